@@ -1,0 +1,84 @@
+"""Entry point: arguments → paths → logging → open and migrate the store → CLI or window.
+
+Whatever goes wrong, a person sees one clear line and an exit status, never a traceback; the
+details go to the log file for whoever helps them.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import sys
+from collections.abc import Sequence
+
+from storykeeper.cli import build_parser
+from storykeeper.core.db import Store
+from storykeeper.core.errors import StorykeeperError
+from storykeeper.paths import DataPaths, resolve_paths
+
+log = logging.getLogger("storykeeper")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_INTERRUPTED = 130
+
+
+def setup_logging(paths: DataPaths) -> None:
+    paths.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handler = logging.handlers.RotatingFileHandler(
+        paths.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _error(message: str) -> None:
+    print(f"storykeeper: error: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    paths = resolve_paths(getattr(args, "data_dir", None))
+    try:
+        paths.ensure()
+        setup_logging(paths)
+    except OSError as exc:
+        _error(
+            f"cannot use the data folder {paths.data_dir} ({exc.strerror}); "
+            "choose another with --data-dir DIR"
+        )
+        return EXIT_FAILURE
+    try:
+        with Store.open(paths) as store:
+            if args.command is None:
+                print(
+                    "The Storykeeper window is not built yet; it comes in the next release.\n"
+                    f"Your store is ready in {paths.data_dir}. Meanwhile use the commands: "
+                    "run “storykeeper --help” to see them.",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILURE
+            return int(args.handler(store, args, sys.stdout))
+    except StorykeeperError as exc:
+        log.warning("refused: %s", exc)
+        _error(exc.message)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        _error("interrupted; nothing half-done was kept")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`storykeeper list | head`): not an error worth a message.
+        # Point stdout at nothing so the interpreter's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        log.exception("unexpected error")
+        _error(f"something unexpected went wrong ({exc}). Details are in {paths.log_file}.")
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,392 @@
+"""The command line: a thin layer over ``storykeeper.core``.
+
+Each command prints plain text by default and JSON with ``--json``. Errors are one line on
+stderr and a non-zero exit status, never a traceback (``__main__`` sees to that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from storykeeper import __version__
+from storykeeper.core import check as check_module
+from storykeeper.core import consent, demo, search, stats, stories
+from storykeeper.core.db import Store
+from storykeeper.core.errors import ValidationError
+from storykeeper.core.ids import short_id
+from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus, Vocabulary
+from storykeeper.jsonout import dumps
+
+Command = Callable[[Store, argparse.Namespace, TextIO], int]
+
+EPILOG = """\
+Your stories are kept in a local database in the data folder. Choose another folder with
+--data-dir DIR or the STORYKEEPER_DATA_DIR environment variable.
+Run "storykeeper COMMAND --help" for the options of each command."""
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"“{text}” is not a date: write it as YYYY-MM-DD, for example 2026-03-31"
+        ) from None
+
+
+def _vocabulary(kind: type[Vocabulary]) -> Callable[[str], Vocabulary]:
+    def parse(text: str) -> Vocabulary:
+        try:
+            return kind.parse(text)
+        except ValidationError as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+
+    parse.__name__ = kind.__doc__ or kind.__name__
+    return parse
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --data-dir and --json are accepted before or after the command name; SUPPRESS keeps a
+    # subcommand's default from overwriting a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the data folder to use instead of the usual one",
+    )
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    parser = argparse.ArgumentParser(
+        prog="storykeeper",
+        description="Record people’s stories with consent, offline. "
+        "With no command, opens the Storykeeper window.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"Storykeeper {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo_parser = commands.add_parser(
+        "demo-data",
+        parents=[common, as_json],
+        help="fill the store with realistic synthetic stories (for trying things out)",
+        description="Add synthetic storytellers, supporters and stories in every consent "
+        "situation. The same seed always makes the same data. Never use this on a store "
+        "that holds real stories you intend to export.",
+    )
+    demo_parser.add_argument("--stories", type=_positive, required=True, metavar="N")
+    demo_parser.add_argument("--seed", type=int, default=1, metavar="S", help="default: 1")
+    demo_parser.set_defaults(handler=cmd_demo_data)
+
+    list_parser = commands.add_parser(
+        "list", parents=[common, as_json], help="list stories, newest change first"
+    )
+    _add_filters(list_parser)
+    list_parser.set_defaults(handler=cmd_list, text="")
+
+    search_parser = commands.add_parser(
+        "search",
+        parents=[common, as_json],
+        help="find stories by words in the title, own words, notes or storyteller",
+        description="Every word must appear; the last word also matches longer words it "
+        "starts (“walk” finds “walking”). The filters narrow the results further.",
+    )
+    search_parser.add_argument("text", metavar="TEXT", help="the words to look for")
+    _add_filters(search_parser)
+    search_parser.set_defaults(handler=cmd_list)
+
+    show_parser = commands.add_parser(
+        "show", parents=[common, as_json], help="show one story in full, with its consent"
+    )
+    show_parser.add_argument("id", metavar="ID", help="the story’s id (the first 8 characters do)")
+    show_parser.set_defaults(handler=cmd_show)
+
+    stats_parser = commands.add_parser(
+        "stats",
+        parents=[common, as_json],
+        help="counts by status, consent state, theme and polarity",
+    )
+    stats_parser.set_defaults(handler=cmd_stats)
+
+    check_parser = commands.add_parser(
+        "check",
+        parents=[common, as_json],
+        help="check the database, the audit log and every attachment",
+        description="Exits with status 1 and says what is wrong when anything is.",
+    )
+    check_parser.set_defaults(handler=cmd_check)
+    return parser
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters")
+    group.add_argument("--theme", metavar="NAME", help="stories linked to this theme")
+    group.add_argument(
+        "--polarity",
+        type=_vocabulary(Polarity),
+        help="enabler, barrier or mixed (with --theme: for that theme)",
+    )
+    group.add_argument(
+        "--consent",
+        type=_vocabulary(ConsentState),
+        action="append",
+        metavar="STATE",
+        help="none, given, given_with_conditions, declined or withdrawn (repeat for several)",
+    )
+    group.add_argument("--review-due", action="store_true", help="consent review is due")
+    group.add_argument("--status", type=_vocabulary(StoryStatus), help="draft or final")
+    group.add_argument("--supporter", metavar="ID", help="recorded by this supporter")
+    group.add_argument("--storyteller", metavar="ID", help="told by this storyteller")
+    group.add_argument(
+        "--from", dest="told_from", type=_date, metavar="DATE", help="told on or after"
+    )
+    group.add_argument("--to", dest="told_to", type=_date, metavar="DATE", help="told on or before")
+    paging = parser.add_argument_group("order and paging")
+    paging.add_argument(
+        "--sort",
+        choices=[s.value for s in search.SortBy],
+        default=None,
+        help="default: relevance when searching, else updated",
+    )
+    paging.add_argument("--ascending", action="store_true", help="oldest or A–Z first")
+    paging.add_argument(
+        "--limit", type=_positive, default=50, help="how many (default 50, most 1000)"
+    )
+    paging.add_argument("--offset", type=_positive, default=0, help="skip this many first")
+
+
+def _story_filter(args: argparse.Namespace) -> search.StoryFilter:
+    return search.StoryFilter(
+        text=args.text,
+        theme=args.theme,
+        polarity=args.polarity,
+        consent_states=frozenset(args.consent or ()),
+        review_due=args.review_due,
+        status=args.status,
+        supporter_id=args.supporter,
+        storyteller_id=args.storyteller,
+        told_from=args.told_from,
+        told_to=args.told_to,
+    )
+
+
+def _terminal_width(out: TextIO) -> int:
+    """Fit a terminal; into a file or a pipe, write whole lines (nothing cut off)."""
+    return shutil.get_terminal_size((100, 24)).columns if out.isatty() else 10_000
+
+
+def cmd_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    wanted = _story_filter(args)
+    if args.sort:
+        sort = search.SortBy(args.sort)
+    else:
+        sort = search.SortBy.RELEVANCE if wanted.text.strip() else search.SortBy.UPDATED
+    with store.read() as session:
+        page = search.search_stories(
+            session,
+            wanted,
+            sort=sort,
+            descending=not args.ascending,
+            offset=args.offset,
+            limit=args.limit,
+        )
+    if args.json:
+        print(dumps(page), file=out)
+        return 0
+    if not page.items:
+        if page.total:
+            print(f"No stories on this page: {page.total} match; lower --offset.", file=out)
+        elif wanted == search.StoryFilter(text=wanted.text) and not wanted.text.strip():
+            print(
+                "There are no stories yet. Try “storykeeper demo-data --stories 100” to see how "
+                "it looks.",
+                file=out,
+            )
+        else:
+            print("No stories match.", file=out)
+        return 0
+    width = _terminal_width(out)
+    header = f"{'ID':8}  {'TOLD':10}  {'STATUS':6}  {'CONSENT':21}  {'STORYTELLER':20}  TITLE"
+    print(header, file=out)
+    for item in page.items:
+        told = item.told_on.isoformat() if item.told_on else "—"
+        line = (
+            f"{short_id(item.id):8}  {told:10}  {item.status.value:6}  "
+            f"{item.consent_state.label:21}  {_fit(item.storyteller_name, 20):20}  "
+        )
+        print(line + _fit(item.title or "(untitled)", max(10, width - len(line))), file=out)
+        if item.snippet:
+            print(f"{'':10}{_fit(' '.join(item.snippet.split()), max(10, width - 10))}", file=out)
+    shown_to = page.offset + len(page.items)
+    if page.total > len(page.items):
+        print(
+            f"\n{page.offset + 1}–{shown_to} of {page.total} stories"
+            + (f"; see more with --offset {shown_to}" if shown_to < page.total else ""),
+            file=out,
+        )
+    else:
+        print(f"\n{page.total} {'story' if page.total == 1 else 'stories'}", file=out)
+    return 0
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    with store.read() as session:
+        story = stories.get_story(session, args.id)
+        history = consent.consent_history(session, story.id)
+    if args.json:
+        print(dumps({"story": story, "consent_history": history}), file=out)
+        return 0
+    w = out.write
+    w(f"{story.title or '(untitled)'}\n{'=' * min(len(story.title or '(untitled)'), 80)}\n")
+    rows = [
+        ("Id", story.id),
+        ("Storyteller", f"{story.storyteller.name} (pseudonym {story.storyteller_pseudonym})"),
+        ("Recorded by", story.supporter.name if story.supporter else "—"),
+        ("Told on", story.told_on.isoformat() if story.told_on else "—"),
+        ("Setting", story.setting.label if story.setting else "—"),
+        ("How told", story.how_told.label if story.how_told else "—"),
+        ("Language", story.language),
+        ("Status", f"{story.status.label}, revision {story.revision}"),
+        (
+            "Themes",
+            "; ".join(f"{t.theme} ({t.polarity.label.lower()})" for t in story.themes) or "—",
+        ),
+        (
+            "Attachments",
+            ", ".join(f"{a.original_name} ({a.kind.label.lower()})" for a in story.attachments)
+            or "—",
+        ),
+    ]
+    for label, value in rows:
+        w(f"{label + ':':13} {value}\n")
+    w("\nConsent\n-------\n")
+    w(_consent_summary(history) + "\n")
+    w("\nIn their own words\n------------------\n")
+    w(_wrap(story.own_words) or "(nothing written yet)\n")
+    w("\nRecorder’s notes\n----------------\n")
+    w(_wrap(story.recorder_notes) or "(none)\n")
+    return 0
+
+
+def _consent_summary(history: list[consent.ConsentRecord]) -> str:
+    if not history:
+        return "No consent recorded yet: nothing about this story may leave this machine."
+    now = history[-1]
+    lines = [
+        f"{now.decision.label} on {now.decided_on.isoformat()} by {now.decided_by} "
+        f"({now.basis.label.lower()}; {now.method.label.lower()}).",
+    ]
+    if now.scopes:
+        lines.append("Allows: " + "; ".join(s.label.lower() for s in sorted(now.scopes)) + ".")
+    if now.conditions:
+        lines.append(f"Conditions: {now.conditions}")
+    if now.review_by:
+        due = " — review is due" if consent.review_due(now) else ""
+        lines.append(f"Review by {now.review_by.isoformat()}{due}.")
+    if len(history) > 1:
+        lines.append(f"Version {now.version}; earlier versions: {len(history) - 1}.")
+    return "\n".join(lines)
+
+
+def _wrap(text: str) -> str:
+    paragraphs = [p for p in text.split("\n") if p.strip()]
+    return "".join(textwrap.fill(p, 80) + "\n\n" for p in paragraphs).rstrip("\n") + (
+        "\n" if paragraphs else ""
+    )
+
+
+def cmd_stats(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    with store.read() as session:
+        figures = stats.store_stats(session)
+    if args.json:
+        print(dumps(figures), file=out)
+        return 0
+    w = out.write
+    w(
+        f"Stories: {figures.stories}   Storytellers: {figures.storytellers}   "
+        f"Supporters: {figures.supporters}   Attachments: {figures.attachments}   "
+        f"Deleted or withdrawn: {figures.tombstones}\n\n"
+    )
+    w("By status\n")
+    for status in StoryStatus:
+        w(f"  {status.label:24} {figures.by_status.get(status.value, 0):>8}\n")
+    w("\nBy consent\n")
+    for state in ConsentState:
+        w(f"  {state.label:24} {figures.by_consent_state.get(state.value, 0):>8}\n")
+    w(f"  {'Review due':24} {figures.consent_review_due:>8}\n")
+    w(f"\n{'By theme':38} {'enabler':>8} {'barrier':>8} {'mixed':>8}\n")
+    for theme, counts in figures.by_theme.items():
+        w(
+            f"  {_fit(theme, 36):36} {counts['enabler']:>8} {counts['barrier']:>8} "
+            f"{counts['mixed']:>8}\n"
+        )
+    return 0
+
+
+def cmd_check(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    progress = None if args.json else (lambda step: print(f"checking {step}…", file=sys.stderr))
+    report = check_module.check_store(store, progress)
+    if args.json:
+        print(
+            dumps({"ok": report.ok, "problems": report.problems, "checked": report.checked}),
+            file=out,
+        )
+    else:
+        for problem in report.problems:
+            print(f"{problem.severity.value.upper()}: {problem.area}: {problem.message}", file=out)
+        counts = ", ".join(f"{n} {what}" for what, n in report.checked.items())
+        if report.ok:
+            print(f"All is well ({counts}).", file=out)
+        else:
+            errors = sum(p.severity is check_module.Severity.ERROR for p in report.problems)
+            print(
+                f"Found {errors} problem{'s' if errors != 1 else ''} ({counts}). Backups of the "
+                f"database are in {store.paths.backups_dir}.",
+                file=out,
+            )
+    return 0 if report.ok else 1
+
+
+def cmd_demo_data(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    started = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if not args.json and total >= 5000:
+            print(f"  {done:,} of {total:,} stories…", file=sys.stderr)
+
+    summary = demo.generate(store, stories=args.stories, seed=args.seed, progress=progress)
+    elapsed = time.perf_counter() - started
+    if args.json:
+        print(dumps({"summary": summary, "seconds": round(elapsed, 2)}), file=out)
+    else:
+        print(
+            f"Added {summary.stories:,} stories by {summary.storytellers:,} storytellers, "
+            f"recorded by {summary.supporters:,} supporters, with {summary.consent_records:,} "
+            f"consent records, in {elapsed:.1f} s.",
+            file=out,
+        )
+    return 0

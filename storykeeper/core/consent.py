@@ -1,0 +1,272 @@
+"""Consent records: append-only versions, following the Mental Capacity Act 2005 model.
+
+A story's consent is never edited. Each decision — first consent, a review that confirms it, a
+change of scopes, a withdrawal — is a new version; the current consent is simply the newest one.
+The story keeps a copy of the derived state (``consent_state``, ``consent_review_by``) so that
+filters can use an index; only this module writes it, and ``check`` confirms it still matches.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
+
+from storykeeper.core import audit, clock
+from storykeeper.core.errors import ValidationError
+from storykeeper.core.ids import resolve
+from storykeeper.core.models import ConsentRecordRow, StoryRow, SupporterRow
+from storykeeper.core.validation import clean_line, clean_text, not_in_future
+from storykeeper.core.vocabulary import (
+    ConsentBasis,
+    ConsentDecision,
+    ConsentMethod,
+    ConsentScope,
+    ConsentState,
+)
+
+DEFAULT_REVIEW_MONTHS = 6
+TEXT_MAX = 20_000
+
+
+@dataclass(frozen=True)
+class ConsentInput:
+    """One consent decision as a person records it."""
+
+    decision: ConsentDecision
+    basis: ConsentBasis
+    decided_by: str
+    method: ConsentMethod
+    scopes: frozenset[ConsentScope] = field(default_factory=frozenset)
+    persons_words: str = ""
+    conditions: str = ""
+    capacity_notes: str = ""
+    witness_id: str | None = None
+    consulted: str = ""
+    advocate_involved: bool | None = None
+    best_interests_reasons: str = ""
+    decided_on: dt.date | None = None
+    review_by: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    id: str
+    story_id: str
+    version: int
+    decision: ConsentDecision
+    basis: ConsentBasis
+    decided_by: str
+    method: ConsentMethod
+    scopes: frozenset[ConsentScope]
+    persons_words: str
+    conditions: str
+    capacity_notes: str
+    witness_id: str | None
+    witness_name: str | None
+    consulted: str
+    advocate_involved: bool | None
+    best_interests_reasons: str
+    decided_on: dt.date
+    review_by: dt.date | None
+    recorded_at: dt.datetime
+
+    @property
+    def state(self) -> ConsentState:
+        return ConsentState(self.decision.value)
+
+    def allows(self, scope: ConsentScope) -> bool:
+        return scope in self.scopes
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later, or the month's last day when it is shorter."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def state_of(record: ConsentRecord | None) -> ConsentState:
+    return ConsentState.NONE if record is None else record.state
+
+
+def _record(row: ConsentRecordRow, story_uuid: str) -> ConsentRecord:
+    return ConsentRecord(
+        id=row.uuid,
+        story_id=story_uuid,
+        version=row.version,
+        decision=ConsentDecision(row.decision),
+        basis=ConsentBasis(row.basis),
+        decided_by=row.decided_by,
+        method=ConsentMethod(row.method),
+        scopes=frozenset(s for s in ConsentScope if getattr(row, s.value)),
+        persons_words=row.persons_words,
+        conditions=row.conditions,
+        capacity_notes=row.capacity_notes,
+        witness_id=row.witness.uuid if row.witness else None,
+        witness_name=row.witness.name if row.witness else None,
+        consulted=row.consulted,
+        advocate_involved=row.advocate_involved,
+        best_interests_reasons=row.best_interests_reasons,
+        decided_on=row.decided_on,
+        review_by=row.review_by,
+        recorded_at=row.recorded_at,
+    )
+
+
+def _validate(consent: ConsentInput) -> None:
+    decision = ConsentDecision(consent.decision)
+    basis = ConsentBasis(consent.basis)
+    agrees = decision in (ConsentDecision.GIVEN, ConsentDecision.GIVEN_WITH_CONDITIONS)
+    if agrees and not consent.scopes:
+        raise ValidationError(
+            "Consent was given, but to nothing: choose at least one use of the story, "
+            "or record the decision as declined.",
+            "scopes",
+        )
+    if not agrees and consent.scopes:
+        raise ValidationError(
+            f"A {decision.label.lower()} decision cannot allow any use of the story; "
+            "clear the chosen uses, or record a partial withdrawal as consent given to fewer uses.",
+            "scopes",
+        )
+    if decision is ConsentDecision.GIVEN_WITH_CONDITIONS and not consent.conditions.strip():
+        raise ValidationError("Say what the conditions are.", "conditions")
+    if basis is ConsentBasis.BEST_INTERESTS:
+        if not consent.best_interests_reasons.strip():
+            raise ValidationError(
+                "A best-interests decision must say why it is in the person’s interests.",
+                "best_interests_reasons",
+            )
+        if not consent.consulted.strip():
+            raise ValidationError(
+                "A best-interests decision must say who was consulted (family, carers, others "
+                "interested in the person’s welfare).",
+                "consulted",
+            )
+        if consent.advocate_involved is None:
+            raise ValidationError(
+                "A best-interests decision must say whether an advocate or IMCA was involved.",
+                "advocate_involved",
+            )
+
+
+def record_consent(session: Session, story_id: str, consent: ConsentInput) -> ConsentRecord:
+    """Append a new consent version to the story and update its derived consent state."""
+    _validate(consent)
+    story = resolve(session, StoryRow, story_id, "story")
+    witness = (
+        resolve(session, SupporterRow, consent.witness_id, "supporter")
+        if consent.witness_id
+        else None
+    )
+    decided_on = not_in_future(
+        consent.decided_on or clock.today(), "decided_on", "The date of the decision"
+    )
+    assert decided_on is not None
+    decision = ConsentDecision(consent.decision)
+    review_by = consent.review_by
+    if review_by is None and decision in (
+        ConsentDecision.GIVEN,
+        ConsentDecision.GIVEN_WITH_CONDITIONS,
+    ):
+        review_by = add_months(decided_on, DEFAULT_REVIEW_MONTHS)
+    if review_by is not None and review_by < decided_on:
+        raise ValidationError("The review date is before the decision was made.", "review_by")
+    version = (
+        session.scalar(
+            select(func.max(ConsentRecordRow.version)).where(ConsentRecordRow.story_id == story.id)
+        )
+        or 0
+    ) + 1
+    scopes = {scope.value: scope in consent.scopes for scope in ConsentScope}
+    row = ConsentRecordRow(
+        story_id=story.id,
+        version=version,
+        decision=decision.value,
+        basis=ConsentBasis(consent.basis).value,
+        decided_by=clean_line(
+            consent.decided_by, "decided_by", "Who decided", max_length=200, required=True
+        ),
+        method=ConsentMethod(consent.method).value,
+        persons_words=clean_text(
+            consent.persons_words, "persons_words", "The person’s words", max_length=TEXT_MAX
+        ),
+        conditions=clean_text(consent.conditions, "conditions", "Conditions", max_length=TEXT_MAX),
+        capacity_notes=clean_text(
+            consent.capacity_notes, "capacity_notes", "Capacity notes", max_length=TEXT_MAX
+        ),
+        witness=witness,
+        consulted=clean_text(
+            consent.consulted, "consulted", "Who was consulted", max_length=TEXT_MAX
+        ),
+        advocate_involved=consent.advocate_involved,
+        best_interests_reasons=clean_text(
+            consent.best_interests_reasons,
+            "best_interests_reasons",
+            "Why it is in the person’s interests",
+            max_length=TEXT_MAX,
+        ),
+        decided_on=decided_on,
+        review_by=review_by,
+        recorded_at=clock.now(),
+        **scopes,
+    )
+    session.add(row)
+    story.consent_state = decision.value
+    story.consent_review_by = review_by
+    story.bump_revision()
+    session.flush()
+    audit.record(
+        session,
+        "consent.recorded",
+        "story",
+        story.uuid,
+        {
+            "version": version,
+            "decision": decision.value,
+            "scopes": sorted(s for s, on in scopes.items() if on),
+        },
+    )
+    return _record(row, story.uuid)
+
+
+def consent_history(session: Session, story_id: str) -> list[ConsentRecord]:
+    """Every version, oldest first."""
+    story = resolve(session, StoryRow, story_id, "story")
+    rows = session.scalars(
+        select(ConsentRecordRow)
+        .where(ConsentRecordRow.story_id == story.id)
+        .order_by(ConsentRecordRow.version)
+    )
+    return [_record(r, story.uuid) for r in rows]
+
+
+def current_consent(session: Session, story_id: str) -> ConsentRecord | None:
+    """The newest version: the consent in force. None when none was ever recorded."""
+    history = consent_history(session, story_id)
+    return history[-1] if history else None
+
+
+def review_due(record: ConsentRecord | None, on: dt.date | None = None) -> bool:
+    """Whether consent in force should be revisited with the person by ``on`` (default today)."""
+    if record is None or record.review_by is None:
+        return False
+    if record.decision not in (ConsentDecision.GIVEN, ConsentDecision.GIVEN_WITH_CONDITIONS):
+        return False
+    return record.review_by <= (on or clock.today())
+
+
+def review_due_clause(on: dt.date | None = None) -> ColumnElement[bool]:
+    """The SQL form of ``review_due`` over the story's derived consent columns (indexed)."""
+    return and_(
+        StoryRow.consent_review_by <= (on or clock.today()),
+        StoryRow.consent_state.in_(
+            [ConsentDecision.GIVEN.value, ConsentDecision.GIVEN_WITH_CONDITIONS.value]
+        ),
+    )

@@ -1,0 +1,230 @@
+"""Opening the local store: SQLite in WAL mode, upgraded by Alembic after a backup.
+
+Durability settings (why each):
+- WAL lets the window read while a worker writes, without "database is locked".
+- synchronous=FULL: a power cut never loses a committed transaction (PRODUCT.md: nothing is lost).
+- foreign_keys=ON: SQLite leaves them off unless asked, per connection.
+- busy_timeout: another process (the CLI while the window is open) waits instead of failing.
+- Writers start with BEGIN IMMEDIATE and go through one lock, so writes are serial and a read
+  transaction is never upgraded half-way (which would fail at once with SQLITE_BUSY in WAL mode).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from storykeeper.core import clock
+from storykeeper.core.errors import NewerStoreError, StoreError
+from storykeeper.core.models import SettingRow, new_uuid
+from storykeeper.paths import DataPaths
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+BACKUPS_KEPT = 5
+_BEGIN_OPTION = "storykeeper_begin"
+
+
+def migrations_config(connection: Connection | None = None) -> Config:
+    """An Alembic configuration for the migrations shipped inside the package."""
+    config = Config()
+    config.set_main_option("script_location", "storykeeper.core:migrations")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    heads = ScriptDirectory.from_config(migrations_config()).get_heads()
+    if len(heads) != 1:  # pragma: no cover - guarded by a test on the shipped migrations
+        raise StoreError(f"The program's migrations have {len(heads)} heads; expected one.")
+    return heads[0]
+
+
+def create_sqlite_engine(database: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{database}", future=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        # Take transaction control away from the sqlite3 module so BEGIN is ours to emit.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(conn.get_execution_options().get(_BEGIN_OPTION, "BEGIN"))
+
+    return engine
+
+
+def backup_database(database: Path, backups_dir: Path, label: str) -> Path:
+    """Copy the live database with SQLite's online backup API, then keep only the newest few.
+
+    The copy is written under a temporary name and renamed, so a half-written backup never
+    passes for a good one.
+    """
+    backups_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S%fZ")
+    target = backups_dir / f"storykeeper-{stamp}-{label}.sqlite3"
+    partial = target.with_suffix(".partial")
+    source = sqlite3.connect(database)
+    try:
+        copy = sqlite3.connect(partial)
+        try:
+            source.backup(copy)
+        finally:
+            copy.close()
+    finally:
+        source.close()
+    partial.chmod(0o600)
+    partial.replace(target)
+    for old in sorted(backups_dir.glob("storykeeper-*.sqlite3"))[:-BACKUPS_KEPT]:
+        old.unlink()
+    log.info("backed up the database to %s", target)
+    return target
+
+
+class Store:
+    """The open local store: a serial writer and any number of readers."""
+
+    def __init__(self, engine: Engine, paths: DataPaths) -> None:
+        self.engine = engine
+        self.paths = paths
+        self._readers = sessionmaker(engine, expire_on_commit=False)
+        self._writers = sessionmaker(
+            engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"}),
+            expire_on_commit=False,
+        )
+        self._write_lock = threading.Lock()
+        self._writing = threading.local()
+        self.device_id = self._ensure_device_id()
+
+    @classmethod
+    def open(cls, paths: DataPaths) -> Store:
+        """Open (creating if need be) and upgrade the store. Backs up before any migration."""
+        try:
+            paths.ensure()
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot create the data folder {paths.data_dir}: {exc.strerror}. "
+                "Choose another folder with --data-dir."
+            ) from exc
+        _create_private_file(paths.database)
+        engine = create_sqlite_engine(paths.database)
+        try:
+            migrate(engine, paths)
+        except StoreError:
+            engine.dispose()
+            raise
+        except Exception as exc:
+            engine.dispose()
+            raise StoreError(
+                f"Cannot open the database {paths.database}: {exc}. "
+                f"Backups are kept in {paths.backups_dir}."
+            ) from exc
+        return cls(engine, paths)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; whatever it sees is one consistent snapshot."""
+        with self._readers() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self, actor: str) -> Iterator[Session]:
+        """A session for changes, committed at the end of the block or rolled back on error.
+
+        ``actor`` is who is doing this, for the audit log. Only one write runs at a time.
+        """
+        if getattr(self._writing, "active", False):
+            raise RuntimeError("Store.write() is not re-entrant: pass the session down instead")
+        with self._write_lock:
+            self._writing.active = True
+            try:
+                with self._writers() as session, session.begin():
+                    session.info["actor"] = actor
+                    session.info["device_id"] = getattr(self, "device_id", "")
+                    yield session
+            finally:
+                self._writing.active = False
+
+    def _ensure_device_id(self) -> str:
+        with self.read() as session:
+            existing = session.scalar(select(SettingRow.value).where(SettingRow.key == "device_id"))
+        if existing:
+            return existing
+        with self.write(actor="storykeeper") as session:
+            device_id = new_uuid()
+            session.add(SettingRow(key="device_id", value=device_id))
+        return device_id
+
+
+def _create_private_file(database: Path) -> None:
+    """Create an empty database file readable by the owner only (SQLite's WAL and shared-memory
+    files copy these permissions), unless it already exists."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def migrate(engine: Engine, paths: DataPaths) -> None:
+    """Bring the schema to the newest revision, backing up first if there is anything to keep."""
+    head = head_revision()
+    current = current_revision(engine)
+    if current == head:
+        return
+    known = {
+        script.revision
+        for script in ScriptDirectory.from_config(migrations_config()).walk_revisions()
+    }
+    if current is not None and current not in known:
+        raise NewerStoreError(
+            f"The database {paths.database} was written by a newer Storykeeper "
+            f"(schema {current}). Install the newer version to open it; nothing was changed."
+        )
+    if current is not None or _has_tables(engine):
+        backup_database(paths.database, paths.backups_dir, label=f"before-{head}")
+    log.info("upgrading the database from %s to %s", current or "empty", head)
+    with engine.begin() as connection:
+        command.upgrade(migrations_config(connection), "head")
+
+
+def _has_tables(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        row = connection.exec_driver_sql(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+        ).scalar_one()
+    return bool(row)

@@ -1,0 +1,457 @@
+"""Synthetic demo data: varied, realistic, deterministic for a seed, and fast.
+
+For trying the program, for screenshots and for benchmarks. Every person and story is invented
+(see ``demo_text``). Rows are inserted in bulk with SQLAlchemy Core rather than through the
+per-record services, because 100,000 stories must take well under a minute; the values obey the
+same rules the services enforce, and ``storykeeper check`` passes on the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from storykeeper.core import audit, demo_text
+from storykeeper.core.consent import add_months
+from storykeeper.core.db import Store
+from storykeeper.core.errors import ValidationError
+from storykeeper.core.models import (
+    ConsentRecordRow,
+    StoryRow,
+    StorytellerRow,
+    StoryThemeRow,
+    SupporterRow,
+    ThemeRow,
+)
+from storykeeper.core.pseudonyms import unique_pseudonym
+from storykeeper.core.vocabulary import (
+    AgeBand,
+    Communication,
+    ConsentBasis,
+    ConsentDecision,
+    ConsentMethod,
+    ConsentScope,
+    HowTold,
+    Polarity,
+    Setting,
+    StoryStatus,
+    SupporterRole,
+)
+
+# Fixed, so the same seed makes the same stories whatever day it is run.
+ANCHOR = dt.date(2026, 10, 31)
+SPAN_DAYS = 3 * 365
+BATCH = 5000
+MAX_STORIES = 1_000_000
+
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    seed: int
+    stories: int
+    storytellers: int
+    supporters: int
+    consent_records: int
+
+
+def _weighted(rng: random.Random, choices: Sequence[tuple[T, float]]) -> T:
+    return rng.choices([c for c, _ in choices], weights=[w for _, w in choices])[0]
+
+
+# (situation, weight): every consent situation the program must handle.
+SITUATIONS: list[tuple[str, float]] = [
+    ("none", 8),
+    ("own", 28),
+    ("supported", 14),
+    ("conditions", 8),
+    ("attorney", 8),
+    ("deputy", 4),
+    ("best_interests", 10),
+    ("declined", 7),
+    ("withdrawn", 6),
+    ("reviewed", 7),
+]
+BASIS_OF = {
+    "own": ConsentBasis.OWN_CONSENT,
+    "supported": ConsentBasis.SUPPORTED_DECISION,
+    "conditions": ConsentBasis.OWN_CONSENT,
+    "attorney": ConsentBasis.LASTING_POWER_OF_ATTORNEY,
+    "deputy": ConsentBasis.DEPUTY,
+    "best_interests": ConsentBasis.BEST_INTERESTS,
+    "declined": ConsentBasis.OWN_CONSENT,
+    "withdrawn": ConsentBasis.SUPPORTED_DECISION,
+    "reviewed": ConsentBasis.OWN_CONSENT,
+}
+SCOPE_CHANCE = {
+    ConsentScope.SHARE_WITH_COORDINATOR: 0.92,
+    ConsentScope.ANONYMISED_IN_REPORTS: 0.85,
+    ConsentScope.QUOTE_ANONYMISED: 0.6,
+    ConsentScope.PUBLISH_WITH_NAME: 0.15,
+    ConsentScope.SHARE_MEDIA: 0.3,
+}
+SUPPORT_NEEDS = (
+    "",
+    "",
+    "Needs short sessions with breaks.",
+    "Hears better on the left side; sit close.",
+    "Uses a picture board for yes and no.",
+    "Best in the morning; tires in the afternoon.",
+    "Likes a familiar person present.",
+    "Reads large print only.",
+    "Uses British Sign Language; book an interpreter.",
+    "May repeat questions; give time and reassurance.",
+)
+
+
+class _Generator:
+    def __init__(self, session: Session, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.session = session
+        self.now = dt.datetime.combine(ANCHOR, dt.time(12), dt.UTC)
+        self.next_id = {
+            row: (session.scalar(select(func.max(row.id))) or 0) + 1
+            for row in (StorytellerRow, SupporterRow, StoryRow, ConsentRecordRow)
+        }
+        self.pseudonyms = set(session.scalars(select(StorytellerRow.pseudonym)))
+        themes = dict(session.execute(select(ThemeRow.name, ThemeRow.id)).tuples().all())
+        # Only themes the word pools know: a renamed or added theme has no sentences to use.
+        self.themes = [(name, themes[name]) for name in demo_text.THEME_SENTENCES if name in themes]
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def take_id(self, row: type) -> int:
+        value = self.next_id[row]
+        self.next_id[row] = value + 1
+        return value
+
+    def moment(self, day: dt.date) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(9), dt.UTC) + dt.timedelta(
+            minutes=self.rng.randrange(10 * 60)
+        )
+
+    def person_name(self) -> str:
+        return f"{self.rng.choice(demo_text.FIRST_NAMES)} {self.rng.choice(demo_text.SURNAMES)}"
+
+    def supporters(self, count: int) -> list[dict[str, Any]]:
+        rows = []
+        for _ in range(count):
+            name = self.person_name()
+            rows.append(
+                {
+                    "id": self.take_id(SupporterRow),
+                    "uuid": self.uuid(),
+                    "name": name,
+                    "role": self.rng.choice(list(SupporterRole)).value,
+                    "organisation": self.rng.choice(demo_text.ORGANISATIONS),
+                    "contact": name.lower().replace(" ", ".").replace("’", "") + "@example.org",
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                }
+            )
+        return rows
+
+    def storytellers(self, count: int) -> list[dict[str, Any]]:
+        rows = []
+        for _ in range(count):
+            pseudonym = unique_pseudonym(self.pseudonyms, self.rng)
+            self.pseudonyms.add(pseudonym)
+            ways = self.rng.sample(list(Communication), k=self.rng.randint(1, 3))
+            rows.append(
+                {
+                    "id": self.take_id(StorytellerRow),
+                    "uuid": self.uuid(),
+                    "display_name": self.person_name(),
+                    "pseudonym": pseudonym,
+                    "age_band": _weighted(
+                        self.rng,
+                        [
+                            (None, 1),
+                            (AgeBand.AGE_18_39.value, 1),
+                            (AgeBand.AGE_40_64.value, 2),
+                            (AgeBand.AGE_65_79.value, 4),
+                            (AgeBand.AGE_80_PLUS.value, 4),
+                        ],
+                    ),
+                    "communication": json.dumps([w.value for w in ways]),
+                    "support_needs": self.rng.choice(SUPPORT_NEEDS),
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                }
+            )
+        return rows
+
+    def own_words(self, links: list[tuple[str, Polarity]]) -> str:
+        rng, text = self.rng, demo_text
+        sentences: list[str] = []
+        if rng.random() < 0.7:
+            sentences.append(rng.choice(text.OPENINGS))
+        long_story = rng.random() < 0.1
+        for theme, polarity in links:
+            pools = text.THEME_SENTENCES[theme]
+            sides = ["enabler", "barrier"] if polarity is Polarity.MIXED else [polarity.value]
+            for side in sides:
+                count = rng.randint(3, 8) if long_story else rng.randint(1, 3)
+                for sentence in rng.sample(pools[side], k=min(count, len(pools[side]))):
+                    if rng.random() < 0.2:
+                        sentence = rng.choice(text.CONNECTIVES) + sentence[0].lower() + sentence[1:]
+                    sentences.append(sentence)
+        if rng.random() < 0.5:
+            sentences.append(rng.choice(text.CLOSINGS))
+        paragraphs, start = [], 0
+        while start < len(sentences):
+            size = rng.randint(2, 4)
+            paragraphs.append(" ".join(sentences[start : start + size]))
+            start += size
+        return "\n\n".join(paragraphs)
+
+    def title(self, theme: str, polarity: Polarity) -> str:
+        template = self.rng.choice(demo_text.TITLE_TEMPLATES[polarity.value])
+        title = template.format(topic=self.rng.choice(demo_text.THEME_TOPICS[theme]))
+        return title[0].upper() + title[1:]
+
+    def consent_versions(
+        self, story_id: int, told_on: dt.date, witness_ids: list[int]
+    ) -> list[dict[str, Any]]:
+        rng = self.rng
+        situation = _weighted(rng, SITUATIONS)
+        if situation == "none":
+            return []
+        basis = BASIS_OF[situation]
+        decided_on = min(told_on + dt.timedelta(days=rng.randint(0, 3)), ANCHOR)
+        scopes = {s: rng.random() < p for s, p in SCOPE_CHANCE.items()}
+        if not any(scopes.values()):
+            scopes[ConsentScope.ANONYMISED_IN_REPORTS] = True
+        first = self._consent(story_id, basis, decided_on, scopes, witness_ids)
+        if situation == "declined":
+            first.update(self._refusal(ConsentDecision.DECLINED))
+        if situation == "conditions":
+            first["decision"] = ConsentDecision.GIVEN_WITH_CONDITIONS.value
+            first["conditions"] = rng.choice(demo_text.CONDITIONS)
+        versions = [first]
+        if situation in ("withdrawn", "reviewed"):
+            later = min(add_months(decided_on, rng.randint(2, 7)), ANCHOR)
+            second = self._consent(story_id, basis, later, scopes, witness_ids)
+            second["version"] = 2
+            if situation == "withdrawn":
+                second.update(self._refusal(ConsentDecision.WITHDRAWN))
+            versions.append(second)
+        return versions
+
+    def _refusal(self, decision: ConsentDecision) -> dict[str, Any]:
+        refusal: dict[str, Any] = {s.value: False for s in ConsentScope}
+        refusal.update(
+            decision=decision.value,
+            review_by=None,
+            persons_words=self.rng.choice(demo_text.CONSENT_WORDS_NO),
+        )
+        return refusal
+
+    def _consent(
+        self,
+        story_id: int,
+        basis: ConsentBasis,
+        decided_on: dt.date,
+        scopes: dict[ConsentScope, bool],
+        witness_ids: list[int],
+    ) -> dict[str, Any]:
+        rng = self.rng
+        best_interests = basis is ConsentBasis.BEST_INTERESTS
+        if basis in (ConsentBasis.OWN_CONSENT, ConsentBasis.SUPPORTED_DECISION):
+            decided_by = "The storyteller"
+        elif basis is ConsentBasis.LASTING_POWER_OF_ATTORNEY:
+            decided_by = f"{self.person_name()} (attorney for health and welfare)"
+        elif basis is ConsentBasis.DEPUTY:
+            decided_by = f"{self.person_name()} (deputy)"
+        else:
+            decided_by = f"{self.person_name()} (social worker)"
+        method = (
+            ConsentMethod.OBSERVED_ASSENT
+            if best_interests and rng.random() < 0.6
+            else rng.choice(
+                [
+                    ConsentMethod.VERBAL,
+                    ConsentMethod.SIGNED_FORM,
+                    ConsentMethod.EASY_READ_FORM,
+                    ConsentMethod.AUDIO_RECORDED,
+                ]
+            )
+        )
+        words = (
+            rng.choice(demo_text.OBSERVED_ASSENT)
+            if method is ConsentMethod.OBSERVED_ASSENT
+            else rng.choice(demo_text.CONSENT_WORDS_YES)
+        )
+        return {
+            "id": self.take_id(ConsentRecordRow),
+            "uuid": self.uuid(),
+            "story_id": story_id,
+            "version": 1,
+            "decision": ConsentDecision.GIVEN.value,
+            "basis": basis.value,
+            "decided_by": decided_by,
+            "capacity_notes": (
+                "Could not retain the information long enough to decide, after two visits "
+                "with easy-read materials."
+                if best_interests
+                else ""
+            ),
+            **{s.value: allowed for s, allowed in scopes.items()},
+            "method": method.value,
+            "persons_words": words,
+            "witness_id": rng.choice(witness_ids),
+            "conditions": "",
+            "consulted": "Daughter and key worker at the care home." if best_interests else "",
+            "advocate_involved": (rng.random() < 0.7) if best_interests else None,
+            "best_interests_reasons": (
+                "Sharing her experience anonymously reflects what she has always valued: "
+                "helping others in the same position."
+                if best_interests
+                else ""
+            ),
+            "decided_on": decided_on,
+            # Consent is revisited as time goes on: most reviews lie ahead, some are overdue.
+            "review_by": max(
+                add_months(decided_on, 6)
+                if decided_on > ANCHOR - dt.timedelta(days=150)
+                else ANCHOR + dt.timedelta(days=rng.randint(-30, 300)),
+                decided_on,
+            ),
+            "recorded_at": self.moment(decided_on),
+        }
+
+    def story(
+        self, storyteller_ids: list[int], supporter_ids: list[int]
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        rng = self.rng
+        story_id = self.take_id(StoryRow)
+        told_on = ANCHOR - dt.timedelta(days=rng.randrange(SPAN_DAYS))
+        picked = rng.sample(
+            self.themes, k=min(len(self.themes), _weighted(rng, [(1, 4), (2, 4), (3, 2)]))
+        )
+        links = [
+            (
+                name,
+                theme_id,
+                _weighted(rng, [(Polarity.ENABLER, 5), (Polarity.BARRIER, 4), (Polarity.MIXED, 2)]),
+            )
+            for name, theme_id in picked
+        ]
+        consent = self.consent_versions(story_id, told_on, supporter_ids)
+        newest = consent[-1] if consent else None
+        # Most stories without consent are drafts still being written.
+        draft = rng.random() < (0.6 if newest is None else 0.08)
+        created = self.moment(told_on)
+        story = {
+            "id": story_id,
+            "uuid": self.uuid(),
+            "storyteller_id": rng.choice(storyteller_ids),
+            "supporter_id": rng.choice(supporter_ids),
+            "title": self.title(links[0][0], links[0][2]) if links else "My story",
+            "own_words": self.own_words([(name, polarity) for name, _, polarity in links])
+            if links
+            else "",
+            "recorder_notes": " ".join(
+                rng.sample(
+                    demo_text.RECORDER_NOTES, k=_weighted(rng, [(0, 2), (1, 4), (2, 3), (3, 1)])
+                )
+            ),
+            "told_on": told_on,
+            "setting": _weighted(
+                rng,
+                [
+                    (Setting.HOME, 5),
+                    (Setting.CARE_HOME, 4),
+                    (Setting.DAY_CENTRE, 2),
+                    (Setting.HOSPITAL, 1),
+                    (Setting.COMMUNITY, 2),
+                    (Setting.OTHER, 0.5),
+                ],
+            ).value,
+            "how_told": _weighted(
+                rng,
+                [
+                    (HowTold.SPOKEN_WRITTEN_DOWN, 6),
+                    (HowTold.OWN_WORDS_WRITTEN, 2),
+                    (HowTold.SPOKEN_AUDIO_RECORDED, 2),
+                    (HowTold.PROXY_ACCOUNT, 1),
+                ],
+            ).value,
+            "language": "en",
+            "status": (StoryStatus.DRAFT if draft else StoryStatus.FINAL).value,
+            "revision": 1 + len(consent) + rng.randint(0, 3),
+            "origin_device": str(self.session.info.get("device_id", "")),
+            "created_at": created,
+            "updated_at": max(created, newest["recorded_at"]) if newest else created,
+            "consent_state": newest["decision"] if newest else "none",
+            "consent_review_by": newest["review_by"] if newest else None,
+        }
+        theme_rows = [
+            {"story_id": story_id, "theme_id": tid, "polarity": p.value} for _, tid, p in links
+        ]
+        return story, theme_rows, consent
+
+
+def generate(
+    store: Store, *, stories: int, seed: int = 1, progress: Progress | None = None
+) -> DemoSummary:
+    """Add ``stories`` synthetic stories (with their people and consent) in one transaction."""
+    if stories > MAX_STORIES:
+        raise ValidationError(f"Ask for at most {MAX_STORIES:,} demo stories at a time.", "stories")
+    with store.write(actor="demo-data") as session:
+        gen = _Generator(session, seed)
+        supporters = gen.supporters(min(400, max(3, stories // 100)))
+        tellers = gen.storytellers(max(1, stories // 3) if stories else 0)
+        if supporters and session.scalar(
+            select(SupporterRow.id).where(SupporterRow.uuid == supporters[0]["uuid"])
+        ):
+            raise ValidationError(
+                f"This store already has the demo data made with seed {seed}: "
+                "use another --seed, or a fresh --data-dir.",
+                "seed",
+            )
+        session.execute(insert(SupporterRow), supporters)
+        if tellers:
+            session.execute(insert(StorytellerRow), tellers)
+        supporter_ids = [r["id"] for r in supporters]
+        teller_ids = [r["id"] for r in tellers]
+        consent_count = 0
+        for start in range(0, stories, BATCH):
+            batch = [
+                gen.story(teller_ids, supporter_ids) for _ in range(min(BATCH, stories - start))
+            ]
+            session.execute(insert(StoryRow), [s for s, _, _ in batch])
+            links = [link for _, theme_rows, _ in batch for link in theme_rows]
+            if links:
+                session.execute(insert(StoryThemeRow), links)
+            consent = [c for _, _, versions in batch for c in versions]
+            if consent:
+                session.execute(insert(ConsentRecordRow), consent)
+            consent_count += len(consent)
+            if progress:
+                progress(start + len(batch), stories)
+        summary = DemoSummary(seed, stories, len(tellers), len(supporters), consent_count)
+        audit.record(
+            session,
+            "demo_data.added",
+            "store",
+            None,
+            {
+                "seed": seed,
+                "stories": stories,
+                "storytellers": len(tellers),
+                "supporters": len(supporters),
+            },
+        )
+    return summary

@@ -1,0 +1,271 @@
+"""SQLAlchemy 2 declarative models: the shape of the local store.
+
+Rows never leave the core: the domain modules turn them into frozen dataclasses before returning.
+The schema itself is created and upgraded only by the Alembic migrations in ``migrations/``; these
+models must match the newest migration (a test compares them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Named constraints let Alembic's batch mode on SQLite find and alter them later.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Stores naive UTC, returns aware UTC: SQLite has no time zones, people do."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use storykeeper.core.clock.now()")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SettingRow(Base):
+    """Small facts about this store: the device id, the audit chain's head."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class StorytellerRow(Base):
+    __tablename__ = "storytellers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    display_name: Mapped[str] = mapped_column(String(200))
+    pseudonym: Mapped[str] = mapped_column(String(100), unique=True)
+    age_band: Mapped[str | None] = mapped_column(String(20))
+    # A JSON list of Communication values, in the person's order of preference.
+    communication: Mapped[str] = mapped_column(Text, default="[]")
+    support_needs: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    stories: Mapped[list[StoryRow]] = relationship(back_populates="storyteller")
+
+
+class SupporterRow(Base):
+    __tablename__ = "supporters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(40))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ThemeRow(Base):
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Themes travel between machines by name (BUNDLE.md), so names are unique ignoring case.
+    name: Mapped[str] = mapped_column(String(100, collation="NOCASE"), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    seeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class StoryRow(Base):
+    __tablename__ = "stories"
+    __table_args__ = (
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        Index("ix_stories_status", "status"),
+        Index("ix_stories_storyteller_id", "storyteller_id"),
+        Index("ix_stories_supporter_id", "supporter_id"),
+        Index("ix_stories_told_on", "told_on"),
+        Index("ix_stories_updated_at", "updated_at"),
+        Index("ix_stories_consent_state", "consent_state"),
+        Index("ix_stories_consent_review_by", "consent_review_by"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    storyteller_id: Mapped[int] = mapped_column(ForeignKey("storytellers.id", ondelete="RESTRICT"))
+    supporter_id: Mapped[int | None] = mapped_column(
+        ForeignKey("supporters.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(String(200), default="")
+    own_words: Mapped[str] = mapped_column(Text, default="")
+    recorder_notes: Mapped[str] = mapped_column(Text, default="")
+    told_on: Mapped[dt.date | None] = mapped_column(Date)
+    setting: Mapped[str | None] = mapped_column(String(20))
+    how_told: Mapped[str | None] = mapped_column(String(30))
+    language: Mapped[str] = mapped_column(String(35), default="en")
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    origin_device: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Derived from the newest consent record and kept in step by consent.record_consent, so the
+    # consent filters use an index; `check` recomputes it and reports any difference.
+    consent_state: Mapped[str] = mapped_column(String(30), default="none")
+    consent_review_by: Mapped[dt.date | None] = mapped_column(Date)
+
+    storyteller: Mapped[StorytellerRow] = relationship(back_populates="stories")
+    supporter: Mapped[SupporterRow | None] = relationship()
+    themes: Mapped[list[StoryThemeRow]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def bump_revision(self) -> None:
+        """Mark a saved change to the story or to anything that travels with it (consent,
+        attachments), so the newest copy wins wherever it is imported."""
+        self.revision += 1
+        self.updated_at = dt.datetime.now(dt.UTC)
+
+
+class StoryThemeRow(Base):
+    __tablename__ = "story_themes"
+    __table_args__ = (
+        Index("ix_story_themes_theme_polarity", "theme_id", "polarity", "story_id"),
+        Index("ix_story_themes_polarity", "polarity", "story_id"),
+    )
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("themes.id", ondelete="RESTRICT"), primary_key=True
+    )
+    polarity: Mapped[str] = mapped_column(String(10))
+
+    theme: Mapped[ThemeRow] = relationship()
+
+
+class ConsentRecordRow(Base):
+    """One version of a story's consent. Append-only: never updated, never deleted on its own."""
+
+    __tablename__ = "consent_records"
+    __table_args__ = (
+        UniqueConstraint("story_id", "version", name="uq_consent_records_story_version"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(30))
+    basis: Mapped[str] = mapped_column(String(40))
+    decided_by: Mapped[str] = mapped_column(String(200))
+    capacity_notes: Mapped[str] = mapped_column(Text, default="")
+    share_with_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymised_in_reports: Mapped[bool] = mapped_column(Boolean, default=False)
+    quote_anonymised: Mapped[bool] = mapped_column(Boolean, default=False)
+    publish_with_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    share_media: Mapped[bool] = mapped_column(Boolean, default=False)
+    method: Mapped[str] = mapped_column(String(30))
+    persons_words: Mapped[str] = mapped_column(Text, default="")
+    witness_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id", ondelete="SET NULL"))
+    conditions: Mapped[str] = mapped_column(Text, default="")
+    # Best-interests decisions (Mental Capacity Act 2005, s.4): who was consulted, whether an
+    # advocate or IMCA took part, and why the decision is in the person's interests.
+    consulted: Mapped[str] = mapped_column(Text, default="")
+    advocate_involved: Mapped[bool | None] = mapped_column(Boolean)
+    best_interests_reasons: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    review_by: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    witness: Mapped[SupporterRow | None] = relationship()
+
+
+class AttachmentRow(Base):
+    """Metadata of a file attached to a story; the bytes live under media/ by SHA-256."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (
+        Index("ix_attachments_story_id", "story_id"),
+        Index("ix_attachments_sha256", "sha256"),
+        CheckConstraint("size >= 0", name="size_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEventRow(Base):
+    """Append-only, hash-chained: each event carries the hash of the one before it."""
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_uuid: Mapped[str | None] = mapped_column(String(36))
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class TombstoneRow(Base):
+    """What remains of a deleted or withdrawn story: that it existed and why it is gone."""
+
+    __tablename__ = "tombstones"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    storyteller_uuid: Mapped[str | None] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    last_revision: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))

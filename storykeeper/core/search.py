@@ -1,0 +1,234 @@
+"""Finding stories: full-text search (SQLite FTS5) and the filters, with paging.
+
+The text a person types is never passed to FTS5 as query syntax: it is split into words, each
+quoted, so punctuation or a stray quote cannot cause an error, and the last word matches as a
+prefix so results follow typing. Every filter has an index (see the migrations).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import Float, Integer, Select, String, and_, column, exists, func, select, text
+from sqlalchemy.orm import Session
+
+from storykeeper.core.consent import review_due_clause
+from storykeeper.core.ids import resolve
+from storykeeper.core.models import (
+    StoryRow,
+    StorytellerRow,
+    StoryThemeRow,
+    SupporterRow,
+)
+from storykeeper.core.themes import theme_row
+from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
+
+MAX_PAGE = 1000
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class SortBy(StrEnum):
+    UPDATED = "updated"
+    TOLD = "told"
+    TITLE = "title"
+    STORYTELLER = "storyteller"
+    RELEVANCE = "relevance"
+
+
+@dataclass(frozen=True)
+class StoryFilter:
+    """What to look for. Empty fields do not filter."""
+
+    text: str = ""
+    theme: str | None = None
+    polarity: Polarity | None = None
+    consent_states: frozenset[ConsentState] = frozenset()
+    review_due: bool = False
+    status: StoryStatus | None = None
+    supporter_id: str | None = None
+    storyteller_id: str | None = None
+    told_from: dt.date | None = None
+    told_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class StorySummary:
+    """One line of the story list."""
+
+    id: str
+    title: str
+    storyteller_name: str
+    storyteller_pseudonym: str
+    supporter_name: str | None
+    told_on: dt.date | None
+    status: StoryStatus
+    consent_state: ConsentState
+    consent_review_by: dt.date | None
+    revision: int
+    updated_at: dt.datetime
+    snippet: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int
+    offset: int
+    items: tuple[StorySummary, ...]
+
+
+def fts_query(user_text: str) -> str | None:
+    """A safe FTS5 query: every word required, each quoted, the last one as a prefix."""
+    words = _WORD.findall(user_text)
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in words]
+    if user_text and not user_text[-1].isspace():
+        quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _fts_matches(query: str):  # noqa: ANN202 - an anonymous textual subquery
+    return (
+        text("SELECT rowid, rank FROM story_fts WHERE story_fts MATCH :fts_query")
+        .bindparams(fts_query=query)
+        .columns(column("rowid", Integer), column("rank", Float))
+        .subquery("fts")
+    )
+
+
+def _filtered(session: Session, wanted: StoryFilter) -> tuple[Select, object | None]:  # type: ignore[type-arg]
+    """The filtered stories (id, plus the FTS rank when searching text)."""
+    query = fts_query(wanted.text)
+    fts = _fts_matches(query) if query else None
+    stmt = select(StoryRow.id).select_from(StoryRow)
+    if fts is not None:
+        stmt = stmt.join(fts, fts.c.rowid == StoryRow.id).add_columns(fts.c.rank)
+    conditions = []
+    if wanted.theme or wanted.polarity:
+        link = [StoryThemeRow.story_id == StoryRow.id]
+        if wanted.theme:
+            link.append(StoryThemeRow.theme_id == theme_row(session, wanted.theme).id)
+        if wanted.polarity:
+            link.append(StoryThemeRow.polarity == Polarity(wanted.polarity).value)
+        conditions.append(exists().where(and_(*link)))
+    if wanted.consent_states:
+        conditions.append(
+            StoryRow.consent_state.in_(sorted(s.value for s in wanted.consent_states))
+        )
+    if wanted.review_due:
+        conditions.append(review_due_clause())
+    if wanted.status:
+        conditions.append(StoryRow.status == StoryStatus(wanted.status).value)
+    if wanted.supporter_id:
+        supporter = resolve(session, SupporterRow, wanted.supporter_id, "supporter")
+        conditions.append(StoryRow.supporter_id == supporter.id)
+    if wanted.storyteller_id:
+        storyteller = resolve(session, StorytellerRow, wanted.storyteller_id, "storyteller")
+        conditions.append(StoryRow.storyteller_id == storyteller.id)
+    if wanted.told_from:
+        conditions.append(StoryRow.told_on >= wanted.told_from)
+    if wanted.told_to:
+        conditions.append(StoryRow.told_on <= wanted.told_to)
+    if conditions:
+        stmt = stmt.where(*conditions)
+    return stmt, fts
+
+
+def count_stories(session: Session, wanted: StoryFilter) -> int:
+    stmt, _ = _filtered(session, wanted)
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def search_stories(
+    session: Session,
+    wanted: StoryFilter = StoryFilter(),
+    *,
+    sort: SortBy = SortBy.UPDATED,
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 50,
+) -> SearchPage:
+    """One page of the stories that match, with the total, sorted as asked."""
+    limit = max(0, min(limit, MAX_PAGE))
+    offset = max(0, offset)
+    stmt, fts = _filtered(session, wanted)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    page = stmt.join(StorytellerRow, StorytellerRow.id == StoryRow.storyteller_id)
+    if sort is SortBy.RELEVANCE and fts is not None:
+        # FTS5's rank is bm25, smaller for better matches: best first unless asked otherwise.
+        keys = [fts.c.rank.desc() if not descending else fts.c.rank.asc()]  # type: ignore[attr-defined]
+    else:
+        sort_column = {
+            SortBy.UPDATED: StoryRow.updated_at,
+            SortBy.TOLD: StoryRow.told_on,
+            SortBy.TITLE: func.lower(StoryRow.title),
+            SortBy.STORYTELLER: func.lower(StorytellerRow.display_name),
+            SortBy.RELEVANCE: StoryRow.updated_at,
+        }[sort]
+        keys = [sort_column.desc() if descending else sort_column.asc()]
+    keys.append(StoryRow.id.desc() if descending else StoryRow.id.asc())
+    ids = [row[0] for row in session.execute(page.order_by(*keys).offset(offset).limit(limit))]
+    return SearchPage(total=total, offset=offset, items=tuple(_summaries(session, ids, wanted)))
+
+
+def _summaries(session: Session, ids: list[int], wanted: StoryFilter) -> list[StorySummary]:
+    if not ids:
+        return []
+    rows = session.execute(
+        select(
+            StoryRow.id,
+            StoryRow.uuid,
+            StoryRow.title,
+            StorytellerRow.display_name,
+            StorytellerRow.pseudonym,
+            SupporterRow.name,
+            StoryRow.told_on,
+            StoryRow.status,
+            StoryRow.consent_state,
+            StoryRow.consent_review_by,
+            StoryRow.revision,
+            StoryRow.updated_at,
+        )
+        .join(StorytellerRow, StorytellerRow.id == StoryRow.storyteller_id)
+        .outerjoin(SupporterRow, SupporterRow.id == StoryRow.supporter_id)
+        .where(StoryRow.id.in_(ids))
+    ).all()
+    snippets = _snippets(session, ids, wanted.text)
+    by_id = {
+        row[0]: StorySummary(
+            id=row[1],
+            title=row[2],
+            storyteller_name=row[3],
+            storyteller_pseudonym=row[4],
+            supporter_name=row[5],
+            told_on=row[6],
+            status=StoryStatus(row[7]),
+            consent_state=ConsentState(row[8]),
+            consent_review_by=row[9],
+            revision=row[10],
+            updated_at=row[11],
+            snippet=snippets.get(row[0]),
+        )
+        for row in rows
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _snippets(session: Session, ids: list[int], user_text: str) -> dict[int, str]:
+    """Where the words were found in the person's own words, for the page shown only."""
+    query = fts_query(user_text)
+    if query is None:
+        return {}
+    stmt = (
+        text(
+            "SELECT rowid, snippet(story_fts, 1, '[', ']', '…', 12) FROM story_fts "
+            "WHERE story_fts MATCH :fts_query AND rowid IN (SELECT value FROM json_each(:ids))"
+        )
+        .bindparams(fts_query=query, ids=str(ids))
+        .columns(column("rowid", Integer), column("snippet", String))
+    )
+    return {rowid: snip for rowid, snip in session.execute(stmt) if snip}

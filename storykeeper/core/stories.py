@@ -1,0 +1,342 @@
+"""Stories: the person's own words, kept apart from the recorder's notes, with their themes.
+
+A story is identified by its UUID wherever it travels. Its revision goes up by one with every
+saved change to it or to its consent, so the newest copy always wins on import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from storykeeper.core import audit, clock
+from storykeeper.core.attachments import Attachment, attachment_from_row
+from storykeeper.core.errors import StorykeeperError, ValidationError
+from storykeeper.core.ids import resolve
+from storykeeper.core.models import (
+    AttachmentRow,
+    StoryRow,
+    StorytellerRow,
+    StoryThemeRow,
+    SupporterRow,
+    TombstoneRow,
+)
+from storykeeper.core.themes import theme_row
+from storykeeper.core.validation import clean_line, clean_text, language_tag, not_in_future
+from storykeeper.core.vocabulary import (
+    ConsentState,
+    HowTold,
+    Polarity,
+    Setting,
+    StoryStatus,
+    TombstoneReason,
+)
+
+TITLE_MAX = 200
+# About 150,000 words: far beyond any told story, small enough to keep the store healthy.
+OWN_WORDS_MAX = 1_000_000
+NOTES_MAX = 200_000
+
+
+class RevisionConflictError(StorykeeperError):
+    """The story changed since it was read (in another window or by an import)."""
+
+
+@dataclass(frozen=True)
+class ThemeLink:
+    theme: str
+    polarity: Polarity
+
+
+@dataclass(frozen=True)
+class StoryFields:
+    """Everything a person edits about a story. ``Story.fields`` gives the current values."""
+
+    storyteller_id: str
+    title: str = ""
+    own_words: str = ""
+    recorder_notes: str = ""
+    supporter_id: str | None = None
+    told_on: dt.date | None = None
+    setting: Setting | None = None
+    how_told: HowTold | None = None
+    language: str = "en"
+    status: StoryStatus = StoryStatus.DRAFT
+    themes: tuple[ThemeLink, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """Who a story is by or was recorded by, as shown beside it."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    storyteller: PersonRef
+    storyteller_pseudonym: str
+    supporter: PersonRef | None
+    title: str
+    own_words: str
+    recorder_notes: str
+    told_on: dt.date | None
+    setting: Setting | None
+    how_told: HowTold | None
+    language: str
+    status: StoryStatus
+    themes: tuple[ThemeLink, ...]
+    revision: int
+    origin_device: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    consent_state: ConsentState
+    consent_review_by: dt.date | None
+    attachments: tuple[Attachment, ...] = field(default=())
+
+    @property
+    def fields(self) -> StoryFields:
+        return StoryFields(
+            storyteller_id=self.storyteller.id,
+            title=self.title,
+            own_words=self.own_words,
+            recorder_notes=self.recorder_notes,
+            supporter_id=self.supporter.id if self.supporter else None,
+            told_on=self.told_on,
+            setting=self.setting,
+            how_told=self.how_told,
+            language=self.language,
+            status=self.status,
+            themes=self.themes,
+        )
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    story_id: str
+    storyteller_id: str | None
+    reason: TombstoneReason
+    note: str
+    last_revision: int
+    occurred_at: dt.datetime
+    actor: str
+
+
+def story_from_row(row: StoryRow) -> Story:
+    return Story(
+        id=row.uuid,
+        storyteller=PersonRef(row.storyteller.uuid, row.storyteller.display_name),
+        storyteller_pseudonym=row.storyteller.pseudonym,
+        supporter=PersonRef(row.supporter.uuid, row.supporter.name) if row.supporter else None,
+        title=row.title,
+        own_words=row.own_words,
+        recorder_notes=row.recorder_notes,
+        told_on=row.told_on,
+        setting=Setting(row.setting) if row.setting else None,
+        how_told=HowTold(row.how_told) if row.how_told else None,
+        language=row.language,
+        status=StoryStatus(row.status),
+        themes=tuple(
+            sorted(
+                (ThemeLink(link.theme.name, Polarity(link.polarity)) for link in row.themes),
+                key=lambda link: link.theme.lower(),
+            )
+        ),
+        revision=row.revision,
+        origin_device=row.origin_device,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        consent_state=ConsentState(row.consent_state),
+        consent_review_by=row.consent_review_by,
+        attachments=tuple(attachment_from_row(a) for a in row_attachments(row)),
+    )
+
+
+def row_attachments(row: StoryRow) -> list[AttachmentRow]:
+    session = Session.object_session(row)
+    assert session is not None
+    return list(
+        session.scalars(
+            select(AttachmentRow).where(AttachmentRow.story_id == row.id).order_by(AttachmentRow.id)
+        )
+    )
+
+
+def story_row(session: Session, story_id: str) -> StoryRow:
+    return resolve(session, StoryRow, story_id, "story")
+
+
+def get_story(session: Session, story_id: str) -> Story:
+    row = session.scalar(
+        select(StoryRow)
+        .where(StoryRow.id == story_row(session, story_id).id)
+        .options(selectinload(StoryRow.themes).selectinload(StoryThemeRow.theme))
+    )
+    assert row is not None
+    return story_from_row(row)
+
+
+@dataclass(frozen=True)
+class _Cleaned:
+    storyteller: StorytellerRow
+    supporter: SupporterRow | None
+    values: dict[str, object]
+    themes: dict[int, str]
+
+
+def _clean(session: Session, story: StoryFields) -> _Cleaned:
+    storyteller = resolve(session, StorytellerRow, story.storyteller_id, "storyteller")
+    supporter = (
+        resolve(session, SupporterRow, story.supporter_id, "supporter")
+        if story.supporter_id
+        else None
+    )
+    status = StoryStatus(story.status)
+    values: dict[str, object] = {
+        "title": clean_line(story.title, "title", "The title", max_length=TITLE_MAX),
+        "own_words": clean_text(
+            story.own_words, "own_words", "The person’s own words", max_length=OWN_WORDS_MAX
+        ),
+        "recorder_notes": clean_text(
+            story.recorder_notes, "recorder_notes", "The recorder’s notes", max_length=NOTES_MAX
+        ),
+        "told_on": not_in_future(story.told_on, "told_on", "The date the story was told"),
+        "setting": Setting(story.setting).value if story.setting else None,
+        "how_told": HowTold(story.how_told).value if story.how_told else None,
+        "language": language_tag(story.language),
+        "status": status.value,
+    }
+    if status is StoryStatus.FINAL:
+        if not str(values["title"]).strip():
+            raise ValidationError("A final story needs a title.", "title")
+        if not str(values["own_words"]).strip():
+            raise ValidationError("A final story needs the person’s own words.", "own_words")
+    themes: dict[int, str] = {}
+    for link in story.themes:
+        row = theme_row(session, link.theme)
+        if row.id in themes:
+            raise ValidationError(f"The theme “{row.name}” is given twice; keep one.", "themes")
+        themes[row.id] = Polarity(link.polarity).value
+    return _Cleaned(storyteller, supporter, values, themes)
+
+
+def create_story(session: Session, story: StoryFields) -> Story:
+    cleaned = _clean(session, story)
+    now = clock.now()
+    row = StoryRow(
+        storyteller=cleaned.storyteller,
+        supporter=cleaned.supporter,
+        revision=1,
+        origin_device=str(session.info.get("device_id", "")),
+        created_at=now,
+        updated_at=now,
+        consent_state=ConsentState.NONE.value,
+        **cleaned.values,
+    )
+    row.themes = [StoryThemeRow(theme_id=t, polarity=p) for t, p in cleaned.themes.items()]
+    session.add(row)
+    session.flush()
+    audit.record(session, "story.created", "story", row.uuid, {"revision": 1})
+    return get_story(session, row.uuid)
+
+
+def update_story(
+    session: Session, story_id: str, story: StoryFields, *, expected_revision: int | None = None
+) -> Story:
+    """Save new values for every field. Nothing changed: nothing written, revision kept."""
+    row = story_row(session, story_id)
+    if expected_revision is not None and row.revision != expected_revision:
+        raise RevisionConflictError(
+            f"“{row.title or 'This story'}” was changed elsewhere (now revision {row.revision}, "
+            f"you had {expected_revision}). Reopen it to see the newest version."
+        )
+    cleaned = _clean(session, story)
+    changed = [name for name, value in cleaned.values.items() if getattr(row, name) != value]
+    if row.storyteller_id != cleaned.storyteller.id:
+        row.storyteller = cleaned.storyteller
+        changed.append("storyteller")
+    new_supporter_id = cleaned.supporter.id if cleaned.supporter else None
+    if row.supporter_id != new_supporter_id:
+        row.supporter = cleaned.supporter
+        changed.append("supporter")
+    current_themes = {link.theme_id: link.polarity for link in row.themes}
+    if current_themes != cleaned.themes:
+        row.themes = [StoryThemeRow(theme_id=t, polarity=p) for t, p in cleaned.themes.items()]
+        changed.append("themes")
+    if not changed:
+        return get_story(session, row.uuid)
+    for name, value in cleaned.values.items():
+        setattr(row, name, value)
+    row.bump_revision()
+    session.flush()
+    audit.record(
+        session, "story.updated", "story", row.uuid, {"revision": row.revision, "fields": changed}
+    )
+    return get_story(session, row.uuid)
+
+
+def delete_story(
+    session: Session,
+    story_id: str,
+    *,
+    reason: TombstoneReason = TombstoneReason.DELETED,
+    note: str = "",
+) -> tuple[Tombstone, list[str]]:
+    """Remove a story and its content, leaving a tombstone and an audit event.
+
+    Returns the tombstone and the SHA-256 of attachment files no story uses any more: the caller
+    removes those files after the transaction commits (never before, so a rollback loses nothing).
+    """
+    row = story_row(session, story_id)
+    hashes = {a.sha256 for a in row_attachments(row)}
+    tombstone = TombstoneRow(
+        story_uuid=row.uuid,
+        storyteller_uuid=row.storyteller.uuid,
+        reason=TombstoneReason(reason).value,
+        note=clean_text(note, "note", "The note", max_length=2000),
+        last_revision=row.revision,
+        occurred_at=clock.now(),
+        actor=str(session.info.get("actor", "unknown")),
+    )
+    session.add(tombstone)
+    session.delete(row)
+    session.flush()
+    audit.record(
+        session,
+        f"story.{tombstone.reason}",
+        "story",
+        tombstone.story_uuid,
+        {"revision": tombstone.last_revision},
+    )
+    still_used = set(
+        session.scalars(select(AttachmentRow.sha256).where(AttachmentRow.sha256.in_(hashes)))
+    )
+    return _tombstone(tombstone), sorted(hashes - still_used)
+
+
+def _tombstone(row: TombstoneRow) -> Tombstone:
+    return Tombstone(
+        story_id=row.story_uuid,
+        storyteller_id=row.storyteller_uuid,
+        reason=TombstoneReason(row.reason),
+        note=row.note,
+        last_revision=row.last_revision,
+        occurred_at=row.occurred_at,
+        actor=row.actor,
+    )
+
+
+def list_tombstones(session: Session) -> list[Tombstone]:
+    rows = session.scalars(select(TombstoneRow).order_by(TombstoneRow.occurred_at))
+    return [_tombstone(r) for r in rows]
+
+
+def theme_links(pairs: Iterable[tuple[str, Polarity | str]]) -> tuple[ThemeLink, ...]:
+    """Build theme links from (name, polarity) pairs, parsing polarity words as people type them."""
+    return tuple(ThemeLink(name, Polarity.parse(str(p))) for name, p in pairs)  # type: ignore[arg-type]

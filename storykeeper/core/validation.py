@@ -1,0 +1,57 @@
+"""Small checks shared by the domain modules; each failure names the field and what to do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from storykeeper.core import clock
+from storykeeper.core.errors import ValidationError
+
+# BCP 47 in the simple form people meet: "en", "cy", "en-GB", "pa-Guru-IN".
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def clean_text(
+    value: str, field: str, label: str, *, max_length: int, required: bool = False
+) -> str:
+    """Normalise to NFC and strip control characters other than newlines and tabs."""
+    if not isinstance(value, str):
+        raise ValidationError(f"{label} must be text.", field)
+    text = unicodedata.normalize("NFC", value)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    if required and not text.strip():
+        raise ValidationError(f"{label} is needed: please fill it in.", field)
+    if len(text) > max_length:
+        raise ValidationError(
+            f"{label} is too long ({len(text):,} characters); the most it can hold is "
+            f"{max_length:,}.",
+            field,
+        )
+    return text
+
+
+def clean_line(
+    value: str, field: str, label: str, *, max_length: int, required: bool = False
+) -> str:
+    """A one-line value (a name, a title): no line breaks, no surrounding spaces."""
+    text = clean_text(value, field, label, max_length=max_length, required=required)
+    return " ".join(text.split())
+
+
+def language_tag(value: str) -> str:
+    tag = value.strip()
+    if not _LANGUAGE_TAG.match(tag):
+        raise ValidationError(
+            f"“{value}” is not a language code: use a code such as “en” (English), "
+            "“cy” (Welsh) or “en-GB”.",
+            "language",
+        )
+    return tag
+
+
+def not_in_future(value: dt.date | None, field: str, label: str) -> dt.date | None:
+    if value is not None and value > clock.today():
+        raise ValidationError(f"{label} ({value.isoformat()}) is in the future.", field)
+    return value

@@ -1,0 +1,146 @@
+"""Consent: append-only versions, the current one derived, the rules of the Mental Capacity Act."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+
+from storykeeper.core import consent, stories
+from storykeeper.core.db import Store
+from storykeeper.core.errors import ValidationError
+from storykeeper.core.vocabulary import (
+    ConsentBasis,
+    ConsentDecision,
+    ConsentScope,
+    ConsentState,
+)
+from tests.factories import given, make_story
+
+
+def test_a_new_story_has_no_consent(store: Store) -> None:
+    story = make_story(store)
+    assert story.consent_state is ConsentState.NONE
+    with store.read() as session:
+        assert consent.current_consent(session, story.id) is None
+        assert consent.state_of(None) is ConsentState.NONE
+
+
+def test_versions_are_appended_and_the_newest_is_current(store: Store) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        first = consent.record_consent(session, story.id, given(decided_on=dt.date(2026, 1, 10)))
+        second = consent.record_consent(
+            session,
+            story.id,
+            given(
+                decision=ConsentDecision.WITHDRAWN,
+                scopes=frozenset(),
+                persons_words="I’ve changed my mind.",
+                decided_on=dt.date(2026, 2, 1),
+            ),
+        )
+    assert (first.version, second.version) == (1, 2)
+    with store.read() as session:
+        history = consent.consent_history(session, story.id)
+        current = consent.current_consent(session, story.id)
+        reloaded = stories.get_story(session, story.id)
+    assert [r.decision for r in history] == [ConsentDecision.GIVEN, ConsentDecision.WITHDRAWN]
+    # The first version is still exactly as it was recorded.
+    assert history[0] == first
+    assert current == second
+    assert reloaded.consent_state is ConsentState.WITHDRAWN
+    assert reloaded.consent_review_by is None
+    # Consent travels with the story, so each version raises the story's revision.
+    assert reloaded.revision == story.revision + 2
+
+
+def test_review_date_defaults_to_six_months(store: Store) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        record = consent.record_consent(session, story.id, given(decided_on=dt.date(2025, 8, 31)))
+    assert record.review_by == dt.date(2026, 2, 28)
+    assert consent.review_due(record, on=dt.date(2026, 2, 27)) is False
+    assert consent.review_due(record, on=dt.date(2026, 2, 28)) is True
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"scopes": frozenset()}, "scopes"),
+        ({"decision": ConsentDecision.DECLINED}, "scopes"),
+        ({"decision": ConsentDecision.GIVEN_WITH_CONDITIONS}, "conditions"),
+        (
+            {"basis": ConsentBasis.BEST_INTERESTS, "consulted": "Son", "advocate_involved": True},
+            "best_interests_reasons",
+        ),
+        (
+            {
+                "basis": ConsentBasis.BEST_INTERESTS,
+                "best_interests_reasons": "Why",
+                "advocate_involved": True,
+            },
+            "consulted",
+        ),
+        (
+            {
+                "basis": ConsentBasis.BEST_INTERESTS,
+                "best_interests_reasons": "Why",
+                "consulted": "Son",
+            },
+            "advocate_involved",
+        ),
+        ({"decided_by": "  "}, "decided_by"),
+        ({"decided_on": dt.date(2026, 3, 1), "review_by": dt.date(2026, 2, 1)}, "review_by"),
+        ({"decided_on": dt.date.today() + dt.timedelta(days=2)}, "decided_on"),
+    ],
+)
+def test_invalid_consent_is_refused_with_the_field_to_fix(
+    store: Store, overrides: dict[str, object], field: str
+) -> None:
+    story = make_story(store)
+    with pytest.raises(ValidationError) as caught, store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(**overrides))
+    assert caught.value.field == field
+    with store.read() as session:
+        assert consent.consent_history(session, story.id) == []
+
+
+def test_best_interests_decision_records_who_and_why(store: Store) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        record = consent.record_consent(
+            session,
+            story.id,
+            given(
+                basis=ConsentBasis.BEST_INTERESTS,
+                decided_by="Sam Okafor (social worker)",
+                consulted="Daughter; key worker",
+                advocate_involved=True,
+                best_interests_reasons="She has always wanted to help others in her position.",
+                scopes=frozenset({ConsentScope.ANONYMISED_IN_REPORTS}),
+            ),
+        )
+    assert record.basis is ConsentBasis.BEST_INTERESTS
+    assert record.advocate_involved is True
+    assert record.allows(ConsentScope.ANONYMISED_IN_REPORTS)
+    assert not record.allows(ConsentScope.SHARE_WITH_COORDINATOR)
+
+
+def test_consent_records_are_never_updated_in_place(store: Store) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+        consent.record_consent(session, story.id, given(persons_words="Still yes."))
+    with store.read() as session:
+        rows = session.execute(
+            text("SELECT version, persons_words FROM consent_records ORDER BY version")
+        ).all()
+    assert rows == [(1, "Yes, tell them."), (2, "Still yes.")]
+
+
+def test_add_months_clamps_to_month_end() -> None:
+    assert consent.add_months(dt.date(2024, 8, 31), 6) == dt.date(2025, 2, 28)
+    assert consent.add_months(dt.date(2023, 8, 31), 6) == dt.date(2024, 2, 29)
+    assert consent.add_months(dt.date(2026, 11, 15), 2) == dt.date(2027, 1, 15)
