@@ -124,7 +124,7 @@ class _Generator:
             for row in (StorytellerRow, SupporterRow, StoryRow, ConsentRecordRow)
         }
         self.pseudonyms = set(session.scalars(select(StorytellerRow.pseudonym)))
-        themes = dict(session.execute(select(ThemeRow.name, ThemeRow.id)).tuples().all())
+        themes = dict(session.execute(select(ThemeRow.name, ThemeRow.id)).all())
         # Only themes the word pools know: a renamed or added theme has no sentences to use.
         self.themes = [(name, themes[name]) for name in demo_text.THEME_SENTENCES if name in themes]
 

@@ -63,7 +63,7 @@ def store_stats(session: Session) -> StoreStats:
         select(ThemeRow.name, StoryThemeRow.polarity, func.count())
         .join(ThemeRow, ThemeRow.id == StoryThemeRow.theme_id)
         .group_by(ThemeRow.name, StoryThemeRow.polarity)
-    ).tuples()
+    )
     for name, polarity, count in rows:
         by_theme[name][polarity] = count
     return StoreStats(

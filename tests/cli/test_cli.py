@@ -1,0 +1,229 @@
+"""The command line, run in-process as `storykeeper ...` and once as a real installed program."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from storykeeper import __version__
+from storykeeper.__main__ import main
+from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.db import Store
+from storykeeper.paths import resolve_paths
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def demo_store(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "demo-data", "--stories", "200", "--seed", "5")
+    assert code == 0
+    assert out.startswith("Added 200 stories by 66 storytellers")
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0
+    assert capsys.readouterr().out.strip() == f"Storykeeper {__version__}"
+
+
+@pytest.mark.parametrize("command", ["demo-data", "list", "search", "show", "stats", "check"])
+def test_every_command_has_help(
+    capsys: pytest.CaptureFixture[str], command: str, data_dir: Path
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main([command, "--help"])
+    assert stopped.value.code == 0
+    assert f"usage: storykeeper {command}" in capsys.readouterr().out
+    assert not data_dir.exists()  # asking for help creates nothing
+
+
+def test_no_command_says_the_window_is_not_there_yet(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    code, _out, err = run(capsys)
+    assert code == 1
+    assert "window is not built yet" in err
+    assert str(data_dir) in err
+    assert (data_dir / "storykeeper.sqlite3").exists()
+
+
+def test_list_on_an_empty_store_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    assert "There are no stories yet" in out
+
+
+def test_list_search_show_stats_check(capsys: pytest.CaptureFixture[str], demo_store: None) -> None:
+    code, out, _ = run(capsys, "list", "--limit", "5")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["ID", "TOLD", "STATUS", "CONSENT"]
+    assert "1–5 of 200 stories; see more with --offset 5" in out
+
+    code, out, _ = run(capsys, "list", "--json", "--limit", "3", "--status", "final")
+    page = json.loads(out)
+    assert page["total"] > 0 and len(page["items"]) == 3
+    assert {item["status"] for item in page["items"]} == {"final"}
+
+    code, out, _ = run(capsys, "search", "council", "--json")
+    found = json.loads(out)
+    assert code == 0 and found["total"] > 0
+    story_id = found["items"][0]["id"]
+
+    code, out, _ = run(capsys, "show", story_id[:8])
+    assert code == 0
+    assert f"Id:           {story_id}" in out
+    assert "In their own words" in out and "Consent" in out
+
+    code, out, _ = run(capsys, "show", story_id, "--json")
+    shown = json.loads(out)
+    assert shown["story"]["id"] == story_id
+    assert isinstance(shown["consent_history"], list)
+
+    code, out, _ = run(capsys, "stats", "--json")
+    figures = json.loads(out)
+    assert figures["stories"] == 200
+    assert sum(figures["by_consent_state"].values()) == 200
+
+    code, out, _ = run(capsys, "stats")
+    assert "By theme" in out and "Review due" in out
+
+    code, out, _err = run(capsys, "check")
+    assert code == 0, out
+    assert out.startswith("All is well")
+
+
+def test_filters_on_the_command_line(capsys: pytest.CaptureFixture[str], demo_store: None) -> None:
+    code, out, _ = run(
+        capsys, "list", "--json", "--theme", "advocacy", "--polarity", "Barrier", "--limit", "1000"
+    )
+    assert code == 0
+    page = json.loads(out)
+    with Store.open(resolve_paths()) as store, store.read() as session:
+        expected = session.execute(
+            text(
+                "SELECT count(*) FROM story_themes st JOIN themes t ON t.id = st.theme_id "
+                "WHERE t.name = 'Advocacy' AND st.polarity = 'barrier'"
+            )
+        ).scalar_one()
+    assert page["total"] == expected > 0
+    code, out, _ = run(capsys, "list", "--json", "--consent", "withdrawn", "--consent", "declined")
+    assert {i["consent_state"] for i in json.loads(out)["items"]} == {"withdrawn", "declined"}
+    code, out, _ = run(capsys, "list", "--json", "--from", "2026-01-01", "--to", "2026-03-31")
+    days = [i["told_on"] for i in json.loads(out)["items"]]
+    assert days and all("2026-01-01" <= d <= "2026-03-31" for d in days)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["show", "ffffffff"], "No story has the id “ffffffff”"),
+        (["list", "--theme", "Gardening"], "There is no theme called “Gardening”"),
+        (["list", "--supporter", "zz"], "is not a supporter id"),
+    ],
+)
+def test_errors_are_one_clear_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("storykeeper: error: ") and message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["list", "--from", "31/12/2025"], "is not a date: write it as YYYY-MM-DD"),
+        (["list", "--polarity", "good"], "“good” is not a known polarity"),
+        (["demo-data", "--stories", "-3"], "must be 0 or more"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_check_catches_an_edited_audit_event_and_a_missing_attachment(
+    capsys: pytest.CaptureFixture[str], demo_store: None, tmp_path: Path
+) -> None:
+    paths = resolve_paths()
+    photo = tmp_path / "drawing.png"
+    photo.write_bytes(b"\x89PNG pretend")
+    with Store.open(paths) as store:
+        with store.write(actor="test") as session:
+            story_id = session.execute(text("SELECT uuid FROM stories LIMIT 1")).scalar_one()
+            added = add_attachment(session, MediaStore(paths.media_dir), story_id, photo)
+        with store.write(actor="tamper") as session:
+            session.execute(text("UPDATE audit_events SET actor = 'nobody' WHERE seq = 1"))
+    MediaStore(paths.media_dir).path_for(added.sha256).unlink()
+
+    code, out, _ = run(capsys, "check")
+    assert code == 1
+    assert "ERROR: audit: audit event 1 (demo_data.added) was changed after it was written" in out
+    assert (
+        f"ERROR: attachments: attachment file {added.sha256[:12]}… (drawing.png) is missing" in out
+    )
+    assert "Found 2 problems" in out
+
+    code, out, _ = run(capsys, "check", "--json")
+    report = json.loads(out)
+    assert code == 1 and report["ok"] is False
+    assert {p["area"] for p in report["problems"]} == {"audit", "attachments"}
+
+
+def test_data_dir_option_wins_over_the_environment(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, data_dir: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    code, _, _ = run(capsys, "--data-dir", str(elsewhere), "demo-data", "--stories", "3")
+    assert code == 0
+    code, _, _ = run(capsys, "list", "--data-dir", str(elsewhere))
+    assert code == 0
+    assert (elsewhere / "storykeeper.sqlite3").exists()
+    assert not data_dir.exists()
+
+
+def test_unwritable_data_folder_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, _, err = run(capsys, "--data-dir", str(blocker / "data"), "list")
+    assert code == 1
+    assert err.startswith("storykeeper: error: cannot use the data folder")
+
+
+def test_installed_program_runs_and_never_prints_a_traceback(tmp_path: Path) -> None:
+    program = shutil.which("storykeeper")
+    assert program, "the package is installed with its `storykeeper` entry point"
+    env = {**os.environ, "STORYKEEPER_DATA_DIR": str(tmp_path / "d")}
+    ok = subprocess.run(
+        [program, "demo-data", "--stories", "20"], capture_output=True, text=True, env=env
+    )
+    assert ok.returncode == 0, ok.stderr
+    bad = subprocess.run([program, "show", "0000"], capture_output=True, text=True, env=env)
+    assert bad.returncode == 1
+    assert (
+        bad.stderr.strip()
+        == "storykeeper: error: No story has the id “0000”. Run the list command to see the ids."
+    )
