@@ -24,14 +24,22 @@ EXIT_FAILURE = 1
 EXIT_INTERRUPTED = 130
 
 
+_log_handler: logging.Handler | None = None
+
+
 def setup_logging(paths: DataPaths) -> None:
+    """Log to a rotating file in the log folder (replacing any earlier set-up in this process)."""
+    global _log_handler
+    root = logging.getLogger()
+    if _log_handler is not None:
+        root.removeHandler(_log_handler)
+        _log_handler.close()
     paths.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handler = logging.handlers.RotatingFileHandler(
+    _log_handler = logging.handlers.RotatingFileHandler(
         paths.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
+    _log_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(_log_handler)
     root.setLevel(logging.INFO)
 
 

@@ -203,28 +203,33 @@ def current_revision(engine: Engine) -> str | None:
 def migrate(engine: Engine, paths: DataPaths) -> None:
     """Bring the schema to the newest revision, backing up first if there is anything to keep."""
     head = head_revision()
-    current = current_revision(engine)
-    if current == head:
+    if current_revision(engine) == head:
         return
-    known = {
-        script.revision
-        for script in ScriptDirectory.from_config(migrations_config()).walk_revisions()
-    }
-    if current is not None and current not in known:
-        raise NewerStoreError(
-            f"The database {paths.database} was written by a newer Storykeeper "
-            f"(schema {current}). Install the newer version to open it; nothing was changed."
-        )
-    if current is not None or _has_tables(engine):
-        backup_database(paths.database, paths.backups_dir, label=f"before-{head}")
-    log.info("upgrading the database from %s to %s", current or "empty", head)
-    with engine.begin() as connection:
+    # Take the write lock first, then look again: another Storykeeper process opening the same
+    # store at the same moment waits here and then finds the work done. The whole upgrade is one
+    # transaction, so a failed migration leaves the database as it was.
+    immediate = engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
+    with immediate.begin() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        if current == head:
+            return
+        known = {
+            script.revision
+            for script in ScriptDirectory.from_config(migrations_config()).walk_revisions()
+        }
+        if current is not None and current not in known:
+            raise NewerStoreError(
+                f"The database {paths.database} was written by a newer Storykeeper "
+                f"(schema {current}). Install the newer version to open it; nothing was changed."
+            )
+        if current is not None or _has_tables(connection):
+            backup_database(paths.database, paths.backups_dir, label=f"before-{head}")
+        log.info("upgrading the database from %s to %s", current or "empty", head)
         command.upgrade(migrations_config(connection), "head")
 
 
-def _has_tables(engine: Engine) -> bool:
-    with engine.connect() as connection:
-        row = connection.exec_driver_sql(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-        ).scalar_one()
-    return bool(row)
+def _has_tables(connection: Connection) -> bool:
+    count = connection.exec_driver_sql(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+    ).scalar_one()
+    return bool(count)

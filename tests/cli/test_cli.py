@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -214,7 +215,8 @@ def test_unwritable_data_folder_is_a_clear_error(
 
 
 def test_installed_program_runs_and_never_prints_a_traceback(tmp_path: Path) -> None:
-    program = shutil.which("storykeeper")
+    # The entry point installed beside this interpreter (a venv need not be on PATH).
+    program = shutil.which("storykeeper", path=str(Path(sys.executable).parent))
     assert program, "the package is installed with its `storykeeper` entry point"
     env = {**os.environ, "STORYKEEPER_DATA_DIR": str(tmp_path / "d")}
     ok = subprocess.run(

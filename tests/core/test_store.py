@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -125,3 +129,17 @@ def test_failed_write_rolls_back_everything(store: Store) -> None:
     with store.read() as session:
         assert session.execute(text("SELECT count(*) FROM storytellers")).scalar_one() == 0
         assert session.execute(text("SELECT count(*) FROM audit_events")).scalar_one() == 0
+
+
+def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> None:
+    """The first creates and migrates; the others wait for its lock and find the work done."""
+    env = {**os.environ, "STORYKEEPER_DATA_DIR": str(tmp_path / "shared")}
+    code = "from storykeeper.__main__ import main; raise SystemExit(main(['stats', '--json']))"
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(4)
+    ]
+    results = [(run.wait(timeout=120), run.stderr.read()) for run in runs if run.stderr]
+    assert [rc for rc, _ in results] == [0, 0, 0, 0], results
