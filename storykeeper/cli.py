@@ -21,7 +21,13 @@ from storykeeper.core import consent, demo, search, stats, stories
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import short_id
-from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus, Vocabulary
+from storykeeper.core.vocabulary import (
+    ConsentScope,
+    ConsentState,
+    Polarity,
+    StoryStatus,
+    Vocabulary,
+)
 from storykeeper.jsonout import dumps
 
 Command = Callable[[Store, argparse.Namespace, TextIO], int]
@@ -301,7 +307,9 @@ def _consent_summary(history: list[consent.ConsentRecord]) -> str:
         f"({now.basis.label.lower()}; {now.method.label.lower()}).",
     ]
     if now.scopes:
-        lines.append("Allows: " + "; ".join(s.label.lower() for s in sorted(now.scopes)) + ".")
+        lines.append(
+            "Allows: " + "; ".join(s.label.lower() for s in ConsentScope if s in now.scopes) + "."
+        )
     if now.conditions:
         lines.append(f"Conditions: {now.conditions}")
     if now.review_by:
