@@ -47,6 +47,18 @@ def _error(message: str) -> None:
     print(f"storykeeper: error: {message}", file=sys.stderr)
 
 
+def _show_startup_error(message: str) -> None:
+    """Someone who started the window from a menu never sees stderr: tell them in a dialog."""
+    try:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        QMessageBox.critical(None, "Storykeeper cannot start", message)
+        del app
+    except Exception:  # no display at all: stderr has the message already
+        log.exception("could not show the start-up error in a window")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = resolve_paths(getattr(args, "data_dir", None))
@@ -62,17 +74,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with Store.open(paths) as store:
             if args.command is None:
-                print(
-                    "The Storykeeper window is not built yet; it comes in the next release.\n"
-                    f"Your store is ready in {paths.data_dir}. Meanwhile use the commands: "
-                    "run “storykeeper --help” to see them.",
-                    file=sys.stderr,
-                )
-                return EXIT_FAILURE
+                from storykeeper.gui.app import run_gui  # Qt is loaded only for the window
+
+                return run_gui(store, paths)
             return int(args.handler(store, args, sys.stdout))
     except StorykeeperError as exc:
         log.warning("refused: %s", exc)
         _error(exc.message)
+        if args.command is None:
+            _show_startup_error(exc.message)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         _error("interrupted; nothing half-done was kept")

@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from storykeeper.core import clock
+
 # Named constraints let Alembic's batch mode on SQLite find and alter them later.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -160,7 +162,7 @@ class StoryRow(Base):
         """Mark a saved change to the story or to anything that travels with it (consent,
         attachments), so the newest copy wins wherever it is imported."""
         self.revision += 1
-        self.updated_at = dt.datetime.now(dt.UTC)
+        self.updated_at = clock.now()
 
 
 class StoryThemeRow(Base):
@@ -179,6 +181,34 @@ class StoryThemeRow(Base):
     polarity: Mapped[str] = mapped_column(String(10))
 
     theme: Mapped[ThemeRow] = relationship()
+
+
+class StoryVersionRow(Base):
+    """A saved version of a story's wording and fields, so earlier wording can be looked back at.
+
+    Written by ``stories.create_story`` and ``stories.update_story`` only (consent and attachments
+    raise the revision but are not part of this history). Saves by one actor less than
+    ``stories.VERSION_COALESCE`` apart overwrite the newest version instead of adding one, so
+    autosaves while someone types make one version, not hundreds. Deleted with the story.
+    """
+
+    __tablename__ = "story_versions"
+    __table_args__ = (
+        CheckConstraint("revision >= 1", name="revision_positive"),
+        Index("ix_story_versions_story_id", "story_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    saved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    own_words: Mapped[str] = mapped_column(Text, default="")
+    recorder_notes: Mapped[str] = mapped_column(Text, default="")
+    # JSON object of the other fields: told_on (ISO date or null), setting, how_told, language,
+    # status, storyteller_uuid, supporter_uuid (or null), themes as [[name, polarity], ...].
+    details: Mapped[str] = mapped_column(Text, default="{}")
 
 
 class ConsentRecordRow(Base):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storykeeper.core import audit, clock
+from storykeeper.core import audit, clock, stories
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import StoryRow, StorytellerRow, SupporterRow
@@ -256,20 +256,63 @@ def list_supporters(session: Session) -> list[Supporter]:
     ]
 
 
-def delete_storyteller(session: Session, storyteller_id: str) -> None:
-    """Remove a storyteller who has no stories left.
+def delete_storyteller(
+    session: Session, storyteller_id: str, *, with_stories: bool = False
+) -> tuple[list[stories.Tombstone], list[str]]:
+    """Remove a storyteller; with ``with_stories``, remove their stories first.
 
-    Their stories must be deleted first, each leaving its tombstone.
+    Without it, a storyteller who still has stories is refused. With it, each story is deleted as
+    ``stories.delete_story`` does, leaving its tombstone and audit event. Returns those tombstones
+    and the SHA-256 of attachment files no story uses any more, for the caller to remove after
+    the transaction commits.
     """
     row = resolve(session, StorytellerRow, storyteller_id, "storyteller")
-    count = session.scalar(
-        select(func.count()).select_from(StoryRow).where(StoryRow.storyteller_id == row.id)
+    story_ids = list(
+        session.scalars(
+            select(StoryRow.uuid).where(StoryRow.storyteller_id == row.id).order_by(StoryRow.id)
+        )
     )
-    if count:
+    count = len(story_ids)
+    if count and not with_stories:
         raise ValidationError(
             f"{row.display_name} still has {count} {'story' if count == 1 else 'stories'}: "
             "delete those first."
         )
-    audit.record(session, "storyteller.deleted", "storyteller", row.uuid)
+    tombstones: list[stories.Tombstone] = []
+    unused_files: set[str] = set()
+    for story_id in story_ids:
+        tombstone, unused = stories.delete_story(session, story_id)
+        tombstones.append(tombstone)
+        unused_files.update(unused)
+    audit.record(session, "storyteller.deleted", "storyteller", row.uuid, {"stories": count})
     session.delete(row)
     session.flush()
+    return tombstones, sorted(unused_files)
+
+
+def find_storytellers(session: Session, text: str = "", *, limit: int = 50) -> list[Storyteller]:
+    """Storytellers whose name or pseudonym contains ``text`` (any case), names starting with it
+    first, then alphabetical; at most ``limit``."""
+    wanted = " ".join(text.split())
+    query = select(StorytellerRow)
+    if wanted:
+        escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(
+            StorytellerRow.display_name.ilike(pattern, escape="\\")
+            | StorytellerRow.pseudonym.ilike(pattern, escape="\\")
+        ).order_by(
+            StorytellerRow.display_name.ilike(f"{escaped}%", escape="\\").desc(),
+            func.lower(StorytellerRow.display_name),
+        )
+    else:
+        query = query.order_by(func.lower(StorytellerRow.display_name))
+    rows = list(session.scalars(query.limit(max(1, limit))))
+    counts = dict(
+        session.execute(
+            select(StoryRow.storyteller_id, func.count())
+            .where(StoryRow.storyteller_id.in_([r.id for r in rows]))
+            .group_by(StoryRow.storyteller_id)
+        ).all()
+    )
+    return [_storyteller(session, row, story_count=counts.get(row.id, 0)) for row in rows]

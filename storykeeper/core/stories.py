@@ -2,11 +2,15 @@
 
 A story is identified by its UUID wherever it travels. Its revision goes up by one with every
 saved change to it or to its consent, so the newest copy always wins on import.
+
+Each create and each saved change also keeps a version of the story's wording and fields (its
+history), coalescing saves by one person less than ``VERSION_COALESCE`` apart into one version.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -22,6 +26,7 @@ from storykeeper.core.models import (
     StoryRow,
     StorytellerRow,
     StoryThemeRow,
+    StoryVersionRow,
     SupporterRow,
     TombstoneRow,
 )
@@ -40,6 +45,9 @@ TITLE_MAX = 200
 # About 150,000 words: far beyond any told story, small enough to keep the store healthy.
 OWN_WORDS_MAX = 1_000_000
 NOTES_MAX = 200_000
+# Saves by the same person closer together than this overwrite the newest version rather than
+# adding one: the window autosaves every couple of seconds while someone types.
+VERSION_COALESCE = dt.timedelta(minutes=10)
 
 
 class RevisionConflictError(StorykeeperError):
@@ -115,6 +123,23 @@ class Story:
             status=self.status,
             themes=self.themes,
         )
+
+
+@dataclass(frozen=True)
+class StoryVersion:
+    """One saved version of a story, as ``story_versions`` returns it (newest first).
+
+    ``fields`` holds every field as it was then, ready to give to ``update_story`` to bring that
+    wording back (a theme renamed or removed since is not found by its old name, and says so).
+    """
+
+    revision: int
+    saved_at: dt.datetime
+    actor: str
+    title: str
+    own_words: str
+    recorder_notes: str
+    fields: StoryFields
 
 
 @dataclass(frozen=True)
@@ -243,7 +268,9 @@ def create_story(session: Session, story: StoryFields) -> Story:
     session.add(row)
     session.flush()
     audit.record(session, "story.created", "story", row.uuid, {"revision": 1})
-    return get_story(session, row.uuid)
+    created = get_story(session, row.uuid)
+    _keep_version(session, row.id, created)
+    return created
 
 
 def update_story(
@@ -278,7 +305,106 @@ def update_story(
     audit.record(
         session, "story.updated", "story", row.uuid, {"revision": row.revision, "fields": changed}
     )
-    return get_story(session, row.uuid)
+    updated = get_story(session, row.uuid)
+    _keep_version(session, row.id, updated)
+    return updated
+
+
+def _version_details(story: Story) -> str:
+    """The fields other than the three texts, as compact JSON with sorted keys."""
+    return json.dumps(
+        {
+            "how_told": story.how_told.value if story.how_told else None,
+            "language": story.language,
+            "setting": story.setting.value if story.setting else None,
+            "status": story.status.value,
+            "storyteller_uuid": story.storyteller.id,
+            "supporter_uuid": story.supporter.id if story.supporter else None,
+            "themes": [[link.theme, link.polarity.value] for link in story.themes],
+            "told_on": story.told_on.isoformat() if story.told_on else None,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+def _keep_version(session: Session, story_pk: int, story: Story) -> None:
+    """Record the story as just saved: overwrite the newest version if the same actor saved it
+    less than VERSION_COALESCE ago, otherwise add a version."""
+    actor = str(session.info.get("actor", "unknown"))
+    saved_at = story.updated_at
+    newest = session.scalar(
+        select(StoryVersionRow)
+        .where(StoryVersionRow.story_id == story_pk)
+        .order_by(StoryVersionRow.id.desc())
+        .limit(1)
+    )
+    # A newest version dated after now (the clock was put back) is never overwritten: we cannot
+    # tell how long ago it was saved, and keeping one more version loses nothing.
+    if (
+        newest is None
+        or newest.actor != actor
+        or not dt.timedelta(0) <= saved_at - newest.saved_at < VERSION_COALESCE
+    ):
+        newest = StoryVersionRow(story_id=story_pk, actor=actor)
+        session.add(newest)
+    newest.revision = story.revision
+    newest.saved_at = saved_at
+    newest.title = story.title
+    newest.own_words = story.own_words
+    newest.recorder_notes = story.recorder_notes
+    newest.details = _version_details(story)
+    session.flush()
+
+
+def _version(row: StoryVersionRow) -> StoryVersion:
+    details = json.loads(row.details)
+    told_on = details.get("told_on")
+    setting = details.get("setting")
+    how_told = details.get("how_told")
+    fields = StoryFields(
+        storyteller_id=details["storyteller_uuid"],
+        title=row.title,
+        own_words=row.own_words,
+        recorder_notes=row.recorder_notes,
+        supporter_id=details.get("supporter_uuid"),
+        told_on=dt.date.fromisoformat(told_on) if told_on else None,
+        setting=Setting(setting) if setting else None,
+        how_told=HowTold(how_told) if how_told else None,
+        language=details.get("language", "en"),
+        status=StoryStatus(details.get("status", StoryStatus.DRAFT.value)),
+        themes=tuple(
+            sorted(
+                (
+                    ThemeLink(name, Polarity(polarity))
+                    for name, polarity in details.get("themes", [])
+                ),
+                key=lambda link: link.theme.lower(),
+            )
+        ),
+    )
+    return StoryVersion(
+        revision=row.revision,
+        saved_at=row.saved_at,
+        actor=row.actor,
+        title=row.title,
+        own_words=row.own_words,
+        recorder_notes=row.recorder_notes,
+        fields=fields,
+    )
+
+
+def story_versions(session: Session, story_id: str) -> list[StoryVersion]:
+    """The story's saved versions, newest first; the first is what the story says now, unless
+    it was saved outside ``create_story``/``update_story`` (demo data keeps no history)."""
+    row = story_row(session, story_id)
+    rows = session.scalars(
+        select(StoryVersionRow)
+        .where(StoryVersionRow.story_id == row.id)
+        .order_by(StoryVersionRow.id.desc())
+    )
+    return [_version(r) for r in rows]
 
 
 def delete_story(
@@ -288,7 +414,7 @@ def delete_story(
     reason: TombstoneReason = TombstoneReason.DELETED,
     note: str = "",
 ) -> tuple[Tombstone, list[str]]:
-    """Remove a story and its content, leaving a tombstone and an audit event.
+    """Remove a story and its content (with its history), leaving a tombstone and an audit event.
 
     Returns the tombstone and the SHA-256 of attachment files no story uses any more: the caller
     removes those files after the transaction commits (never before, so a rollback loses nothing).

@@ -50,14 +50,22 @@ def test_every_command_has_help(
     assert not data_dir.exists()  # asking for help creates nothing
 
 
-def test_no_command_says_the_window_is_not_there_yet(
-    capsys: pytest.CaptureFixture[str], data_dir: Path
-) -> None:
-    code, _out, err = run(capsys)
-    assert code == 1
-    assert "window is not built yet" in err
-    assert str(data_dir) in err
-    assert (data_dir / "storykeeper.sqlite3").exists()
+def test_no_command_opens_the_window_on_a_new_store(tmp_path: Path) -> None:
+    """`storykeeper` alone creates the store and shows the window with its (empty) list."""
+    program = shutil.which("storykeeper", path=str(Path(sys.executable).parent))
+    assert program
+    data = tmp_path / "fresh"
+    env = {
+        **os.environ,
+        "STORYKEEPER_DATA_DIR": str(data),
+        "QT_QPA_PLATFORM": "offscreen",
+        "STORYKEEPER_EXIT_AFTER_FIRST_PAGE": "1",
+    }
+    shown = subprocess.run([program], capture_output=True, text=True, env=env, timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == "first page shown: 0 stories"
+    assert (data / "storykeeper.sqlite3").exists()
+    assert (data / "settings.ini").exists()
 
 
 def test_list_on_an_empty_store_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from storykeeper.core import people, stories, themes
+from storykeeper.core import attachments, audit, people, stories, themes
 from storykeeper.core.db import Store
 from storykeeper.core.errors import AmbiguousIdError, NotFoundError, ValidationError
 from storykeeper.core.pseudonyms import make_pseudonym, unique_pseudonym
@@ -200,10 +201,71 @@ def test_storyteller_and_supporter_editing(store: Store) -> None:
 def test_storyteller_with_stories_cannot_be_deleted(store: Store) -> None:
     story = make_story(store)
     with (
-        pytest.raises(ValidationError, match="still has 1 story"),
+        pytest.raises(ValidationError, match="still has 1 story: delete those first"),
         store.write(actor="test") as session,
     ):
         people.delete_storyteller(session, story.storyteller.id)
+    with store.read() as session:
+        assert people.get_storyteller(session, story.storyteller.id).story_count == 1
+        assert stories.list_tombstones(session) == []
+
+
+def test_storyteller_without_stories_is_deleted(store: Store) -> None:
+    with store.write(actor="test") as session:
+        teller = people.create_storyteller(session, "Ann Jones")
+    with store.write(actor="test") as session:
+        assert people.delete_storyteller(session, teller.id) == ([], [])
+    with store.read() as session:
+        with pytest.raises(NotFoundError):
+            people.get_storyteller(session, teller.id)
+        event = audit.recent_events(session, limit=1)[0]
+    assert (event.action, event.entity_id, event.details) == (
+        "storyteller.deleted",
+        teller.id,
+        {"stories": 0},
+    )
+
+
+def test_storyteller_is_deleted_with_their_stories(store: Store, tmp_path: Path) -> None:
+    first = make_story(store, own_words="Something private.")
+    media = attachments.MediaStore(store.paths.media_dir)
+    only_theirs = tmp_path / "theirs.jpg"
+    only_theirs.write_bytes(b"only in their stories")
+    shared = tmp_path / "shared.jpg"
+    shared.write_bytes(b"also in someone else's story")
+    someone_else = make_story(store, teller="Bryn Hughes")
+    with store.write(actor="advocate") as session:
+        second = stories.create_story(
+            session, stories.StoryFields(storyteller_id=first.storyteller.id, title="Second")
+        )
+        kept = attachments.add_attachment(session, media, first.id, only_theirs)
+        attachments.add_attachment(session, media, second.id, only_theirs)
+        attachments.add_attachment(session, media, second.id, shared)
+        attachments.add_attachment(session, media, someone_else.id, shared)
+    with store.write(actor="advocate") as session:
+        tombstones, unused_files = people.delete_storyteller(
+            session, first.storyteller.id, with_stories=True
+        )
+    assert [t.story_id for t in tombstones] == [first.id, second.id]
+    assert {t.storyteller_id for t in tombstones} == {first.storyteller.id}
+    assert {(t.reason, t.actor) for t in tombstones} == {(TombstoneReason.DELETED, "advocate")}
+    assert tombstones[0].last_revision == 2 and tombstones[1].last_revision == 3
+    assert unused_files == [kept.sha256]
+    with store.read() as session:
+        with pytest.raises(NotFoundError):
+            people.get_storyteller(session, first.storyteller.id)
+        assert [t.display_name for t in people.list_storytellers(session)] == ["Bryn Hughes"]
+        assert stories.list_tombstones(session) == tombstones
+        assert len(stories.get_story(session, someone_else.id).attachments) == 1
+        for table in ("stories", "story_versions", "story_themes", "attachments"):
+            count = session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            assert count == 1, table
+        events = [(e.action, e.entity_id, e.details) for e in audit.recent_events(session, 3)]
+    assert events == [
+        ("storyteller.deleted", first.storyteller.id, {"stories": 2}),
+        ("story.deleted", second.id, {"revision": 3}),
+        ("story.deleted", first.id, {"revision": 2}),
+    ]
 
 
 def test_themes_are_seeded_and_editable(store: Store) -> None:

@@ -1,19 +1,25 @@
-"""Migrations: from nothing, from a real first-schema database, and in step with the models."""
+"""Migrations: from nothing, from a database of each released schema, in step with the models."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from storykeeper.core import check, consent, search, stories
+from storykeeper.core import check, consent, search, stories, themes
 from storykeeper.core.db import Store, current_revision, head_revision, migrations_config
 from storykeeper.core.models import Base
+from storykeeper.core.vocabulary import HowTold, Polarity, Setting, StoryStatus
 from storykeeper.paths import DataPaths
+from tests.factories import make_story
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -21,7 +27,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def test_the_migrations_form_one_line() -> None:
     scripts = ScriptDirectory.from_config(migrations_config())
     assert len(scripts.get_heads()) == 1
-    assert [s.revision for s in scripts.walk_revisions()][-1] == "0001"
+    assert [s.revision for s in scripts.walk_revisions()] == ["0003", "0002", "0001"]
 
 
 def test_from_an_empty_database_the_schema_matches_the_models(store: Store) -> None:
@@ -35,9 +41,11 @@ def test_from_an_empty_database_the_schema_matches_the_models(store: Store) -> N
     assert differences == []
 
 
-def test_a_first_schema_database_upgrades_with_its_data(paths: DataPaths) -> None:
+# Both fixtures hold the same store: Edna Walsh's one story, with a theme and given consent.
+@pytest.mark.parametrize("schema", ["0001", "0002"])
+def test_a_released_schema_database_upgrades_with_its_data(paths: DataPaths, schema: str) -> None:
     paths.ensure()
-    shutil.copy(FIXTURES / "schema-0001.sqlite3", paths.database)
+    shutil.copy(FIXTURES / f"schema-{schema}.sqlite3", paths.database)
     with Store.open(paths) as store:
         assert current_revision(store.engine) == head_revision()
         assert store.device_id == "0b5e7f4e-9c1f-4f7e-8a53-6a1d2e3f4a5b"
@@ -49,10 +57,98 @@ def test_a_first_schema_database_upgrades_with_its_data(paths: DataPaths) -> Non
             # 0002 indexed the stories that were already there.
             found = search.search_stories(session, search.StoryFilter(text="mill"))
             assert [s.id for s in found.items] == [story.id]
+            # 0003 began each story's history with what it says now.
+            assert stories.story_versions(session, story.id) == [
+                stories.StoryVersion(
+                    revision=2,
+                    saved_at=dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC),
+                    actor="migration",
+                    title="Tea with my neighbour",
+                    own_words=story.own_words,
+                    recorder_notes="Very cheerful today.",
+                    fields=story.fields,
+                )
+            ]
+        assert story.fields.themes == (
+            stories.ThemeLink("Friends, family and community", Polarity.ENABLER),
+        )
+        assert story.fields.told_on == dt.date(2026, 11, 20)
         report = check.check_store(store)
         assert report.problems == ()
+        # The history goes on from there: a save by a person is a new version.
+        with store.write(actor="advocate") as session:
+            stories.update_story(
+                session, story.id, dataclasses.replace(story.fields, title="Tea on Thursdays")
+            )
+            history = stories.story_versions(session, story.id)
+        assert [(v.revision, v.actor, v.title) for v in history] == [
+            (3, "advocate", "Tea on Thursdays"),
+            (2, "migration", "Tea with my neighbour"),
+        ]
     backups = list(paths.backups_dir.glob("*.sqlite3"))
     assert len(backups) == 1
+
+
+def test_the_backfill_writes_what_the_program_writes(store: Store) -> None:
+    """Stories saved at 0002 get the same history from 0003's SQL as the program would write."""
+    bare = make_story(store, title="", own_words="", teller="Ann Jones", themes=())
+    with store.write(actor="test") as session:
+        themes.create_theme(session, "Côr a chân")
+    one_theme = make_story(store, teller="Siân Pryce", themes=(("Côr a chân", Polarity.MIXED),))
+    full = make_story(store, teller="Gwen Davies")
+    with store.write(actor="test") as session:
+        full = stories.update_story(
+            session,
+            full.id,
+            dataclasses.replace(
+                full.fields,
+                told_on=dt.date(2026, 9, 1),
+                setting=Setting.CARE_HOME,
+                how_told=HowTold.PROXY_ACCOUNT,
+                language="cy",
+                status=StoryStatus.FINAL,
+                themes=stories.theme_links(
+                    [("Money and charges", "barrier"), ("advocacy", "mixed")]
+                ),
+            ),
+        )
+    saved = [bare, one_theme, full]
+    written = _details(store)
+    from alembic import command
+
+    with store.engine.begin() as connection:
+        command.downgrade(migrations_config(connection), "0002")
+    with store.engine.begin() as connection:
+        command.upgrade(migrations_config(connection), "head")
+    with store.read() as session:
+        for story in saved:
+            (version,) = stories.story_versions(session, story.id)
+            now = stories.get_story(session, story.id)
+            assert version.fields == now.fields
+            assert (version.revision, version.saved_at, version.actor) == (
+                now.revision,
+                now.updated_at,
+                "migration",
+            )
+    backfilled = _details(store)
+    # The same JSON text, but for the order of several themes (readers sort them).
+    assert backfilled[:2] == written[:2]
+    assert _themes_sorted(backfilled[2]) == _themes_sorted(written[2])
+
+
+def _details(store: Store) -> list[str]:
+    with store.engine.connect() as connection:
+        return list(
+            connection.execute(
+                text("SELECT details FROM story_versions ORDER BY story_id")
+            ).scalars()
+        )
+
+
+def _themes_sorted(details: str) -> dict[str, object]:
+    parsed = json.loads(details)
+    parsed["themes"] = sorted(parsed["themes"])
+    return parsed
 
 
 def test_downgrade_to_the_first_schema_and_back(store: Store) -> None:
@@ -63,6 +159,7 @@ def test_downgrade_to_the_first_schema_and_back(store: Store) -> None:
     with store.engine.connect() as connection:
         tables = connection.execute(text("SELECT name FROM sqlite_master")).scalars().all()
     assert "story_fts" not in tables
+    assert "story_versions" not in tables
     with store.engine.begin() as connection:
         command.upgrade(migrations_config(connection), "head")
     assert current_revision(store.engine) == head_revision()

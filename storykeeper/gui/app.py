@@ -1,0 +1,95 @@
+"""The GUI's services in one place: the store, the task runner, settings and appearance.
+
+A plain QObject rather than a QApplication subclass, so tests can build it inside pytest-qt's
+own application; ``run_gui`` makes the real application around it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from storykeeper import APP_ID, APP_NAME, __version__
+from storykeeper.core.db import Store
+from storykeeper.gui.appearance import apply_appearance
+from storykeeper.gui.settings import TEXT_SCALE_MAX, TEXT_SCALE_MIN, GuiSettings
+from storykeeper.gui.tasks import TaskRunner
+from storykeeper.paths import DataPaths
+
+EXIT_AFTER_FIRST_PAGE_ENV = "STORYKEEPER_EXIT_AFTER_FIRST_PAGE"
+
+
+def device_user() -> str:
+    """Who is at the keyboard, for the audit log: the operating-system account name."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # pragma: no cover - no account name (some containers)
+        return "unknown user"
+
+
+class AppContext(QObject):
+    """What every window and dialog needs."""
+
+    appearance_changed = Signal()
+
+    def __init__(self, store: Store, paths: DataPaths, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.paths = paths
+        self.settings = GuiSettings(paths.data_dir / "settings.ini")
+        self.tasks = TaskRunner(store, actor=device_user(), parent=self)
+        self.apply_appearance()
+
+    @property
+    def app(self) -> QApplication:
+        instance = QApplication.instance()
+        assert isinstance(instance, QApplication)
+        return instance
+
+    def apply_appearance(self) -> None:
+        apply_appearance(self.app, self.settings.text_scale, self.settings.high_contrast)
+        self.appearance_changed.emit()
+
+    def set_text_scale(self, scale: int) -> None:
+        self.settings.text_scale = max(TEXT_SCALE_MIN, min(TEXT_SCALE_MAX, scale))
+        self.apply_appearance()
+
+    def set_high_contrast(self, enabled: bool) -> None:
+        self.settings.high_contrast = enabled
+        self.apply_appearance()
+
+    def shutdown(self) -> None:
+        """Let queued saves finish before the store closes."""
+        self.tasks.wait_for_idle()
+        self.settings.sync()
+
+
+def run_gui(store: Store, paths: DataPaths) -> int:
+    from storykeeper.gui.main_window import MainWindow  # Qt widgets only when a window is wanted
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon.fromTheme("accessories-text-editor"))
+    context = AppContext(store, paths)
+    window = MainWindow(context)
+    if os.environ.get(EXIT_AFTER_FIRST_PAGE_ENV):
+        # For benchmarks and start-up tests: report when the list shows its first page, then
+        # close as a person would (so saves and settings are flushed normally).
+        def first_page(total: int, _filtered: bool) -> None:
+            print(f"first page shown: {total} stories", flush=True)
+            QTimer.singleShot(0, window.close)
+
+        window.list_page.model.loaded.connect(first_page)
+    window.show()
+    code = app.exec()
+    context.shutdown()
+    return int(code)

@@ -1,0 +1,294 @@
+"""The main window: the story list, and the editor in its place while a story is open."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
+from sqlalchemy.orm import Session
+
+from storykeeper import APP_NAME, __version__
+from storykeeper.core import people, stories
+from storykeeper.core.errors import StorykeeperError
+from storykeeper.gui.app import AppContext
+from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.dialogs.history import HistoryDialog
+from storykeeper.gui.dialogs.people import StorytellersDialog, SupportersDialog
+from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
+from storykeeper.gui.pages.story_editor import StoryEditorPage
+from storykeeper.gui.pages.story_list import StoryListPage
+from storykeeper.gui.settings import TEXT_SCALE_MAX, TEXT_SCALE_MIN, TEXT_SCALE_STEP
+from storykeeper.gui.widgets.media_cleanup import discard_unused_media
+
+log = logging.getLogger(__name__)
+
+SHORTCUTS_HELP = """
+<h3>Keyboard shortcuts</h3>
+<table cellpadding="4">
+<tr><td><b>Ctrl+N</b></td><td>New story</td></tr>
+<tr><td><b>Ctrl+F</b></td><td>Search the stories</td></tr>
+<tr><td><b>Enter</b></td><td>Open the chosen story</td></tr>
+<tr><td><b>Delete</b></td><td>Delete the chosen story (asks first)</td></tr>
+<tr><td><b>Esc</b></td><td>Back to the list from a story (everything is saved)</td></tr>
+<tr><td><b>Ctrl+S</b></td><td>Save now (Storykeeper also saves as you type)</td></tr>
+<tr><td><b>Alt+R</b></td><td>Read the person’s words aloud</td></tr>
+<tr><td><b>Tab / Shift+Tab</b></td><td>Next / previous field</td></tr>
+<tr><td><b>Ctrl++ / Ctrl+− / Ctrl+0</b></td><td>Larger, smaller, normal text</td></tr>
+<tr><td><b>Ctrl+Shift+H</b></td><td>High contrast on or off</td></tr>
+<tr><td><b>Ctrl+Shift+T / Ctrl+Shift+U</b></td><td>Storytellers / supporters</td></tr>
+<tr><td><b>Alt + underlined letter</b></td><td>The button or field with that letter</td></tr>
+</table>
+"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle(APP_NAME)
+        self.resize(1200, 800)
+        geometry = context.settings.window_geometry
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+        self.list_page = StoryListPage(context)
+        self.editor = StoryEditorPage(context)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.list_page)
+        self.pages.addWidget(self.editor)
+        self.setCentralWidget(self.pages)
+        self._build_menus()
+
+        self.list_page.new_story.connect(self.new_story)
+        self.list_page.open_story.connect(self.open_story)
+        self.list_page.delete_story.connect(self.delete_story)
+        self.editor.closed.connect(self.show_list)
+        self.editor.delete_requested.connect(self.delete_story)
+        self.editor.history_requested.connect(self.show_history)
+        self.editor.saved.connect(lambda _id: self._list_is_stale())
+        context.tasks.unhandled_error.connect(self._show_error)
+        back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.editor)
+        back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        back.activated.connect(self.editor.close_editor)
+
+        self._stale = False
+        self.list_page.reload()
+        reopen = context.settings.open_story
+        if reopen:
+            # Back where they were: after a crash, or a close while a story was open.
+            self.open_story(reopen)
+        else:
+            self.list_page.focus_search()
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        story = bar.addMenu("&Story")
+        self.new_action = self._action(
+            story, "&New story…", QKeySequence.StandardKey.New, self.new_story
+        )
+        self._action(story, "&Find…", QKeySequence.StandardKey.Find, self.find)
+        self._action(story, "&Save now", QKeySequence.StandardKey.Save, self.editor.save_now)
+        story.addSeparator()
+        self._action(story, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+
+        people_menu = bar.addMenu("&People")
+        self._action(people_menu, "&Storytellers…", "Ctrl+Shift+T", self.show_storytellers)
+        self._action(people_menu, "S&upporters…", "Ctrl+Shift+U", self.show_supporters)
+
+        view = bar.addMenu("&View")
+        self._action(
+            view, "&Larger text", QKeySequence.StandardKey.ZoomIn, lambda: self._step_text(+1)
+        )
+        self._action(
+            view, "&Smaller text", QKeySequence.StandardKey.ZoomOut, lambda: self._step_text(-1)
+        )
+        self._action(view, "&Normal text size", "Ctrl+0", lambda: self.context.set_text_scale(100))
+        sizes = view.addMenu("&Text size")
+        self.size_group = QActionGroup(self)
+        for scale in range(TEXT_SCALE_MIN, TEXT_SCALE_MAX + 1, TEXT_SCALE_STEP):
+            action = QAction(f"{scale}%", self, checkable=True)
+            action.setData(scale)
+            action.triggered.connect(lambda _checked, s=scale: self.context.set_text_scale(s))
+            self.size_group.addAction(action)
+            sizes.addAction(action)
+        view.addSeparator()
+        self.contrast_action = QAction("&High contrast", self, checkable=True)
+        self.contrast_action.setShortcut("Ctrl+Shift+H")
+        self.contrast_action.toggled.connect(self.context.set_high_contrast)
+        view.addAction(self.contrast_action)
+        self.addAction(self.contrast_action)
+        self.context.appearance_changed.connect(self._sync_view_menu)
+        self._sync_view_menu()
+
+        help_menu = bar.addMenu("&Help")
+        self._action(
+            help_menu,
+            "&Keyboard shortcuts",
+            QKeySequence.StandardKey.HelpContents,
+            self.show_shortcuts,
+        )
+        self._action(help_menu, "&About Storykeeper", None, self.show_about)
+
+    def _action(self, menu: object, text: str, shortcut: object, slot: object) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))  # type: ignore[arg-type]
+        action.triggered.connect(slot)  # type: ignore[arg-type]
+        menu.addAction(action)  # type: ignore[attr-defined]
+        self.addAction(action)  # shortcuts work wherever the focus is
+        return action
+
+    def _sync_view_menu(self) -> None:
+        scale = self.context.settings.text_scale
+        for action in self.size_group.actions():
+            action.setChecked(action.data() == scale)
+        self.contrast_action.blockSignals(True)
+        self.contrast_action.setChecked(self.context.settings.high_contrast)
+        self.contrast_action.blockSignals(False)
+
+    def _step_text(self, direction: int) -> None:
+        self.context.set_text_scale(self.context.settings.text_scale + direction * TEXT_SCALE_STEP)
+
+    # --- stories ---------------------------------------------------------------------------------
+
+    def find(self) -> None:
+        if self.pages.currentWidget() is self.editor:
+            self.editor.close_editor()
+        self.list_page.focus_search()
+
+    def new_story(self) -> None:
+        if self.pages.currentWidget() is self.editor:
+            self.editor.save_now()
+        picker = StorytellerPicker(self.context, self)
+        if not picker.exec() or picker.picked is None:
+            return
+        picked = picker.picked
+        supporter = self.context.settings.last_supporter
+
+        def work(session: Session) -> str:
+            storyteller_id = (
+                picked.id or people.create_storyteller(session, picked.new_name or "").id
+            )
+            supporter_id = None
+            if supporter:
+                try:
+                    supporter_id = people.get_supporter(session, supporter).id
+                except StorykeeperError:
+                    supporter_id = None
+            story = stories.create_story(
+                session,
+                stories.StoryFields(storyteller_id=storyteller_id, supporter_id=supporter_id),
+            )
+            return story.id
+
+        self.context.tasks.write(work, on_done=self.open_story)
+
+    def open_story(self, story_id: str) -> None:
+        self.editor.open_story(story_id)
+        self.pages.setCurrentWidget(self.editor)
+        # After the "whose story" dialog some window managers leave no window active, and the
+        # keyboard would go nowhere: take it back so typing can start at once.
+        self.activateWindow()
+        self.setWindowTitle(f"{APP_NAME} — story")
+
+    def show_list(self) -> None:
+        self.pages.setCurrentWidget(self.list_page)
+        self.setWindowTitle(APP_NAME)
+        if self.editor.story and self.editor.story.supporter:
+            self.context.settings.last_supporter = self.editor.story.supporter.id
+        if self._stale:
+            self._stale = False
+            self.list_page.reload()
+        if self.list_page.model.rowCount():
+            self.list_page.table.setFocus()
+        else:
+            self.list_page.focus_search()
+
+    def _list_is_stale(self) -> None:
+        if self.pages.currentWidget() is self.list_page:
+            self.list_page.reload()
+        else:
+            self._stale = True
+
+    def delete_story(self, story_id: str, title: str) -> None:
+        name = f"“{title}”" if title.strip() else "this untitled story"
+        if not confirm_destructive(
+            self,
+            "Delete story",
+            f"Delete {name}?\n\nIts words, notes and attachments are removed from this computer. "
+            "A record that it existed is kept, and the deletion is written in the audit log. "
+            "This cannot be undone.",
+            act="Delete story",
+            keep="Keep it",
+        ):
+            return
+
+        def work(session: Session) -> list[str]:
+            _tombstone, unused = stories.delete_story(session, story_id)
+            return unused
+
+        def done(unused: list[str]) -> None:
+            discard_unused_media(self.context, unused)
+            if self.editor.story and self.editor.story.id == story_id:
+                self.editor.story = None
+                self.context.settings.open_story = None
+                self.pages.setCurrentWidget(self.list_page)
+                self.setWindowTitle(APP_NAME)
+            self.list_page.reload()
+            self.statusBar().showMessage(f"Deleted {name}.", 8000)
+
+        self.context.tasks.write(work, on_done=done)
+
+    def show_history(self, story_id: str) -> None:
+        self.editor.save_now()
+        HistoryDialog(self.context, story_id, self).exec()
+
+    def show_storytellers(self) -> None:
+        dialog = StorytellersDialog(self.context, self)
+        dialog.changed.connect(self._people_changed)
+        dialog.exec()
+
+    def show_supporters(self) -> None:
+        dialog = SupportersDialog(self.context, self)
+        dialog.changed.connect(self._people_changed)
+        dialog.exec()
+
+    def _people_changed(self) -> None:
+        self._list_is_stale()
+        if self.editor.story is not None and self.pages.currentWidget() is self.editor:
+            self.editor.save_now()
+            self.editor.open_story(self.editor.story.id)
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<h3>{APP_NAME} {__version__}</h3><p>Record people’s stories, in their own words, "
+            "with their consent. Everything stays on this computer.</p>"
+            f"<p>Your data folder: {self.context.paths.data_dir}</p>",
+        )
+
+    def _show_error(self, error: BaseException) -> None:
+        if not isinstance(error, StorykeeperError):
+            log.error("unexpected error in a background task", exc_info=error)
+        if isinstance(error, StorykeeperError):
+            QMessageBox.warning(self, APP_NAME, str(error))
+        else:
+            QMessageBox.critical(
+                self,
+                APP_NAME,
+                f"Something unexpected went wrong: {error}\n\n"
+                f"Nothing you typed has been lost. Details are in {self.context.paths.log_file}.",
+            )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.editor.save_now()
+        self.editor.read_aloud.stop()
+        self.context.settings.window_geometry = self.saveGeometry()
+        self.context.shutdown()
+        event.accept()

@@ -1,0 +1,228 @@
+"""The story list as a Qt table model, fetched a page at a time off the GUI thread.
+
+Opening the list asks for one page (with the total); scrolling towards the end asks for the next.
+So the window shows its first rows at once whether the store holds ten stories or 100,000.
+A new search or sort starts a new "generation": pages that arrive late for an older query are
+dropped instead of being mixed in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from enum import IntEnum
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from sqlalchemy.orm import Session
+
+from storykeeper.core import search
+from storykeeper.core.search import SearchPage, SortBy, StoryFilter, StorySummary
+from storykeeper.gui.tasks import TaskRunner
+
+PAGE_SIZE = 200
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class Column(IntEnum):
+    TITLE = 0
+    STORYTELLER = 1
+    TOLD = 2
+    STATUS = 3
+    CONSENT = 4
+    UPDATED = 5
+
+    @property
+    def header(self) -> str:
+        return _HEADERS[self]
+
+    @property
+    def sort_by(self) -> SortBy | None:
+        return _SORTS.get(self)
+
+
+_HEADERS = {
+    Column.TITLE: "Title",
+    Column.STORYTELLER: "Storyteller",
+    Column.TOLD: "Told on",
+    Column.STATUS: "Status",
+    Column.CONSENT: "Consent",
+    Column.UPDATED: "Last changed",
+}
+_SORTS = {
+    Column.TITLE: SortBy.TITLE,
+    Column.STORYTELLER: SortBy.STORYTELLER,
+    Column.TOLD: SortBy.TOLD,
+    Column.UPDATED: SortBy.UPDATED,
+}
+
+
+def _cell(item: StorySummary, column: Column) -> str:
+    if column is Column.TITLE:
+        return item.title or "(untitled)"
+    if column is Column.STORYTELLER:
+        return item.storyteller_name
+    if column is Column.TOLD:
+        return item.told_on.strftime("%d %b %Y") if item.told_on else "—"
+    if column is Column.STATUS:
+        return item.status.label
+    if column is Column.CONSENT:
+        return item.consent_state.label
+    return item.updated_at.astimezone().strftime("%d %b %Y %H:%M")
+
+
+class StoryTableModel(QAbstractTableModel):
+    #: The first page of a query arrived: (total matching, whether any filter or text was set).
+    loaded = Signal(int, bool)
+    loading_changed = Signal(bool)
+
+    def __init__(self, tasks: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._items: list[StorySummary] = []
+        self._total = 0
+        self._generation = 0
+        self._loading = False
+        self._filter = StoryFilter()
+        self._sort = SortBy.UPDATED
+        self._descending = True
+        # Until someone clicks a column header, a text search lists the best matches first.
+        self._user_sorted = False
+
+    # --- queries -------------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @property
+    def story_filter(self) -> StoryFilter:
+        return self._filter
+
+    def set_filter(self, story_filter: StoryFilter) -> None:
+        self._filter = story_filter
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Ask again from the first page (after a search, a sort, or a change to the store)."""
+        self._generation += 1
+        self.beginResetModel()
+        self._items = []
+        self._total = 0
+        self.endResetModel()
+        self._request(offset=0)
+
+    def _request(self, offset: int) -> None:
+        generation = self._generation
+        wanted, sort, descending = self._filter, self._sort, self._descending
+        if wanted.text.strip() and sort is SortBy.UPDATED and not self._user_sorted:
+            sort = SortBy.RELEVANCE
+            descending = True
+
+        def work(session: Session) -> SearchPage:
+            return search.search_stories(
+                session, wanted, sort=sort, descending=descending, offset=offset, limit=PAGE_SIZE
+            )
+
+        self._set_loading(True)
+        self._tasks.read(
+            work,
+            on_done=lambda page: self._arrived(generation, page),
+            on_error=lambda error: self._failed(generation, error),
+        )
+
+    def _arrived(self, generation: int, page: SearchPage) -> None:
+        if generation != self._generation or page.offset != len(self._items):
+            return  # an answer to an older question
+        first = page.offset == 0
+        self._total = page.total
+        if page.items:
+            start = len(self._items)
+            self.beginInsertRows(QModelIndex(), start, start + len(page.items) - 1)
+            self._items.extend(page.items)
+            self.endInsertRows()
+        # Only now: a view asking for more while the rows go in must not ask for this page again.
+        self._set_loading(False)
+        if first:
+            filtered = self._filter != StoryFilter()
+            self.loaded.emit(self._total, filtered)
+
+    def _failed(self, generation: int, error: BaseException) -> None:
+        if generation == self._generation:
+            self._set_loading(False)
+            self._tasks.unhandled_error.emit(error)
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self._loading:
+            self._loading = loading
+            self.loading_changed.emit(loading)
+
+    # --- Qt model interface --------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._items)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._loading and len(self._items) < self._total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._request(offset=len(self._items))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._items):
+            return None
+        item = self._items[index.row()]
+        column = Column(index.column())
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return _cell(item, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column is Column.TITLE and item.snippet:
+                return item.snippet
+            if column is Column.STORYTELLER:
+                return f"{item.storyteller_name} (pseudonym {item.storyteller_pseudonym})"
+            return None
+        if role == ID_ROLE:
+            return item.id
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        horizontal = orientation is Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(Column):
+            return Column(section).header
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        sort_by = Column(column).sort_by if 0 <= column < len(Column) else None
+        if sort_by is None:
+            return
+        self._user_sorted = True
+        self._sort = sort_by
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.refresh()
+
+    def story_id(self, row: int) -> str | None:
+        return self._items[row].id if 0 <= row < len(self._items) else None
+
+    def summary(self, row: int) -> StorySummary | None:
+        return self._items[row] if 0 <= row < len(self._items) else None
+
+    def with_text(self, text: str) -> StoryFilter:
+        return dataclasses.replace(self._filter, text=text)

@@ -1,0 +1,491 @@
+"""The story editor: the person's own words first, everything else around them.
+
+Saves itself as you type (see ``widgets.autosave``): the "saved" line under the title always says
+in words whether everything is saved. Nothing typed is ever dropped by a failed save: the words
+stay in the editor and the next change tries again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import TypeVar
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from storykeeper.core import people, stories, themes
+from storykeeper.core.errors import StorykeeperError, ValidationError
+from storykeeper.core.stories import RevisionConflictError, Story, StoryFields, ThemeLink
+from storykeeper.core.vocabulary import HowTold, Polarity, Setting, StoryStatus
+from storykeeper.gui.app import AppContext
+from storykeeper.gui.widgets.autosave import AutosaveTimer
+from storykeeper.gui.widgets.date_field import NO_DATE, DateField
+from storykeeper.gui.widgets.read_aloud import ReadAloud
+
+LANGUAGES = [
+    ("English", "en"),
+    ("Welsh (Cymraeg)", "cy"),
+    ("Scottish Gaelic", "gd"),
+    ("Irish", "ga"),
+    ("British Sign Language", "bfi"),
+    ("Polish", "pl"),
+    ("Punjabi", "pa"),
+    ("Urdu", "ur"),
+    ("Bengali", "bn"),
+    ("Gujarati", "gu"),
+    ("Arabic", "ar"),
+    ("Somali", "so"),
+    ("Cantonese", "yue"),
+    ("Romanian", "ro"),
+]
+TITLE_MAX = stories.TITLE_MAX
+
+
+@dataclass(frozen=True)
+class EditorData:
+    story: Story
+    supporters: list[people.Supporter]
+    theme_names: list[str]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    story: Story
+    #: Set when the story was saved as a draft because it was not ready to be final.
+    kept_as_draft: str | None = None
+
+
+def _load(story_id: str) -> object:
+    def work(session: Session) -> EditorData:
+        return EditorData(
+            story=stories.get_story(session, story_id),
+            supporters=people.list_supporters(session),
+            theme_names=[t.name for t in themes.list_themes(session)],
+        )
+
+    return work
+
+
+def _persist(story_id: str, fields: StoryFields, revision: int) -> object:
+    def work(session: Session) -> SaveResult:
+        try:
+            return SaveResult(
+                stories.update_story(session, story_id, fields, expected_revision=revision)
+            )
+        except ValidationError as exc:
+            if fields.status is not StoryStatus.FINAL:
+                raise
+            # Never lose words over a missing title: keep them, as a draft, and say why.
+            draft = dataclasses.replace(fields, status=StoryStatus.DRAFT)
+            saved = stories.update_story(session, story_id, draft, expected_revision=revision)
+            return SaveResult(saved, kept_as_draft=exc.message)
+
+    return work
+
+
+_Choice = TypeVar("_Choice", Setting, HowTold)
+
+
+def _optional(kind: type[_Choice], value: object) -> _Choice | None:
+    return None if value is None else kind(value)
+
+
+class StoryEditorPage(QWidget):
+    #: The person asked to go back to the list.
+    closed = Signal()
+    #: A save reached the store (the list refreshes on this).
+    saved = Signal(str)
+    delete_requested = Signal(str, str)  # id, title
+    history_requested = Signal(str)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.story: Story | None = None
+        self._storyteller_id = ""
+        self._revision = 0
+        self._dirty = False
+        self._saving = False
+        self._save_again = False
+        self._loading = False
+        self._theme_boxes: dict[str, QComboBox] = {}
+        self.autosave = AutosaveTimer(self)
+        self.autosave.due.connect(self.save_now)
+        self.read_aloud = ReadAloud(self)
+
+        # --- header ---
+        self.back_button = QPushButton("← &Stories")
+        self.back_button.setAccessibleName("Back to the list of stories")
+        self.back_button.setToolTip("Back to the list (Esc). Your work is saved.")
+        self.heading = QLabel()
+        self.heading.setProperty("role", "heading")
+        self.saved_state = QLabel()
+        self.saved_state.setProperty("role", "saved-state")
+        self.saved_state.setAccessibleName("Save status")
+        self.saved_state.setWordWrap(True)
+        self.read_button = QPushButton("&Read aloud")
+        self.read_button.setAccessibleName("Read the person’s words aloud")
+        self.history_button = QPushButton("&History…")
+        self.history_button.setAccessibleName("Earlier versions of this story")
+        self.delete_button = QPushButton("&Delete story…")
+        self.delete_button.setAccessibleName("Delete this story")
+
+        # --- fields ---
+        self.storyteller_label = QLabel()
+        self.storyteller_label.setAccessibleName("Storyteller")
+        self.change_storyteller = QPushButton("C&hange…")
+        self.change_storyteller.setAccessibleName("Change the storyteller")
+        self.supporter = QComboBox()
+        self.supporter.setAccessibleName("Recorded by")
+        self.title = QLineEdit()
+        self.title.setMaxLength(TITLE_MAX)
+        self.title.setAccessibleName("Title")
+        self.title.setPlaceholderText("A few words to find this story by")
+        self.own_words = QPlainTextEdit()
+        self.own_words.setAccessibleName("In their own words")
+        self.own_words.setPlaceholderText("The person’s own words, as they said or wrote them.")
+        self.own_words.setTabChangesFocus(True)
+        self.own_words.setMinimumHeight(220)
+        self.notes = QPlainTextEdit()
+        self.notes.setAccessibleName("Recorder’s notes")
+        self.notes.setPlaceholderText(
+            "Your own notes: how the conversation went, context, anything to follow up. "
+            "Kept apart from the person’s words."
+        )
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMinimumHeight(90)
+        self.told_on = DateField("Date told", "Not recorded")
+        self.setting = self._vocabulary_combo("Setting", Setting)
+        self.how_told = self._vocabulary_combo("How it was told", HowTold)
+        self.language = QComboBox()
+        self.language.setEditable(True)
+        self.language.setAccessibleName("Language")
+        for name, tag in LANGUAGES:
+            self.language.addItem(f"{name} — {tag}", tag)
+        self.status = QComboBox()
+        self.status.setAccessibleName("Status")
+        for value in StoryStatus:
+            self.status.addItem(value.label, value)
+        self.themes_box = QGroupBox("Themes — what helped or got in the way")
+        self.themes_grid = QGridLayout(self.themes_box)
+
+        # --- layout ---
+        header = QHBoxLayout()
+        header.addWidget(self.back_button)
+        header.addWidget(self.heading, 1)
+        header.addWidget(self.read_button)
+        header.addWidget(self.history_button)
+        header.addWidget(self.delete_button)
+
+        who = QHBoxLayout()
+        who.addWidget(self.storyteller_label, 1)
+        who.addWidget(self.change_storyteller)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self._label("Storyteller:", self.change_storyteller), who)
+        form.addRow(self._label("&Title:", self.title), self.title)
+        form.addRow(self._label("In their &own words:", self.own_words), self.own_words)
+        form.addRow(self._label("Recorder’s &notes:", self.notes), self.notes)
+        details = QFormLayout()
+        details.addRow(self._label("Recorded &by:", self.supporter), self.supporter)
+        details.addRow(self._label("Date t&old:", self.told_on), self.told_on)
+        details.addRow(self._label("S&etting:", self.setting), self.setting)
+        details.addRow(self._label("Ho&w told:", self.how_told), self.how_told)
+        details.addRow(self._label("&Language:", self.language), self.language)
+        details.addRow(self._label("Stat&us:", self.status), self.status)
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.addLayout(form)
+        column.addLayout(details)
+        column.addWidget(self.themes_box)
+        column.addStretch()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.saved_state)
+        layout.addWidget(scroll, 1)
+
+        # --- behaviour ---
+        self.back_button.clicked.connect(self.close_editor)
+        self.read_button.clicked.connect(self._read_aloud)
+        self.read_aloud.speaking_changed.connect(self._speaking)
+        self.history_button.clicked.connect(
+            lambda: self.story and self.history_requested.emit(self.story.id)
+        )
+        self.delete_button.clicked.connect(self._delete)
+        self.change_storyteller.clicked.connect(self._pick_storyteller)
+        self.title.textEdited.connect(self._changed)
+        self.own_words.textChanged.connect(self._changed)
+        self.notes.textChanged.connect(self._changed)
+        self.told_on.dateChanged.connect(self._changed)
+        for combo in (self.supporter, self.setting, self.how_told, self.status):
+            combo.currentIndexChanged.connect(self._changed)
+        self.language.currentTextChanged.connect(self._changed)
+        context.appearance_changed.connect(self._apply_fonts)
+        self._apply_fonts()
+
+    @staticmethod
+    def _label(text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(buddy)
+        return label
+
+    @staticmethod
+    def _vocabulary_combo(name: str, kind: type[Setting] | type[HowTold]) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.addItem("Not recorded", None)
+        for value in kind:
+            combo.addItem(value.label, value)
+        return combo
+
+    def _apply_fonts(self) -> None:
+        # The person's words are the heart of the page: a size larger than the rest.
+        font = QFont(self.context.app.font())
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.own_words.setFont(font)
+        heading = QFont(font)
+        heading.setBold(True)
+        self.heading.setFont(heading)
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def open_story(self, story_id: str) -> None:
+        self.context.tasks.read(_load(story_id), on_done=self._show, on_error=self._load_failed)
+
+    def _load_failed(self, error: BaseException) -> None:
+        self.context.settings.open_story = None
+        QMessageBox.warning(self, "Cannot open the story", str(error))
+        self.closed.emit()
+
+    def _show(self, data: EditorData) -> None:
+        self._loading = True
+        try:
+            story = data.story
+            self.story = story
+            self._storyteller_id = story.storyteller.id
+            self._revision = story.revision
+            self._dirty = False
+            self.autosave.cancel()
+            self._set_storyteller_label(story)
+            self.supporter.clear()
+            self.supporter.addItem("Not recorded", None)
+            for s in data.supporters:
+                self.supporter.addItem(f"{s.name} ({s.role.label})", s.id)
+            self.supporter.setCurrentIndex(
+                max(0, self.supporter.findData(story.supporter.id if story.supporter else None))
+            )
+            self.title.setText(story.title)
+            self.own_words.setPlainText(story.own_words)
+            self.notes.setPlainText(story.recorder_notes)
+            self.told_on.setDate(QDate(story.told_on) if story.told_on else NO_DATE)
+            self.setting.setCurrentIndex(max(0, self.setting.findData(story.setting)))
+            self.how_told.setCurrentIndex(max(0, self.how_told.findData(story.how_told)))
+            index = self.language.findData(story.language)
+            if index >= 0:
+                self.language.setCurrentIndex(index)
+            else:
+                self.language.setEditText(story.language)
+            self.status.setCurrentIndex(max(0, self.status.findData(story.status)))
+            self._build_themes(data.theme_names, {t.theme: t.polarity for t in story.themes})
+            self.saved_state.setText(f"Saved. Revision {story.revision}.")
+        finally:
+            self._loading = False
+        self.context.settings.open_story = story.id
+        if not story.title:
+            self.title.setFocus()
+            return
+        # Back where they left off: at the end of the person's words.
+        self.own_words.setFocus()
+        cursor = self.own_words.textCursor()
+        cursor.movePosition(cursor.MoveOperation.End)
+        self.own_words.setTextCursor(cursor)
+
+    def _set_storyteller_label(self, story: Story) -> None:
+        self.storyteller_label.setText(
+            f"{story.storyteller.name}  (pseudonym: {story.storyteller_pseudonym})"
+        )
+        self.heading.setText(f"{story.storyteller.name}’s story")
+
+    def _build_themes(self, names: list[str], linked: dict[str, Polarity]) -> None:
+        while self.themes_grid.count():
+            item = self.themes_grid.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self._theme_boxes = {}
+        previous: QWidget = self.status
+        for n, name in enumerate(names):
+            combo = QComboBox()
+            combo.setAccessibleName(f"Theme: {name}")
+            combo.addItem("—", None)
+            for polarity in Polarity:
+                combo.addItem(polarity.label, polarity)
+            combo.setCurrentIndex(max(0, combo.findData(linked.get(name))))
+            combo.currentIndexChanged.connect(self._changed)
+            label = QLabel(name)
+            label.setBuddy(combo)
+            row, col = divmod(n, 2)
+            self.themes_grid.addWidget(label, row, col * 2)
+            self.themes_grid.addWidget(combo, row, col * 2 + 1)
+            self._theme_boxes[name] = combo
+            QWidget.setTabOrder(previous, combo)
+            previous = combo
+
+    # --- saving ----------------------------------------------------------------------------
+
+    def collect(self) -> StoryFields:
+        assert self.story is not None
+        told = self.told_on.date()
+        language = self.language.currentData()
+        typed = self.language.currentText().strip()
+        if language is None or self.language.itemText(self.language.currentIndex()) != typed:
+            language = typed.rsplit("—", 1)[-1].strip() or "en"
+        return StoryFields(
+            storyteller_id=self._storyteller_id,
+            supporter_id=self.supporter.currentData(),
+            title=self.title.text(),
+            own_words=self.own_words.toPlainText(),
+            recorder_notes=self.notes.toPlainText(),
+            told_on=None if told == NO_DATE else told.toPython(),  # type: ignore[arg-type]
+            # Qt hands enum item data back as plain strings: make them enums again.
+            setting=_optional(Setting, self.setting.currentData()),
+            how_told=_optional(HowTold, self.how_told.currentData()),
+            language=language,
+            status=StoryStatus(self.status.currentData()),
+            themes=tuple(
+                ThemeLink(name, Polarity(combo.currentData()))
+                for name, combo in self._theme_boxes.items()
+                if combo.currentData() is not None
+            ),
+        )
+
+    def _changed(self) -> None:
+        if self._loading or self.story is None:
+            return
+        self._dirty = True
+        self.saved_state.setText("Changes not saved yet…")
+        self.autosave.changed()
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        return self._dirty or self._saving
+
+    def save_now(self) -> None:
+        self.autosave.cancel()
+        if self.story is None or not self._dirty:
+            return
+        if self._saving:
+            self._save_again = True
+            return
+        fields = self.collect()
+        self._dirty = False
+        self._saving = True
+        self.saved_state.setText("Saving…")
+        self.context.tasks.write(
+            _persist(self.story.id, fields, self._revision),
+            on_done=self._saved,
+            on_error=self._save_failed,
+        )
+
+    def _saved(self, result: SaveResult) -> None:
+        self._saving = False
+        self.story = result.story
+        self._revision = result.story.revision
+        self._set_storyteller_label(result.story)
+        time = dt.datetime.now().strftime("%H:%M:%S")
+        if result.kept_as_draft:
+            self._loading = True
+            self.status.setCurrentIndex(self.status.findData(StoryStatus.DRAFT))
+            self._loading = False
+            self.saved_state.setText(f"Saved as a draft at {time}. {result.kept_as_draft}")
+        elif self._dirty:
+            self.saved_state.setText("Changes not saved yet…")
+        else:
+            self.saved_state.setText(f"All changes saved at {time}.")
+        self.saved.emit(result.story.id)
+        if self._save_again:
+            self._save_again = False
+            self.save_now()
+
+    def _save_failed(self, error: BaseException) -> None:
+        self._saving = False
+        self._dirty = True  # keep the words and try again on the next change
+        if isinstance(error, RevisionConflictError):
+            self.saved_state.setText(f"Not saved: {error}")
+            QMessageBox.warning(self, "Changed elsewhere", str(error))
+            return
+        message = str(error) if isinstance(error, StorykeeperError) else f"{error}"
+        self.saved_state.setText(f"Not saved: {message} Your words are still here.")
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def close_editor(self) -> None:
+        self.save_now()
+        self.read_aloud.stop()
+        self.context.settings.open_story = None
+        self.closed.emit()
+
+    def _read_aloud(self) -> None:
+        if self.read_aloud.speaking:
+            self.read_aloud.stop()
+            return
+        problem = self.read_aloud.problem
+        if problem:
+            QMessageBox.information(self, "Reading aloud is not available", problem)
+            return
+        if not self.read_aloud.say(self.own_words.toPlainText()):
+            QMessageBox.information(
+                self, "Nothing to read", "There are no words in the story yet to read aloud."
+            )
+
+    def _speaking(self, speaking: bool) -> None:
+        self.read_button.setText("Stop &reading" if speaking else "&Read aloud")
+
+    def _delete(self) -> None:
+        if self.story is not None:
+            self.autosave.cancel()
+            self.delete_requested.emit(self.story.id, self.title.text())
+
+    def _pick_storyteller(self) -> None:
+        from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
+
+        picker = StorytellerPicker(self.context, self, title="Whose story is this?")
+        if not picker.exec() or picker.picked is None or self.story is None:
+            return
+        picked = picker.picked
+
+        def work(session: Session) -> str:
+            if picked.id is not None:
+                return picked.id
+            return people.create_storyteller(session, picked.new_name or "").id
+
+        def chosen(storyteller_id: str) -> None:
+            self._storyteller_id = storyteller_id
+            self.storyteller_label.setText(f"{picked.label}  (saving…)")
+            self._changed()
+            self.save_now()
+
+        self.context.tasks.write(work, on_done=chosen)

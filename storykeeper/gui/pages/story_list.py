@@ -1,0 +1,314 @@
+"""The list of stories: search, filters, sorting, and a clear first step for a new user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from storykeeper.core import people, themes
+from storykeeper.core.search import StoryFilter
+from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
+from storykeeper.gui.app import AppContext
+from storykeeper.gui.models.story_table import ID_ROLE, Column, StoryTableModel
+from storykeeper.gui.widgets.date_field import NO_DATE, DateField
+
+SEARCH_DELAY_MS = 250
+REVIEW_DUE = "review_due"
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    themes: list[str]
+    supporters: list[tuple[str, str]]  # (id, name)
+
+
+def _load_choices(session: Session) -> FilterChoices:
+    return FilterChoices(
+        themes=[t.name for t in themes.list_themes(session)],
+        supporters=[(s.id, s.name) for s in people.list_supporters(session)],
+    )
+
+
+class StoryListPage(QWidget):
+    open_story = Signal(str)
+    new_story = Signal()
+    delete_story = Signal(str, str)  # id, title
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.model = StoryTableModel(context.tasks, self)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search the title, the words, the notes or the storyteller")
+        self.search.setAccessibleName("Search stories")
+        self.search.setClearButtonEnabled(True)
+        self.new_button = QPushButton("&New story")
+        self.new_button.setAccessibleName("New story")
+        self.new_button.setToolTip("Record a new story (Ctrl+N)")
+
+        self.theme_filter = self._combo("Filter by theme", [("Any theme", None)])
+        self.polarity_filter = self._combo(
+            "Filter by enabler or barrier",
+            [("Enablers and barriers", None)] + [(p.label + "s", p) for p in Polarity],
+        )
+        self.consent_filter = self._combo(
+            "Filter by consent",
+            [("Any consent", None)]
+            + [(s.label, s) for s in ConsentState]
+            + [("Consent review due", REVIEW_DUE)],
+        )
+        self.status_filter = self._combo(
+            "Filter by status", [("Drafts and final", None)] + [(s.label, s) for s in StoryStatus]
+        )
+        self.supporter_filter = self._combo("Filter by who recorded it", [("Anyone", None)])
+        self.date_from = DateField("Told on or after", "Any date")
+        self.date_to = DateField("Told on or before", "Any date")
+        self.clear_button = QPushButton("C&lear filters")
+        self.clear_button.setAccessibleName("Clear filters")
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Stories")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move within it
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(Column.UPDATED, Qt.SortOrder.DescendingOrder)
+        self.table.horizontalHeader().setSectionResizeMode(
+            Column.TITLE, QHeaderView.ResizeMode.Stretch
+        )
+        self.table.horizontalHeader().setSectionsClickable(True)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.activated.connect(self._activated)
+
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Number of stories")
+        self.empty_label = QLabel()
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setAccessibleName("No stories")
+        self.empty_new_button = QPushButton("Record the first story")
+        self.empty_new_button.setAccessibleName("Record the first story")
+        empty = QWidget()
+        empty_layout = QVBoxLayout(empty)
+        empty_layout.addStretch()
+        empty_layout.addWidget(self.empty_label)
+        empty_layout.addWidget(self.empty_new_button, alignment=Qt.AlignmentFlag.AlignCenter)
+        empty_layout.addStretch()
+        self.body = QStackedWidget()
+        self.body.addWidget(self.table)
+        self.body.addWidget(empty)
+
+        top = QHBoxLayout()
+        search_label = QLabel("&Search:")
+        search_label.setBuddy(self.search)
+        top.addWidget(search_label)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.new_button)
+        filters = QHBoxLayout()
+        for widget in (
+            self.theme_filter,
+            self.polarity_filter,
+            self.consent_filter,
+            self.status_filter,
+            self.supporter_filter,
+        ):
+            filters.addWidget(widget)
+        filters.addWidget(QLabel("From"))
+        filters.addWidget(self.date_from)
+        filters.addWidget(QLabel("to"))
+        filters.addWidget(self.date_to)
+        filters.addWidget(self.clear_button)
+        filters.addStretch()
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.body, 1)
+        layout.addWidget(self.count_label)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.search.returnPressed.connect(self._search_now)
+        for combo in (
+            self.theme_filter,
+            self.polarity_filter,
+            self.consent_filter,
+            self.status_filter,
+            self.supporter_filter,
+        ):
+            combo.currentIndexChanged.connect(self.apply_filters)
+        self.date_from.dateChanged.connect(self.apply_filters)
+        self.date_to.dateChanged.connect(self.apply_filters)
+        self.clear_button.clicked.connect(self.clear_filters)
+        self.new_button.clicked.connect(self.new_story)
+        self.empty_new_button.clicked.connect(self.new_story)
+        self.model.loaded.connect(self._loaded)
+        self.model.loading_changed.connect(self._loading)
+
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self._delete_current)
+
+        self.setTabOrder(self.search, self.new_button)
+        self.setTabOrder(self.new_button, self.theme_filter)
+        self.setTabOrder(self.theme_filter, self.polarity_filter)
+        self.setTabOrder(self.polarity_filter, self.consent_filter)
+        self.setTabOrder(self.consent_filter, self.status_filter)
+        self.setTabOrder(self.status_filter, self.supporter_filter)
+        self.setTabOrder(self.supporter_filter, self.date_from)
+        self.setTabOrder(self.date_from, self.date_to)
+        self.setTabOrder(self.date_to, self.clear_button)
+        self.setTabOrder(self.clear_button, self.table)
+
+    @staticmethod
+    def _combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.setToolTip(name)
+        for label, value in items:
+            combo.addItem(label, value)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        return combo
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Fetch the filter choices and the stories again (after anything changed)."""
+        self.context.tasks.read(_load_choices, on_done=self._set_choices)
+        self.model.refresh()
+
+    def _set_choices(self, choices: FilterChoices) -> None:
+        self._refill(self.theme_filter, [(name, name) for name in choices.themes])
+        self._refill(self.supporter_filter, [(name, sid) for sid, name in choices.supporters])
+
+    @staticmethod
+    def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for label, value in items:
+            combo.addItem(label, value)
+        index = combo.findData(chosen) if chosen is not None else 0
+        combo.setCurrentIndex(max(0, index))
+        combo.blockSignals(False)
+
+    def current_filter(self) -> StoryFilter:
+        consent = self.consent_filter.currentData()
+        return StoryFilter(
+            text=self.search.text(),
+            theme=self.theme_filter.currentData(),
+            polarity=self.polarity_filter.currentData(),
+            consent_states=(
+                frozenset({consent}) if isinstance(consent, ConsentState) else frozenset()
+            ),
+            review_due=consent == REVIEW_DUE,
+            status=self.status_filter.currentData(),
+            supporter_id=self.supporter_filter.currentData(),
+            told_from=self._date(self.date_from),
+            told_to=self._date(self.date_to),
+        )
+
+    @staticmethod
+    def _date(edit: QDateEdit) -> dt.date | None:
+        value = edit.date()
+        return None if value == NO_DATE else value.toPython()  # type: ignore[return-value]
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        self.model.set_filter(self.current_filter())
+
+    def _search_now(self) -> None:
+        self.apply_filters()
+        if self.model.rowCount():
+            self.table.setFocus()
+
+    def clear_filters(self) -> None:
+        for combo in (
+            self.theme_filter,
+            self.polarity_filter,
+            self.consent_filter,
+            self.status_filter,
+            self.supporter_filter,
+        ):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        for edit in (self.date_from, self.date_to):
+            edit.blockSignals(True)
+            edit.setDate(NO_DATE)
+            edit.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.apply_filters()
+
+    def _loading(self, loading: bool) -> None:
+        if loading and not self.model.rowCount():
+            self.count_label.setText("Looking…")
+
+    def _loaded(self, total: int, filtered: bool) -> None:
+        if total:
+            self.body.setCurrentIndex(0)
+            self.count_label.setText(f"{total:,} {'story' if total == 1 else 'stories'}")
+            return
+        self.body.setCurrentIndex(1)
+        self.count_label.setText("No stories")
+        if filtered:
+            self.empty_label.setText(
+                "No stories match what you searched for.\n"
+                "Try fewer words, or clear the filters (Alt+L)."
+            )
+            self.empty_new_button.hide()
+        else:
+            self.empty_label.setText(
+                "Welcome to Storykeeper.\n\n"
+                "There are no stories yet. To record the first one, press the button below "
+                "or Ctrl+N. You will be asked whose story it is, then you can type their words."
+            )
+            self.empty_new_button.show()
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def _activated(self, index: QModelIndex) -> None:
+        story_id = self.model.data(index, ID_ROLE)
+        if isinstance(story_id, str):
+            self.open_story.emit(story_id)
+
+    def current_story(self) -> tuple[str, str] | None:
+        index = self.table.currentIndex()
+        summary = self.model.summary(index.row()) if index.isValid() else None
+        return (summary.id, summary.title) if summary else None
+
+    def _delete_current(self) -> None:
+        current = self.current_story()
+        if current:
+            self.delete_story.emit(*current)
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()

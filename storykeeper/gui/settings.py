@@ -1,0 +1,76 @@
+"""The window's own settings (text size, contrast, what was open), kept in the data folder.
+
+Kept beside the database rather than in the platform's settings store, so a data folder carries
+its comfort settings with it and each test's fresh folder starts from the defaults.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+TEXT_SCALE_MIN = 100
+TEXT_SCALE_MAX = 200
+TEXT_SCALE_STEP = 25
+
+
+class GuiSettings:
+    def __init__(self, path: Path) -> None:
+        self._qt = QSettings(str(path), QSettings.Format.IniFormat)
+
+    def sync(self) -> None:
+        self._qt.sync()
+
+    @property
+    def text_scale(self) -> int:
+        value = self._qt.value("appearance/text_scale", TEXT_SCALE_MIN)
+        try:
+            scale = int(value)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            scale = TEXT_SCALE_MIN
+        return max(TEXT_SCALE_MIN, min(TEXT_SCALE_MAX, scale))
+
+    @text_scale.setter
+    def text_scale(self, value: int) -> None:
+        self._qt.setValue("appearance/text_scale", max(TEXT_SCALE_MIN, min(TEXT_SCALE_MAX, value)))
+        self._qt.sync()
+
+    @property
+    def high_contrast(self) -> bool:
+        return str(self._qt.value("appearance/high_contrast", "false")).lower() == "true"
+
+    @high_contrast.setter
+    def high_contrast(self, value: bool) -> None:
+        self._qt.setValue("appearance/high_contrast", "true" if value else "false")
+        self._qt.sync()
+
+    @property
+    def open_story(self) -> str | None:
+        """The story being edited: reopened at start if the program did not close normally."""
+        value = self._qt.value("session/open_story", "")
+        return str(value) or None
+
+    @open_story.setter
+    def open_story(self, story_id: str | None) -> None:
+        self._qt.setValue("session/open_story", story_id or "")
+        self._qt.sync()
+
+    @property
+    def last_supporter(self) -> str | None:
+        value = self._qt.value("capture/last_supporter", "")
+        return str(value) or None
+
+    @last_supporter.setter
+    def last_supporter(self, supporter_id: str | None) -> None:
+        self._qt.setValue("capture/last_supporter", supporter_id or "")
+        self._qt.sync()
+
+    @property
+    def window_geometry(self) -> QByteArray | None:
+        value = self._qt.value("window/geometry")
+        return value if isinstance(value, QByteArray) else None
+
+    @window_geometry.setter
+    def window_geometry(self, value: QByteArray) -> None:
+        self._qt.setValue("window/geometry", value)

@@ -1,0 +1,155 @@
+"""One helper to run work off the GUI thread and deliver the result on it.
+
+Database writes go through one serial queue (a pool of one thread), so they happen in the order
+asked and never contend; reads go through a small pool of their own, so a slow search never holds
+up a save. Results and errors come back through a queued signal, so callbacks always run on the
+GUI thread and may touch widgets. (A QRunnable that is also a QObject broke in PySide6 6.5: the
+job holds a plain QObject for its signals instead.)
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from sqlalchemy.orm import Session
+
+from storykeeper.core.db import Store
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; workers emit, Qt queues the call to the GUI thread."""
+
+    finished = Signal(int, object)
+    failed = Signal(int, object)
+
+
+class _Job(QRunnable):
+    def __init__(self, task_id: int, work: Callable[[], Any], relay: _Relay) -> None:
+        super().__init__()
+        self._task_id = task_id
+        self._work = work
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            result = self._work()
+        except BaseException as exc:  # delivered to the caller, who decides what to say
+            log.debug("task %s failed", self._task_id, exc_info=True)
+            self._relay.failed.emit(self._task_id, exc)
+        else:
+            self._relay.finished.emit(self._task_id, result)
+
+
+@dataclass
+class _Callbacks:
+    on_done: Done | None
+    on_error: Failed | None
+
+
+class TaskRunner(QObject):
+    """Runs reads and writes against the store off the GUI thread."""
+
+    #: True while any task is queued or running (for a busy indicator and for tests).
+    busy_changed = Signal(bool)
+    #: An error no caller handled: the window shows it.
+    unhandled_error = Signal(object)
+
+    def __init__(self, store: Store, actor: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.actor = actor
+        self._writer = QThreadPool(self)
+        self._writer.setMaxThreadCount(1)
+        self._readers = QThreadPool(self)
+        self._readers.setMaxThreadCount(2)
+        self._relay = _Relay(self)
+        self._relay.finished.connect(self._on_finished)
+        self._relay.failed.connect(self._on_failed)
+        self._ids = itertools.count(1)
+        self._pending: dict[int, _Callbacks] = {}
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    def read(
+        self,
+        work: Callable[[Session], T],
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+    ) -> int:
+        """Run ``work(session)`` in a read transaction."""
+
+        def job() -> T:
+            with self.store.read() as session:
+                return work(session)
+
+        return self._submit(self._readers, job, on_done, on_error)
+
+    def write(
+        self,
+        work: Callable[[Session], T],
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+    ) -> int:
+        """Run ``work(session)`` in the serial writer, as this window's actor."""
+
+        def job() -> T:
+            with self.store.write(actor=self.actor) as session:
+                return work(session)
+
+        return self._submit(self._writer, job, on_done, on_error)
+
+    def run(
+        self, work: Callable[[], T], on_done: Done | None = None, on_error: Failed | None = None
+    ) -> int:
+        """Run work that needs no database (hashing, file copying) in the reader pool."""
+        return self._submit(self._readers, work, on_done, on_error)
+
+    def wait_for_idle(self, msecs: int = 30_000) -> bool:
+        """Block until every queued task has run (at shutdown and in tests)."""
+        return self._writer.waitForDone(msecs) and self._readers.waitForDone(msecs)
+
+    def _submit(
+        self,
+        pool: QThreadPool,
+        work: Callable[[], Any],
+        on_done: Done | None,
+        on_error: Failed | None,
+    ) -> int:
+        task_id = next(self._ids)
+        was_busy = self.busy
+        self._pending[task_id] = _Callbacks(on_done, on_error)
+        pool.start(_Job(task_id, work, self._relay))
+        if not was_busy:
+            self.busy_changed.emit(True)
+        return task_id
+
+    def _take(self, task_id: int) -> _Callbacks | None:
+        callbacks = self._pending.pop(task_id, None)
+        if not self._pending:
+            self.busy_changed.emit(False)
+        return callbacks
+
+    def _on_finished(self, task_id: int, result: object) -> None:
+        callbacks = self._take(task_id)
+        if callbacks and callbacks.on_done:
+            callbacks.on_done(result)
+
+    def _on_failed(self, task_id: int, error: BaseException) -> None:
+        callbacks = self._take(task_id)
+        if callbacks and callbacks.on_error:
+            callbacks.on_error(error)
+        else:
+            self.unhandled_error.emit(error)

@@ -1,0 +1,17 @@
+"""After a deletion commits, remove the media files no story uses any more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storykeeper.core.attachments import MediaStore
+from storykeeper.gui.app import AppContext
+
+
+def discard_unused_media(context: AppContext, result: Any) -> None:
+    """``result`` is the list of SHA-256 digests a delete returned (anything else: nothing)."""
+    if not isinstance(result, list) or not result:
+        return
+    media = MediaStore(context.paths.media_dir)
+    hashes = [h for h in result if isinstance(h, str)]
+    context.tasks.run(lambda: [media.discard(h) for h in hashes])

@@ -1,0 +1,73 @@
+"""GUI fixtures: a real window on a real store, driven by keys; dialogs answered as they open."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from storykeeper.core.db import Store
+from storykeeper.gui.app import AppContext
+from storykeeper.gui.main_window import MainWindow
+from storykeeper.gui.widgets.read_aloud import ENGINE_ENV
+from storykeeper.paths import DataPaths
+
+
+@pytest.fixture(autouse=True)
+def mock_speech(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENGINE_ENV, "mock")
+
+
+@pytest.fixture
+def context(qapp: QApplication, store: Store, paths: DataPaths) -> Iterator[AppContext]:
+    made = AppContext(store, paths)
+    yield made
+    made.shutdown()
+
+
+@pytest.fixture
+def make_window(qtbot: QtBot, context: AppContext) -> Iterator[Callable[[], MainWindow]]:
+    windows: list[MainWindow] = []
+
+    def make() -> MainWindow:
+        window = MainWindow(context)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+    context.tasks.wait_for_idle()
+
+
+@pytest.fixture
+def window(make_window: Callable[[], MainWindow], qtbot: QtBot) -> MainWindow:
+    made = make_window()
+    qtbot.waitUntil(lambda: made.list_page.count_label.text() not in ("", "Looking…"))
+    return made
+
+
+def when_dialog_opens(act: Callable[[QWidget], None], kind: type[QWidget] = QWidget) -> None:
+    """Run ``act`` on the next modal dialog of ``kind`` once it is showing (checked each 20 ms).
+
+    A modal dialog's exec() blocks the test, so the answer has to be scheduled before it opens,
+    as a person would answer it: by keys and clicks on the dialog.
+    """
+
+    def check() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind) and dialog.isVisible():
+            if QApplication.activeWindow() is dialog:
+                act(dialog)
+                return
+            # Keys (and Alt+letter choices) reach only the active window, as on a desktop.
+            dialog.activateWindow()
+        QTimer.singleShot(20, check)
+
+    QTimer.singleShot(0, check)

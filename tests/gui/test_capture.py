@@ -1,0 +1,181 @@
+"""Recording a story the way a person does: from the keyboard, with autosave and read-back."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from storykeeper.core import stories
+from storykeeper.core.search import StoryFilter, search_stories
+from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
+from storykeeper.gui.main_window import MainWindow
+from tests.gui.conftest import when_dialog_opens
+
+
+def focused_name() -> str:
+    widget = QApplication.focusWidget()
+    return widget.accessibleName() if widget else ""
+
+
+def type_into_picker(name: str) -> None:
+    def answer(picker: QWidget) -> None:
+        assert isinstance(picker, StorytellerPicker)
+        QtBot.keyClicks(picker.name, name)
+        QtBot.keyClick(picker.name, Qt.Key.Key_Return)
+
+    when_dialog_opens(answer, StorytellerPicker)
+
+
+def saved(window: MainWindow) -> bool:
+    return window.editor.saved_state.text().startswith("All changes saved")
+
+
+def test_a_new_user_records_a_first_story_from_the_keyboard(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    page = window.list_page
+    assert page.body.currentIndex() == 1  # the empty state, not an empty table
+    assert "no stories yet" in page.empty_label.text()
+    assert "Ctrl+N" in page.empty_label.text()
+
+    window.activateWindow()
+    qtbot.waitActive(window)
+    type_into_picker("Gwen Davies")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+
+    editor = window.editor
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is editor and editor.story is not None)
+    qtbot.waitUntil(lambda: focused_name() == "Title")
+    assert "Gwen Davies" in editor.storyteller_label.text()
+    qtbot.keyClicks(QApplication.focusWidget(), "Tea on Thursdays")
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert focused_name() == "In their own words"
+    qtbot.keyClicks(
+        QApplication.focusWidget(), "My neighbour comes round and we talk about the mill."
+    )
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert focused_name() == "Recorder’s notes"
+    qtbot.keyClicks(QApplication.focusWidget(), "Cheerful; asked for the story to be read back.")
+    qtbot.waitUntil(lambda: saved(window), timeout=5000)
+
+    with window.context.store.read() as session:
+        story = stories.get_story(session, editor.story.id)  # type: ignore[union-attr]
+    assert story.title == "Tea on Thursdays"
+    assert story.own_words == "My neighbour comes round and we talk about the mill."
+    assert story.recorder_notes == "Cheerful; asked for the story to be read back."
+    assert story.storyteller.name == "Gwen Davies"
+
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert page.body.currentIndex() == 0
+    assert page.count_label.text() == "1 story"
+
+
+def test_autosave_saves_during_continuous_typing(qtbot: QtBot, window: MainWindow) -> None:
+    """Typing without a pause still saves: at most about two seconds can be lost."""
+    type_into_picker("Arthur Bell")
+    window.new_story()
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.story is not None and focused_name() == "Title")
+    editor.own_words.setFocus()
+    saves: list[str] = []
+    editor.saved.connect(saves.append)
+    # Keep typing, one key each 100 ms, never pausing long enough for the pause timer.
+    typed = 0
+    while not saves:
+        qtbot.keyClick(editor.own_words, Qt.Key.Key_A)
+        typed += 1
+        qtbot.wait(100)  # the gap between two key presses, not a wait for a result
+        assert typed < 40, "no save after four seconds of continuous typing"
+    assert 10 <= typed <= 25
+    with window.context.store.read() as session:
+        assert stories.get_story(session, saves[0]).own_words.startswith("a" * 10)
+
+
+def test_a_story_that_is_not_ready_is_kept_as_a_draft_with_its_words(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    type_into_picker("Iris Clarke")
+    window.new_story()
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.story is not None and focused_name() == "Title")
+    editor.own_words.setFocus()
+    qtbot.keyClicks(editor.own_words, "Words without a title yet.")
+    editor.status.setFocus()
+    qtbot.keyClick(editor.status, Qt.Key.Key_End)  # "Final"
+    editor.save_now()
+    qtbot.waitUntil(lambda: editor.saved_state.text().startswith("Saved as a draft"))
+    assert "A final story needs a title" in editor.saved_state.text()
+    assert editor.status.currentText() == "Draft"
+    with window.context.store.read() as session:
+        assert stories.get_story(session, editor.story.id).own_words == "Words without a title yet."  # type: ignore[union-attr]
+
+
+def test_read_aloud_reads_the_persons_words(qtbot: QtBot, window: MainWindow) -> None:
+    type_into_picker("Olu Adeyemi")
+    window.new_story()
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.story is not None and focused_name() == "Title")
+    editor.own_words.setPlainText("I like the garden in spring.")
+    with qtbot.waitSignal(editor.read_aloud.speaking_changed, timeout=5000) as started:
+        qtbot.mouseClick(editor.read_button, Qt.MouseButton.LeftButton)
+    assert started.args == [True]
+    assert editor.read_button.text() == "Stop &reading"
+    with qtbot.waitSignal(editor.read_aloud.speaking_changed, timeout=10_000) as finished:
+        pass
+    assert finished.args == [False]
+
+
+def test_read_aloud_without_an_engine_says_why(
+    qtbot: QtBot, window: MainWindow, monkeypatch: object
+) -> None:
+    import os
+
+    os.environ["STORYKEEPER_TTS_ENGINE"] = "no-such-engine"
+    type_into_picker("Olu Adeyemi")
+    window.new_story()
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.story is not None and focused_name() == "Title")
+    shown: list[str] = []
+
+    def read(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        shown.append(box.text())
+        box.accept()
+
+    when_dialog_opens(read, QMessageBox)
+    qtbot.mouseClick(editor.read_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(shown))
+    assert "speech-dispatcher" in shown[0]
+
+
+def test_search_and_filters_from_the_list(qtbot: QtBot, window: MainWindow) -> None:
+    from storykeeper.core import demo
+
+    demo.generate(window.context.store, stories=120, seed=4)
+    page = window.list_page
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.total == 120)
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, "council")
+    with window.context.store.read() as session:
+        expected = search_stories(session, StoryFilter(text="council")).total
+    assert 0 < expected < 120
+    qtbot.waitUntil(
+        lambda: page.model.total == expected and page.count_label.text().startswith(f"{expected} ")
+    )
+
+    page.search.clear()
+    qtbot.waitUntil(lambda: page.model.total == 120)
+    page.status_filter.setFocus()
+    qtbot.keyClick(page.status_filter, Qt.Key.Key_Down)  # "Draft"
+    with window.context.store.read() as session:
+        drafts = search_stories(session, StoryFilter(status=stories.StoryStatus.DRAFT)).total
+    qtbot.waitUntil(lambda: page.model.total == drafts)
+    assert {page.model.summary(r).status for r in range(page.model.rowCount())} == {  # type: ignore[union-attr]
+        stories.StoryStatus.DRAFT
+    }
+    qtbot.mouseClick(page.clear_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.model.total == 120)

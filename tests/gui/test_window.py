@@ -1,0 +1,241 @@
+"""The window as a whole: deleting with care, names for every control, tab order, comfort
+settings that are remembered, the table model, and the people dialogs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QPalette
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from storykeeper.core import demo, stories
+from storykeeper.core.search import StoryFilter
+from storykeeper.gui.app import AppContext
+from storykeeper.gui.appearance import BASE_POINT_SIZE
+from storykeeper.gui.dialogs.people import StorytellersDialog
+from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
+from storykeeper.gui.main_window import MainWindow
+from storykeeper.gui.models.story_table import StoryTableModel
+from tests.factories import make_story
+from tests.gui.conftest import when_dialog_opens
+
+
+def unnamed_controls(root: QWidget) -> list[str]:
+    """Every control a keyboard can reach must tell a screen reader what it is."""
+    missing = []
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.isVisibleTo(root) or widget.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            continue
+        if widget.metaObject().className() in ("QScrollArea", "QStackedWidget", "QViewport"):
+            continue
+        if isinstance(widget.parentWidget(), QAbstractSpinBox | QComboBox):
+            continue  # the inner editor of a date or combo box: its owner carries the name
+        interface = QAccessible.queryAccessibleInterface(widget)
+        name = interface.text(QAccessible.Text.Name) if interface else ""
+        if not name.strip():
+            missing.append(f"{widget.metaObject().className()} {widget.objectName()!r}")
+    return missing
+
+
+def press_delete_and_answer(qtbot: QtBot, window: MainWindow, answer: str) -> None:
+    def choose(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        assert "cannot be undone" in box.text()
+        key = Qt.Key.Key_Escape if answer == "keep" else Qt.Key.Key_D
+        modifier = (
+            Qt.KeyboardModifier.NoModifier if answer == "keep" else Qt.KeyboardModifier.AltModifier
+        )
+        QtBot.keyClick(box, key, modifier)
+
+    asked: list[bool] = []
+    when_dialog_opens(lambda box: (asked.append(True), choose(box)), QMessageBox)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.list_page.table.setFocus()
+    qtbot.keyClick(window.list_page.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: bool(asked))
+
+
+def test_deleting_a_story_asks_first_and_leaves_a_tombstone(
+    qtbot: QtBot, make_window: Callable[[], MainWindow], context: AppContext
+) -> None:
+    story = make_story(context.store, title="To be removed")
+    window = make_window()
+    table = window.list_page.table
+    qtbot.waitUntil(lambda: window.list_page.model.rowCount() == 1)
+    table.setFocus()
+    table.selectRow(0)
+
+    press_delete_and_answer(qtbot, window, "keep")
+    assert context.tasks.wait_for_idle()  # a wrongly queued delete would have run by now
+    with context.store.read() as session:
+        assert stories.get_story(session, story.id).title == "To be removed"
+
+    press_delete_and_answer(qtbot, window, "delete")
+    qtbot.waitUntil(
+        lambda: window.list_page.model.total == 0 and window.list_page.body.currentIndex() == 1
+    )
+    with context.store.read() as session:
+        assert [t.story_id for t in stories.list_tombstones(session)] == [story.id]
+        from storykeeper.core.audit import recent_events
+
+        assert recent_events(session, limit=1)[0].action == "story.deleted"
+
+
+def test_every_control_in_the_window_has_a_name(qtbot: QtBot, window: MainWindow) -> None:
+    assert unnamed_controls(window) == []
+    story = make_story(window.context.store)
+    window.open_story(story.id)
+    qtbot.waitUntil(lambda: window.editor.story is not None)
+    assert unnamed_controls(window) == []
+
+
+def test_every_control_in_the_dialogs_has_a_name(qtbot: QtBot, context: AppContext) -> None:
+    for dialog in (StorytellersDialog(context), StorytellerPicker(context)):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert unnamed_controls(dialog) == [], type(dialog).__name__
+
+
+def test_tab_order_follows_the_page(qtbot: QtBot, window: MainWindow) -> None:
+    story = make_story(window.context.store, title="Tabbing")
+    page = window.list_page
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    page.focus_search()
+    seen = []
+    for _ in range(11):
+        seen.append(QApplication.focusWidget().accessibleName())
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert seen == [
+        "Search stories",
+        "New story",
+        "Filter by theme",
+        "Filter by enabler or barrier",
+        "Filter by consent",
+        "Filter by status",
+        "Filter by who recorded it",
+        "Told on or after",
+        "Told on or before",
+        "Clear filters",
+        "Stories",
+    ]
+
+    window.open_story(story.id)
+    qtbot.waitUntil(lambda: window.editor.story is not None and window.editor.own_words.hasFocus())
+    window.editor.title.setFocus()
+    seen = []
+    for _ in range(10):
+        seen.append(QApplication.focusWidget().accessibleName())
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert seen == [
+        "Title",
+        "In their own words",
+        "Recorder’s notes",
+        "Recorded by",
+        "Date told",
+        "Setting",
+        "How it was told",
+        "Language",
+        "Status",
+        "Theme: Activities and interests",
+    ]
+
+
+def test_text_size_and_contrast_apply_and_are_remembered(
+    qtbot: QtBot, window: MainWindow, context: AppContext
+) -> None:
+    app = context.app
+    window.activateWindow()
+    qtbot.waitActive(window)
+    target = QApplication.focusWidget()
+    qtbot.keyClick(target, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(target, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert app.font().pointSizeF() == BASE_POINT_SIZE * 1.5
+    assert window.list_page.search.font().pointSizeF() == BASE_POINT_SIZE * 1.5
+    for _ in range(6):  # no bigger than 200%
+        qtbot.keyClick(target, Qt.Key.Key_Plus, Qt.KeyboardModifier.ControlModifier)
+    assert app.font().pointSizeF() == BASE_POINT_SIZE * 2
+    qtbot.keyClick(
+        target,
+        Qt.Key.Key_H,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert app.palette().color(QPalette.ColorRole.Window).name() == "#000000"
+    assert app.palette().color(QPalette.ColorRole.WindowText).name() == "#ffffff"
+    assert window.contrast_action.isChecked()
+
+    # A new start of the program reads the same settings back.
+    again = AppContext(context.store, context.paths)
+    assert again.settings.text_scale == 200
+    assert again.settings.high_contrast is True
+    assert app.font().pointSizeF() == BASE_POINT_SIZE * 2
+
+    qtbot.keyClick(target, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        target,
+        Qt.Key.Key_H,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert app.font().pointSizeF() == BASE_POINT_SIZE
+    assert app.palette().color(QPalette.ColorRole.Window).name() != "#000000"
+
+
+def test_story_table_model_is_a_well_behaved_model(
+    qtbot: QtBot, qtmodeltester: object, context: AppContext
+) -> None:
+    demo.generate(context.store, stories=450, seed=9)
+    model = StoryTableModel(context.tasks)
+    with qtbot.waitSignal(model.loaded):
+        model.set_filter(StoryFilter())
+    assert model.total == 450
+    assert model.rowCount() == 200  # one page, more on demand
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    with qtbot.waitSignal(model.rowsInserted):
+        model.fetchMore()
+    assert model.rowCount() == 400
+    model.fetchMore()
+    qtbot.waitUntil(lambda: model.rowCount() == 450)
+    assert not model.canFetchMore()
+    titles = [model.summary(r).title for r in range(model.rowCount())]  # type: ignore[union-attr]
+    with qtbot.waitSignal(model.loaded):
+        model.sort(0, Qt.SortOrder.AscendingOrder)
+    first = model.summary(0)
+    assert first is not None and first.title.lower() == min(t.lower() for t in titles)
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+
+
+def test_storytellers_dialog_creates_edits_and_deletes(qtbot: QtBot, context: AppContext) -> None:
+    story = make_story(context.store, teller="Mary Jones")
+    dialog = StorytellersDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.list.count() == 1)
+
+    qtbot.mouseClick(dialog.new_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(dialog.name, "Bronwen Hughes")
+    dialog.ways[next(iter(dialog.ways))].setChecked(True)
+    qtbot.keyClick(dialog.name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialog.list.count() == 2 and dialog.state.text().startswith("Saved"))
+    assert "Bronwen Hughes" in dialog.state.text()
+
+    dialog.search.setText("mary")
+    qtbot.waitUntil(lambda: dialog.list.count() == 1)
+    dialog.list.setCurrentRow(0)
+    assert dialog.name.text() == "Mary Jones"
+
+    def confirm(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        assert "and their 1 story" in box.text()
+        QtBot.keyClick(box, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+
+    when_dialog_opens(confirm, QMessageBox)
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.state.text() == "Deleted.")
+    with context.store.read() as session:
+        assert [t.story_id for t in stories.list_tombstones(session)] == [story.id]
