@@ -28,6 +28,7 @@ from storykeeper.core.models import (
     StoryRow,
     StorytellerRow,
     StoryThemeRow,
+    StoryVersionRow,
     SupporterRow,
     ThemeRow,
 )
@@ -400,7 +401,32 @@ class _Generator:
         theme_rows = [
             {"story_id": story_id, "theme_id": tid, "polarity": p.value} for _, tid, p in links
         ]
+        story["_themes"] = [[name, p.value] for name, _, p in links]
         return story, theme_rows, consent
+
+
+def _first_version(story: dict[str, Any], uuids: dict[tuple[str, int], str]) -> dict[str, Any]:
+    """The story's history entry, in the same form ``stories`` writes (so "History" has one)."""
+    details = {
+        "how_told": story["how_told"],
+        "language": story["language"],
+        "setting": story["setting"],
+        "status": story["status"],
+        "storyteller_uuid": uuids[("teller", story["storyteller_id"])],
+        "supporter_uuid": uuids[("supporter", story["supporter_id"])],
+        "themes": sorted(story.pop("_themes"), key=lambda link: link[0].lower()),
+        "told_on": story["told_on"].isoformat(),
+    }
+    return {
+        "story_id": story["id"],
+        "revision": story["revision"],
+        "saved_at": story["updated_at"],
+        "actor": "demo-data",
+        "title": story["title"],
+        "own_words": story["own_words"],
+        "recorder_notes": story["recorder_notes"],
+        "details": json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":")),
+    }
 
 
 def generate(
@@ -427,11 +453,15 @@ def generate(
         supporter_ids = [r["id"] for r in supporters]
         teller_ids = [r["id"] for r in tellers]
         consent_count = 0
+        uuids = {("teller", r["id"]): r["uuid"] for r in tellers}
+        uuids.update({("supporter", r["id"]): r["uuid"] for r in supporters})
         for start in range(0, stories, BATCH):
             batch = [
                 gen.story(teller_ids, supporter_ids) for _ in range(min(BATCH, stories - start))
             ]
+            versions = [_first_version(s, uuids) for s, _, _ in batch]
             session.execute(insert(StoryRow), [s for s, _, _ in batch])
+            session.execute(insert(StoryVersionRow), versions)
             links = [link for _, theme_rows, _ in batch for link in theme_rows]
             if links:
                 session.execute(insert(StoryThemeRow), links)

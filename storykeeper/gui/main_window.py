@@ -48,10 +48,10 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.context = context
         self.setWindowTitle(APP_NAME)
-        self.resize(1200, 800)
         geometry = context.settings.window_geometry
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is None or not self.restoreGeometry(geometry):
+            screen = self.screen().availableGeometry()
+            self.resize(min(1200, int(screen.width() * 0.95)), min(860, int(screen.height() * 0.9)))
 
         self.list_page = StoryListPage(context)
         self.editor = StoryEditorPage(context)

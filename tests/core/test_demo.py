@@ -72,3 +72,16 @@ def test_running_the_same_seed_twice_is_refused_clearly(store: Store) -> None:
     with pytest.raises(ValidationError, match="already has the demo data made with seed 1"):
         demo.generate(store, stories=5, seed=1)
     demo.generate(store, stories=5, seed=2)
+
+
+def test_every_demo_story_has_its_first_version_in_the_history(store: Store) -> None:
+    from storykeeper.core import stories
+
+    demo.generate(store, stories=20, seed=6)
+    with store.read() as session:
+        ids = list(session.execute(text("SELECT uuid FROM stories")).scalars())
+        for story_id in ids:
+            story = stories.get_story(session, story_id)
+            (version,) = stories.story_versions(session, story_id)
+            assert version.own_words == story.own_words
+            assert version.fields == story.fields

@@ -28,7 +28,7 @@ def type_into_picker(name: str) -> None:
 
 
 def saved(window: MainWindow) -> bool:
-    return window.editor.saved_state.text().startswith("All changes saved")
+    return window.editor.saved_state.text().startswith("All changes saved at")
 
 
 def test_a_new_user_records_a_first_story_from_the_keyboard(

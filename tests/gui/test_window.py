@@ -239,3 +239,30 @@ def test_storytellers_dialog_creates_edits_and_deletes(qtbot: QtBot, context: Ap
     qtbot.waitUntil(lambda: dialog.state.text() == "Deleted.")
     with context.store.read() as session:
         assert [t.story_id for t in stories.list_tombstones(session)] == [story.id]
+
+
+def test_history_shows_earlier_wording(
+    qtbot: QtBot, context: AppContext, monkeypatch: object
+) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from storykeeper.core import clock
+
+    story = make_story(context.store, own_words="First telling.")
+    later = clock.now() + dt.timedelta(hours=1)
+    monkeypatch.setattr(clock, "now", lambda: later)  # type: ignore[attr-defined]
+    with context.store.write(actor="test") as session:
+        stories.update_story(
+            session, story.id, dataclasses.replace(story.fields, own_words="Second telling.")
+        )
+    from storykeeper.gui.dialogs.history import HistoryDialog
+
+    dialog = HistoryDialog(context, story.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.versions.count() == 2)
+    assert dialog.words.toPlainText() == "Second telling."
+    qtbot.keyClick(dialog.versions, Qt.Key.Key_Down)
+    assert dialog.words.toPlainText() == "First telling."
+    assert unnamed_controls(dialog) == []

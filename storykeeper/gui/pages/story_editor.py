@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -263,13 +262,12 @@ class StoryEditorPage(QWidget):
         return combo
 
     def _apply_fonts(self) -> None:
-        # The person's words are the heart of the page: a size larger than the rest.
-        font = QFont(self.context.app.font())
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        self.own_words.setFont(font)
-        heading = QFont(font)
-        heading.setBold(True)
-        self.heading.setFont(heading)
+        # The person's words are the heart of the page: a size larger than the rest. Set as the
+        # widgets' own style: the application's style sheet would reset a plain setFont() when
+        # the widget is polished.
+        size = self.context.app.font().pointSizeF() * 1.25
+        self.own_words.setStyleSheet(f"QPlainTextEdit {{ font-size: {size:.1f}pt; }}")
+        self.heading.setStyleSheet(f"QLabel {{ font-size: {size:.1f}pt; font-weight: bold; }}")
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -311,7 +309,7 @@ class StoryEditorPage(QWidget):
                 self.language.setEditText(story.language)
             self.status.setCurrentIndex(max(0, self.status.findData(story.status)))
             self._build_themes(data.theme_names, {t.theme: t.polarity for t in story.themes})
-            self.saved_state.setText(f"Saved. Revision {story.revision}.")
+            self.saved_state.setText("All changes saved.")
         finally:
             self._loading = False
         self.context.settings.open_story = story.id
@@ -337,6 +335,8 @@ class StoryEditorPage(QWidget):
                 item.widget().deleteLater()
         self._theme_boxes = {}
         previous: QWidget = self.status
+        # Two columns of themes at ordinary sizes; one when text is large, so nothing is cut off.
+        columns = 2 if self.context.settings.text_scale < 150 else 1
         for n, name in enumerate(names):
             combo = QComboBox()
             combo.setAccessibleName(f"Theme: {name}")
@@ -347,7 +347,7 @@ class StoryEditorPage(QWidget):
             combo.currentIndexChanged.connect(self._changed)
             label = QLabel(name)
             label.setBuddy(combo)
-            row, col = divmod(n, 2)
+            row, col = divmod(n, columns)
             self.themes_grid.addWidget(label, row, col * 2)
             self.themes_grid.addWidget(combo, row, col * 2 + 1)
             self._theme_boxes[name] = combo

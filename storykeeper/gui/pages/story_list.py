@@ -6,11 +6,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -97,6 +98,9 @@ class StoryListPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(
             Column.TITLE, QHeaderView.ResizeMode.Stretch
         )
+        self.table.horizontalHeader().setMinimumSectionSize(60)
+        context.appearance_changed.connect(self._size_columns)
+        self._size_columns()
         self.table.horizontalHeader().setSectionsClickable(True)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
@@ -126,21 +130,22 @@ class StoryListPage(QWidget):
         top.addWidget(search_label)
         top.addWidget(self.search, 1)
         top.addWidget(self.new_button)
-        filters = QHBoxLayout()
-        for widget in (
-            self.theme_filter,
-            self.polarity_filter,
-            self.consent_filter,
-            self.status_filter,
-            self.supporter_filter,
+        # Two rows, so the filters still fit beside each other at twice the text size.
+        filters = QGridLayout()
+        for column, widget in enumerate(
+            (self.theme_filter, self.polarity_filter, self.consent_filter, self.status_filter)
         ):
-            filters.addWidget(widget)
-        filters.addWidget(QLabel("From"))
-        filters.addWidget(self.date_from)
-        filters.addWidget(QLabel("to"))
-        filters.addWidget(self.date_to)
-        filters.addWidget(self.clear_button)
-        filters.addStretch()
+            filters.addWidget(widget, 0, column)
+        dates = QHBoxLayout()
+        told_from = QLabel("Told &from")
+        told_from.setBuddy(self.date_from)
+        dates.addWidget(told_from)
+        dates.addWidget(self.date_from, 1)
+        dates.addWidget(QLabel("to"))
+        dates.addWidget(self.date_to, 1)
+        filters.addWidget(self.supporter_filter, 1, 0)
+        filters.addLayout(dates, 1, 1, 1, 2)
+        filters.addWidget(self.clear_button, 1, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(filters)
@@ -184,6 +189,41 @@ class StoryListPage(QWidget):
         self.setTabOrder(self.date_to, self.clear_button)
         self.setTabOrder(self.clear_button, self.table)
 
+    def _size_columns(self) -> None:
+        """Wide enough for typical values at the current text size (the title takes the rest)."""
+        metrics = self.table.fontMetrics()
+        samples = {
+            Column.STORYTELLER: "Margaret Evans",
+            Column.TOLD: "30 Sep 2026",
+            Column.STATUS: "Draft",
+            Column.CONSENT: "No consent yet",
+            Column.UPDATED: "30 Sep 2026 23:59",
+        }
+        header = self.table.horizontalHeader()
+        widths = {
+            column: max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(column.header))
+            + 2 * metrics.averageCharWidth()
+            + 12
+            for column, sample in samples.items()
+        }
+        # With large text the title keeps room to be read: the least needed columns step aside
+        # (last changed first, then the date told) rather than every column becoming "…".
+        title_room = 26 * metrics.averageCharWidth()
+        # The page's width, not the table's: in a resize the table has not been resized yet.
+        available = self.width() - 4 * metrics.averageCharWidth()
+        hidden: set[Column] = set()
+        for column in (Column.UPDATED, Column.TOLD):
+            shown = sum(w for c, w in widths.items() if c not in hidden)
+            if shown + title_room > available:
+                hidden.add(column)
+        for column, width in widths.items():
+            header.setSectionHidden(column, column in hidden)
+            header.resizeSection(column, width)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._size_columns()
+
     @staticmethod
     def _combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
         combo = QComboBox()
@@ -191,7 +231,9 @@ class StoryListPage(QWidget):
         combo.setToolTip(name)
         for label, value in items:
             combo.addItem(label, value)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Long theme names must not push the window wider than the screen at large text sizes.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(10)
         return combo
 
     # --- loading ---------------------------------------------------------------------------
