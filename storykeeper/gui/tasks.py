@@ -9,9 +9,11 @@ job holds a plain QObject for its signals instead.)
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -57,6 +59,18 @@ class _Callbacks:
     on_error: Failed | None
 
 
+def _in(
+    session: Callable[[], AbstractContextManager[Session]], work: Callable[[Session], T]
+) -> Callable[[], T]:
+    """``work`` run inside a session from ``session()`` (a read or a write transaction)."""
+
+    def job() -> T:
+        with session() as opened:
+            return work(opened)
+
+    return job
+
+
 class TaskRunner(QObject):
     """Runs reads and writes against the store off the GUI thread."""
 
@@ -90,12 +104,7 @@ class TaskRunner(QObject):
         on_error: Failed | None = None,
     ) -> int:
         """Run ``work(session)`` in a read transaction."""
-
-        def job() -> T:
-            with self.store.read() as session:
-                return work(session)
-
-        return self._submit(self._readers, job, on_done, on_error)
+        return self._submit(self._readers, _in(self.store.read, work), on_done, on_error)
 
     def write(
         self,
@@ -104,12 +113,8 @@ class TaskRunner(QObject):
         on_error: Failed | None = None,
     ) -> int:
         """Run ``work(session)`` in the serial writer, as this window's actor."""
-
-        def job() -> T:
-            with self.store.write(actor=self.actor) as session:
-                return work(session)
-
-        return self._submit(self._writer, job, on_done, on_error)
+        session = functools.partial(self.store.write, actor=self.actor)
+        return self._submit(self._writer, _in(session, work), on_done, on_error)
 
     def run(
         self, work: Callable[[], T], on_done: Done | None = None, on_error: Failed | None = None

@@ -81,6 +81,13 @@ class StoryListPage(QWidget):
             "Filter by status", [("Drafts and final", None)] + [(s.label, s) for s in StoryStatus]
         )
         self.supporter_filter = self._combo("Filter by who recorded it", [("Anyone", None)])
+        self._filter_combos = (
+            self.theme_filter,
+            self.polarity_filter,
+            self.consent_filter,
+            self.status_filter,
+            self.supporter_filter,
+        )
         self.date_from = DateField("Told on or after", "Any date")
         self.date_to = DateField("Told on or before", "Any date")
         self.clear_button = QPushButton("C&lear filters")
@@ -158,13 +165,7 @@ class StoryListPage(QWidget):
         self._search_timer.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._search_now)
-        for combo in (
-            self.theme_filter,
-            self.polarity_filter,
-            self.consent_filter,
-            self.status_filter,
-            self.supporter_filter,
-        ):
+        for combo in self._filter_combos:
             combo.currentIndexChanged.connect(self.apply_filters)
         self.date_from.dateChanged.connect(self.apply_filters)
         self.date_to.dateChanged.connect(self.apply_filters)
@@ -290,13 +291,7 @@ class StoryListPage(QWidget):
             self.table.setFocus()
 
     def clear_filters(self) -> None:
-        for combo in (
-            self.theme_filter,
-            self.polarity_filter,
-            self.consent_filter,
-            self.status_filter,
-            self.supporter_filter,
-        ):
+        for combo in self._filter_combos:
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)

@@ -1,31 +1,35 @@
-"""Made tests/migrations/fixtures/schema-0001.sqlite3: a store as the first schema left it.
+"""Made tests/migrations/fixtures/schema-NNNN.sqlite3: a store as schema NNNN left it.
 
-Kept to show how the fixture was made; it is committed and never regenerated, because it must
-stay exactly what an early user's database looked like. Rows are written with plain SQL so the
-fixture does not depend on today's models.
+Each fixture holds the same small story, written with plain SQL (so it does not depend on
+today's models) into a store migrated to that revision — at 0002 and later, the FTS5 triggers
+index it as it goes in. Kept to show how the fixtures were made; they are committed and never
+regenerated, because each must stay exactly what a user's database looked like at that schema.
+Make one for every released schema:
 
-    python tests/migrations/make_fixture_0001.py
+    python tests/migrations/make_fixture.py 0001
 """
 
 from __future__ import annotations
 
 import sqlite3
+import sys
 from pathlib import Path
 
 from alembic import command
 
 from storykeeper.core.db import create_sqlite_engine, migrations_config
 
-TARGET = Path(__file__).parent / "fixtures" / "schema-0001.sqlite3"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def main() -> None:
-    TARGET.unlink(missing_ok=True)
-    engine = create_sqlite_engine(TARGET)
+def main(revision: str) -> None:
+    target = FIXTURES / f"schema-{revision}.sqlite3"
+    target.unlink(missing_ok=True)
+    engine = create_sqlite_engine(target)
     with engine.begin() as connection:
-        command.upgrade(migrations_config(connection), "0001")
+        command.upgrade(migrations_config(connection), revision)
     engine.dispose()
-    db = sqlite3.connect(TARGET)
+    db = sqlite3.connect(target)
     now = "2026-11-30 09:00:00.000000"
     db.executescript(
         f"""
@@ -56,4 +60,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1])
