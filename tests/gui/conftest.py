@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
@@ -42,7 +43,8 @@ def make_window(qtbot: QtBot, context: AppContext) -> Iterator[Callable[[], Main
 
     yield make
     for window in windows:
-        window.close()
+        if shiboken6.isValid(window):  # pytest-qt may have closed and deleted it already
+            window.close()
     context.tasks.wait_for_idle()
 
 
@@ -71,3 +73,21 @@ def when_dialog_opens(act: Callable[[QWidget], None], kind: type[QWidget] = QWid
         QTimer.singleShot(20, check)
 
     QTimer.singleShot(0, check)
+
+
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """A failed test can leave a question open (“Save the changes?”) when its windows close:
+    answer any such dialog with its cancel button, so the failure is reported instead of hanging."""
+    guard = QTimer()
+    guard.setInterval(50)
+
+    def dismiss() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is not None:
+            dialog.close()
+
+    guard.timeout.connect(dismiss)
+    guard.start()
+    yield
+    guard.stop()

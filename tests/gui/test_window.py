@@ -266,3 +266,50 @@ def test_history_shows_earlier_wording(
     qtbot.keyClick(dialog.versions, Qt.Key.Key_Down)
     assert dialog.words.toPlainText() == "First telling."
     assert unnamed_controls(dialog) == []
+
+
+def test_supporters_dialog_adds_a_supporter_the_editor_can_choose(
+    qtbot: QtBot, window: MainWindow, context: AppContext
+) -> None:
+    from storykeeper.gui.dialogs.people import SupportersDialog
+
+    dialog = SupportersDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    qtbot.waitUntil(lambda: dialog.state.text().startswith("Fill in"))
+    qtbot.keyClicks(dialog.name, "Sam Okafor")
+    dialog.role.setFocus()
+    qtbot.keyClick(dialog.role, Qt.Key.Key_Down)  # IMCA
+    qtbot.keyClicks(dialog.organisation, "Valley Advocacy")
+    qtbot.keyClick(dialog.name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialog.state.text() == "Saved Sam Okafor (IMCA).")
+    assert dialog.list.count() == 1
+
+    story = make_story(context.store)
+    window.open_story(story.id)
+    qtbot.waitUntil(lambda: window.editor.story is not None)
+    names = [window.editor.supporter.itemText(i) for i in range(window.editor.supporter.count())]
+    assert "Sam Okafor (IMCA)" in names
+
+
+def test_changing_the_storyteller_of_a_story(qtbot: QtBot, window: MainWindow) -> None:
+    story = make_story(window.context.store, teller="Wrong Person")
+    window.open_story(story.id)
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.story is not None)
+
+    def pick(picker: QWidget) -> None:
+        assert isinstance(picker, StorytellerPicker)
+        QtBot.keyClicks(picker.name, "Right Person")
+        QtBot.keyClick(picker.name, Qt.Key.Key_Return)
+
+    when_dialog_opens(pick, StorytellerPicker)
+    qtbot.mouseClick(editor.change_storyteller, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: editor.story is not None and editor.story.storyteller.name == "Right Person"
+    )
+    assert editor.storyteller_label.text().startswith("Right Person")
+    with window.context.store.read() as session:
+        assert stories.get_story(session, story.id).storyteller.name == "Right Person"
