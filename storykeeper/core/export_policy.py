@@ -1,0 +1,166 @@
+"""What of a story may leave this machine: the one function every export must go through.
+
+The rules (PRODUCT.md, issue 4), decided from the story's *current* consent — its newest version:
+
+- no consent yet, or consent without ``share_with_coordinator``: nothing leaves;
+- declined or withdrawn: nothing of the story leaves — only a withdrawal notice, if it was ever
+  agreed to before (so a coordinator who may hold a copy purges it);
+- without ``publish_with_name``: the storyteller's name never leaves. The pseudonym stands in for
+  it in the storyteller field *and* wherever the name, or a part of it, appears as a whole word in
+  the title, the words, the notes or the consent records;
+- without ``share_media``: no audio, photo or document leaves.
+
+It works on the frozen dataclasses the domain modules return, so it can be tested for any
+history without a database (tests/core/test_export_policy.py does so with hypothesis).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from storykeeper.core.attachments import Attachment
+from storykeeper.core.consent import ConsentRecord, consent_history
+from storykeeper.core.stories import PersonRef, Story, ThemeLink, get_story
+from storykeeper.core.vocabulary import (
+    ConsentDecision,
+    ConsentScope,
+    HowTold,
+    Setting,
+    StoryStatus,
+)
+
+AGREED = (ConsentDecision.GIVEN, ConsentDecision.GIVEN_WITH_CONDITIONS)
+#: Name parts shorter than this are not replaced on their own (an initial would erase letters
+#: all through the text); the whole name always is.
+MIN_NAME_PART = 2
+
+
+@dataclass(frozen=True)
+class ExportableStory:
+    """Exactly what may leave the machine for one story."""
+
+    story_id: str
+    revision: int
+    storyteller_id: str
+    #: The display name when ``publish_with_name`` allows it, else the pseudonym.
+    storyteller: str
+    storyteller_named: bool
+    supporter: PersonRef | None
+    title: str
+    own_words: str
+    recorder_notes: str
+    told_on: dt.date | None
+    setting: Setting | None
+    how_told: HowTold | None
+    language: str
+    status: StoryStatus
+    themes: tuple[ThemeLink, ...]
+    #: What the coordinator may do with it (and must honour).
+    scopes: frozenset[ConsentScope]
+    conditions: str
+    consent_history: tuple[ConsentRecord, ...]
+    attachments: tuple[Attachment, ...]
+    #: Attachments left behind because ``share_media`` is not given.
+    media_left_out: int
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """Nothing of this story may leave; ``reason`` says why in words a person can act on."""
+
+    story_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class WithdrawalOnly:
+    """Consent is withdrawn (or declined after being given): only the notice leaves."""
+
+    story_id: str
+    decided_on: dt.date
+    decision: ConsentDecision
+
+
+ExportDecision = ExportableStory | Withheld | WithdrawalOnly
+
+
+def name_redactor(display_name: str, pseudonym: str) -> Callable[[str], str]:
+    """Replace the name, and each part of it, wherever it stands as a whole word."""
+    parts = [display_name.strip(), *display_name.split()]
+    words = sorted(
+        {p for p in parts if len(p) >= MIN_NAME_PART or p == display_name.strip()},
+        key=len,
+        reverse=True,
+    )
+    words = [w for w in words if w]
+    if not words:
+        return lambda text: text
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
+    )
+    return lambda text: pattern.sub(pseudonym, text)
+
+
+def _redact_record(record: ConsentRecord, redact: Callable[[str], str]) -> ConsentRecord:
+    changes = {
+        f.name: redact(getattr(record, f.name))
+        for f in dataclasses.fields(record)
+        if isinstance(getattr(record, f.name), str)
+        and f.name not in ("id", "story_id", "witness_id")
+    }
+    return dataclasses.replace(record, **changes)
+
+
+def export_view(story: Story, history: Sequence[ConsentRecord]) -> ExportDecision:
+    """Decide what of ``story`` may leave, from its consent ``history`` (oldest first)."""
+    if not history:
+        return Withheld(story.id, "No consent has been recorded yet.")
+    current = max(history, key=lambda r: r.version)
+    if current.decision not in AGREED:
+        if any(r.decision in AGREED for r in history):
+            return WithdrawalOnly(story.id, current.decided_on, current.decision)
+        return Withheld(story.id, "The person declined: the story stays on this computer.")
+    if ConsentScope.SHARE_WITH_COORDINATOR not in current.scopes:
+        return Withheld(story.id, "Consent does not include sharing with the coordinator.")
+    named = ConsentScope.PUBLISH_WITH_NAME in current.scopes
+    redact: Callable[[str], str] = (
+        (lambda text: text)
+        if named
+        else name_redactor(story.storyteller.name, story.storyteller_pseudonym)
+    )
+    media = ConsentScope.SHARE_MEDIA in current.scopes
+    ordered = sorted(history, key=lambda r: r.version)
+    return ExportableStory(
+        story_id=story.id,
+        revision=story.revision,
+        storyteller_id=story.storyteller.id,
+        storyteller=story.storyteller.name if named else story.storyteller_pseudonym,
+        storyteller_named=named,
+        supporter=story.supporter,
+        title=redact(story.title),
+        own_words=redact(story.own_words),
+        recorder_notes=redact(story.recorder_notes),
+        told_on=story.told_on,
+        setting=story.setting,
+        how_told=story.how_told,
+        language=story.language,
+        status=story.status,
+        themes=story.themes,
+        scopes=current.scopes,
+        conditions=redact(current.conditions),
+        consent_history=tuple(_redact_record(r, redact) for r in ordered),
+        attachments=story.attachments if media else (),
+        media_left_out=0 if media else len(story.attachments),
+    )
+
+
+def export_view_for(session: Session, story_id: str) -> ExportDecision:
+    """``export_view`` for a stored story."""
+    story = get_story(session, story_id)
+    return export_view(story, consent_history(session, story.id))

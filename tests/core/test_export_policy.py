@@ -1,0 +1,188 @@
+"""The one rule for what may leave the machine, checked for any consent history (hypothesis)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from storykeeper.core.attachments import Attachment
+from storykeeper.core.consent import ConsentRecord
+from storykeeper.core.export_policy import (
+    ExportableStory,
+    WithdrawalOnly,
+    Withheld,
+    export_view,
+    export_view_for,
+)
+from storykeeper.core.stories import PersonRef, Story
+from storykeeper.core.vocabulary import (
+    AttachmentKind,
+    ConsentBasis,
+    ConsentDecision,
+    ConsentMethod,
+    ConsentScope,
+    ConsentState,
+    StoryStatus,
+)
+
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéñłØ"
+NOW = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+
+name_part = st.text(alphabet=LETTERS, min_size=2, max_size=9)
+filler = st.text(alphabet=LETTERS + " .,'-\n", max_size=30)
+
+
+def text_with(parts: list[str]) -> st.SearchStrategy[str]:
+    """Free text that mentions the name, its parts, in any case, among other words."""
+    mention = st.sampled_from([*parts, " ".join(parts)]).flatmap(
+        lambda p: st.sampled_from([p, p.upper(), p.lower(), p.title()])
+    )
+    return st.lists(st.one_of(mention, filler), max_size=8).map(" ".join)
+
+
+@st.composite
+def consent_records(draw: st.DrawFn, parts: list[str]) -> list[ConsentRecord]:
+    count = draw(st.integers(0, 4))
+    records = []
+    for version in range(1, count + 1):
+        records.append(
+            ConsentRecord(
+                id=f"c{version}",
+                story_id="s",
+                version=version,
+                decision=draw(st.sampled_from(list(ConsentDecision))),
+                basis=draw(st.sampled_from(list(ConsentBasis))),
+                decided_by=draw(text_with(parts)),
+                method=draw(st.sampled_from(list(ConsentMethod))),
+                scopes=frozenset(draw(st.sets(st.sampled_from(list(ConsentScope))))),
+                persons_words=draw(text_with(parts)),
+                conditions=draw(text_with(parts)),
+                capacity_notes=draw(text_with(parts)),
+                witness_id=None,
+                witness_name=None,
+                consulted=draw(text_with(parts)),
+                advocate_involved=None,
+                best_interests_reasons=draw(text_with(parts)),
+                decided_on=dt.date(2026, 1, version),
+                review_by=None,
+                recorded_at=NOW,
+            )
+        )
+    return draw(st.permutations(records))  # the rule must not depend on the order given
+
+
+@st.composite
+def stories_with_consent(draw: st.DrawFn) -> tuple[Story, list[ConsentRecord], list[str]]:
+    parts = draw(st.lists(name_part, min_size=1, max_size=3))
+    name = " ".join(parts)
+    pseudonym = "Quiet Heron 42"
+    assume(not any(p.lower() in pseudonym.lower().split() for p in parts))
+    attachments = tuple(
+        Attachment(f"a{n}", AttachmentKind.PHOTO, f"{n:064x}", 10, "image/png", "p.png", NOW)
+        for n in range(draw(st.integers(0, 3)))
+    )
+    story = Story(
+        id="s",
+        storyteller=PersonRef("t", name),
+        storyteller_pseudonym=pseudonym,
+        supporter=None,
+        title=draw(text_with(parts)),
+        own_words=draw(text_with(parts)),
+        recorder_notes=draw(text_with(parts)),
+        told_on=None,
+        setting=None,
+        how_told=None,
+        language="en",
+        status=StoryStatus.FINAL,
+        themes=(),
+        revision=1,
+        origin_device="d",
+        created_at=NOW,
+        updated_at=NOW,
+        consent_state=ConsentState.NONE,
+        consent_review_by=None,
+        attachments=attachments,
+    )
+    return story, draw(consent_records(parts)), parts
+
+
+def all_text(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [t for f in dataclasses.fields(value) for t in all_text(getattr(value, f.name))]
+    if isinstance(value, tuple | list | frozenset):
+        return [t for item in value for t in all_text(item)]
+    return []
+
+
+@settings(max_examples=400, deadline=None)
+@given(stories_with_consent())
+def test_the_export_never_holds_what_consent_forbids(
+    case: tuple[Story, list[ConsentRecord], list[str]],
+) -> None:
+    story, history, parts = case
+    decision = export_view(story, history)
+    current = max(history, key=lambda r: r.version) if history else None
+    agreed = current is not None and current.decision in (
+        ConsentDecision.GIVEN,
+        ConsentDecision.GIVEN_WITH_CONDITIONS,
+    )
+    if not isinstance(decision, ExportableStory):
+        if (
+            current is not None
+            and not agreed
+            and any(
+                r.decision in (ConsentDecision.GIVEN, ConsentDecision.GIVEN_WITH_CONDITIONS)
+                for r in history
+            )
+        ):
+            assert isinstance(decision, WithdrawalOnly)
+        else:
+            assert isinstance(decision, Withheld | WithdrawalOnly)
+        return
+    assert current is not None and agreed
+    assert ConsentScope.SHARE_WITH_COORDINATOR in current.scopes
+    assert decision.scopes == current.scopes
+    if ConsentScope.SHARE_MEDIA not in current.scopes:
+        assert decision.attachments == ()
+        assert decision.media_left_out == len(story.attachments)
+    else:
+        assert decision.attachments == story.attachments
+    if ConsentScope.PUBLISH_WITH_NAME not in current.scopes:
+        assert decision.storyteller == story.storyteller_pseudonym
+        forbidden = re.compile(
+            r"(?<!\w)(?:" + "|".join(re.escape(p) for p in parts) + r")(?!\w)", re.IGNORECASE
+        )
+        leaks = [t for t in all_text(decision) if forbidden.search(t)]
+        assert leaks == []
+    else:
+        assert decision.storyteller == story.storyteller.name
+
+
+def test_a_withdrawn_story_sends_only_its_withdrawal(store: object) -> None:
+    from storykeeper.core import consent
+    from tests.factories import given as consent_given
+    from tests.factories import make_story
+
+    made = make_story(store, own_words="Private words.")  # type: ignore[arg-type]
+    with store.write(actor="test") as session:  # type: ignore[attr-defined]
+        assert isinstance(export_view_for(session, made.id), Withheld)
+        consent.record_consent(session, made.id, consent_given())
+        shared = export_view_for(session, made.id)
+        assert isinstance(shared, ExportableStory)
+        assert shared.own_words == "Private words."
+        assert shared.storyteller == made.storyteller_pseudonym
+        consent.record_consent(
+            session,
+            made.id,
+            consent_given(decision=ConsentDecision.WITHDRAWN, scopes=frozenset()),
+        )
+        gone = export_view_for(session, made.id)
+    assert isinstance(gone, WithdrawalOnly)
+    assert "Private" not in repr(gone)
