@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from storykeeper.core import people, stories
+import dataclasses
+
+from storykeeper.core import consent, people, stories
 from storykeeper.core.consent import ConsentInput
 from storykeeper.core.db import Store
 from storykeeper.core.vocabulary import (
@@ -31,18 +33,20 @@ def make_story(
         supporter = people.create_supporter(
             session, "Priya Shah", SupporterRole.INDEPENDENT_ADVOCATE
         )
-        return stories.create_story(
-            session,
-            stories.StoryFields(
-                storyteller_id=storyteller.id,
-                supporter_id=supporter.id,
-                title=title,
-                own_words=own_words,
-                recorder_notes=notes,
-                status=status,
-                themes=tuple(stories.ThemeLink(t, p) for t, p in themes),
-            ),
+        fields = stories.StoryFields(
+            storyteller_id=storyteller.id,
+            supporter_id=supporter.id,
+            title=title,
+            own_words=own_words,
+            recorder_notes=notes,
+            themes=tuple(stories.ThemeLink(t, p) for t, p in themes),
         )
+        story = stories.create_story(session, fields)
+        if status is StoryStatus.DRAFT:
+            return story
+        # A story is final only once consent is recorded.
+        consent.record_consent(session, story.id, given())
+        return stories.update_story(session, story.id, dataclasses.replace(fields, status=status))
 
 
 def given(**overrides: object) -> ConsentInput:

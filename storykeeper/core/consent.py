@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 from storykeeper.core import audit, clock
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import resolve
-from storykeeper.core.models import ConsentRecordRow, StoryRow, SupporterRow
+from storykeeper.core.models import (
+    ConsentRecordRow,
+    StoryRow,
+    SupporterRow,
+    WithdrawalNoticeRow,
+    new_uuid,
+)
+from storykeeper.core.stories import Tombstone, delete_story
 from storykeeper.core.validation import clean_line, clean_text, not_in_future
 from storykeeper.core.vocabulary import (
     ConsentBasis,
@@ -26,6 +33,7 @@ from storykeeper.core.vocabulary import (
     ConsentMethod,
     ConsentScope,
     ConsentState,
+    TombstoneReason,
 )
 
 DEFAULT_REVIEW_MONTHS = 6
@@ -80,6 +88,27 @@ class ConsentRecord:
 
     def allows(self, scope: ConsentScope) -> bool:
         return scope in self.scopes
+
+
+@dataclass(frozen=True)
+class WithdrawalNotice:
+    """Tells the coordinator that a story they may hold must be purged."""
+
+    story_id: str
+    consent_id: str
+    decision: ConsentDecision
+    decided_on: dt.date
+    recorded_at: dt.datetime
+    sent_at: dt.datetime | None
+    sent_in_bundle: str | None
+
+
+AGREEING = (ConsentDecision.GIVEN, ConsentDecision.GIVEN_WITH_CONDITIONS)
+
+
+def allows_sharing(decision: ConsentDecision, scopes: frozenset[ConsentScope]) -> bool:
+    """Whether a consent version lets the story go to the coordinator at all."""
+    return decision in AGREEING and ConsentScope.SHARE_WITH_COORDINATOR in scopes
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -186,6 +215,7 @@ def record_consent(session: Session, story_id: str, consent: ConsentInput) -> Co
     ) + 1
     scopes = {scope.value: scope in consent.scopes for scope in ConsentScope}
     row = ConsentRecordRow(
+        uuid=new_uuid(),
         story_id=story.id,
         version=version,
         decision=decision.value,
@@ -217,7 +247,24 @@ def record_consent(session: Session, story_id: str, consent: ConsentInput) -> Co
         recorded_at=clock.now(),
         **scopes,
     )
+    earlier = session.execute(
+        select(ConsentRecordRow.decision, ConsentRecordRow.share_with_coordinator).where(
+            ConsentRecordRow.story_id == story.id
+        )
+    ).all()
     session.add(row)
+    was_shared = any(ConsentDecision(d) in AGREEING and bool(shared) for d, shared in earlier)
+    if was_shared and not allows_sharing(decision, frozenset(consent.scopes)):
+        # The coordinator may hold a copy they may no longer keep: queue a notice for them.
+        session.add(
+            WithdrawalNoticeRow(
+                story_uuid=story.uuid,
+                consent_uuid=row.uuid,
+                decision=decision.value,
+                decided_on=decided_on,
+                recorded_at=row.recorded_at,
+            )
+        )
     story.consent_state = decision.value
     story.consent_review_by = review_by
     story.bump_revision()
@@ -269,4 +316,55 @@ def review_due_clause(on: dt.date | None = None) -> ColumnElement[bool]:
         StoryRow.consent_state.in_(
             [ConsentDecision.GIVEN.value, ConsentDecision.GIVEN_WITH_CONDITIONS.value]
         ),
+    )
+
+
+def _notice(row: WithdrawalNoticeRow) -> WithdrawalNotice:
+    return WithdrawalNotice(
+        story_id=row.story_uuid,
+        consent_id=row.consent_uuid,
+        decision=ConsentDecision(row.decision),
+        decided_on=row.decided_on,
+        recorded_at=row.recorded_at,
+        sent_at=row.sent_at,
+        sent_in_bundle=row.sent_in_bundle,
+    )
+
+
+def pending_withdrawals(session: Session) -> list[WithdrawalNotice]:
+    """Notices not yet sent in a bundle, oldest first: the next export must carry them."""
+    rows = session.scalars(
+        select(WithdrawalNoticeRow)
+        .where(WithdrawalNoticeRow.sent_at.is_(None))
+        .order_by(WithdrawalNoticeRow.id)
+    )
+    return [_notice(r) for r in rows]
+
+
+def mark_withdrawals_sent(session: Session, consent_ids: list[str], bundle_id: str) -> None:
+    """Record that these notices left in bundle ``bundle_id`` (called by the export)."""
+    now = clock.now()
+    for row in session.scalars(
+        select(WithdrawalNoticeRow).where(WithdrawalNoticeRow.consent_uuid.in_(consent_ids))
+    ):
+        row.sent_at = now
+        row.sent_in_bundle = bundle_id
+    session.flush()
+    audit.record(session, "withdrawals.sent", "bundle", bundle_id, {"notices": sorted(consent_ids)})
+
+
+def purge_withdrawn_story(session: Session, story_id: str) -> tuple[Tombstone, list[str]]:
+    """Remove a fully withdrawn story's content, keeping its tombstone and its notice.
+
+    Refused unless the story's current consent is withdrawn (or declined): purging is what a
+    withdrawal asks for, never a way round it.
+    """
+    story = resolve(session, StoryRow, story_id, "story")
+    if story.consent_state not in (ConsentDecision.WITHDRAWN.value, ConsentDecision.DECLINED.value):
+        raise ValidationError(
+            "Only a story whose consent was withdrawn or declined is purged this way; "
+            "to remove another story, delete it."
+        )
+    return delete_story(
+        session, story.uuid, reason=TombstoneReason.WITHDRAWN, note="consent withdrawn"
     )

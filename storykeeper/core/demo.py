@@ -351,8 +351,8 @@ class _Generator:
         ]
         consent = self.consent_versions(story_id, told_on, supporter_ids)
         newest = consent[-1] if consent else None
-        # Most stories without consent are drafts still being written.
-        draft = rng.random() < (0.6 if newest is None else 0.08)
+        # A story without consent is always a draft (it cannot be final without it).
+        draft = newest is None or rng.random() < 0.08
         created = self.moment(told_on)
         story = {
             "id": story_id,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from storykeeper.core.attachments import Attachment
-from storykeeper.core.consent import ConsentRecord, consent_history
+from storykeeper.core.consent import AGREEING, ConsentRecord, allows_sharing, consent_history
 from storykeeper.core.stories import PersonRef, Story, ThemeLink, get_story
 from storykeeper.core.vocabulary import (
     ConsentDecision,
@@ -35,7 +35,7 @@ from storykeeper.core.vocabulary import (
     StoryStatus,
 )
 
-AGREED = (ConsentDecision.GIVEN, ConsentDecision.GIVEN_WITH_CONDITIONS)
+AGREED = AGREEING
 #: Name parts shorter than this are not replaced on their own (an initial would erase letters
 #: all through the text); the whole name always is.
 MIN_NAME_PART = 2
@@ -122,11 +122,12 @@ def export_view(story: Story, history: Sequence[ConsentRecord]) -> ExportDecisio
     if not history:
         return Withheld(story.id, "No consent has been recorded yet.")
     current = max(history, key=lambda r: r.version)
-    if current.decision not in AGREED:
-        if any(r.decision in AGREED for r in history):
+    if not allows_sharing(current.decision, current.scopes):
+        # A coordinator who may hold an earlier copy is told to purge it; nothing else leaves.
+        if any(allows_sharing(r.decision, r.scopes) for r in history if r is not current):
             return WithdrawalOnly(story.id, current.decided_on, current.decision)
-        return Withheld(story.id, "The person declined: the story stays on this computer.")
-    if ConsentScope.SHARE_WITH_COORDINATOR not in current.scopes:
+        if current.decision not in AGREED:
+            return Withheld(story.id, "The person declined: the story stays on this computer.")
         return Withheld(story.id, "Consent does not include sharing with the coordinator.")
     named = ConsentScope.PUBLISH_WITH_NAME in current.scopes
     redact: Callable[[str], str] = (

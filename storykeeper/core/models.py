@@ -286,6 +286,28 @@ class AuditEventRow(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class WithdrawalNoticeRow(Base):
+    """A withdrawal the coordinator has to hear about; sent with the next bundle.
+
+    Keyed by the story's UUID only (no foreign key), so it survives the story's purge.
+    """
+
+    __tablename__ = "withdrawal_notices"
+    __table_args__ = (
+        Index("ix_withdrawal_notices_story_uuid", "story_uuid"),
+        Index("ix_withdrawal_notices_sent_at", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_uuid: Mapped[str] = mapped_column(String(36))
+    consent_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    decision: Mapped[str] = mapped_column(String(30))
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    sent_in_bundle: Mapped[str | None] = mapped_column(String(36))
+
+
 class TombstoneRow(Base):
     """What remains of a deleted or withdrawn story: that it existed and why it is gone."""
 

@@ -215,7 +215,7 @@ class _Cleaned:
     themes: dict[int, str]
 
 
-def _clean(session: Session, story: StoryFields) -> _Cleaned:
+def _clean(session: Session, story: StoryFields, consent_state: str) -> _Cleaned:
     storyteller = resolve(session, StorytellerRow, story.storyteller_id, "storyteller")
     supporter = (
         resolve(session, SupporterRow, story.supporter_id, "supporter")
@@ -242,6 +242,13 @@ def _clean(session: Session, story: StoryFields) -> _Cleaned:
             raise ValidationError("A final story needs a title.", "title")
         if not str(values["own_words"]).strip():
             raise ValidationError("A final story needs the person’s own words.", "own_words")
+        if consent_state == ConsentState.NONE.value:
+            # Consent is part of finishing a story (issue 4), not something to add later.
+            raise ValidationError(
+                "A story can be final only once consent has been recorded: go through "
+                "Consent with the person first.",
+                "status",
+            )
     themes: dict[int, str] = {}
     for link in story.themes:
         row = theme_row(session, link.theme)
@@ -252,7 +259,7 @@ def _clean(session: Session, story: StoryFields) -> _Cleaned:
 
 
 def create_story(session: Session, story: StoryFields) -> Story:
-    cleaned = _clean(session, story)
+    cleaned = _clean(session, story, ConsentState.NONE.value)
     now = clock.now()
     row = StoryRow(
         storyteller=cleaned.storyteller,
@@ -283,7 +290,7 @@ def update_story(
             f"“{row.title or 'This story'}” was changed elsewhere (now revision {row.revision}, "
             f"you had {expected_revision}). Reopen it to see the newest version."
         )
-    cleaned = _clean(session, story)
+    cleaned = _clean(session, story, row.consent_state)
     changed = [name for name, value in cleaned.values.items() if getattr(row, name) != value]
     if row.storyteller_id != cleaned.storyteller.id:
         row.storyteller = cleaned.storyteller

@@ -144,3 +144,80 @@ def test_add_months_clamps_to_month_end() -> None:
     assert consent.add_months(dt.date(2024, 8, 31), 6) == dt.date(2025, 2, 28)
     assert consent.add_months(dt.date(2023, 8, 31), 6) == dt.date(2024, 2, 29)
     assert consent.add_months(dt.date(2026, 11, 15), 2) == dt.date(2027, 1, 15)
+
+
+def test_final_needs_consent_first(store: Store) -> None:
+    import dataclasses
+
+    from storykeeper.core.vocabulary import StoryStatus
+
+    story = make_story(store)
+    final = dataclasses.replace(story.fields, status=StoryStatus.FINAL)
+    with (
+        pytest.raises(ValidationError, match="once consent has been recorded") as caught,
+        store.write(actor="test") as session,
+    ):
+        stories.update_story(session, story.id, final)
+    assert caught.value.field == "status"
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+        assert stories.update_story(session, story.id, final).status is StoryStatus.FINAL
+
+
+def test_withdrawing_shared_consent_queues_a_notice_until_it_is_sent(store: Store) -> None:
+    story = make_story(store)
+    never_shared = make_story(store, title="Kept here")
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+        # A partial withdrawal that keeps sharing: the next export carries the new scopes.
+        consent.record_consent(
+            session, story.id, given(scopes=frozenset({ConsentScope.SHARE_WITH_COORDINATOR}))
+        )
+        consent.record_consent(
+            session,
+            never_shared.id,
+            given(decision=ConsentDecision.DECLINED, scopes=frozenset()),
+        )
+        assert consent.pending_withdrawals(session) == []
+        withdrawn = consent.record_consent(
+            session,
+            story.id,
+            given(decision=ConsentDecision.WITHDRAWN, scopes=frozenset(), persons_words="No more."),
+        )
+        (notice,) = consent.pending_withdrawals(session)
+    assert (notice.story_id, notice.consent_id) == (story.id, withdrawn.id)
+    assert notice.decision is ConsentDecision.WITHDRAWN
+
+    with store.write(actor="test") as session:
+        tombstone, _ = consent.purge_withdrawn_story(session, story.id)
+        # The notice outlives the purged story, for the next bundle.
+        assert [n.story_id for n in consent.pending_withdrawals(session)] == [story.id]
+        consent.mark_withdrawals_sent(session, [notice.consent_id], "bundle-1")
+        assert consent.pending_withdrawals(session) == []
+    assert tombstone.reason.value == "withdrawn"
+    with store.read() as session:
+        leftovers = session.execute(
+            text("SELECT count(*) FROM consent_records WHERE persons_words = 'No more.'")
+        ).scalar_one()
+    assert leftovers == 0
+
+
+def test_removing_sharing_from_shared_consent_also_queues_a_notice(store: Store) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+        consent.record_consent(
+            session, story.id, given(scopes=frozenset({ConsentScope.ANONYMISED_IN_REPORTS}))
+        )
+        assert [n.story_id for n in consent.pending_withdrawals(session)] == [story.id]
+
+
+def test_only_withdrawn_or_declined_stories_are_purged(store: Store) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+    with (
+        pytest.raises(ValidationError, match="Only a story whose consent was withdrawn"),
+        store.write(actor="test") as session,
+    ):
+        consent.purge_withdrawn_story(session, story.id)

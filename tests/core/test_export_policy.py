@@ -134,17 +134,13 @@ def test_the_export_never_holds_what_consent_forbids(
         ConsentDecision.GIVEN_WITH_CONDITIONS,
     )
     if not isinstance(decision, ExportableStory):
-        if (
-            current is not None
-            and not agreed
-            and any(
-                r.decision in (ConsentDecision.GIVEN, ConsentDecision.GIVEN_WITH_CONDITIONS)
-                for r in history
-            )
-        ):
-            assert isinstance(decision, WithdrawalOnly)
-        else:
-            assert isinstance(decision, Withheld | WithdrawalOnly)
+        shared_before = any(
+            r.decision in (ConsentDecision.GIVEN, ConsentDecision.GIVEN_WITH_CONDITIONS)
+            and ConsentScope.SHARE_WITH_COORDINATOR in r.scopes
+            for r in history
+            if r is not current
+        )
+        assert isinstance(decision, WithdrawalOnly if shared_before else Withheld)
         return
     assert current is not None and agreed
     assert ConsentScope.SHARE_WITH_COORDINATOR in current.scopes

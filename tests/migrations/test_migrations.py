@@ -19,7 +19,7 @@ from storykeeper.core.db import Store, current_revision, head_revision, migratio
 from storykeeper.core.models import Base
 from storykeeper.core.vocabulary import HowTold, Polarity, Setting, StoryStatus
 from storykeeper.paths import DataPaths
-from tests.factories import make_story
+from tests.factories import given, make_story
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -27,7 +27,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def test_the_migrations_form_one_line() -> None:
     scripts = ScriptDirectory.from_config(migrations_config())
     assert len(scripts.get_heads()) == 1
-    assert [s.revision for s in scripts.walk_revisions()] == ["0003", "0002", "0001"]
+    assert [s.revision for s in scripts.walk_revisions()] == ["0004", "0003", "0002", "0001"]
 
 
 def test_from_an_empty_database_the_schema_matches_the_models(store: Store) -> None:
@@ -97,6 +97,7 @@ def test_the_backfill_writes_what_the_program_writes(store: Store) -> None:
     one_theme = make_story(store, teller="Siân Pryce", themes=(("Côr a chân", Polarity.MIXED),))
     full = make_story(store, teller="Gwen Davies")
     with store.write(actor="test") as session:
+        consent.record_consent(session, full.id, given())  # a final story needs consent
         full = stories.update_story(
             session,
             full.id,

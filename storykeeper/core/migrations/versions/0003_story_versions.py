@@ -9,7 +9,7 @@ Written by hand and frozen: it names every column literally rather than importin
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-12-07
+Create Date: 2026-11-30
 """
 
 import sqlalchemy as sa
