@@ -22,7 +22,6 @@ from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import short_id
 from storykeeper.core.vocabulary import (
-    ConsentScope,
     ConsentState,
     Polarity,
     StoryStatus,
@@ -290,34 +289,12 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     for label, value in rows:
         w(f"{label + ':':13} {value}\n")
     w("\nConsent\n-------\n")
-    w(_consent_summary(history) + "\n")
+    w(consent.summary(history) + "\n")
     w("\nIn their own words\n------------------\n")
     w(_wrap(story.own_words) or "(nothing written yet)\n")
     w("\nRecorder’s notes\n----------------\n")
     w(_wrap(story.recorder_notes) or "(none)\n")
     return 0
-
-
-def _consent_summary(history: list[consent.ConsentRecord]) -> str:
-    if not history:
-        return "No consent recorded yet: nothing about this story may leave this machine."
-    now = history[-1]
-    lines = [
-        f"{now.decision.label} on {now.decided_on.isoformat()} by {now.decided_by} "
-        f"({now.basis.label.lower()}; {now.method.label.lower()}).",
-    ]
-    if now.scopes:
-        lines.append(
-            "Allows: " + "; ".join(s.label.lower() for s in ConsentScope if s in now.scopes) + "."
-        )
-    if now.conditions:
-        lines.append(f"Conditions: {now.conditions}")
-    if now.review_by:
-        due = " — review is due" if consent.review_due(now) else ""
-        lines.append(f"Review by {now.review_by.isoformat()}{due}.")
-    if len(history) > 1:
-        lines.append(f"Version {now.version}; earlier versions: {len(history) - 1}.")
-    return "\n".join(lines)
 
 
 def _wrap(text: str) -> str:

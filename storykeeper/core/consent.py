@@ -368,3 +368,28 @@ def purge_withdrawn_story(session: Session, story_id: str) -> tuple[Tombstone, l
     return delete_story(
         session, story.uuid, reason=TombstoneReason.WITHDRAWN, note="consent withdrawn"
     )
+
+
+def summary(history: list[ConsentRecord], on: dt.date | None = None) -> str:
+    """The current consent in plain words, for the story's page and `storykeeper show`."""
+    if not history:
+        return "No consent recorded yet: nothing about this story may leave this computer."
+    now = history[-1]
+    lines = [
+        f"{now.decision.label} on {now.decided_on.strftime('%d %B %Y')} by {now.decided_by} "
+        f"({now.basis.label.lower()}; {now.method.label.lower()}).",
+    ]
+    allowed = [s.label.lower() for s in ConsentScope if s in now.scopes]
+    refused = [s.label.lower() for s in ConsentScope if s not in now.scopes]
+    if allowed:
+        lines.append("Allows: " + "; ".join(allowed) + ".")
+    if refused and now.decision in AGREEING:
+        lines.append("Does not allow: " + "; ".join(refused) + ".")
+    if now.conditions:
+        lines.append(f"Conditions: {now.conditions}")
+    if now.review_by and now.decision in AGREEING:
+        due = " — the review is due now" if review_due(now, on) else ""
+        lines.append(f"Review by {now.review_by.strftime('%d %B %Y')}{due}.")
+    if len(history) > 1:
+        lines.append(f"This is version {now.version}; {len(history) - 1} earlier.")
+    return "\n".join(lines)

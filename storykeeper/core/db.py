@@ -182,7 +182,12 @@ class Store:
             existing = session.scalar(select(SettingRow.value).where(SettingRow.key == "device_id"))
         if existing:
             return existing
+        # Look again under the write lock: another process opening a new store at the same
+        # moment may have made the id in between.
         with self.write(actor="storykeeper") as session:
+            existing = session.scalar(select(SettingRow.value).where(SettingRow.key == "device_id"))
+            if existing:
+                return existing
             device_id = new_uuid()
             session.add(SettingRow(key="device_id", value=device_id))
         return device_id

@@ -182,3 +182,42 @@ def test_search_and_filters_from_the_list(qtbot: QtBot, window: MainWindow) -> N
     }
     qtbot.mouseClick(page.clear_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.model.total == 120)
+
+
+def test_reminders_show_consent_to_review_and_stories_without_consent(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    import datetime as dt
+
+    from storykeeper.core import consent
+    from storykeeper.core.vocabulary import ConsentState
+    from tests.factories import given, make_story
+
+    store = window.context.store
+    due = make_story(store, title="Due for review")
+    make_story(store, title="No consent one")
+    make_story(store, title="No consent two")
+    fine = make_story(store, title="Recently agreed")
+    with store.write(actor="test") as session:
+        consent.record_consent(session, due.id, given(decided_on=dt.date(2024, 1, 1)))
+        consent.record_consent(session, fine.id, given())
+    page = window.list_page
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.total == 4 and page.reminders.isVisible())
+    assert page.review_label.text() == "1 story needs the person’s consent reviewed."
+    assert page.no_consent_label.text() == "2 stories have no consent yet."
+
+    qtbot.mouseClick(page.no_consent_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.model.total == 2)
+    states = {page.model.summary(r).consent_state for r in range(page.model.rowCount())}  # type: ignore[union-attr]
+    assert states == {ConsentState.NONE}
+    qtbot.mouseClick(page.review_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.model.total == 1)
+    assert page.model.summary(0).title == "Due for review"  # type: ignore[union-attr]
+
+    window.open_story(due.id)
+    qtbot.waitUntil(lambda: window.editor.story is not None)
+    summary = window.editor.consent_summary.text()
+    assert summary.startswith("Given on 01 January 2024 by The storyteller")
+    assert "Allows: share with the coordinator; count anonymously in reports." in summary
+    assert "the review is due now" in summary

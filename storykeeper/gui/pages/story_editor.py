@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from storykeeper.core import people, stories, themes
+from storykeeper.core import consent, people, stories, themes
 from storykeeper.core.errors import StorykeeperError, ValidationError
 from storykeeper.core.stories import RevisionConflictError, Story, StoryFields, ThemeLink
 from storykeeper.core.vocabulary import HowTold, Polarity, Setting, StoryStatus
@@ -63,6 +63,7 @@ class EditorData:
     story: Story
     supporters: list[people.Supporter]
     theme_names: list[str]
+    consent_summary: str
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def _load(story_id: str) -> object:
             story=stories.get_story(session, story_id),
             supporters=people.list_supporters(session),
             theme_names=[t.name for t in themes.list_themes(session)],
+            consent_summary=consent.summary(consent.consent_history(session, story_id)),
         )
 
     return work
@@ -140,6 +142,12 @@ class StoryEditorPage(QWidget):
         self.saved_state.setProperty("role", "saved-state")
         self.saved_state.setAccessibleName("Save status")
         self.saved_state.setWordWrap(True)
+        self.consent_box = QGroupBox("Consent")
+        self.consent_summary = QLabel()
+        self.consent_summary.setWordWrap(True)
+        self.consent_summary.setAccessibleName("Consent")
+        self.consent_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        QVBoxLayout(self.consent_box).addWidget(self.consent_summary)
         self.read_button = QPushButton("&Read aloud")
         self.read_button.setAccessibleName("Read the person’s words aloud")
         self.history_button = QPushButton("&History…")
@@ -215,6 +223,7 @@ class StoryEditorPage(QWidget):
         column = QVBoxLayout(content)
         column.addLayout(form)
         column.addLayout(details)
+        column.addWidget(self.consent_box)
         column.addWidget(self.themes_box)
         column.addStretch()
         scroll = QScrollArea()
@@ -309,6 +318,7 @@ class StoryEditorPage(QWidget):
                 self.language.setEditText(story.language)
             self.status.setCurrentIndex(max(0, self.status.findData(story.status)))
             self._build_themes(data.theme_names, {t.theme: t.polarity for t in story.themes})
+            self.consent_summary.setText(data.consent_summary)
             self.saved_state.setText("All changes saved.")
         finally:
             self._loading = False

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from storykeeper.core import people, themes
-from storykeeper.core.search import StoryFilter
+from storykeeper.core.search import StoryFilter, count_stories
 from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.models.story_table import ID_ROLE, Column, StoryTableModel
@@ -39,12 +39,19 @@ REVIEW_DUE = "review_due"
 class FilterChoices:
     themes: list[str]
     supporters: list[tuple[str, str]]  # (id, name)
+    #: Reminders: stories whose consent review is due, and stories with no consent yet.
+    review_due: int
+    no_consent: int
 
 
 def _load_choices(session: Session) -> FilterChoices:
     return FilterChoices(
         themes=[t.name for t in themes.list_themes(session)],
         supporters=[(s.id, s.name) for s in people.list_supporters(session)],
+        review_due=count_stories(session, StoryFilter(review_due=True)),
+        no_consent=count_stories(
+            session, StoryFilter(consent_states=frozenset({ConsentState.NONE}))
+        ),
     )
 
 
@@ -113,6 +120,22 @@ class StoryListPage(QWidget):
         self.table.setWordWrap(False)
         self.table.activated.connect(self._activated)
 
+        # Reminders, in words and with a button each: never colour alone.
+        self.review_label = QLabel()
+        self.review_button = QPushButton("Show &them")
+        self.review_button.setAccessibleName("Show stories whose consent review is due")
+        self.no_consent_label = QLabel()
+        self.no_consent_button = QPushButton("Sho&w them")
+        self.no_consent_button.setAccessibleName("Show stories with no consent yet")
+        self.reminders = QWidget()
+        reminders = QHBoxLayout(self.reminders)
+        reminders.setContentsMargins(0, 0, 0, 0)
+        reminders.addWidget(self.review_label)
+        reminders.addWidget(self.review_button)
+        reminders.addSpacing(24)
+        reminders.addWidget(self.no_consent_label)
+        reminders.addWidget(self.no_consent_button)
+        reminders.addStretch()
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Number of stories")
         self.empty_label = QLabel()
@@ -155,6 +178,7 @@ class StoryListPage(QWidget):
         filters.addWidget(self.clear_button, 1, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.reminders)
         layout.addLayout(filters)
         layout.addWidget(self.body, 1)
         layout.addWidget(self.count_label)
@@ -171,6 +195,8 @@ class StoryListPage(QWidget):
         self.date_to.dateChanged.connect(self.apply_filters)
         self.clear_button.clicked.connect(self.clear_filters)
         self.new_button.clicked.connect(self.new_story)
+        self.review_button.clicked.connect(lambda: self._show_consent(REVIEW_DUE))
+        self.no_consent_button.clicked.connect(lambda: self._show_consent(ConsentState.NONE))
         self.empty_new_button.clicked.connect(self.new_story)
         self.model.loaded.connect(self._loaded)
         self.model.loading_changed.connect(self._loading)
@@ -245,8 +271,39 @@ class StoryListPage(QWidget):
         self.model.refresh()
 
     def _set_choices(self, choices: FilterChoices) -> None:
+        self._remind(
+            self.review_label,
+            self.review_button,
+            choices.review_due,
+            "{n} {stories} need{s} the person’s consent reviewed.",
+        )
+        self._remind(
+            self.no_consent_label,
+            self.no_consent_button,
+            choices.no_consent,
+            "{n} {stories} ha{ve} no consent yet.",
+        )
+        self.reminders.setVisible(bool(choices.review_due or choices.no_consent))
         self._refill(self.theme_filter, [(name, name) for name in choices.themes])
         self._refill(self.supporter_filter, [(name, sid) for sid, name in choices.supporters])
+
+    @staticmethod
+    def _remind(label: QLabel, button: QPushButton, count: int, text: str) -> None:
+        one = count == 1
+        label.setText(
+            text.format(
+                n=f"{count:,}",
+                stories="story" if one else "stories",
+                s="s" if one else "",
+                ve="s" if one else "ve",
+            )
+        )
+        label.setVisible(bool(count))
+        button.setVisible(bool(count))
+
+    def _show_consent(self, value: object) -> None:
+        self.consent_filter.setCurrentIndex(max(0, self.consent_filter.findData(value)))
+        self.table.setFocus()
 
     @staticmethod
     def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
@@ -266,8 +323,11 @@ class StoryListPage(QWidget):
             text=self.search.text(),
             theme=self.theme_filter.currentData(),
             polarity=self.polarity_filter.currentData(),
+            # Qt hands enum item data back as plain strings: make them enums again.
             consent_states=(
-                frozenset({consent}) if isinstance(consent, ConsentState) else frozenset()
+                frozenset({ConsentState(consent)})
+                if consent is not None and consent != REVIEW_DUE
+                else frozenset()
             ),
             review_due=consent == REVIEW_DUE,
             status=self.status_filter.currentData(),
