@@ -1,0 +1,1 @@
+"""Storykeeper's shipped resources (installed as ``storykeeper.resources``; see README.md)."""

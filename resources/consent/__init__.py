@@ -1,0 +1,1 @@
+"""The easy-read consent wording and pictures (see ``storykeeper.core.easy_read``)."""

@@ -1,0 +1,130 @@
+"""The easy-read wording and pictures of the consent flow, adaptable by an organisation.
+
+The wording ships in ``resources/consent/<language>.json`` (installed as
+``storykeeper.resources.consent``). An organisation adapts it by putting its own copy at
+``<data folder>/consent/<language>.json``: whatever that copy says wins, anything it leaves out
+comes from the shipped wording, so an update that adds a sentence never leaves a gap.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import storykeeper
+from storykeeper.core.errors import ValidationError
+from storykeeper.core.vocabulary import ConsentBasis, ConsentScope
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class ScopeText:
+    question: str
+    explain: str
+    picture: Path
+
+
+@dataclass(frozen=True)
+class ConsentText:
+    intro_title: str
+    intro_text: str
+    intro_picture: Path
+    scopes: Mapping[ConsentScope, ScopeText]
+    yes: str
+    no: str
+    basis_title: str
+    basis: Mapping[ConsentBasis, str]
+    how_title: str
+    how_text: str
+    review_title: str
+    review_text: str
+
+
+def shipped_folder() -> Path:
+    """The shipped consent wording: inside the installed package, or in a source checkout."""
+    try:
+        folder = importlib.resources.files("storykeeper.resources.consent")
+        return Path(str(folder))
+    except ModuleNotFoundError:
+        # An editable install runs from the source tree, where resources/ sits beside the package.
+        return Path(storykeeper.__file__).resolve().parent.parent / "resources" / "consent"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            f"The consent wording in {path} is not valid JSON (line {exc.lineno}, column "
+            f"{exc.colno}: {exc.msg}). Fix it, or remove the file to use the standard wording."
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"The consent wording in {path} is not UTF-8 text. Save it as UTF-8."
+        ) from exc
+    if not isinstance(data, dict):
+        raise ValidationError(f"The consent wording in {path} must be a JSON object.")
+    if data.get("format", FORMAT) != FORMAT:
+        raise ValidationError(
+            f"The consent wording in {path} is format {data.get('format')}; this Storykeeper "
+            f"reads format {FORMAT}."
+        )
+    return data
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _merge(base[key], value)
+        elif isinstance(value, str) == isinstance(base.get(key), str) or key not in base:
+            merged[key] = value
+    return merged
+
+
+def load_consent_text(language: str = "en", data_dir: Path | None = None) -> ConsentText:
+    """The wording for ``language`` (English when there is none), with the organisation's own."""
+    shipped = shipped_folder()
+    base_file = shipped / f"{language}.json"
+    if not base_file.is_file():
+        base_file = shipped / "en.json"
+    data = _read(base_file)
+    pictures = shipped / "pictures"
+    if data_dir is not None:
+        own = data_dir / "consent" / f"{language}.json"
+        if own.is_file():
+            data = _merge(data, _read(own))
+            if (own.parent / "pictures").is_dir():
+                pictures = own.parent / "pictures"
+
+    def picture(name: str) -> Path:
+        chosen = pictures / name
+        return chosen if chosen.is_file() else shipped / "pictures" / name
+
+    scopes = data["scopes"]
+    return ConsentText(
+        intro_title=data["intro"]["title"],
+        intro_text=data["intro"]["text"],
+        intro_picture=picture(data["intro"]["picture"]),
+        scopes={
+            scope: ScopeText(
+                question=scopes[scope.value]["question"],
+                explain=scopes[scope.value]["explain"],
+                picture=picture(scopes[scope.value]["picture"]),
+            )
+            for scope in ConsentScope
+        },
+        yes=data["answers"]["yes"],
+        no=data["answers"]["no"],
+        basis_title=data["basis"]["title"],
+        basis={basis: data["basis"][basis.value] for basis in ConsentBasis},
+        how_title=data["how"]["title"],
+        how_text=data["how"]["text"],
+        review_title=data["review"]["title"],
+        review_text=data["review"]["text"],
+    )
