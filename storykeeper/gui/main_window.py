@@ -33,7 +33,8 @@ SHORTCUTS_HELP = """
 <tr><td><b>Delete</b></td><td>Delete the chosen story (asks first)</td></tr>
 <tr><td><b>Esc</b></td><td>Back to the list from a story (everything is saved)</td></tr>
 <tr><td><b>Ctrl+S</b></td><td>Save now (Storykeeper also saves as you type)</td></tr>
-<tr><td><b>Alt+R</b></td><td>Read the person’s words aloud</td></tr>
+<tr><td><b>Alt+R</b></td><td>Read the person’s words aloud (in a story)</td></tr>
+<tr><td><b>Alt+B</b></td><td>Back to the list (in a story)</td></tr>
 <tr><td><b>Tab / Shift+Tab</b></td><td>Next / previous field</td></tr>
 <tr><td><b>Ctrl++ / Ctrl+− / Ctrl+0</b></td><td>Larger, smaller, normal text</td></tr>
 <tr><td><b>Ctrl+Shift+H</b></td><td>High contrast on or off</td></tr>

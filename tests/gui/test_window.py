@@ -3,6 +3,7 @@ settings that are remembered, the table model, and the people dialogs."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
@@ -313,3 +314,29 @@ def test_changing_the_storyteller_of_a_story(qtbot: QtBot, window: MainWindow) -
     assert editor.storyteller_label.text().startswith("Right Person")
     with window.context.store.read() as session:
         assert stories.get_story(session, story.id).storyteller.name == "Right Person"
+
+
+def mnemonics(window: MainWindow) -> list[str]:
+    """The Alt+letter keys on show: the menus' and the current page's labels and buttons."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    keys = [a.text() for a in window.menuBar().actions()]
+    page = window.pages.currentWidget()
+    for widget in page.findChildren(QAbstractButton) + page.findChildren(QLabel):
+        if widget.isVisibleTo(window):
+            keys.append(widget.text())
+    return [m.group(1).lower() for text in keys if (m := re.search(r"&([^&\s])", text))]
+
+
+def test_no_two_alt_keys_clash(qtbot: QtBot, window: MainWindow) -> None:
+    """An Alt+letter used twice does nothing at all in Qt: every one must be unique."""
+    page = window.list_page
+    make_story(window.context.store, teller="Someone")
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    on_list = mnemonics(window)
+    assert len(on_list) == len(set(on_list)), on_list
+    window.open_story(page.model.story_id(0) or "")
+    qtbot.waitUntil(lambda: window.editor.story is not None)
+    in_story = mnemonics(window)
+    assert len(in_story) == len(set(in_story)), in_story

@@ -133,7 +133,7 @@ class StoryEditorPage(QWidget):
         self.read_aloud = ReadAloud(self)
 
         # --- header ---
-        self.back_button = QPushButton("← &Stories")
+        self.back_button = QPushButton("← &Back to stories")
         self.back_button.setAccessibleName("Back to the list of stories")
         self.back_button.setToolTip("Back to the list (Esc). Your work is saved.")
         self.heading = QLabel()
@@ -150,7 +150,7 @@ class StoryEditorPage(QWidget):
         QVBoxLayout(self.consent_box).addWidget(self.consent_summary)
         self.read_button = QPushButton("&Read aloud")
         self.read_button.setAccessibleName("Read the person’s words aloud")
-        self.history_button = QPushButton("&History…")
+        self.history_button = QPushButton("H&istory…")
         self.history_button.setAccessibleName("Earlier versions of this story")
         self.delete_button = QPushButton("&Delete story…")
         self.delete_button.setAccessibleName("Delete this story")
@@ -158,7 +158,7 @@ class StoryEditorPage(QWidget):
         # --- fields ---
         self.storyteller_label = QLabel()
         self.storyteller_label.setAccessibleName("Storyteller")
-        self.change_storyteller = QPushButton("C&hange…")
+        self.change_storyteller = QPushButton("Chan&ge…")
         self.change_storyteller.setAccessibleName("Change the storyteller")
         self.supporter = QComboBox()
         self.supporter.setAccessibleName("Recorded by")
@@ -212,8 +212,8 @@ class StoryEditorPage(QWidget):
         form.addRow(self._label("In their &own words:", self.own_words), self.own_words)
         form.addRow(self._label("Recorder’s &notes:", self.notes), self.notes)
         details = QFormLayout()
-        details.addRow(self._label("Recorded &by:", self.supporter), self.supporter)
-        details.addRow(self._label("Date t&old:", self.told_on), self.told_on)
+        details.addRow(self._label("Recorded b&y:", self.supporter), self.supporter)
+        details.addRow(self._label("D&ate told:", self.told_on), self.told_on)
         details.addRow(self._label("S&etting:", self.setting), self.setting)
         details.addRow(self._label("Ho&w told:", self.how_told), self.how_told)
         details.addRow(self._label("&Language:", self.language), self.language)

@@ -155,7 +155,7 @@ class StoryListPage(QWidget):
         self.body.addWidget(empty)
 
         top = QHBoxLayout()
-        search_label = QLabel("&Search:")
+        search_label = QLabel("Sea&rch:")
         search_label.setBuddy(self.search)
         top.addWidget(search_label)
         top.addWidget(self.search, 1)
