@@ -340,3 +340,26 @@ def test_no_two_alt_keys_clash(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: window.editor.story is not None)
     in_story = mnemonics(window)
     assert len(in_story) == len(set(in_story)), in_story
+
+
+def test_at_twice_the_text_size_the_window_still_fits_a_small_laptop_screen(
+    qtbot: QtBot, window: MainWindow, context: AppContext
+) -> None:
+    """1280 pixels wide is a common small laptop: nothing may force the window wider."""
+    import datetime as dt
+
+    from storykeeper.core import consent
+    from tests.factories import given
+
+    for n in range(3):
+        story = make_story(context.store, title=f"Story {n}")  # no consent: a reminder
+    with context.store.write(actor="test") as session:  # and one review due: the other
+        consent.record_consent(session, story.id, given(decided_on=dt.date(2024, 1, 1)))
+    context.set_text_scale(200)
+    window.list_page.reload()
+    qtbot.waitUntil(lambda: window.list_page.review_label.isVisibleTo(window))
+    assert window.list_page.no_consent_label.isVisibleTo(window)
+    assert window.minimumSizeHint().width() <= 1280, window.minimumSizeHint()
+    window.open_story(window.list_page.model.story_id(0) or "")
+    qtbot.waitUntil(lambda: window.editor.story is not None)
+    assert window.minimumSizeHint().width() <= 1280

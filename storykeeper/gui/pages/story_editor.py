@@ -133,7 +133,7 @@ class StoryEditorPage(QWidget):
         self.read_aloud = ReadAloud(self)
 
         # --- header ---
-        self.back_button = QPushButton("← &Back to stories")
+        self.back_button = QPushButton("← &Back")
         self.back_button.setAccessibleName("Back to the list of stories")
         self.back_button.setToolTip("Back to the list (Esc). Your work is saved.")
         self.heading = QLabel()
@@ -198,9 +198,12 @@ class StoryEditorPage(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.back_button)
         header.addWidget(self.heading, 1)
-        header.addWidget(self.read_button)
-        header.addWidget(self.history_button)
-        header.addWidget(self.delete_button)
+        # The actions get a row of their own, so they stay on screen at twice the text size.
+        actions = QHBoxLayout()
+        actions.addWidget(self.read_button)
+        actions.addWidget(self.history_button)
+        actions.addWidget(self.delete_button)
+        actions.addStretch()
 
         who = QHBoxLayout()
         who.addWidget(self.storyteller_label, 1)
@@ -233,6 +236,7 @@ class StoryEditorPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addLayout(actions)
         layout.addWidget(self.saved_state)
         layout.addWidget(scroll, 1)
 

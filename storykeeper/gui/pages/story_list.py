@@ -127,6 +127,8 @@ class StoryListPage(QWidget):
         self.no_consent_label = QLabel()
         self.no_consent_button = QPushButton("Sho&w them")
         self.no_consent_button.setAccessibleName("Show stories with no consent yet")
+        for label in (self.review_label, self.no_consent_label):
+            label.setWordWrap(True)  # so the reminders never widen the window at large text
         self.reminders = QWidget()
         reminders = QHBoxLayout(self.reminders)
         reminders.setContentsMargins(0, 0, 0, 0)
