@@ -29,8 +29,6 @@ from storykeeper.core.vocabulary import (
 )
 from storykeeper.jsonout import dumps
 
-Command = Callable[[Store, argparse.Namespace, TextIO], int]
-
 EPILOG = """\
 Your stories are kept in a local database in the data folder. Choose another folder with
 --data-dir DIR or the STORYKEEPER_DATA_DIR environment variable.

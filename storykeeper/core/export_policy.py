@@ -35,7 +35,6 @@ from storykeeper.core.vocabulary import (
     StoryStatus,
 )
 
-AGREED = AGREEING
 #: Name parts shorter than this are not replaced on their own (an initial would erase letters
 #: all through the text); the whole name always is.
 MIN_NAME_PART = 2
@@ -126,7 +125,7 @@ def export_view(story: Story, history: Sequence[ConsentRecord]) -> ExportDecisio
         # A coordinator who may hold an earlier copy is told to purge it; nothing else leaves.
         if any(allows_sharing(r.decision, r.scopes) for r in history if r is not current):
             return WithdrawalOnly(story.id, current.decided_on, current.decision)
-        if current.decision not in AGREED:
+        if current.decision not in AGREEING:
             return Withheld(story.id, "The person declined: the story stays on this computer.")
         return Withheld(story.id, "Consent does not include sharing with the coordinator.")
     named = ConsentScope.PUBLISH_WITH_NAME in current.scopes

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session
 
 from storykeeper.core.errors import AmbiguousIdError, NotFoundError
 
 MIN_PREFIX = 4
 SHORT_LENGTH = 8
 _ID_CHARS = re.compile(r"^[0-9a-f-]+$")
-
-
-class HasUuid(Protocol):
-    uuid: InstrumentedAttribute[str]
 
 
 RowT = TypeVar("RowT")

@@ -86,9 +86,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         story = bar.addMenu("&Story")
-        self.new_action = self._action(
-            story, "&New story…", QKeySequence.StandardKey.New, self.new_story
-        )
+        self._action(story, "&New story…", QKeySequence.StandardKey.New, self.new_story)
         self._action(story, "&Find…", QKeySequence.StandardKey.Find, self.find)
         self._action(story, "&Save now", QKeySequence.StandardKey.Save, self.editor.save_now)
         story.addSeparator()

@@ -8,7 +8,6 @@ dropped instead of being mixed in.
 
 from __future__ import annotations
 
-import dataclasses
 from enum import IntEnum
 
 from PySide6.QtCore import (
@@ -223,6 +222,3 @@ class StoryTableModel(QAbstractTableModel):
 
     def summary(self, row: int) -> StorySummary | None:
         return self._items[row] if 0 <= row < len(self._items) else None
-
-    def with_text(self, text: str) -> StoryFilter:
-        return dataclasses.replace(self._filter, text=text)

@@ -403,10 +403,6 @@ class StoryEditorPage(QWidget):
         self.saved_state.setText("Changes not saved yet…")
         self.autosave.changed()
 
-    @property
-    def has_unsaved_changes(self) -> bool:
-        return self._dirty or self._saving
-
     def save_now(self) -> None:
         self.autosave.cancel()
         if self.story is None or not self._dirty:

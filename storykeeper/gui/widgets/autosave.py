@@ -27,10 +27,6 @@ class AutosaveTimer(QObject):
         self._pause.timeout.connect(self._fire)
         self._limit.timeout.connect(self._fire)
 
-    @property
-    def pending(self) -> bool:
-        return self._limit.isActive()
-
     def changed(self) -> None:
         """Something was typed or chosen."""
         self._pause.start()
