@@ -363,3 +363,34 @@ def test_at_twice_the_text_size_the_window_still_fits_a_small_laptop_screen(
     window.open_story(window.list_page.model.story_id(0) or "")
     qtbot.waitUntil(lambda: window.editor.story is not None)
     assert window.minimumSizeHint().width() <= 1280
+
+
+def test_help_and_find_from_the_keyboard(qtbot: QtBot, window: MainWindow) -> None:
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    shown: list[str] = []
+
+    def read_and_close(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        shown.append(box.text())
+        QtBot.keyClick(box, Qt.Key.Key_Escape)
+
+    when_dialog_opens(read_and_close, QMessageBox)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: bool(shown))
+    assert "Keyboard shortcuts" in shown[0] and "Ctrl+N" in shown[0]
+
+    # Ctrl+F inside a story: back to the list, words kept, the search box ready for typing.
+    story = make_story(window.context.store, own_words="")
+    window.open_story(story.id)
+    qtbot.waitUntil(lambda: window.editor.story is not None)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.editor.own_words.setFocus()
+    qtbot.keyClicks(window.editor.own_words, "Kept when I went to search.")
+    qtbot.keyClick(window.editor.own_words, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window.list_page
+    assert window.list_page.search.hasFocus()
+    assert window.context.tasks.wait_for_idle()
+    with window.context.store.read() as session:
+        assert stories.get_story(session, story.id).own_words == "Kept when I went to search."
