@@ -138,9 +138,13 @@ class Store:
             raise
         except Exception as exc:
             engine.dispose()
+            # SQLite's own words, without SQLAlchemy's wrapping and web links.
+            reason = str(getattr(exc, "orig", None) or exc)
             raise StoreError(
-                f"Cannot open the database {paths.database}: {exc}. "
-                f"Backups are kept in {paths.backups_dir}."
+                f"Cannot open the database {paths.database}: it is damaged or is not a "
+                f"Storykeeper database (SQLite says: {reason}). Nothing was changed. Restore a "
+                f"backup from {paths.backups_dir} (see “To restore a backup” in the README), "
+                "or choose another folder with --data-dir."
             ) from exc
         return cls(engine, paths)
 

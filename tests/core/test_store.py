@@ -82,8 +82,13 @@ def test_database_from_a_newer_program_is_refused_untouched(paths: DataPaths) ->
 def test_a_file_that_is_not_a_database_gives_a_clear_error(paths: DataPaths) -> None:
     paths.ensure()
     paths.database.write_bytes(b"this is a shopping list, not a database\n" * 100)
-    with pytest.raises(StoreError, match="Cannot open the database"):
+    with pytest.raises(StoreError, match="Cannot open the database") as caught:
         Store.open(paths)
+    assert "is damaged or is not a Storykeeper database (SQLite says: file is not a database)" in (
+        caught.value.message
+    )
+    assert "sqlalche.me" not in caught.value.message
+    assert str(paths.backups_dir) in caught.value.message
     assert paths.database.read_bytes().startswith(b"this is a shopping list")
 
 
