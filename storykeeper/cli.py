@@ -258,7 +258,7 @@ def _fit(text: str, width: int) -> str:
 
 def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     with store.read() as session:
-        story = stories.get_story(session, args.id)
+        story = stories.shown(stories.get_story(session, args.id))
         history = consent.consent_history(session, story.id)
     if args.json:
         print(dumps({"story": story, "consent_history": history}), file=out)
@@ -288,6 +288,12 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         w(f"{label + ':':13} {value}\n")
     w("\nConsent\n-------\n")
     w(consent.summary(history) + "\n")
+    if stories.content_hidden(story):
+        w(
+            "\nConsent was withdrawn: the story's content is hidden and waits to be removed "
+            "from this computer (open it in the window to remove it).\n"
+        )
+        return 0
     w("\nIn their own words\n------------------\n")
     w(_wrap(story.own_words) or "(nothing written yet)\n")
     w("\nRecorder’s notes\n----------------\n")

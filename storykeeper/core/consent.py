@@ -166,7 +166,9 @@ def _validate(consent: ConsentInput) -> None:
         )
     if decision is ConsentDecision.GIVEN_WITH_CONDITIONS and not consent.conditions.strip():
         raise ValidationError("Say what the conditions are.", "conditions")
-    if basis is ConsentBasis.BEST_INTERESTS:
+    # Saying no is the least restrictive choice (MCA 2005 s.1(6)) and is always honoured; only a
+    # best-interests decision that lets the story be used must show its reasoning.
+    if basis is ConsentBasis.BEST_INTERESTS and agrees:
         if not consent.best_interests_reasons.strip():
             raise ValidationError(
                 "A best-interests decision must say why it is in the person’s interests.",
@@ -351,6 +353,71 @@ def mark_withdrawals_sent(session: Session, consent_ids: list[str], bundle_id: s
         row.sent_in_bundle = bundle_id
     session.flush()
     audit.record(session, "withdrawals.sent", "bundle", bundle_id, {"notices": sorted(consent_ids)})
+
+
+def decision_for(scopes: frozenset[ConsentScope], conditions: str = "") -> ConsentDecision:
+    """The decision a set of yes-answers amounts to: any yes is consent, none is a refusal."""
+    if not scopes:
+        return ConsentDecision.DECLINED
+    return ConsentDecision.GIVEN_WITH_CONDITIONS if conditions.strip() else ConsentDecision.GIVEN
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """A person taking back some or all of their consent."""
+
+    decided_by: str
+    basis: ConsentBasis
+    method: ConsentMethod
+    #: The uses taken back; None takes back everything (a full withdrawal).
+    scopes: frozenset[ConsentScope] | None = None
+    reason: str = ""
+    decided_on: dt.date | None = None
+
+
+def withdraw(session: Session, story_id: str, withdrawal: Withdrawal) -> ConsentRecord:
+    """Record a full or partial withdrawal as a new consent version.
+
+    A partial withdrawal is the same consent to fewer uses (its conditions and review date carry
+    over); taking back every use is a full withdrawal. Either way, if the coordinator may hold a
+    copy they may no longer keep, ``record_consent`` queues the notice for the next bundle.
+    """
+    current = current_consent(session, story_id)
+    if current is None or current.decision not in AGREEING:
+        raise ValidationError(
+            "There is no consent in force to withdraw: "
+            + (
+                "none was ever recorded."
+                if current is None
+                else f"it was {current.state.label.lower()}."
+            )
+        )
+    taken_back = current.scopes if withdrawal.scopes is None else withdrawal.scopes
+    if not taken_back & current.scopes:
+        raise ValidationError(
+            "Choose at least one use of the story that the person now says no to.", "scopes"
+        )
+    remaining = current.scopes - taken_back
+    full = not remaining
+    decided_on = withdrawal.decided_on or clock.today()
+    # The review date stands, unless it has passed: then this conversation was the review, and
+    # the next one falls due in the usual six months.
+    review_by = current.review_by if current.review_by and current.review_by >= decided_on else None
+    return record_consent(
+        session,
+        story_id,
+        ConsentInput(
+            decision=ConsentDecision.WITHDRAWN if full else current.decision,
+            basis=withdrawal.basis,
+            decided_by=withdrawal.decided_by,
+            method=withdrawal.method,
+            scopes=remaining,
+            persons_words=withdrawal.reason,
+            conditions="" if full else current.conditions,
+            decided_on=decided_on,
+            review_by=None if full else review_by,
+        ),
+    )
 
 
 def purge_withdrawn_story(session: Session, story_id: str) -> tuple[Tombstone, list[str]]:

@@ -23,6 +23,7 @@ from storykeeper.core.models import (
     StoryThemeRow,
     SupporterRow,
 )
+from storykeeper.core.stories import WITHDRAWN_TITLE
 from storykeeper.core.themes import theme_row
 from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
 
@@ -104,9 +105,11 @@ def _filtered(session: Session, wanted: StoryFilter) -> tuple[Select, object | N
     query = fts_query(wanted.text)
     fts = _fts_matches(query) if query else None
     stmt = select(StoryRow.id).select_from(StoryRow)
+    conditions = []
     if fts is not None:
         stmt = stmt.join(fts, fts.c.rowid == StoryRow.id).add_columns(fts.c.rank)
-    conditions = []
+        # A withdrawn story's words are no longer shown, so they must not be found either.
+        conditions.append(StoryRow.consent_state != ConsentState.WITHDRAWN.value)
     if wanted.theme or wanted.polarity:
         link = [StoryThemeRow.story_id == StoryRow.id]
         if wanted.theme:
@@ -198,10 +201,11 @@ def _summaries(session: Session, ids: list[int], wanted: StoryFilter) -> list[St
         .where(StoryRow.id.in_(ids))
     ).all()
     snippets = _snippets(session, ids, wanted.text)
+    withdrawn = ConsentState.WITHDRAWN.value
     by_id = {
         row[0]: StorySummary(
             id=row[1],
-            title=row[2],
+            title=WITHDRAWN_TITLE if row[8] == withdrawn else row[2],
             storyteller_name=row[3],
             storyteller_pseudonym=row[4],
             supporter_name=row[5],

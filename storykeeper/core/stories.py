@@ -9,6 +9,7 @@ history), coalescing saves by one person less than ``VERSION_COALESCE`` apart in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterable
@@ -42,6 +43,8 @@ from storykeeper.core.vocabulary import (
 )
 
 TITLE_MAX = 200
+#: Shown instead of the title of a story whose consent was withdrawn: its content is not shown.
+WITHDRAWN_TITLE = "(consent withdrawn: content hidden)"
 # About 150,000 words: far beyond any told story, small enough to keep the store healthy.
 OWN_WORDS_MAX = 1_000_000
 NOTES_MAX = 200_000
@@ -290,6 +293,11 @@ def update_story(
             f"“{row.title or 'This story'}” was changed elsewhere (now revision {row.revision}, "
             f"you had {expected_revision}). Reopen it to see the newest version."
         )
+    if row.consent_state == ConsentState.WITHDRAWN.value:
+        raise ValidationError(
+            "Consent for this story was withdrawn, so its content can no longer be changed. "
+            "Remove it from this computer, or record new consent with the person first."
+        )
     cleaned = _clean(session, story, row.consent_state)
     changed = [name for name, value in cleaned.values.items() if getattr(row, name) != value]
     if row.storyteller_id != cleaned.storyteller.id:
@@ -473,3 +481,21 @@ def list_tombstones(session: Session) -> list[Tombstone]:
 def theme_links(pairs: Iterable[tuple[str, Polarity | str]]) -> tuple[ThemeLink, ...]:
     """Build theme links from (name, polarity) pairs, parsing polarity words as people type them."""
     return tuple(ThemeLink(name, Polarity.parse(str(p))) for name, p in pairs)  # type: ignore[arg-type]
+
+
+def content_hidden(story: Story) -> bool:
+    """Whether the story's content may no longer be shown: its consent was withdrawn."""
+    return story.consent_state is ConsentState.WITHDRAWN
+
+
+def shown(story: Story) -> Story:
+    """The story as it may be shown: a withdrawn story without its title, words, notes or media.
+
+    The content stays in the store only until the person at the keyboard confirms the purge
+    (``consent.purge_withdrawn_story``); until then nothing of it is displayed or printed.
+    """
+    if not content_hidden(story):
+        return story
+    return dataclasses.replace(
+        story, title=WITHDRAWN_TITLE, own_words="", recorder_notes="", attachments=()
+    )

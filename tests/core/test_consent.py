@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -10,9 +11,11 @@ from sqlalchemy import text
 from storykeeper.core import consent, stories
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
+from storykeeper.core.search import StoryFilter, search_stories
 from storykeeper.core.vocabulary import (
     ConsentBasis,
     ConsentDecision,
+    ConsentMethod,
     ConsentScope,
     ConsentState,
 )
@@ -221,3 +224,173 @@ def test_only_withdrawn_or_declined_stories_are_purged(store: Store) -> None:
         store.write(actor="test") as session,
     ):
         consent.purge_withdrawn_story(session, story.id)
+
+
+def _withdrawal(**overrides: object) -> consent.Withdrawal:
+    values: dict[str, object] = {
+        "decided_by": "Mair Pritchard",
+        "basis": ConsentBasis.OWN_CONSENT,
+        "method": ConsentMethod.VERBAL,
+        "reason": "I'd rather my family didn't read it.",
+    }
+    values.update(overrides)
+    return consent.Withdrawal(**values)  # type: ignore[arg-type]
+
+
+def test_decision_follows_the_answers() -> None:
+    share = frozenset({ConsentScope.SHARE_WITH_COORDINATOR})
+    assert consent.decision_for(frozenset()) is ConsentDecision.DECLINED
+    assert consent.decision_for(share) is ConsentDecision.GIVEN
+    assert consent.decision_for(share, "  ") is ConsentDecision.GIVEN
+    assert consent.decision_for(share, "Not in the newsletter") is (
+        ConsentDecision.GIVEN_WITH_CONDITIONS
+    )
+
+
+def test_partial_withdrawal_keeps_the_rest_with_its_conditions_and_review_date(
+    store: Store,
+) -> None:
+    story = make_story(store)
+    scopes = frozenset(
+        {
+            ConsentScope.SHARE_WITH_COORDINATOR,
+            ConsentScope.QUOTE_ANONYMISED,
+            ConsentScope.SHARE_MEDIA,
+        }
+    )
+    with store.write(actor="test") as session:
+        first = consent.record_consent(
+            session,
+            story.id,
+            given(
+                decision=ConsentDecision.GIVEN_WITH_CONDITIONS,
+                conditions="Not in the local paper.",
+                scopes=scopes,
+                decided_on=dt.date.today() - dt.timedelta(days=30),
+            ),
+        )
+        after = consent.withdraw(
+            session,
+            story.id,
+            _withdrawal(
+                scopes=frozenset({ConsentScope.SHARE_MEDIA, ConsentScope.PUBLISH_WITH_NAME})
+            ),
+        )
+        notices = consent.pending_withdrawals(session)
+    assert after.version == 2
+    assert after.decision is ConsentDecision.GIVEN_WITH_CONDITIONS
+    assert after.scopes == scopes - {ConsentScope.SHARE_MEDIA}
+    assert after.conditions == "Not in the local paper."
+    assert after.review_by == first.review_by
+    assert after.persons_words == "I'd rather my family didn't read it."
+    assert after.decided_by == "Mair Pritchard"
+    assert notices == []  # the story may still be shared: the coordinator keeps it
+
+
+def test_full_withdrawal_hides_the_content_and_queues_the_notice(store: Store) -> None:
+    story = make_story(store, title="The mill", own_words="We walked to the mill.")
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+        after = consent.withdraw(session, story.id, _withdrawal())
+        notices = consent.pending_withdrawals(session)
+    assert after.decision is ConsentDecision.WITHDRAWN
+    assert after.scopes == frozenset()
+    assert after.review_by is None
+    assert [n.story_id for n in notices] == [story.id]
+    with store.read() as session:
+        kept = stories.get_story(session, story.id)
+        assert kept.own_words == "We walked to the mill."  # still here until the purge
+        hidden = stories.shown(kept)
+        found = search_stories(session, StoryFilter(text="mill"))
+        listed = search_stories(session, StoryFilter())
+    assert stories.content_hidden(kept)
+    assert (hidden.title, hidden.own_words, hidden.recorder_notes) == (
+        stories.WITHDRAWN_TITLE,
+        "",
+        "",
+    )
+    assert found.total == 0  # its words are not found
+    assert [item.title for item in listed.items] == [stories.WITHDRAWN_TITLE]
+    with pytest.raises(ValidationError, match="withdrawn"), store.write(actor="t") as session:
+        stories.update_story(session, story.id, dataclasses.replace(kept.fields, title="Changed"))
+
+
+def test_withdrawing_every_use_one_by_one_is_a_full_withdrawal(store: Store) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+        after = consent.withdraw(
+            session,
+            story.id,
+            _withdrawal(
+                scopes=frozenset(
+                    {ConsentScope.SHARE_WITH_COORDINATOR, ConsentScope.ANONYMISED_IN_REPORTS}
+                )
+            ),
+        )
+    assert after.decision is ConsentDecision.WITHDRAWN
+
+
+@pytest.mark.parametrize("first", [None, "declined"])
+def test_nothing_to_withdraw_is_refused(store: Store, first: str | None) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        if first:
+            consent.record_consent(
+                session, story.id, given(decision=ConsentDecision.DECLINED, scopes=frozenset())
+            )
+    with pytest.raises(ValidationError, match="no consent in force"), store.write("t") as session:
+        consent.withdraw(session, story.id, _withdrawal())
+
+
+def test_withdrawing_a_use_never_given_is_refused(store: Store) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+    with (
+        pytest.raises(ValidationError, match="at least one use") as caught,
+        store.write(actor="t") as session,
+    ):
+        consent.withdraw(
+            session, story.id, _withdrawal(scopes=frozenset({ConsentScope.SHARE_MEDIA}))
+        )
+    assert caught.value.field == "scopes"
+    with store.read() as session:
+        assert len(consent.consent_history(session, story.id)) == 1
+
+
+def test_a_best_interests_no_needs_no_justification_but_a_yes_does(store: Store) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        declined = consent.record_consent(
+            session,
+            story.id,
+            given(
+                decision=ConsentDecision.DECLINED,
+                scopes=frozenset(),
+                basis=ConsentBasis.BEST_INTERESTS,
+                decided_by="Dr A. Okafor",
+            ),
+        )
+    assert declined.basis is ConsentBasis.BEST_INTERESTS
+    with pytest.raises(ValidationError) as caught, store.write(actor="t") as session:
+        consent.record_consent(
+            session, story.id, given(basis=ConsentBasis.BEST_INTERESTS, decided_by="Dr A. Okafor")
+        )
+    assert caught.value.field == "best_interests_reasons"
+
+
+def test_a_partial_withdrawal_after_the_review_date_sets_a_new_one(store: Store) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(decided_on=dt.date(2025, 1, 1)))
+        after = consent.withdraw(
+            session,
+            story.id,
+            _withdrawal(
+                scopes=frozenset({ConsentScope.ANONYMISED_IN_REPORTS}),
+                decided_on=dt.date(2026, 2, 10),
+            ),
+        )
+    assert after.scopes == {ConsentScope.SHARE_WITH_COORDINATOR}
+    assert after.review_by == dt.date(2026, 8, 10)
