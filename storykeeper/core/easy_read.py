@@ -30,19 +30,50 @@ class ScopeText:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One answer a person can pick, in words and as a picture."""
+
+    text: str
+    picture: Path
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CopyText:
+    """The wording of the printed copy the person keeps. ``{date}`` is filled in."""
+
+    title: str
+    intro: str
+    decided: str
+    review: str
+    withdrawn: str
+    declined: str
+    none: str
+    change: str
+
+
+@dataclass(frozen=True)
 class ConsentText:
-    intro_title: str
-    intro_text: str
+    intro: Page
     intro_picture: Path
     scopes: Mapping[ConsentScope, ScopeText]
-    yes: str
-    no: str
+    yes: Choice
+    no: Choice
+    #: Said when the person does not want the story shared: the other questions are skipped.
+    stays_here: str
     basis_title: str
-    basis: Mapping[ConsentBasis, str]
-    how_title: str
-    how_text: str
-    review_title: str
-    review_text: str
+    basis: Mapping[ConsentBasis, Choice]
+    best_interests: Page
+    how: Page
+    review: Page
+    check: Page
+    done: Page
+    copy: CopyText
 
 
 def shipped_folder() -> Path:
@@ -106,10 +137,12 @@ def load_consent_text(language: str = "en", data_dir: Path | None = None) -> Con
         chosen = pictures / name
         return chosen if chosen.is_file() else shipped / "pictures" / name
 
-    scopes = data["scopes"]
+    def page(key: str) -> Page:
+        return Page(title=data[key]["title"], text=data[key]["text"])
+
+    scopes, answers, basis = data["scopes"], data["answers"], data["basis"]
     return ConsentText(
-        intro_title=data["intro"]["title"],
-        intro_text=data["intro"]["text"],
+        intro=page("intro"),
         intro_picture=picture(data["intro"]["picture"]),
         scopes={
             scope: ScopeText(
@@ -119,12 +152,18 @@ def load_consent_text(language: str = "en", data_dir: Path | None = None) -> Con
             )
             for scope in ConsentScope
         },
-        yes=data["answers"]["yes"],
-        no=data["answers"]["no"],
-        basis_title=data["basis"]["title"],
-        basis={basis: data["basis"][basis.value] for basis in ConsentBasis},
-        how_title=data["how"]["title"],
-        how_text=data["how"]["text"],
-        review_title=data["review"]["title"],
-        review_text=data["review"]["text"],
+        yes=Choice(answers["yes"], picture(answers["yes_picture"])),
+        no=Choice(answers["no"], picture(answers["no_picture"])),
+        stays_here=data["stays_here"],
+        basis_title=basis["title"],
+        basis={
+            b: Choice(basis[b.value]["text"], picture(basis[b.value]["picture"]))
+            for b in ConsentBasis
+        },
+        best_interests=page("best_interests"),
+        how=page("how"),
+        review=page("review"),
+        check=page("check"),
+        done=page("done"),
+        copy=CopyText(**{f: data["copy"][f] for f in CopyText.__dataclass_fields__}),
     )

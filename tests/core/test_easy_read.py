@@ -21,9 +21,15 @@ def test_every_scope_and_basis_has_words_and_a_picture() -> None:
         assert scope.picture.is_file()
         assert scope.picture.read_text(encoding="utf-8").startswith("<svg")
     assert text.intro_picture.is_file()
-    # Easy read: short sentences.
-    for line in text.intro_text.splitlines():
-        assert len(line.split()) <= 12
+    for choice in [text.yes, text.no, *text.basis.values()]:
+        assert choice.text
+        assert choice.picture.read_text(encoding="utf-8").startswith("<svg")
+    # Easy read: short sentences, one to a line.
+    person_facing = [text.intro, text.check, text.done, text.review]
+    for line in [*(p.text for p in person_facing), text.stays_here, text.copy.change]:
+        for sentence in line.splitlines():
+            assert len(sentence.split()) <= 15, sentence
+    assert "{date}" in text.copy.review
 
 
 def test_an_unknown_language_falls_back_to_english() -> None:
@@ -38,6 +44,7 @@ def test_an_organisation_can_reword_part_of_it(tmp_path: Path) -> None:
             {
                 "format": 1,
                 "intro": {"title": "Eich stori chi"},
+                "basis": {"deputy": {"text": "The court chose someone to decide."}},
                 "scopes": {"share_media": {"question": "May we share your recordings?"}},
             }
         ),
@@ -45,8 +52,12 @@ def test_an_organisation_can_reword_part_of_it(tmp_path: Path) -> None:
     )
     text = load_consent_text("en", tmp_path)
     standard = load_consent_text("en")
-    assert text.intro_title == "Eich stori chi"
-    assert text.intro_text == standard.intro_text  # left out: the shipped wording stays
+    assert text.intro.title == "Eich stori chi"
+    assert text.intro.text == standard.intro.text
+    assert text.basis[ConsentBasis.DEPUTY].text == "The court chose someone to decide."
+    assert (
+        text.basis[ConsentBasis.DEPUTY].picture == standard.basis[ConsentBasis.DEPUTY].picture
+    )  # left out: the shipped wording stays
     assert text.scopes[ConsentScope.SHARE_MEDIA].question == "May we share your recordings?"
     assert (
         text.scopes[ConsentScope.SHARE_MEDIA].picture
