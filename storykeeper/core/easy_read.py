@@ -50,6 +50,11 @@ class CopyText:
     title: str
     intro: str
     decided: str
+    #: ``{name}``: the storyteller's name; ``{title}``: the story's title.
+    for_: str
+    story: str
+    who: str
+    conditions: str
     review: str
     withdrawn: str
     declined: str
@@ -165,5 +170,5 @@ def load_consent_text(language: str = "en", data_dir: Path | None = None) -> Con
         review=page("review"),
         check=page("check"),
         done=page("done"),
-        copy=CopyText(**{f: data["copy"][f] for f in CopyText.__dataclass_fields__}),
+        copy=CopyText(**{f: data["copy"][f.rstrip("_")] for f in CopyText.__dataclass_fields__}),
     )

@@ -1,0 +1,59 @@
+"""Writing the storyteller's consent copy as a PDF they can print and keep (``QPdfWriter``).
+
+The wording and layout come from ``core.consent_copy``; this module only sets the page, renders
+the pictures sharply for print, and writes the file so that a failure never leaves half a PDF.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QSize, QSizeF, QUrl
+from PySide6.QtGui import QFont, QImageReader, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+from storykeeper import APP_NAME
+
+#: Pictures are drawn at this many pixels a side: sharp on paper at the size the copy shows them.
+PRINT_PICTURE_PIXELS = 300
+BODY_POINTS = 16  # easy-read guidance: at least 14 pt; larger reads better for older eyes
+_PICTURE = re.compile(r'<img src="([^"]+)"')
+
+
+def _add_pictures(document: QTextDocument, html: str) -> None:
+    for uri in set(_PICTURE.findall(html)):
+        url = QUrl(uri)
+        reader = QImageReader(url.toLocalFile())
+        reader.setScaledSize(QSize(PRINT_PICTURE_PIXELS, PRINT_PICTURE_PIXELS))
+        image = reader.read()
+        if not image.isNull():  # a missing picture leaves a gap, never a failed copy
+            document.addResource(QTextDocument.ResourceType.ImageResource, url, image)
+
+
+def write_consent_pdf(html: str, path: Path, title: str) -> None:
+    """Write ``html`` as an A4 PDF at ``path``, replacing any file there only once complete."""
+    partial = path.with_name(f".{path.name}.partial")
+    writer = QPdfWriter(str(partial))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageMargins(QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter)
+    writer.setResolution(300)
+    writer.setTitle(title)
+    writer.setCreator(APP_NAME)
+    document = QTextDocument()
+    # Lay the text out for the page itself, in its own pixels: otherwise Qt lays it out for the
+    # screen and scales, and the copy comes out in a narrow column.
+    document.documentLayout().setPaintDevice(writer)
+    font = QFont()
+    font.setPointSizeF(BODY_POINTS)
+    document.setDefaultFont(font)
+    _add_pictures(document, html)
+    document.setHtml(html)
+    document.setPageSize(QSizeF(writer.width(), writer.height()))
+    try:
+        document.print_(writer)
+        del writer  # closes the file
+        if not partial.is_file() or partial.stat().st_size == 0:
+            raise OSError(f"Could not write {path}: nothing was written.")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
