@@ -460,3 +460,17 @@ def summary(history: list[ConsentRecord], on: dt.date | None = None) -> str:
     if len(history) > 1:
         lines.append(f"This is version {now.version}; {len(history) - 1} earlier.")
     return "\n".join(lines)
+
+
+def describe(record: ConsentRecord) -> str:
+    """One version on one line, for the story's consent history."""
+    line = (
+        f"Version {record.version}: {record.decision.label.lower()} on "
+        f"{record.decided_on.strftime('%d %B %Y')} by {record.decided_by} "
+        f"({record.basis.label.lower()}; {record.method.label.lower()})"
+    )
+    if record.scopes:
+        line += " — " + "; ".join(s.label.lower() for s in ConsentScope if s in record.scopes)
+    if record.persons_words and record.decision not in AGREEING:
+        line += f". In their words: “{record.persons_words}”"
+    return line + "."

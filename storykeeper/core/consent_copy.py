@@ -9,12 +9,33 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
+from typing import Protocol
 
-from storykeeper.core.consent import AGREEING, ConsentRecord
+from storykeeper.core import clock
+from storykeeper.core.consent import AGREEING
 from storykeeper.core.easy_read import ConsentText
-from storykeeper.core.vocabulary import ConsentDecision, ConsentScope
+from storykeeper.core.vocabulary import ConsentBasis, ConsentDecision, ConsentScope
 
 PICTURE_SIZE = 72
+
+
+class ConsentChoices(Protocol):
+    """What the copy shows: a recorded version, or the answers about to be saved."""
+
+    @property
+    def decision(self) -> ConsentDecision: ...
+    @property
+    def basis(self) -> ConsentBasis: ...
+    @property
+    def decided_by(self) -> str: ...
+    @property
+    def scopes(self) -> frozenset[ConsentScope]: ...
+    @property
+    def conditions(self) -> str: ...
+    @property
+    def decided_on(self) -> dt.date | None: ...
+    @property
+    def review_by(self) -> dt.date | None: ...
 
 
 def _date(day: dt.date) -> str:
@@ -39,24 +60,27 @@ def _picture(uri: str) -> str:
 
 def consent_copy_html(
     text: ConsentText,
-    record: ConsentRecord | None,
+    record: ConsentChoices | None,
     storyteller_name: str,
     story_title: str,
+    *,
+    heading: bool = True,
 ) -> str:
-    """The whole copy as one HTML page, in the words of ``text``."""
+    """The whole copy as one HTML page, in the words of ``text``.
+
+    Without ``heading`` it is the body alone: the consent flow shows it as "Is this right?".
+    """
     copy = text.copy
-    parts = [
-        f"<h1>{escape(copy.title)}</h1>",
-        f"<p>{_lines(copy.intro)}</p>",
-        f"<p>{escape(_fill(copy.for_, name=storyteller_name))}",
-    ]
+    parts = [f"<h1>{escape(copy.title)}</h1>", f"<p>{_lines(copy.intro)}</p>"] if heading else []
+    parts.append(f"<p>{escape(_fill(copy.for_, name=storyteller_name))}")
     if story_title.strip():
         parts.append(f"<br>{escape(_fill(copy.story, title=story_title.strip()))}")
     parts.append("</p>")
     if record is None:
         parts.append(f"<p>{_lines(copy.none)}</p>")
     elif record.decision in AGREEING:
-        parts.append(f"<p>{escape(_fill(copy.decided, date=_date(record.decided_on)))}</p>")
+        decided_on = record.decided_on or clock.today()
+        parts.append(f"<p>{escape(_fill(copy.decided, date=_date(decided_on)))}</p>")
         parts.append('<table width="100%" cellpadding="8">')
         for scope in ConsentScope:
             words = text.scopes[scope]
@@ -80,6 +104,7 @@ def consent_copy_html(
             parts.append(f"<p>{escape(_fill(copy.review, date=_date(record.review_by)))}</p>")
     else:
         wording = copy.withdrawn if record.decision is ConsentDecision.WITHDRAWN else copy.declined
-        parts.append(f"<p>{_lines(_fill(wording, date=_date(record.decided_on)))}</p>")
+        decided_on = record.decided_on or clock.today()
+        parts.append(f"<p>{_lines(_fill(wording, date=_date(decided_on)))}</p>")
     parts.append(f"<p>{_lines(copy.change)}</p>")
     return "\n".join(parts)

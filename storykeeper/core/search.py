@@ -12,7 +12,19 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import Float, Integer, Select, String, and_, column, exists, func, select, text
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    column,
+    exists,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from storykeeper.core.consent import review_due_clause
@@ -168,7 +180,11 @@ def search_stories(
         sort_column = {
             SortBy.UPDATED: StoryRow.updated_at,
             SortBy.TOLD: StoryRow.told_on,
-            SortBy.TITLE: func.lower(StoryRow.title),
+            # Sorted as shown: a withdrawn story's hidden title must not place it either.
+            SortBy.TITLE: case(
+                (StoryRow.consent_state == ConsentState.WITHDRAWN.value, WITHDRAWN_TITLE.lower()),
+                else_=func.lower(StoryRow.title),
+            ),
             SortBy.STORYTELLER: func.lower(StorytellerRow.display_name),
             SortBy.RELEVANCE: StoryRow.updated_at,
         }[sort]

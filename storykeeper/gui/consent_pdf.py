@@ -6,13 +6,19 @@ the pictures sharply for print, and writes the file so that a failure never leav
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSize, QSizeF, QUrl
+from PySide6.QtCore import QMarginsF, QSize, QSizeF, QStandardPaths, QUrl
 from PySide6.QtGui import QFont, QImageReader, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from storykeeper import APP_NAME
+from storykeeper.core import clock
+from storykeeper.core.consent import ConsentRecord
+from storykeeper.core.consent_copy import consent_copy_html
+from storykeeper.core.easy_read import ConsentText
 
 #: Pictures are drawn at this many pixels a side: sharp on paper at the size the copy shows them.
 PRINT_PICTURE_PIXELS = 300
@@ -57,3 +63,50 @@ def write_consent_pdf(html: str, path: Path, title: str) -> None:
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def default_copy_path(storyteller_name: str, day: dt.date) -> Path:
+    """Where the save box starts: the Documents folder, named so it is easy to find again."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    safe = (
+        "".join(c for c in storyteller_name if c.isalnum() or c in " -'").strip() or "storyteller"
+    )
+    return Path(folder or Path.home()) / f"Consent copy - {safe} - {day.isoformat()}.pdf"
+
+
+def save_consent_copy(
+    parent: QWidget,
+    text: ConsentText,
+    record: ConsentRecord | None,
+    storyteller_name: str,
+    story_title: str,
+) -> Path | None:
+    """Ask where to save the copy, write it, and say so; None when the person cancelled.
+
+    The copy carries the person's name: it is theirs to keep, and the save box says where it goes
+    so it is not left lying about on a shared computer.
+    """
+    chosen, _filter = QFileDialog.getSaveFileName(
+        parent,
+        "Save the consent copy (PDF) to print",
+        str(default_copy_path(storyteller_name, clock.today())),
+        "PDF files (*.pdf)",
+        options=QFileDialog.Option.DontUseNativeDialog,
+    )
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if path.suffix.lower() != ".pdf":
+        path = path.with_name(path.name + ".pdf")
+    html = consent_copy_html(text, record, storyteller_name, story_title)
+    try:
+        write_consent_pdf(html, path, f"{text.copy.title} — {storyteller_name}")
+    except OSError as exc:
+        QMessageBox.warning(
+            parent,
+            "The copy was not saved",
+            f"Could not save the copy to {path}: {exc.strerror or exc}. "
+            "Choose another folder, such as your Documents folder.",
+        )
+        return None
+    return path

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 from sqlalchemy.orm import Session
 
 from storykeeper import APP_NAME, __version__
-from storykeeper.core import people, stories
+from storykeeper.core import consent, people, stories
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.editor.closed.connect(self.show_list)
         self.editor.delete_requested.connect(self.delete_story)
         self.editor.history_requested.connect(self.show_history)
+        self.editor.purge_requested.connect(self.purge_story)
         self.editor.saved.connect(lambda _id: self._list_is_stale())
         context.tasks.unhandled_error.connect(self._show_error)
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.editor)
@@ -228,17 +229,44 @@ class MainWindow(QMainWindow):
             _tombstone, unused = stories.delete_story(session, story_id)
             return unused
 
-        def done(unused: list[str]) -> None:
-            discard_unused_media(self.context, unused)
-            if self.editor.story and self.editor.story.id == story_id:
-                self.editor.story = None
-                self.context.settings.open_story = None
-                self.pages.setCurrentWidget(self.list_page)
-                self.setWindowTitle(APP_NAME)
-            self.list_page.reload()
-            self.statusBar().showMessage(f"Deleted {name}.", 8000)
+        self.context.tasks.write(
+            work, on_done=lambda unused: self._removed(story_id, unused, f"Deleted {name}.")
+        )
 
-        self.context.tasks.write(work, on_done=done)
+    def purge_story(self, story_id: str) -> None:
+        """After a full withdrawal: remove the content, once the person at the keyboard is sure."""
+        if not confirm_destructive(
+            self,
+            "Remove the withdrawn story",
+            "Consent for this story was withdrawn. Remove its words, notes and attachments from "
+            "this computer now?\n\nA record that it existed and was withdrawn is kept, and the "
+            "coordinator is still told to remove their copy in the next bundle. This cannot be "
+            "undone.",
+            act="Remove it now",
+            keep="Not yet",
+        ):
+            return
+
+        def work(session: Session) -> list[str]:
+            _tombstone, unused = consent.purge_withdrawn_story(session, story_id)
+            return unused
+
+        self.context.tasks.write(
+            work,
+            on_done=lambda unused: self._removed(
+                story_id, unused, "Removed the withdrawn story from this computer."
+            ),
+        )
+
+    def _removed(self, story_id: str, unused_media: list[str], message: str) -> None:
+        discard_unused_media(self.context, unused_media)
+        if self.editor.story and self.editor.story.id == story_id:
+            self.editor.story = None
+            self.context.settings.open_story = None
+            self.pages.setCurrentWidget(self.list_page)
+            self.setWindowTitle(APP_NAME)
+        self.list_page.reload()
+        self.statusBar().showMessage(message, 8000)
 
     def show_history(self, story_id: str) -> None:
         self.editor.save_now()

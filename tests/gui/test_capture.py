@@ -100,10 +100,18 @@ def test_autosave_saves_during_continuous_typing(qtbot: QtBot, window: MainWindo
 def test_a_story_that_is_not_ready_is_kept_as_a_draft_with_its_words(
     qtbot: QtBot, window: MainWindow
 ) -> None:
+    from storykeeper.core import consent
+    from tests.factories import given
+
     type_into_picker("Iris Clarke")
     window.new_story()
     editor = window.editor
     qtbot.waitUntil(lambda: editor.story is not None and focused_name() == "Title")
+    story_id = editor.story.id  # type: ignore[union-attr]
+    with window.context.store.write(actor="test") as session:  # consent is not what is missing
+        consent.record_consent(session, story_id, given())
+    editor.open_story(story_id)
+    qtbot.waitUntil(lambda: editor.story is not None and editor.story.revision > 1)
     editor.own_words.setFocus()
     qtbot.keyClicks(editor.own_words, "Words without a title yet.")
     editor.status.setFocus()

@@ -33,8 +33,11 @@ from sqlalchemy.orm import Session
 from storykeeper.core import consent, people, stories, themes
 from storykeeper.core.errors import StorykeeperError, ValidationError
 from storykeeper.core.stories import RevisionConflictError, Story, StoryFields, ThemeLink
-from storykeeper.core.vocabulary import HowTold, Polarity, Setting, StoryStatus
+from storykeeper.core.vocabulary import ConsentState, HowTold, Polarity, Setting, StoryStatus
 from storykeeper.gui.app import AppContext
+from storykeeper.gui.consent_pdf import save_consent_copy
+from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, FlowData, load_flow_data
+from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
 from storykeeper.gui.widgets.autosave import AutosaveTimer
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 from storykeeper.gui.widgets.read_aloud import ReadAloud
@@ -64,6 +67,7 @@ class EditorData:
     supporters: list[people.Supporter]
     theme_names: list[str]
     consent_summary: str
+    consent_history: list[str]
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,8 @@ def _load(story_id: str) -> object:
             story=stories.get_story(session, story_id),
             supporters=people.list_supporters(session),
             theme_names=[t.name for t in themes.list_themes(session)],
-            consent_summary=consent.summary(consent.consent_history(session, story_id)),
+            consent_summary=consent.summary(history := consent.consent_history(session, story_id)),
+            consent_history=[consent.describe(r) for r in reversed(history[:-1])],
         )
 
     return work
@@ -116,6 +121,8 @@ class StoryEditorPage(QWidget):
     saved = Signal(str)
     delete_requested = Signal(str, str)  # id, title
     history_requested = Signal(str)
+    #: Consent was fully withdrawn: the window offers to remove the content now.
+    purge_requested = Signal(str)
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,6 +134,7 @@ class StoryEditorPage(QWidget):
         self._saving = False
         self._save_again = False
         self._loading = False
+        self._final_after_consent = False
         self._theme_boxes: dict[str, QComboBox] = {}
         self.autosave = AutosaveTimer(self)
         self.autosave.due.connect(self.save_now)
@@ -147,7 +155,39 @@ class StoryEditorPage(QWidget):
         self.consent_summary.setWordWrap(True)
         self.consent_summary.setAccessibleName("Consent")
         self.consent_summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        QVBoxLayout(self.consent_box).addWidget(self.consent_summary)
+        self.consent_history = QLabel()
+        self.consent_history.setWordWrap(True)
+        self.consent_history.setAccessibleName("Earlier consent decisions")
+        self.consent_history.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.consent_button = QPushButton("Record or review &consent…")
+        self.consent_button.setAccessibleName("Go through consent with the person")
+        self.withdraw_button = QPushButton("Ta&ke back consent…")
+        self.withdraw_button.setAccessibleName("Withdraw consent: some or all of it")
+        self.copy_button = QPushButton("Print a copy &for the person…")
+        self.copy_button.setAccessibleName("Save the person’s consent copy as a PDF to print")
+        consent_buttons = QHBoxLayout()
+        for button in (self.consent_button, self.withdraw_button, self.copy_button):
+            consent_buttons.addWidget(button)
+        consent_buttons.addStretch()
+        consent_column = QVBoxLayout(self.consent_box)
+        consent_column.addWidget(self.consent_summary)
+        consent_column.addWidget(self.consent_history)
+        consent_column.addLayout(consent_buttons)
+        self.withdrawn_box = QGroupBox("Consent withdrawn")
+        self.withdrawn_text = QLabel(
+            "The person took back their consent, so this story’s content is hidden: it is not "
+            "shown, searched or exported. The coordinator is told to remove their copy in the "
+            "next bundle. Remove the content from this computer once you are sure."
+        )
+        self.withdrawn_text.setWordWrap(True)
+        self.purge_button = QPushButton("Re&move it from this computer…")
+        self.purge_button.setAccessibleName("Remove the withdrawn story from this computer")
+        withdrawn_column = QVBoxLayout(self.withdrawn_box)
+        withdrawn_column.addWidget(self.withdrawn_text)
+        purge_row = QHBoxLayout()
+        purge_row.addWidget(self.purge_button)
+        purge_row.addStretch()
+        withdrawn_column.addLayout(purge_row)
         self.read_button = QPushButton("&Read aloud")
         self.read_button.setAccessibleName("Read the person’s words aloud")
         self.history_button = QPushButton("H&istory…")
@@ -222,10 +262,16 @@ class StoryEditorPage(QWidget):
         details.addRow(self._label("&Language:", self.language), self.language)
         details.addRow(self._label("Stat&us:", self.status), self.status)
 
+        # The story's content, hidden as a whole once consent is withdrawn.
+        self.content_fields = QWidget()
+        fields_column = QVBoxLayout(self.content_fields)
+        fields_column.setContentsMargins(0, 0, 0, 0)
+        fields_column.addLayout(form)
+        fields_column.addLayout(details)
         content = QWidget()
         column = QVBoxLayout(content)
-        column.addLayout(form)
-        column.addLayout(details)
+        column.addWidget(self.withdrawn_box)
+        column.addWidget(self.content_fields)
         column.addWidget(self.consent_box)
         column.addWidget(self.themes_box)
         column.addStretch()
@@ -249,6 +295,13 @@ class StoryEditorPage(QWidget):
         )
         self.delete_button.clicked.connect(self._delete)
         self.change_storyteller.clicked.connect(self._pick_storyteller)
+        self.consent_button.clicked.connect(lambda: self.open_consent_flow())
+        self.withdraw_button.clicked.connect(self.withdraw_consent)
+        self.copy_button.clicked.connect(self.print_consent_copy)
+        self.purge_button.clicked.connect(
+            lambda: self.story and self.purge_requested.emit(self.story.id)
+        )
+        self.status.currentIndexChanged.connect(self._status_chosen)
         self.title.textEdited.connect(self._changed)
         self.own_words.textChanged.connect(self._changed)
         self.notes.textChanged.connect(self._changed)
@@ -295,8 +348,9 @@ class StoryEditorPage(QWidget):
     def _show(self, data: EditorData) -> None:
         self._loading = True
         try:
-            story = data.story
-            self.story = story
+            self.story = data.story
+            # A withdrawn story's content is never put on screen, not even into hidden fields.
+            story = stories.shown(data.story)
             self._storyteller_id = story.storyteller.id
             self._revision = story.revision
             self._dirty = False
@@ -323,10 +377,24 @@ class StoryEditorPage(QWidget):
             self.status.setCurrentIndex(max(0, self.status.findData(story.status)))
             self._build_themes(data.theme_names, {t.theme: t.polarity for t in story.themes})
             self.consent_summary.setText(data.consent_summary)
+            self.consent_history.setText(
+                "Earlier:\n" + "\n".join(data.consent_history) if data.consent_history else ""
+            )
+            self.consent_history.setVisible(bool(data.consent_history))
+            self._show_consent_state(story)
             self.saved_state.setText("All changes saved.")
         finally:
             self._loading = False
         self.context.settings.open_story = story.id
+        if self._final_after_consent:
+            self._final_after_consent = False
+            if story.consent_state is not ConsentState.NONE and not stories.content_hidden(story):
+                self.status.setCurrentIndex(self.status.findData(StoryStatus.FINAL))
+                self.saved_state.setText("Consent recorded: the story is now final.")
+                self._changed()
+        if stories.content_hidden(story):
+            self.purge_button.setFocus()
+            return
         if not story.title:
             self.title.setFocus()
             return
@@ -335,6 +403,19 @@ class StoryEditorPage(QWidget):
         cursor = self.own_words.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         self.own_words.setTextCursor(cursor)
+
+    def _show_consent_state(self, story: Story) -> None:
+        hidden = stories.content_hidden(story)
+        self.withdrawn_box.setVisible(hidden)
+        for widget in (
+            self.content_fields,
+            self.themes_box,
+            self.read_button,
+            self.history_button,
+        ):
+            widget.setVisible(not hidden)
+        agreed = story.consent_state in (ConsentState.GIVEN, ConsentState.GIVEN_WITH_CONDITIONS)
+        self.withdraw_button.setEnabled(agreed)
 
     def _set_storyteller_label(self, story: Story) -> None:
         self.storyteller_label.setText(
@@ -499,3 +580,97 @@ class StoryEditorPage(QWidget):
             self.save_now()
 
         self.context.tasks.write(work, on_done=chosen)
+
+    # --- consent ---------------------------------------------------------------------------
+
+    def _status_chosen(self) -> None:
+        """Final needs consent first: offer to go through it rather than just refusing."""
+        if self._loading or self.story is None:
+            return
+        if self.status.currentData() != StoryStatus.FINAL:
+            return
+        if self.story.consent_state is not ConsentState.NONE:
+            return
+        self._loading = True
+        self.status.setCurrentIndex(self.status.findData(StoryStatus.DRAFT))
+        self._loading = False
+        name = self.story.storyteller.name
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("Consent comes first")
+        box.setText(
+            f"A story can be final only once consent is recorded.\n\n"
+            f"Go through consent with {name} now? The story stays a draft until then."
+        )
+        go = box.addButton("Go through &consent", QMessageBox.ButtonRole.AcceptRole)
+        later = box.addButton("&Not now", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(go)
+        box.setEscapeButton(later)
+        box.exec()
+        if box.clickedButton() is go:
+            self.open_consent_flow(final_after=True)
+
+    def open_consent_flow(self, final_after: bool = False) -> None:
+        """The guided flow; afterwards the story is shown again with its new consent."""
+        if self.story is None:
+            return
+        self.save_now()
+        story_id = self.story.id
+
+        def opened(data: FlowData) -> None:
+            dialog = ConsentFlowDialog(self.context, data, self)
+            dialog.exec()
+            if dialog.result_record is not None:
+                self._final_after_consent = final_after
+                self.saved.emit(story_id)
+                self.open_story(story_id)
+
+        self.context.tasks.read(
+            load_flow_data(self.context, story_id), on_done=opened, on_error=self._consent_failed
+        )
+
+    def _consent_failed(self, error: BaseException) -> None:
+        QMessageBox.warning(self, "Consent", str(error))
+
+    def withdraw_consent(self) -> None:
+        if self.story is None:
+            return
+        self.save_now()
+        story = self.story
+
+        def work(session: Session) -> consent.ConsentRecord | None:
+            return consent.current_consent(session, story.id)
+
+        def opened(current: consent.ConsentRecord | None) -> None:
+            if current is None or current.decision not in consent.AGREEING:
+                QMessageBox.information(
+                    self, "Nothing to withdraw", "There is no consent in force for this story."
+                )
+                return
+            dialog = WithdrawalDialog(self.context, story.id, story.storyteller.name, current, self)
+            dialog.exec()
+            if dialog.result_record is None:
+                return
+            self.saved.emit(story.id)
+            self.open_story(story.id)
+            if dialog.full:
+                self.purge_requested.emit(story.id)
+
+        self.context.tasks.read(work, on_done=opened, on_error=self._consent_failed)
+
+    def print_consent_copy(self) -> None:
+        if self.story is None:
+            return
+
+        def opened(data: FlowData) -> None:
+            story = data.story
+            title = "" if stories.content_hidden(story) else story.title
+            saved = save_consent_copy(self, data.text, data.current, story.storyteller.name, title)
+            if saved is not None:
+                self.saved_state.setText(f"Saved the consent copy to {saved}.")
+
+        self.context.tasks.read(
+            load_flow_data(self.context, self.story.id),
+            on_done=opened,
+            on_error=self._consent_failed,
+        )

@@ -23,6 +23,8 @@ NO_ENGINE_HELP = (
 class ReadAloud(QObject):
     #: True while speaking.
     speaking_changed = Signal(bool)
+    #: The text handed to the speech engine (what a person is about to hear).
+    said = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +65,7 @@ class ReadAloud(QObject):
         if speech is None or not text.strip():
             return False
         speech.say(text)
+        self.said.emit(text)
         return True
 
     def stop(self) -> None:

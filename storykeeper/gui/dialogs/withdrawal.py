@@ -1,0 +1,178 @@
+"""Recording that a person takes back some or all of their consent.
+
+The person's "no" is honoured at once: the dialog records it (``consent.withdraw``) and the
+coordinator is told in the next bundle. Removing a fully withdrawn story's content from this
+computer is a separate step the main window asks about afterwards, because it cannot be undone.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from storykeeper.core import clock, consent
+from storykeeper.core.consent import ConsentRecord, Withdrawal
+from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope
+from storykeeper.gui.app import AppContext
+from storykeeper.gui.widgets.date_field import DateField
+
+
+class WithdrawalDialog(QDialog):
+    def __init__(
+        self,
+        context: AppContext,
+        story_id: str,
+        storyteller_name: str,
+        current: ConsentRecord,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.story_id = story_id
+        self.current = current
+        self.result_record: ConsentRecord | None = None
+        self.setWindowTitle(f"Withdraw consent — {storyteller_name}")
+        allowed = [s for s in ConsentScope if s in current.scopes]
+        intro = QLabel(
+            f"Record that {storyteller_name} no longer agrees to some or all of what they agreed "
+            f"on {current.decided_on.strftime('%d %B %Y')}. The coordinator is told in the next "
+            "bundle you send."
+        )
+        intro.setWordWrap(True)
+
+        self.everything = QRadioButton("&Everything: they take back all their consent")
+        self.everything.setAccessibleName("Withdraw everything")
+        self.some = QRadioButton("&Some uses only — they now say no to:")
+        self.some.setAccessibleName("Withdraw some uses only")
+        choice = QButtonGroup(self)
+        choice.addButton(self.everything)
+        choice.addButton(self.some)
+        self.everything.setChecked(True)
+        self.scope_boxes: dict[ConsentScope, QCheckBox] = {}
+        scopes = QVBoxLayout()
+        scopes.setContentsMargins(32, 0, 0, 0)
+        for n, scope in enumerate(allowed, start=1):
+            box = QCheckBox(f"&{n}  {scope.label}")
+            box.setAccessibleName(f"No longer: {scope.label}")
+            box.setEnabled(False)
+            self.scope_boxes[scope] = box
+            scopes.addWidget(box)
+        self.some.toggled.connect(self._some_toggled)
+
+        self.decided_by = QLineEdit(storyteller_name)
+        self.decided_by.setAccessibleName("Who is deciding")
+        self.decided_by.setMaxLength(200)
+        self.basis = QComboBox()
+        self.basis.setAccessibleName("On what basis")
+        for basis in ConsentBasis:
+            self.basis.addItem(basis.label, basis.value)
+        self.method = QComboBox()
+        self.method.setAccessibleName("How they said it")
+        for method in ConsentMethod:
+            self.method.addItem(method.label, method.value)
+        self.decided_on = DateField("Date", "Today")
+        self.decided_on.setDate(QDate(clock.today()))
+        self.decided_on.setMaximumDate(QDate(clock.today()))
+        self.reason = QPlainTextEdit()
+        self.reason.setAccessibleName("Their reason, in their words")
+        self.reason.setPlaceholderText("Only if they gave one. A person need not give a reason.")
+        self.reason.setTabChangesFocus(True)
+        self.reason.setMaximumHeight(120)
+        form = QFormLayout()
+        form.addRow(self._label("&Who is deciding:", self.decided_by), self.decided_by)
+        form.addRow(self._label("On what &basis:", self.basis), self.basis)
+        form.addRow(self._label("&How they said it:", self.method), self.method)
+        form.addRow(self._label("&Date:", self.decided_on), self.decided_on)
+        form.addRow(self._label("Their &reason, if given:", self.reason), self.reason)
+
+        self.problem = QLabel()
+        self.problem.setProperty("role", "problem")
+        self.problem.setAccessibleName("What to fix")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.record_button = self.buttons.addButton(
+            "Re&cord the withdrawal", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.record_button.setAccessibleName("Record the withdrawal")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        self.buttons.accepted.connect(self.record)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.everything)
+        layout.addWidget(self.some)
+        layout.addLayout(scopes)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(self.buttons)
+        self.everything.setFocus()
+
+    @staticmethod
+    def _label(text: str, buddy: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(buddy)
+        return label
+
+    def _some_toggled(self, on: bool) -> None:
+        for box in self.scope_boxes.values():
+            box.setEnabled(on)
+
+    def withdrawal(self) -> Withdrawal:
+        scopes = (
+            frozenset(s for s, box in self.scope_boxes.items() if box.isChecked())
+            if self.some.isChecked()
+            else None
+        )
+        return Withdrawal(
+            decided_by=self.decided_by.text(),
+            basis=ConsentBasis(self.basis.currentData()),
+            method=ConsentMethod(self.method.currentData()),
+            scopes=scopes,
+            reason=self.reason.toPlainText(),
+            decided_on=self.decided_on.date().toPython(),  # type: ignore[arg-type]
+        )
+
+    def record(self) -> None:
+        withdrawal = self.withdrawal()
+        story_id = self.story_id
+        self.record_button.setEnabled(False)
+
+        def work(session: Session) -> ConsentRecord:
+            return consent.withdraw(session, story_id, withdrawal)
+
+        self.context.tasks.write(work, on_done=self._recorded, on_error=self._failed)
+
+    def _recorded(self, record: ConsentRecord) -> None:
+        self.result_record = record
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.record_button.setEnabled(True)
+        message = str(error) if isinstance(error, StorykeeperError) else f"Not recorded: {error}"
+        self.problem.setText(message)
+        self.problem.show()
+        field = getattr(error, "field", None)
+        target = {"decided_by": self.decided_by, "scopes": self.some, "decided_on": self.decided_on}
+        target.get(field or "", self.record_button).setFocus()
+
+    @property
+    def full(self) -> bool:
+        """Whether the recorded withdrawal took back everything."""
+        return self.result_record is not None and not self.result_record.scopes
