@@ -36,6 +36,7 @@ QPlainTextEdit:focus, QLineEdit:focus, QComboBox:focus, QDateEdit:focus, QListWi
 QTableView:focus, QPushButton:focus, QCheckBox:focus, QToolButton:focus {
     border: 4px solid #ffd700;
 }
+QCheckBox:focus, QRadioButton:focus { border: 2px dashed #ffd700; }
 QPushButton { padding: 5px 12px; }
 QHeaderView::section { background: #000000; color: #ffffff; border: 1px solid #ffffff; }
 QTableView { gridline-color: #ffffff; selection-background-color: #ffd700;
@@ -81,10 +82,28 @@ def calm_palette() -> QPalette:
     return palette
 
 
+def indicator_style(text_scale: int) -> str:
+    """Check boxes and round choices drawn by the style sheet, sized with the text.
+
+    Once the high-contrast sheet gives them a border, Qt no longer draws their tick or dot: a
+    chosen one is filled in yellow inside a thick border instead, so it shows without colour too.
+    """
+    side = round(BASE_POINT_SIZE * text_scale / 100 * 1.5)
+    return (
+        f"QCheckBox::indicator, QRadioButton::indicator {{ width: {side}px; height: {side}px; "
+        "padding: 0; }\n"
+        f"QRadioButton::indicator {{ border-radius: {side // 2 + 2}px; }}\n"
+        "QCheckBox::indicator:checked, QRadioButton::indicator:checked "
+        "{ background: #ffd700; border: 4px solid #ffffff; }\n"
+    )
+
+
 def apply_appearance(app: QApplication, text_scale: int, high_contrast: bool) -> None:
     app.setStyle(QStyleFactory.create("Fusion"))
     font = QFont(app.font())
     font.setPointSizeF(BASE_POINT_SIZE * text_scale / 100)
     app.setFont(font)
     app.setPalette(high_contrast_palette() if high_contrast else calm_palette())
-    app.setStyleSheet(HIGH_CONTRAST_STYLE if high_contrast else CALM_STYLE)
+    app.setStyleSheet(
+        HIGH_CONTRAST_STYLE + indicator_style(text_scale) if high_contrast else CALM_STYLE
+    )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QRadioButton,
     QScrollArea,
     QStackedWidget,
     QTextBrowser,
@@ -52,6 +51,26 @@ from storykeeper.gui.consent_pdf import save_consent_copy
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.widgets.date_field import DateField
 from storykeeper.gui.widgets.read_aloud import ReadAloud
+
+CALM_CHOICES = """
+QPushButton[choice="true"] {
+    text-align: left; padding: 8px 18px 8px 8px; border: 2px solid #8a8478; border-radius: 8px;
+    background: #ffffff; color: #1b1b1b;
+}
+QPushButton[choice="true"]:checked {
+    border: 5px solid #1f5fa8; background: #dbe8f6; font-weight: bold;
+}
+QPushButton[choice="true"]:focus { border-style: dashed; }
+"""
+HIGH_CONTRAST_CHOICES = """
+QPushButton[choice="true"] {
+    text-align: left; padding: 8px 18px 8px 8px; border: 2px solid #ffffff; border-radius: 8px;
+}
+QPushButton[choice="true"]:checked {
+    border: 6px solid #ffd700; background: #3a3000; font-weight: bold;
+}
+QPushButton[choice="true"]:focus { border-style: dashed; }
+"""
 
 #: The bases where the person decides: the name of the person deciding is theirs.
 PERSON_DECIDES = (ConsentBasis.OWN_CONSENT, ConsentBasis.SUPPORTED_DECISION)
@@ -82,14 +101,21 @@ def load_flow_data(context: AppContext, story_id: str) -> object:
     return work
 
 
-def _radio(text: str, picture: Path | None, icon_size: int) -> QRadioButton:
-    button = QRadioButton(text)
-    button.setAccessibleName(text.replace("&", ""))
+def _choice(text: str, picture: Path | None, icon_size: int) -> QPushButton:
+    """A large answer button with its picture: pressed in, it is the chosen answer.
+
+    Buttons rather than radio buttons: the whole picture and its words are one large target,
+    and the chosen one shows by a thick border, a fill and bold words, at any text size.
+    """
+    button = QPushButton(text)
+    button.setCheckable(True)
+    button.setProperty("choice", True)
+    # Enter moves on to the next step; Space (or a click, or Alt+letter) chooses.
+    button.setAutoDefault(False)
+    button.setAccessibleName(text.replace("&", "").split("\n")[0].strip())
     if picture is not None:
         button.setIcon(QIcon(str(picture)))
-        button.setIconSize(
-            button.iconSize().scaled(icon_size, icon_size, Qt.AspectRatioMode.KeepAspectRatio)
-        )
+        button.setIconSize(QSize(icon_size, icon_size))
     return button
 
 
@@ -132,7 +158,8 @@ class Step(QWidget):
         column.addLayout(top)
         column.addLayout(self.body)
         column.addWidget(self.problem)
-        column.addStretch()
+        self.stretch = QWidget()  # keeps short steps at the top; a step that grows hides it
+        column.addWidget(self.stretch, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -175,7 +202,7 @@ class ConsentFlowDialog(QDialog):
             f"Consent — {self.story.storyteller.name}" + (" (review)" if self.reviewing else "")
         )
         scale = context.settings.text_scale
-        self.picture_size = int(96 * scale / 100)
+        self.picture_size = int(120 * scale / 100)
         self.speech = ReadAloud(self)
         self.steps = QStackedWidget()
 
@@ -223,7 +250,10 @@ class ConsentFlowDialog(QDialog):
         self._apply_fonts()
         self._prefill()
         screen = self.screen().availableGeometry()
-        self.resize(min(900, int(screen.width() * 0.9)), min(760, int(screen.height() * 0.9)))
+        self.resize(
+            min(int(900 * scale / 100), int(screen.width() * 0.95)),
+            min(int(760 * scale / 100), int(screen.height() * 0.9)),
+        )
         self._show(self.intro)
 
     # --- building the steps ---
@@ -235,17 +265,17 @@ class ConsentFlowDialog(QDialog):
 
     def _yes_no(self, step: Step) -> QButtonGroup:
         group = QButtonGroup(step)
-        yes = _radio(f"&{self.text.yes.text}", self.text.yes.picture, self.picture_size // 2)
-        no = _radio(
+        yes = _choice(f"&{self.text.yes.text}", self.text.yes.picture, self.picture_size // 2)
+        no = _choice(
             self._second_mnemonic(self.text.no.text), self.text.no.picture, self.picture_size // 2
         )
         group.addButton(yes, 1)
         group.addButton(no, 0)
+        # Two equal halves: large targets, and room for the chosen answer's bold words.
         row = QHBoxLayout()
-        row.addWidget(yes)
-        row.addSpacing(self.picture_size // 2)
-        row.addWidget(no)
-        row.addStretch()
+        row.addWidget(yes, 1)
+        row.addSpacing(self.picture_size // 4)
+        row.addWidget(no, 1)
         step.body.addLayout(row)
         step.first = yes
         step.spoken_extra.append(f"{self.text.yes.text}, or {self.text.no.text}?")
@@ -267,7 +297,7 @@ class ConsentFlowDialog(QDialog):
         self.basis_group = QButtonGroup(step)
         for n, basis in enumerate(ConsentBasis, start=1):
             choice = self.text.basis[basis]
-            button = _radio(
+            button = _choice(
                 f"&{n}  {choice.text}\n     ({basis.label})", choice.picture, self.picture_size // 2
             )
             button.setAccessibleName(f"{choice.text} ({basis.label})")
@@ -281,6 +311,7 @@ class ConsentFlowDialog(QDialog):
         self.decided_by.setAccessibleName("Name of the person deciding")
         self.decided_by.setMaxLength(200)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.addRow(self._label("&Who is deciding (their name):", self.decided_by), self.decided_by)
         step.body.addLayout(form)
         self.basis_group.idToggled.connect(self._basis_changed)
@@ -299,16 +330,15 @@ class ConsentFlowDialog(QDialog):
             "Family, carers, others interested in the person’s welfare."
         )
         self.advocate_group = QButtonGroup(step)
-        advocate_yes = QRadioButton("&Yes")
+        advocate_yes = _choice("&Yes", None, 0)
         advocate_yes.setAccessibleName("An advocate or IMCA was involved")
-        advocate_no = QRadioButton("N&o")
+        advocate_no = _choice("N&o", None, 0)
         advocate_no.setAccessibleName("No advocate or IMCA was involved")
         self.advocate_group.addButton(advocate_yes, 1)
         self.advocate_group.addButton(advocate_no, 0)
         advocate = QHBoxLayout()
-        advocate.addWidget(advocate_yes)
-        advocate.addWidget(advocate_no)
-        advocate.addStretch()
+        advocate.addWidget(advocate_yes, 1)
+        advocate.addWidget(advocate_no, 1)
         self.interests = self._text_box("Why it is in the person’s interests")
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
@@ -365,7 +395,6 @@ class ConsentFlowDialog(QDialog):
             "How the person was helped to decide, and anything about their understanding today."
         )
         form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self._label("&Review by:", self.review_by), self.review_by)
         form.addRow(self._label("&Date decided:", self.decided_on), self.decided_on)
         form.addRow(self._label("W&itness:", self.witness), self.witness)
@@ -386,7 +415,8 @@ class ConsentFlowDialog(QDialog):
         self.check_details.setAccessibleName("The record")
         step.body.addWidget(self.check_view, 1)
         step.body.addWidget(self.check_details)
-        self.check_view.setMinimumHeight(int(260 * self.context.settings.text_scale / 100))
+        step.stretch.hide()
+        self.check_view.setMinimumHeight(int(300 * self.context.settings.text_scale / 100))
         step.first = self.check_view
         return step
 
@@ -412,7 +442,6 @@ class ConsentFlowDialog(QDialog):
     def _label(text: str, buddy: QWidget) -> QLabel:
         label = QLabel(text)
         label.setBuddy(buddy)
-        label.setWordWrap(True)
         return label
 
     @staticmethod
@@ -427,10 +456,12 @@ class ConsentFlowDialog(QDialog):
         # Easy read: larger than the rest of the program, so it reads comfortably at arm's length.
         base = self.context.app.font().pointSizeF()
         self.setStyleSheet(
-            f'QLabel[role="easy-read-heading"] {{ font-size: {base * 1.7:.1f}pt; }}'
+            f'QLabel[role="easy-read-heading"] {{ font-size: {base * 2.0:.1f}pt; }}'
             'QLabel[role="easy-read-heading"] { font-weight: bold; }'
-            f'QLabel[role="easy-read"] {{ font-size: {base * 1.35:.1f}pt; }}'
-            f"QRadioButton {{ font-size: {base * 1.35:.1f}pt; }}"
+            f'QLabel[role="easy-read"] {{ font-size: {base * 1.6:.1f}pt; }}'
+            f'QPushButton[choice="true"] {{ font-size: {base * 1.5:.1f}pt; }}'
+            + (HIGH_CONTRAST_CHOICES if self.context.settings.high_contrast else CALM_CHOICES)
+            + f"QTextBrowser {{ font-size: {base * 1.4:.1f}pt; }}"
             f'QLabel[role="problem"] {{ font-weight: bold; }}'
         )
 

@@ -1,0 +1,86 @@
+"""Render every step of the consent flow to PNG, as a person would see it.
+
+    QT_QPA_PLATFORM=offscreen python docs/screenshots/consent_steps.py OUT [--scale N] [--contrast]
+
+Builds a throwaway data folder with one story, opens the real dialog on it, walks it step by step
+(answering as a person might) and saves each step with ``QWidget.grab``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--scale", type=int, default=100)
+    parser.add_argument("--contrast", action="store_true")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = QApplication(sys.argv[:1])
+
+    from storykeeper.core import people, stories
+    from storykeeper.core.db import Store
+    from storykeeper.core.vocabulary import SupporterRole
+    from storykeeper.gui.app import AppContext
+    from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, load_flow_data
+    from storykeeper.paths import resolve_paths
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = resolve_paths(folder)
+        paths.ensure()
+        store = Store.open(paths)
+        with store.write(actor="docs") as session:
+            teller = people.create_storyteller(session, "Mair Pritchard")
+            people.create_supporter(session, "Dafydd Hughes", SupporterRole.INDEPENDENT_ADVOCATE)
+            story = stories.create_story(
+                session, stories.StoryFields(storyteller_id=teller.id, title="Tea on Thursdays")
+            )
+        context = AppContext(store, paths)
+        context.set_text_scale(args.scale)
+        context.set_high_contrast(args.contrast)
+        with store.read() as session:
+            data = load_flow_data(context, story.id)(session)  # type: ignore[operator]
+        dialog = ConsentFlowDialog(context, data)
+        dialog.resize(min(1280, 9 * args.scale), min(800, int(7.6 * args.scale)))
+        dialog.show()
+        suffix = ("-200" if args.scale >= 200 else "") + ("-contrast" if args.contrast else "")
+        answers = {
+            "scope:share_with_coordinator": 1,
+            "scope:anonymised_in_reports": 1,
+            "scope:quote_anonymised": 1,
+            "scope:publish_with_name": 0,
+            "scope:share_media": 0,
+        }
+        n = 0
+        while True:
+            step = dialog.current_step()
+            if step.key in answers:
+                scope = step.key.split(":", 1)[1]
+                for s, group in dialog.answers.items():
+                    if s.value == scope:
+                        group.button(answers[step.key]).setChecked(True)
+            if step.key == "basis":
+                dialog.basis_group.button(2).setChecked(True)
+            if step.key == "how":
+                dialog.persons_words.setPlainText("“Yes, tell them about the bus. Not my name.”")
+            app.processEvents()
+            n += 1
+            dialog.grab().save(
+                str(args.out / f"consent-{n:02d}-{step.key.replace(':', '-')}{suffix}.png")
+            )
+            if step.key == "check":
+                break
+            dialog.go_next()
+        store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
