@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from storykeeper import APP_ID, APP_NAME, __version__
 from storykeeper.core.db import Store
 from storykeeper.gui.appearance import apply_appearance
+from storykeeper.gui.collector import GuiThreadCollector
 from storykeeper.gui.settings import TEXT_SCALE_MAX, TEXT_SCALE_MIN, GuiSettings
 from storykeeper.gui.tasks import TaskRunner
 from storykeeper.paths import DataPaths
@@ -42,6 +43,7 @@ class AppContext(QObject):
         self.store = store
         self.paths = paths
         self.settings = GuiSettings(paths.data_dir / "settings.ini")
+        self.collector = GuiThreadCollector(self)
         self.tasks = TaskRunner(store, actor=device_user(), parent=self)
         self.apply_appearance()
 
@@ -67,6 +69,7 @@ class AppContext(QObject):
         """Let queued saves finish before the store closes."""
         self.tasks.wait_for_idle()
         self.settings.sync()
+        self.collector.stop()
 
 
 def run_gui(store: Store, paths: DataPaths) -> int:

@@ -19,6 +19,7 @@ from storykeeper.core import clock
 from storykeeper.core.consent import ConsentRecord
 from storykeeper.core.consent_copy import consent_copy_html
 from storykeeper.core.easy_read import ConsentText
+from storykeeper.gui.widgets.modal import give_keyboard_back
 
 #: Pictures are drawn at this many pixels a side: sharp on paper at the size the copy shows them.
 PRINT_PICTURE_PIXELS = 300
@@ -93,6 +94,7 @@ def save_consent_copy(
         "PDF files (*.pdf)",
         options=QFileDialog.Option.DontUseNativeDialog,
     )
+    give_keyboard_back(parent)
     if not chosen:
         return None
     path = Path(chosen)

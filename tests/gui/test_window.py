@@ -131,7 +131,7 @@ def test_tab_order_follows_the_page(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: window.editor.story is not None and window.editor.own_words.hasFocus())
     window.editor.title.setFocus()
     seen = []
-    for _ in range(10):
+    for _ in range(12):
         seen.append(QApplication.focusWidget().accessibleName())
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert seen == [
@@ -144,6 +144,9 @@ def test_tab_order_follows_the_page(qtbot: QtBot, window: MainWindow) -> None:
         "How it was told",
         "Language",
         "Status",
+        "Go through consent with the person",
+        # (Taking back consent is skipped: there is none to take back yet.)
+        "Save the person’s consent copy as a PDF to print",
         "Theme: Activities and interests",
     ]
 

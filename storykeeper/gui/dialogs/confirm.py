@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from storykeeper.gui.widgets.modal import run_modal
+
 
 def confirm_destructive(parent: QWidget, title: str, text: str, act: str, keep: str) -> bool:
     """True only if the person chose ``act``; Enter and Esc both keep things as they are."""
@@ -18,5 +20,5 @@ def confirm_destructive(parent: QWidget, title: str, text: str, act: str, keep: 
     keep_it.setAccessibleName(keep)
     box.setDefaultButton(keep_it)
     box.setEscapeButton(keep_it)
-    box.exec()
+    run_modal(box)
     return box.clickedButton() is do_it

@@ -50,6 +50,7 @@ from storykeeper.gui.app import AppContext
 from storykeeper.gui.consent_pdf import save_consent_copy
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.widgets.date_field import DateField
+from storykeeper.gui.widgets.modal import give_keyboard_back
 from storykeeper.gui.widgets.read_aloud import ReadAloud
 
 CALM_CHOICES = """
@@ -171,6 +172,8 @@ class Step(QWidget):
         self.spoken_extra: list[str] = []
         #: The control that takes the keyboard when the step is shown.
         self.first: QWidget | None = None
+        #: The step's main set of answers, if it has one.
+        self.choices: QButtonGroup | None = None
 
     def speech(self) -> str:
         return "\n".join(part for part in [self.title, self.text, *self.spoken_extra] if part)
@@ -278,6 +281,7 @@ class ConsentFlowDialog(QDialog):
         row.addWidget(no, 1)
         step.body.addLayout(row)
         step.first = yes
+        step.choices = group
         step.spoken_extra.append(f"{self.text.yes.text}, or {self.text.no.text}?")
         return group
 
@@ -295,6 +299,7 @@ class ConsentFlowDialog(QDialog):
     def _basis_step(self) -> Step:
         step = self._step("basis", self.text.basis_title, "", None)
         self.basis_group = QButtonGroup(step)
+        step.choices = self.basis_group
         for n, basis in enumerate(ConsentBasis, start=1):
             choice = self.text.basis[basis]
             button = _choice(
@@ -589,7 +594,9 @@ class ConsentFlowDialog(QDialog):
         self.next_button.setAccessibleName(
             "Close" if done else "Save the consent" if step is self.check_step else "Next step"
         )
-        (step.first or self.next_button).setFocus()
+        # In a set of answers the keyboard starts on the chosen one, as with any radio buttons.
+        chosen = step.choices.checkedButton() if step.choices is not None else None
+        (chosen or step.first or self.next_button).setFocus()
 
     def go_back(self) -> None:
         sequence = self._sequence()
@@ -721,6 +728,7 @@ class ConsentFlowDialog(QDialog):
         problem = self.speech.problem
         if problem:
             QMessageBox.information(self, "Reading aloud is not available", problem)
+            give_keyboard_back(self)
             return
         self.speech.say(self.current_step().speech())
 

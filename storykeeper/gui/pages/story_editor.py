@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -40,6 +40,7 @@ from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, FlowData, lo
 from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
 from storykeeper.gui.widgets.autosave import AutosaveTimer
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
+from storykeeper.gui.widgets.modal import give_keyboard_back, run_modal
 from storykeeper.gui.widgets.read_aloud import ReadAloud
 
 LANGUAGES = [
@@ -301,7 +302,10 @@ class StoryEditorPage(QWidget):
         self.purge_button.clicked.connect(
             lambda: self.story and self.purge_requested.emit(self.story.id)
         )
-        self.status.currentIndexChanged.connect(self._status_chosen)
+        # Once the change has been taken in (and autosave told), not in the middle of it.
+        self.status.currentIndexChanged.connect(
+            lambda _index: QTimer.singleShot(0, self._status_chosen)
+        )
         self.title.textEdited.connect(self._changed)
         self.own_words.textChanged.connect(self._changed)
         self.notes.textChanged.connect(self._changed)
@@ -429,7 +433,8 @@ class StoryEditorPage(QWidget):
             if item.widget():
                 item.widget().deleteLater()
         self._theme_boxes = {}
-        previous: QWidget = self.status
+        # The themes come after the consent box, as on screen.
+        previous: QWidget = self.copy_button
         # Two columns of themes at ordinary sizes; one when text is large, so nothing is cut off.
         columns = 2 if self.context.settings.text_scale < 150 else 1
         for n, name in enumerate(names):
@@ -546,6 +551,7 @@ class StoryEditorPage(QWidget):
         problem = self.read_aloud.problem
         if problem:
             QMessageBox.information(self, "Reading aloud is not available", problem)
+            give_keyboard_back(self)
             return
         if not self.read_aloud.say(self.own_words.toPlainText()):
             QMessageBox.information(
@@ -606,7 +612,7 @@ class StoryEditorPage(QWidget):
         later = box.addButton("&Not now", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(go)
         box.setEscapeButton(later)
-        box.exec()
+        run_modal(box)
         if box.clickedButton() is go:
             self.open_consent_flow(final_after=True)
 
@@ -618,8 +624,10 @@ class StoryEditorPage(QWidget):
         story_id = self.story.id
 
         def opened(data: FlowData) -> None:
+            # Anything typed since is saved before consent changes the story's revision.
+            self.save_now()
             dialog = ConsentFlowDialog(self.context, data, self)
-            dialog.exec()
+            run_modal(dialog)
             if dialog.result_record is not None:
                 self._final_after_consent = final_after
                 self.saved.emit(story_id)
@@ -647,8 +655,9 @@ class StoryEditorPage(QWidget):
                     self, "Nothing to withdraw", "There is no consent in force for this story."
                 )
                 return
+            self.save_now()
             dialog = WithdrawalDialog(self.context, story.id, story.storyteller.name, current, self)
-            dialog.exec()
+            run_modal(dialog)
             if dialog.result_record is None:
                 return
             self.saved.emit(story.id)
