@@ -11,9 +11,20 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
+
+
+def wait_for(app: QApplication, condition: Callable[[], bool], seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the window did not get there in time")
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
 
 
 def main() -> int:
@@ -25,11 +36,13 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication(sys.argv[:1])
 
-    from storykeeper.core import people, stories
+    from storykeeper.core import consent, people, stories
     from storykeeper.core.db import Store
-    from storykeeper.core.vocabulary import SupporterRole
+    from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope, SupporterRole
     from storykeeper.gui.app import AppContext
     from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, load_flow_data
+    from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
+    from storykeeper.gui.main_window import MainWindow
     from storykeeper.paths import resolve_paths
 
     with tempfile.TemporaryDirectory() as folder:
@@ -40,7 +53,12 @@ def main() -> int:
             teller = people.create_storyteller(session, "Mair Pritchard")
             people.create_supporter(session, "Dafydd Hughes", SupporterRole.INDEPENDENT_ADVOCATE)
             story = stories.create_story(
-                session, stories.StoryFields(storyteller_id=teller.id, title="Tea on Thursdays")
+                session,
+                stories.StoryFields(
+                    storyteller_id=teller.id,
+                    title="Tea on Thursdays",
+                    own_words="We have tea on Thursdays and talk about the mill.",
+                ),
             )
         context = AppContext(store, paths)
         context.set_text_scale(args.scale)
@@ -78,6 +96,42 @@ def main() -> int:
             if step.key == "check":
                 break
             dialog.go_next()
+        dialog.go_next()  # Save
+        wait_for(app, lambda: dialog.result_record is not None)
+        dialog.grab().save(str(args.out / f"consent-{n + 1:02d}-done{suffix}.png"))
+        dialog.done(0)
+
+        # Taking back part of it: the withdrawal dialog, as the advocate fills it in.
+        with store.read() as session:
+            current = consent.current_consent(session, story.id)
+        assert current is not None
+        withdrawal = WithdrawalDialog(context, story.id, "Mair Pritchard", current)
+        withdrawal.some.setChecked(True)
+        withdrawal.scope_boxes[ConsentScope.QUOTE_ANONYMISED].setChecked(True)
+        withdrawal.reason.setPlainText("“I don’t want my words in the newsletter after all.”")
+        withdrawal.show()
+        app.processEvents()
+        withdrawal.grab().save(str(args.out / f"consent-withdraw{suffix}.png"))
+        withdrawal.close()
+
+        # A fully withdrawn story in the editor: the content hidden, the purge offered.
+        with store.write(actor="docs") as session:
+            consent.withdraw(
+                session,
+                story.id,
+                consent.Withdrawal(
+                    "Mair Pritchard", ConsentBasis.OWN_CONSENT, ConsentMethod.VERBAL
+                ),
+            )
+        window = MainWindow(context)
+        window.resize(min(1280, 10 * args.scale), min(800, 7 * args.scale))
+        window.show()
+        window.open_story(story.id)
+        wait_for(app, lambda: window.editor.story is not None)
+        app.processEvents()
+        window.grab().save(str(args.out / f"consent-withdrawn-story{suffix}.png"))
+        window.close()
+        context.shutdown()
         store.close()
     return 0
 

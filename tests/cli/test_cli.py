@@ -237,3 +237,37 @@ def test_installed_program_runs_and_never_prints_a_traceback(tmp_path: Path) -> 
         bad.stderr.strip()
         == "storykeeper: error: No story has the id “0000”. Run the list command to see the ids."
     )
+
+
+def test_show_hides_a_withdrawn_storys_content(
+    capsys: pytest.CaptureFixture[str], store: Store
+) -> None:
+    from storykeeper.core import consent
+    from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod
+    from tests.factories import given, make_story
+
+    story = make_story(store, title="The mill", own_words="We walked to the mill.", notes="N")
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+        consent.withdraw(
+            session,
+            story.id,
+            consent.Withdrawal(
+                decided_by="Margaret Evans",
+                basis=ConsentBasis.OWN_CONSENT,
+                method=ConsentMethod.VERBAL,
+            ),
+        )
+    code, out, _ = run(capsys, "show", story.id)
+    assert code == 0
+    assert "mill" not in out
+    assert "Consent was withdrawn: the story's content is hidden" in out
+    code, out, _ = run(capsys, "show", story.id, "--json")
+    shown = json.loads(out)["story"]
+    assert (shown["title"], shown["own_words"], shown["recorder_notes"]) == (
+        "(consent withdrawn: content hidden)",
+        "",
+        "",
+    )
+    code, out, _ = run(capsys, "search", "mill")
+    assert "The mill" not in out

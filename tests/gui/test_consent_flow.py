@@ -461,8 +461,10 @@ def test_choosing_final_without_consent_offers_the_flow(qtbot: QtBot, window: Ma
     editor.status.setFocus()
     key(qtbot, Qt.Key.Key_End)
     qtbot.waitUntil(
-        lambda: editor.status.currentData() == StoryStatus.FINAL
-        and editor.saved_state.text().startswith("All changes saved at"),
+        lambda: (
+            editor.status.currentData() == StoryStatus.FINAL
+            and editor.saved_state.text().startswith("All changes saved at")
+        ),
         timeout=10_000,
     )
     with window.context.store.read() as session:
@@ -584,3 +586,28 @@ def test_every_step_has_its_own_alt_keys(qtbot: QtBot, window: MainWindow) -> No
         dialog.reject()
 
     run_flow(qtbot, window, walk)
+
+
+def test_the_copy_after_a_withdrawal_says_so_without_the_story(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    story = make_story(window.context.store, teller="Dai Morgan", title="The mill")
+    with window.context.store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+        consent.withdraw(
+            session,
+            story.id,
+            consent.Withdrawal(
+                decided_by="Dai Morgan", basis=ConsentBasis.OWN_CONSENT, method=ConsentMethod.VERBAL
+            ),
+        )
+    open_in_editor(qtbot, window, story.id)
+    editor = window.editor
+    assert editor.withdrawn_box.isVisible()
+    save_pdf_as(qtbot, tmp_path / "copy.pdf")
+    key(qtbot, Qt.Key.Key_F, ALT)  # "Print a copy for the person…"
+    qtbot.waitUntil(lambda: editor.saved_state.text().startswith("Saved the consent copy"))
+    text = pdf_text(tmp_path / "copy.pdf")
+    assert f"You took back your yes on {clock.today().day} " in text
+    assert "We will remove it." in text
+    assert "mill" not in text

@@ -123,6 +123,9 @@ class WithdrawalDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self.everything.setFocus()
+        screen = self.screen().availableGeometry()
+        wide = int(600 * context.settings.text_scale / 100)
+        self.resize(min(wide, int(screen.width() * 0.95)), self.sizeHint().height())
 
     @staticmethod
     def _label(text: str, buddy: QWidget) -> QLabel:
