@@ -34,6 +34,9 @@ SHORTCUTS_HELP = """
 <tr><td><b>Esc</b></td><td>Back to the list from a story (everything is saved)</td></tr>
 <tr><td><b>Ctrl+S</b></td><td>Save now (Storykeeper also saves as you type)</td></tr>
 <tr><td><b>Alt+R</b></td><td>Read the person’s words aloud (in a story)</td></tr>
+<tr><td><b>Alt+C</b></td><td>Go through consent with the person (in a story)</td></tr>
+<tr><td><b>Alt+K</b></td><td>Take back (withdraw) consent (in a story)</td></tr>
+<tr><td><b>Alt+F</b></td><td>Print the person’s consent copy (in a story)</td></tr>
 <tr><td><b>Alt+B</b></td><td>Back to the list (in a story)</td></tr>
 <tr><td><b>Tab / Shift+Tab</b></td><td>Next / previous field</td></tr>
 <tr><td><b>Ctrl++ / Ctrl+− / Ctrl+0</b></td><td>Larger, smaller, normal text</td></tr>
