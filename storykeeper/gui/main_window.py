@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
@@ -228,13 +229,7 @@ class MainWindow(QMainWindow):
         ):
             return
 
-        def work(session: Session) -> list[str]:
-            _tombstone, unused = stories.delete_story(session, story_id)
-            return unused
-
-        self.context.tasks.write(
-            work, on_done=lambda unused: self._removed(story_id, unused, f"Deleted {name}.")
-        )
+        self._remove(story_id, stories.delete_story, f"Deleted {name}.")
 
     def purge_story(self, story_id: str) -> None:
         """After a full withdrawal: remove the content, once the person at the keyboard is sure."""
@@ -250,15 +245,26 @@ class MainWindow(QMainWindow):
         ):
             return
 
+        self._remove(
+            story_id,
+            consent.purge_withdrawn_story,
+            "Removed the withdrawn story from this computer.",
+        )
+
+    def _remove(
+        self,
+        story_id: str,
+        remove: Callable[[Session, str], tuple[stories.Tombstone, list[str]]],
+        message: str,
+    ) -> None:
+        """Run ``remove`` (delete or purge) in the writer, then tidy up and say ``message``."""
+
         def work(session: Session) -> list[str]:
-            _tombstone, unused = consent.purge_withdrawn_story(session, story_id)
+            _tombstone, unused = remove(session, story_id)
             return unused
 
         self.context.tasks.write(
-            work,
-            on_done=lambda unused: self._removed(
-                story_id, unused, "Removed the withdrawn story from this computer."
-            ),
+            work, on_done=lambda unused: self._removed(story_id, unused, message)
         )
 
     def _removed(self, story_id: str, unused_media: list[str], message: str) -> None:

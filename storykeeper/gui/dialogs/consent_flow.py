@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
-from PySide6.QtCore import QDate, QSize, Qt, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -30,7 +29,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -50,28 +48,13 @@ from storykeeper.gui.app import AppContext
 from storykeeper.gui.consent_pdf import save_consent_copy
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.widgets.date_field import DateField
-from storykeeper.gui.widgets.modal import give_keyboard_back
-from storykeeper.gui.widgets.read_aloud import ReadAloud
-
-CALM_CHOICES = """
-QPushButton[choice="true"] {
-    text-align: left; padding: 8px 18px 8px 8px; border: 2px solid #8a8478; border-radius: 8px;
-    background: #ffffff; color: #1b1b1b;
-}
-QPushButton[choice="true"]:checked {
-    border: 5px solid #1f5fa8; background: #dbe8f6; font-weight: bold;
-}
-QPushButton[choice="true"]:focus { border-style: dashed; }
-"""
-HIGH_CONTRAST_CHOICES = """
-QPushButton[choice="true"] {
-    text-align: left; padding: 8px 18px 8px 8px; border: 2px solid #ffffff; border-radius: 8px;
-}
-QPushButton[choice="true"]:checked {
-    border: 6px solid #ffd700; background: #3a3000; font-weight: bold;
-}
-QPushButton[choice="true"]:focus { border-style: dashed; }
-"""
+from storykeeper.gui.widgets.easy_read_step import (
+    CALM_CHOICES,
+    HIGH_CONTRAST_CHOICES,
+    Step,
+    choice_button,
+)
+from storykeeper.gui.widgets.read_aloud import ReadAloud, read_or_stop
 
 #: The bases where the person decides: the name of the person deciding is theirs.
 PERSON_DECIDES = (ConsentBasis.OWN_CONSENT, ConsentBasis.SUPPORTED_DECISION)
@@ -100,91 +83,6 @@ def load_flow_data(context: AppContext, story_id: str) -> object:
         )
 
     return work
-
-
-def _choice(text: str, picture: Path | None, icon_size: int) -> QPushButton:
-    """A large answer button with its picture: pressed in, it is the chosen answer.
-
-    Buttons rather than radio buttons: the whole picture and its words are one large target,
-    and the chosen one shows by a thick border, a fill and bold words, at any text size.
-    """
-    button = QPushButton(text)
-    button.setCheckable(True)
-    button.setProperty("choice", True)
-    # Enter moves on to the next step; Space (or a click, or Alt+letter) chooses.
-    button.setAutoDefault(False)
-    button.setAccessibleName(text.replace("&", "").split("\n")[0].strip())
-    if picture is not None:
-        button.setIcon(QIcon(str(picture)))
-        button.setIconSize(QSize(icon_size, icon_size))
-    return button
-
-
-class Step(QWidget):
-    """One page of the flow: a picture, a heading, easy-read text, then the step's own controls."""
-
-    def __init__(
-        self, key: str, title: str, text: str, picture: Path | None, picture_size: int
-    ) -> None:
-        super().__init__()
-        self.key = key
-        self.title = title
-        self.text = text
-        self.heading = QLabel(title)
-        self.heading.setProperty("role", "easy-read-heading")
-        self.heading.setWordWrap(True)
-        self.words = QLabel(text)
-        self.words.setProperty("role", "easy-read")
-        self.words.setWordWrap(True)
-        self.words.setVisible(bool(text))
-        self.picture = QLabel()
-        self.picture.setAccessibleName("")  # decoration: the words say the same
-        if picture is not None:
-            self.picture.setPixmap(QIcon(str(picture)).pixmap(picture_size, picture_size))
-        self.picture.setVisible(picture is not None)
-        self.problem = QLabel()
-        self.problem.setProperty("role", "problem")
-        self.problem.setWordWrap(True)
-        self.problem.setAccessibleName("What to fix")
-        self.problem.hide()
-        top = QHBoxLayout()
-        top.addWidget(self.picture, 0, Qt.AlignmentFlag.AlignTop)
-        words = QVBoxLayout()
-        words.addWidget(self.heading)
-        words.addWidget(self.words)
-        top.addLayout(words, 1)
-        self.body = QVBoxLayout()
-        inner = QWidget()
-        column = QVBoxLayout(inner)
-        column.addLayout(top)
-        column.addLayout(self.body)
-        column.addWidget(self.problem)
-        self.stretch = QWidget()  # keeps short steps at the top; a step that grows hides it
-        column.addWidget(self.stretch, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
-        #: What "Read aloud" says on this step beyond its heading and text.
-        self.spoken_extra: list[str] = []
-        #: The control that takes the keyboard when the step is shown.
-        self.first: QWidget | None = None
-        #: The step's main set of answers, if it has one.
-        self.choices: QButtonGroup | None = None
-
-    def speech(self) -> str:
-        return "\n".join(part for part in [self.title, self.text, *self.spoken_extra] if part)
-
-    def show_problem(self, message: str, widget: QWidget | None = None) -> None:
-        self.problem.setText(message)
-        self.problem.show()
-        (widget or self.first or self).setFocus()
-
-    def clear_problem(self) -> None:
-        self.problem.hide()
 
 
 class ConsentFlowDialog(QDialog):
@@ -218,7 +116,7 @@ class ConsentFlowDialog(QDialog):
             self._scope_step(scope)
         self.basis_step = self._basis_step()
         self.best_interests_step = self._best_interests_step()
-        self.how_step = self._how_step(data.supporters)
+        self.how_step = self._how_step()
         self.review_step = self._review_step(data.supporters)
         self.check_step = self._check_step()
         self.done_step = self._done_step()
@@ -268,8 +166,8 @@ class ConsentFlowDialog(QDialog):
 
     def _yes_no(self, step: Step) -> QButtonGroup:
         group = QButtonGroup(step)
-        yes = _choice(f"&{self.text.yes.text}", self.text.yes.picture, self.picture_size // 2)
-        no = _choice(
+        yes = choice_button(f"&{self.text.yes.text}", self.text.yes.picture, self.picture_size // 2)
+        no = choice_button(
             self._second_mnemonic(self.text.no.text), self.text.no.picture, self.picture_size // 2
         )
         group.addButton(yes, 1)
@@ -287,7 +185,7 @@ class ConsentFlowDialog(QDialog):
 
     @staticmethod
     def _second_mnemonic(word: str) -> str:
-        """ "No" shares its first letter with "Next": put the key on its second letter."""
+        """The Alt key on the word's second letter: the first, N, belongs to Next."""
         return word[:1] + "&" + word[1:] if len(word) > 1 else f"&{word}"
 
     def _scope_step(self, scope: ConsentScope) -> None:
@@ -302,7 +200,7 @@ class ConsentFlowDialog(QDialog):
         step.choices = self.basis_group
         for n, basis in enumerate(ConsentBasis, start=1):
             choice = self.text.basis[basis]
-            button = _choice(
+            button = choice_button(
                 f"&{n}  {choice.text}\n     ({basis.label})", choice.picture, self.picture_size // 2
             )
             button.setAccessibleName(f"{choice.text} ({basis.label})")
@@ -335,9 +233,9 @@ class ConsentFlowDialog(QDialog):
             "Family, carers, others interested in the person’s welfare."
         )
         self.advocate_group = QButtonGroup(step)
-        advocate_yes = _choice("&Yes", None, 0)
+        advocate_yes = choice_button("&Yes", None, 0)
         advocate_yes.setAccessibleName("An advocate or IMCA was involved")
-        advocate_no = _choice("N&o", None, 0)
+        advocate_no = choice_button("N&o", None, 0)
         advocate_no.setAccessibleName("No advocate or IMCA was involved")
         self.advocate_group.addButton(advocate_yes, 1)
         self.advocate_group.addButton(advocate_no, 0)
@@ -356,7 +254,7 @@ class ConsentFlowDialog(QDialog):
         step.first = self.consulted
         return step
 
-    def _how_step(self, supporters: list[Supporter]) -> Step:
+    def _how_step(self) -> Step:
         page = self.text.how
         step = self._step("how", page.title, page.text, None)
         self.method = QComboBox()
@@ -722,15 +620,7 @@ class ConsentFlowDialog(QDialog):
     # --- reading aloud and the copy ---
 
     def read_step(self) -> None:
-        if self.speech.speaking:
-            self.speech.stop()
-            return
-        problem = self.speech.problem
-        if problem:
-            QMessageBox.information(self, "Reading aloud is not available", problem)
-            give_keyboard_back(self)
-            return
-        self.speech.say(self.current_step().speech())
+        read_or_stop(self.speech, self, self.current_step().speech())
 
     def _speaking(self, speaking: bool) -> None:
         self.read_button.setText("Stop reading &aloud" if speaking else "Read &aloud")

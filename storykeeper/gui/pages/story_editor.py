@@ -40,8 +40,8 @@ from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, FlowData, lo
 from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
 from storykeeper.gui.widgets.autosave import AutosaveTimer
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
-from storykeeper.gui.widgets.modal import give_keyboard_back, run_modal
-from storykeeper.gui.widgets.read_aloud import ReadAloud
+from storykeeper.gui.widgets.modal import run_modal
+from storykeeper.gui.widgets.read_aloud import ReadAloud, read_or_stop
 
 LANGUAGES = [
     ("English", "en"),
@@ -545,15 +545,7 @@ class StoryEditorPage(QWidget):
         self.closed.emit()
 
     def _read_aloud(self) -> None:
-        if self.read_aloud.speaking:
-            self.read_aloud.stop()
-            return
-        problem = self.read_aloud.problem
-        if problem:
-            QMessageBox.information(self, "Reading aloud is not available", problem)
-            give_keyboard_back(self)
-            return
-        if not self.read_aloud.say(self.own_words.toPlainText()):
+        if not read_or_stop(self.read_aloud, self, self.own_words.toPlainText()):
             QMessageBox.information(
                 self, "Nothing to read", "There are no words in the story yet to read aloud."
             )

@@ -10,6 +10,9 @@ import os
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtTextToSpeech import QTextToSpeech
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from storykeeper.gui.widgets.modal import give_keyboard_back
 
 #: Tests choose Qt's "mock" engine; people can choose another installed engine.
 ENGINE_ENV = "STORYKEEPER_TTS_ENGINE"
@@ -79,3 +82,19 @@ class ReadAloud(QObject):
             self.speaking_changed.emit(speaking)
         if state == QTextToSpeech.State.Error and self._speech is not None:
             self._problem = f"{NO_ENGINE_HELP}\n\n(The engine said: {self._speech.errorString()})"
+
+
+def read_or_stop(reader: ReadAloud, parent: QWidget, text: str) -> bool:
+    """What a "Read aloud" button does: stop if speaking, else say ``text`` or say why it cannot.
+
+    Returns False only when there was nothing to read, so the caller can say so in its words.
+    """
+    if reader.speaking:
+        reader.stop()
+        return True
+    problem = reader.problem
+    if problem:
+        QMessageBox.information(parent, "Reading aloud is not available", problem)
+        give_keyboard_back(parent)
+        return True
+    return reader.say(text)
