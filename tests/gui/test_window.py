@@ -359,6 +359,7 @@ def test_at_twice_the_text_size_the_window_still_fits_a_small_laptop_screen(
     with context.store.write(actor="test") as session:  # and one review due: the other
         consent.record_consent(session, story.id, given(decided_on=dt.date(2024, 1, 1)))
     context.set_text_scale(200)
+    context.set_high_contrast(True)  # the widest: thicker borders and more padding
     window.list_page.reload()
     qtbot.waitUntil(lambda: window.list_page.review_label.isVisibleTo(window))
     assert window.list_page.no_consent_label.isVisibleTo(window)
@@ -366,6 +367,12 @@ def test_at_twice_the_text_size_the_window_still_fits_a_small_laptop_screen(
     window.open_story(window.list_page.model.story_id(0) or "")
     qtbot.waitUntil(lambda: window.editor.story is not None)
     assert window.minimumSizeHint().width() <= 1280
+    # And in that width the story needs no sideways scrolling: nothing is cut off at the right.
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    scroll = window.editor.scroll
+    qtbot.waitUntil(lambda: scroll.viewport().width() > 1000)
+    assert scroll.widget().minimumSizeHint().width() <= scroll.viewport().width()
 
 
 def test_help_and_find_from_the_keyboard(qtbot: QtBot, window: MainWindow) -> None:

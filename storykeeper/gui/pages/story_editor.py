@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -166,14 +167,15 @@ class StoryEditorPage(QWidget):
         self.withdraw_button.setAccessibleName("Withdraw consent: some or all of it")
         self.copy_button = QPushButton("Print a copy &for the person…")
         self.copy_button.setAccessibleName("Save the person’s consent copy as a PDF to print")
-        consent_buttons = QHBoxLayout()
+        # Side by side at ordinary sizes, one above another at large ones (see _apply_fonts).
+        self.consent_buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         for button in (self.consent_button, self.withdraw_button, self.copy_button):
-            consent_buttons.addWidget(button)
-        consent_buttons.addStretch()
+            self.consent_buttons.addWidget(button)
+        self.consent_buttons.addStretch()
         consent_column = QVBoxLayout(self.consent_box)
         consent_column.addWidget(self.consent_summary)
         consent_column.addWidget(self.consent_history)
-        consent_column.addLayout(consent_buttons)
+        consent_column.addLayout(self.consent_buttons)
         self.withdrawn_box = QGroupBox("Consent withdrawn")
         self.withdrawn_text = QLabel(
             "The person took back their consent, so this story’s content is hidden: it is not "
@@ -276,16 +278,16 @@ class StoryEditorPage(QWidget):
         column.addWidget(self.consent_box)
         column.addWidget(self.themes_box)
         column.addStretch()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(content)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(content)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addLayout(actions)
         layout.addWidget(self.saved_state)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.scroll, 1)
 
         # --- behaviour ---
         self.back_button.clicked.connect(self.close_editor)
@@ -338,6 +340,10 @@ class StoryEditorPage(QWidget):
         size = self.context.app.font().pointSizeF() * 1.25
         self.own_words.setStyleSheet(f"QPlainTextEdit {{ font-size: {size:.1f}pt; }}")
         self.heading.setStyleSheet(f"QLabel {{ font-size: {size:.1f}pt; font-weight: bold; }}")
+        large = self.context.settings.text_scale >= 150
+        self.consent_buttons.setDirection(
+            QBoxLayout.Direction.TopToBottom if large else QBoxLayout.Direction.LeftToRight
+        )
 
     # --- opening ---------------------------------------------------------------------------
 
