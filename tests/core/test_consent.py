@@ -19,6 +19,7 @@ from storykeeper.core.vocabulary import (
     ConsentScope,
     ConsentState,
 )
+from storykeeper.paths import DataPaths
 from tests.factories import given, make_story
 
 
@@ -394,3 +395,26 @@ def test_a_partial_withdrawal_after_the_review_date_sets_a_new_one(store: Store)
         )
     assert after.scopes == {ConsentScope.SHARE_WITH_COORDINATOR}
     assert after.review_by == dt.date(2026, 8, 10)
+
+
+def test_a_purged_story_leaves_no_trace_of_its_words_in_the_file(
+    store: Store, paths: DataPaths
+) -> None:
+    import sqlite3
+
+    story = make_story(
+        store, title="Qwertyzzz", own_words="Zyxwvutsqr at the mill.", notes="Plokmijnub."
+    )
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+        consent.withdraw(session, story.id, _withdrawal())
+    with store.write(actor="test") as session:
+        consent.purge_withdrawn_story(session, story.id)
+    store.close()
+    with sqlite3.connect(paths.database) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    written = b"".join(
+        f.read_bytes() for f in paths.database.parent.glob(paths.database.name + "*")
+    ).lower()
+    for word in (b"qwertyzzz", b"zyxwvutsqr", b"plokmijnub"):
+        assert word not in written, word
