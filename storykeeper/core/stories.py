@@ -414,6 +414,10 @@ def story_versions(session: Session, story_id: str) -> list[StoryVersion]:
     """The story's saved versions, newest first; the first is what the story says now, unless
     it was saved outside ``create_story``/``update_story`` (demo data keeps no history)."""
     row = story_row(session, story_id)
+    if row.consent_state == ConsentState.WITHDRAWN.value:
+        raise ValidationError(
+            "Consent for this story was withdrawn: its earlier versions are hidden with it."
+        )
     rows = session.scalars(
         select(StoryVersionRow)
         .where(StoryVersionRow.story_id == row.id)

@@ -314,6 +314,11 @@ def test_full_withdrawal_hides_the_content_and_queues_the_notice(store: Store) -
     assert [item.title for item in listed.items] == [stories.WITHDRAWN_TITLE]
     with pytest.raises(ValidationError, match="withdrawn"), store.write(actor="t") as session:
         stories.update_story(session, story.id, dataclasses.replace(kept.fields, title="Changed"))
+    with (
+        pytest.raises(ValidationError, match="earlier versions are hidden"),
+        store.read() as session,
+    ):
+        stories.story_versions(session, story.id)
 
 
 def test_withdrawing_every_use_one_by_one_is_a_full_withdrawal(store: Store) -> None:
