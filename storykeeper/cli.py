@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from storykeeper import __version__
+from storykeeper import __version__, cli_keys
 from storykeeper.core import check as check_module
 from storykeeper.core import consent, demo, search, stats, stories
 from storykeeper.core.db import Store
@@ -138,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Exits with status 1 and says what is wrong when anything is.",
     )
     check_parser.set_defaults(handler=cmd_check)
+    cli_keys.add_commands(commands, common, as_json)
     return parser
 
 

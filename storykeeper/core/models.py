@@ -308,6 +308,18 @@ class WithdrawalNoticeRow(Base):
     sent_in_bundle: Mapped[str | None] = mapped_column(String(36))
 
 
+class RecipientRow(Base):
+    """A coordinator's age recipient key that bundles from this computer are encrypted to."""
+
+    __tablename__ = "recipients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    age_recipient: Mapped[str] = mapped_column(String(100), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[str] = mapped_column(String(200))
+
+
 class TombstoneRow(Base):
     """What remains of a deleted or withdrawn story: that it existed and why it is gone."""
 

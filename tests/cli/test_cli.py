@@ -39,12 +39,31 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"Storykeeper {__version__}"
 
 
-@pytest.mark.parametrize("command", ["demo-data", "list", "search", "show", "stats", "check"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "demo-data",
+        "list",
+        "search",
+        "show",
+        "stats",
+        "check",
+        "keys",
+        "keys show",
+        "keys export-public",
+        "keys import-age-identity",
+        "keys import-minisign",
+        "recipients",
+        "recipients add",
+        "recipients list",
+        "recipients remove",
+    ],
+)
 def test_every_command_has_help(
     capsys: pytest.CaptureFixture[str], command: str, data_dir: Path
 ) -> None:
     with pytest.raises(SystemExit) as stopped:
-        main([command, "--help"])
+        main([*command.split(), "--help"])
     assert stopped.value.code == 0
     assert f"usage: storykeeper {command}" in capsys.readouterr().out
     assert not data_dir.exists()  # asking for help creates nothing

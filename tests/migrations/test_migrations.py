@@ -27,7 +27,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def test_the_migrations_form_one_line() -> None:
     scripts = ScriptDirectory.from_config(migrations_config())
     assert len(scripts.get_heads()) == 1
-    assert [s.revision for s in scripts.walk_revisions()] == ["0004", "0003", "0002", "0001"]
+    assert [s.revision for s in scripts.walk_revisions()] == [
+        "0005",
+        "0004",
+        "0003",
+        "0002",
+        "0001",
+    ]
 
 
 def test_from_an_empty_database_the_schema_matches_the_models(store: Store) -> None:
@@ -41,8 +47,8 @@ def test_from_an_empty_database_the_schema_matches_the_models(store: Store) -> N
     assert differences == []
 
 
-# Both fixtures hold the same store: Edna Walsh's one story, with a theme and given consent.
-@pytest.mark.parametrize("schema", ["0001", "0002"])
+# Every fixture holds the same store: Edna Walsh's one story, with a theme and given consent.
+@pytest.mark.parametrize("schema", ["0001", "0002", "0004"])
 def test_a_released_schema_database_upgrades_with_its_data(paths: DataPaths, schema: str) -> None:
     paths.ensure()
     shutil.copy(FIXTURES / f"schema-{schema}.sqlite3", paths.database)
@@ -57,8 +63,9 @@ def test_a_released_schema_database_upgrades_with_its_data(paths: DataPaths, sch
             # 0002 indexed the stories that were already there.
             found = search.search_stories(session, search.StoryFilter(text="mill"))
             assert [s.id for s in found.items] == [story.id]
-            # 0003 began each story's history with what it says now.
-            assert stories.story_versions(session, story.id) == [
+            # 0003 began each story's history with what it says now; a fixture made after it
+            # holds a story written with plain SQL, which has no history yet.
+            backfilled = [
                 stories.StoryVersion(
                     revision=2,
                     saved_at=dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC),
@@ -69,6 +76,9 @@ def test_a_released_schema_database_upgrades_with_its_data(paths: DataPaths, sch
                     fields=story.fields,
                 )
             ]
+            assert stories.story_versions(session, story.id) == (
+                backfilled if schema < "0003" else []
+            )
         assert story.fields.themes == (
             stories.ThemeLink("Friends, family and community", Polarity.ENABLER),
         )
@@ -83,7 +93,7 @@ def test_a_released_schema_database_upgrades_with_its_data(paths: DataPaths, sch
             history = stories.story_versions(session, story.id)
         assert [(v.revision, v.actor, v.title) for v in history] == [
             (3, "advocate", "Tea on Thursdays"),
-            (2, "migration", "Tea with my neighbour"),
+            *([(2, "migration", "Tea with my neighbour")] if schema < "0003" else []),
         ]
     backups = list(paths.backups_dir.glob("*.sqlite3"))
     assert len(backups) == 1

@@ -1,0 +1,185 @@
+"""The command line's key and recipient commands: ``storykeeper keys …`` and ``recipients …``.
+
+Kept apart from ``cli.py`` (the stories) because these deal in files and secrets: they print
+public keys and fingerprints only, never a secret key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from storykeeper.core import recipients
+from storykeeper.core.db import Store
+from storykeeper.core.keys import KeyStore, PasswordNeeded
+from storykeeper.jsonout import dumps
+
+
+def add_commands(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+    as_json: argparse.ArgumentParser,
+) -> None:
+    keys = commands.add_parser(
+        "keys",
+        parents=[common],
+        help="this computer's signing key and age identity: show, export, import",
+        description="Bundles from this computer are signed with its minisign key; bundles to it "
+        "are encrypted to its age identity. Both are made the first time they are needed.",
+    )
+    keys_commands = keys.add_subparsers(dest="keys_command", metavar="WHAT", required=True)
+    show = keys_commands.add_parser(
+        "show",
+        parents=[common, as_json],
+        help="key id, fingerprint, public key line and age recipient",
+    )
+    show.set_defaults(handler=cmd_keys_show)
+    export = keys_commands.add_parser(
+        "export-public",
+        parents=[common],
+        help="write the minisign public key (.pub) for a coordinator to trust",
+    )
+    export.add_argument("file", type=Path, metavar="FILE")
+    export.set_defaults(handler=cmd_keys_export_public)
+    age = keys_commands.add_parser(
+        "import-age-identity",
+        parents=[common],
+        help="receive bundles with an existing age identity (from age-keygen)",
+        description="The identity replaces this computer's own; the old file is kept beside it.",
+    )
+    age.add_argument("file", type=Path, metavar="FILE")
+    age.set_defaults(handler=cmd_keys_import_age)
+    sign = keys_commands.add_parser(
+        "import-minisign",
+        parents=[common],
+        help="sign bundles with an existing minisign key pair (from minisign -G)",
+        description="A password-protected key asks for its password (or reads one line from "
+        "standard input when that is not a terminal). The key is then kept without one, "
+        "owner-only, like this computer's own; the replaced key is kept beside it.",
+    )
+    sign.add_argument("secret", type=Path, metavar="SECRETFILE")
+    sign.add_argument("public", type=Path, metavar="PUBFILE")
+    sign.set_defaults(handler=cmd_keys_import_minisign)
+
+    people = commands.add_parser(
+        "recipients",
+        parents=[common],
+        help="the coordinators' age keys that bundles are encrypted to",
+    )
+    people_commands = people.add_subparsers(
+        dest="recipients_command", metavar="WHAT", required=True
+    )
+    add = people_commands.add_parser(
+        "add", parents=[common, as_json], help="add a coordinator's age recipient (age1…)"
+    )
+    add.add_argument("age_recipient", metavar="AGE_RECIPIENT")
+    add.add_argument("--label", required=True, metavar="TEXT", help="whose key it is")
+    add.set_defaults(handler=cmd_recipients_add)
+    listing = people_commands.add_parser("list", parents=[common, as_json], help="list them")
+    listing.set_defaults(handler=cmd_recipients_list)
+    remove = people_commands.add_parser("remove", parents=[common], help="stop exporting to one")
+    remove.add_argument("age_recipient", metavar="AGE_RECIPIENT")
+    remove.set_defaults(handler=cmd_recipients_remove)
+
+
+def _actor() -> str:
+    """Who typed the command, for the audit log: the operating-system account."""
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (KeyError, OSError):
+        return "command line"
+
+
+def _keys(store: Store) -> KeyStore:
+    return KeyStore(store.paths.data_dir)
+
+
+def cmd_keys_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    keys = _keys(store).ensure()
+    if args.json:
+        print(
+            dumps(
+                {
+                    "key_id": keys.signing.key_id,
+                    "fingerprint": keys.signing.fingerprint,
+                    "public_key": keys.signing.public_key,
+                    "age_recipient": keys.age_recipient,
+                }
+            ),
+            file=out,
+        )
+        return 0
+    out.write(
+        f"Signing key id:  {keys.signing.key_id}\n"
+        f"Fingerprint:     {keys.signing.fingerprint}   (read these digits to the coordinator)\n"
+        f"Public key:      {keys.signing.public_key}\n"
+        f"Age recipient:   {keys.age_recipient}   (people sending bundles here encrypt to this)\n"
+        f"Key files:       {keys.folder}\n"
+    )
+    return 0
+
+
+def cmd_keys_export_public(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    written = _keys(store).export_public(args.file)
+    out.write(f"Wrote the public key to {written}. Give it to the coordinator to trust.\n")
+    return 0
+
+
+def cmd_keys_import_age(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    recipient = _keys(store).import_age_identity(args.file)
+    out.write(f"Bundles to this computer are now encrypted to {recipient}.\n")
+    return 0
+
+
+def _password(prompt: str) -> str:
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\n")
+
+
+def cmd_keys_import_minisign(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    keys = _keys(store)
+    try:
+        key = keys.import_minisign(args.secret, args.public)
+    except PasswordNeeded:
+        password = _password(f"Password for {args.secret}: ")
+        key = keys.import_minisign(args.secret, args.public, password)
+    out.write(f"Bundles are now signed with key {key.key_id} (fingerprint {key.fingerprint}).\n")
+    return 0
+
+
+def cmd_recipients_add(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    with store.write(actor=_actor()) as session:
+        added = recipients.add_recipient(session, args.age_recipient, args.label)
+    if args.json:
+        print(dumps(added), file=out)
+    else:
+        out.write(f"Added {added.label}: bundles are now encrypted to {added.age_recipient}.\n")
+    return 0
+
+
+def cmd_recipients_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    with store.read() as session:
+        found = recipients.list_recipients(session)
+    if args.json:
+        print(dumps(found), file=out)
+        return 0
+    if not found:
+        out.write(
+            "No recipients yet. Add the coordinator's key with "
+            "“storykeeper recipients add age1… --label NAME”.\n"
+        )
+        return 0
+    for recipient in found:
+        out.write(f"{recipient.label}\n    {recipient.age_recipient}\n")
+    return 0
+
+
+def cmd_recipients_remove(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    with store.write(actor=_actor()) as session:
+        recipients.remove_recipient(session, args.age_recipient)
+    out.write("Removed. Bundles are no longer encrypted to that key.\n")
+    return 0

@@ -1,0 +1,101 @@
+"""``storykeeper keys`` and ``storykeeper recipients``, as a person types them."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import minisign
+import pytest
+from pyrage import x25519
+
+from storykeeper.__main__ import main
+from storykeeper.core.keys import public_key_file_text
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_keys_show_makes_the_keys_once_and_prints_no_secret(
+    capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    code, out, _ = run(capsys, "keys", "show", "--json")
+    assert code == 0
+    shown = json.loads(out)
+    assert set(shown) == {"key_id", "fingerprint", "public_key", "age_recipient"}
+    assert re.fullmatch(r"\d{5} \d{5} \d{5} \d{5}", shown["fingerprint"])
+    code, again, _ = run(capsys, "keys", "show", "--json")
+    assert json.loads(again) == shown
+    code, text, _ = run(capsys, "keys", "show")
+    assert f"Fingerprint:     {shown['fingerprint']}" in text
+    secret_line = (data_dir / "keys" / "signing.key").read_text().splitlines()[1]
+    assert secret_line not in text and "AGE-SECRET-KEY" not in text  # no secret printed
+
+
+def test_export_public_writes_a_minisign_pub_file(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "keys", "export-public", str(tmp_path / "me.pub"))
+    assert code == 0 and "Give it to the coordinator" in out
+    public = minisign.PublicKey.from_file(tmp_path / "me.pub")
+    _, shown, _ = run(capsys, "keys", "show", "--json")
+    assert public.to_base64().decode() == json.loads(shown)["public_key"]
+
+
+def test_import_minisign_reads_the_password_from_standard_input(
+    capsys: pytest.CaptureFixture[str],
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pair = minisign.KeyPair.generate()
+    pair.secret_key.encrypt("s3cret words", opslimit=1 << 15, memlimit=1 << 20)
+    (tmp_path / "k.key").write_bytes(bytes(pair.secret_key))
+    (tmp_path / "k.pub").write_text(public_key_file_text(pair.public_key))
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
+    code, _, err = run(
+        capsys, "keys", "import-minisign", str(tmp_path / "k.key"), str(tmp_path / "k.pub")
+    )
+    assert code == 1 and "is not the password" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret words\n"))
+    code, out, _ = run(
+        capsys, "keys", "import-minisign", str(tmp_path / "k.key"), str(tmp_path / "k.pub")
+    )
+    assert code == 0 and out.startswith("Bundles are now signed with key ")
+    _, shown, _ = run(capsys, "keys", "show", "--json")
+    assert json.loads(shown)["public_key"] == pair.public_key.to_base64().decode()
+
+
+def test_a_bad_key_file_is_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "id.txt").write_text("not a key\n")
+    code, _, err = run(capsys, "keys", "import-age-identity", str(tmp_path / "id.txt"))
+    assert code == 1
+    assert err.count("\n") == 1 and "is not an age secret key" in err
+
+
+def test_recipients_add_list_remove(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    key = str(x25519.Identity.generate().to_public())
+    code, out, _ = run(capsys, "recipients", "list")
+    assert "No recipients yet" in out
+    code, out, _ = run(capsys, "recipients", "add", key, "--label", "North coordinator")
+    assert code == 0 and key in out
+    code, _, err = run(capsys, "recipients", "add", key, "--label", "Again")
+    assert code == 1 and "already here" in err
+    code, _, err = run(capsys, "recipients", "add", "age1nonsense", "--label", "Typo")
+    assert code == 1 and "damaged" in err
+    code, _, err = run(capsys, "recipients", "add", "ssh-ed25519 AAAA", "--label", "SSH")
+    assert code == 1 and "is not an age recipient" in err
+    code, out, _ = run(capsys, "recipients", "list", "--json")
+    listed = json.loads(out)
+    assert [(r["label"], r["age_recipient"]) for r in listed] == [("North coordinator", key)]
+    code, out, _ = run(capsys, "recipients", "remove", key)
+    assert code == 0
+    code, _, err = run(capsys, "recipients", "remove", key)
+    assert code == 1 and "No recipient" in err
