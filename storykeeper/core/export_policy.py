@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -107,10 +108,13 @@ def name_redactor(display_name: str, pseudonym: str) -> Callable[[str], str]:
 
 
 def _redact_record(record: ConsentRecord, redact: Callable[[str], str]) -> ConsentRecord:
+    # Free text only: the vocabulary's values are strings too (StrEnum), but never a name, and
+    # must stay themselves.
     changes = {
         f.name: redact(getattr(record, f.name))
         for f in dataclasses.fields(record)
         if isinstance(getattr(record, f.name), str)
+        and not isinstance(getattr(record, f.name), enum.Enum)
         and f.name not in ("id", "story_id", "witness_id")
     }
     return dataclasses.replace(record, **changes)

@@ -145,6 +145,12 @@ def test_the_export_never_holds_what_consent_forbids(
     assert current is not None and agreed
     assert ConsentScope.SHARE_WITH_COORDINATOR in current.scopes
     assert decision.scopes == current.scopes
+    # The vocabulary survives redaction unchanged: only free text is rewritten.
+    kinds = [(type(r.decision), type(r.basis), type(r.method)) for r in decision.consent_history]
+    assert kinds == [(ConsentDecision, ConsentBasis, ConsentMethod)] * len(history)
+    assert [(r.decision, r.basis, r.method) for r in decision.consent_history] == [
+        (r.decision, r.basis, r.method) for r in sorted(history, key=lambda r: r.version)
+    ]
     if ConsentScope.SHARE_MEDIA not in current.scopes:
         assert decision.attachments == ()
         assert decision.media_left_out == len(story.attachments)
