@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from storykeeper import __version__, cli_keys
+from storykeeper import __version__, cli_bundles, cli_keys
 from storykeeper.core import check as check_module
 from storykeeper.core import consent, demo, search, stats, stories
 from storykeeper.core.db import Store
@@ -139,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check_parser.set_defaults(handler=cmd_check)
     cli_keys.add_commands(commands, common, as_json)
+    cli_bundles.add_commands(commands, common, as_json)
     return parser
 
 

@@ -85,7 +85,7 @@ def add_commands(
     remove.set_defaults(handler=cmd_recipients_remove)
 
 
-def _actor() -> str:
+def command_line_actor() -> str:
     """Who typed the command, for the audit log: the operating-system account."""
     try:
         return f"{getpass.getuser()} (command line)"
@@ -152,7 +152,7 @@ def cmd_keys_import_minisign(store: Store, args: argparse.Namespace, out: TextIO
 
 
 def cmd_recipients_add(store: Store, args: argparse.Namespace, out: TextIO) -> int:
-    with store.write(actor=_actor()) as session:
+    with store.write(actor=command_line_actor()) as session:
         added = recipients.add_recipient(session, args.age_recipient, args.label)
     if args.json:
         print(dumps(added), file=out)
@@ -179,7 +179,7 @@ def cmd_recipients_list(store: Store, args: argparse.Namespace, out: TextIO) -> 
 
 
 def cmd_recipients_remove(store: Store, args: argparse.Namespace, out: TextIO) -> int:
-    with store.write(actor=_actor()) as session:
+    with store.write(actor=command_line_actor()) as session:
         recipients.remove_recipient(session, args.age_recipient)
     out.write("Removed. Bundles are no longer encrypted to that key.\n")
     return 0

@@ -320,6 +320,38 @@ class RecipientRow(Base):
     added_by: Mapped[str] = mapped_column(String(200))
 
 
+class ExportRow(Base):
+    """One bundle written by this computer (the export ledger)."""
+
+    __tablename__ = "exports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bundle_id: Mapped[str] = mapped_column(String(36), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
+    file_name: Mapped[str] = mapped_column(String(500))
+    #: JSON list of the age recipients it was encrypted to (empty for a plain bundle).
+    recipients: Mapped[str] = mapped_column(Text)
+    plain: Mapped[bool] = mapped_column(Boolean)
+    withdrawals: Mapped[int] = mapped_column(Integer)
+    items: Mapped[list[ExportItemRow]] = relationship(
+        back_populates="export", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ExportItemRow(Base):
+    """One story, at one revision, in one exported bundle."""
+
+    __tablename__ = "export_items"
+    __table_args__ = (Index("ix_export_items_story_uuid", "story_uuid"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    export_id: Mapped[int] = mapped_column(ForeignKey("exports.id", ondelete="CASCADE"))
+    story_uuid: Mapped[str] = mapped_column(String(36))
+    revision: Mapped[int] = mapped_column(Integer)
+    export: Mapped[ExportRow] = relationship(back_populates="items")
+
+
 class TombstoneRow(Base):
     """What remains of a deleted or withdrawn story: that it existed and why it is gone."""
 

@@ -1,0 +1,370 @@
+"""Writing a bundle: plan what may leave, then bag, sign, zip and encrypt it — all or nothing.
+
+``plan_export`` decides, in a read transaction, what goes: every story only through
+``export_policy.export_view`` (the one rule for what may leave), plus the withdrawal notices
+still queued. ``write_bundle`` then writes the file without touching the database, and
+``record_export`` notes it in the export ledger and marks the notices sent.
+
+The file appears only once whole: everything is written to hidden temporary files in the target
+folder, synced, then renamed; a failure, a cancel or a crash leaves no bundle and no temporary file
+behind (a crash may leave a ``.storykeeper-partial-*`` file, which the next export removes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+import os
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyrage
+from pyrage import x25519
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storykeeper import __version__
+from storykeeper.core import audit, clock
+from storykeeper.core.attachments import MediaStore
+from storykeeper.core.bundle import FORMAT
+from storykeeper.core.bundle.payload import bundle_document, canonical, story_document
+from storykeeper.core.consent import WithdrawalNotice, mark_withdrawals_sent, pending_withdrawals
+from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.export_policy import ExportableStory, Withheld, export_view_for
+from storykeeper.core.keys import KeyStore
+from storykeeper.core.models import ExportItemRow, ExportRow, StoryRow
+
+#: Every entry's time in the zip: fixed, so the same bundle makes the same bytes.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+PARTIAL_PREFIX = ".storykeeper-partial-"
+CHUNK = 1 << 20
+
+
+class ExportError(StorykeeperError):
+    """The bundle could not be written; nothing was left behind."""
+
+
+class ExportCancelled(ExportError):
+    def __init__(self) -> None:
+        super().__init__("The export was cancelled; no bundle was written.")
+
+
+class Selection(enum.StrEnum):
+    ALL = "all"
+    SINCE_LAST = "since_last"
+    CHOSEN = "chosen"
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    stories: list[ExportableStory]
+    withdrawals: list[WithdrawalNotice]
+    #: Stories chosen that may not leave, each with the reason in words.
+    left_out: list[Withheld]
+
+    @property
+    def media_left_out(self) -> int:
+        return sum(s.media_left_out for s in self.stories)
+
+    @property
+    def empty(self) -> bool:
+        return not self.stories and not self.withdrawals
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    bundle_id: str
+    path: Path
+    stories: list[tuple[str, int]]
+    withdrawals: list[str]
+    recipients: list[str]
+    plain: bool
+    media_files: int
+    size: int
+    left_out: list[Withheld] = field(default_factory=list)
+
+
+def _chosen_ids(session: Session, selection: Selection, story_ids: Iterable[str]) -> list[str]:
+    if selection is Selection.CHOSEN:
+        return list(dict.fromkeys(story_ids))
+    if selection is Selection.ALL:
+        return list(session.scalars(select(StoryRow.uuid).order_by(StoryRow.id)))
+    # New or changed since last exported: never exported, or a newer revision than was sent.
+    sent = (
+        select(ExportItemRow.story_uuid, func.max(ExportItemRow.revision).label("revision"))
+        .group_by(ExportItemRow.story_uuid)
+        .subquery()
+    )
+    stmt = (
+        select(StoryRow.uuid)
+        .outerjoin(sent, sent.c.story_uuid == StoryRow.uuid)
+        .where((sent.c.revision.is_(None)) | (StoryRow.revision > sent.c.revision))
+        .order_by(StoryRow.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def plan_export(
+    session: Session, selection: Selection, story_ids: Iterable[str] = ()
+) -> ExportPlan:
+    """What would leave, and what would not and why. Reads only."""
+    stories: list[ExportableStory] = []
+    left_out: list[Withheld] = []
+    for story_id in _chosen_ids(session, selection, story_ids):
+        decision = export_view_for(session, story_id)
+        if isinstance(decision, ExportableStory):
+            stories.append(decision)
+        elif isinstance(decision, Withheld):
+            left_out.append(decision)
+        # WithdrawalOnly: its notice is in the queue below, sent whether chosen or not.
+    return ExportPlan(stories, pending_withdrawals(session), left_out)
+
+
+def parse_recipients(texts: Iterable[str]) -> list[x25519.Recipient]:
+    recipients = []
+    for text in texts:
+        try:
+            recipients.append(x25519.Recipient.from_str(text.strip()))
+        except Exception as exc:  # pyrage's RecipientError
+            raise ExportError(f"“{text}” is not an age recipient (age1…).") from exc
+    return recipients
+
+
+class _Bag:
+    """Writes a bag's files into the zip under one top-level folder, hashing as it goes."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
+        self.archive = archive
+        self.name = name
+        self.payload: dict[str, str] = {}  # path in the bag → sha512
+        self.octets = 0
+
+    def _info(self, path: str, compress: int) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(f"{self.name}/{path}", date_time=ZIP_TIME)
+        info.compress_type = compress
+        info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+        info.create_system = 3  # Unix, so the mode above means what it says
+        return info
+
+    def add(self, path: str, data: bytes) -> str:
+        digest = hashlib.sha512(data).hexdigest()
+        self.archive.writestr(self._info(path, zipfile.ZIP_DEFLATED), data)
+        if path.startswith("data/"):
+            self.payload[path] = digest
+            self.octets += len(data)
+        return digest
+
+    def add_file(self, path: str, source: Path, sha256: str) -> None:
+        """Copy a media file in, checking it is still the file its name promises."""
+        check, digest, size = hashlib.sha256(), hashlib.sha512(), 0
+        if not source.is_file():
+            raise ExportError(
+                f"The media file {source} is missing. Run “storykeeper check” to see what else is."
+            )
+        # Media are compressed already: stored, not deflated.
+        with (
+            source.open("rb") as inside,
+            self.archive.open(self._info(path, zipfile.ZIP_STORED), "w", force_zip64=True) as out,
+        ):
+            while chunk := inside.read(CHUNK):
+                check.update(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        if check.hexdigest() != sha256:
+            raise ExportError(
+                f"The media file {source} is damaged (its content no longer matches its name). "
+                "Run “storykeeper check” to find every damaged file."
+            )
+        self.payload[path] = digest.hexdigest()
+        self.octets += size
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as opened:
+        os.fsync(opened.fileno())
+
+
+def _sweep(folder: Path) -> None:
+    """Remove what an earlier, killed export left behind."""
+    for leftover in folder.glob(f"{PARTIAL_PREFIX}*"):
+        leftover.unlink(missing_ok=True)
+
+
+def bundle_file_name(bundle_id: str, plain: bool) -> str:
+    return f"storykeeper-{bundle_id}.zip" + ("" if plain else ".age")
+
+
+def write_bundle(
+    plan: ExportPlan,
+    *,
+    keys: KeyStore,
+    media: MediaStore,
+    out: Path,
+    recipients: list[str],
+    plain: bool = False,
+    organisation: str = "Storykeeper",
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Write ``plan`` as one bundle. ``out`` is a folder (the file is named by its id) or a file."""
+    if plan.empty:
+        raise ExportError("There is nothing to export: no story chosen may leave this computer.")
+    if not plain and not recipients:
+        raise ExportError(
+            "Nobody to encrypt the bundle to: add the coordinator's key with "
+            "“storykeeper recipients add age1… --label NAME”, or give --to."
+        )
+    age_recipients = [] if plain else parse_recipients(recipients)
+    device = keys.ensure()
+    signer = keys.secret_key()
+    bundle_id = str(uuid.uuid4())
+    bag_name = f"storykeeper-{bundle_id}"
+    target = out / bundle_file_name(bundle_id, plain) if out.is_dir() else out
+    folder = target.parent
+    if not folder.is_dir():
+        raise ExportError(f"The folder {folder} does not exist: choose one that does.")
+    _sweep(folder)
+    zipped = folder / f"{PARTIAL_PREFIX}{bundle_id}.zip"
+    sealed = folder / f"{PARTIAL_PREFIX}{bundle_id}.age"
+    total = len(plan.stories) + sum(len(s.attachments) for s in plan.stories) + 2
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        if cancelled is not None and cancelled():
+            raise ExportCancelled()
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    media_names: set[str] = set()
+    try:
+        with zipfile.ZipFile(zipped, "w") as archive:
+            bag = _Bag(archive, bag_name)
+            for story in sorted(plan.stories, key=lambda s: s.story_id):
+                bag.add(f"data/stories/{story.story_id}.json", canonical(story_document(story)))
+                step()
+                for attachment in story.attachments:
+                    if attachment.sha256 not in media_names:
+                        media_names.add(attachment.sha256)
+                        bag.add_file(
+                            f"data/media/{attachment.sha256}",
+                            media.path_for(attachment.sha256),
+                            attachment.sha256,
+                        )
+                    step()
+            shown_recipients = [str(r) for r in age_recipients]
+            bag.add(
+                "data/bundle.json",
+                canonical(
+                    bundle_document(
+                        bundle_id=bundle_id,
+                        program_version=__version__,
+                        created_at=clock.now(),
+                        signer_key_id=device.signing.key_id,
+                        recipients=shown_recipients,
+                        stories=plan.stories,
+                        withdrawals=plan.withdrawals,
+                    )
+                ),
+            )
+            step()
+            info = [
+                f"Bagging-Date: {clock.today().isoformat()}",
+                f"Payload-Oxum: {bag.octets}.{len(bag.payload)}",
+                f"External-Identifier: {bundle_id}",
+                f"Source-Organization: {organisation}",
+                f"Storykeeper-Bundle-Format: {FORMAT}",
+                f"Storykeeper-Signer-Key-Id: {device.signing.key_id}",
+                *(f"Storykeeper-Recipient: {r}" for r in shown_recipients or ["none (plain)"]),
+            ]
+            manifest = "".join(f"{h}  {p}\n" for p, h in sorted(bag.payload.items()))
+            tags = {
+                "bagit.txt": bag.add(
+                    "bagit.txt", b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+                ),
+                "bag-info.txt": bag.add("bag-info.txt", ("\n".join(info) + "\n").encode()),
+                "manifest-sha512.txt": bag.add("manifest-sha512.txt", manifest.encode()),
+            }
+            tag_manifest = "".join(f"{h}  {p}\n" for p, h in sorted(tags.items())).encode()
+            bag.add("tagmanifest-sha512.txt", tag_manifest)
+            trusted = f"storykeeper bundle {bundle_id} format {FORMAT} to " + (
+                ",".join(shown_recipients) or "nobody (plain)"
+            )
+            signature = signer.sign(
+                tag_manifest,
+                untrusted_comment="signature from Storykeeper signing key",
+                trusted_comment=trusted,
+            )
+            bag.add("tagmanifest-sha512.txt.minisig", bytes(signature) + b"\n")
+            step()
+        _fsync(zipped)
+        if plain:
+            zipped.replace(target)
+        else:
+            pyrage.encrypt_file(str(zipped), str(sealed), age_recipients)
+            _fsync(sealed)
+            sealed.replace(target)
+        directory = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    except OSError as exc:
+        raise ExportError(
+            f"Could not write the bundle in {folder}: {exc.strerror or exc}."
+        ) from exc
+    finally:
+        zipped.unlink(missing_ok=True)
+        sealed.unlink(missing_ok=True)
+    return ExportResult(
+        bundle_id=bundle_id,
+        path=target,
+        stories=[(s.story_id, s.revision) for s in plan.stories],
+        withdrawals=[n.consent_id for n in plan.withdrawals],
+        recipients=[str(r) for r in age_recipients],
+        plain=plain,
+        media_files=len(media_names),
+        size=target.stat().st_size,
+        left_out=plan.left_out,
+    )
+
+
+def record_export(session: Session, result: ExportResult) -> None:
+    """Note the bundle in the export ledger and mark the withdrawal notices it carried as sent."""
+    row = ExportRow(
+        bundle_id=result.bundle_id,
+        created_at=clock.now(),
+        created_by=str(session.info.get("actor", "unknown")),
+        file_name=result.path.name,
+        recipients=json.dumps(result.recipients),
+        plain=result.plain,
+        withdrawals=len(result.withdrawals),
+        items=[ExportItemRow(story_uuid=s, revision=r) for s, r in result.stories],
+    )
+    session.add(row)
+    session.flush()
+    if result.withdrawals:
+        mark_withdrawals_sent(session, result.withdrawals, result.bundle_id)
+    audit.record(
+        session,
+        "bundle.exported",
+        "bundle",
+        result.bundle_id,
+        {
+            "stories": len(result.stories),
+            "withdrawals": len(result.withdrawals),
+            "plain": result.plain,
+            "recipients": result.recipients,
+        },
+    )
+
+
+def last_export(session: Session) -> dt.datetime | None:
+    return session.scalar(select(func.max(ExportRow.created_at)))
