@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from storykeeper.core import audit, clock
 from storykeeper.core.errors import ValidationError
@@ -294,6 +294,21 @@ def consent_history(session: Session, story_id: str) -> list[ConsentRecord]:
         .order_by(ConsentRecordRow.version)
     )
     return [_record(r, story.uuid) for r in rows]
+
+
+def consent_histories(session: Session, story_ids: list[str]) -> dict[str, list[ConsentRecord]]:
+    """Every version of many stories' consent in one query (for exports), oldest first."""
+    rows = session.execute(
+        select(ConsentRecordRow, StoryRow.uuid)
+        .join(StoryRow, StoryRow.id == ConsentRecordRow.story_id)
+        .where(StoryRow.uuid.in_(story_ids))
+        .options(selectinload(ConsentRecordRow.witness))
+        .order_by(ConsentRecordRow.story_id, ConsentRecordRow.version)
+    ).all()
+    histories: dict[str, list[ConsentRecord]] = {}
+    for row, story_uuid in rows:
+        histories.setdefault(story_uuid, []).append(_record(row, story_uuid))
+    return histories
 
 
 def current_consent(session: Session, story_id: str) -> ConsentRecord | None:

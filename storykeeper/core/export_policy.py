@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -90,8 +91,8 @@ class WithdrawalOnly:
 ExportDecision = ExportableStory | Withheld | WithdrawalOnly
 
 
-def name_redactor(display_name: str, pseudonym: str) -> Callable[[str], str]:
-    """Replace the name, and each part of it, wherever it stands as a whole word."""
+@functools.lru_cache(maxsize=4096)  # a storyteller usually has several stories in an export
+def _name_pattern(display_name: str) -> re.Pattern[str] | None:
     parts = [display_name.strip(), *display_name.split()]
     words = sorted(
         {p for p in parts if len(p) >= MIN_NAME_PART or p == display_name.strip()},
@@ -100,11 +101,19 @@ def name_redactor(display_name: str, pseudonym: str) -> Callable[[str], str]:
     )
     words = [w for w in words if w]
     if not words:
-        return lambda text: text
-    pattern = re.compile(
+        return None
+    return re.compile(
         r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
     )
-    return lambda text: pattern.sub(pseudonym, text)
+
+
+def name_redactor(display_name: str, pseudonym: str) -> Callable[[str], str]:
+    """Replace the name, and each part of it, wherever it stands as a whole word."""
+    pattern = _name_pattern(display_name)
+    if pattern is None:
+        return lambda text: text
+    # A function, not a template: nothing in a pseudonym is read as a group reference.
+    return lambda text: pattern.sub(lambda _match: pseudonym, text)
 
 
 def _redact_record(record: ConsentRecord, redact: Callable[[str], str]) -> ConsentRecord:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, text
@@ -156,7 +156,8 @@ class Tombstone:
     actor: str
 
 
-def story_from_row(row: StoryRow) -> Story:
+def story_from_row(row: StoryRow, attachments: list[AttachmentRow] | None = None) -> Story:
+    """The story as the domain sees it; ``attachments`` when already loaded (else one query)."""
     return Story(
         id=row.uuid,
         storyteller=PersonRef(row.storyteller.uuid, row.storyteller.display_name),
@@ -182,7 +183,10 @@ def story_from_row(row: StoryRow) -> Story:
         updated_at=row.updated_at,
         consent_state=ConsentState(row.consent_state),
         consent_review_by=row.consent_review_by,
-        attachments=tuple(attachment_from_row(a) for a in row_attachments(row)),
+        attachments=tuple(
+            attachment_from_row(a)
+            for a in (row_attachments(row) if attachments is None else attachments)
+        ),
     )
 
 
@@ -208,6 +212,27 @@ def get_story(session: Session, story_id: str) -> Story:
     )
     assert row is not None
     return story_from_row(row)
+
+
+def get_stories(session: Session, story_ids: Sequence[str]) -> dict[str, Story]:
+    """Many stories by full id in a few queries (for exports), keyed by id; unknown ids left out."""
+    rows = session.scalars(
+        select(StoryRow)
+        .where(StoryRow.uuid.in_(story_ids))
+        .options(
+            selectinload(StoryRow.themes).selectinload(StoryThemeRow.theme),
+            selectinload(StoryRow.storyteller),
+            selectinload(StoryRow.supporter),
+        )
+    ).all()
+    attachments: dict[int, list[AttachmentRow]] = {row.id: [] for row in rows}
+    for attachment in session.scalars(
+        select(AttachmentRow)
+        .where(AttachmentRow.story_id.in_(list(attachments)))
+        .order_by(AttachmentRow.id)
+    ):
+        attachments[attachment.story_id].append(attachment)
+    return {row.uuid: story_from_row(row, attachments[row.id]) for row in rows}
 
 
 @dataclass(frozen=True)

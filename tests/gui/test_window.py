@@ -364,6 +364,8 @@ def test_at_twice_the_text_size_the_window_still_fits_a_small_laptop_screen(
     qtbot.waitUntil(lambda: window.list_page.review_label.isVisibleTo(window))
     assert window.list_page.no_consent_label.isVisibleTo(window)
     assert window.minimumSizeHint().width() <= 1280, window.minimumSizeHint()
+    # The reminders count comes before the rows do: wait for a row to open.
+    qtbot.waitUntil(lambda: window.list_page.model.story_id(0) is not None)
     window.open_story(window.list_page.model.story_id(0) or "")
     qtbot.waitUntil(lambda: window.editor.story is not None)
     assert window.minimumSizeHint().width() <= 1280

@@ -33,16 +33,29 @@ from storykeeper.core import audit, clock
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.payload import bundle_document, canonical, story_document
-from storykeeper.core.consent import WithdrawalNotice, mark_withdrawals_sent, pending_withdrawals
+from storykeeper.core.consent import (
+    WithdrawalNotice,
+    consent_histories,
+    mark_withdrawals_sent,
+    pending_withdrawals,
+)
 from storykeeper.core.errors import StorykeeperError
-from storykeeper.core.export_policy import ExportableStory, Withheld, export_view_for
+from storykeeper.core.export_policy import (
+    ExportableStory,
+    Withheld,
+    export_view,
+    export_view_for,
+)
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import ExportItemRow, ExportRow, StoryRow
+from storykeeper.core.stories import get_stories
 
 #: Every entry's time in the zip: fixed, so the same bundle makes the same bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PARTIAL_PREFIX = ".storykeeper-partial-"
 CHUNK = 1 << 20
+#: Stories planned per round of queries.
+PLAN_BATCH = 500
 
 
 class ExportError(StorykeeperError):
@@ -115,8 +128,19 @@ def plan_export(
     """What would leave, and what would not and why. Reads only."""
     stories: list[ExportableStory] = []
     left_out: list[Withheld] = []
-    for story_id in _chosen_ids(session, selection, story_ids):
-        decision = export_view_for(session, story_id)
+    chosen = _chosen_ids(session, selection, story_ids)
+    if selection is Selection.CHOSEN:
+        # A person's few ids, perhaps shortened: resolved one by one, with a message if unknown.
+        decisions = [export_view_for(session, story_id) for story_id in chosen]
+    else:
+        decisions = []
+        for start in range(0, len(chosen), PLAN_BATCH):
+            batch = chosen[start : start + PLAN_BATCH]
+            found = get_stories(session, batch)
+            histories = consent_histories(session, batch)
+            decisions += [export_view(found[i], histories.get(i, [])) for i in batch]
+            session.expunge_all()  # keep the session small over 100,000 stories
+    for decision in decisions:
         if isinstance(decision, ExportableStory):
             stories.append(decision)
         elif isinstance(decision, Withheld):
