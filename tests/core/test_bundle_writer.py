@@ -231,3 +231,40 @@ def test_a_cancelled_or_failed_export_leaves_nothing(
     assert list(out.iterdir()) == []
     with store.read() as session:
         assert not plan_export(session, Selection.SINCE_LAST).empty  # nothing was recorded
+
+
+def test_every_json_file_matches_its_published_schema(
+    store: Store, tmp_path: Path, coordinator: x25519.Identity
+) -> None:
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    from storykeeper.core import demo
+    from storykeeper.core.bundle import FORMAT
+    from storykeeper.core.bundle.schema import load_schema
+
+    demo.generate(store, stories=150, seed=11)
+    photo = tmp_path / "p.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\nphoto")
+    with store.read() as session:
+        shared = plan_export(session, Selection.ALL).stories[0].story_id
+    with store.write(actor="test") as session:
+        add_attachment(session, MediaStore(store.paths.media_dir), shared, photo)
+        consent.record_consent(session, shared, given(scopes=scoped(ConsentScope.SHARE_MEDIA)))
+    _, files = export(store, tmp_path, coordinator)
+    validators = {}
+    for document in ("bundle", "story"):
+        schema = load_schema(document, FORMAT)
+        Draft202012Validator.check_schema(schema)
+        validators[document] = Draft202012Validator(schema, format_checker=FormatChecker())
+    checked = 0
+    for name, data in files.items():
+        if name.endswith(".json"):
+            kind = "bundle" if name.endswith("/data/bundle.json") else "story"
+            errors = list(validators[kind].iter_errors(json.loads(data)))
+            assert errors == [], (name, errors[0].message)
+            checked += 1
+    assert checked > 100
+    # And the schema does refuse what is not a story.
+    bad = json.loads(next(d for n, d in files.items() if "/data/stories/" in n))
+    bad["consent"]["scopes"].append("sell_it")
+    assert list(validators["story"].iter_errors(bad))
