@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+
+import minisign
 
 from storykeeper.cli_keys import command_line_actor
 from storykeeper.core import recipients as recipients_module
 from storykeeper.core.attachments import MediaStore
+from storykeeper.core.bundle.reader import check_story, open_bundle
 from storykeeper.core.bundle.writer import (
     ExportError,
     Selection,
@@ -60,6 +64,25 @@ def add_commands(
     which.add_argument("--story", action="append", metavar="ID", help="this story (repeat)")
     export.set_defaults(handler=cmd_export)
 
+    verify = commands.add_parser(
+        "verify",
+        parents=[common, as_json],
+        help="check a bundle: decrypt, zip, signature, every hash, the JSON; changes nothing",
+        description="Checks the bundle as an import would, without importing it: decrypts it "
+        "with this computer's age identity, checks the zip, the signature (against this "
+        "computer's own key and any --signer), every file's hash and the JSON. Exits with "
+        "status 1 and the reason when any check fails.",
+    )
+    verify.add_argument("file", type=Path, metavar="FILE")
+    verify.add_argument(
+        "--signer",
+        action="append",
+        type=Path,
+        metavar="PUBFILE",
+        help="also accept signatures by this minisign public key (repeat for several)",
+    )
+    verify.set_defaults(handler=cmd_verify)
+
 
 def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     if args.plain and args.to:
@@ -102,4 +125,57 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         out.write(f"Left out {len(result.left_out)} stories:\n")
         for withheld in result.left_out:
             out.write(f"  {withheld.story_id[:8]}  {withheld.reason}\n")
+    return 0
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    file: str
+    bundle_id: str
+    format: int
+    encrypted: bool
+    signer_key_id: str
+    signer_fingerprint: str
+    recipients: list[str]
+    stories: int
+    withdrawals: int
+    files_checked: int
+
+
+def cmd_verify(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    keys = KeyStore(store.paths.data_dir)
+    keys.ensure()
+    trusted = [keys.public_key()]
+    for signer in args.signer or ():
+        try:
+            trusted.append(minisign.PublicKey.from_file(signer))
+        except (OSError, minisign.Error) as exc:
+            raise ExportError(f"{signer} is not a minisign public key file.") from exc
+    with open_bundle(args.file, keys.age_identities(), trusted) as bundle:
+        for path in bundle.payload:
+            if path.startswith("data/stories/"):
+                check_story(bundle, path)
+        report = VerifyReport(
+            file=str(args.file),
+            bundle_id=bundle.bundle_id,
+            format=bundle.format,
+            encrypted=bundle.encrypted,
+            signer_key_id=bundle.signer_key_id,
+            signer_fingerprint=bundle.signer_fingerprint,
+            recipients=list(bundle.summary["recipients"]),
+            stories=len(bundle.summary["stories"]),
+            withdrawals=len(bundle.summary["withdrawals"]),
+            files_checked=len(bundle.payload),
+        )
+    if args.json:
+        print(dumps(report), file=out)
+        return 0
+    out.write(
+        f"{report.file} is a valid Storykeeper bundle (format {report.format}).\n"
+        f"  Bundle id:    {report.bundle_id}\n"
+        f"  Signed by:    key {report.signer_key_id}, fingerprint {report.signer_fingerprint}\n"
+        f"  Encrypted to: {', '.join(report.recipients) or 'nobody: it is a plain bundle'}\n"
+        f"  Carries:      {report.stories} stories, {report.withdrawals} withdrawals; "
+        f"{report.files_checked} files, every hash checked\n"
+    )
     return 0

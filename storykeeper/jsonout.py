@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+from pathlib import PurePath
 from typing import Any
 
 
@@ -16,6 +17,8 @@ def to_jsonable(value: Any) -> Any:
         return value.value
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
+    if isinstance(value, PurePath):
+        return str(value)
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, frozenset | set):

@@ -1,0 +1,312 @@
+"""Reading a bundle someone hands you, trusting nothing in it (BUNDLE.md, "Import rules").
+
+In order, each step only once the one before has passed:
+
+1. **decrypt** with this computer's age identities (into a private temporary folder);
+2. **the zip wall**: before anything is read, every entry's name, kind, method and declared size
+   is checked — one top-level folder, safe names, no duplicates (not even by case), regular files,
+   stored or deflate, sizes and compression ratio capped — and sizes are enforced again while
+   streaming, so a lying header gains nothing. Nothing is ever extracted to disk;
+3. **the signature** over ``tagmanifest-sha512.txt``, against the keys the caller trusts;
+4. **the manifests**: every file listed and matching its SHA-512, no file unlisted;
+5. **the JSON** of ``data/bundle.json`` against the schema of its format version.
+
+The first failure ends the reading with one reason in plain words (``BundleRefused``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import minisign
+import pyrage
+from pyrage import x25519
+
+from storykeeper.core.bundle import FORMAT
+from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.keys import fingerprint, key_id_text
+
+AGE_MAGIC = b"age-encryption.org/v1"
+MAX_ENTRIES = 200_000
+MAX_FILE = 2 << 30  # 2 GiB: a long recording at most
+MAX_TOTAL = 16 << 30
+MAX_RATIO = 200  # deflate rarely beats 10:1 on text; 200:1 is a bomb
+MAX_TAG_FILE = 1 << 20
+MAX_JSON = 64 << 20
+CHUNK = 1 << 20
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+
+
+class BundleRefused(StorykeeperError):
+    """The bundle is refused; the message is the one reason, in words."""
+
+
+@dataclass(frozen=True)
+class OpenedBundle:
+    """A bundle that passed every check; its payload is read from ``archive`` by path."""
+
+    bundle_id: str
+    format: int
+    encrypted: bool
+    signer_key_id: str
+    signer_fingerprint: str
+    trusted_comment: str
+    summary: dict[str, Any]
+    payload: dict[str, str] = field(repr=False)  # bag path → sha512
+    archive: zipfile.ZipFile = field(repr=False)
+    top: str = ""
+
+    def read(self, path: str, limit: int = MAX_JSON) -> bytes:
+        """A payload file's bytes, checked against the signed manifest as they are read."""
+        if path not in self.payload:
+            raise BundleRefused(f"The bundle has no file '{path}'.")
+        data = _read_capped(self.archive, f"{self.top}/{path}", limit)
+        if hashlib.sha512(data).hexdigest() != self.payload[path]:
+            raise BundleRefused(f"File '{path}' was changed after signing.")
+        return data
+
+
+def _check_name(name: str) -> list[str]:
+    if "\\" in name or "\x00" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        raise BundleRefused(f"The bundle holds an unsafe file name ('{name[:80]}').")
+    parts = name.split("/")
+    if any(p in ("", ".", "..") or not _SAFE_SEGMENT.match(p) for p in parts):
+        raise BundleRefused(f"The bundle holds an unsafe file name ('{name[:80]}').")
+    return parts
+
+
+def _wall(archive: zipfile.ZipFile) -> str:
+    """Check every entry before reading any; the bag's top-level folder name."""
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES:
+        raise BundleRefused(f"The bundle holds too many files ({len(entries):,}).")
+    tops: set[str] = set()
+    seen: set[str] = set()
+    total = 0
+    for info in entries:
+        if info.is_dir():
+            parts = _check_name(info.filename.rstrip("/"))
+            tops.add(parts[0])
+            continue
+        parts = _check_name(info.filename)
+        if len(parts) < 2:
+            raise BundleRefused("The bundle's files must all be inside one folder.")
+        tops.add(parts[0])
+        folded = info.filename.casefold()
+        if folded in seen:
+            raise BundleRefused(f"The bundle holds '{info.filename}' twice.")
+        seen.add(folded)
+        kind = (info.external_attr >> 16) & 0o170000
+        if kind not in (0, 0o100000):
+            raise BundleRefused(f"'{info.filename}' is not a regular file (a link or device).")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise BundleRefused(f"'{info.filename}' uses a compression method not allowed.")
+        if info.file_size > MAX_FILE:
+            raise BundleRefused(f"'{info.filename}' is too large ({info.file_size:,} bytes).")
+        if info.file_size > CHUNK and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise BundleRefused(f"'{info.filename}' expands too much: a zip bomb?")
+        total += info.file_size
+    if total > MAX_TOTAL:
+        raise BundleRefused("The bundle's files are too large in total.")
+    if len(tops) != 1:
+        raise BundleRefused("The bundle must hold exactly one top-level folder.")
+    return tops.pop()
+
+
+def _read_capped(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    chunks, size = [], 0
+    with archive.open(name) as member:
+        while chunk := member.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise BundleRefused(f"'{name}' is larger than it may be.")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _hash_member(archive: zipfile.ZipFile, name: str, declared: int) -> str:
+    digest, size = hashlib.sha512(), 0
+    with archive.open(name) as member:
+        while chunk := member.read(CHUNK):
+            size += len(chunk)
+            if size > declared or size > MAX_FILE:
+                raise BundleRefused(f"'{name}' holds more than its header says.")
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _manifest(text: bytes, name: str) -> dict[str, str]:
+    entries: dict[str, str] = {}
+    try:
+        lines = text.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        raise BundleRefused(f"'{name}' is not UTF-8 text.") from exc
+    for line in lines:
+        digest, _, path = line.partition("  ")
+        if not re.fullmatch(r"[0-9a-f]{128}", digest) or not path or path in entries:
+            raise BundleRefused(f"'{name}' is damaged.")
+        entries[path] = digest
+    return entries
+
+
+@contextmanager
+def open_bundle(
+    path: Path,
+    identities: Iterable[x25519.Identity],
+    trusted: Iterable[minisign.PublicKey],
+) -> Iterator[OpenedBundle]:
+    """Open, decrypt and check the bundle at ``path``; the temporary files go when done."""
+    try:
+        with path.open("rb") as head:
+            encrypted = head.read(len(AGE_MAGIC)) == AGE_MAGIC
+    except OSError as exc:
+        raise BundleRefused(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    with tempfile.TemporaryDirectory(prefix="storykeeper-bundle-") as private:
+        plain = path
+        if encrypted:
+            plain = Path(private) / "bundle.zip"
+            try:
+                pyrage.decrypt_file(str(path), str(plain), list(identities))
+            except pyrage.DecryptError as exc:
+                raise BundleRefused(
+                    "This bundle is not for this computer: it is encrypted to other keys (or "
+                    "it is damaged). Ask the sender to export it to this computer's age "
+                    "recipient (see “storykeeper keys show”)."
+                ) from exc
+        try:
+            archive = zipfile.ZipFile(plain)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise BundleRefused("The bundle is damaged: it is not a whole zip file.") from exc
+        with archive:
+            top = _wall(archive)
+            yield _check(archive, top, encrypted, list(trusted))
+
+
+def _check(
+    archive: zipfile.ZipFile, top: str, encrypted: bool, trusted: list[minisign.PublicKey]
+) -> OpenedBundle:
+    names = {info.filename: info for info in archive.infolist() if not info.is_dir()}
+
+    def tag(name: str) -> bytes:
+        if f"{top}/{name}" not in names:
+            raise BundleRefused(f"The bundle has no '{name}': it is not a Storykeeper bundle.")
+        return _read_capped(archive, f"{top}/{name}", MAX_TAG_FILE)
+
+    tag_manifest = tag("tagmanifest-sha512.txt")
+    signature_file = tag("tagmanifest-sha512.txt.minisig")
+    try:
+        signature = minisign.Signature.from_bytes(signature_file)
+        # The key id is bytes 2–10 of the signature line (minisign's file format).
+        signer_id = base64.b64decode(signature_file.splitlines()[1], validate=True)[2:10]
+    except (minisign.Error, IndexError, binascii.Error) as exc:
+        raise BundleRefused("The bundle's signature is damaged.") from exc
+    key = next((k for k in trusted if _key_id(k) == signer_id), None)
+    if key is None:
+        raise BundleRefused(
+            f"The bundle is signed by an unknown key (key id {key_id_text(signer_id)}). "
+            "Check who it is from before trusting it."
+        )
+    try:
+        key.verify(tag_manifest, signature)
+    except minisign.VerifyError as exc:
+        raise BundleRefused(
+            "The bundle's signature does not match: it was changed after signing."
+        ) from exc
+    tags = _manifest(tag_manifest, "tagmanifest-sha512.txt")
+    for name, digest in tags.items():
+        if hashlib.sha512(tag(name)).hexdigest() != digest:
+            raise BundleRefused(f"File '{name}' was changed after signing.")
+    if "manifest-sha512.txt" not in tags:
+        raise BundleRefused("The bundle's signed manifest does not cover its payload.")
+    payload = _manifest(tag("manifest-sha512.txt"), "manifest-sha512.txt")
+    listed_tags = {*tags, "tagmanifest-sha512.txt", "tagmanifest-sha512.txt.minisig"}
+    for name, info in names.items():
+        inside = name[len(top) + 1 :]
+        if inside.startswith("data/"):
+            if inside not in payload:
+                raise BundleRefused(f"File '{inside}' is in the bundle but not in its manifest.")
+            if _hash_member(archive, name, info.file_size) != payload[inside]:
+                raise BundleRefused(f"File '{inside}' was changed after signing.")
+        elif inside not in listed_tags:
+            raise BundleRefused(f"File '{inside}' is in the bundle but not in its manifest.")
+    missing = [p for p in payload if f"{top}/{p}" not in names]
+    if missing:
+        raise BundleRefused(f"File '{missing[0]}' is listed but missing from the bundle.")
+    summary = _json(archive, top, payload, "data/bundle.json")
+    version = summary.get("format") if isinstance(summary, dict) else None
+    if not isinstance(version, int):
+        raise BundleRefused("The bundle's summary (data/bundle.json) has no format version.")
+    if version > FORMAT:
+        raise BundleRefused(
+            f"The bundle was made by a newer Storykeeper (format {version}); this program "
+            f"reads format 1–{FORMAT}. Update Storykeeper to read it."
+        )
+    _validate(summary, "bundle", version)
+    public = key.to_base64()
+    return OpenedBundle(
+        bundle_id=summary["bundle_id"],
+        format=version,
+        encrypted=encrypted,
+        signer_key_id=key_id_text(signer_id),
+        signer_fingerprint=fingerprint(base64.b64decode(public)[10:]),
+        trusted_comment=signature.trusted_comment,
+        summary=summary,
+        payload=payload,
+        archive=archive,
+        top=top,
+    )
+
+
+def _key_id(key: minisign.PublicKey) -> bytes:
+    return base64.b64decode(key.to_base64())[2:10]
+
+
+def _json(archive: zipfile.ZipFile, top: str, payload: dict[str, str], path: str) -> Any:
+    if path not in payload:
+        raise BundleRefused(f"The bundle has no '{path}'.")
+    data = _read_capped(archive, f"{top}/{path}", MAX_JSON)
+    if hashlib.sha512(data).hexdigest() != payload[path]:
+        raise BundleRefused(f"File '{path}' was changed after signing.")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BundleRefused(f"'{path}' is not UTF-8 text.") from exc
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise BundleRefused(f"'{path}' is not valid JSON.") from exc
+
+
+def _validate(document: Any, kind: str, version: int) -> None:
+    from jsonschema import Draft202012Validator
+
+    from storykeeper.core.bundle.schema import load_schema
+
+    error = next(Draft202012Validator(load_schema(kind, version)).iter_errors(document), None)
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "the top"
+        raise BundleRefused(
+            f"The bundle's {kind} file breaks its format at {where}: {error.message}"
+        )
+
+
+def check_story(bundle: OpenedBundle, path: str) -> dict[str, Any]:
+    """A story file read, hash-checked and validated against its format's schema."""
+    data = bundle.read(path)
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BundleRefused(f"'{path}' is not UTF-8 text.") from exc
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise BundleRefused(f"'{path}' is not valid JSON.") from exc
+    _validate(document, "story", bundle.format)
+    return document  # type: ignore[no-any-return]

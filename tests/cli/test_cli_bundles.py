@@ -1,0 +1,73 @@
+"""``storykeeper export`` and ``verify`` between two data folders, as people use them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from storykeeper.__main__ import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_an_advocates_bundle_verifies_at_the_coordinators(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    advocate, coordinator = str(tmp_path / "advocate"), str(tmp_path / "coordinator")
+    out = tmp_path / "out"
+    out.mkdir()
+    run(capsys, "--data-dir", advocate, "demo-data", "--stories", "60", "--seed", "2")
+    _, shown, _ = run(capsys, "--data-dir", coordinator, "keys", "show", "--json")
+    recipient = json.loads(shown)["age_recipient"]
+    run(capsys, "--data-dir", advocate, "keys", "export-public", str(tmp_path / "advocate.pub"))
+
+    code, _, err = run(capsys, "--data-dir", advocate, "export", "--out", str(out))
+    assert code == 1 and "Nobody to encrypt the bundle to" in err
+    assert list(out.iterdir()) == []
+    code, said, _ = run(
+        capsys, "--data-dir", advocate, "export", "--out", str(out), "--to", recipient, "--json"
+    )
+    assert code == 0
+    exported = json.loads(said)
+    bundle = Path(exported["path"])
+
+    code, _, err = run(capsys, "--data-dir", coordinator, "verify", str(bundle))
+    assert code == 1 and "signed by an unknown key" in err
+    code, _, err = run(capsys, "--data-dir", advocate, "verify", str(bundle))
+    assert code == 1 and "not for this computer" in err  # the advocate cannot read it back
+    code, said, _ = run(
+        capsys,
+        "--data-dir",
+        coordinator,
+        "verify",
+        str(bundle),
+        "--signer",
+        str(tmp_path / "advocate.pub"),
+        "--json",
+    )
+    assert code == 0
+    report = json.loads(said)
+    assert report["bundle_id"] == exported["bundle_id"]
+    assert report["stories"] == len(exported["stories"]) > 0
+    assert report["recipients"] == [recipient]
+    assert report["encrypted"] is True
+
+    code, _, err = run(
+        capsys,
+        "--data-dir",
+        advocate,
+        "export",
+        "--out",
+        str(out),
+        "--since-last",
+        "--to",
+        recipient,
+    )
+    assert code == 1 and "There is nothing to export" in err  # nothing new since the last one
+    assert len(list(out.iterdir())) == 1

@@ -1,0 +1,178 @@
+"""Reading bundles trusts nothing: each broken or hostile bundle is refused with its reason."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import minisign
+import pyrage
+import pytest
+from pyrage import x25519
+
+from storykeeper.core import consent
+from storykeeper.core.attachments import MediaStore
+from storykeeper.core.bundle.reader import BundleRefused, check_story, open_bundle
+from storykeeper.core.bundle.writer import Selection, plan_export, write_bundle
+from storykeeper.core.db import Store
+from storykeeper.core.keys import KeyStore
+from tests.factories import given, make_story
+
+
+@pytest.fixture
+def written(store: Store, tmp_path: Path) -> tuple[Path, KeyStore]:
+    """A plain bundle of two stories, and the keys that signed it."""
+    for title in ("One", "Two"):
+        story = make_story(store, title=title)
+        with store.write(actor="test") as session:
+            consent.record_consent(session, story.id, given())
+    with store.read() as session:
+        plan = plan_export(session, Selection.ALL)
+    keys = KeyStore(store.paths.data_dir)
+    result = write_bundle(
+        plan,
+        keys=keys,
+        media=MediaStore(store.paths.media_dir),
+        out=tmp_path,
+        recipients=[],
+        plain=True,
+    )
+    return result.path, keys
+
+
+def rewrite(
+    path: Path,
+    change: Callable[[str, bytes], tuple[str, bytes] | None],
+    extra: dict[str, bytes] | None = None,
+) -> None:
+    """Rebuild the zip with ``change`` applied to each entry (None drops it), plus ``extra``."""
+    with zipfile.ZipFile(path) as old:
+        entries = [(i.filename, old.read(i)) for i in old.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as new:
+        for name, data in entries:
+            changed = change(name, data)
+            if changed is not None:
+                new.writestr(changed[0], changed[1])
+        for name, data in (extra or {}).items():
+            new.writestr(name, data)
+    path.write_bytes(buffer.getvalue())
+
+
+def top_of(path: Path) -> str:
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()[0].split("/")[0]
+
+
+def test_a_good_bundle_opens_and_every_story_checks(written: tuple[Path, KeyStore]) -> None:
+    path, keys = written
+    with open_bundle(path, keys.age_identities(), [keys.public_key()]) as bundle:
+        assert not bundle.encrypted
+        assert bundle.signer_key_id == keys.show().signing.key_id
+        stories = [p for p in bundle.payload if p.startswith("data/stories/")]
+        assert len(stories) == 2
+        titles = {check_story(bundle, p)["title"] for p in stories}
+    assert titles == {"One", "Two"}
+
+
+def refused(path: Path, keys: KeyStore, trusted: list[minisign.PublicKey] | None = None) -> str:
+    with (
+        pytest.raises(BundleRefused) as caught,
+        open_bundle(
+            path, keys.age_identities(), [keys.public_key()] if trusted is None else trusted
+        ),
+    ):
+        pass
+    return caught.value.message
+
+
+def test_a_changed_byte_in_a_story_is_named(written: tuple[Path, KeyStore]) -> None:
+    path, keys = written
+    story = {}
+
+    def flip(name: str, data: bytes) -> tuple[str, bytes]:
+        if "/data/stories/" in name and not story:
+            story["name"] = name.split("/", 1)[1]
+            return name, data.replace(b'"title"', b'"titlE"')
+        return name, data
+
+    rewrite(path, flip)
+    assert refused(path, keys) == f"File '{story['name']}' was changed after signing."
+
+
+def test_a_changed_manifest_breaks_the_signature(written: tuple[Path, KeyStore]) -> None:
+    path, keys = written
+    rewrite(
+        path,
+        lambda n, d: (
+            (n, d.replace(b"bagit.txt", b"bagit.txT"))
+            if n.endswith("/tagmanifest-sha512.txt")
+            else (n, d)
+        ),
+    )
+    assert "signature does not match" in refused(path, keys)
+
+
+def test_an_unknown_signer_is_refused_with_its_key_id(written: tuple[Path, KeyStore]) -> None:
+    path, keys = written
+    stranger = minisign.KeyPair.generate().public_key
+    message = refused(path, keys, trusted=[stranger])
+    assert message.startswith("The bundle is signed by an unknown key (key id ")
+    assert keys.show().signing.key_id in message
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("TOP/data/extra.txt", "File 'data/extra.txt' is in the bundle but not in its manifest."),
+        ("TOP/../evil.txt", "unsafe file name"),
+        ("/etc/passwd", "unsafe file name"),
+        ("TOP\\data\\x.txt", "unsafe file name"),
+        ("other/file.txt", "exactly one top-level folder"),
+        ("TOP/DATA/BUNDLE.JSON", "twice"),
+    ],
+)
+def test_hostile_entries_are_refused(
+    written: tuple[Path, KeyStore], name: str, reason: str
+) -> None:
+    path, keys = written
+    rewrite(path, lambda n, d: (n, d), extra={name.replace("TOP", top_of(path)): b"x"})
+    assert reason in refused(path, keys)
+
+
+def test_a_symlink_entry_is_refused(written: tuple[Path, KeyStore]) -> None:
+    path, keys = written
+    link = zipfile.ZipInfo(f"{top_of(path)}/data/link")
+    link.external_attr = 0o120777 << 16
+    link.create_system = 3
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(link, "/etc/passwd")
+    assert "is not a regular file" in refused(path, keys)
+
+
+def test_a_missing_file_and_a_truncated_bundle_are_refused(written: tuple[Path, KeyStore]) -> None:
+    path, keys = written
+    data = path.read_bytes()
+    rewrite(path, lambda n, d: None if "/data/stories/" in n else (n, d))
+    assert "is listed but missing" in refused(path, keys)
+    path.write_bytes(data[: len(data) // 2])
+    assert refused(path, keys) == "The bundle is damaged: it is not a whole zip file."
+
+
+def test_a_bundle_for_someone_else_says_so(written: tuple[Path, KeyStore], tmp_path: Path) -> None:
+    path, keys = written
+    sealed = tmp_path / "other.zip.age"
+    other = x25519.Identity.generate()
+    sealed.write_bytes(pyrage.encrypt(path.read_bytes(), [other.to_public()]))
+    assert refused(sealed, keys).startswith("This bundle is not for this computer")
+    with open_bundle(sealed, [other], [keys.public_key()]) as bundle:
+        assert bundle.encrypted
+
+
+def test_a_zip_bomb_is_refused_before_it_is_read(written: tuple[Path, KeyStore]) -> None:
+    path, keys = written
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{top_of(path)}/data/bomb.txt", b"\0" * (50 << 20))
+    assert "expands too much" in refused(path, keys)
