@@ -15,13 +15,16 @@ from storykeeper.core import consent, people, stories
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.dialogs.export import ExportDialog
 from storykeeper.gui.dialogs.history import HistoryDialog
+from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.dialogs.people import StorytellersDialog, SupportersDialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.pages.story_editor import StoryEditorPage
 from storykeeper.gui.pages.story_list import StoryListPage
 from storykeeper.gui.settings import TEXT_SCALE_MAX, TEXT_SCALE_MIN, TEXT_SCALE_STEP
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
+from storykeeper.gui.widgets.modal import run_modal
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,7 @@ SHORTCUTS_HELP = """
 <tr><td><b>Ctrl++ / Ctrl+− / Ctrl+0</b></td><td>Larger, smaller, normal text</td></tr>
 <tr><td><b>Ctrl+Shift+H</b></td><td>High contrast on or off</td></tr>
 <tr><td><b>Ctrl+Shift+T / Ctrl+Shift+U</b></td><td>Storytellers / supporters</td></tr>
+<tr><td><b>Ctrl+E</b></td><td>Export a bundle for the coordinator</td></tr>
 <tr><td><b>Alt + underlined letter</b></td><td>The button or field with that letter</td></tr>
 </table>
 """
@@ -100,6 +104,10 @@ class MainWindow(QMainWindow):
         people_menu = bar.addMenu("&People")
         self._action(people_menu, "&Storytellers…", "Ctrl+Shift+T", self.show_storytellers)
         self._action(people_menu, "S&upporters…", "Ctrl+Shift+U", self.show_supporters)
+
+        exchange = bar.addMenu("E&xport")
+        self._action(exchange, "Export a &bundle…", "Ctrl+E", self.show_export)
+        self._action(exchange, "&Keys and recipients…", None, self.show_keys)
 
         view = bar.addMenu("&View")
         self._action(
@@ -280,6 +288,15 @@ class MainWindow(QMainWindow):
     def show_history(self, story_id: str) -> None:
         self.editor.save_now()
         HistoryDialog(self.context, story_id, self).exec()
+
+    def show_export(self) -> None:
+        if self.pages.currentWidget() is self.editor:
+            self.editor.save_now()
+        run_modal(ExportDialog(self.context, self))
+        self._list_is_stale()
+
+    def show_keys(self) -> None:
+        run_modal(KeysDialog(self.context, self))
 
     def show_storytellers(self) -> None:
         dialog = StorytellersDialog(self.context, self)

@@ -94,7 +94,15 @@ def test_every_control_in_the_window_has_a_name(qtbot: QtBot, window: MainWindow
 
 
 def test_every_control_in_the_dialogs_has_a_name(qtbot: QtBot, context: AppContext) -> None:
-    for dialog in (StorytellersDialog(context), StorytellerPicker(context)):
+    from storykeeper.gui.dialogs.export import ExportDialog
+    from storykeeper.gui.dialogs.keys import KeysDialog
+
+    for dialog in (
+        StorytellersDialog(context),
+        StorytellerPicker(context),
+        ExportDialog(context),
+        KeysDialog(context),
+    ):
         qtbot.addWidget(dialog)
         dialog.show()
         qtbot.waitExposed(dialog)
@@ -129,6 +137,14 @@ def test_tab_order_follows_the_page(qtbot: QtBot, window: MainWindow) -> None:
 
     window.open_story(story.id)
     qtbot.waitUntil(lambda: window.editor.story is not None and window.editor.own_words.hasFocus())
+    # Widgets added to a visible page are shown on the next turn of the event loop; a person is
+    # never that quick, but the test is: wait until the themes are on screen.
+    qtbot.waitUntil(
+        lambda: any(
+            w.isVisible() and w.accessibleName() == "Theme: Activities and interests"
+            for w in window.editor.findChildren(QComboBox)
+        )
+    )
     window.editor.title.setFocus()
     seen = []
     for _ in range(12):

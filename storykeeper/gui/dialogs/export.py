@@ -1,0 +1,314 @@
+"""Exporting a bundle from the window: choose, see what stays behind and why, send, see where.
+
+The plan (what may leave) is worked out in a read task whenever the choice changes; writing the
+bundle runs in the task runner's pool with a progress bar and Cancel, and touches no database;
+the export ledger is written afterwards, in the writer. Nothing here decides what may leave: that
+is ``export_policy.export_view``, through ``bundle.writer.plan_export``.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from storykeeper.core import recipients as recipients_module
+from storykeeper.core.attachments import MediaStore
+from storykeeper.core.bundle.writer import (
+    ExportCancelled,
+    ExportPlan,
+    ExportResult,
+    Selection,
+    plan_export,
+    record_export,
+    write_bundle,
+)
+from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.keys import KeyStore
+from storykeeper.core.recipients import Recipient
+from storykeeper.gui.app import AppContext
+from storykeeper.gui.widgets.modal import give_keyboard_back
+
+
+class _Progress(QObject):
+    """Emitted from the worker thread; Qt queues it to the dialog on the GUI thread."""
+
+    advanced = Signal(int, int)
+
+
+class ExportDialog(QDialog):
+    #: A bundle was written and recorded.
+    exported = Signal(object)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Export a bundle")
+        self.plan: ExportPlan | None = None
+        self.result_bundle: ExportResult | None = None
+        self._cancel = threading.Event()
+        self._progress = _Progress(self)
+
+        self.everything = QRadioButton("&Everything that consent lets leave")
+        self.since_last = QRadioButton("Only what is &new or changed since the last export")
+        choice = QButtonGroup(self)
+        choice.addButton(self.everything)
+        choice.addButton(self.since_last)
+        self.since_last.setChecked(True)
+        self.summary = QLabel("Working out what may leave…")
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("What will be exported")
+        self.left_out = QListWidget()
+        self.left_out.setAccessibleName("Stories left out, and why")
+        self.left_out.setMaximumHeight(160)
+        self.recipient_list = QListWidget()
+        self.recipient_list.setAccessibleName("Encrypt to")
+        self.recipient_list.setMaximumHeight(110)
+        self.plain = QCheckBox("Do not encrypt (&plain): anyone with the file could read it")
+        self.folder = QLineEdit(
+            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+            or str(Path.home())
+        )
+        self.folder.setAccessibleName("Folder to save the bundle in")
+        self.choose_folder = QPushButton("C&hoose…")
+        self.choose_folder.setAccessibleName("Choose the folder")
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName("Export progress")
+        self.progress.hide()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Export status")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.export_button = QPushButton("E&xport")
+        self.export_button.setAccessibleName("Write the bundle")
+        self.export_button.setDefault(True)
+        self.export_button.setEnabled(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel")
+
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(self.choose_folder)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        label = QLabel("&Save in:")
+        label.setBuddy(self.folder)
+        form.addRow(label, folder_row)
+        buttons = QHBoxLayout()
+        buttons.addStretch()
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.everything)
+        layout.addWidget(self.since_last)
+        layout.addWidget(self.summary)
+        layout.addWidget(QLabel("Left out, and why:"))
+        layout.addWidget(self.left_out)
+        layout.addWidget(QLabel("Encrypt to (the coordinators’ keys):"))
+        layout.addWidget(self.recipient_list)
+        layout.addWidget(self.plain)
+        layout.addLayout(form)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.resize(int(700 * context.settings.text_scale / 100), self.sizeHint().height())
+
+        self.everything.toggled.connect(self._replan)
+        self.plain.toggled.connect(self._update_button)
+        self.recipient_list.itemChanged.connect(self._update_button)
+        self.choose_folder.clicked.connect(self._choose_folder)
+        self.export_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.reject)
+        self._progress.advanced.connect(self._advanced)
+        self._load_recipients()
+        self._replan()
+        self.since_last.setFocus()
+
+    # --- choosing ---
+
+    def selection(self) -> Selection:
+        return Selection.ALL if self.everything.isChecked() else Selection.SINCE_LAST
+
+    def _load_recipients(self) -> None:
+        def work(session: Session) -> list[Recipient]:
+            return recipients_module.list_recipients(session)
+
+        self.context.tasks.read(work, on_done=self._show_recipients)
+
+    def _show_recipients(self, found: list[Recipient]) -> None:
+        self.recipient_list.clear()
+        for recipient in found:
+            item = QListWidgetItem(f"{recipient.label} — {recipient.age_recipient}")
+            item.setData(Qt.ItemDataRole.UserRole, recipient.age_recipient)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.recipient_list.addItem(item)
+        if not found:
+            self.recipient_list.addItem(
+                "No recipients yet: add the coordinator’s key under Export → Keys and recipients."
+            )
+        self._update_button()
+
+    def chosen_recipients(self) -> list[str]:
+        items = (self.recipient_list.item(i) for i in range(self.recipient_list.count()))
+        return [
+            item.data(Qt.ItemDataRole.UserRole)
+            for item in items
+            if item.data(Qt.ItemDataRole.UserRole) and item.checkState() == Qt.CheckState.Checked
+        ]
+
+    def _replan(self) -> None:
+        selection = self.selection()
+        self.export_button.setEnabled(False)
+        self.summary.setText("Working out what may leave…")
+
+        def work(session: Session) -> ExportPlan:
+            return plan_export(session, selection)
+
+        self.context.tasks.read(work, on_done=self._planned, on_error=self._failed)
+
+    def _planned(self, plan: ExportPlan) -> None:
+        self.plan = plan
+        self.left_out.clear()
+        for withheld in plan.left_out[:500]:
+            self.left_out.addItem(f"{withheld.story_id[:8]} — {withheld.reason}")
+        if len(plan.left_out) > 500:
+            self.left_out.addItem(f"… and {len(plan.left_out) - 500} more")
+        parts = [f"{len(plan.stories)} stories will go"]
+        if plan.withdrawals:
+            parts.append(f"{len(plan.withdrawals)} withdrawals (the coordinator removes those)")
+        if plan.media_left_out:
+            parts.append(f"{plan.media_left_out} recordings or photos stay here (consent)")
+        parts.append(f"{len(plan.left_out)} stories are left out")
+        self.summary.setText(
+            "Nothing may leave: no story chosen has consent to be shared, and no withdrawal is "
+            "waiting."
+            if plan.empty
+            else "; ".join(parts) + "."
+        )
+        self._update_button()
+
+    def _update_button(self) -> None:
+        ready = self.plan is not None and not self.plan.empty
+        encrypted_ok = self.plain.isChecked() or bool(self.chosen_recipients())
+        self.export_button.setEnabled(ready and encrypted_ok and not self.progress.isVisible())
+
+    def _choose_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(
+            self, "Save the bundle in", self.folder.text(), QFileDialog.Option.DontUseNativeDialog
+        )
+        give_keyboard_back(self)
+        if chosen:
+            self.folder.setText(chosen)
+
+    # --- exporting ---
+
+    def start(self) -> None:
+        if self.plan is None or not self.export_button.isEnabled():
+            return
+        plan, plain = self.plan, self.plain.isChecked()
+        recipients = [] if plain else self.chosen_recipients()
+        folder = Path(self.folder.text().strip()).expanduser()
+        keys = KeyStore(self.context.paths.data_dir)
+        media = MediaStore(self.context.paths.media_dir)
+        self._cancel.clear()
+        progress = self._progress
+
+        def work() -> ExportResult:
+            return write_bundle(
+                plan,
+                keys=keys,
+                media=media,
+                out=folder,
+                recipients=recipients,
+                plain=plain,
+                progress=lambda done, total: progress.advanced.emit(done, total),
+                cancelled=self._cancel.is_set,
+            )
+
+        for widget in (
+            self.everything,
+            self.since_last,
+            self.plain,
+            self.folder,
+            self.choose_folder,
+        ):
+            widget.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.export_button.setEnabled(False)
+        self.message.setText("Writing the bundle…")
+        self.context.tasks.run(work, on_done=self._written, on_error=self._failed)
+
+    def _advanced(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+
+    def _written(self, result: ExportResult) -> None:
+        def work(session: Session) -> ExportResult:
+            record_export(session, result)
+            return result
+
+        self.context.tasks.write(work, on_done=self._recorded, on_error=self._failed)
+
+    def _recorded(self, result: ExportResult) -> None:
+        self.result_bundle = result
+        self.progress.hide()
+        how = (
+            "It is NOT encrypted: keep it safe."
+            if result.plain
+            else f"Encrypted to {len(result.recipients)} recipient(s)."
+        )
+        self.message.setText(
+            f"Saved: {result.path}\n{len(result.stories)} stories, {result.media_files} media "
+            f"files, {len(result.withdrawals)} withdrawals. {how}"
+        )
+        self.cancel_button.setText("&Close")
+        self.cancel_button.setAccessibleName("Close")
+        self.cancel_button.setFocus()
+        self.exported.emit(result)
+
+    def _failed(self, error: BaseException) -> None:
+        self.progress.hide()
+        for widget in (
+            self.everything,
+            self.since_last,
+            self.plain,
+            self.folder,
+            self.choose_folder,
+        ):
+            widget.setEnabled(True)
+        if isinstance(error, ExportCancelled):
+            self.message.setText("Cancelled: no bundle was written.")
+        elif isinstance(error, StorykeeperError):
+            self.message.setText(f"Not exported: {error}")
+        else:
+            self.message.setText(f"Not exported: something unexpected went wrong ({error}).")
+        self._update_button()
+
+    def reject(self) -> None:
+        """Cancel stops a running export (it leaves no file); otherwise it closes."""
+        if self.progress.isVisible():
+            self._cancel.set()
+            self.message.setText("Cancelling…")
+            return
+        super().reject()

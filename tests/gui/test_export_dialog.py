@@ -1,0 +1,124 @@
+"""Exporting from the window, and the keys screen, driven from the keyboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pyrage import x25519
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from storykeeper.core import consent, recipients
+from storykeeper.core.bundle.reader import open_bundle
+from storykeeper.core.keys import KeyStore
+from storykeeper.gui.dialogs.export import ExportDialog
+from storykeeper.gui.dialogs.keys import KeysDialog
+from storykeeper.gui.main_window import MainWindow
+from tests.factories import given, make_story
+from tests.gui.conftest import when_dialog_opens
+
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+def key(
+    qtbot: QtBot, k: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.keyClick(QApplication.focusWidget(), k, modifier)
+
+
+def menu_action(window: MainWindow, text: str) -> QAction:
+    return next(a for a in window.findChildren(QAction) if a.text() == text)
+
+
+def test_exporting_by_keyboard_writes_a_bundle_the_coordinator_can_open(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    coordinator = x25519.Identity.generate()
+    store = window.context.store
+    for title in ("One", "Two", "Three"):
+        story = make_story(store, title=title)
+        with store.write(actor="test") as session:
+            consent.record_consent(session, story.id, given())
+    make_story(store, title="No consent yet")
+    with store.write(actor="test") as session:
+        recipients.add_recipient(session, str(coordinator.to_public()), "North coordinator")
+    out = tmp_path / "bundles"
+    out.mkdir()
+    seen: dict[str, str] = {}
+
+    def export(dialog: QWidget) -> None:
+        assert isinstance(dialog, ExportDialog)
+        qtbot.waitUntil(lambda: dialog.export_button.isEnabled())
+        seen["summary"] = dialog.summary.text()
+        seen["left out"] = dialog.left_out.item(0).text()
+        key(qtbot, Qt.Key.Key_S, ALT)  # "Save in"
+        assert QApplication.focusWidget() is dialog.folder
+        dialog.folder.selectAll()
+        qtbot.keyClicks(dialog.folder, str(out))
+        key(qtbot, Qt.Key.Key_Return)  # Export is the default button
+        qtbot.waitUntil(lambda: dialog.message.text().startswith("Saved:"), timeout=15_000)
+        seen["message"] = dialog.message.text()
+        key(qtbot, Qt.Key.Key_Escape)
+
+    when_dialog_opens(export, ExportDialog)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    key(qtbot, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "message" in seen, timeout=20_000)
+    assert seen["summary"] == "3 stories will go; 1 stories are left out."
+    assert seen["left out"].endswith("No consent has been recorded yet.")
+    (bundle,) = out.iterdir()
+    assert str(bundle) in seen["message"]
+    keys = KeyStore(window.context.paths.data_dir)
+    with open_bundle(bundle, [coordinator], [keys.public_key()]) as opened:
+        assert len(opened.summary["stories"]) == 3
+        assert opened.summary["recipients"] == [str(coordinator.to_public())]
+
+
+def test_without_a_recipient_only_a_plain_bundle_can_be_chosen(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    story = make_story(window.context.store)
+    with window.context.store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+    dialog = ExportDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 stories will go"))
+    assert not dialog.export_button.isEnabled()  # nobody to encrypt to
+    assert dialog.recipient_list.item(0).text().startswith("No recipients yet")
+    qtbot.mouseClick(dialog.plain, Qt.MouseButton.LeftButton)
+    assert dialog.export_button.isEnabled()
+
+
+def test_adding_a_recipient_and_reading_the_fingerprint(qtbot: QtBot, window: MainWindow) -> None:
+    key_text = str(x25519.Identity.generate().to_public())
+    done: list[str] = []
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, KeysDialog)
+        qtbot.waitUntil(lambda: dialog.device is not None)
+        done.append(dialog.fingerprint.text())
+        key(qtbot, Qt.Key.Key_G, ALT)
+        qtbot.keyClicks(QApplication.focusWidget(), "age1wrong")
+        key(qtbot, Qt.Key.Key_W, ALT)
+        qtbot.keyClicks(QApplication.focusWidget(), "North coordinator")
+        key(qtbot, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "damaged" in dialog.problem.text())
+        assert QApplication.focusWidget() is dialog.new_key  # back to what needs fixing
+        dialog.new_key.selectAll()
+        qtbot.keyClicks(dialog.new_key, key_text)
+        key(qtbot, Qt.Key.Key_W, ALT)
+        key(qtbot, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.recipient_list.count() == 1)
+        done.append(dialog.recipient_list.item(0).text())
+        key(qtbot, Qt.Key.Key_Escape)
+
+    when_dialog_opens(fill, KeysDialog)
+    menu_action(window, "&Keys and recipients…").trigger()
+    qtbot.waitUntil(lambda: len(done) == 2, timeout=10_000)
+    assert done[0] == KeyStore(window.context.paths.data_dir).show().signing.fingerprint
+    assert done[1] == f"North coordinator\n    {key_text}"
