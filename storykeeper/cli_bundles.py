@@ -124,7 +124,8 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     if result.left_out:
         out.write(f"Left out {len(result.left_out)} stories:\n")
         for withheld in result.left_out:
-            out.write(f"  {withheld.story_id[:8]}  {withheld.reason}\n")
+            title = withheld.title or "(untitled)"
+            out.write(f"  {withheld.story_id[:8]}  {title}: {withheld.reason}\n")
     return 0
 
 

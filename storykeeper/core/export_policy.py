@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core.attachments import Attachment
 from storykeeper.core.consent import AGREEING, ConsentRecord, allows_sharing, consent_history
-from storykeeper.core.stories import PersonRef, Story, ThemeLink, get_story
+from storykeeper.core.stories import PersonRef, Story, ThemeLink, get_story, shown
 from storykeeper.core.vocabulary import (
     ConsentDecision,
     ConsentScope,
@@ -77,6 +77,8 @@ class Withheld:
 
     story_id: str
     reason: str
+    #: For the person exporting (it never leaves): which story this is.
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,15 +134,23 @@ def _redact_record(record: ConsentRecord, redact: Callable[[str], str]) -> Conse
 def export_view(story: Story, history: Sequence[ConsentRecord]) -> ExportDecision:
     """Decide what of ``story`` may leave, from its consent ``history`` (oldest first)."""
     if not history:
-        return Withheld(story.id, "No consent has been recorded yet.")
+        return Withheld(story.id, "No consent has been recorded yet.", shown(story).title)
     current = max(history, key=lambda r: r.version)
     if not allows_sharing(current.decision, current.scopes):
         # A coordinator who may hold an earlier copy is told to purge it; nothing else leaves.
         if any(allows_sharing(r.decision, r.scopes) for r in history if r is not current):
             return WithdrawalOnly(story.id, current.decided_on, current.decision)
         if current.decision not in AGREEING:
-            return Withheld(story.id, "The person declined: the story stays on this computer.")
-        return Withheld(story.id, "Consent does not include sharing with the coordinator.")
+            return Withheld(
+                story.id,
+                "The person declined: the story stays on this computer.",
+                shown(story).title,
+            )
+        return Withheld(
+            story.id,
+            "Consent does not include sharing with the coordinator.",
+            shown(story).title,
+        )
     named = ConsentScope.PUBLISH_WITH_NAME in current.scopes
     redact: Callable[[str], str] = (
         (lambda text: text)

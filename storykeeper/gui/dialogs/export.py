@@ -190,7 +190,7 @@ class ExportDialog(QDialog):
         self.plan = plan
         self.left_out.clear()
         for withheld in plan.left_out[:500]:
-            self.left_out.addItem(f"{withheld.story_id[:8]} — {withheld.reason}")
+            self.left_out.addItem(f"{withheld.title or '(untitled)'} — {withheld.reason}")
         if len(plan.left_out) > 500:
             self.left_out.addItem(f"… and {len(plan.left_out) - 500} more")
         parts = [f"{len(plan.stories)} stories will go"]
@@ -199,12 +199,18 @@ class ExportDialog(QDialog):
         if plan.media_left_out:
             parts.append(f"{plan.media_left_out} recordings or photos stay here (consent)")
         parts.append(f"{len(plan.left_out)} stories are left out")
-        self.summary.setText(
-            "Nothing may leave: no story chosen has consent to be shared, and no withdrawal is "
-            "waiting."
-            if plan.empty
-            else "; ".join(parts) + "."
-        )
+        if not plan.empty:
+            self.summary.setText("; ".join(parts) + ".")
+        elif self.selection() is Selection.SINCE_LAST:
+            self.summary.setText(
+                "Nothing to send: nothing that may leave is new or changed since the last "
+                "export, and no withdrawal is waiting."
+            )
+        else:
+            self.summary.setText(
+                "Nothing may leave: no story has consent to be shared, and no withdrawal is "
+                "waiting."
+            )
         self._update_button()
 
     def _update_button(self) -> None:

@@ -45,10 +45,11 @@ class KeysDialog(QDialog):
         self.fingerprint = QLabel("…")
         self.fingerprint.setAccessibleName("Fingerprint")
         self.fingerprint.setProperty("role", "heading")
-        self.age_recipient = QLabel("…")
+        # A line, not a label: the key is one long word that a label would cut off.
+        self.age_recipient = QLineEdit("…")
+        self.age_recipient.setReadOnly(True)
         self.age_recipient.setAccessibleName("Age recipient of this computer")
-        self.age_recipient.setWordWrap(True)
-        for label in (self.key_id, self.fingerprint, self.age_recipient):
+        for label in (self.key_id, self.fingerprint):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.save_public = QPushButton("&Save my public key…")
         self.save_public.setAccessibleName("Save this computer's public key for a coordinator")
