@@ -290,9 +290,11 @@ class MainWindow(QMainWindow):
         HistoryDialog(self.context, story_id, self).exec()
 
     def show_export(self) -> None:
-        if self.pages.currentWidget() is self.editor:
+        chosen = self.list_page.current_story()
+        if self.pages.currentWidget() is self.editor and self.editor.story is not None:
             self.editor.save_now()
-        run_modal(ExportDialog(self.context, self))
+            chosen = (self.editor.story.id, self.editor.title.text())
+        run_modal(ExportDialog(self.context, self, chosen=chosen))
         self._list_is_stale()
 
     def show_keys(self) -> None:

@@ -122,3 +122,39 @@ def test_adding_a_recipient_and_reading_the_fingerprint(qtbot: QtBot, window: Ma
     qtbot.waitUntil(lambda: len(done) == 2, timeout=10_000)
     assert done[0] == KeyStore(window.context.paths.data_dir).show().signing.fingerprint
     assert done[1] == f"North coordinator\n    {key_text}"
+
+
+def test_the_story_open_can_be_exported_on_its_own(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    coordinator = x25519.Identity.generate()
+    store = window.context.store
+    chosen = make_story(store, title="Just this one")
+    for story in (chosen, make_story(store, title="Not this one")):
+        with store.write(actor="test") as session:
+            consent.record_consent(session, story.id, given())
+    with store.write(actor="test") as session:
+        recipients.add_recipient(session, str(coordinator.to_public()), "North")
+    window.open_story(chosen.id)
+    qtbot.waitUntil(lambda: window.editor.story is not None)
+    seen: list[str] = []
+
+    def export(dialog: QWidget) -> None:
+        assert isinstance(dialog, ExportDialog)
+        assert dialog.only_chosen.text() == "&Only “Just this one”"
+        key(qtbot, Qt.Key.Key_O, ALT)
+        qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 stories will go"))
+        dialog.folder.setText(str(tmp_path))
+        key(qtbot, Qt.Key.Key_X, ALT)  # "Export"
+        qtbot.waitUntil(lambda: dialog.message.text().startswith("Saved:"), timeout=15_000)
+        seen.append(dialog.message.text())
+        key(qtbot, Qt.Key.Key_Escape)
+
+    when_dialog_opens(export, ExportDialog)
+    menu_action(window, "Export a &bundle…").trigger()
+    qtbot.waitUntil(lambda: bool(seen), timeout=20_000)
+    (bundle,) = tmp_path.glob("*.zip.age")
+    with open_bundle(
+        bundle, [coordinator], [KeyStore(window.context.paths.data_dir).public_key()]
+    ) as opened:
+        assert [s["id"] for s in opened.summary["stories"]] == [chosen.id]

@@ -59,9 +59,16 @@ class ExportDialog(QDialog):
     #: A bundle was written and recorded.
     exported = Signal(object)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        context: AppContext,
+        parent: QWidget | None = None,
+        chosen: tuple[str, str] | None = None,
+    ) -> None:
+        """``chosen``: the story (id, title) chosen in the list or open, offered on its own."""
         super().__init__(parent)
         self.context = context
+        self.chosen = chosen
         self.setWindowTitle("Export a bundle")
         self.plan: ExportPlan | None = None
         self.result_bundle: ExportResult | None = None
@@ -70,9 +77,14 @@ class ExportDialog(QDialog):
 
         self.everything = QRadioButton("&Everything that consent lets leave")
         self.since_last = QRadioButton("Only what is &new or changed since the last export")
+        title = (chosen[1].strip() or "the untitled story") if chosen else ""
+        self.only_chosen = QRadioButton(f"&Only “{title}”" if chosen else "&Only the chosen story")
+        self.only_chosen.setAccessibleName("Only the chosen story")
+        self.only_chosen.setVisible(chosen is not None)
         choice = QButtonGroup(self)
         choice.addButton(self.everything)
         choice.addButton(self.since_last)
+        choice.addButton(self.only_chosen)
         self.since_last.setChecked(True)
         self.summary = QLabel("Working out what may leave…")
         self.summary.setWordWrap(True)
@@ -120,6 +132,7 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.everything)
         layout.addWidget(self.since_last)
+        layout.addWidget(self.only_chosen)
         layout.addWidget(self.summary)
         layout.addWidget(QLabel("Left out, and why:"))
         layout.addWidget(self.left_out)
@@ -133,6 +146,7 @@ class ExportDialog(QDialog):
         self.resize(int(700 * context.settings.text_scale / 100), self.sizeHint().height())
 
         self.everything.toggled.connect(self._replan)
+        self.only_chosen.toggled.connect(self._replan)
         self.plain.toggled.connect(self._update_button)
         self.recipient_list.itemChanged.connect(self._update_button)
         self.choose_folder.clicked.connect(self._choose_folder)
@@ -146,7 +160,9 @@ class ExportDialog(QDialog):
     # --- choosing ---
 
     def selection(self) -> Selection:
-        return Selection.ALL if self.everything.isChecked() else Selection.SINCE_LAST
+        if self.everything.isChecked():
+            return Selection.ALL
+        return Selection.CHOSEN if self.only_chosen.isChecked() else Selection.SINCE_LAST
 
     def _load_recipients(self) -> None:
         def work(session: Session) -> list[Recipient]:
@@ -178,11 +194,12 @@ class ExportDialog(QDialog):
 
     def _replan(self) -> None:
         selection = self.selection()
+        chosen = [self.chosen[0]] if self.chosen and selection is Selection.CHOSEN else []
         self.export_button.setEnabled(False)
         self.summary.setText("Working out what may leave…")
 
         def work(session: Session) -> ExportPlan:
-            return plan_export(session, selection)
+            return plan_export(session, selection, chosen)
 
         self.context.tasks.read(work, on_done=self._planned, on_error=self._failed)
 
@@ -251,19 +268,23 @@ class ExportDialog(QDialog):
                 cancelled=self._cancel.is_set,
             )
 
-        for widget in (
-            self.everything,
-            self.since_last,
-            self.plain,
-            self.folder,
-            self.choose_folder,
-        ):
+        for widget in self._choices():
             widget.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.show()
         self.export_button.setEnabled(False)
         self.message.setText("Writing the bundle…")
         self.context.tasks.run(work, on_done=self._written, on_error=self._failed)
+
+    def _choices(self) -> tuple[QWidget, ...]:
+        return (
+            self.everything,
+            self.since_last,
+            self.only_chosen,
+            self.plain,
+            self.folder,
+            self.choose_folder,
+        )
 
     def _advanced(self, done: int, total: int) -> None:
         self.progress.setRange(0, total)
@@ -295,13 +316,7 @@ class ExportDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.progress.hide()
-        for widget in (
-            self.everything,
-            self.since_last,
-            self.plain,
-            self.folder,
-            self.choose_folder,
-        ):
+        for widget in self._choices():
             widget.setEnabled(True)
         if isinstance(error, ExportCancelled):
             self.message.setText("Cancelled: no bundle was written.")
