@@ -44,7 +44,7 @@ class PasswordNeeded(KeyFileError):
 
 @dataclass(frozen=True)
 class SigningKey:
-    #: minisign's key id as ``minisign`` prints it (16 hex digits).
+    #: minisign's key id as ``minisign`` prints it (up to 16 hex digits).
     key_id: str
     #: The public key's one line, as in a minisign ``.pub`` file.
     public_key: str
@@ -61,8 +61,9 @@ class DeviceKeys:
 
 
 def key_id_text(raw: bytes) -> str:
-    """minisign shows the 8-byte key id as a little-endian number in hex."""
-    return raw[::-1].hex().upper()
+    """The 8-byte key id as minisign prints it: a little-endian number in hex, unpadded
+    (``%PRIX64``), so it reads the same as minisign's own output, leading zeros and all."""
+    return format(int.from_bytes(raw, "little"), "X")
 
 
 def fingerprint(public_key: bytes) -> str:

@@ -34,7 +34,7 @@ def test_keys_are_made_once_and_kept_private(tmp_path: Path) -> None:
     assert mode(store.folder) == 0o700
     assert mode(store.folder / SIGNING_SECRET) == 0o600
     assert mode(store.folder / AGE_IDENTITY) == 0o600
-    assert re.fullmatch(r"[0-9A-F]{16}", first.signing.key_id)
+    assert re.fullmatch(r"[0-9A-F]{1,16}", first.signing.key_id)
     assert re.fullmatch(r"\d{5} \d{5} \d{5} \d{5}", first.signing.fingerprint)
     assert first.age_recipient.startswith("age1")
     pub = (store.folder / SIGNING_PUBLIC).read_text()
@@ -147,3 +147,11 @@ def test_bad_minisign_files_are_refused(
     (tmp_path / "ok.pub").write_text(public_key_file_text(pair.public_key))
     with pytest.raises(KeyFileError, match=message):
         KeyStore(tmp_path).import_minisign(tmp_path / name, tmp_path / "ok.pub")
+
+
+def test_key_ids_read_as_minisign_prints_them() -> None:
+    from storykeeper.core.keys import key_id_text
+
+    # minisign prints the little-endian number with %PRIX64: no leading zeros.
+    assert key_id_text(bytes.fromhex("3e6c3cfcdefcfe03")) == "3FEFCDEFC3C6C3E"
+    assert key_id_text(bytes.fromhex("0123456789abcdef")) == "EFCDAB8967452301"
