@@ -54,6 +54,7 @@ from storykeeper.gui.widgets.easy_read_step import (
     Step,
     choice_button,
 )
+from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.read_aloud import ReadAloud, read_or_stop
 
 #: The bases where the person decides: the name of the person deciding is theirs.
@@ -215,7 +216,7 @@ class ConsentFlowDialog(QDialog):
         self.decided_by.setMaxLength(200)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
-        form.addRow(self._label("&Who is deciding (their name):", self.decided_by), self.decided_by)
+        form.addRow(buddy_label("&Who is deciding (their name):", self.decided_by), self.decided_by)
         step.body.addLayout(form)
         self.basis_group.idToggled.connect(self._basis_changed)
         return step
@@ -245,10 +246,10 @@ class ConsentFlowDialog(QDialog):
         self.interests = self._text_box("Why it is in the person’s interests")
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
-        form.addRow(self._label("Who was &consulted:", self.consulted), self.consulted)
+        form.addRow(buddy_label("Who was &consulted:", self.consulted), self.consulted)
         form.addRow(QLabel("Was an advocate or IMCA involved?"), advocate)
         form.addRow(
-            self._label("Why it is in the person’s &interests:", self.interests), self.interests
+            buddy_label("Why it is in the person’s &interests:", self.interests), self.interests
         )
         step.body.addLayout(form)
         step.first = self.consulted
@@ -272,12 +273,12 @@ class ConsentFlowDialog(QDialog):
         )
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
-        form.addRow(self._label("&How it was given:", self.method), self.method)
+        form.addRow(buddy_label("&How it was given:", self.method), self.method)
         form.addRow(
-            self._label("Their own &words, or the signs you saw:", self.persons_words),
+            buddy_label("Their own &words, or the signs you saw:", self.persons_words),
             self.persons_words,
         )
-        form.addRow(self._label("&Conditions, if any:", self.conditions), self.conditions)
+        form.addRow(buddy_label("&Conditions, if any:", self.conditions), self.conditions)
         step.body.addLayout(form)
         step.first = self.method
         return step
@@ -298,10 +299,10 @@ class ConsentFlowDialog(QDialog):
             "How the person was helped to decide, and anything about their understanding today."
         )
         form = QFormLayout()
-        form.addRow(self._label("&Review by:", self.review_by), self.review_by)
-        form.addRow(self._label("&Date decided:", self.decided_on), self.decided_on)
-        form.addRow(self._label("W&itness:", self.witness), self.witness)
-        form.addRow(self._label("Capacit&y notes:", self.capacity_notes), self.capacity_notes)
+        form.addRow(buddy_label("&Review by:", self.review_by), self.review_by)
+        form.addRow(buddy_label("&Date decided:", self.decided_on), self.decided_on)
+        form.addRow(buddy_label("W&itness:", self.witness), self.witness)
+        form.addRow(buddy_label("Capacit&y notes:", self.capacity_notes), self.capacity_notes)
         step.body.addLayout(form)
         step.first = self.review_by
         self.review_by.dateChanged.connect(self._review_date_said)
@@ -340,12 +341,6 @@ class ConsentFlowDialog(QDialog):
         step.first = self.print_button
         self.print_button.clicked.connect(self.print_copy)
         return step
-
-    @staticmethod
-    def _label(text: str, buddy: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(buddy)
-        return label
 
     @staticmethod
     def _text_box(name: str) -> QPlainTextEdit:

@@ -46,6 +46,7 @@ from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.recipients import Recipient
 from storykeeper.gui.app import AppContext
+from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import give_keyboard_back
 
 
@@ -122,9 +123,7 @@ class ExportDialog(QDialog):
         folder_row.addWidget(self.choose_folder)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        label = QLabel("&Save in:")
-        label.setBuddy(self.folder)
-        form.addRow(label, folder_row)
+        form.addRow(buddy_label("&Save in:", self.folder), folder_row)
         buttons = QHBoxLayout()
         buttons.addStretch()
         buttons.addWidget(self.cancel_button)

@@ -28,6 +28,7 @@ from storykeeper.core.keys import DeviceKeys, KeyStore
 from storykeeper.core.recipients import Recipient
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import give_keyboard_back
 
 
@@ -84,12 +85,8 @@ class KeysDialog(QDialog):
         theirs_layout = QVBoxLayout(theirs)
         theirs_layout.addWidget(self.recipient_list)
         add_form = QFormLayout()
-        key_label = QLabel("A&ge key:")
-        key_label.setBuddy(self.new_key)
-        label_label = QLabel("&Whose:")
-        label_label.setBuddy(self.new_label)
-        add_form.addRow(key_label, self.new_key)
-        add_form.addRow(label_label, self.new_label)
+        add_form.addRow(buddy_label("A&ge key:", self.new_key), self.new_key)
+        add_form.addRow(buddy_label("&Whose:", self.new_label), self.new_label)
         theirs_layout.addLayout(add_form)
         theirs_buttons = QHBoxLayout()
         theirs_buttons.addWidget(self.add_button)

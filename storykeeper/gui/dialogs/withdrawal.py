@@ -30,6 +30,7 @@ from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.widgets.date_field import DateField
+from storykeeper.gui.widgets.labels import buddy_label
 
 
 class WithdrawalDialog(QDialog):
@@ -94,11 +95,11 @@ class WithdrawalDialog(QDialog):
         self.reason.setTabChangesFocus(True)
         self.reason.setMaximumHeight(120)
         form = QFormLayout()
-        form.addRow(self._label("&Who is deciding:", self.decided_by), self.decided_by)
-        form.addRow(self._label("On what &basis:", self.basis), self.basis)
-        form.addRow(self._label("&How they said it:", self.method), self.method)
-        form.addRow(self._label("&Date:", self.decided_on), self.decided_on)
-        form.addRow(self._label("Their &reason, if given:", self.reason), self.reason)
+        form.addRow(buddy_label("&Who is deciding:", self.decided_by), self.decided_by)
+        form.addRow(buddy_label("On what &basis:", self.basis), self.basis)
+        form.addRow(buddy_label("&How they said it:", self.method), self.method)
+        form.addRow(buddy_label("&Date:", self.decided_on), self.decided_on)
+        form.addRow(buddy_label("Their &reason, if given:", self.reason), self.reason)
 
         self.problem = QLabel()
         self.problem.setProperty("role", "problem")
@@ -126,12 +127,6 @@ class WithdrawalDialog(QDialog):
         screen = self.screen().availableGeometry()
         wide = int(600 * context.settings.text_scale / 100)
         self.resize(min(wide, int(screen.width() * 0.95)), self.sizeHint().height())
-
-    @staticmethod
-    def _label(text: str, buddy: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(buddy)
-        return label
 
     def _some_toggled(self, on: bool) -> None:
         for box in self.scope_boxes.values():

@@ -41,6 +41,7 @@ from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, FlowData, lo
 from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
 from storykeeper.gui.widgets.autosave import AutosaveTimer
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
+from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import run_modal
 from storykeeper.gui.widgets.read_aloud import ReadAloud, read_or_stop
 
@@ -253,17 +254,17 @@ class StoryEditorPage(QWidget):
         who.addWidget(self.change_storyteller)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(self._label("Storyteller:", self.change_storyteller), who)
-        form.addRow(self._label("&Title:", self.title), self.title)
-        form.addRow(self._label("In their &own words:", self.own_words), self.own_words)
-        form.addRow(self._label("Recorder’s &notes:", self.notes), self.notes)
+        form.addRow(buddy_label("Storyteller:", self.change_storyteller), who)
+        form.addRow(buddy_label("&Title:", self.title), self.title)
+        form.addRow(buddy_label("In their &own words:", self.own_words), self.own_words)
+        form.addRow(buddy_label("Recorder’s &notes:", self.notes), self.notes)
         details = QFormLayout()
-        details.addRow(self._label("Recorded b&y:", self.supporter), self.supporter)
-        details.addRow(self._label("D&ate told:", self.told_on), self.told_on)
-        details.addRow(self._label("S&etting:", self.setting), self.setting)
-        details.addRow(self._label("Ho&w told:", self.how_told), self.how_told)
-        details.addRow(self._label("&Language:", self.language), self.language)
-        details.addRow(self._label("Stat&us:", self.status), self.status)
+        details.addRow(buddy_label("Recorded b&y:", self.supporter), self.supporter)
+        details.addRow(buddy_label("D&ate told:", self.told_on), self.told_on)
+        details.addRow(buddy_label("S&etting:", self.setting), self.setting)
+        details.addRow(buddy_label("Ho&w told:", self.how_told), self.how_told)
+        details.addRow(buddy_label("&Language:", self.language), self.language)
+        details.addRow(buddy_label("Stat&us:", self.status), self.status)
 
         # The story's content, hidden as a whole once consent is withdrawn.
         self.content_fields = QWidget()
@@ -317,12 +318,6 @@ class StoryEditorPage(QWidget):
         self.language.currentTextChanged.connect(self._changed)
         context.appearance_changed.connect(self._apply_fonts)
         self._apply_fonts()
-
-    @staticmethod
-    def _label(text: str, buddy: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(buddy)
-        return label
 
     @staticmethod
     def _vocabulary_combo(name: str, kind: type[Setting] | type[HowTold]) -> QComboBox:
