@@ -164,10 +164,7 @@ class ExportDialog(QDialog):
         return Selection.CHOSEN if self.only_chosen.isChecked() else Selection.SINCE_LAST
 
     def _load_recipients(self) -> None:
-        def work(session: Session) -> list[Recipient]:
-            return recipients_module.list_recipients(session)
-
-        self.context.tasks.read(work, on_done=self._show_recipients)
+        self.context.tasks.read(recipients_module.list_recipients, on_done=self._show_recipients)
 
     def _show_recipients(self, found: list[Recipient]) -> None:
         self.recipient_list.clear()

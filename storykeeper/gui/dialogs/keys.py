@@ -123,10 +123,7 @@ class KeysDialog(QDialog):
         self.problem.setText(str(error) if isinstance(error, StorykeeperError) else f"{error}")
 
     def _reload(self) -> None:
-        def work(session: Session) -> list[Recipient]:
-            return recipients_module.list_recipients(session)
-
-        self.context.tasks.read(work, on_done=self._show_recipients)
+        self.context.tasks.read(recipients_module.list_recipients, on_done=self._show_recipients)
 
     def _show_recipients(self, found: list[Recipient]) -> None:
         self.recipient_list.clear()
