@@ -158,3 +158,55 @@ def test_the_story_open_can_be_exported_on_its_own(
         bundle, [coordinator], [KeyStore(window.context.paths.data_dir).public_key()]
     ) as opened:
         assert [s["id"] for s in opened.summary["stories"]] == [chosen.id]
+
+
+def test_cancel_stops_an_export_and_leaves_no_file(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    from storykeeper.core import demo
+
+    demo.generate(window.context.store, stories=2000, seed=5)
+    out = tmp_path / "bundles"
+    out.mkdir()
+    dialog = ExportDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.plan is not None and not dialog.plan.empty)
+    qtbot.mouseClick(dialog.plain, Qt.MouseButton.LeftButton)
+    dialog.folder.setText(str(out))
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    qtbot.keyClick(dialog.folder, Qt.Key.Key_Return)  # Export
+    assert dialog.progress.isVisible()
+    qtbot.keyClick(dialog.folder, Qt.Key.Key_Escape)  # Cancel, while it works
+    qtbot.waitUntil(
+        lambda: dialog.message.text() == "Cancelled: no bundle was written.", timeout=20_000
+    )
+    assert list(out.iterdir()) == []
+    assert dialog.isVisible()  # cancelling the work did not close the dialog
+
+
+def test_saving_the_public_key_from_the_keys_screen(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    import minisign
+    from PySide6.QtWidgets import QFileDialog, QLineEdit
+
+    target = tmp_path / "me.pub"
+    dialog = KeysDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.device is not None)
+
+    def answer(box: QWidget) -> None:
+        assert isinstance(box, QFileDialog)
+        name = box.findChild(QLineEdit, "fileNameEdit")
+        name.selectAll()
+        qtbot.keyClicks(name, str(target))
+        qtbot.keyClick(name, Qt.Key.Key_Return)
+
+    when_dialog_opens(answer, QFileDialog)
+    qtbot.mouseClick(dialog.save_public, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.problem.text().startswith("Saved"))
+    saved = minisign.PublicKey.from_file(target)
+    assert saved.to_base64().decode() == dialog.device.signing.public_key  # type: ignore[union-attr]
