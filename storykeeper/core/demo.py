@@ -31,6 +31,7 @@ from storykeeper.core.models import (
     StoryVersionRow,
     SupporterRow,
     ThemeRow,
+    WithdrawalNoticeRow,
 )
 from storykeeper.core.pseudonyms import unique_pseudonym
 from storykeeper.core.vocabulary import (
@@ -405,6 +406,26 @@ class _Generator:
         return story, theme_rows, consent
 
 
+def _withdrawal_notice(story_uuid: str, versions: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The notice ``consent.record_consent`` would have queued: shared once, no longer."""
+    if len(versions) < 2:
+        return None
+    agreeing = (ConsentDecision.GIVEN.value, ConsentDecision.GIVEN_WITH_CONDITIONS.value)
+    *earlier, last = versions
+    shared = ConsentScope.SHARE_WITH_COORDINATOR.value
+    if last["decision"] in agreeing and last[shared]:
+        return None
+    if not any(v["decision"] in agreeing and v[shared] for v in earlier):
+        return None
+    return {
+        "story_uuid": story_uuid,
+        "consent_uuid": last["uuid"],
+        "decision": last["decision"],
+        "decided_on": last["decided_on"],
+        "recorded_at": last["recorded_at"],
+    }
+
+
 def _first_version(story: dict[str, Any], uuids: dict[tuple[str, int], str]) -> dict[str, Any]:
     """The story's history entry, in the same form ``stories`` writes (so "History" has one)."""
     details = {
@@ -468,6 +489,9 @@ def generate(
             consent = [c for _, _, versions in batch for c in versions]
             if consent:
                 session.execute(insert(ConsentRecordRow), consent)
+            notices = [n for s, _, v in batch if (n := _withdrawal_notice(s["uuid"], v))]
+            if notices:
+                session.execute(insert(WithdrawalNoticeRow), notices)
             consent_count += len(consent)
             if progress:
                 progress(start + len(batch), stories)

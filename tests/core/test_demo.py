@@ -85,3 +85,21 @@ def test_every_demo_story_has_its_first_version_in_the_history(store: Store) -> 
             (version,) = stories.story_versions(session, story_id)
             assert version.own_words == story.own_words
             assert version.fields == story.fields
+
+
+def test_demo_withdrawals_are_queued_for_the_coordinator_as_real_ones_are(store: Store) -> None:
+    from storykeeper.core import consent
+    from storykeeper.core.export_policy import WithdrawalOnly, export_view_for
+    from storykeeper.core.search import StoryFilter, search_stories
+    from storykeeper.core.vocabulary import ConsentState
+
+    demo.generate(store, stories=300, seed=3)
+    with store.read() as session:
+        withdrawn = search_stories(
+            session, StoryFilter(consent_states=frozenset({ConsentState.WITHDRAWN})), limit=1000
+        ).items
+        must_tell = {
+            s.id for s in withdrawn if isinstance(export_view_for(session, s.id), WithdrawalOnly)
+        }
+        queued = {n.story_id for n in consent.pending_withdrawals(session)}
+    assert must_tell and queued == must_tell
