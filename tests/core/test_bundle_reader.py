@@ -176,3 +176,28 @@ def test_a_zip_bomb_is_refused_before_it_is_read(written: tuple[Path, KeyStore])
     with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{top_of(path)}/data/bomb.txt", b"\0" * (50 << 20))
     assert "expands too much" in refused(path, keys)
+
+
+def test_a_bundle_of_thousands_of_stories_opens(store: Store, tmp_path: Path) -> None:
+    """Its manifest is well over a megabyte: the small tag files' cap must not apply to it."""
+    from storykeeper.core import demo
+
+    demo.generate(store, stories=8000, seed=8)
+    with store.read() as session:
+        plan = plan_export(session, Selection.ALL)
+    keys = KeyStore(store.paths.data_dir)
+    result = write_bundle(
+        plan,
+        keys=keys,
+        media=MediaStore(store.paths.media_dir),
+        out=tmp_path,
+        recipients=[],
+        plain=True,
+    )
+    with zipfile.ZipFile(result.path) as archive:
+        manifest = next(
+            i for i in archive.infolist() if i.filename.endswith("/manifest-sha512.txt")
+        )
+    assert manifest.file_size > 1 << 20
+    with open_bundle(result.path, keys.age_identities(), [keys.public_key()]) as bundle:
+        assert len(bundle.summary["stories"]) == len(plan.stories) > 5000

@@ -43,6 +43,8 @@ MAX_FILE = 2 << 30  # 2 GiB: a long recording at most
 MAX_TOTAL = 16 << 30
 MAX_RATIO = 200  # deflate rarely beats 10:1 on text; 200:1 is a bomb
 MAX_TAG_FILE = 1 << 20
+#: The payload manifest has a line (about 180 bytes) per file: room for 300,000 files.
+MAX_MANIFEST = 64 << 20
 MAX_JSON = 64 << 20
 CHUNK = 1 << 20
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
@@ -201,7 +203,8 @@ def _check(
     def tag(name: str) -> bytes:
         if f"{top}/{name}" not in names:
             raise BundleRefused(f"The bundle has no '{name}': it is not a Storykeeper bundle.")
-        return _read_capped(archive, f"{top}/{name}", MAX_TAG_FILE)
+        limit = MAX_MANIFEST if name == "manifest-sha512.txt" else MAX_TAG_FILE
+        return _read_capped(archive, f"{top}/{name}", limit)
 
     tag_manifest = tag("tagmanifest-sha512.txt")
     signature_file = tag("tagmanifest-sha512.txt.minisig")
