@@ -11,6 +11,7 @@ import minisign
 
 from storykeeper.cli_keys import command_line_actor
 from storykeeper.core import recipients as recipients_module
+from storykeeper.core import trust
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle.reader import check_story, open_bundle
 from storykeeper.core.bundle.writer import (
@@ -69,8 +70,9 @@ def add_commands(
         parents=[common, as_json],
         help="check a bundle: decrypt, zip, signature, every hash, the JSON; changes nothing",
         description="Checks the bundle as an import would, without importing it: decrypts it "
-        "with this computer's age identity, checks the zip, the signature (against this "
-        "computer's own key and any --signer), every file's hash and the JSON. Exits with "
+        "with this computer's age identity, checks the zip, the signature (against the trusted "
+        "signers, this computer's own key and any --signer), every file's hash and the JSON. "
+        "Exits with "
         "status 1 and the reason when any check fails.",
     )
     verify.add_argument("file", type=Path, metavar="FILE")
@@ -146,7 +148,8 @@ class VerifyReport:
 def cmd_verify(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     keys = KeyStore(store.paths.data_dir)
     keys.ensure()
-    trusted = [keys.public_key()]
+    with store.read() as session:
+        trusted = [keys.public_key(), *trust.active_keys(session)]
     for signer in args.signer or ():
         try:
             trusted.append(minisign.PublicKey.from_file(signer))

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from storykeeper.core import recipients
+from storykeeper.core import recipients, trust
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore, PasswordNeeded
 from storykeeper.jsonout import dumps
@@ -83,6 +83,32 @@ def add_commands(
     remove = people_commands.add_parser("remove", parents=[common], help="stop exporting to one")
     remove.add_argument("age_recipient", metavar="AGE_RECIPIENT")
     remove.set_defaults(handler=cmd_recipients_remove)
+
+    trust = commands.add_parser(
+        "trust",
+        parents=[common],
+        help="the senders whose bundles this computer accepts (their minisign public keys)",
+    )
+    trust_commands = trust.add_subparsers(dest="trust_command", metavar="WHAT", required=True)
+    trust_add = trust_commands.add_parser(
+        "add",
+        parents=[common, as_json],
+        help="trust a sender's public key (a .pub file, or its line pasted)",
+        description="Compare the fingerprint this prints with the sender's (they see theirs "
+        "with “storykeeper keys show”), by phone, before importing their bundles.",
+    )
+    trust_add.add_argument("public_key", metavar="PUBFILE", help="the .pub file, or its RW… line")
+    trust_add.add_argument("--label", required=True, metavar="TEXT", help="whose key it is")
+    trust_add.set_defaults(handler=cmd_trust_add)
+    trust_list = trust_commands.add_parser("list", parents=[common, as_json], help="list them")
+    trust_list.set_defaults(handler=cmd_trust_list)
+    trust_revoke = trust_commands.add_parser(
+        "revoke",
+        parents=[common],
+        help="stop accepting a sender's bundles (those already imported stay)",
+    )
+    trust_revoke.add_argument("key_id", metavar="KEY_ID")
+    trust_revoke.set_defaults(handler=cmd_trust_revoke)
 
 
 def command_line_actor() -> str:
@@ -182,4 +208,43 @@ def cmd_recipients_remove(store: Store, args: argparse.Namespace, out: TextIO) -
     with store.write(actor=command_line_actor()) as session:
         recipients.remove_recipient(session, args.age_recipient)
     out.write("Removed. Bundles are no longer encrypted to that key.\n")
+    return 0
+
+
+def cmd_trust_add(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    given = Path(args.public_key)
+    text = given.read_text("utf-8", "replace") if given.is_file() else args.public_key
+    with store.write(actor=command_line_actor()) as session:
+        signer = trust.add_signer(session, text, args.label)
+    if args.json:
+        print(dumps(signer), file=out)
+        return 0
+    out.write(
+        f"Now trusting {signer.label}: key {signer.key_id}.\n"
+        f"Fingerprint: {signer.fingerprint}\n"
+        "Compare these digits with the sender by phone; if they differ, revoke the key at once.\n"
+    )
+    return 0
+
+
+def cmd_trust_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    with store.read() as session:
+        found = trust.list_signers(session)
+    if args.json:
+        print(dumps(found), file=out)
+        return 0
+    if not found:
+        out.write(
+            "No trusted signers yet. Add one with “storykeeper trust add FILE --label NAME”.\n"
+        )
+    for signer in found:
+        state = f"revoked {signer.revoked_at:%Y-%m-%d}" if signer.revoked_at else "trusted"
+        out.write(f"{signer.label}  ({state})\n    key {signer.key_id}, {signer.fingerprint}\n")
+    return 0
+
+
+def cmd_trust_revoke(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    with store.write(actor=command_line_actor()) as session:
+        signer = trust.revoke_signer(session, args.key_id)
+    out.write(f"Revoked {signer.label} ({signer.key_id}): their new bundles will be refused.\n")
     return 0

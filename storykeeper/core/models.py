@@ -320,6 +320,20 @@ class RecipientRow(Base):
     added_by: Mapped[str] = mapped_column(String(200))
 
 
+class TrustedSignerRow(Base):
+    """A minisign public key whose bundles this computer accepts (until revoked)."""
+
+    __tablename__ = "trusted_signers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(16), unique=True)
+    public_key: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    added_by: Mapped[str] = mapped_column(String(200))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
 class ExportRow(Base):
     """One bundle written by this computer (the export ledger)."""
 

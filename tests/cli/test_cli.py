@@ -57,6 +57,12 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         "recipients add",
         "recipients list",
         "recipients remove",
+        "trust",
+        "trust add",
+        "trust list",
+        "trust revoke",
+        "export",
+        "verify",
     ],
 )
 def test_every_command_has_help(

@@ -71,3 +71,37 @@ def test_an_advocates_bundle_verifies_at_the_coordinators(
     )
     assert code == 1 and "There is nothing to export" in err  # nothing new since the last one
     assert len(list(out.iterdir())) == 1
+
+
+def test_a_trusted_senders_bundles_verify_until_the_key_is_revoked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    advocate, coordinator = str(tmp_path / "advocate"), str(tmp_path / "coordinator")
+    out = tmp_path / "out"
+    out.mkdir()
+    run(capsys, "--data-dir", advocate, "demo-data", "--stories", "30", "--seed", "4")
+    recipient = json.loads(run(capsys, "--data-dir", coordinator, "keys", "show", "--json")[1])[
+        "age_recipient"
+    ]
+    shown = json.loads(run(capsys, "--data-dir", advocate, "keys", "show", "--json")[1])
+    run(capsys, "--data-dir", advocate, "keys", "export-public", str(tmp_path / "a.pub"))
+    code, said, _ = run(
+        capsys,
+        "--data-dir",
+        coordinator,
+        "trust",
+        "add",
+        str(tmp_path / "a.pub"),
+        "--label",
+        "Priya",
+    )
+    assert code == 0 and f"Fingerprint: {shown['fingerprint']}" in said
+    run(capsys, "--data-dir", advocate, "export", "--out", str(out), "--to", recipient)
+    (bundle,) = out.iterdir()
+    assert run(capsys, "--data-dir", coordinator, "verify", str(bundle))[0] == 0
+    code, said, _ = run(capsys, "--data-dir", coordinator, "trust", "revoke", shown["key_id"])
+    assert code == 0 and "Revoked Priya" in said
+    code, _, err = run(capsys, "--data-dir", coordinator, "verify", str(bundle))
+    assert code == 1 and "signed by an unknown key" in err
+    listed = json.loads(run(capsys, "--data-dir", coordinator, "trust", "list", "--json")[1])
+    assert [(s["label"], s["revoked_at"] is not None) for s in listed] == [("Priya", True)]
