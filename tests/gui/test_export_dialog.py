@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from storykeeper.core import consent, recipients
 from storykeeper.core.bundle.reader import open_bundle
+from storykeeper.core.bundle.writer import Selection, plan_export
 from storykeeper.core.keys import KeyStore
 from storykeeper.gui.dialogs.export import ExportDialog
 from storykeeper.gui.dialogs.keys import KeysDialog
@@ -210,3 +211,38 @@ def test_saving_the_public_key_from_the_keys_screen(
     qtbot.waitUntil(lambda: dialog.problem.text().startswith("Saved"))
     saved = minisign.PublicKey.from_file(target)
     assert saved.to_base64().decode() == dialog.device.signing.public_key  # type: ignore[union-attr]
+
+
+def test_an_answer_for_an_earlier_choice_is_not_shown(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    from storykeeper.core import demo
+    from storykeeper.core.attachments import MediaStore
+    from storykeeper.core.bundle.writer import record_export, write_bundle
+
+    store = window.context.store
+    demo.generate(store, stories=1500, seed=6)
+    with store.read() as session:
+        plan = plan_export(session, Selection.ALL)
+    sent = write_bundle(
+        plan,
+        keys=KeyStore(window.context.paths.data_dir),
+        media=MediaStore(window.context.paths.media_dir),
+        out=tmp_path,
+        recipients=[],
+        plain=True,
+    )
+    with store.write(actor="test") as session:
+        record_export(session, sent)  # now nothing is new: "since last" plans in an instant
+    dialog = ExportDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.plan is not None)
+    # "Everything" (a slow plan), then straight back to "since last" (a quick one): the slow
+    # answer arrives last and must not replace the one for the current choice.
+    qtbot.keyClick(dialog.everything, Qt.Key.Key_Space)
+    qtbot.keyClick(dialog.since_last, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: not window.context.tasks.busy, timeout=20_000)
+    assert dialog.selection() is Selection.SINCE_LAST
+    assert dialog.plan is not None and dialog.plan.empty
+    assert dialog.summary.text().startswith("Nothing to send")

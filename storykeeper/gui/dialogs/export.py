@@ -72,6 +72,8 @@ class ExportDialog(QDialog):
         self.chosen = chosen
         self.setWindowTitle("Export a bundle")
         self.plan: ExportPlan | None = None
+        #: Counts plans asked for: an answer to an older choice is dropped, not shown.
+        self._plan_generation = 0
         self.result_bundle: ExportResult | None = None
         self._cancel = threading.Event()
         self._progress = _Progress(self)
@@ -192,12 +194,19 @@ class ExportDialog(QDialog):
         selection = self.selection()
         chosen = [self.chosen[0]] if self.chosen and selection is Selection.CHOSEN else []
         self.export_button.setEnabled(False)
+        self.plan = None
         self.summary.setText("Working out what may leave…")
+        self._plan_generation += 1
+        generation = self._plan_generation
 
         def work(session: Session) -> ExportPlan:
             return plan_export(session, selection, chosen)
 
-        self.context.tasks.read(work, on_done=self._planned, on_error=self._failed)
+        def planned(plan: ExportPlan) -> None:
+            if generation == self._plan_generation:
+                self._planned(plan)
+
+        self.context.tasks.read(work, on_done=planned, on_error=self._failed)
 
     def _planned(self, plan: ExportPlan) -> None:
         self.plan = plan
