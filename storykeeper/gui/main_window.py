@@ -20,6 +20,7 @@ from storykeeper.gui.dialogs.history import HistoryDialog
 from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.dialogs.people import StorytellersDialog, SupportersDialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
+from storykeeper.gui.dialogs.trust import TrustDialog
 from storykeeper.gui.pages.story_editor import StoryEditorPage
 from storykeeper.gui.pages.story_list import StoryListPage
 from storykeeper.gui.settings import TEXT_SCALE_MAX, TEXT_SCALE_MIN, TEXT_SCALE_STEP
@@ -105,9 +106,12 @@ class MainWindow(QMainWindow):
         self._action(people_menu, "&Storytellers…", "Ctrl+Shift+T", self.show_storytellers)
         self._action(people_menu, "S&upporters…", "Ctrl+Shift+U", self.show_supporters)
 
-        exchange = bar.addMenu("E&xport")
+        # Bundles in and out: sending to coordinators, and (for coordinators) whom to accept.
+        exchange = bar.addMenu("E&xchange")
         self._action(exchange, "Export a &bundle…", "Ctrl+E", self.show_export)
         self._action(exchange, "&Keys and recipients…", None, self.show_keys)
+        exchange.addSeparator()
+        self._action(exchange, "&Trusted senders…", None, self.show_trust)
 
         view = bar.addMenu("&View")
         self._action(
@@ -299,6 +303,9 @@ class MainWindow(QMainWindow):
 
     def show_keys(self) -> None:
         run_modal(KeysDialog(self.context, self))
+
+    def show_trust(self) -> None:
+        run_modal(TrustDialog(self.context, self))
 
     def show_storytellers(self) -> None:
         dialog = StorytellersDialog(self.context, self)

@@ -246,3 +246,46 @@ def test_an_answer_for_an_earlier_choice_is_not_shown(
     assert dialog.selection() is Selection.SINCE_LAST
     assert dialog.plan is not None and dialog.plan.empty
     assert dialog.summary.text().startswith("Nothing to send")
+
+
+def test_trusting_and_revoking_a_sender_from_the_window(qtbot: QtBot, window: MainWindow) -> None:
+    import minisign
+    from PySide6.QtWidgets import QMessageBox
+
+    from storykeeper.core import trust
+    from storykeeper.core.keys import signing_key_of
+    from storykeeper.gui.dialogs.trust import TrustDialog
+
+    pair = minisign.KeyPair.generate()
+    expected = signing_key_of(pair.public_key)
+    done: list[str] = []
+
+    def act(dialog: QWidget) -> None:
+        assert isinstance(dialog, TrustDialog)
+        key(qtbot, Qt.Key.Key_P, ALT)
+        qtbot.keyClicks(QApplication.focusWidget(), expected.public_key)
+        key(qtbot, Qt.Key.Key_W, ALT)
+        qtbot.keyClicks(QApplication.focusWidget(), "Priya, north team")
+        key(qtbot, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: dialog.signer_list.count() == 1)
+        done.append(dialog.message.text())
+        dialog.signer_list.setCurrentRow(0)
+
+        def revoke(box: QWidget) -> None:
+            assert isinstance(box, QMessageBox)
+            key(qtbot, Qt.Key.Key_R, ALT)  # "Revoke"
+
+        when_dialog_opens(revoke, QMessageBox)
+        qtbot.mouseClick(dialog.revoke_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: "(revoked" in dialog.signer_list.item(0).text())
+        done.append(dialog.signer_list.item(0).text())
+        key(qtbot, Qt.Key.Key_Escape)
+
+    when_dialog_opens(act, TrustDialog)
+    menu_action(window, "&Trusted senders…").trigger()
+    qtbot.waitUntil(lambda: len(done) == 2, timeout=15_000)
+    assert f"Fingerprint: {expected.fingerprint}" in done[0]
+    assert done[1].startswith("Priya, north team (revoked")
+    with window.context.store.read() as session:
+        assert trust.active_keys(session) == []
+        assert [s.key_id for s in trust.list_signers(session)] == [expected.key_id]

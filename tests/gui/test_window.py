@@ -96,12 +96,14 @@ def test_every_control_in_the_window_has_a_name(qtbot: QtBot, window: MainWindow
 def test_every_control_in_the_dialogs_has_a_name(qtbot: QtBot, context: AppContext) -> None:
     from storykeeper.gui.dialogs.export import ExportDialog
     from storykeeper.gui.dialogs.keys import KeysDialog
+    from storykeeper.gui.dialogs.trust import TrustDialog
 
     for dialog in (
         StorytellersDialog(context),
         StorytellerPicker(context),
         ExportDialog(context),
         KeysDialog(context),
+        TrustDialog(context),
     ):
         qtbot.addWidget(dialog)
         dialog.show()

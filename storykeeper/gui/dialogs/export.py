@@ -178,7 +178,7 @@ class ExportDialog(QDialog):
             self.recipient_list.addItem(item)
         if not found:
             self.recipient_list.addItem(
-                "No recipients yet: add the coordinator’s key under Export → Keys and recipients."
+                "No recipients yet: add the coordinator’s key under Exchange → Keys and recipients."
             )
         self._update_button()
 

@@ -1,0 +1,179 @@
+"""Trusted senders: the advocates' signing keys whose bundles this computer accepts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from storykeeper.core import trust
+from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.trust import TrustedSigner
+from storykeeper.gui.app import AppContext
+from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.widgets.labels import buddy_label
+from storykeeper.gui.widgets.modal import give_keyboard_back
+
+MAX_PUB_FILE = 64 * 1024
+
+
+class TrustDialog(QDialog):
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle("Trusted senders")
+        intro = QLabel(
+            "Bundles are accepted only from these senders. Before you trust a key, read its "
+            "fingerprint to the sender by phone: they see theirs under Exchange → Keys and "
+            "recipients."
+        )
+        intro.setWordWrap(True)
+        self.signer_list = QListWidget()
+        self.signer_list.setAccessibleName("Trusted senders")
+        self.public_key = QLineEdit()
+        self.public_key.setAccessibleName("Sender's public key")
+        self.public_key.setPlaceholderText("RW… (the second line of their .pub file)")
+        self.from_file = QPushButton("From a &file…")
+        self.from_file.setAccessibleName("Read the public key from a .pub file")
+        self.label = QLineEdit()
+        self.label.setAccessibleName("Whose key it is")
+        self.label.setMaxLength(200)
+        self.trust_button = QPushButton("&Trust this key")
+        self.trust_button.setAccessibleName("Trust this key")
+        self.revoke_button = QPushButton("&Revoke…")
+        self.revoke_button.setAccessibleName("Revoke the chosen sender")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("What happened")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QPushButton("&Close")
+        close.setAccessibleName("Close")
+        close.clicked.connect(self.accept)
+
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.public_key, 1)
+        key_row.addWidget(self.from_file)
+        form = QFormLayout()
+        form.addRow(buddy_label("&Public key:", self.public_key), key_row)
+        form.addRow(buddy_label("&Whose:", self.label), self.label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.trust_button)
+        buttons.addWidget(self.revoke_button)
+        buttons.addStretch()
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.signer_list, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addLayout(buttons)
+        self.resize(int(640 * context.settings.text_scale / 100), self.sizeHint().height())
+
+        # Enter trusts what was typed in; no other button reacts to it (Esc closes).
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+        self.trust_button.setDefault(True)
+        self.trust_button.clicked.connect(self._trust)
+        self.revoke_button.clicked.connect(self._revoke)
+        self.from_file.clicked.connect(self._from_file)
+        self._reload()
+
+    def _reload(self) -> None:
+        self.context.tasks.read(trust.list_signers, on_done=self._show)
+
+    def _show(self, signers: list[TrustedSigner]) -> None:
+        self.signer_list.clear()
+        for signer in signers:
+            state = f"revoked {signer.revoked_at:%d %b %Y}" if signer.revoked_at else "trusted"
+            item = QListWidgetItem(
+                f"{signer.label} ({state})\n    key {signer.key_id} — {signer.fingerprint}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, signer.key_id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, signer.active)
+            self.signer_list.addItem(item)
+        self.revoke_button.setEnabled(any(s.active for s in signers))
+
+    def _from_file(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self,
+            "The sender's public key",
+            str(Path.home()),
+            "minisign public keys (*.pub);;All files (*)",
+            options=QFileDialog.Option.DontUseNativeDialog,
+        )
+        give_keyboard_back(self)
+        if not chosen:
+            return
+        try:
+            path = Path(chosen)
+            if path.stat().st_size > MAX_PUB_FILE:
+                raise OSError(f"{path} is too large to be a public key file")
+            lines = path.read_text("utf-8", "replace").strip().splitlines()
+        except OSError as exc:
+            self.message.setText(f"Could not read it: {exc}")
+            return
+        self.public_key.setText(lines[-1].strip() if lines else "")
+        self.label.setFocus()
+
+    def _trust(self) -> None:
+        text, label = self.public_key.text(), self.label.text()
+
+        def work(session: Session) -> TrustedSigner:
+            return trust.add_signer(session, text, label)
+
+        def trusted(signer: TrustedSigner) -> None:
+            self.message.setText(
+                f"Now trusting {signer.label}. Fingerprint: {signer.fingerprint} — read it to "
+                "them; if theirs differs, revoke this key."
+            )
+            self.public_key.clear()
+            self.label.clear()
+            self._reload()
+
+        def refused(error: BaseException) -> None:
+            self.message.setText(str(error) if isinstance(error, StorykeeperError) else f"{error}")
+            (self.label if getattr(error, "field", None) == "label" else self.public_key).setFocus()
+
+        self.context.tasks.write(work, on_done=trusted, on_error=refused)
+
+    def _revoke(self) -> None:
+        item = self.signer_list.currentItem()
+        if item is None or not item.data(Qt.ItemDataRole.UserRole + 1):
+            self.message.setText("Choose a trusted sender to revoke first.")
+            return
+        key_id = item.data(Qt.ItemDataRole.UserRole)
+        name = item.text().splitlines()[0]
+        if not confirm_destructive(
+            self,
+            "Revoke a sender",
+            f"Stop accepting bundles signed by {name}?\n\nStories already imported from them "
+            "stay. This cannot be undone: to be trusted again, they will need a new key.",
+            act="Revoke",
+            keep="Keep trusting",
+        ):
+            return
+
+        def work(session: Session) -> TrustedSigner:
+            return trust.revoke_signer(session, key_id)
+
+        def revoked(signer: TrustedSigner) -> None:
+            self.message.setText(f"Revoked {signer.label}: their new bundles will be refused.")
+            self._reload()
+
+        self.context.tasks.write(
+            work, on_done=revoked, on_error=lambda e: self.message.setText(str(e))
+        )
