@@ -198,3 +198,35 @@ def test_a_bundle_of_thousands_of_stories_opens(store: Store, tmp_path: Path) ->
     assert manifest.file_size > 1 << 20
     with open_bundle(path, keys.age_identities(), [keys.public_key()]) as bundle:
         assert len(bundle.summary["stories"]) == shared > 5000
+
+
+def test_a_bundle_from_a_newer_storykeeper_names_the_version_it_needs(
+    written: tuple[Path, KeyStore],
+) -> None:
+    """Signed properly by a trusted key, but format 2: refused, saying which formats are read."""
+    import hashlib
+
+    path, keys = written
+    with zipfile.ZipFile(path) as old:
+        files = {i.filename: old.read(i) for i in old.infolist()}
+    top = top_of(path)
+    summary = f"{top}/data/bundle.json"
+    files[summary] = files[summary].replace(b'"format": 1', b'"format": 2', 1)
+
+    def manifest(names: list[str]) -> bytes:
+        return "".join(
+            f"{hashlib.sha512(files[f'{top}/{n}']).hexdigest()}  {n}\n" for n in sorted(names)
+        ).encode()
+
+    payload = [n.split("/", 1)[1] for n in files if "/data/" in n]
+    files[f"{top}/manifest-sha512.txt"] = manifest(payload)
+    tag_manifest = manifest(["bagit.txt", "bag-info.txt", "manifest-sha512.txt"])
+    files[f"{top}/tagmanifest-sha512.txt"] = tag_manifest
+    files[f"{top}/tagmanifest-sha512.txt.minisig"] = bytes(keys.secret_key().sign(tag_manifest))
+    with zipfile.ZipFile(path, "w") as new:
+        for name, data in files.items():
+            new.writestr(name, data)
+    assert refused(path, keys) == (
+        "The bundle was made by a newer Storykeeper (format 2); this program reads format 1. "
+        "Update Storykeeper to read it."
+    )

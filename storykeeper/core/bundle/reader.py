@@ -251,9 +251,10 @@ def _check(
     if not isinstance(version, int):
         raise BundleRefused("The bundle's summary (data/bundle.json) has no format version.")
     if version > FORMAT:
+        readable = f"format {FORMAT}" if FORMAT == 1 else f"formats 1–{FORMAT}"
         raise BundleRefused(
             f"The bundle was made by a newer Storykeeper (format {version}); this program "
-            f"reads format 1–{FORMAT}. Update Storykeeper to read it."
+            f"reads {readable}. Update Storykeeper to read it."
         )
     _validate(summary, "bundle", version)
     public = key.to_base64()
