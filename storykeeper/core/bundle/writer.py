@@ -12,7 +12,6 @@ behind (a crash may leave a ``.storykeeper-partial-*`` file, which the next expo
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import hashlib
 import json
@@ -388,7 +387,3 @@ def record_export(session: Session, result: ExportResult) -> None:
             "recipients": result.recipients,
         },
     )
-
-
-def last_export(session: Session) -> dt.datetime | None:
-    return session.scalar(select(func.max(ExportRow.created_at)))

@@ -29,7 +29,7 @@ from storykeeper.core.recipients import Recipient
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.widgets.labels import buddy_label
-from storykeeper.gui.widgets.modal import give_keyboard_back
+from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back
 
 
 class KeysDialog(QDialog):
@@ -107,9 +107,7 @@ class KeysDialog(QDialog):
         self.add_button.clicked.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
         # Enter adds the recipient typed in; no other button reacts to it (Esc closes).
-        for button in self.findChildren(QPushButton):
-            button.setAutoDefault(False)
-        self.add_button.setDefault(True)
+        enter_presses(self, self.add_button)
         context.tasks.run(self.keys.ensure, on_done=self._show_keys, on_error=self._failed)
         self._reload()
 

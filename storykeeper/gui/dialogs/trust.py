@@ -26,7 +26,7 @@ from storykeeper.core.trust import TrustedSigner
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.widgets.labels import buddy_label
-from storykeeper.gui.widgets.modal import give_keyboard_back
+from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back
 
 MAX_PUB_FILE = 64 * 1024
 
@@ -84,9 +84,7 @@ class TrustDialog(QDialog):
         self.resize(int(640 * context.settings.text_scale / 100), self.sizeHint().height())
 
         # Enter trusts what was typed in; no other button reacts to it (Esc closes).
-        for button in self.findChildren(QPushButton):
-            button.setAutoDefault(False)
-        self.trust_button.setDefault(True)
+        enter_presses(self, self.trust_button)
         self.trust_button.clicked.connect(self._trust)
         self.revoke_button.clicked.connect(self._revoke)
         self.from_file.clicked.connect(self._from_file)

@@ -7,7 +7,7 @@ opened it takes the keyboard back explicitly.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
 
 def give_keyboard_back(parent: QWidget | None) -> None:
@@ -27,3 +27,14 @@ def run_modal(dialog: QDialog) -> int:
     # Deleted now, on this thread, rather than whenever its parent goes.
     dialog.deleteLater()
     return result
+
+
+def enter_presses(dialog: QDialog, button: QPushButton) -> None:
+    """Make ``button`` the one Enter presses, wherever the keyboard is in ``dialog``.
+
+    Qt's dialogs otherwise let Enter press whichever button last had focus ("auto default"),
+    so Enter in a text box could open a file dialog instead of doing what the box is for.
+    """
+    for other in dialog.findChildren(QPushButton):
+        other.setAutoDefault(False)
+    button.setDefault(True)
