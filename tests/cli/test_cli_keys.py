@@ -99,3 +99,16 @@ def test_recipients_add_list_remove(capsys: pytest.CaptureFixture[str], data_dir
     assert code == 0
     code, _, err = run(capsys, "recipients", "remove", key)
     assert code == 1 and "No recipient" in err
+
+
+def test_import_age_identity_makes_bundles_come_to_that_key(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, tmp_path: Path
+) -> None:
+    identity = x25519.Identity.generate()
+    (tmp_path / "org-key.txt").write_text(f"# organisation key\n{identity}\n")
+    code, out, _ = run(capsys, "keys", "import-age-identity", str(tmp_path / "org-key.txt"))
+    assert code == 0 and str(identity.to_public()) in out
+    _, shown, _ = run(capsys, "keys", "show", "--json")
+    assert json.loads(shown)["age_recipient"] == str(identity.to_public())
+    kept = list((data_dir / "keys").glob("age-identity.txt.replaced-*"))
+    assert len(kept) == 1  # the identity made at first use is kept, not lost

@@ -289,3 +289,31 @@ def test_trusting_and_revoking_a_sender_from_the_window(qtbot: QtBot, window: Ma
     with window.context.store.read() as session:
         assert trust.active_keys(session) == []
         assert [s.key_id for s in trust.list_signers(session)] == [expected.key_id]
+
+
+def test_a_senders_key_read_from_its_pub_file(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    import minisign
+    from PySide6.QtWidgets import QFileDialog, QLineEdit
+
+    from storykeeper.core.keys import public_key_file_text
+    from storykeeper.gui.dialogs.trust import TrustDialog
+
+    pair = minisign.KeyPair.generate()
+    pub = tmp_path / "priya.pub"
+    pub.write_text(public_key_file_text(pair.public_key))
+    dialog = TrustDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+
+    def answer(box: QWidget) -> None:
+        assert isinstance(box, QFileDialog)
+        name = box.findChild(QLineEdit, "fileNameEdit")
+        qtbot.keyClicks(name, str(pub))
+        qtbot.keyClick(name, Qt.Key.Key_Return)
+
+    when_dialog_opens(answer, QFileDialog)
+    qtbot.mouseClick(dialog.from_file, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.public_key.text() == pair.public_key.to_base64().decode())
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.label)  # on to "whose"
