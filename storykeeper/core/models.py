@@ -379,3 +379,55 @@ class TombstoneRow(Base):
     last_revision: Mapped[int] = mapped_column(Integer)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(200))
+
+
+class ImportRow(Base):
+    """One bundle this computer tried to import (the import ledger), with its report's counts."""
+
+    __tablename__ = "imports"
+    __table_args__ = (Index("ix_imports_bundle_id", "bundle_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    checked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(200))
+    #: imported, already_imported or refused.
+    outcome: Mapped[str] = mapped_column(String(20))
+    #: For a refused bundle, the one reason in words.
+    reason: Mapped[str] = mapped_column(Text, default="")
+    bundle_id: Mapped[str | None] = mapped_column(String(36))
+    signer_key_id: Mapped[str | None] = mapped_column(String(16))
+    signer_label: Mapped[str] = mapped_column(String(200), default="")
+    stories_new: Mapped[int] = mapped_column(Integer, default=0)
+    stories_updated: Mapped[int] = mapped_column(Integer, default=0)
+    stories_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    stories_withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    media_files: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ImportItemRow(Base):
+    """What one import did with one story. Holds no content, so a purge leaves nothing here."""
+
+    __tablename__ = "import_items"
+    __table_args__ = (Index("ix_import_items_import_id", "import_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"))
+    story_uuid: Mapped[str] = mapped_column(String(36))
+    #: new, updated, skipped or withdrawn.
+    action: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class StoryOriginRow(Base):
+    """Where an imported story came from: who signed the bundle, and which bundle."""
+
+    __tablename__ = "story_origins"
+    __table_args__ = (Index("ix_story_origins_signer_key_id", "signer_key_id"),)
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    signer_key_id: Mapped[str] = mapped_column(String(16))
+    bundle_id: Mapped[str] = mapped_column(String(36))
+    imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -14,7 +14,12 @@ from pyrage import x25519
 
 from storykeeper.core import consent
 from storykeeper.core.attachments import MediaStore
-from storykeeper.core.bundle.reader import BundleRefused, check_story, open_bundle
+from storykeeper.core.bundle.reader import (
+    BundleRefused,
+    UntrustedSigner,
+    check_story,
+    open_bundle,
+)
 from storykeeper.core.bundle.writer import Selection, plan_export, write_bundle
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
@@ -120,12 +125,42 @@ def test_a_changed_manifest_breaks_the_signature(written: tuple[Path, KeyStore])
     assert "signature does not match" in refused(path, keys)
 
 
-def test_an_unknown_signer_is_refused_with_its_key_id(written: tuple[Path, KeyStore]) -> None:
+def test_an_unknown_signer_is_refused_with_its_fingerprint(written: tuple[Path, KeyStore]) -> None:
     path, keys = written
     stranger = minisign.KeyPair.generate().public_key
-    message = refused(path, keys, trusted=[stranger])
-    assert message.startswith("The bundle is signed by an unknown key (key id ")
-    assert keys.show().signing.key_id in message
+    with (
+        pytest.raises(UntrustedSigner) as caught,
+        open_bundle(path, keys.age_identities(), [stranger]),
+    ):
+        pass
+    mine = keys.show().signing
+    assert caught.value.message == (
+        f"The bundle is signed by an unknown key with fingerprint {mine.fingerprint} "
+        f"(key id {mine.key_id}). Check the fingerprint with the sender, by phone or in "
+        "person, before trusting it."
+    )
+    # What the person may then choose to trust is exactly the key that signed.
+    assert caught.value.public_key == mine.public_key
+
+
+def test_a_carried_key_that_did_not_sign_gives_no_fingerprint(
+    written: tuple[Path, KeyStore],
+) -> None:
+    """A signer's key in bag-info is only believed when the signature verifies with it."""
+    path, keys = written
+    mine = keys.show().signing
+    other = minisign.KeyPair.generate().public_key.to_base64().decode()
+    # Re-sign nothing: swap the carried key in bag-info for another key.
+    rewrite(
+        path,
+        lambda n, d: (
+            (n, d.replace(mine.public_key.encode(), other.encode()))
+            if n.endswith("/bag-info.txt")
+            else (n, d)
+        ),
+    )
+    message = refused(path, keys, trusted=[minisign.KeyPair.generate().public_key])
+    assert message.startswith(f"The bundle is signed by an unknown key (key id {mine.key_id}).")
 
 
 @pytest.mark.parametrize(

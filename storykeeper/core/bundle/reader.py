@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import re
@@ -52,6 +53,26 @@ _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 
 class BundleRefused(StorykeeperError):
     """The bundle is refused; the message is the one reason, in words."""
+
+
+class UntrustedSigner(BundleRefused):
+    """Signed by a key not trusted here. When the bundle carries the signer's public key (and
+    the signature verifies with it), ``public_key`` and ``fingerprint`` let the person compare
+    it with the sender by phone and choose to trust it."""
+
+    def __init__(self, key_id: str, public_key: str | None, fingerprint: str | None) -> None:
+        self.key_id = key_id
+        self.public_key = public_key
+        self.fingerprint = fingerprint
+        who = (
+            f"an unknown key with fingerprint {fingerprint} (key id {key_id})"
+            if fingerprint
+            else f"an unknown key (key id {key_id})"
+        )
+        super().__init__(
+            f"The bundle is signed by {who}. Check the fingerprint with the sender, by phone "
+            "or in person, before trusting it."
+        )
 
 
 @dataclass(frozen=True)
@@ -216,16 +237,8 @@ def _check(
         raise BundleRefused("The bundle's signature is damaged.") from exc
     key = next((k for k in trusted if _key_id(k) == signer_id), None)
     if key is None:
-        raise BundleRefused(
-            f"The bundle is signed by an unknown key (key id {key_id_text(signer_id)}). "
-            "Check who it is from before trusting it."
-        )
-    try:
-        key.verify(tag_manifest, signature)
-    except minisign.VerifyError as exc:
-        raise BundleRefused(
-            "The bundle's signature does not match: it was changed after signing."
-        ) from exc
+        raise _untrusted(tag("bag-info.txt"), signer_id, tag_manifest, signature)
+    _verify(key, tag_manifest, signature)
     tags = _manifest(tag_manifest, "tagmanifest-sha512.txt")
     for name, digest in tags.items():
         if hashlib.sha512(tag(name)).hexdigest() != digest:
@@ -272,6 +285,42 @@ def _check(
     )
 
 
+def _verify(key: minisign.PublicKey, message: bytes, signature: minisign.Signature) -> None:
+    try:
+        key.verify(message, signature)
+    except minisign.VerifyError as exc:
+        raise BundleRefused(
+            "The bundle's signature does not match: it was changed after signing."
+        ) from exc
+
+
+def _untrusted(
+    bag_info: bytes, signer_id: bytes, tag_manifest: bytes, signature: minisign.Signature
+) -> UntrustedSigner:
+    """The refusal for a signer not trusted here, with its fingerprint when the bundle carries
+    its public key and the signature verifies with it (proof the holder of that key signed)."""
+    line = next(
+        (
+            value.strip()
+            for name, _, value in (
+                raw.partition(":") for raw in bag_info.decode("utf-8", "replace").splitlines()
+            )
+            if name == "Storykeeper-Signer-Public-Key"
+        ),
+        None,
+    )
+    key_id = key_id_text(signer_id)
+    try:
+        carried = minisign.PublicKey.from_base64(line) if line else None
+    except (minisign.Error, ValueError):
+        carried = None
+    if carried is None or _key_id(carried) != signer_id:
+        return UntrustedSigner(key_id, None, None)
+    _verify(carried, tag_manifest, signature)
+    public = carried.to_base64().decode("ascii")
+    return UntrustedSigner(key_id, public, fingerprint(base64.b64decode(public)[10:]))
+
+
 def _key_id(key: minisign.PublicKey) -> bytes:
     return base64.b64decode(key.to_base64())[2:10]
 
@@ -290,12 +339,18 @@ def _json(archive: zipfile.ZipFile, top: str, payload: dict[str, str], path: str
         raise BundleRefused(f"'{path}' is not valid JSON.") from exc
 
 
-def _validate(document: Any, kind: str, version: int) -> None:
+@functools.cache
+def _validator(kind: str, version: int) -> Any:
+    # Built once per schema: constructing a validator costs more than validating a story.
     from jsonschema import Draft202012Validator
 
     from storykeeper.core.bundle.schema import load_schema
 
-    error = next(Draft202012Validator(load_schema(kind, version)).iter_errors(document), None)
+    return Draft202012Validator(load_schema(kind, version))
+
+
+def _validate(document: Any, kind: str, version: int) -> None:
+    error = next(_validator(kind, version).iter_errors(document), None)
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "the top"
         raise BundleRefused(

@@ -305,6 +305,7 @@ def write_bundle(
                 f"Source-Organization: {organisation}",
                 f"Storykeeper-Bundle-Format: {FORMAT}",
                 f"Storykeeper-Signer-Key-Id: {device.signing.key_id}",
+                f"Storykeeper-Signer-Public-Key: {device.signing.public_key}",
                 *(f"Storykeeper-Recipient: {r}" for r in shown_recipients or ["none (plain)"]),
             ]
             manifest = "".join(f"{h}  {p}\n" for p, h in sorted(bag.payload.items()))
