@@ -17,7 +17,7 @@ from typing import TextIO
 
 from storykeeper import __version__, cli_bundles, cli_keys
 from storykeeper.core import check as check_module
-from storykeeper.core import consent, demo, search, stats, stories
+from storykeeper.core import consent, demo, provenance, search, stats, stories
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import short_id
@@ -231,14 +231,18 @@ def cmd_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             print("No stories match.", file=out)
         return 0
     width = _terminal_width(out)
-    header = f"{'ID':8}  {'TOLD':10}  {'STATUS':6}  {'CONSENT':21}  {'STORYTELLER':20}  TITLE"
-    print(header, file=out)
+    # Only a coordinator's list, with imported stories on the page, needs to say where from.
+    origins = any(item.origin for item in page.items)
+    header = f"{'ID':8}  {'TOLD':10}  {'STATUS':6}  {'CONSENT':21}  {'STORYTELLER':20}  "
+    print(header + (f"{'FROM':16}  " if origins else "") + "TITLE", file=out)
     for item in page.items:
         told = item.told_on.isoformat() if item.told_on else "—"
         line = (
             f"{short_id(item.id):8}  {told:10}  {item.status.value:6}  "
             f"{item.consent_state.label:21}  {_fit(item.storyteller_name, 20):20}  "
         )
+        if origins:
+            line += f"{_fit(item.origin or 'here', 16):16}  "
         print(line + _fit(item.title or "(untitled)", max(10, width - len(line))), file=out)
         if item.snippet:
             print(f"{'':10}{_fit(' '.join(item.snippet.split()), max(10, width - 10))}", file=out)
@@ -262,8 +266,9 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     with store.read() as session:
         story = stories.shown(stories.get_story(session, args.id))
         history = consent.consent_history(session, story.id)
+        origin = provenance.origin_of(session, story.id)
     if args.json:
-        print(dumps({"story": story, "consent_history": history}), file=out)
+        print(dumps({"story": story, "consent_history": history, "origin": origin}), file=out)
         return 0
     w = out.write
     w(f"{story.title or '(untitled)'}\n{'=' * min(len(story.title or '(untitled)'), 80)}\n")
@@ -284,6 +289,13 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             "Attachments",
             ", ".join(f"{a.original_name} ({a.kind.label.lower()})" for a in story.attachments)
             or "—",
+        ),
+        (
+            "Came from",
+            "written on this computer"
+            if origin is None
+            else f"{origin.described}, in bundle {origin.bundle_id}, imported "
+            f"{origin.imported_at.astimezone():%d %b %Y %H:%M}",
         ),
     ]
     for label, value in rows:

@@ -49,6 +49,20 @@ class StoredFile:
     size: int
 
 
+@dataclass(frozen=True)
+class StagedFile:
+    """Bytes copied in under a temporary name, hashed, synced, not yet under their hash."""
+
+    temp: Path
+    sha256: str
+    size: int
+
+
+#: Temporary files of copies in progress; one older than this is what a crash left.
+STAGING_PREFIX = ".incoming-"
+STALE_STAGING = dt.timedelta(hours=1)
+
+
 def attachment_from_row(row: AttachmentRow) -> Attachment:
     return Attachment(
         id=row.uuid,
@@ -85,10 +99,18 @@ class MediaStore:
 
     def put_stream(self, stream: BinaryIO) -> StoredFile:
         """Copy a stream in, hashing as it goes; the bytes land under their hash, atomically."""
+        staged = self.stage(stream)
+        self.place(staged)
+        return StoredFile(staged.sha256, staged.size)
+
+    def stage(self, stream: BinaryIO) -> StagedFile:
+        """Copy a stream to a temporary file beside the media, hashing it; ``place`` then puts
+        it under its hash and ``unstage`` drops it. Staging first lets an import check every
+        file before any lands under a real name."""
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         digest = hashlib.sha256()
         size = 0
-        fd, temp_name = tempfile.mkstemp(prefix=".incoming-", dir=self.root)
+        fd, temp_name = tempfile.mkstemp(prefix=STAGING_PREFIX, dir=self.root)
         temp = Path(temp_name)
         try:
             with os.fdopen(fd, "wb") as out:
@@ -98,18 +120,44 @@ class MediaStore:
                     size += len(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-            sha = digest.hexdigest()
-            target = self.path_for(sha)
-            target.parent.mkdir(exist_ok=True, mode=0o700)
-            if target.exists() and self.hash_of(target) == sha:
-                temp.unlink()
-            else:
-                temp.replace(target)
-                _fsync_dir(target.parent)
-            return StoredFile(sha, size)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
+        return StagedFile(temp, digest.hexdigest(), size)
+
+    def place(self, staged: StagedFile) -> bool:
+        """Put a staged file under its hash; False when an intact copy was already there."""
+        target = self.path_for(staged.sha256)
+        try:
+            target.parent.mkdir(exist_ok=True, mode=0o700)
+            if target.exists() and self.hash_of(target) == staged.sha256:
+                staged.temp.unlink()
+                return False
+            staged.temp.replace(target)
+            _fsync_dir(target.parent)
+            return True
+        except BaseException:
+            staged.temp.unlink(missing_ok=True)
+            raise
+
+    @staticmethod
+    def unstage(staged: StagedFile) -> None:
+        staged.temp.unlink(missing_ok=True)
+
+    def sweep_staging(self) -> int:
+        """Remove temporary files a crash left (older than an hour, so never a copy under way)."""
+        if not self.root.is_dir():
+            return 0
+        cutoff = (clock.now() - STALE_STAGING).timestamp()
+        removed = 0
+        for temp in self.root.glob(f"{STAGING_PREFIX}*"):
+            try:
+                if temp.stat().st_mtime < cutoff:
+                    temp.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
 
     def put_file(self, source: Path) -> StoredFile:
         try:

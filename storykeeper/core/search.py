@@ -30,11 +30,14 @@ from sqlalchemy.orm import Session
 from storykeeper.core.consent import review_due_clause
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import (
+    StoryOriginRow,
     StoryRow,
     StorytellerRow,
     StoryThemeRow,
     SupporterRow,
+    TrustedSignerRow,
 )
+from storykeeper.core.provenance import describe as describe_origin
 from storykeeper.core.stories import WITHDRAWN_TITLE
 from storykeeper.core.themes import theme_row
 from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
@@ -83,6 +86,8 @@ class StorySummary:
     revision: int
     updated_at: dt.datetime
     snippet: str | None = None
+    #: Who an imported story came from (``provenance``); None for a story written here.
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -211,9 +216,14 @@ def _summaries(session: Session, ids: list[int], wanted: StoryFilter) -> list[St
             StoryRow.consent_review_by,
             StoryRow.revision,
             StoryRow.updated_at,
+            TrustedSignerRow.label,
+            StoryOriginRow.signer_key_id,
+            TrustedSignerRow.revoked_at,
         )
         .join(StorytellerRow, StorytellerRow.id == StoryRow.storyteller_id)
         .outerjoin(SupporterRow, SupporterRow.id == StoryRow.supporter_id)
+        .outerjoin(StoryOriginRow, StoryOriginRow.story_id == StoryRow.id)
+        .outerjoin(TrustedSignerRow, TrustedSignerRow.key_id == StoryOriginRow.signer_key_id)
         .where(StoryRow.id.in_(ids))
     ).all()
     snippets = _snippets(session, ids, wanted.text)
@@ -232,6 +242,7 @@ def _summaries(session: Session, ids: list[int], wanted: StoryFilter) -> list[St
             revision=row[10],
             updated_at=row[11],
             snippet=snippets.get(row[0]),
+            origin=describe_origin(row[12], row[13], row[14]),
         )
         for row in rows
     }

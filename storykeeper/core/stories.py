@@ -304,7 +304,7 @@ def create_story(session: Session, story: StoryFields) -> Story:
     session.flush()
     audit.record(session, "story.created", "story", row.uuid, {"revision": 1})
     created = get_story(session, row.uuid)
-    _keep_version(session, row.id, created)
+    keep_version(session, row.id, created)
     return created
 
 
@@ -346,7 +346,7 @@ def update_story(
         session, "story.updated", "story", row.uuid, {"revision": row.revision, "fields": changed}
     )
     updated = get_story(session, row.uuid)
-    _keep_version(session, row.id, updated)
+    keep_version(session, row.id, updated)
     return updated
 
 
@@ -369,10 +369,17 @@ def _version_details(story: Story) -> str:
     )
 
 
-def _keep_version(session: Session, story_pk: int, story: Story) -> None:
+def keep_version(
+    session: Session,
+    story_pk: int,
+    story: Story,
+    *,
+    actor: str | None = None,
+    coalesce: bool = True,
+) -> None:
     """Record the story as just saved: overwrite the newest version if the same actor saved it
-    less than VERSION_COALESCE ago, otherwise add a version."""
-    actor = str(session.info.get("actor", "unknown"))
+    less than VERSION_COALESCE ago (unless ``coalesce`` is off), otherwise add a version."""
+    actor = actor or str(session.info.get("actor", "unknown"))
     saved_at = story.updated_at
     newest = session.scalar(
         select(StoryVersionRow)
@@ -384,6 +391,7 @@ def _keep_version(session: Session, story_pk: int, story: Story) -> None:
     # tell how long ago it was saved, and keeping one more version loses nothing.
     if (
         newest is None
+        or not coalesce
         or newest.actor != actor
         or not dt.timedelta(0) <= saved_at - newest.saved_at < VERSION_COALESCE
     ):
@@ -457,6 +465,7 @@ def delete_story(
     *,
     reason: TombstoneReason = TombstoneReason.DELETED,
     note: str = "",
+    merge_index: bool = True,
 ) -> tuple[Tombstone, list[str]]:
     """Remove a story and its content (with its history), leaving a tombstone and an audit event.
 
@@ -481,7 +490,9 @@ def delete_story(
     # segments are merged. Merge now, so the words leave the file with the story (the rows
     # themselves are overwritten: the store runs with secure_delete). Rare, and about half a
     # second at 100,000 stories (docs/performance.md), in the writer thread.
-    session.execute(text("INSERT INTO story_fts(story_fts) VALUES('optimize')"))
+    # An import purging many stories passes merge_index=False and merges once at the end.
+    if merge_index:
+        merge_search_index(session)
     audit.record(
         session,
         f"story.{tombstone.reason}",
@@ -493,6 +504,10 @@ def delete_story(
         session.scalars(select(AttachmentRow.sha256).where(AttachmentRow.sha256.in_(hashes)))
     )
     return _tombstone(tombstone), sorted(hashes - still_used)
+
+
+def merge_search_index(session: Session) -> None:
+    session.execute(text("INSERT INTO story_fts(story_fts) VALUES('optimize')"))
 
 
 def _tombstone(row: TombstoneRow) -> Tombstone:

@@ -66,6 +66,8 @@ class SupporterRole(Vocabulary):
     FAMILY_CARER = "family_carer"
     FRIEND = "friend"
     OTHER_PROFESSIONAL = "other_professional"
+    #: A supporter who came in a bundle, which carries names only.
+    NOT_RECORDED = "not_recorded"
 
 
 class Setting(Vocabulary):
@@ -190,6 +192,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "family_carer": "Family carer",
         "friend": "Friend",
         "other_professional": "Other professional",
+        "not_recorded": "Not recorded",
     },
     "Setting": {
         "home": "Home",

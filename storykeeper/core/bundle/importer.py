@@ -1,0 +1,276 @@
+"""Importing a bundle: read it as the reader checks it, then apply it in one transaction.
+
+The order (BUNDLE.md, "Import rules"):
+
+1. the reader decrypts it with this computer's age identities and checks the zip, the
+   signature against the trusted signers (and this computer's own key), every hash and the
+   summary's schema — a refusal ends here, kept in the ledger with its one reason;
+2. the import ledger: a bundle already imported changes nothing and says so;
+3. in **one** write transaction, every story file is read, hash-checked and validated, then
+   merged (``merge.Merger``), then the withdrawals applied; media are staged and hash-checked
+   first and put under their names only just before the commit;
+4. the report is kept in the ledger in that same transaction.
+
+Any failure after step 1 rolls everything back, removes the staged media, and keeps only the
+refusal. A dry run does all of it and then rolls back. A process killed part-way leaves the
+database as it was (SQLite's transaction) and, at worst, staged files that a later import sweeps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from storykeeper.core import audit, clock, trust
+from storykeeper.core.attachments import MediaStore
+from storykeeper.core.bundle import report as ledger
+from storykeeper.core.bundle.merge import Merger, Sender
+from storykeeper.core.bundle.reader import (
+    BundleRefused,
+    OpenedBundle,
+    UntrustedSigner,
+    check_story,
+    open_bundle,
+)
+from storykeeper.core.bundle.report import ImportReport, Outcome, StoryLine
+from storykeeper.core.db import Store
+from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.keys import KeyStore
+from storykeeper.core.models import AttachmentRow
+from storykeeper.core.stories import merge_search_index
+
+Progress = Callable[[int, int], None]
+THIS_COMPUTER = "this computer"
+
+
+class ImportCancelled(StorykeeperError):
+    def __init__(self) -> None:
+        super().__init__("The import was cancelled; nothing changed.")
+
+
+class _DryRunDone(Exception):
+    """Raised to roll the transaction back at the end of a dry run."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+
+
+def import_bundle(
+    store: Store,
+    path: Path,
+    *,
+    actor: str,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ImportReport:
+    """Import one bundle file; the report says what came in, or the one reason it was refused.
+
+    Raises only ``ImportCancelled`` (when ``cancelled`` says so) and errors of the machine
+    itself (a full disk, say); every problem with the file is a refused report.
+    """
+    keys = KeyStore(store.paths.data_dir)
+    own = keys.ensure().signing
+    with store.read() as session:
+        signers = trust.list_signers(session)
+    labels = {s.key_id: s.label for s in signers if s.active}
+    labels.setdefault(own.key_id, THIS_COMPUTER)
+    revoked = {s.key_id: s for s in signers if not s.active}
+    trusted = [keys.public_key(), *(s.minisign_key() for s in signers if s.active)]
+    started = clock.now()
+    try:
+        with open_bundle(path, keys.age_identities(), trusted) as bundle:
+            sender = Sender(
+                key_id=bundle.signer_key_id,
+                label=labels.get(bundle.signer_key_id, bundle.signer_key_id),
+                bundle_id=bundle.bundle_id,
+            )
+            return _apply(store, path, bundle, sender, actor, dry_run, progress, cancelled)
+    except UntrustedSigner as refusal:
+        was = revoked.get(refusal.key_id)
+        if was is not None and was.revoked_at is not None:
+            reason = (
+                f"The bundle is signed by the key of {was.label} (key id {was.key_id}), which "
+                f"was revoked on {was.revoked_at.date().isoformat()}: bundles it signs are no "
+                "longer accepted, whatever date they carry."
+            )
+            refused = _refused(path, started, reason, refusal.key_id, was.label)
+        else:
+            refused = _refused(
+                path,
+                started,
+                refusal.message,
+                refusal.key_id,
+                fingerprint=refusal.fingerprint,
+                untrusted_public_key=refusal.public_key,
+            )
+    except BundleRefused as refusal:
+        refused = _refused(path, started, refusal.message)
+    if not dry_run:
+        with store.write(actor=actor) as session:
+            ledger.record(session, refused, actor)
+    return refused
+
+
+def _refused(
+    path: Path,
+    started: dt.datetime,
+    reason: str,
+    key_id: str | None = None,
+    label: str = "",
+    *,
+    fingerprint: str | None = None,
+    untrusted_public_key: str | None = None,
+) -> ImportReport:
+    return ImportReport(
+        file=str(path),
+        outcome=Outcome.REFUSED,
+        checked_at=started,
+        reason=reason,
+        signer_key_id=key_id,
+        signer_label=label,
+        signer_fingerprint=fingerprint,
+        untrusted_public_key=untrusted_public_key,
+    )
+
+
+def _story_paths(bundle: OpenedBundle) -> list[str]:
+    """The story files the summary lists, each present; any other story file is refused."""
+    listed = [f"data/stories/{entry['id']}.json" for entry in bundle.summary["stories"]]
+    if len(set(listed)) != len(listed):
+        raise BundleRefused("The bundle's summary lists a story twice.")
+    for path in listed:
+        if path not in bundle.payload:
+            raise BundleRefused(f"The bundle's summary lists '{path}', which is not in it.")
+    unlisted = {p for p in bundle.payload if p.startswith("data/stories/")} - set(listed)
+    if unlisted:
+        raise BundleRefused(f"File '{min(unlisted)}' is not listed in the bundle's summary.")
+    return listed
+
+
+def _apply(
+    store: Store,
+    path: Path,
+    bundle: OpenedBundle,
+    sender: Sender,
+    actor: str,
+    dry_run: bool,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+) -> ImportReport:
+    def finished(outcome: Outcome, **more: object) -> ImportReport:
+        return ImportReport(
+            file=str(path),
+            outcome=outcome,
+            checked_at=clock.now(),
+            bundle_id=bundle.bundle_id,
+            signer_key_id=sender.key_id,
+            signer_label=sender.label,
+            signer_fingerprint=bundle.signer_fingerprint,
+            dry_run=dry_run,
+            **more,  # type: ignore[arg-type]
+        )
+
+    story_paths = _story_paths(bundle)
+    revisions = {entry["id"]: entry["revision"] for entry in bundle.summary["stories"]}
+    withdrawals = bundle.summary["withdrawals"]
+    total = len(story_paths) + len(withdrawals)
+    media = MediaStore(store.paths.media_dir)
+    merger: Merger | None = None
+    try:
+        with store.write(actor=actor) as session:
+            first = ledger.first_import(session, bundle.bundle_id)
+            if first is not None:
+                report = finished(Outcome.ALREADY_IMPORTED, first_imported_at=first)
+                if dry_run:
+                    raise _DryRunDone(report)
+                ledger.record(session, report, actor)
+                return report
+            media.sweep_staging()
+            merger = Merger(session, media, bundle, sender)
+            merger.preload([*revisions, *(w["story_id"] for w in withdrawals)])
+            lines: list[StoryLine] = []
+            for done, story_path in enumerate(story_paths):
+                if cancelled is not None and cancelled():
+                    raise ImportCancelled()
+                document = check_story(bundle, story_path)
+                if document["revision"] != revisions[document["id"]]:
+                    raise BundleRefused(
+                        f"'{story_path}' is at revision {document['revision']}, but the "
+                        f"bundle's summary says {revisions[document['id']]}."
+                    )
+                lines.append(merger.story(story_path, document))
+                if progress is not None and done % 100 == 0:
+                    progress(done, total)
+            unused = {
+                p[len("data/media/") :] for p in bundle.payload if p.startswith("data/media/")
+            } - set(merger.staged)
+            if unused:
+                raise BundleRefused(
+                    f"File 'data/media/{min(unused)}' is in the bundle but no story uses it."
+                )
+            for done, notice in enumerate(withdrawals, start=len(story_paths)):
+                if cancelled is not None and cancelled():
+                    raise ImportCancelled()
+                lines.append(merger.withdrawal(notice))
+                if progress is not None and done % 100 == 0:
+                    progress(done, total)
+            if merger.purged:
+                merge_search_index(session)
+            report = finished(
+                Outcome.IMPORTED, stories=tuple(lines), media_files=len(merger.staged)
+            )
+            if dry_run:
+                raise _DryRunDone(report)
+            ledger.record(session, report, actor)
+            audit.record(
+                session,
+                "bundle.imported",
+                "bundle",
+                bundle.bundle_id,
+                {
+                    "signer": sender.key_id,
+                    "format": bundle.format,
+                    "stories": {a.value: report.count(a) for a in ledger.Action},
+                    "media_files": report.media_files,
+                },
+            )
+            session.flush()
+            # Last of all, the media go under their names: if the commit still fails, they are
+            # files no story refers to, which `check` reports — never a story without its file.
+            for staged in merger.staged.values():
+                if staged.sha256 not in merger.present:
+                    media.place(staged)
+        _discard_unused(store, media, merger.orphans)
+        if progress is not None:
+            progress(total, total)
+        return report
+    except _DryRunDone as done_dry:
+        if progress is not None:
+            progress(total, total)
+        return done_dry.report
+    except IntegrityError as exc:
+        raise BundleRefused(
+            "The bundle's records clash with records already here (an id used for two "
+            "different things), so nothing was imported."
+        ) from exc
+    finally:
+        if merger is not None:
+            for staged in merger.staged.values():
+                media.unstage(staged)  # a no-op for those placed
+
+
+def _discard_unused(store: Store, media: MediaStore, hashes: set[str]) -> None:
+    """Remove media files no story uses any more, checked again now the import committed."""
+    if not hashes:
+        return
+    with store.read() as session:
+        used = set(
+            session.scalars(select(AttachmentRow.sha256).where(AttachmentRow.sha256.in_(hashes)))
+        )
+    for sha in hashes - used:
+        media.discard(sha)

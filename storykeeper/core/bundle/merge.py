@@ -1,0 +1,575 @@
+"""Bringing a checked bundle's stories and withdrawals into the store (BUNDLE.md, import rules).
+
+Runs inside the importer's one write transaction, on documents the reader has already checked
+against the signature, the manifests and the schema. It still trusts nothing the schema cannot
+say: dates are parsed, text is cleaned as typed text is, media are hashed against their names,
+and a story whose own consent history does not allow it to be here is not taken in.
+
+- Stories are matched by UUID: a newer revision updates, an equal or older one is skipped. Only
+  the sender a story came from may update or withdraw it, and a story withdrawn or deleted here
+  never comes back.
+- Storytellers and supporters are matched by UUID, themes by name (new ones are created).
+- Consent is merged version by version: versions already here stay as they are (the history is
+  append-only), and a version that differs from the one here is a conflict, reported.
+- Media are copied to staged files, hashed, and put under their hash only when the importer
+  commits; those no story uses any more afterwards are listed for removal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from storykeeper.core import clock
+from storykeeper.core.attachments import MediaStore, StagedFile
+from storykeeper.core.bundle.reader import MAX_FILE, BundleRefused, OpenedBundle
+from storykeeper.core.bundle.report import Action, StoryLine
+from storykeeper.core.consent import AGREEING
+from storykeeper.core.errors import ValidationError
+from storykeeper.core.models import (
+    AttachmentRow,
+    ConsentRecordRow,
+    StoryOriginRow,
+    StoryRow,
+    StorytellerRow,
+    StoryThemeRow,
+    SupporterRow,
+    ThemeRow,
+    TombstoneRow,
+)
+from storykeeper.core.pseudonyms import unique_pseudonym
+from storykeeper.core.stories import delete_story, keep_version, story_from_row
+from storykeeper.core.validation import clean_line, clean_text, language_tag
+from storykeeper.core.vocabulary import (
+    AttachmentKind,
+    ConsentDecision,
+    ConsentScope,
+    SupporterRole,
+    TombstoneReason,
+)
+
+TEXT_MAX = 200_000
+#: Stories looked up per query when the bundle is read.
+LOOKUP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Sender:
+    key_id: str
+    label: str
+    bundle_id: str
+
+
+def _date(value: str | None, where: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(f"{where} is not a real date ({value[:20]}).") from exc
+
+
+def _moment(value: str, where: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError(f"{where} is not a real time ({value[:40]}).") from exc
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+
+
+def consent_gate(document: dict[str, Any]) -> str | None:
+    """Why the story's own consent does not let it be here, or None when it does.
+
+    An honest sender never writes such a story (``export_policy``); one that arrives anyway is
+    left out, not stored, whatever else the bundle holds.
+    """
+    history = document["consent"]["history"]
+    newest = max(history, key=lambda record: record["version"])
+    scopes = set(newest["scopes"])
+    if newest["decision"] not in {d.value for d in AGREEING}:
+        return f"its newest consent is “{newest['decision']}”: it may not be shared"
+    if ConsentScope.SHARE_WITH_COORDINATOR.value not in scopes:
+        return "its consent does not include sharing with the coordinator"
+    if set(document["consent"]["scopes"]) != scopes:
+        return "the consent it carries does not match its newest consent version"
+    if document["storyteller"]["is_real_name"] and ConsentScope.PUBLISH_WITH_NAME not in scopes:
+        return "it names the storyteller without consent to use the name"
+    if document["attachments"] and ConsentScope.SHARE_MEDIA.value not in scopes:
+        return "it carries media without consent to share media"
+    return None
+
+
+class _Hashing:
+    """A zip member read through two hashes, refusing more bytes than the header declared."""
+
+    def __init__(self, member: BinaryIO, declared: int, name: str) -> None:
+        self._member = member
+        self._declared = declared
+        self._name = name
+        self.sha512 = hashlib.sha512()
+        self.size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._member.read(size)
+        self.size += len(chunk)
+        if self.size > self._declared or self.size > MAX_FILE:
+            raise BundleRefused(f"'{self._name}' holds more than its header says.")
+        self.sha512.update(chunk)
+        return chunk
+
+
+@dataclass
+class Merger:
+    """Applies one bundle's documents in one session; collects what the importer must finish."""
+
+    session: Session
+    media: MediaStore
+    bundle: OpenedBundle
+    sender: Sender
+    now: dt.datetime = field(default_factory=clock.now)
+    #: Media copied in and checked, waiting for the commit (by SHA-256).
+    staged: dict[str, StagedFile] = field(default_factory=dict)
+    #: Media files in the bundle checked and already held intact here.
+    present: set[str] = field(default_factory=set)
+    #: Hashes of files no story may use any more once this commits.
+    orphans: set[str] = field(default_factory=set)
+    purged: int = 0
+
+    def __post_init__(self) -> None:
+        self._themes = {row.name.casefold(): row for row in self.session.scalars(select(ThemeRow))}
+        self._pseudonyms = set(self.session.scalars(select(StorytellerRow.pseudonym)))
+        self._storytellers: dict[str, StorytellerRow] = {}
+        self._supporters: dict[str, SupporterRow] = {}
+        self._stories: dict[str, StoryRow] = {}
+        self._origins: dict[int, str] = {}
+        self._tombstones: dict[str, TombstoneRow] = {}
+
+    # --- looking up what is already here, a batch at a time ---
+
+    def preload(self, story_ids: Iterable[str]) -> None:
+        """Find the stories (and tombstones) with these ids in a few queries, not one each."""
+        ids = list(story_ids)
+        for start in range(0, len(ids), LOOKUP_BATCH):
+            chunk = ids[start : start + LOOKUP_BATCH]
+            for row in self.session.scalars(select(StoryRow).where(StoryRow.uuid.in_(chunk))):
+                self._stories[row.uuid] = row
+            for row in self.session.scalars(
+                select(TombstoneRow).where(TombstoneRow.story_uuid.in_(chunk))
+            ):
+                self._tombstones[row.story_uuid] = row
+        pks = [row.id for row in self._stories.values()]
+        for start in range(0, len(pks), LOOKUP_BATCH):
+            chunk_pks = pks[start : start + LOOKUP_BATCH]
+            for story_pk, key_id in self.session.execute(
+                select(StoryOriginRow.story_id, StoryOriginRow.signer_key_id).where(
+                    StoryOriginRow.story_id.in_(chunk_pks)
+                )
+            ):
+                self._origins[story_pk] = key_id
+
+    def _origin_problem(self, row: StoryRow) -> str | None:
+        origin = self._origins.get(row.id)
+        if origin is None:
+            return "a story with the same id was written on this computer; it was left as it is"
+        if origin != self.sender.key_id:
+            return f"it came from another sender (key {origin}); only they can change it"
+        return None
+
+    # --- one story ---
+
+    def story(self, path: str, document: dict[str, Any]) -> StoryLine:
+        story_id = document["id"]
+        title = document["title"]
+        if path != f"data/stories/{story_id}.json":
+            raise BundleRefused(
+                f"'{path}' holds the story {story_id}, not the one it is named for."
+            )
+        refusal = consent_gate(document)
+        if refusal:
+            return StoryLine(story_id, Action.SKIPPED, f"not taken in: {refusal}")
+        gone = self._tombstones.get(story_id)
+        if gone is not None:
+            when = gone.occurred_at.date().isoformat()
+            return StoryLine(
+                story_id,
+                Action.SKIPPED,
+                f"it was {gone.reason} here on {when}; it is not brought back",
+            )
+        row = self._stories.get(story_id)
+        if row is not None:
+            problem = self._origin_problem(row)
+            if problem:
+                return StoryLine(story_id, Action.SKIPPED, problem, title)
+            if row.revision >= document["revision"]:
+                same = "the same" if row.revision == document["revision"] else "a newer"
+                return StoryLine(
+                    story_id,
+                    Action.SKIPPED,
+                    f"this computer already has {same} revision ({row.revision})",
+                    row.title,
+                )
+            conflict = self._consent_conflict(row, document["consent"]["history"])
+            if conflict:
+                return StoryLine(story_id, Action.SKIPPED, conflict, row.title)
+        try:
+            action = self._apply(row, document)
+        except ValidationError as exc:
+            raise BundleRefused(f"'{path}' holds a value this program cannot take: {exc}") from exc
+        verb = "came in at" if action is Action.NEW else "updated to"
+        return StoryLine(story_id, action, f"{verb} revision {document['revision']}", title)
+
+    def _consent_conflict(self, row: StoryRow, history: list[dict[str, Any]]) -> str | None:
+        here = dict(
+            self.session.execute(
+                select(ConsentRecordRow.version, ConsentRecordRow.uuid).where(
+                    ConsentRecordRow.story_id == row.id
+                )
+            ).all()
+        )
+        incoming = {record["version"]: record["id"] for record in history}
+        for version, uuid in sorted(here.items()):
+            if version not in incoming:
+                return (
+                    f"not updated: consent version {version} was recorded here and the sender "
+                    "does not have it; settle the consent with the sender first"
+                )
+            if incoming[version] != uuid:
+                return (
+                    f"not updated: its consent version {version} differs from the one here; "
+                    "settle the consent with the sender first"
+                )
+        return None
+
+    def _apply(self, row: StoryRow | None, document: dict[str, Any]) -> Action:
+        storyteller = self._storyteller(document["storyteller"])
+        supporter = self._supporter(document["supporter"])
+        fields = {
+            "storyteller": storyteller,
+            "supporter": supporter,
+            "title": clean_line(document["title"], "title", "The title", max_length=200),
+            "own_words": clean_text(
+                document["own_words"], "own_words", "The words", max_length=TEXT_MAX
+            ),
+            "recorder_notes": clean_text(
+                document["recorder_notes"], "recorder_notes", "The notes", max_length=TEXT_MAX
+            ),
+            "told_on": _date(document["told_on"], "The day it was told"),
+            "setting": document["setting"],
+            "how_told": document["how_told"],
+            "language": language_tag(document["language"]),
+            "status": document["status"],
+            "revision": document["revision"],
+        }
+        action = Action.UPDATED
+        if row is None:
+            action = Action.NEW
+            row = StoryRow(
+                uuid=document["id"],
+                origin_device=self.sender.key_id,
+                created_at=self.now,
+                **fields,
+            )
+            self.session.add(row)
+            self._stories[row.uuid] = row
+        else:
+            for name, value in fields.items():
+                setattr(row, name, value)
+            self.session.execute(delete(StoryThemeRow).where(StoryThemeRow.story_id == row.id))
+            self.session.expire(row, ["themes"])
+        row.updated_at = self.now
+        links: dict[int, StoryThemeRow] = {}
+        for link in document["themes"]:
+            theme = self._theme(link["name"])
+            if theme.id not in links:
+                links[theme.id] = StoryThemeRow(theme=theme, polarity=link["polarity"])
+        row.themes = list(links.values())
+        self.session.flush()
+        newest = self._consent(row, document["consent"]["history"])
+        row.consent_state = newest.decision
+        row.consent_review_by = newest.review_by
+        self._attachments(row, document["attachments"])
+        if action is Action.NEW:
+            self.session.add(
+                StoryOriginRow(
+                    story_id=row.id,
+                    signer_key_id=self.sender.key_id,
+                    bundle_id=self.sender.bundle_id,
+                    imported_at=self.now,
+                )
+            )
+            self._origins[row.id] = self.sender.key_id
+        else:
+            origin = self.session.get(StoryOriginRow, row.id)
+            assert origin is not None  # only the story's own sender reaches here
+            origin.bundle_id = self.sender.bundle_id
+            origin.imported_at = self.now
+        self.session.flush()
+        # Each revision that comes in is its own version, saved by whoever sent it.
+        keep_version(
+            self.session,
+            row.id,
+            story_from_row(row, []),
+            actor=f"{self.sender.label} (imported)"[:200],
+            coalesce=False,
+        )
+        return action
+
+    # --- people and themes ---
+
+    def _storyteller(self, person: dict[str, Any]) -> StorytellerRow:
+        uuid = person["id"]
+        name = clean_line(person["name"], "name", "The storyteller’s name", max_length=200)
+        if not name:
+            raise ValidationError("The storyteller has no name.", "name")
+        row = self._storytellers.get(uuid) or self.session.scalar(
+            select(StorytellerRow).where(StorytellerRow.uuid == uuid)
+        )
+        if row is None:
+            # Without consent to use the name, the name that came is the sender's pseudonym:
+            # keep it as the pseudonym here too, unless someone here already goes by it.
+            if not person["is_real_name"] and name not in self._pseudonyms:
+                pseudonym = name
+            else:
+                pseudonym = unique_pseudonym(self._pseudonyms)
+            self._pseudonyms.add(pseudonym)
+            row = StorytellerRow(
+                uuid=uuid,
+                display_name=name,
+                pseudonym=pseudonym,
+                created_at=self.now,
+                updated_at=self.now,
+            )
+            self.session.add(row)
+        elif person["is_real_name"] and row.display_name != name:
+            # A pseudonym never replaces a name already known, but a name now shared does.
+            row.display_name = name
+            row.updated_at = self.now
+        self._storytellers[uuid] = row
+        return row
+
+    def _supporter(self, person: dict[str, Any] | None) -> SupporterRow | None:
+        if person is None:
+            return None
+        uuid = person["id"]
+        row = self._supporters.get(uuid) or self.session.scalar(
+            select(SupporterRow).where(SupporterRow.uuid == uuid)
+        )
+        if row is None:
+            name = clean_line(person["name"], "name", "A supporter’s name", max_length=200)
+            if not name:
+                raise ValidationError("A supporter has no name.", "name")
+            row = SupporterRow(
+                uuid=uuid,
+                name=name,
+                role=SupporterRole.NOT_RECORDED.value,
+                created_at=self.now,
+                updated_at=self.now,
+            )
+            self.session.add(row)
+        self._supporters[uuid] = row
+        return row
+
+    def _theme(self, name: str) -> ThemeRow:
+        clean = clean_line(name, "theme", "A theme’s name", max_length=100)
+        if not clean:
+            raise ValidationError("A theme has no name.", "theme")
+        row = self._themes.get(clean.casefold())
+        if row is None:
+            row = ThemeRow(name=clean, created_at=self.now)
+            self.session.add(row)
+            self.session.flush()
+            self._themes[clean.casefold()] = row
+        return row
+
+    # --- consent and media ---
+
+    def _consent(self, row: StoryRow, history: list[dict[str, Any]]) -> ConsentRecordRow:
+        versions = [record["version"] for record in history]
+        if len(set(versions)) != len(versions):
+            raise ValidationError("The consent history holds the same version twice.")
+        have = set(
+            self.session.scalars(
+                select(ConsentRecordRow.version).where(ConsentRecordRow.story_id == row.id)
+            )
+        )
+        newest: ConsentRecordRow | None = None
+        for record in sorted(history, key=lambda r: r["version"]):
+            scopes = set(record["scopes"])
+            decided_on = _date(record["decided_on"], "A consent decision's date")
+            assert decided_on is not None
+            consent = ConsentRecordRow(
+                uuid=record["id"],
+                story_id=row.id,
+                version=record["version"],
+                decision=ConsentDecision(record["decision"]).value,
+                basis=record["basis"],
+                decided_by=clean_line(
+                    record["decided_by"], "decided_by", "Who decided", max_length=200
+                ),
+                method=record["method"],
+                persons_words=clean_text(
+                    record["persons_words"], "persons_words", "The words", max_length=TEXT_MAX
+                ),
+                conditions=clean_text(
+                    record["conditions"], "conditions", "Conditions", max_length=TEXT_MAX
+                ),
+                capacity_notes=clean_text(
+                    record["capacity_notes"], "capacity_notes", "Notes", max_length=TEXT_MAX
+                ),
+                witness=self._supporter(record["witness"]),
+                consulted=clean_text(
+                    record["consulted"], "consulted", "Who was consulted", max_length=TEXT_MAX
+                ),
+                advocate_involved=record["advocate_involved"],
+                best_interests_reasons=clean_text(
+                    record["best_interests_reasons"],
+                    "best_interests_reasons",
+                    "Reasons",
+                    max_length=TEXT_MAX,
+                ),
+                decided_on=decided_on,
+                review_by=_date(record["review_by"], "A review date"),
+                recorded_at=_moment(record["recorded_at"], "When consent was recorded"),
+                **{scope.value: scope.value in scopes for scope in ConsentScope},
+            )
+            if record["version"] not in have:
+                self.session.add(consent)
+            newest = consent
+        assert newest is not None  # the schema asks for at least one version
+        return newest
+
+    def _attachments(self, row: StoryRow, attachments: list[dict[str, Any]]) -> None:
+        here = {
+            a.uuid: a
+            for a in self.session.scalars(
+                select(AttachmentRow).where(AttachmentRow.story_id == row.id)
+            )
+        }
+        wanted = set()
+        for attachment in attachments:
+            sha = attachment["sha256"]
+            if attachment["file"] != f"media/{sha}":
+                raise BundleRefused(
+                    f"An attachment of story {row.uuid} names its file '{attachment['file']}' "
+                    f"but its hash {sha[:12]}…."
+                )
+            size = self._media(sha)
+            if size != attachment["size"]:
+                raise BundleRefused(
+                    f"File 'data/media/{sha}' is {size:,} bytes, not the {attachment['size']:,} "
+                    "its story says."
+                )
+            wanted.add(attachment["id"])
+            if attachment["id"] in here:
+                continue
+            self.session.add(
+                AttachmentRow(
+                    uuid=attachment["id"],
+                    story_id=row.id,
+                    kind=AttachmentKind(attachment["kind"]).value,
+                    sha256=sha,
+                    size=size,
+                    media_type=clean_line(
+                        attachment["media_type"], "media_type", "A media type", max_length=100
+                    )
+                    or "application/octet-stream",
+                    original_name=clean_line(
+                        attachment["original_name"], "original_name", "A file name", max_length=255
+                    ),
+                    created_at=self.now,
+                )
+            )
+        for uuid, old in here.items():
+            if uuid not in wanted:
+                # Consent no longer shares it, or the sender removed it: it goes here too.
+                self.orphans.add(old.sha256)
+                self.session.delete(old)
+
+    def _media(self, sha: str) -> int:
+        """Check a media file in the bundle against its name; stage it unless already here."""
+        if sha in self.staged:
+            return self.staged[sha].size
+        path = f"data/media/{sha}"
+        if path not in self.bundle.payload:
+            raise BundleRefused(
+                f"A story lists the media file '{path}', which is not in the bundle."
+            )
+        name = f"{self.bundle.top}/{path}"
+        declared = self.bundle.archive.getinfo(name).file_size
+        with self.bundle.archive.open(name) as member:
+            reader = _Hashing(member, declared, path)  # type: ignore[arg-type]
+            staged = self.media.stage(reader)  # type: ignore[arg-type]
+        if reader.sha512.hexdigest() != self.bundle.payload[path]:
+            self.media.unstage(staged)
+            raise BundleRefused(f"File '{path}' was changed after signing.")
+        if staged.sha256 != sha:
+            self.media.unstage(staged)
+            raise BundleRefused(
+                f"File '{path}' does not match its name: its content's SHA-256 is "
+                f"{staged.sha256[:12]}…, so it is not the file the story refers to."
+            )
+        if self.media.verify(sha) is None:
+            self.media.unstage(staged)
+            self.present.add(sha)
+        self.staged[sha] = staged
+        return staged.size
+
+    # --- withdrawals ---
+
+    def withdrawal(self, notice: dict[str, Any]) -> StoryLine:
+        story_id = notice["story_id"]
+        decided_on = notice["decided_on"]
+        row = self._stories.get(story_id)
+        if row is not None and row in self.session:
+            problem = self._origin_problem(row)
+            if problem:
+                return StoryLine(story_id, Action.SKIPPED, f"withdrawal not applied: {problem}")
+            _, orphans = delete_story(
+                self.session,
+                story_id,
+                reason=TombstoneReason.WITHDRAWN,
+                note=(
+                    f"Consent {notice['decision']} on {decided_on}; the withdrawal came in "
+                    f"bundle {self.sender.bundle_id} from {self.sender.label}."
+                ),
+                merge_index=False,
+            )
+            del self._stories[story_id]
+            self.orphans.update(orphans)
+            self.purged += 1
+            return StoryLine(
+                story_id,
+                Action.WITHDRAWN,
+                f"consent {notice['decision']} on {decided_on}: its content and media were "
+                "removed; a tombstone remains",
+            )
+        gone = self._tombstones.get(story_id)
+        if gone is not None:
+            when = gone.occurred_at.date().isoformat()
+            return StoryLine(story_id, Action.SKIPPED, f"already removed here on {when}")
+        tombstone = TombstoneRow(
+            story_uuid=story_id,
+            storyteller_uuid=None,
+            reason=TombstoneReason.WITHDRAWN.value,
+            note=(
+                f"Consent {notice['decision']} on {decided_on}, before the story reached this "
+                f"computer (bundle {self.sender.bundle_id} from {self.sender.label})."
+            ),
+            last_revision=0,
+            occurred_at=self.now,
+            actor=str(self.session.info.get("actor", "unknown")),
+        )
+        self.session.add(tombstone)
+        self._tombstones[story_id] = tombstone
+        return StoryLine(
+            story_id,
+            Action.WITHDRAWN,
+            f"consent {notice['decision']} on {decided_on}; the story is not held here, and is "
+            "recorded as withdrawn so it is never imported later",
+        )

@@ -1,0 +1,201 @@
+"""What an import did, and the import ledger that keeps it (tables ``imports``, ``import_items``).
+
+Every attempt is kept — imported, already imported, or refused with its one reason — so a
+coordinator can look back at what came from whom. The ledger holds no story content: titles are
+looked up when a report is shown, so a story purged later leaves nothing behind here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from storykeeper.core.models import ImportItemRow, ImportRow, StoryRow
+from storykeeper.core.stories import WITHDRAWN_TITLE
+from storykeeper.core.vocabulary import ConsentState
+
+
+class Outcome(enum.StrEnum):
+    IMPORTED = "imported"
+    ALREADY_IMPORTED = "already_imported"
+    REFUSED = "refused"
+
+
+class Action(enum.StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    SKIPPED = "skipped"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class StoryLine:
+    """What the import did with one story, and why."""
+
+    story_id: str
+    action: Action
+    detail: str
+    #: The title as it stands here now ("" when the story is not held here).
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    file: str
+    outcome: Outcome
+    checked_at: dt.datetime
+    #: For a refused bundle: the one reason, in words.
+    reason: str = ""
+    bundle_id: str | None = None
+    signer_key_id: str | None = None
+    signer_label: str = ""
+    signer_fingerprint: str | None = None
+    stories: tuple[StoryLine, ...] = ()
+    media_files: int = 0
+    #: True when nothing was kept: a dry run shows what an import would do.
+    dry_run: bool = False
+    #: A signer not trusted here, whose key the person may choose to trust after checking its
+    #: fingerprint with the sender (the .pub line); None when there is nothing to offer.
+    untrusted_public_key: str | None = field(default=None, repr=False)
+    #: When an earlier import brought this bundle in (outcome ALREADY_IMPORTED).
+    first_imported_at: dt.datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is not Outcome.REFUSED
+
+    def count(self, action: Action) -> int:
+        return sum(1 for line in self.stories if line.action is action)
+
+    def summary(self) -> str:
+        """One line saying what happened, for the person who imported it."""
+        if self.outcome is Outcome.REFUSED:
+            return f"Refused: {self.reason}"
+        if self.outcome is Outcome.ALREADY_IMPORTED:
+            when = (
+                self.first_imported_at.date().isoformat() if self.first_imported_at else "earlier"
+            )
+            return f"Already imported on {when}: nothing changed."
+        counts = (
+            f"{self.count(Action.NEW)} new, {self.count(Action.UPDATED)} updated, "
+            f"{self.count(Action.SKIPPED)} skipped, {self.count(Action.WITHDRAWN)} withdrawn"
+        )
+        media = f"; {self.media_files} media files" if self.media_files else ""
+        prefix = "Dry run, nothing kept — would import: " if self.dry_run else "Imported: "
+        return prefix + counts + media + "."
+
+
+def record(session: Session, report: ImportReport, actor: str) -> int:
+    """Keep the report in the ledger; the new entry's id."""
+    row = ImportRow(
+        file_name=report.file[-500:],
+        checked_at=report.checked_at,
+        actor=actor,
+        outcome=report.outcome.value,
+        reason=report.reason,
+        bundle_id=report.bundle_id,
+        signer_key_id=report.signer_key_id,
+        signer_label=report.signer_label[:200],
+        stories_new=report.count(Action.NEW),
+        stories_updated=report.count(Action.UPDATED),
+        stories_skipped=report.count(Action.SKIPPED),
+        stories_withdrawn=report.count(Action.WITHDRAWN),
+        media_files=report.media_files,
+    )
+    session.add(row)
+    session.flush()
+    if report.stories:
+        session.execute(
+            insert(ImportItemRow),
+            [
+                {
+                    "import_id": row.id,
+                    "story_uuid": line.story_id,
+                    "action": line.action.value,
+                    "detail": line.detail,
+                }
+                for line in report.stories
+            ],
+        )
+    return row.id
+
+
+def first_import(session: Session, bundle_id: str) -> dt.datetime | None:
+    """When the bundle was imported here, if it was (the ledger's one question)."""
+    return session.scalar(
+        select(ImportRow.checked_at)
+        .where(ImportRow.bundle_id == bundle_id, ImportRow.outcome == Outcome.IMPORTED.value)
+        .order_by(ImportRow.id)
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    id: int
+    report: ImportReport
+    actor: str
+    counts: dict[Action, int]
+
+
+def history(session: Session, limit: int = 100) -> list[LedgerEntry]:
+    """The newest imports first, with their counts (not their lines: see ``lines``)."""
+    rows = session.scalars(select(ImportRow).order_by(ImportRow.id.desc()).limit(limit))
+    return [
+        LedgerEntry(
+            id=row.id,
+            report=ImportReport(
+                file=row.file_name,
+                outcome=Outcome(row.outcome),
+                checked_at=row.checked_at,
+                reason=row.reason,
+                bundle_id=row.bundle_id,
+                signer_key_id=row.signer_key_id,
+                signer_label=row.signer_label,
+                media_files=row.media_files,
+            ),
+            actor=row.actor,
+            counts={
+                Action.NEW: row.stories_new,
+                Action.UPDATED: row.stories_updated,
+                Action.SKIPPED: row.stories_skipped,
+                Action.WITHDRAWN: row.stories_withdrawn,
+            },
+        )
+        for row in rows
+    ]
+
+
+def lines(session: Session, import_id: int) -> list[StoryLine]:
+    """One import's per-story lines, with each story's title as it stands here now."""
+    rows = session.execute(
+        select(
+            ImportItemRow.story_uuid,
+            ImportItemRow.action,
+            ImportItemRow.detail,
+            StoryRow.title,
+            StoryRow.consent_state,
+        )
+        .outerjoin(StoryRow, StoryRow.uuid == ImportItemRow.story_uuid)
+        .where(ImportItemRow.import_id == import_id)
+        .order_by(ImportItemRow.id)
+    ).all()
+    return [
+        StoryLine(
+            story_id=uuid,
+            action=Action(action),
+            detail=detail,
+            title=titles_shown(title, state),
+        )
+        for uuid, action, detail, title, state in rows
+    ]
+
+
+def titles_shown(title: str | None, consent_state: str | None) -> str:
+    if title is None:
+        return ""
+    return WITHDRAWN_TITLE if consent_state == ConsentState.WITHDRAWN.value else title

@@ -1,0 +1,58 @@
+"""Where an imported story came from: the signer (by the label trusted here) and the bundle.
+
+Written by the importer (``story_origins``); read by the story list, ``show`` and the editor.
+A story written on this computer has no origin. A signer revoked since still names the story's
+origin, marked as revoked, because what was imported before the revocation stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storykeeper.core.ids import resolve
+from storykeeper.core.models import StoryOriginRow, StoryRow, TrustedSignerRow
+
+
+@dataclass(frozen=True)
+class Origin:
+    signer_key_id: str
+    #: The label the signer is trusted under here (their key id if no longer listed).
+    signer_label: str
+    signer_revoked: bool
+    bundle_id: str
+    imported_at: dt.datetime
+
+    @property
+    def described(self) -> str:
+        """Short words for a list: who it came from (and whether their key was revoked since)."""
+        return self.signer_label + (" (key revoked)" if self.signer_revoked else "")
+
+
+def describe(label: str | None, key_id: str | None, revoked_at: dt.datetime | None) -> str | None:
+    """The list's words for an origin row joined to its signer (None: written here)."""
+    if key_id is None:
+        return None
+    return (label or f"key {key_id}") + (" (key revoked)" if revoked_at else "")
+
+
+def origin_of(session: Session, story_id: str) -> Origin | None:
+    story = resolve(session, StoryRow, story_id, "story")
+    row = session.execute(
+        select(StoryOriginRow, TrustedSignerRow.label, TrustedSignerRow.revoked_at)
+        .outerjoin(TrustedSignerRow, TrustedSignerRow.key_id == StoryOriginRow.signer_key_id)
+        .where(StoryOriginRow.story_id == story.id)
+    ).first()
+    if row is None:
+        return None
+    origin, label, revoked_at = row
+    return Origin(
+        signer_key_id=origin.signer_key_id,
+        signer_label=label or f"key {origin.signer_key_id}",
+        signer_revoked=revoked_at is not None,
+        bundle_id=origin.bundle_id,
+        imported_at=origin.imported_at,
+    )

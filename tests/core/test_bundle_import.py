@@ -1,0 +1,322 @@
+"""Importing bundles between two real data folders: an advocate's and a coordinator's."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from storykeeper.core import consent, stories, trust
+from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.bundle.importer import ImportCancelled, import_bundle
+from storykeeper.core.bundle.report import Action, Outcome, history, lines
+from storykeeper.core.bundle.writer import Selection, plan_export, record_export, write_bundle
+from storykeeper.core.consent import Withdrawal
+from storykeeper.core.db import Store
+from storykeeper.core.keys import KeyStore
+from storykeeper.core.models import (
+    AuditEventRow,
+    ImportRow,
+    StoryOriginRow,
+    StoryRow,
+    StorytellerRow,
+    TombstoneRow,
+)
+from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope
+from storykeeper.paths import resolve_paths
+from tests.factories import given, make_story
+
+
+@pytest.fixture
+def coordinator(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(resolve_paths(tmp_path / "coordinator")) as opened:
+        yield opened
+
+
+def trust_advocate(advocate: Store, coordinator: Store, label: str = "Priya (advocate)") -> None:
+    public = KeyStore(advocate.paths.data_dir).ensure().signing.public_key
+    with coordinator.write(actor="test") as session:
+        trust.add_signer(session, public, label)
+
+
+def export(advocate: Store, coordinator: Store, out: Path, **kwargs: object) -> Path:
+    """A bundle of what may leave ``advocate``, encrypted to the coordinator, recorded."""
+    out.mkdir(exist_ok=True)
+    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    with advocate.read() as session:
+        plan = plan_export(session, kwargs.pop("selection", Selection.ALL))  # type: ignore[arg-type]
+    result = write_bundle(
+        plan,
+        keys=KeyStore(advocate.paths.data_dir),
+        media=MediaStore(advocate.paths.media_dir),
+        out=out,
+        recipients=[recipient],
+    )
+    with advocate.write(actor="test") as session:
+        record_export(session, result)
+    return result.path
+
+
+def shared(store: Store, title: str, **consent_overrides: object) -> stories.Story:
+    story = make_story(store, title=title)
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(**consent_overrides))
+    return story
+
+
+def snapshot(store: Store) -> dict[str, object]:
+    """Everything an import may change, to compare before and after a refusal."""
+    with store.read() as session:
+        return {
+            "stories": session.execute(
+                select(StoryRow.uuid, StoryRow.revision, StoryRow.title).order_by(StoryRow.uuid)
+            ).all(),
+            "storytellers": session.scalar(select(func.count(StorytellerRow.id))),
+            "tombstones": session.scalar(select(func.count(TombstoneRow.id))),
+            "audit": session.scalar(select(func.max(AuditEventRow.seq))),
+            "imported": session.scalar(
+                select(func.count(ImportRow.id)).where(ImportRow.outcome != "refused")
+            ),
+        }
+
+
+def test_stories_cross_once_with_their_origin_and_a_kept_report(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    first, second = shared(store, "The bus"), shared(store, "The garden")
+    make_story(store, title="No consent yet")  # stays behind
+    trust_advocate(store, coordinator)
+    bundle = export(store, coordinator, tmp_path / "out")
+
+    report = import_bundle(coordinator, bundle, actor="coordinator")
+    assert report.outcome is Outcome.IMPORTED
+    assert report.signer_label == "Priya (advocate)"
+    assert {(line.story_id, line.action, line.title) for line in report.stories} == {
+        (first.id, Action.NEW, "The bus"),
+        (second.id, Action.NEW, "The garden"),
+    }
+    with coordinator.read() as session:
+        here = stories.get_story(session, first.id)
+        assert here.own_words == first.own_words
+        assert here.revision == 2  # made, then consent recorded
+        assert here.storyteller.id == first.storyteller.id
+        assert consent.current_consent(session, first.id).scopes == given().scopes  # type: ignore[union-attr]
+        origin = session.get(
+            StoryOriginRow, session.scalar(select(StoryRow.id).where(StoryRow.uuid == first.id))
+        )
+        assert origin is not None and origin.bundle_id == report.bundle_id
+        (entry,) = history(session)
+        assert entry.counts[Action.NEW] == 2 and entry.report.outcome is Outcome.IMPORTED
+        assert {line.title for line in lines(session, entry.id)} == {"The bus", "The garden"}
+
+    before = snapshot(coordinator)
+    again = import_bundle(coordinator, bundle, actor="coordinator")
+    assert again.outcome is Outcome.ALREADY_IMPORTED and again.ok
+    assert again.summary().startswith("Already imported on ")
+    # Nothing changed but the ledger's note that it was offered again.
+    assert snapshot(coordinator) == {**before, "imported": before["imported"] + 1}  # type: ignore[operator]
+
+
+def test_a_newer_revision_updates_and_an_older_one_never_overwrites(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    story = shared(store, "The bus")
+    trust_advocate(store, coordinator)
+    old_bundle = export(store, coordinator, tmp_path / "old")
+    with store.write(actor="test") as session:
+        stories.update_story(
+            session, story.id, dataclasses.replace(story.fields, own_words="Now on Wednesdays.")
+        )
+    new_bundle = export(store, coordinator, tmp_path / "new", selection=Selection.SINCE_LAST)
+
+    assert import_bundle(coordinator, new_bundle, actor="c").stories[0].action is Action.NEW
+    replayed = import_bundle(coordinator, old_bundle, actor="c")
+    assert replayed.outcome is Outcome.IMPORTED
+    (line,) = replayed.stories
+    assert line.action is Action.SKIPPED
+    assert line.detail == "this computer already has a newer revision (3)"
+    with coordinator.read() as session:
+        assert stories.get_story(session, story.id).own_words == "Now on Wednesdays."
+
+    with store.write(actor="test") as session:
+        stories.update_story(
+            session, story.id, dataclasses.replace(story.fields, own_words="Fridays too.")
+        )
+    newest = export(store, coordinator, tmp_path / "newest", selection=Selection.SINCE_LAST)
+    (line,) = import_bundle(coordinator, newest, actor="c").stories
+    assert (line.action, line.detail) == (Action.UPDATED, "updated to revision 4")
+    with coordinator.read() as session:
+        assert stories.get_story(session, story.id).own_words == "Fridays too."
+        versions = stories.story_versions(session, story.id)
+        assert [v.own_words for v in versions][:2] == ["Fridays too.", "Now on Wednesdays."]
+
+
+def test_a_withdrawal_purges_the_story_and_its_media_leaving_a_tombstone(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    scopes = given().scopes | {ConsentScope.SHARE_MEDIA}
+    story = shared(store, "The bus", scopes=scopes)
+    photo = tmp_path / "drawing.png"
+    photo.write_bytes(b"\x89PNG a drawing of the minibus")
+    with store.write(actor="test") as session:
+        attachment = add_attachment(session, MediaStore(store.paths.media_dir), story.id, photo)
+    trust_advocate(store, coordinator)
+    report = import_bundle(coordinator, export(store, coordinator, tmp_path / "a"), actor="c")
+    assert report.media_files == 1
+    coordinator_media = MediaStore(coordinator.paths.media_dir)
+    assert coordinator_media.verify(attachment.sha256) is None
+
+    with store.write(actor="test") as session:
+        consent.withdraw(
+            session,
+            story.id,
+            Withdrawal(
+                basis=ConsentBasis.OWN_CONSENT,
+                decided_by="The storyteller",
+                method=ConsentMethod.VERBAL,
+                reason="I would rather keep it to myself now.",
+            ),
+        )
+    report = import_bundle(
+        coordinator,
+        export(store, coordinator, tmp_path / "b", selection=Selection.SINCE_LAST),
+        actor="c",
+    )
+    (line,) = report.stories
+    assert line.action is Action.WITHDRAWN
+    assert "its content and media were removed" in line.detail
+    with coordinator.read() as session:
+        assert session.scalar(select(StoryRow.id).where(StoryRow.uuid == story.id)) is None
+        (tombstone,) = stories.list_tombstones(session)
+        assert tombstone.story_id == story.id and tombstone.reason.value == "withdrawn"
+        assert "withdrawn" in tombstone.note
+    assert coordinator_media.verify(attachment.sha256) == "missing"
+    # The words are gone from the file itself, not only hidden.
+    assert b"minibus comes every Tuesday" not in coordinator.paths.database.read_bytes()
+
+
+def test_a_withdrawal_for_a_story_never_received_keeps_it_out_for_good(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    story = shared(store, "The bus")
+    trust_advocate(store, coordinator)
+    early = export(store, coordinator, tmp_path / "early")  # made, but not brought in yet
+    with store.write(actor="test") as session:
+        consent.withdraw(
+            session,
+            story.id,
+            Withdrawal(
+                basis=ConsentBasis.OWN_CONSENT,
+                decided_by="The storyteller",
+                method=ConsentMethod.VERBAL,
+            ),
+        )
+    late = export(store, coordinator, tmp_path / "late", selection=Selection.SINCE_LAST)
+    (line,) = import_bundle(coordinator, late, actor="c").stories
+    assert line.action is Action.WITHDRAWN
+    assert "recorded as withdrawn so it is never imported later" in line.detail
+    (line,) = import_bundle(coordinator, early, actor="c").stories
+    assert line.action is Action.SKIPPED
+    assert line.detail.startswith("it was withdrawn here on ")
+    with coordinator.read() as session:
+        assert session.scalar(select(func.count(StoryRow.id))) == 0
+
+
+def test_a_revoked_senders_new_bundles_are_refused_and_earlier_imports_stay(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    story = shared(store, "The bus")
+    trust_advocate(store, coordinator)
+    assert import_bundle(coordinator, export(store, coordinator, tmp_path / "a"), actor="c").ok
+    key_id = KeyStore(store.paths.data_dir).show().signing.key_id
+    with coordinator.write(actor="test") as session:
+        trust.revoke_signer(session, key_id)
+    shared(store, "After the revocation")
+    before = snapshot(coordinator)
+    report = import_bundle(coordinator, export(store, coordinator, tmp_path / "b"), actor="c")
+    assert report.outcome is Outcome.REFUSED
+    assert report.reason.startswith(
+        f"The bundle is signed by the key of Priya (advocate) (key id {key_id}), which was "
+        "revoked on "
+    )
+    assert report.untrusted_public_key is None  # a revoked key is not offered for trust
+    assert snapshot(coordinator) == before
+    with coordinator.read() as session:
+        assert stories.get_story(session, story.id).title == "The bus"
+        assert history(session)[0].report.reason == report.reason
+
+
+def test_an_unknown_sender_is_refused_with_a_key_to_check_and_trust(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    shared(store, "The bus")
+    bundle = export(store, coordinator, tmp_path / "a")
+    before = snapshot(coordinator)
+    report = import_bundle(coordinator, bundle, actor="c")
+    mine = KeyStore(store.paths.data_dir).show().signing
+    assert report.outcome is Outcome.REFUSED
+    assert f"unknown key with fingerprint {mine.fingerprint}" in report.reason
+    assert report.untrusted_public_key == mine.public_key
+    assert snapshot(coordinator) == before
+    with coordinator.write(actor="test") as session:
+        trust.add_signer(session, report.untrusted_public_key, "Priya")
+    assert import_bundle(coordinator, bundle, actor="c").outcome is Outcome.IMPORTED
+
+
+def test_a_dry_run_changes_nothing_and_says_what_would_happen(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    shared(store, "The bus")
+    trust_advocate(store, coordinator)
+    bundle = export(store, coordinator, tmp_path / "a")
+    before = snapshot(coordinator)
+    report = import_bundle(coordinator, bundle, actor="c", dry_run=True)
+    assert report.dry_run and report.count(Action.NEW) == 1
+    assert report.summary().startswith("Dry run, nothing kept")
+    assert snapshot(coordinator) == before
+    assert import_bundle(coordinator, bundle, actor="c").count(Action.NEW) == 1
+
+
+def test_a_cancelled_import_changes_nothing(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    shared(store, "The bus")
+    trust_advocate(store, coordinator)
+    bundle = export(store, coordinator, tmp_path / "a")
+    before = snapshot(coordinator)
+    with pytest.raises(ImportCancelled):
+        import_bundle(coordinator, bundle, actor="c", cancelled=lambda: True)
+    assert snapshot(coordinator) == before
+
+
+def test_only_the_sender_of_a_story_may_update_or_withdraw_it(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    """Another trusted advocate's bundle cannot overwrite or purge someone else's story."""
+    story = shared(store, "The bus")
+    trust_advocate(store, coordinator)
+    assert import_bundle(coordinator, export(store, coordinator, tmp_path / "a"), actor="c").ok
+    with coordinator.read() as session:
+        assert stories.get_story(session, story.id).title == "The bus"
+    # The same story, later, signed by a second advocate's key (their data folder is a copy).
+    import shutil
+
+    other_dir = tmp_path / "other"
+    shutil.copytree(store.paths.data_dir, other_dir)
+    shutil.rmtree(other_dir / "keys")
+    with Store.open(resolve_paths(other_dir)) as other:
+        with other.write(actor="test") as session:
+            stories.update_story(
+                session, story.id, dataclasses.replace(story.fields, own_words="Changed.")
+            )
+        trust_advocate(other, coordinator, "Someone else")
+        (line,) = import_bundle(
+            coordinator, export(other, coordinator, tmp_path / "b"), actor="c"
+        ).stories
+    assert line.action is Action.SKIPPED
+    assert line.detail.startswith("it came from another sender (key ")
+    with coordinator.read() as session:
+        assert stories.get_story(session, story.id).own_words == story.own_words
