@@ -1,8 +1,9 @@
-"""The command line's bundle commands: ``storykeeper export``."""
+"""The command line's bundle commands: ``export``, ``verify``, ``import`` and ``imports``."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -13,7 +14,10 @@ from storykeeper.cli_keys import command_line_actor
 from storykeeper.core import recipients as recipients_module
 from storykeeper.core import trust
 from storykeeper.core.attachments import MediaStore
+from storykeeper.core.bundle import report as report_module
+from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.reader import check_story, open_bundle
+from storykeeper.core.bundle.report import Action, ImportReport, Outcome
 from storykeeper.core.bundle.writer import (
     ExportError,
     Selection,
@@ -85,6 +89,30 @@ def add_commands(
     )
     verify.set_defaults(handler=cmd_verify)
 
+    importing = commands.add_parser(
+        "import",
+        parents=[common, as_json],
+        help="bring bundles in: checked, then applied all or nothing, each once",
+        description="Each file is checked as “verify” does (decrypted with this computer's age "
+        "identity, signature by a trusted sender), then applied in one transaction: new stories "
+        "come in, newer revisions update, older ones are skipped, withdrawals purge. A bundle "
+        "imported before changes nothing. Exit status: 0 when every file was imported or had "
+        "been already, 1 when any was refused (the report says why), 2 on a usage error.",
+    )
+    importing.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    importing.add_argument(
+        "--dry-run", action="store_true", help="check and report what would change; keep nothing"
+    )
+    importing.set_defaults(handler=cmd_import)
+
+    imports = commands.add_parser(
+        "imports",
+        parents=[common, as_json],
+        help="the import ledger: every bundle offered here, newest first, with its report",
+    )
+    imports.add_argument("--limit", type=int, default=20, metavar="N", help="how many (20)")
+    imports.set_defaults(handler=cmd_imports)
+
 
 def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     if args.plain and args.to:
@@ -143,6 +171,77 @@ class VerifyReport:
     stories: int
     withdrawals: int
     files_checked: int
+
+
+#: Per-story lines printed for one bundle before the rest are only counted.
+SHOWN_LINES = 40
+
+
+def cmd_import(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    actor = command_line_actor()
+    reports = []
+    for path in args.files:
+
+        def progress(done: int, total: int, name: str = path.name) -> None:
+            if not args.json and total >= 1000:
+                print(f"  {name}: {done:,} of {total:,} stories…", file=sys.stderr, flush=True)
+
+        report = import_bundle(store, path, actor=actor, dry_run=args.dry_run, progress=progress)
+        reports.append(report)
+        if not args.json:
+            _print_report(report, out)
+    if args.json:
+        print(dumps(reports), file=out)
+    return 0 if all(r.ok for r in reports) else 1
+
+
+def _print_report(report: ImportReport, out: TextIO) -> None:
+    out.write(f"{report.file}: {report.summary()}\n")
+    if report.signer_key_id and report.outcome is not Outcome.REFUSED:
+        out.write(
+            f"  from {report.signer_label} (key {report.signer_key_id}), "
+            f"bundle {report.bundle_id}\n"
+        )
+    if report.untrusted_public_key:
+        out.write(
+            "  If the sender reads you the same fingerprint, trust them and import again:\n"
+            f'    storykeeper trust add {report.untrusted_public_key} --label "THEIR NAME"\n'
+        )
+    # New stories are many and unremarkable; what was skipped or withdrawn, and why, is shown
+    # first, so it is never lost below a long list.
+    order = {Action.WITHDRAWN: 0, Action.SKIPPED: 1, Action.UPDATED: 2, Action.NEW: 3}
+    shown = sorted(report.stories, key=lambda line: order[line.action])
+    for line in shown[:SHOWN_LINES]:
+        title = line.title or "(not held here)"
+        out.write(f"  {line.action.value:9}  {line.story_id[:8]}  {title[:40]:40}  {line.detail}\n")
+    if len(shown) > SHOWN_LINES:
+        out.write(
+            f"  … and {len(shown) - SHOWN_LINES:,} more (all are in “storykeeper import --json” "
+            "and the ledger).\n"
+        )
+
+
+def cmd_imports(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    with store.read() as session:
+        entries = report_module.history(session, limit=max(1, args.limit))
+    if args.json:
+        print(dumps(entries), file=out)
+        return 0
+    if not entries:
+        out.write("No bundles imported yet: “storykeeper import FILE” brings one in.\n")
+        return 0
+    for entry in entries:
+        report = entry.report
+        when = report.checked_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        if report.outcome is Outcome.REFUSED:
+            what = f"refused: {report.reason}"
+        elif report.outcome is Outcome.ALREADY_IMPORTED:
+            what = "already imported: nothing changed"
+        else:
+            what = ", ".join(f"{n} {a.value}" for a, n in entry.counts.items())
+        who = f" from {report.signer_label}" if report.signer_label else ""
+        out.write(f"{when}  {Path(report.file).name}{who}: {what}\n")
+    return 0
 
 
 def cmd_verify(store: Store, args: argparse.Namespace, out: TextIO) -> int:

@@ -211,6 +211,24 @@ def test_a_bundle_for_someone_else_says_so(written: tuple[Path, KeyStore], tmp_p
         assert bundle.encrypted
 
 
+@pytest.mark.parametrize("damage", ["truncated", "flipped byte"])
+def test_a_damaged_age_file_is_refused(
+    written: tuple[Path, KeyStore], tmp_path: Path, damage: str
+) -> None:
+    path, keys = written
+    sealed = tmp_path / "damaged.zip.age"
+    data = bytearray(pyrage.encrypt(path.read_bytes(), [keys.age_identities()[0].to_public()]))
+    if damage == "truncated":
+        del data[-100:]
+    else:
+        data[len(data) // 2] ^= 0x01
+    sealed.write_bytes(bytes(data))
+    assert refused(sealed, keys) == (
+        "The bundle is damaged: its encrypted content is cut short or was changed (age could "
+        "not authenticate it). Ask the sender for a fresh copy."
+    )
+
+
 def test_a_zip_bomb_is_refused_before_it_is_read(written: tuple[Path, KeyStore]) -> None:
     path, keys = written
     with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -207,6 +207,14 @@ def open_bundle(
                     "it is damaged). Ask the sender to export it to this computer's age "
                     "recipient (see “storykeeper keys show”)."
                 ) from exc
+            except OSError as exc:
+                if exc.errno is not None:  # the machine's own trouble (a full disk): not the file's
+                    raise
+                # age authenticates every 64 KiB chunk: a cut or changed byte fails here.
+                raise BundleRefused(
+                    "The bundle is damaged: its encrypted content is cut short or was changed "
+                    "(age could not authenticate it). Ask the sender for a fresh copy."
+                ) from exc
         try:
             archive = zipfile.ZipFile(plain)
         except (zipfile.BadZipFile, OSError) as exc:

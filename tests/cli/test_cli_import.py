@@ -1,0 +1,110 @@
+"""``storykeeper import`` and ``imports`` between two data folders, as a coordinator uses them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from storykeeper.__main__ import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def folders(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[str, str, Path]:
+    """An advocate with 40 demo stories, a coordinator, and a bundle from one to the other."""
+    advocate, coordinator = str(tmp_path / "advocate"), str(tmp_path / "coordinator")
+    out = tmp_path / "out"
+    out.mkdir()
+    run(capsys, "--data-dir", advocate, "demo-data", "--stories", "40", "--seed", "5")
+    _, shown, _ = run(capsys, "--data-dir", coordinator, "keys", "show", "--json")
+    recipient = json.loads(shown)["age_recipient"]
+    code, said, _ = run(
+        capsys, "--data-dir", advocate, "export", "--out", str(out), "--to", recipient, "--json"
+    )
+    assert code == 0
+    return advocate, coordinator, Path(json.loads(said)["path"])
+
+
+def test_an_unknown_sender_then_trusted_then_imported_once(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, folders: tuple[str, str, Path]
+) -> None:
+    advocate, coordinator, bundle = folders
+    code, said, _ = run(capsys, "--data-dir", coordinator, "import", str(bundle))
+    assert code == 1
+    _, shown, _ = run(capsys, "--data-dir", advocate, "keys", "show", "--json")
+    signing = json.loads(shown)
+    assert f"unknown key with fingerprint {signing['fingerprint']}" in said
+    assert f"storykeeper trust add {signing['public_key']} --label" in said
+
+    code, _, _ = run(
+        capsys,
+        "--data-dir",
+        coordinator,
+        "trust",
+        "add",
+        signing["public_key"],
+        "--label",
+        "Priya",
+    )
+    assert code == 0
+    code, said, _ = run(capsys, "--data-dir", coordinator, "import", str(bundle), "--json")
+    assert code == 0
+    (report,) = json.loads(said)
+    assert report["outcome"] == "imported" and report["signer_label"] == "Priya"
+    new = [line for line in report["stories"] if line["action"] == "new"]
+    assert new and all(line["title"] for line in new)
+    code, listed, _ = run(capsys, "--data-dir", coordinator, "list", "--limit", "5")
+    assert code == 0 and "FROM" in listed.splitlines()[0] and "Priya" in listed
+    code, shown_story, _ = run(capsys, "--data-dir", coordinator, "show", new[0]["story_id"])
+    assert code == 0 and "Came from:    Priya, in bundle " + report["bundle_id"] in shown_story
+
+    code, said, _ = run(capsys, "--data-dir", coordinator, "import", str(bundle))
+    assert code == 0 and "Already imported on " in said
+    code, ledger, _ = run(capsys, "--data-dir", coordinator, "imports")
+    lines = ledger.splitlines()
+    assert len(lines) == 3
+    assert "already imported" in lines[0]
+    assert f"{len(new)} new" in lines[1] and "from Priya" in lines[1]
+    assert "refused: The bundle is signed by an unknown key" in lines[2]
+
+
+def test_one_bad_file_among_good_ones_exits_1_and_the_rest_import(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, folders: tuple[str, str, Path]
+) -> None:
+    advocate, coordinator, bundle = folders
+    run(capsys, "--data-dir", advocate, "keys", "export-public", str(tmp_path / "a.pub"))
+    run(capsys, "--data-dir", coordinator, "trust", "add", str(tmp_path / "a.pub"), "--label", "A")
+    broken = tmp_path / "broken.zip.age"
+    broken.write_bytes(bundle.read_bytes()[:-100])
+    code, said, _ = run(
+        capsys, "--data-dir", coordinator, "import", str(broken), str(bundle), "--dry-run"
+    )
+    assert code == 1
+    assert f"{broken}: Refused: " in said
+    assert f"{bundle}: Dry run, nothing kept — would import: " in said
+    code, listed, _ = run(capsys, "--data-dir", coordinator, "list")
+    assert "There are no stories yet" in listed
+    code, ledger, _ = run(capsys, "--data-dir", coordinator, "imports")
+    assert "No bundles imported yet" in ledger  # a dry run keeps nothing, not even its report
+
+    code, said, _ = run(capsys, "--data-dir", coordinator, "import", str(broken), str(bundle))
+    assert code == 1
+    assert f"{bundle}: Imported: " in said
+    code, ledger, _ = run(capsys, "--data-dir", coordinator, "imports", "--json")
+    outcomes = [entry["report"]["outcome"] for entry in json.loads(ledger)]
+    assert outcomes == ["imported", "refused"]
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["import"])
+    assert exited.value.code == 2
+    code, said, _ = run(capsys, "import", "/nowhere/at/all.zip.age")
+    assert code == 1 and "Cannot read /nowhere/at/all.zip.age" in said
