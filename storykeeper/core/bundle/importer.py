@@ -208,7 +208,7 @@ def _apply(
                     progress(done, total)
             unused = {
                 p[len("data/media/") :] for p in bundle.payload if p.startswith("data/media/")
-            } - set(merger.staged)
+            } - merger.referenced
             if unused:
                 raise BundleRefused(
                     f"File 'data/media/{min(unused)}' is in the bundle but no story uses it."

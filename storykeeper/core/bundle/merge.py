@@ -139,6 +139,8 @@ class Merger:
     present: set[str] = field(default_factory=set)
     #: Hashes of files no story may use any more once this commits.
     orphans: set[str] = field(default_factory=set)
+    #: Every media file some story in the bundle names, taken in or not.
+    referenced: set[str] = field(default_factory=set)
     purged: int = 0
 
     def __post_init__(self) -> None:
@@ -186,6 +188,7 @@ class Merger:
     def story(self, path: str, document: dict[str, Any]) -> StoryLine:
         story_id = document["id"]
         title = document["title"]
+        self.referenced.update(a["sha256"] for a in document["attachments"])
         if path != f"data/stories/{story_id}.json":
             raise BundleRefused(
                 f"'{path}' holds the story {story_id}, not the one it is named for."
