@@ -28,7 +28,12 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import clock
 from storykeeper.core.attachments import MediaStore, StagedFile
-from storykeeper.core.bundle.reader import MAX_FILE, BundleRefused, OpenedBundle
+from storykeeper.core.bundle.reader import (
+    MAX_FILE,
+    BundleRefused,
+    OpenedBundle,
+    zip_damage_refused,
+)
 from storykeeper.core.bundle.report import Action, StoryLine
 from storykeeper.core.consent import AGREEING
 from storykeeper.core.errors import ValidationError
@@ -505,7 +510,7 @@ class Merger:
             )
         name = f"{self.bundle.top}/{path}"
         declared = self.bundle.archive.getinfo(name).file_size
-        with self.bundle.archive.open(name) as member:
+        with zip_damage_refused(path), self.bundle.archive.open(name) as member:
             reader = _Hashing(member, declared, path)  # type: ignore[arg-type]
             staged = self.media.stage(reader)  # type: ignore[arg-type]
         if reader.sha512.hexdigest() != self.bundle.payload[path]:

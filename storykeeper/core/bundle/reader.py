@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import errno
 import functools
 import hashlib
 import json
 import re
+import struct
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,11 +51,44 @@ MAX_TAG_FILE = 1 << 20
 MAX_MANIFEST = 64 << 20
 MAX_JSON = 64 << 20
 CHUNK = 1 << 20
+#: Zip's own encryption (bit 0), patched data (bit 5) and strong encryption (bit 6).
+_UNSUPPORTED_FLAGS = 0x1 | 0x20 | 0x40
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 
 
 class BundleRefused(StorykeeperError):
     """The bundle is refused; the message is the one reason, in words."""
+
+
+#: What Python's zip module raises on a damaged archive, besides BadZipFile: found by fuzzing
+#: (tests/core/test_bundle_fuzz.py), each from a header or a stream that lies.
+_ZIP_DAMAGE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    IndexError,
+    OverflowError,
+    struct.error,
+)
+
+
+@contextmanager
+def zip_damage_refused(what: str = "") -> Iterator[None]:
+    """Turn the zip module's many ways of failing on a damaged file into one refusal."""
+    try:
+        yield
+    except BundleRefused:
+        raise
+    except _ZIP_DAMAGE as exc:
+        where = f" ('{what}')" if what else ""
+        raise BundleRefused(f"The bundle is damaged: its zip cannot be read{where}.") from exc
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:  # an offset in a header pointing nowhere
+            raise
+        raise BundleRefused("The bundle is damaged: its zip cannot be read.") from exc
 
 
 class UntrustedSigner(BundleRefused):
@@ -118,6 +154,8 @@ def _wall(archive: zipfile.ZipFile) -> str:
     seen: set[str] = set()
     total = 0
     for info in entries:
+        if not info.filename:
+            raise BundleRefused("The bundle holds a file with no name.")
         if info.is_dir():
             parts = _check_name(info.filename.rstrip("/"))
             tops.add(parts[0])
@@ -133,6 +171,8 @@ def _wall(archive: zipfile.ZipFile) -> str:
         kind = (info.external_attr >> 16) & 0o170000
         if kind not in (0, 0o100000):
             raise BundleRefused(f"'{info.filename}' is not a regular file (a link or device).")
+        if info.flag_bits & _UNSUPPORTED_FLAGS:
+            raise BundleRefused(f"'{info.filename}' is encrypted or patched inside the zip.")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise BundleRefused(f"'{info.filename}' uses a compression method not allowed.")
         if info.file_size > MAX_FILE:
@@ -149,7 +189,7 @@ def _wall(archive: zipfile.ZipFile) -> str:
 
 def _read_capped(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
     chunks, size = [], 0
-    with archive.open(name) as member:
+    with zip_damage_refused(name), archive.open(name) as member:
         while chunk := member.read(CHUNK):
             size += len(chunk)
             if size > limit:
@@ -160,7 +200,7 @@ def _read_capped(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
 
 def _hash_member(archive: zipfile.ZipFile, name: str, declared: int) -> str:
     digest, size = hashlib.sha512(), 0
-    with archive.open(name) as member:
+    with zip_damage_refused(name), archive.open(name) as member:
         while chunk := member.read(CHUNK):
             size += len(chunk)
             if size > declared or size > MAX_FILE:
@@ -217,11 +257,15 @@ def open_bundle(
                 ) from exc
         try:
             archive = zipfile.ZipFile(plain)
-        except (zipfile.BadZipFile, OSError) as exc:
+        except (*_ZIP_DAMAGE, OSError) as exc:
+            if isinstance(exc, OSError) and exc.errno not in (None, errno.EINVAL):
+                raise
             raise BundleRefused("The bundle is damaged: it is not a whole zip file.") from exc
         with archive:
-            top = _wall(archive)
-            yield _check(archive, top, encrypted, list(trusted))
+            with zip_damage_refused():
+                top = _wall(archive)
+                checked = _check(archive, top, encrypted, list(trusted))
+            yield checked
 
 
 def _check(
