@@ -108,3 +108,67 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert exited.value.code == 2
     code, said, _ = run(capsys, "import", "/nowhere/at/all.zip.age")
     assert code == 1 and "Cannot read /nowhere/at/all.zip.age" in said
+
+
+def test_a_killed_import_leaves_the_store_as_before_and_a_second_try_succeeds(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """SIGKILL part-way through the transaction: no story, no ledger entry, `check` clean."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    advocate, coordinator = tmp_path / "advocate", tmp_path / "coordinator"
+    out = tmp_path / "out"
+    out.mkdir()
+    run(capsys, "--data-dir", str(advocate), "demo-data", "--stories", "3000", "--seed", "7")
+    run(capsys, "--data-dir", str(advocate), "keys", "export-public", str(tmp_path / "a.pub"))
+    run(
+        capsys,
+        "--data-dir",
+        str(coordinator),
+        "trust",
+        "add",
+        str(tmp_path / "a.pub"),
+        "--label",
+        "A",
+    )
+    code, said, _ = run(
+        capsys, "--data-dir", str(advocate), "export", "--out", str(out), "--plain", "--json"
+    )
+    exported = json.loads(said)
+    bundle = exported["path"]
+    env = {**os.environ, "STORYKEEPER_DATA_DIR": str(coordinator)}
+    importing = subprocess.Popen(
+        [sys.executable, "-m", "storykeeper", "import", bundle],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # The first progress line: stories are being written inside the open transaction.
+        assert importing.stderr is not None
+        line = importing.stderr.readline()
+        assert " stories…" in line, line
+        importing.send_signal(signal.SIGKILL)
+        importing.wait(timeout=60)
+    finally:
+        if importing.poll() is None:
+            importing.kill()
+    assert importing.returncode == -signal.SIGKILL, "the import finished before it was killed"
+
+    code, listed, _ = run(capsys, "--data-dir", str(coordinator), "list", "--json")
+    assert code == 0 and json.loads(listed)["total"] == 0
+    code, ledger, _ = run(capsys, "--data-dir", str(coordinator), "imports", "--json")
+    assert json.loads(ledger) == []
+    code, _, _ = run(capsys, "--data-dir", str(coordinator), "check")
+    assert code == 0
+    code, said, _ = run(capsys, "--data-dir", str(coordinator), "import", bundle, "--json")
+    assert code == 0
+    (report,) = json.loads(said)
+    new = sum(1 for line in report["stories"] if line["action"] == "new")
+    assert new == len(exported["stories"])
+    code, listed, _ = run(capsys, "--data-dir", str(coordinator), "list", "--json")
+    assert json.loads(listed)["total"] == new > 1000
