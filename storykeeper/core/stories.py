@@ -381,11 +381,15 @@ def keep_version(
     less than VERSION_COALESCE ago (unless ``coalesce`` is off), otherwise add a version."""
     actor = actor or str(session.info.get("actor", "unknown"))
     saved_at = story.updated_at
-    newest = session.scalar(
-        select(StoryVersionRow)
-        .where(StoryVersionRow.story_id == story_pk)
-        .order_by(StoryVersionRow.id.desc())
-        .limit(1)
+    newest = (
+        session.scalar(
+            select(StoryVersionRow)
+            .where(StoryVersionRow.story_id == story_pk)
+            .order_by(StoryVersionRow.id.desc())
+            .limit(1)
+        )
+        if coalesce
+        else None
     )
     # A newest version dated after now (the clock was put back) is never overwritten: we cannot
     # tell how long ago it was saved, and keeping one more version loses nothing.
@@ -403,7 +407,8 @@ def keep_version(
     newest.own_words = story.own_words
     newest.recorder_notes = story.recorder_notes
     newest.details = _version_details(story)
-    session.flush()
+    if coalesce:
+        session.flush()  # (an import adds many at once and flushes them together)
 
 
 def _version(row: StoryVersionRow) -> StoryVersion:

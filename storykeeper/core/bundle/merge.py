@@ -255,11 +255,17 @@ class Merger:
         return None
 
     def _apply(self, row: StoryRow | None, document: dict[str, Any]) -> Action:
-        storyteller = self._storyteller(document["storyteller"])
-        supporter = self._supporter(document["supporter"])
+        # One flush per story (to give a new story its id): with thousands of stories, each
+        # extra flush or autoflushing query costs seconds.
+        with self.session.no_autoflush:
+            return self._apply_unflushed(row, document)
+
+    def _apply_unflushed(self, row: StoryRow | None, document: dict[str, Any]) -> Action:
+        history = document["consent"]["history"]
+        newest = max(history, key=lambda record: record["version"])
         fields = {
-            "storyteller": storyteller,
-            "supporter": supporter,
+            "storyteller": self._storyteller(document["storyteller"]),
+            "supporter": self._supporter(document["supporter"]),
             "title": clean_line(document["title"], "title", "The title", max_length=200),
             "own_words": clean_text(
                 document["own_words"], "own_words", "The words", max_length=TEXT_MAX
@@ -273,10 +279,13 @@ class Merger:
             "language": language_tag(document["language"]),
             "status": document["status"],
             "revision": document["revision"],
+            # Derived from the newest consent version, as consent.record_consent keeps it.
+            "consent_state": ConsentDecision(newest["decision"]).value,
+            "consent_review_by": _date(newest["review_by"], "A review date"),
+            "updated_at": self.now,
         }
-        action = Action.UPDATED
+        new = row is None
         if row is None:
-            action = Action.NEW
             row = StoryRow(
                 uuid=document["id"],
                 origin_device=self.sender.key_id,
@@ -290,19 +299,17 @@ class Merger:
                 setattr(row, name, value)
             self.session.execute(delete(StoryThemeRow).where(StoryThemeRow.story_id == row.id))
             self.session.expire(row, ["themes"])
-        row.updated_at = self.now
-        links: dict[int, StoryThemeRow] = {}
+        links: dict[str, StoryThemeRow] = {}
         for link in document["themes"]:
             theme = self._theme(link["name"])
-            if theme.id not in links:
-                links[theme.id] = StoryThemeRow(theme=theme, polarity=link["polarity"])
+            links.setdefault(
+                theme.name.casefold(), StoryThemeRow(theme=theme, polarity=link["polarity"])
+            )
         row.themes = list(links.values())
         self.session.flush()
-        newest = self._consent(row, document["consent"]["history"])
-        row.consent_state = newest.decision
-        row.consent_review_by = newest.review_by
-        self._attachments(row, document["attachments"])
-        if action is Action.NEW:
+        self._consent(row, history, new)
+        self._attachments(row, document["attachments"], new)
+        if new:
             self.session.add(
                 StoryOriginRow(
                     story_id=row.id,
@@ -317,7 +324,6 @@ class Merger:
             assert origin is not None  # only the story's own sender reaches here
             origin.bundle_id = self.sender.bundle_id
             origin.imported_at = self.now
-        self.session.flush()
         # Each revision that comes in is its own version, saved by whoever sent it.
         keep_version(
             self.session,
@@ -326,7 +332,7 @@ class Merger:
             actor=f"{self.sender.label} (imported)"[:200],
             coalesce=False,
         )
-        return action
+        return Action.NEW if new else Action.UPDATED
 
     # --- people and themes ---
 
@@ -391,23 +397,27 @@ class Merger:
         if row is None:
             row = ThemeRow(name=clean, created_at=self.now)
             self.session.add(row)
-            self.session.flush()
             self._themes[clean.casefold()] = row
         return row
 
     # --- consent and media ---
 
-    def _consent(self, row: StoryRow, history: list[dict[str, Any]]) -> ConsentRecordRow:
+    def _consent(self, row: StoryRow, history: list[dict[str, Any]], new: bool) -> None:
         versions = [record["version"] for record in history]
         if len(set(versions)) != len(versions):
             raise ValidationError("The consent history holds the same version twice.")
-        have = set(
-            self.session.scalars(
-                select(ConsentRecordRow.version).where(ConsentRecordRow.story_id == row.id)
+        have = (
+            set()
+            if new
+            else set(
+                self.session.scalars(
+                    select(ConsentRecordRow.version).where(ConsentRecordRow.story_id == row.id)
+                )
             )
         )
-        newest: ConsentRecordRow | None = None
         for record in sorted(history, key=lambda r: r["version"]):
+            if record["version"] in have:
+                continue  # the history is append-only: a version here stays as it is
             scopes = set(record["scopes"])
             decided_on = _date(record["decided_on"], "A consent decision's date")
             assert decided_on is not None
@@ -446,19 +456,19 @@ class Merger:
                 recorded_at=_moment(record["recorded_at"], "When consent was recorded"),
                 **{scope.value: scope.value in scopes for scope in ConsentScope},
             )
-            if record["version"] not in have:
-                self.session.add(consent)
-            newest = consent
-        assert newest is not None  # the schema asks for at least one version
-        return newest
+            self.session.add(consent)
 
-    def _attachments(self, row: StoryRow, attachments: list[dict[str, Any]]) -> None:
-        here = {
-            a.uuid: a
-            for a in self.session.scalars(
-                select(AttachmentRow).where(AttachmentRow.story_id == row.id)
-            )
-        }
+    def _attachments(self, row: StoryRow, attachments: list[dict[str, Any]], new: bool) -> None:
+        here = (
+            {}
+            if new
+            else {
+                a.uuid: a
+                for a in self.session.scalars(
+                    select(AttachmentRow).where(AttachmentRow.story_id == row.id)
+                )
+            }
+        )
         wanted = set()
         for attachment in attachments:
             sha = attachment["sha256"]
