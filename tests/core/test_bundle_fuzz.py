@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from storykeeper.core import consent
 from storykeeper.core.bundle.importer import import_bundle
+from storykeeper.core.bundle.reader import first_error, is_valid
 from storykeeper.core.bundle.report import Outcome
 from storykeeper.core.check import check_store
 from storykeeper.core.db import Store
@@ -148,3 +149,62 @@ def teardown_module() -> None:
     for _, _, coordinator in _cache.values():
         coordinator.close()
     _cache.clear()
+
+
+@settings(max_examples=int(os.environ.get("STORYKEEPER_FUZZ_EXAMPLES", "200")), deadline=None)
+@given(data=st.data())
+def test_the_fast_and_the_reference_validator_agree(data: st.DataObject) -> None:
+    """The compiled validator decides; the reference one words the refusal. They must agree."""
+    assert is_valid(VALID_STORY, "story", 1)  # the starting point is a real story
+    document = json.loads(json.dumps(VALID_STORY))
+    for _ in range(data.draw(st.integers(0, 3))):
+        document = _mutate(document, data)
+    assert is_valid(document, "story", 1) == (first_error(document, "story", 1) is None)
+
+
+VALID_STORY: dict[str, Any] = {
+    "format": 1,
+    "id": "0b7f0f5e-8d1c-4f55-9d55-2a4b0b6d4e11",
+    "revision": 3,
+    "storyteller": {
+        "id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+        "name": "Rowan Ash",
+        "is_real_name": False,
+    },
+    "supporter": {"id": "2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60", "name": "Priya Shah"},
+    "title": "The day centre bus",
+    "own_words": "The minibus comes every Tuesday.",
+    "recorder_notes": "",
+    "told_on": "2026-10-01",
+    "setting": "day_centre",
+    "how_told": "spoken_written_down",
+    "language": "en",
+    "status": "final",
+    "themes": [{"name": "Getting out and about", "polarity": "enabler"}],
+    "consent": {
+        "scopes": ["share_with_coordinator"],
+        "conditions": "",
+        "history": [
+            {
+                "id": "3e4f5a6b-7c8d-4e9f-8a1b-2c3d4e5f6a7b",
+                "version": 1,
+                "decision": "given",
+                "basis": "own_consent",
+                "decided_by": "The storyteller",
+                "method": "verbal",
+                "scopes": ["share_with_coordinator"],
+                "persons_words": "Yes.",
+                "conditions": "",
+                "capacity_notes": "",
+                "witness": None,
+                "consulted": "",
+                "advocate_involved": None,
+                "best_interests_reasons": "",
+                "decided_on": "2026-10-01",
+                "review_by": "2027-04-01",
+                "recorded_at": "2026-10-01T10:00:00Z",
+            }
+        ],
+    },
+    "attachments": [],
+}
