@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 from sqlalchemy.orm import Session
 
@@ -17,6 +27,7 @@ from storykeeper.gui.app import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.dialogs.export import ExportDialog
 from storykeeper.gui.dialogs.history import HistoryDialog
+from storykeeper.gui.dialogs.import_bundles import ImportDialog, bundle_paths
 from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.dialogs.people import StorytellersDialog, SupportersDialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
@@ -48,6 +59,7 @@ SHORTCUTS_HELP = """
 <tr><td><b>Ctrl+Shift+H</b></td><td>High contrast on or off</td></tr>
 <tr><td><b>Ctrl+Shift+T / Ctrl+Shift+U</b></td><td>Storytellers / supporters</td></tr>
 <tr><td><b>Ctrl+E</b></td><td>Export a bundle for the coordinator</td></tr>
+<tr><td><b>Ctrl+I</b></td><td>Import bundles (or drop the files on the window)</td></tr>
 <tr><td><b>Alt + underlined letter</b></td><td>The button or field with that letter</td></tr>
 </table>
 """
@@ -84,6 +96,13 @@ class MainWindow(QMainWindow):
         back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         back.activated.connect(self.editor.close_editor)
 
+        # Bundles dropped anywhere on the window open the import dialog with them. Fields that
+        # take dropped text would paste the file's name instead: they hand bundles on to us.
+        self.setAcceptDrops(True)
+        for child in self.findChildren(QWidget):
+            if child.acceptDrops():
+                child.installEventFilter(self)
+
         self._stale = False
         self.list_page.reload()
         reopen = context.settings.open_story
@@ -109,6 +128,7 @@ class MainWindow(QMainWindow):
         # Bundles in and out: sending to coordinators, and (for coordinators) whom to accept.
         exchange = bar.addMenu("E&xchange")
         self._action(exchange, "Export a &bundle…", "Ctrl+E", self.show_export)
+        self._action(exchange, "&Import bundles…", "Ctrl+I", self.show_import)
         self._action(exchange, "&Keys and recipients…", None, self.show_keys)
         exchange.addSeparator()
         self._action(exchange, "&Trusted senders…", None, self.show_trust)
@@ -300,6 +320,55 @@ class MainWindow(QMainWindow):
             chosen = (self.editor.story.id, self.editor.title.text())
         run_modal(ExportDialog(self.context, self, chosen=chosen))
         self._list_is_stale()
+
+    def show_import(self, files: list[Path] | None = None) -> None:
+        if self.pages.currentWidget() is self.editor and self.editor.story is not None:
+            self.editor.save_now()
+        dialog = ImportDialog(self.context, self, files=files)
+        run_modal(dialog)
+        if not dialog.imported_any:
+            return
+        self._list_is_stale()
+        if self.pages.currentWidget() is self.editor and self.editor.story is not None:
+            # An import may have updated (or withdrawn) the story that is open: show it as it is
+            # now. (The save asked for above ran first: the writer queue keeps the order.)
+            self.editor.open_story(self.editor.story.id)
+
+    # --- dropped bundles ---
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if bundle_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if bundle_paths(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = bundle_paths(event.mimeData())
+        if not files:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # Not inside the drop: the program that dragged waits until the drop returns, and a
+        # dialog's own event loop would keep it waiting for as long as the dialog is open.
+        QTimer.singleShot(0, lambda: self.show_import(files))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        dragged = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
+        # (Drag enter and move events are drop events too, in Qt's classes.)
+        if kind in dragged and isinstance(event, QDropEvent) and bundle_paths(event.mimeData()):
+            if kind == QEvent.Type.Drop:
+                self.dropEvent(event)
+            else:
+                event.acceptProposedAction()
+            return True
+        return super().eventFilter(watched, event)
 
     def show_keys(self) -> None:
         run_modal(KeysDialog(self.context, self))

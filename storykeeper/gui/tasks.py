@@ -116,6 +116,13 @@ class TaskRunner(QObject):
         session = functools.partial(self.store.write, actor=self.actor)
         return self._submit(self._writer, _in(session, work), on_done, on_error)
 
+    def write_own(
+        self, work: Callable[[], T], on_done: Done | None = None, on_error: Failed | None = None
+    ) -> int:
+        """Run work that opens its own transactions (an import, which needs the store, not a
+        session) in the serial writer, so it never runs beside another write."""
+        return self._submit(self._writer, work, on_done, on_error)
+
     def run(
         self, work: Callable[[], T], on_done: Done | None = None, on_error: Failed | None = None
     ) -> int:

@@ -147,7 +147,7 @@ def test_a_newer_revision_updates_and_an_older_one_never_overwrites(
         )
     newest = export(store, coordinator, tmp_path / "newest", selection=Selection.SINCE_LAST)
     (line,) = import_bundle(coordinator, newest, actor="c").stories
-    assert (line.action, line.detail) == (Action.UPDATED, "updated to revision 4")
+    assert (line.action, line.detail) == (Action.UPDATED, "revision 4 in place of revision 3")
     with coordinator.read() as session:
         assert stories.get_story(session, story.id).own_words == "Fridays too."
         versions = stories.story_versions(session, story.id)
@@ -187,7 +187,7 @@ def test_a_withdrawal_purges_the_story_and_its_media_leaving_a_tombstone(
     )
     (line,) = report.stories
     assert line.action is Action.WITHDRAWN
-    assert "its content and media were removed" in line.detail
+    assert line.detail.endswith(": its content and media go, a tombstone stays")
     with coordinator.read() as session:
         assert session.scalar(select(StoryRow.id).where(StoryRow.uuid == story.id)) is None
         (tombstone,) = stories.list_tombstones(session)
@@ -217,7 +217,9 @@ def test_a_withdrawal_for_a_story_never_received_keeps_it_out_for_good(
     late = export(store, coordinator, tmp_path / "late", selection=Selection.SINCE_LAST)
     (line,) = import_bundle(coordinator, late, actor="c").stories
     assert line.action is Action.WITHDRAWN
-    assert "recorded as withdrawn so it is never imported later" in line.detail
+    assert line.detail.endswith(
+        "; not held here, so only a tombstone is kept, and the story can never be imported later"
+    )
     (line,) = import_bundle(coordinator, early, actor="c").stories
     assert line.action is Action.SKIPPED
     assert line.detail.startswith("it was withdrawn here on ")

@@ -95,6 +95,7 @@ def test_every_control_in_the_window_has_a_name(qtbot: QtBot, window: MainWindow
 
 def test_every_control_in_the_dialogs_has_a_name(qtbot: QtBot, context: AppContext) -> None:
     from storykeeper.gui.dialogs.export import ExportDialog
+    from storykeeper.gui.dialogs.import_bundles import ImportDialog
     from storykeeper.gui.dialogs.keys import KeysDialog
     from storykeeper.gui.dialogs.trust import TrustDialog
 
@@ -102,6 +103,7 @@ def test_every_control_in_the_dialogs_has_a_name(qtbot: QtBot, context: AppConte
         StorytellersDialog(context),
         StorytellerPicker(context),
         ExportDialog(context),
+        ImportDialog(context),
         KeysDialog(context),
         TrustDialog(context),
     ):

@@ -175,6 +175,8 @@ def _apply(
             **more,  # type: ignore[arg-type]
         )
 
+    if cancelled is not None and cancelled():
+        raise ImportCancelled()
     story_paths = _story_paths(bundle)
     revisions = {entry["id"]: entry["revision"] for entry in bundle.summary["stories"]}
     withdrawals = bundle.summary["withdrawals"]

@@ -225,12 +225,16 @@ class Merger:
             conflict = self._consent_conflict(row, document["consent"]["history"])
             if conflict:
                 return StoryLine(story_id, Action.SKIPPED, conflict, row.title)
+        before = None if row is None else row.revision
         try:
             action = self._apply(row, document)
         except ValidationError as exc:
             raise BundleRefused(f"'{path}' holds a value this program cannot take: {exc}") from exc
-        verb = "came in at" if action is Action.NEW else "updated to"
-        return StoryLine(story_id, action, f"{verb} revision {document['revision']}", title)
+        # Worded to read true both after an import and in a dry run's report.
+        detail = f"revision {document['revision']}" + (
+            f" in place of revision {before}" if before is not None else ""
+        )
+        return StoryLine(story_id, action, detail, title)
 
     def _consent_conflict(self, row: StoryRow, history: list[dict[str, Any]]) -> str | None:
         here = dict(
@@ -564,8 +568,8 @@ class Merger:
             return StoryLine(
                 story_id,
                 Action.WITHDRAWN,
-                f"consent {notice['decision']} on {decided_on}: its content and media were "
-                "removed; a tombstone remains",
+                f"consent {notice['decision']} on {decided_on}: its content and media go, a "
+                "tombstone stays",
             )
         gone = self._tombstones.get(story_id)
         if gone is not None:
@@ -588,6 +592,6 @@ class Merger:
         return StoryLine(
             story_id,
             Action.WITHDRAWN,
-            f"consent {notice['decision']} on {decided_on}; the story is not held here, and is "
-            "recorded as withdrawn so it is never imported later",
+            f"consent {notice['decision']} on {decided_on}; not held here, so only a tombstone "
+            "is kept, and the story can never be imported later",
         )

@@ -100,15 +100,19 @@ class UntrustedSigner(BundleRefused):
         self.key_id = key_id
         self.public_key = public_key
         self.fingerprint = fingerprint
-        who = (
-            f"an unknown key with fingerprint {fingerprint} (key id {key_id})"
-            if fingerprint
-            else f"an unknown key (key id {key_id})"
-        )
-        super().__init__(
-            f"The bundle is signed by {who}. Check the fingerprint with the sender, by phone "
-            "or in person, before trusting it."
-        )
+        if fingerprint:
+            message = (
+                f"The bundle is signed by an unknown key with fingerprint {fingerprint} (key id "
+                f"{key_id}). Check the fingerprint with the sender, by phone or in person, "
+                "before trusting it."
+            )
+        else:
+            message = (
+                f"The bundle is signed by an unknown key (key id {key_id}), and does not carry "
+                "it. Ask the sender for their public key (“storykeeper keys export-public”) and "
+                "compare its fingerprint with them before trusting it."
+            )
+        super().__init__(message)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,9 @@ class Column(IntEnum):
     STATUS = 3
     CONSENT = 4
     UPDATED = 5
+    #: Who an imported story came from ("Here" for one written on this computer). Last, so
+    #: the other columns keep their numbers.
+    ORIGIN = 6
 
     @property
     def header(self) -> str:
@@ -54,7 +57,10 @@ _HEADERS = {
     Column.STATUS: "Status",
     Column.CONSENT: "Consent",
     Column.UPDATED: "Last changed",
+    Column.ORIGIN: "Came from",
 }
+#: The "Came from" words for a story written on this computer.
+HERE = "Here"
 _SORTS = {
     Column.TITLE: SortBy.TITLE,
     Column.STORYTELLER: SortBy.STORYTELLER,
@@ -74,6 +80,8 @@ def _cell(item: StorySummary, column: Column) -> str:
         return item.status.label
     if column is Column.CONSENT:
         return item.consent_state.label
+    if column is Column.ORIGIN:
+        return item.origin or HERE
     return item.updated_at.astimezone().strftime("%d %b %Y %H:%M")
 
 
@@ -190,6 +198,10 @@ class StoryTableModel(QAbstractTableModel):
                 return item.snippet
             if column is Column.STORYTELLER:
                 return f"{item.storyteller_name} (pseudonym {item.storyteller_pseudonym})"
+            if column is Column.ORIGIN:
+                if item.origin is None:
+                    return "Written on this computer"
+                return f"Imported from a bundle sent by {item.origin}"
             return None
         if role == ID_ROLE:
             return item.id

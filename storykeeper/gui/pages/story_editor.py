@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from storykeeper.core import consent, people, stories, themes
+from storykeeper.core import consent, people, provenance, stories, themes
 from storykeeper.core.errors import StorykeeperError, ValidationError
 from storykeeper.core.stories import RevisionConflictError, Story, StoryFields, ThemeLink
 from storykeeper.core.vocabulary import ConsentState, HowTold, Polarity, Setting, StoryStatus
@@ -71,6 +71,15 @@ class EditorData:
     theme_names: list[str]
     consent_summary: str
     consent_history: list[str]
+    #: Who an imported story came from, in words; None for a story written here.
+    origin: str | None = None
+
+
+def _origin_words(session: Session, story_id: str) -> str | None:
+    origin = provenance.origin_of(session, story_id)
+    if origin is None:
+        return None
+    return f"Came from: {origin.described}, imported {origin.imported_at.astimezone():%d %b %Y}."
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,7 @@ def _load(story_id: str) -> object:
             theme_names=[t.name for t in themes.list_themes(session)],
             consent_summary=consent.summary(history := consent.consent_history(session, story_id)),
             consent_history=[consent.describe(r) for r in reversed(history[:-1])],
+            origin=_origin_words(session, story_id),
         )
 
     return work
@@ -153,6 +163,11 @@ class StoryEditorPage(QWidget):
         self.saved_state.setProperty("role", "saved-state")
         self.saved_state.setAccessibleName("Save status")
         self.saved_state.setWordWrap(True)
+        self.origin = QLabel()
+        self.origin.setAccessibleName("Where this story came from")
+        self.origin.setWordWrap(True)
+        self.origin.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.origin.hide()
         self.consent_box = QGroupBox("Consent")
         self.consent_summary = QLabel()
         self.consent_summary.setWordWrap(True)
@@ -288,6 +303,7 @@ class StoryEditorPage(QWidget):
         layout.addLayout(header)
         layout.addLayout(actions)
         layout.addWidget(self.saved_state)
+        layout.addWidget(self.origin)
         layout.addWidget(self.scroll, 1)
 
         # --- behaviour ---
@@ -387,6 +403,8 @@ class StoryEditorPage(QWidget):
             )
             self.consent_history.setVisible(bool(data.consent_history))
             self._show_consent_state(story)
+            self.origin.setText(data.origin or "")
+            self.origin.setVisible(data.origin is not None)
             self.saved_state.setText("All changes saved.")
         finally:
             self._loading = False

@@ -227,6 +227,7 @@ class StoryListPage(QWidget):
             Column.STATUS: "Draft",
             Column.CONSENT: "No consent yet",
             Column.UPDATED: "30 Sep 2026 23:59",
+            Column.ORIGIN: "Priya Shah (advocate)",
         }
         header = self.table.horizontalHeader()
         widths = {
@@ -236,12 +237,13 @@ class StoryListPage(QWidget):
             for column, sample in samples.items()
         }
         # With large text the title keeps room to be read: the least needed columns step aside
-        # (last changed first, then the date told) rather than every column becoming "…".
+        # (last changed first, then the date told, then where it came from) rather than every
+        # column becoming "…".
         title_room = 26 * metrics.averageCharWidth()
         # The page's width, not the table's: in a resize the table has not been resized yet.
         available = self.width() - 4 * metrics.averageCharWidth()
         hidden: set[Column] = set()
-        for column in (Column.UPDATED, Column.TOLD):
+        for column in (Column.UPDATED, Column.TOLD, Column.ORIGIN):
             shown = sum(w for c, w in widths.items() if c not in hidden)
             if shown + title_room > available:
                 hidden.add(column)
