@@ -11,20 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
-
-
-def wait_for(app: QApplication, condition: Callable[[], bool], seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the window did not get there in time")
-        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 50)
+from waiting import wait_for
 
 
 def main() -> int:
@@ -97,7 +87,7 @@ def main() -> int:
                 break
             dialog.go_next()
         dialog.go_next()  # Save
-        wait_for(app, lambda: dialog.result_record is not None)
+        wait_for(lambda: dialog.result_record is not None)
         dialog.grab().save(str(args.out / f"consent-{n + 1:02d}-done{suffix}.png"))
         dialog.done(0)
 
@@ -127,7 +117,7 @@ def main() -> int:
         window.resize(min(1280, 10 * args.scale), min(800, 7 * args.scale))
         window.show()
         window.open_story(story.id)
-        wait_for(app, lambda: window.editor.story is not None)
+        wait_for(lambda: window.editor.story is not None)
         app.processEvents()
         window.grab().save(str(args.out / f"consent-withdrawn-story{suffix}.png"))
         window.close()

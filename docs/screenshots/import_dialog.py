@@ -19,25 +19,10 @@ import json
 import os
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
-    # A short event loop at a time rather than processEvents() in a tight loop: while a worker
-    # runs, that would spin hundreds of thousands of times (and PySide6 6.12 then crashed with
-    # "deallocating None", found while making these).
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the window did not get there in time")
-        loop = QEventLoop()
-        QTimer.singleShot(20, loop.quit)
-        loop.exec()
+from waiting import wait_for
 
 
 def main() -> int:
