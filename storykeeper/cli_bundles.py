@@ -182,11 +182,24 @@ def cmd_import(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     reports = []
     for path in args.files:
 
+        def checking(done: int, total: int, name: str = path.name) -> None:
+            if not args.json and total >= 1000 and done % 1000 == 0:
+                print(
+                    f"  {name}: checked {done:,} of {total:,} files…", file=sys.stderr, flush=True
+                )
+
         def progress(done: int, total: int, name: str = path.name) -> None:
-            if not args.json and total >= 1000:
+            if not args.json and total >= 1000 and done % 500 == 0:
                 print(f"  {name}: {done:,} of {total:,} stories…", file=sys.stderr, flush=True)
 
-        report = import_bundle(store, path, actor=actor, dry_run=args.dry_run, progress=progress)
+        report = import_bundle(
+            store,
+            path,
+            actor=actor,
+            dry_run=args.dry_run,
+            progress=progress,
+            checking=checking,
+        )
         reports.append(report)
         if not args.json:
             _print_report(report, out)

@@ -322,3 +322,27 @@ def test_only_the_sender_of_a_story_may_update_or_withdraw_it(
     assert line.detail.startswith("it came from another sender (key ")
     with coordinator.read() as session:
         assert stories.get_story(session, story.id).own_words == story.own_words
+
+
+def test_checking_every_file_is_reported_and_cancel_is_heard_before_anything_changes(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    shared(store, "The bus")
+    trust_advocate(store, coordinator)
+    bundle = export(store, coordinator, tmp_path / "a")
+    before = snapshot(coordinator)
+    checked: list[tuple[int, int]] = []
+    applied: list[tuple[int, int]] = []
+    with pytest.raises(ImportCancelled):
+        import_bundle(
+            coordinator,
+            bundle,
+            actor="c",
+            checking=lambda done, total: checked.append((done, total)),
+            progress=lambda done, total: applied.append((done, total)),
+            cancelled=lambda: bool(checked),  # cancel once the checking has begun
+        )
+    # bagit.txt, bag-info.txt, two manifests, the signature, bundle.json and one story
+    assert checked == [(0, 7)]
+    assert applied == []
+    assert snapshot(coordinator) == before

@@ -67,12 +67,22 @@ def import_bundle(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    checking: Progress | None = None,
 ) -> ImportReport:
     """Import one bundle file; the report says what came in, or the one reason it was refused.
 
     Raises only ``ImportCancelled`` (when ``cancelled`` says so) and errors of the machine
-    itself (a full disk, say); every problem with the file is a refused report.
+    itself (a full disk, say); every problem with the file is a refused report. ``checking``
+    follows the hash check of every file (before the transaction), ``progress`` the stories
+    and withdrawals applied (inside it); ``cancelled`` is asked during both.
     """
+
+    def hashed(done: int, total: int) -> None:
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
+        if checking is not None:
+            checking(done, total)
+
     keys = KeyStore(store.paths.data_dir)
     own = keys.ensure().signing
     with store.read() as session:
@@ -83,7 +93,7 @@ def import_bundle(
     trusted = [keys.public_key(), *(s.minisign_key() for s in signers if s.active)]
     started = clock.now()
     try:
-        with open_bundle(path, keys.age_identities(), trusted) as bundle:
+        with open_bundle(path, keys.age_identities(), trusted, hashed) as bundle:
             sender = Sender(
                 key_id=bundle.signer_key_id,
                 label=labels.get(bundle.signer_key_id, bundle.signer_key_id),

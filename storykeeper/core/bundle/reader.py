@@ -27,7 +27,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,8 +232,13 @@ def open_bundle(
     path: Path,
     identities: Iterable[x25519.Identity],
     trusted: Iterable[minisign.PublicKey],
+    hashed: Callable[[int, int], None] | None = None,
 ) -> Iterator[OpenedBundle]:
-    """Open, decrypt and check the bundle at ``path``; the temporary files go when done."""
+    """Open, decrypt and check the bundle at ``path``; the temporary files go when done.
+
+    ``hashed(done, total)`` is called as the payload files are hash-checked (the long part of
+    opening a bundle with media); it may raise to stop.
+    """
     try:
         with path.open("rb") as head:
             encrypted = head.read(len(AGE_MAGIC)) == AGE_MAGIC
@@ -268,12 +273,16 @@ def open_bundle(
         with archive:
             with zip_damage_refused():
                 top = _wall(archive)
-                checked = _check(archive, top, encrypted, list(trusted))
+                checked = _check(archive, top, encrypted, list(trusted), hashed)
             yield checked
 
 
 def _check(
-    archive: zipfile.ZipFile, top: str, encrypted: bool, trusted: list[minisign.PublicKey]
+    archive: zipfile.ZipFile,
+    top: str,
+    encrypted: bool,
+    trusted: list[minisign.PublicKey],
+    hashed: Callable[[int, int], None] | None,
 ) -> OpenedBundle:
     names = {info.filename: info for info in archive.infolist() if not info.is_dir()}
 
@@ -303,7 +312,7 @@ def _check(
         raise BundleRefused("The bundle's signed manifest does not cover its payload.")
     payload = _manifest(tag("manifest-sha512.txt"), "manifest-sha512.txt")
     listed_tags = {*tags, "tagmanifest-sha512.txt", "tagmanifest-sha512.txt.minisig"}
-    for name, info in names.items():
+    for done, (name, info) in enumerate(names.items()):
         inside = name[len(top) + 1 :]
         if inside.startswith("data/"):
             if inside not in payload:
@@ -312,6 +321,8 @@ def _check(
                 raise BundleRefused(f"File '{inside}' was changed after signing.")
         elif inside not in listed_tags:
             raise BundleRefused(f"File '{inside}' is in the bundle but not in its manifest.")
+        if hashed is not None and (done % 100 == 0 or info.file_size > CHUNK):
+            hashed(done, len(names))
     missing = [p for p in payload if f"{top}/{p}" not in names]
     if missing:
         raise BundleRefused(f"File '{missing[0]}' is listed but missing from the bundle.")
