@@ -25,6 +25,7 @@ from storykeeper.core import audit, clock
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import AttachmentRow, StoryRow
+from storykeeper.core.provenance import refuse_if_imported
 from storykeeper.core.validation import clean_line
 from storykeeper.core.vocabulary import AttachmentKind
 
@@ -223,6 +224,7 @@ def add_attachment(
     that ``check`` reports and a later clean-up removes, and nothing is ever lost.
     """
     story = resolve(session, StoryRow, story_id, "story")
+    refuse_if_imported(session, story)
     stored = media.put_file(source)
     media_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     row = AttachmentRow(

@@ -25,6 +25,7 @@ from storykeeper.core.models import (
     WithdrawalNoticeRow,
     new_uuid,
 )
+from storykeeper.core.provenance import refuse_if_imported
 from storykeeper.core.stories import Tombstone, delete_story
 from storykeeper.core.validation import clean_line, clean_text, not_in_future
 from storykeeper.core.vocabulary import (
@@ -191,6 +192,7 @@ def record_consent(session: Session, story_id: str, consent: ConsentInput) -> Co
     """Append a new consent version to the story and update its derived consent state."""
     _validate(consent)
     story = resolve(session, StoryRow, story_id, "story")
+    refuse_if_imported(session, story)
     witness = (
         resolve(session, SupporterRow, consent.witness_id, "supporter")
         if consent.witness_id

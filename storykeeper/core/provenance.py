@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import StoryOriginRow, StoryRow, TrustedSignerRow
 
@@ -55,4 +56,17 @@ def origin_of(session: Session, story_id: str) -> Origin | None:
         signer_revoked=revoked_at is not None,
         bundle_id=origin.bundle_id,
         imported_at=origin.imported_at,
+    )
+
+
+def refuse_if_imported(session: Session, story: StoryRow) -> None:
+    """Stop a change to an imported story here: its sender's next revision would then be
+    skipped as older, and their change lost. Changes come from the sender, in a bundle."""
+    if session.get(StoryOriginRow, story.id) is None:
+        return
+    origin = origin_of(session, story.uuid)
+    assert origin is not None
+    raise ValidationError(
+        f"This story came in a bundle from {origin.signer_label}, so it is read-only here: "
+        "changes to it, and to its consent, are made by them and arrive in their next bundle."
     )

@@ -31,6 +31,7 @@ from storykeeper.core.models import (
     SupporterRow,
     TombstoneRow,
 )
+from storykeeper.core.provenance import refuse_if_imported
 from storykeeper.core.themes import theme_row
 from storykeeper.core.validation import clean_line, clean_text, language_tag, not_in_future
 from storykeeper.core.vocabulary import (
@@ -313,6 +314,7 @@ def update_story(
 ) -> Story:
     """Save new values for every field. Nothing changed: nothing written, revision kept."""
     row = story_row(session, story_id)
+    refuse_if_imported(session, row)
     if expected_revision is not None and row.revision != expected_revision:
         raise RevisionConflictError(
             f"“{row.title or 'This story'}” was changed elsewhere (now revision {row.revision}, "

@@ -16,6 +16,7 @@ from storykeeper.core.bundle.report import Action, Outcome, history, lines
 from storykeeper.core.bundle.writer import Selection, plan_export, record_export, write_bundle
 from storykeeper.core.consent import Withdrawal
 from storykeeper.core.db import Store
+from storykeeper.core.errors import ValidationError
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import (
     AuditEventRow,
@@ -346,3 +347,29 @@ def test_checking_every_file_is_reported_and_cancel_is_heard_before_anything_cha
     assert checked == [(0, 7)]
     assert applied == []
     assert snapshot(coordinator) == before
+
+
+def test_an_imported_story_is_read_only_here_so_its_senders_updates_are_never_lost(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    """A change made here would raise the revision and make the sender's next one "older"."""
+    story = shared(store, "The bus")
+    trust_advocate(store, coordinator)
+    assert import_bundle(coordinator, export(store, coordinator, tmp_path / "a"), actor="c").ok
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8 a photo")
+    changes = [
+        lambda s: stories.update_story(
+            s, story.id, dataclasses.replace(story.fields, title="Edited here")
+        ),
+        lambda s: consent.record_consent(s, story.id, given()),
+        lambda s: add_attachment(s, MediaStore(coordinator.paths.media_dir), story.id, photo),
+    ]
+    for change in changes:
+        with pytest.raises(ValidationError) as refused, coordinator.write(actor="c") as session:
+            change(session)
+        assert refused.value.message.startswith(
+            "This story came in a bundle from Priya (advocate), so it is read-only here"
+        )
+    with coordinator.write(actor="c") as session:  # deleting it stays possible
+        stories.delete_story(session, story.id)

@@ -198,6 +198,17 @@ def test_two_files_typed_in_by_keyboard_come_in_and_the_list_says_where_from(
     qtbot.waitUntil(lambda: window.editor.story is not None)
     assert window.editor.origin.isVisibleTo(window)
     assert window.editor.origin.text().startswith("Came from: Priya (advocate), imported ")
+    # Read-only here, so the sender's next revision is never skipped as older.
+    assert "It is read-only here" in window.editor.origin.text()
+    words = window.editor.own_words
+    before = words.toPlainText()
+    words.setFocus()
+    qtbot.waitUntil(words.hasFocus)
+    qtbot.keyClicks(words, "typed at the coordinator's")
+    assert words.toPlainText() == before
+    assert not window.editor.consent_button.isEnabled()
+    assert not window.editor.status.isEnabled()
+    assert window.editor.delete_button.isEnabled()  # removing it stays possible
 
 
 def test_importing_the_same_file_again_says_it_was_already_imported(

@@ -79,7 +79,10 @@ def _origin_words(session: Session, story_id: str) -> str | None:
     origin = provenance.origin_of(session, story_id)
     if origin is None:
         return None
-    return f"Came from: {origin.described}, imported {origin.imported_at.astimezone():%d %b %Y}."
+    return (
+        f"Came from: {origin.described}, imported {origin.imported_at.astimezone():%d %b %Y}. "
+        "It is read-only here: changes to it come from them, in their next bundle."
+    )
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,8 @@ class StoryEditorPage(QWidget):
         self._loading = False
         self._final_after_consent = False
         self._theme_boxes: dict[str, QComboBox] = {}
+        #: An imported story: shown, never changed here (see _set_read_only).
+        self.read_only = False
         self.autosave = AutosaveTimer(self)
         self.autosave.due.connect(self.save_now)
         self.read_aloud = ReadAloud(self)
@@ -405,6 +410,7 @@ class StoryEditorPage(QWidget):
             self._show_consent_state(story)
             self.origin.setText(data.origin or "")
             self.origin.setVisible(data.origin is not None)
+            self._set_read_only(data.origin is not None)
             self.saved_state.setText("All changes saved.")
         finally:
             self._loading = False
@@ -426,6 +432,28 @@ class StoryEditorPage(QWidget):
         cursor = self.own_words.textCursor()
         cursor.movePosition(cursor.MoveOperation.End)
         self.own_words.setTextCursor(cursor)
+
+    def _set_read_only(self, read_only: bool) -> None:
+        """An imported story is read-only (core refuses changes too, provenance.py): a change
+        here would make its sender's next revision look older and be skipped."""
+        self.read_only = read_only
+        self.title.setReadOnly(read_only)
+        self.own_words.setReadOnly(read_only)
+        self.notes.setReadOnly(read_only)
+        for widget in (
+            self.change_storyteller,
+            self.supporter,
+            self.told_on,
+            self.setting,
+            self.how_told,
+            self.language,
+            self.status,
+            self.consent_button,
+            *self._theme_boxes.values(),
+        ):
+            widget.setEnabled(not read_only)
+        if read_only:
+            self.withdraw_button.setEnabled(False)
 
     def _show_consent_state(self, story: Story) -> None:
         hidden = stories.content_hidden(story)
@@ -502,7 +530,7 @@ class StoryEditorPage(QWidget):
         )
 
     def _changed(self) -> None:
-        if self._loading or self.story is None:
+        if self._loading or self.story is None or self.read_only:
             return
         self._dirty = True
         self.saved_state.setText("Changes not saved yet…")
