@@ -33,3 +33,10 @@ def paths(data_dir: Path) -> DataPaths:
 def store(paths: DataPaths) -> Iterator[Store]:
     with Store.open(paths) as opened:
         yield opened
+
+
+@pytest.fixture
+def coordinator(tmp_path: Path) -> Iterator[Store]:
+    """A second data folder, a coordinator's, for the tests that carry bundles across."""
+    with Store.open(resolve_paths(tmp_path / "coordinator")) as opened:
+        yield opened

@@ -24,8 +24,8 @@ from storykeeper.core.check import check_store
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
 from storykeeper.paths import resolve_paths
-from tests.core.test_bundle_import import trust_advocate
 from tests.core.test_bundle_reader import write_plain
+from tests.exchange import trust_advocate
 from tests.factories import given as consent_given
 from tests.factories import make_story
 from tests.forgery import Payload, resign, story_paths

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +22,10 @@ from storykeeper.core.bundle.report import Action, Outcome
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.vocabulary import ConsentScope
-from storykeeper.paths import resolve_paths
-from tests.core.test_bundle_import import snapshot, trust_advocate
 from tests.core.test_bundle_reader import write_plain
+from tests.exchange import snapshot, trust_advocate
 from tests.factories import given, make_story
 from tests.forgery import Payload, edit_story, resign, story_paths
-
-
-@pytest.fixture
-def coordinator(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(resolve_paths(tmp_path / "coordinator")) as opened:
-        yield opened
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,75 +12,19 @@ from storykeeper.core import consent, stories, trust
 from storykeeper.core.attachments import MediaStore, add_attachment
 from storykeeper.core.bundle.importer import ImportCancelled, import_bundle
 from storykeeper.core.bundle.report import Action, Outcome, history, lines
-from storykeeper.core.bundle.writer import Selection, plan_export, record_export, write_bundle
+from storykeeper.core.bundle.writer import Selection
 from storykeeper.core.consent import Withdrawal
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import (
-    AuditEventRow,
-    ImportRow,
     StoryOriginRow,
     StoryRow,
-    StorytellerRow,
-    TombstoneRow,
 )
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope
 from storykeeper.paths import resolve_paths
+from tests.exchange import export, shared, snapshot, trust_advocate
 from tests.factories import given, make_story
-
-
-@pytest.fixture
-def coordinator(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(resolve_paths(tmp_path / "coordinator")) as opened:
-        yield opened
-
-
-def trust_advocate(advocate: Store, coordinator: Store, label: str = "Priya (advocate)") -> None:
-    public = KeyStore(advocate.paths.data_dir).ensure().signing.public_key
-    with coordinator.write(actor="test") as session:
-        trust.add_signer(session, public, label)
-
-
-def export(advocate: Store, coordinator: Store, out: Path, **kwargs: object) -> Path:
-    """A bundle of what may leave ``advocate``, encrypted to the coordinator, recorded."""
-    out.mkdir(exist_ok=True)
-    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
-    with advocate.read() as session:
-        plan = plan_export(session, kwargs.pop("selection", Selection.ALL))  # type: ignore[arg-type]
-    result = write_bundle(
-        plan,
-        keys=KeyStore(advocate.paths.data_dir),
-        media=MediaStore(advocate.paths.media_dir),
-        out=out,
-        recipients=[recipient],
-    )
-    with advocate.write(actor="test") as session:
-        record_export(session, result)
-    return result.path
-
-
-def shared(store: Store, title: str, **consent_overrides: object) -> stories.Story:
-    story = make_story(store, title=title)
-    with store.write(actor="test") as session:
-        consent.record_consent(session, story.id, given(**consent_overrides))
-    return story
-
-
-def snapshot(store: Store) -> dict[str, object]:
-    """Everything an import may change, to compare before and after a refusal."""
-    with store.read() as session:
-        return {
-            "stories": session.execute(
-                select(StoryRow.uuid, StoryRow.revision, StoryRow.title).order_by(StoryRow.uuid)
-            ).all(),
-            "storytellers": session.scalar(select(func.count(StorytellerRow.id))),
-            "tombstones": session.scalar(select(func.count(TombstoneRow.id))),
-            "audit": session.scalar(select(func.max(AuditEventRow.seq))),
-            "imported": session.scalar(
-                select(func.count(ImportRow.id)).where(ImportRow.outcome != "refused")
-            ),
-        }
 
 
 def test_stories_cross_once_with_their_origin_and_a_kept_report(
@@ -131,7 +74,7 @@ def test_a_newer_revision_updates_and_an_older_one_never_overwrites(
         stories.update_story(
             session, story.id, dataclasses.replace(story.fields, own_words="Now on Wednesdays.")
         )
-    new_bundle = export(store, coordinator, tmp_path / "new", selection=Selection.SINCE_LAST)
+    new_bundle = export(store, coordinator, tmp_path / "new", Selection.SINCE_LAST)
 
     assert import_bundle(coordinator, new_bundle, actor="c").stories[0].action is Action.NEW
     replayed = import_bundle(coordinator, old_bundle, actor="c")
@@ -146,7 +89,7 @@ def test_a_newer_revision_updates_and_an_older_one_never_overwrites(
         stories.update_story(
             session, story.id, dataclasses.replace(story.fields, own_words="Fridays too.")
         )
-    newest = export(store, coordinator, tmp_path / "newest", selection=Selection.SINCE_LAST)
+    newest = export(store, coordinator, tmp_path / "newest", Selection.SINCE_LAST)
     (line,) = import_bundle(coordinator, newest, actor="c").stories
     assert (line.action, line.detail) == (Action.UPDATED, "revision 4 in place of revision 3")
     with coordinator.read() as session:
@@ -183,7 +126,7 @@ def test_a_withdrawal_purges_the_story_and_its_media_leaving_a_tombstone(
         )
     report = import_bundle(
         coordinator,
-        export(store, coordinator, tmp_path / "b", selection=Selection.SINCE_LAST),
+        export(store, coordinator, tmp_path / "b", Selection.SINCE_LAST),
         actor="c",
     )
     (line,) = report.stories
@@ -215,7 +158,7 @@ def test_a_withdrawal_for_a_story_never_received_keeps_it_out_for_good(
                 method=ConsentMethod.VERBAL,
             ),
         )
-    late = export(store, coordinator, tmp_path / "late", selection=Selection.SINCE_LAST)
+    late = export(store, coordinator, tmp_path / "late", Selection.SINCE_LAST)
     (line,) = import_bundle(coordinator, late, actor="c").stories
     assert line.action is Action.WITHDRAWN
     assert line.detail.endswith(

@@ -18,11 +18,10 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from storykeeper.core import consent, stories, trust
-from storykeeper.core.attachments import MediaStore
+from storykeeper.core import trust
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Action, Outcome, history
-from storykeeper.core.bundle.writer import Selection, plan_export, record_export, write_bundle
+from storykeeper.core.bundle.writer import Selection
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import StoryRow
@@ -33,7 +32,9 @@ from storykeeper.gui.models.import_lines import Column as LineColumn
 from storykeeper.gui.models.import_lines import ImportLinesModel
 from storykeeper.gui.models.story_table import Column
 from storykeeper.paths import resolve_paths
-from tests.factories import given, make_story
+from tests import exchange
+from tests.exchange import shared, trust_advocate
+from tests.factories import make_story
 from tests.gui.conftest import when_dialog_opens
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -55,37 +56,9 @@ def advocate(tmp_path: Path) -> Iterator[Store]:
         yield opened
 
 
-def trust_advocate(advocate: Store, coordinator: Store, label: str = "Priya (advocate)") -> None:
-    public = KeyStore(advocate.paths.data_dir).ensure().signing.public_key
-    with coordinator.write(actor="test") as session:
-        trust.add_signer(session, public, label)
-
-
-def shared(store: Store, title: str) -> stories.Story:
-    story = make_story(store, title=title)
-    with store.write(actor="test") as session:
-        consent.record_consent(session, story.id, given())
-    return story
-
-
-def export(
-    advocate: Store, coordinator: Store, out: Path, selection: Selection = Selection.SINCE_LAST
-) -> Path:
-    """A bundle of what is new at the advocate, encrypted to the coordinator, recorded."""
-    out.mkdir(parents=True, exist_ok=True)
-    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
-    with advocate.read() as session:
-        plan = plan_export(session, selection)
-    result = write_bundle(
-        plan,
-        keys=KeyStore(advocate.paths.data_dir),
-        media=MediaStore(advocate.paths.media_dir),
-        out=out,
-        recipients=[recipient],
-    )
-    with advocate.write(actor="test") as session:
-        record_export(session, result)
-    return result.path
+def export(advocate: Store, coordinator: Store, out: Path) -> Path:
+    """What is new at the advocate since their last bundle, as the next bundle."""
+    return exchange.export(advocate, coordinator, out, Selection.SINCE_LAST)
 
 
 def two_bundles(advocate: Store, coordinator: Store, tmp_path: Path) -> tuple[Path, Path]:

@@ -1,0 +1,69 @@
+"""Two real data folders exchanging bundles: an advocate's and a coordinator's.
+
+Shared by the core, CLI-free and window tests of importing, so each makes its bundles the same
+way: through the real planner, writer and export ledger, encrypted to the coordinator.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from storykeeper.core import consent, stories, trust
+from storykeeper.core.attachments import MediaStore
+from storykeeper.core.bundle.writer import Selection, plan_export, record_export, write_bundle
+from storykeeper.core.db import Store
+from storykeeper.core.keys import KeyStore
+from storykeeper.core.models import AuditEventRow, ImportRow, StoryRow, StorytellerRow, TombstoneRow
+from tests.factories import given, make_story
+
+
+def trust_advocate(advocate: Store, coordinator: Store, label: str = "Priya (advocate)") -> None:
+    public = KeyStore(advocate.paths.data_dir).ensure().signing.public_key
+    with coordinator.write(actor="test") as session:
+        trust.add_signer(session, public, label)
+
+
+def shared(store: Store, title: str, **consent_overrides: object) -> stories.Story:
+    """A story whose consent lets it go to the coordinator."""
+    story = make_story(store, title=title)
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(**consent_overrides))
+    return story
+
+
+def export(
+    advocate: Store, coordinator: Store, out: Path, selection: Selection = Selection.ALL
+) -> Path:
+    """A bundle of what may leave ``advocate``, encrypted to the coordinator, recorded."""
+    out.mkdir(parents=True, exist_ok=True)
+    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    with advocate.read() as session:
+        plan = plan_export(session, selection)
+    result = write_bundle(
+        plan,
+        keys=KeyStore(advocate.paths.data_dir),
+        media=MediaStore(advocate.paths.media_dir),
+        out=out,
+        recipients=[recipient],
+    )
+    with advocate.write(actor="test") as session:
+        record_export(session, result)
+    return result.path
+
+
+def snapshot(store: Store) -> dict[str, object]:
+    """Everything an import may change, to compare before and after a refusal."""
+    with store.read() as session:
+        return {
+            "stories": session.execute(
+                select(StoryRow.uuid, StoryRow.revision, StoryRow.title).order_by(StoryRow.uuid)
+            ).all(),
+            "storytellers": session.scalar(select(func.count(StorytellerRow.id))),
+            "tombstones": session.scalar(select(func.count(TombstoneRow.id))),
+            "audit": session.scalar(select(func.max(AuditEventRow.seq))),
+            "imported": session.scalar(
+                select(func.count(ImportRow.id)).where(ImportRow.outcome != "refused")
+            ),
+        }
