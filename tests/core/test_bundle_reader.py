@@ -285,3 +285,25 @@ def test_a_bundle_from_a_newer_storykeeper_names_the_version_it_needs(
         "The bundle was made by a newer Storykeeper (format 2); this program reads format 1. "
         "Update Storykeeper to read it."
     )
+
+
+def test_a_bundle_signed_again_by_another_trusted_key_is_refused(
+    written: tuple[Path, KeyStore], tmp_path: Path
+) -> None:
+    """The summary names its signer; a bundle re-signed by someone else no longer matches."""
+    from storykeeper.core.keys import KeyStore as Keys
+    from tests.forgery import resign
+
+    path, keys = written
+    other = Keys(tmp_path / "other")
+    other.ensure()
+    forged = resign(path, other, lambda payload: None)
+    with (
+        pytest.raises(BundleRefused) as caught,
+        open_bundle(forged, keys.age_identities(), [keys.public_key(), other.public_key()]),
+    ):
+        pass
+    assert caught.value.message == (
+        f"The bundle's summary says key {keys.show().signing.key_id} signed it, but key "
+        f"{other.show().signing.key_id} did: it was signed again by someone else."
+    )

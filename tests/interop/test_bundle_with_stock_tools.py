@@ -110,3 +110,53 @@ def test_a_killed_export_leaves_no_bundle(tmp_path: Path, data_dir: Path) -> Non
     assert main(["export", "--out", str(out), "--plain"]) == 0
     (bundle,) = out.iterdir()  # the leftover partial file was swept away
     assert bundle.name.endswith(".zip")
+
+
+def test_a_bundle_made_by_the_stock_tools_alone_imports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the payload comes from Storykeeper; bagit.py bags it, minisign signs it, Python's
+    zipfile zips it and age encrypts it, with keys from minisign -G and age-keygen. Storykeeper
+    imports the result: the format is the standard tools', not this program's own."""
+    import json
+
+    advocate, coordinator = tmp_path / "advocate", tmp_path / "coordinator"
+    assert main(["--data-dir", str(advocate), "demo-data", "--stories", "60", "--seed", "4"]) == 0
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert main(["--data-dir", str(advocate), "export", "--out", str(plain), "--plain"]) == 0
+    (written,) = plain.iterdir()
+    run(sys.executable, "-m", "zipfile", "-e", written, tmp_path / "unzipped")
+    (bag,) = (tmp_path / "unzipped").iterdir()
+
+    # A signing key made by minisign itself, named in the payload's summary.
+    run("minisign", "-G", "-W", "-p", tmp_path / "stock.pub", "-s", tmp_path / "stock.key")
+    key_id = (tmp_path / "stock.pub").read_text().splitlines()[0].rsplit(" ", 1)[1]
+    summary_path = bag / "data" / "bundle.json"
+    summary = json.loads(summary_path.read_text())
+    summary["signer_key_id"] = key_id
+    summary_path.write_text(json.dumps(summary))
+
+    stock = tmp_path / "B"
+    shutil.copytree(bag / "data", stock)  # bagit.py moves a folder's contents into data/
+    run(bagit_program(), "--sha512", stock)
+    run("minisign", "-S", "-s", tmp_path / "stock.key", "-m", stock / "tagmanifest-sha512.txt")
+    run(sys.executable, "-m", "zipfile", "-c", tmp_path / "B.zip", stock)
+    run("age-keygen", "-o", tmp_path / "coordinator-key.txt")
+    recipient = next(
+        line.split(": ", 1)[1]
+        for line in (tmp_path / "coordinator-key.txt").read_text().splitlines()
+        if line.startswith("# public key: ")
+    )
+    run("age", "-r", recipient, "-o", tmp_path / "B.zip.age", tmp_path / "B.zip")
+
+    c = ["--data-dir", str(coordinator)]
+    assert main([*c, "keys", "import-age-identity", str(tmp_path / "coordinator-key.txt")]) == 0
+    assert main([*c, "trust", "add", str(tmp_path / "stock.pub"), "--label", "Stock tools"]) == 0
+    capsys.readouterr()
+    assert main([*c, "import", str(tmp_path / "B.zip.age"), "--json"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["outcome"] == "imported"
+    assert report["signer_key_id"] == key_id
+    new = [line for line in report["stories"] if line["action"] == "new"]
+    assert len(new) == len(summary["stories"]) > 0

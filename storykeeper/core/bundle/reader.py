@@ -53,6 +53,7 @@ MAX_JSON = 64 << 20
 CHUNK = 1 << 20
 #: Zip's own encryption (bit 0), patched data (bit 5) and strong encryption (bit 6).
 _UNSUPPORTED_FLAGS = 0x1 | 0x20 | 0x40
+_MANIFEST_LINE = re.compile(r"([0-9A-Fa-f]{128})[ \t]+(\S.*)")
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 
 
@@ -220,10 +221,12 @@ def _manifest(text: bytes, name: str) -> dict[str, str]:
     except UnicodeDecodeError as exc:
         raise BundleRefused(f"'{name}' is not UTF-8 text.") from exc
     for line in lines:
-        digest, _, path = line.partition("  ")
-        if not re.fullmatch(r"[0-9a-f]{128}", digest) or not path or path in entries:
+        # RFC 8493 §2.1.3: the checksum, one or more spaces or tabs, the path (bagit.py writes
+        # one space, this program two).
+        found = _MANIFEST_LINE.fullmatch(line)
+        if found is None or found[2] in entries:
             raise BundleRefused(f"'{name}' is damaged.")
-        entries[path] = digest
+        entries[found[2]] = found[1].lower()
     return entries
 
 
@@ -337,6 +340,11 @@ def _check(
             f"reads {readable}. Update Storykeeper to read it."
         )
     _validate(summary, "bundle", version)
+    if summary["signer_key_id"].upper() != key_id_text(signer_id):
+        raise BundleRefused(
+            f"The bundle's summary says key {summary['signer_key_id']} signed it, but key "
+            f"{key_id_text(signer_id)} did: it was signed again by someone else."
+        )
     public = key.to_base64()
     return OpenedBundle(
         bundle_id=summary["bundle_id"],
