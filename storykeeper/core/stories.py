@@ -353,17 +353,41 @@ def update_story(
 
 
 def _version_details(story: Story) -> str:
-    """The fields other than the three texts, as compact JSON with sorted keys."""
+    return version_details(
+        how_told=story.how_told,
+        language=story.language,
+        setting=story.setting,
+        status=story.status,
+        storyteller_uuid=story.storyteller.id,
+        supporter_uuid=story.supporter.id if story.supporter else None,
+        themes=[(link.theme, link.polarity) for link in story.themes],
+        told_on=story.told_on,
+    )
+
+
+def version_details(
+    *,
+    how_told: str | None,
+    language: str,
+    setting: str | None,
+    status: str,
+    storyteller_uuid: str,
+    supporter_uuid: str | None,
+    themes: Iterable[tuple[str, str]],
+    told_on: dt.date | None,
+) -> str:
+    """The fields other than the three texts, as compact JSON with sorted keys (themes sorted
+    by name, as a story shows them). Vocabulary values may be given as enums or their values."""
     return json.dumps(
         {
-            "how_told": story.how_told.value if story.how_told else None,
-            "language": story.language,
-            "setting": story.setting.value if story.setting else None,
-            "status": story.status.value,
-            "storyteller_uuid": story.storyteller.id,
-            "supporter_uuid": story.supporter.id if story.supporter else None,
-            "themes": [[link.theme, link.polarity.value] for link in story.themes],
-            "told_on": story.told_on.isoformat() if story.told_on else None,
+            "how_told": how_told,
+            "language": language,
+            "setting": setting,
+            "status": status,
+            "storyteller_uuid": storyteller_uuid,
+            "supporter_uuid": supporter_uuid,
+            "themes": [[str(t), str(p)] for t, p in sorted(themes, key=lambda tp: tp[0].lower())],
+            "told_on": told_on.isoformat() if told_on else None,
         },
         ensure_ascii=False,
         sort_keys=True,

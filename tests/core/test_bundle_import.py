@@ -47,6 +47,10 @@ def test_stories_cross_once_with_their_origin_and_a_kept_report(
         assert here.own_words == first.own_words
         assert here.revision == 2  # made, then consent recorded
         assert here.storyteller.id == first.storyteller.id
+        # Its history holds the version that came in, whole enough to restore.
+        (version,) = stories.story_versions(session, first.id)
+        assert version.fields == here.fields
+        assert version.actor == "Priya (advocate) (imported)"
         assert consent.current_consent(session, first.id).scopes == given().scopes  # type: ignore[union-attr]
         origin = session.get(
             StoryOriginRow, session.scalar(select(StoryRow.id).where(StoryRow.uuid == first.id))

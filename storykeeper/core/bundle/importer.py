@@ -218,6 +218,7 @@ def _apply(
                 lines.append(merger.story(story_path, document))
                 if progress is not None and done % 100 == 0:
                     progress(done, total)
+            merger.flush_pending()
             unused = {
                 p[len("data/media/") :] for p in bundle.payload if p.startswith("data/media/")
             } - merger.referenced
