@@ -52,6 +52,15 @@ class ImportCancelled(StorykeeperError):
         super().__init__("The import was cancelled; nothing changed.")
 
 
+class _AlreadyImported(Exception):
+    """Raised from the reader once the bundle proves to be one imported before."""
+
+    def __init__(self, bundle_id: str, key_id: str, first: dt.datetime) -> None:
+        self.bundle_id = bundle_id
+        self.key_id = key_id
+        self.first = first
+
+
 class _DryRunDone(Exception):
     """Raised to roll the transaction back at the end of a dry run."""
 
@@ -77,6 +86,13 @@ def import_bundle(
     and withdrawals applied (inside it); ``cancelled`` is asked during both.
     """
 
+    def signed(bundle_id: str, key_id: str) -> None:
+        # The bundle is authentic; if it is here already, nothing else needs reading.
+        with store.read() as session:
+            first = ledger.first_import(session, bundle_id)
+        if first is not None:
+            raise _AlreadyImported(bundle_id, key_id, first)
+
     def hashed(done: int, total: int) -> None:
         if cancelled is not None and cancelled():
             raise ImportCancelled()
@@ -89,11 +105,12 @@ def import_bundle(
         signers = trust.list_signers(session)
     labels = {s.key_id: s.label for s in signers if s.active}
     labels.setdefault(own.key_id, THIS_COMPUTER)
+    fingerprints = {s.key_id: s.fingerprint for s in signers} | {own.key_id: own.fingerprint}
     revoked = {s.key_id: s for s in signers if not s.active}
     trusted = [keys.public_key(), *(s.minisign_key() for s in signers if s.active)]
     started = clock.now()
     try:
-        with open_bundle(path, keys.age_identities(), trusted, hashed) as bundle:
+        with open_bundle(path, keys.age_identities(), trusted, hashed, signed) as bundle:
             sender = Sender(
                 key_id=bundle.signer_key_id,
                 label=labels.get(bundle.signer_key_id, bundle.signer_key_id),
@@ -120,6 +137,22 @@ def import_bundle(
             )
     except BundleRefused as refusal:
         refused = _refused(path, started, refusal.message)
+    except _AlreadyImported as already:
+        report = ImportReport(
+            file=str(path),
+            outcome=Outcome.ALREADY_IMPORTED,
+            checked_at=clock.now(),
+            bundle_id=already.bundle_id,
+            signer_key_id=already.key_id,
+            signer_label=labels.get(already.key_id, already.key_id),
+            signer_fingerprint=fingerprints.get(already.key_id),
+            dry_run=dry_run,
+            first_imported_at=already.first,
+        )
+        if not dry_run:
+            with store.write(actor=actor) as session:
+                ledger.record(session, report, actor)
+        return report
     if not dry_run:
         with store.write(actor=actor) as session:
             ledger.record(session, refused, actor)

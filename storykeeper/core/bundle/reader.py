@@ -236,11 +236,14 @@ def open_bundle(
     identities: Iterable[x25519.Identity],
     trusted: Iterable[minisign.PublicKey],
     hashed: Callable[[int, int], None] | None = None,
+    signed: Callable[[str, str], None] | None = None,
 ) -> Iterator[OpenedBundle]:
     """Open, decrypt and check the bundle at ``path``; the temporary files go when done.
 
     ``hashed(done, total)`` is called as the payload files are hash-checked (the long part of
-    opening a bundle with media); it may raise to stop.
+    opening a bundle with media); it may raise to stop. ``signed(bundle_id, signer_key_id)`` is
+    called as soon as the signature and the summary's hash hold, before that long part: an
+    importer that already has the bundle raises there and skips the rest.
     """
     try:
         with path.open("rb") as head:
@@ -276,7 +279,7 @@ def open_bundle(
         with archive:
             with zip_damage_refused():
                 top = _wall(archive)
-                checked = _check(archive, top, encrypted, list(trusted), hashed)
+                checked = _check(archive, top, encrypted, list(trusted), hashed, signed)
             yield checked
 
 
@@ -286,6 +289,7 @@ def _check(
     encrypted: bool,
     trusted: list[minisign.PublicKey],
     hashed: Callable[[int, int], None] | None,
+    signed: Callable[[str, str], None] | None = None,
 ) -> OpenedBundle:
     names = {info.filename: info for info in archive.infolist() if not info.is_dir()}
 
@@ -315,6 +319,10 @@ def _check(
         raise BundleRefused("The bundle's signed manifest does not cover its payload.")
     payload = _manifest(tag("manifest-sha512.txt"), "manifest-sha512.txt")
     listed_tags = {*tags, "tagmanifest-sha512.txt", "tagmanifest-sha512.txt.minisig"}
+    if signed is not None:
+        early = _json(archive, top, payload, "data/bundle.json")
+        if isinstance(early, dict) and isinstance(early.get("bundle_id"), str):
+            signed(early["bundle_id"], key_id_text(signer_id))
     for done, (name, info) in enumerate(names.items()):
         inside = name[len(top) + 1 :]
         if inside.startswith("data/"):
