@@ -257,3 +257,25 @@ def story_paths_of(sent: tuple[Path, KeyStore]) -> list[str]:
     with zipfile.ZipFile(sent[0]) as archive:
         names = [n.split("/", 1)[1] for n in archive.namelist()]
     return sorted(n for n in names if n.startswith("data/stories/"))
+
+
+def test_a_media_file_changed_after_signing_is_refused_while_copied_in(
+    sent: tuple[Path, KeyStore], coordinator: Store
+) -> None:
+    """Media are hashed as they are copied in, not before: a change is caught all the same,
+    inside the transaction, and nothing of the bundle is kept."""
+    from tests.core.test_bundle_reader import rewrite
+
+    path, _ = sent
+    changed: dict[str, str] = {}
+
+    def flip(name: str, data: bytes) -> tuple[str, bytes]:
+        if "/data/media/" in name:
+            changed["path"] = name.split("/", 1)[1]
+            return name, data[:-1] + bytes([data[-1] ^ 1])
+        return name, data
+
+    rewrite(path, flip)
+    assert refused_unchanged(coordinator, path) == (
+        f"File '{changed['path']}' was changed after signing."
+    )

@@ -237,13 +237,16 @@ def open_bundle(
     trusted: Iterable[minisign.PublicKey],
     hashed: Callable[[int, int], None] | None = None,
     signed: Callable[[str, str], None] | None = None,
+    hash_later: Callable[[str], bool] | None = None,
 ) -> Iterator[OpenedBundle]:
     """Open, decrypt and check the bundle at ``path``; the temporary files go when done.
 
     ``hashed(done, total)`` is called as the payload files are hash-checked (the long part of
     opening a bundle with media); it may raise to stop. ``signed(bundle_id, signer_key_id)`` is
     called as soon as the signature and the summary's hash hold, before that long part: an
-    importer that already has the bundle raises there and skips the rest.
+    importer that already has the bundle raises there and skips the rest. Payload files for
+    which ``hash_later(path)`` is true are not hashed here: the caller promises to check each as
+    it reads it (the importer does so for media while copying them, saving a pass over them).
     """
     try:
         with path.open("rb") as head:
@@ -279,7 +282,7 @@ def open_bundle(
         with archive:
             with zip_damage_refused():
                 top = _wall(archive)
-                checked = _check(archive, top, encrypted, list(trusted), hashed, signed)
+                checked = _check(archive, top, encrypted, list(trusted), hashed, signed, hash_later)
             yield checked
 
 
@@ -290,6 +293,7 @@ def _check(
     trusted: list[minisign.PublicKey],
     hashed: Callable[[int, int], None] | None,
     signed: Callable[[str, str], None] | None = None,
+    hash_later: Callable[[str], bool] | None = None,
 ) -> OpenedBundle:
     names = {info.filename: info for info in archive.infolist() if not info.is_dir()}
 
@@ -328,7 +332,8 @@ def _check(
         if inside.startswith("data/"):
             if inside not in payload:
                 raise BundleRefused(f"File '{inside}' is in the bundle but not in its manifest.")
-            if _hash_member(archive, name, info.file_size) != payload[inside]:
+            later = hash_later is not None and hash_later(inside)
+            if not later and _hash_member(archive, name, info.file_size) != payload[inside]:
                 raise BundleRefused(f"File '{inside}' was changed after signing.")
         elif inside not in listed_tags:
             raise BundleRefused(f"File '{inside}' is in the bundle but not in its manifest.")
