@@ -108,23 +108,30 @@ def fts_query(user_text: str) -> str | None:
     return " ".join(quoted)
 
 
-def _fts_matches(query: str):  # noqa: ANN202 - an anonymous textual subquery
+def _fts_matches(query: str, ranked: bool):  # noqa: ANN202 - an anonymous textual subquery
+    # bm25 is worked out for every match: only when the results are sorted by it.
+    columns = "rowid, rank" if ranked else "rowid"
     return (
-        text("SELECT rowid, rank FROM story_fts WHERE story_fts MATCH :fts_query")
+        text(f"SELECT {columns} FROM story_fts WHERE story_fts MATCH :fts_query")
         .bindparams(fts_query=query)
-        .columns(column("rowid", Integer), column("rank", Float))
-        .subquery("fts")
+        .columns(column("rowid", Integer), *([column("rank", Float)] if ranked else []))
+        .cte("fts")
+        # Found once, first: otherwise SQLite may run the MATCH again for every story the
+        # other filters let through (21 s at 100,000 stories; docs/performance.md).
+        .prefix_with("MATERIALIZED")
     )
 
 
-def _filtered(session: Session, wanted: StoryFilter) -> tuple[Select, object | None]:  # type: ignore[type-arg]
-    """The filtered stories (id, plus the FTS rank when searching text)."""
+def _filtered(
+    session: Session, wanted: StoryFilter, *, ranked: bool = False
+) -> tuple[Select, object | None]:  # type: ignore[type-arg]
+    """The filtered stories (id, plus the FTS rank when searching text and ``ranked``)."""
     query = fts_query(wanted.text)
-    fts = _fts_matches(query) if query else None
+    fts = _fts_matches(query, ranked) if query else None
     stmt = select(StoryRow.id).select_from(StoryRow)
     conditions = []
     if fts is not None:
-        stmt = stmt.join(fts, fts.c.rowid == StoryRow.id).add_columns(fts.c.rank)
+        stmt = stmt.join(fts, fts.c.rowid == StoryRow.id)
         # A withdrawn story's words are no longer shown, so they must not be found either.
         conditions.append(StoryRow.consent_state != ConsentState.WITHDRAWN.value)
     if wanted.theme or wanted.polarity:
@@ -174,11 +181,16 @@ def search_stories(
     """One page of the stories that match, with the total, sorted as asked."""
     limit = max(0, min(limit, MAX_PAGE))
     offset = max(0, offset)
-    stmt, fts = _filtered(session, wanted)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-
+    ranked = sort is SortBy.RELEVANCE and fts_query(wanted.text) is not None
+    stmt, fts = _filtered(session, wanted, ranked=ranked)
     page = stmt.join(StorytellerRow, StorytellerRow.id == StoryRow.storyteller_id)
-    if sort is SortBy.RELEVANCE and fts is not None:
+    if fts is None:
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    else:
+        # Every match is gathered for the sort anyway: count them in the same pass.
+        page = page.add_columns(func.count().over())
+        total = -1
+    if ranked:
         # FTS5's rank is bm25, smaller for better matches: best first unless asked otherwise.
         keys = [fts.c.rank.desc() if not descending else fts.c.rank.asc()]  # type: ignore[attr-defined]
     else:
@@ -195,7 +207,14 @@ def search_stories(
         }[sort]
         keys = [sort_column.desc() if descending else sort_column.asc()]
     keys.append(StoryRow.id.desc() if descending else StoryRow.id.asc())
-    ids = [row[0] for row in session.execute(page.order_by(*keys).offset(offset).limit(limit))]
+    rows = session.execute(page.order_by(*keys).offset(offset).limit(limit)).all()
+    ids = [row[0] for row in rows]
+    if total < 0:
+        total = (
+            rows[0][-1]
+            if rows
+            else session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        )
     return SearchPage(total=total, offset=offset, items=tuple(_summaries(session, ids, wanted)))
 
 
