@@ -9,6 +9,11 @@ import unicodedata
 from storykeeper.core import clock
 from storykeeper.core.errors import ValidationError
 
+# Unicode's control characters (category Cc: U+0000–U+001F and U+007F–U+009F) but tab and
+# newline. One regular expression instead of a category lookup per character: an import of
+# thousands of stories cleans millions of characters.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 # BCP 47 in the simple form people meet: "en", "cy", "en-GB", "pa-Guru-IN".
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -20,7 +25,7 @@ def clean_text(
     if not isinstance(value, str):
         raise ValidationError(f"{label} must be text.", field)
     text = unicodedata.normalize("NFC", value)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = _CONTROL.sub("", text)
     if required and not text.strip():
         raise ValidationError(f"{label} is needed: please fill it in.", field)
     if len(text) > max_length:
