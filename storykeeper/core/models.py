@@ -385,7 +385,10 @@ class ImportRow(Base):
     """One bundle this computer tried to import (the import ledger), with its report's counts."""
 
     __tablename__ = "imports"
-    __table_args__ = (Index("ix_imports_bundle_id", "bundle_id"),)
+    __table_args__ = (
+        Index("ix_imports_bundle_id", "bundle_id"),
+        Index("ix_imports_file_digest", "file_digest"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     file_name: Mapped[str] = mapped_column(String(500))
@@ -403,6 +406,8 @@ class ImportRow(Base):
     stories_skipped: Mapped[int] = mapped_column(Integer, default=0)
     stories_withdrawn: Mapped[int] = mapped_column(Integer, default=0)
     media_files: Mapped[int] = mapped_column(Integer, default=0)
+    #: For an age file: SHA-256 of its header, payload nonce and size (``report.file_digest``).
+    file_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class ImportItemRow(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pyrage
 import pytest
 from sqlalchemy import func, select
 
@@ -16,7 +17,7 @@ from storykeeper.core.bundle.writer import Selection
 from storykeeper.core.consent import Withdrawal
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
-from storykeeper.core.keys import KeyStore
+from storykeeper.core.keys import AGE_IDENTITY, KeyStore
 from storykeeper.core.models import (
     StoryOriginRow,
     StoryRow,
@@ -320,3 +321,32 @@ def test_an_imported_story_is_read_only_here_so_its_senders_updates_are_never_lo
         )
     with coordinator.write(actor="c") as session:  # deleting it stays possible
         stories.delete_story(session, story.id)
+
+
+def test_the_same_file_again_is_known_without_decrypting_it(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    """Re-importing a large bundle must not cost a decryption: its age header names it."""
+    shared(store, "The bus")
+    trust_advocate(store, coordinator)
+    bundle = export(store, coordinator, tmp_path / "a")
+    assert import_bundle(coordinator, bundle, actor="c").outcome is Outcome.IMPORTED
+    # Take away the key that could decrypt it: only the header can answer now.
+    identity = KeyStore(coordinator.paths.data_dir).folder / AGE_IDENTITY
+    identity.rename(identity.with_suffix(".away"))
+    before = snapshot(coordinator)
+    again = import_bundle(coordinator, bundle, actor="c")
+    assert again.outcome is Outcome.ALREADY_IMPORTED
+    assert again.signer_label == "Priya (advocate)"
+    assert snapshot(coordinator) == {**before, "imported": before["imported"] + 1}  # type: ignore[operator]
+    # Another encryption of the same bundle is a different file: it is decrypted, then known
+    # by its bundle id.
+    identity.with_suffix(".away").rename(identity)
+    plain = tmp_path / "plain.zip"
+    plain.write_bytes(
+        pyrage.decrypt(bundle.read_bytes(), KeyStore(coordinator.paths.data_dir).age_identities())
+    )
+    resealed = tmp_path / "resealed.zip.age"
+    recipient = KeyStore(coordinator.paths.data_dir).age_identities()[0].to_public()
+    resealed.write_bytes(pyrage.encrypt(plain.read_bytes(), [recipient]))
+    assert import_bundle(coordinator, resealed, actor="c").outcome is Outcome.ALREADY_IMPORTED

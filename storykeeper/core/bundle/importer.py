@@ -34,6 +34,7 @@ from storykeeper.core.bundle.reader import (
     OpenedBundle,
     UntrustedSigner,
     check_story,
+    encrypted_file_digest,
     open_bundle,
 )
 from storykeeper.core.bundle.report import ImportReport, Outcome, StoryLine
@@ -109,6 +110,29 @@ def import_bundle(
     revoked = {s.key_id: s for s in signers if not s.active}
     trusted = [keys.public_key(), *(s.minisign_key() for s in signers if s.active)]
     started = clock.now()
+    # The very file imported before: known by its age header, without decrypting it.
+    digest = encrypted_file_digest(path)
+    if digest is not None:
+        with store.read() as session:
+            earlier = ledger.imported_file(session, digest)
+        if earlier is not None:
+            assert earlier.signer_key_id is not None and earlier.bundle_id is not None
+            return _already(
+                store,
+                ImportReport(
+                    file=str(path),
+                    outcome=Outcome.ALREADY_IMPORTED,
+                    checked_at=clock.now(),
+                    bundle_id=earlier.bundle_id,
+                    signer_key_id=earlier.signer_key_id,
+                    signer_label=labels.get(earlier.signer_key_id, earlier.signer_label),
+                    signer_fingerprint=fingerprints.get(earlier.signer_key_id),
+                    dry_run=dry_run,
+                    first_imported_at=earlier.checked_at,
+                    file_digest=digest,
+                ),
+                actor,
+            )
     try:
         # Media are hashed against the manifest as they are copied in (merge.Merger._media), and
         # a media file no story uses is refused, so none goes unchecked: one pass, not two.
@@ -125,7 +149,7 @@ def import_bundle(
                 label=labels.get(bundle.signer_key_id, bundle.signer_key_id),
                 bundle_id=bundle.bundle_id,
             )
-            return _apply(store, path, bundle, sender, actor, dry_run, progress, cancelled)
+            return _apply(store, path, bundle, sender, actor, dry_run, progress, cancelled, digest)
     except UntrustedSigner as refusal:
         was = revoked.get(refusal.key_id)
         if was is not None and was.revoked_at is not None:
@@ -147,25 +171,34 @@ def import_bundle(
     except BundleRefused as refusal:
         refused = _refused(path, started, refusal.message)
     except _AlreadyImported as already:
-        report = ImportReport(
-            file=str(path),
-            outcome=Outcome.ALREADY_IMPORTED,
-            checked_at=clock.now(),
-            bundle_id=already.bundle_id,
-            signer_key_id=already.key_id,
-            signer_label=labels.get(already.key_id, already.key_id),
-            signer_fingerprint=fingerprints.get(already.key_id),
-            dry_run=dry_run,
-            first_imported_at=already.first,
+        return _already(
+            store,
+            ImportReport(
+                file=str(path),
+                outcome=Outcome.ALREADY_IMPORTED,
+                checked_at=clock.now(),
+                bundle_id=already.bundle_id,
+                signer_key_id=already.key_id,
+                signer_label=labels.get(already.key_id, already.key_id),
+                signer_fingerprint=fingerprints.get(already.key_id),
+                dry_run=dry_run,
+                first_imported_at=already.first,
+                file_digest=digest,
+            ),
+            actor,
         )
-        if not dry_run:
-            with store.write(actor=actor) as session:
-                ledger.record(session, report, actor)
-        return report
     if not dry_run:
         with store.write(actor=actor) as session:
             ledger.record(session, refused, actor)
     return refused
+
+
+def _already(store: Store, report: ImportReport, actor: str) -> ImportReport:
+    """Note in the ledger that a bundle imported before was offered again (not in a dry run)."""
+    if not report.dry_run:
+        with store.write(actor=actor) as session:
+            ledger.record(session, report, actor)
+    return report
 
 
 def _refused(
@@ -213,6 +246,7 @@ def _apply(
     dry_run: bool,
     progress: Progress | None,
     cancelled: Callable[[], bool] | None,
+    digest: str | None,
 ) -> ImportReport:
     def finished(outcome: Outcome, **more: object) -> ImportReport:
         return ImportReport(
@@ -224,6 +258,7 @@ def _apply(
             signer_label=sender.label,
             signer_fingerprint=bundle.signer_fingerprint,
             dry_run=dry_run,
+            file_digest=digest,
             **more,  # type: ignore[arg-type]
         )
 

@@ -22,6 +22,7 @@ import errno
 import functools
 import hashlib
 import json
+import os
 import re
 import struct
 import tempfile
@@ -139,6 +140,27 @@ class OpenedBundle:
         if hashlib.sha512(data).hexdigest() != self.payload[path]:
             raise BundleRefused(f"File '{path}' was changed after signing.")
         return data
+
+
+def encrypted_file_digest(path: Path) -> str | None:
+    """SHA-256 over an age file's header, its payload nonce and its size: one encryption of one
+    bundle (each encryption draws a fresh file key and nonce), found without decrypting it.
+    None for a plain bundle or a file whose header cannot be found."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(64 << 10)
+            size = os.fstat(stream.fileno()).st_size
+    except OSError:
+        return None
+    if not head.startswith(AGE_MAGIC):
+        return None
+    mac = head.find(b"\n--- ")
+    end = head.find(b"\n", mac + 1) if mac >= 0 else -1
+    if end < 0 or len(head) < end + 1 + 16:
+        return None
+    digest = hashlib.sha256(head[: end + 1 + 16])
+    digest.update(str(size).encode())
+    return digest.hexdigest()
 
 
 def _check_name(name: str) -> list[str]:

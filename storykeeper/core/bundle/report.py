@@ -63,6 +63,8 @@ class ImportReport:
     untrusted_public_key: str | None = field(default=None, repr=False)
     #: When an earlier import brought this bundle in (outcome ALREADY_IMPORTED).
     first_imported_at: dt.datetime | None = None
+    #: ``reader.encrypted_file_digest`` of the file, kept so the same file is known again.
+    file_digest: str | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -105,6 +107,7 @@ def record(session: Session, report: ImportReport, actor: str) -> int:
         stories_skipped=report.count(Action.SKIPPED),
         stories_withdrawn=report.count(Action.WITHDRAWN),
         media_files=report.media_files,
+        file_digest=report.file_digest,
     )
     session.add(row)
     session.flush()
@@ -129,6 +132,16 @@ def first_import(session: Session, bundle_id: str) -> dt.datetime | None:
     return session.scalar(
         select(ImportRow.checked_at)
         .where(ImportRow.bundle_id == bundle_id, ImportRow.outcome == Outcome.IMPORTED.value)
+        .order_by(ImportRow.id)
+        .limit(1)
+    )
+
+
+def imported_file(session: Session, digest: str) -> ImportRow | None:
+    """The ledger's entry for the import of this very file (by its age header), if any."""
+    return session.scalar(
+        select(ImportRow)
+        .where(ImportRow.file_digest == digest, ImportRow.outcome == Outcome.IMPORTED.value)
         .order_by(ImportRow.id)
         .limit(1)
     )
