@@ -350,6 +350,7 @@ def _apply(
         ) from exc
     finally:
         if merger is not None:
+            merger.close()
             for staged in merger.staged.values():
                 media.unstage(staged)  # a no-op for those placed
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -128,13 +129,24 @@ def consent_gate(document: dict[str, Any]) -> str | None:
 
 
 class _Hashing:
-    """A zip member read through two hashes, refusing more bytes than the header declared."""
+    """A zip member read through SHA-512 (the manifest's hash), refusing more bytes than the
+    header declared.
 
-    def __init__(self, member: BinaryIO, declared: int, name: str) -> None:
+    The SHA-512 runs on a second thread while the caller hashes (SHA-256) and writes the chunk:
+    hashlib lets go of the GIL, so on two cores the two hashes of a large file overlap (1 GB of
+    media: about 1 s saved, docs/performance.md). Updates stay in order: each waits for the one
+    before.
+    """
+
+    def __init__(
+        self, member: BinaryIO, declared: int, name: str, worker: ThreadPoolExecutor
+    ) -> None:
         self._member = member
         self._declared = declared
         self._name = name
-        self.sha512 = hashlib.sha512()
+        self._worker = worker
+        self._pending: Future[None] | None = None
+        self._sha512 = hashlib.sha512()
         self.size = 0
 
     def read(self, size: int = -1) -> bytes:
@@ -142,8 +154,18 @@ class _Hashing:
         self.size += len(chunk)
         if self.size > self._declared or self.size > MAX_FILE:
             raise BundleRefused(f"'{self._name}' holds more than its header says.")
-        self.sha512.update(chunk)
+        self._wait()
+        self._pending = self._worker.submit(self._sha512.update, chunk)
         return chunk
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            self._pending.result()
+            self._pending = None
+
+    def sha512(self) -> str:
+        self._wait()
+        return self._sha512.hexdigest()
 
 
 @dataclass
@@ -177,6 +199,10 @@ class Merger:
         self._new: dict[str, int] = {}
         self._pending: list[_Pending] = []
         self._next_id: int | None = None
+        self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-hash")
+
+    def close(self) -> None:
+        self._hasher.shutdown(wait=True)
 
     # --- looking up what is already here, a batch at a time ---
 
@@ -632,9 +658,9 @@ class Merger:
         name = f"{self.bundle.top}/{path}"
         declared = self.bundle.archive.getinfo(name).file_size
         with zip_damage_refused(path), self.bundle.archive.open(name) as member:
-            reader = _Hashing(member, declared, path)  # type: ignore[arg-type]
+            reader = _Hashing(member, declared, path, self._hasher)  # type: ignore[arg-type]
             staged = self.media.stage(reader)  # type: ignore[arg-type]
-        if reader.sha512.hexdigest() != self.bundle.payload[path]:
+        if reader.sha512() != self.bundle.payload[path]:
             self.media.unstage(staged)
             raise BundleRefused(f"File '{path}' was changed after signing.")
         if staged.sha256 != sha:
