@@ -1,0 +1,217 @@
+"""The results as a table (one row per measurement, one column per size) and the machine facts."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import storykeeper
+from storykeeper.core.db import head_revision
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A bar from PRODUCT.md: the value must be at most ``limit``."""
+
+    limit: float
+    text: str
+
+    def met(self, value: float) -> bool:
+        return value <= self.limit
+
+
+WINDOW = Target(1.5, "≤ 1.5 s")
+SEARCH = Target(100.0, "≤ 100 ms")
+MEMORY = Target(400.0, "≤ 400 MB")
+RATIO = Target(1.0, "≤ 1.0")
+REIMPORT = Target(1.0, "≤ 1 s")
+
+
+def _seconds(v: float) -> str:
+    return f"{v:.0f} s" if v >= 100 else f"{v:.2f} s"
+
+
+def _ms(v: float) -> str:
+    return f"{v:.1f} ms"
+
+
+def _mb(v: float) -> str:
+    return f"{v:.0f} MB"
+
+
+def _bytes(v: float) -> str:
+    return f"{v / 1e6:.1f} MB"
+
+
+def _count(v: float) -> str:
+    return f"{v:,.0f}"
+
+
+def _ratio(v: float) -> str:
+    return f"{v:.2f}"
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    path: tuple[str, ...]
+    show: Callable[[float], str]
+    target: Target | None = None
+
+
+ROWS = [
+    Row("store: database size", ("store", "database_bytes"), _bytes),
+    Row("store: media files attached", ("store", "media", "files"), _count),
+    Row("window: launch → first page, median", ("window", "first_page_median_s"), _seconds, WINDOW),
+    Row("window: launch → first page, max", ("window", "first_page_max_s"), _seconds, WINDOW),
+    Row("window: peak memory, max", ("window", "peak_rss_max_mb"), _mb, MEMORY),
+    Row("search/filter: median, all queries", ("search", "median_ms"), _ms),
+    Row("search/filter: p95, all queries", ("search", "p95_ms"), _ms, SEARCH),
+    Row("search/filter: slowest query's p95", ("search", "slowest_p95_ms"), _ms, SEARCH),
+    Row("open a story: median", ("open_story", "median_ms"), _ms),
+    Row("open a story: p95", ("open_story", "p95_ms"), _ms),
+    Row("export: whole process", ("exchange", "export", "seconds"), _seconds),
+    Row("export: peak memory", ("exchange", "export", "peak_rss_mb"), _mb, MEMORY),
+    Row("export: bundle size", ("exchange", "export", "bundle_bytes"), _bytes),
+    Row("export: stories carried", ("exchange", "export", "stories"), _count),
+    Row("export: media files carried", ("exchange", "export", "media_files"), _count),
+    Row(
+        "stock tools: making (bagit, minisign, zip, age)",
+        ("baseline", "making", "seconds"),
+        _seconds,
+    ),
+    Row("export ÷ making", ("ratios", "export_vs_making"), _ratio, RATIO),
+    Row("import: whole process", ("exchange", "import", "seconds"), _seconds),
+    Row("import: peak memory", ("exchange", "import", "peak_rss_mb"), _mb, MEMORY),
+    Row(
+        "stock tools: verifying (age, unzip, minisign, bagit)",
+        ("baseline", "verifying", "seconds"),
+        _seconds,
+    ),
+    Row("import ÷ verifying", ("ratios", "import_vs_verifying"), _ratio, RATIO),
+    Row("re-import: whole process", ("exchange", "reimport", "seconds"), _seconds, REIMPORT),
+    Row("re-import: peak memory", ("exchange", "reimport", "peak_rss_mb"), _mb, MEMORY),
+    Row("check: whole process", ("check", "seconds"), _seconds),
+    Row("check: peak memory", ("check", "peak_rss_mb"), _mb, MEMORY),
+    Row("harness: time for this size", ("seconds",), _seconds),
+]
+
+TARGETS = {row.label: {"at_most": row.target.limit} for row in ROWS if row.target}
+
+
+def value(size_result: dict[str, Any], path: tuple[str, ...]) -> float | None:
+    """The number at ``path``, or None when that part was not run."""
+    node: Any = size_result
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return float(node) if isinstance(node, int | float) else None
+
+
+def _verdict(row: Row, number: float | None) -> str:
+    if number is None or row.target is None:
+        return ""
+    return "met" if row.target.met(number) else "NOT MET"
+
+
+def table(results: dict[str, Any]) -> str:
+    """Values right-aligned, each followed by whether it meets its target."""
+    sizes = list(results["sizes"].values())
+    header = ["measurement", "target", *(f"{r['stories']:,} stories" for r in sizes)]
+    values = [[value(r, row.path) for r in sizes] for row in ROWS]
+    shown = [
+        [row.show(v) if v is not None else "—" for v in line]
+        for row, line in zip(ROWS, values, strict=True)
+    ]
+    label_w = max(len(row.label) for row in ROWS)
+    target_w = max(len("target"), *(len(row.target.text) for row in ROWS if row.target))
+    value_w = [max(len(line[i]) for line in shown) for i in range(len(sizes))]
+    column_w = [max(w + len("  NOT MET"), len(h)) for w, h in zip(value_w, header[2:], strict=True)]
+
+    def line(label: str, target: str, cells: list[str]) -> str:
+        return "  ".join([label.ljust(label_w), target.ljust(target_w), *cells]).rstrip()
+
+    out = [machine_line(results), ""]
+    out.append(
+        line(header[0], header[1], [h.rjust(w) for h, w in zip(header[2:], column_w, strict=True)])
+    )
+    out.append(line("-" * label_w, "-" * target_w, ["-" * w for w in column_w]))
+    for row, numbers, texts in zip(ROWS, values, shown, strict=True):
+        cells = [
+            (text.rjust(vw) + "  " + _verdict(row, n)).ljust(cw)
+            for n, text, vw, cw in zip(numbers, texts, value_w, column_w, strict=True)
+        ]
+        out.append(line(row.label, row.target.text if row.target else "", cells))
+    for r in sizes:
+        if "search" in r:
+            out.append(
+                f"slowest query at {r['stories']:,}: {r['search']['slowest_query']} "
+                f"(p95 {r['search']['slowest_p95_ms']:.1f} ms)"
+            )
+    return "\n".join(out)
+
+
+def machine_line(results: dict[str, Any]) -> str:
+    m, p = results["machine"], results["program"]
+    return (
+        f"{m['cpu_count']} CPUs ({m['cpu_model']}), {m['ram_gib']} GiB, {m['os']}, "
+        f"Python {m['python']}, SQLite {m['sqlite']}; storykeeper {p['version']} "
+        f"(schema {p['schema']}, commit {p['git_commit'][:10] or '?'}"
+        f"{', with uncommitted changes' if p['git_modified'] else ''})"
+    )
+
+
+def machine() -> dict[str, Any]:
+    cpu_model = platform.processor() or "unknown"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    try:
+        os_name = platform.freedesktop_os_release().get("PRETTY_NAME", platform.system())
+    except OSError:
+        os_name = platform.system()
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model,
+        "ram_bytes": ram,
+        "ram_gib": round(ram / 2**30, 1),
+        "os": os_name,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def _git(*args: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def program() -> dict[str, Any]:
+    """Which program was measured: it changes while people work on it."""
+    modified = _git("status", "--porcelain", "--", "storykeeper")
+    return {
+        "version": storykeeper.__version__,
+        "schema": head_revision(),
+        "location": str(Path(storykeeper.__file__).parent),
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_modified": [line[3:] for line in modified.splitlines()],
+    }
