@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import audit, demo_text
 from storykeeper.core.consent import add_months
-from storykeeper.core.db import Store
+from storykeeper.core.db import Store, refresh_planner_statistics
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.models import (
     ConsentRecordRow,
@@ -496,6 +496,7 @@ def generate(
             if progress:
                 progress(start + len(batch), stories)
         summary = DemoSummary(seed, stories, len(tellers), len(supporters), consent_count)
+        refresh_planner_statistics(session)
         audit.record(
             session,
             "demo_data.added",

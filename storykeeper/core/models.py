@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -127,6 +128,14 @@ class StoryRow(Base):
         Index("ix_stories_updated_at", "updated_at"),
         Index("ix_stories_consent_state", "consent_state"),
         Index("ix_stories_consent_review_by", "consent_review_by"),
+        # The list sorted by title as shown (search.TITLE_SORT_SQL; migration 0011).
+        Index(
+            "ix_stories_title_sort",
+            text(
+                "CASE WHEN consent_state = 'withdrawn' THEN '(consent withdrawn: content hidden)' "
+                "ELSE lower(title) END"
+            ),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -38,7 +38,7 @@ from storykeeper.core.bundle.reader import (
     open_bundle,
 )
 from storykeeper.core.bundle.report import ImportReport, Outcome, StoryLine
-from storykeeper.core.db import Store
+from storykeeper.core.db import Store, refresh_planner_statistics
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import AttachmentRow
@@ -311,6 +311,7 @@ def _apply(
                     progress(done, total)
             if merger.purged:
                 merge_search_index(session)
+            refresh_planner_statistics(session)  # a large import changes the tables' shape
             report = finished(
                 Outcome.IMPORTED, stories=tuple(lines), media_files=len(merger.staged)
             )
