@@ -161,6 +161,14 @@ def _filtered(
         conditions.append(StoryRow.told_on >= wanted.told_from)
     if wanted.told_to:
         conditions.append(StoryRow.told_on <= wanted.told_to)
+    if fts is not None and ranked and len(conditions) == 1:
+        # Words alone, best first: the matches need nothing from the stories but their
+        # ranks, so leave the few withdrawn ones out by id rather than look up every match
+        # (a one-letter prefix matches 83,000 of 100,000 stories: 152 → 127 ms).
+        withdrawn = select(StoryRow.id).where(
+            StoryRow.consent_state == ConsentState.WITHDRAWN.value
+        )
+        return select(fts.c.rowid, fts.c.rank).where(fts.c.rowid.not_in(withdrawn)), fts  # type: ignore[attr-defined]
     if conditions:
         stmt = stmt.where(*conditions)
     return stmt, fts
@@ -212,7 +220,8 @@ def search_stories(
             # Unary plus: the same order, but SQLite will not walk the sort's index for it.
             sort_column = UnaryExpression(sort_column, operator=custom_op("+"))  # type: ignore[assignment]
         keys = [sort_column.desc() if descending else sort_column.asc()]
-    keys.append(StoryRow.id.desc() if descending else StoryRow.id.asc())
+    story_id = stmt.selected_columns[0]  # the stories' id, or the matches' rowid (the same)
+    keys.append(story_id.desc() if descending else story_id.asc())
     rows = session.execute(page.order_by(*keys).offset(offset).limit(limit)).all()
     ids = [row[0] for row in rows]
     if total < 0:

@@ -148,3 +148,26 @@ def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> No
     ]
     results = [(run.wait(timeout=120), run.stderr.read()) for run in runs if run.stderr]
     assert [rc for rc, _ in results] == [0, 0, 0, 0], results
+
+
+def test_planner_statistics_are_gathered_when_the_store_has_grown(paths: DataPaths) -> None:
+    """Without them SQLite picks slow plans at 100,000 stories (docs/performance.md)."""
+    from sqlalchemy import select
+
+    from storykeeper.core import demo
+    from storykeeper.core.db import PLANNER_STATISTICS_KEY
+    from storykeeper.core.models import SettingRow
+
+    def counted(store: Store) -> str | None:
+        with store.read() as session:
+            return session.scalar(
+                select(SettingRow.value).where(SettingRow.key == PLANNER_STATISTICS_KEY)
+            )
+
+    with Store.open(paths) as store:
+        assert counted(store) == "0"
+        demo.generate(store, stories=120, seed=3)
+        assert counted(store) == "120"
+        with store.read() as session:
+            tables = {row[0] for row in session.execute(text("SELECT tbl FROM sqlite_stat1"))}
+        assert "stories" in tables
