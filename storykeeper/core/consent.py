@@ -61,7 +61,7 @@ class ConsentInput:
     review_by: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ConsentRecord:
     id: str
     story_id: str

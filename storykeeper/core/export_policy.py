@@ -42,7 +42,7 @@ from storykeeper.core.vocabulary import (
 MIN_NAME_PART = 2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ExportableStory:
     """Exactly what may leave the machine for one story."""
 
@@ -71,7 +71,7 @@ class ExportableStory:
     media_left_out: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Withheld:
     """Nothing of this story may leave; ``reason`` says why in words a person can act on."""
 

@@ -58,7 +58,7 @@ class RevisionConflictError(StorykeeperError):
     """The story changed since it was read (in another window or by an import)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemeLink:
     theme: str
     polarity: Polarity
@@ -81,7 +81,7 @@ class StoryFields:
     themes: tuple[ThemeLink, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PersonRef:
     """Who a story is by or was recorded by, as shown beside it."""
 
@@ -89,7 +89,7 @@ class PersonRef:
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Story:
     id: str
     storyteller: PersonRef

@@ -279,3 +279,19 @@ def test_a_media_file_changed_after_signing_is_refused_while_copied_in(
     assert refused_unchanged(coordinator, path) == (
         f"File '{changed['path']}' was changed after signing."
     )
+
+
+@pytest.mark.parametrize("version", [False, True, 0, -1, "1", None])
+def test_a_summary_without_a_real_format_version_is_refused(
+    sent: tuple[Path, KeyStore], coordinator: Store, version: object
+) -> None:
+    """Found by fuzzing: ``"format": false`` passed for a number and crashed the reader."""
+
+    def change(payload: Payload) -> None:
+        summary = json.loads(payload["data/bundle.json"])
+        summary["format"] = version
+        payload["data/bundle.json"] = json.dumps(summary).encode()
+
+    assert refused_unchanged(coordinator, forged(sent, change)) == (
+        "The bundle's summary (data/bundle.json) has no format version."
+    )

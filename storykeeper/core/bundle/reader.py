@@ -366,7 +366,8 @@ def _check(
         raise BundleRefused(f"File '{missing[0]}' is listed but missing from the bundle.")
     summary = _json(archive, top, payload, "data/bundle.json")
     version = summary.get("format") if isinstance(summary, dict) else None
-    if not isinstance(version, int):
+    # (bool is an int in Python: "format": false must not pass for format 0; found by fuzzing.)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise BundleRefused("The bundle's summary (data/bundle.json) has no format version.")
     if version > FORMAT:
         readable = f"format {FORMAT}" if FORMAT == 1 else f"formats 1–{FORMAT}"

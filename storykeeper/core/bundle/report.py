@@ -32,7 +32,7 @@ class Action(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoryLine:
     """What the import did with one story, and why."""
 
