@@ -16,6 +16,7 @@ from storykeeper.core.bundle.writer import Selection, plan_export, record_export
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import AuditEventRow, ImportRow, StoryRow, StorytellerRow, TombstoneRow
+from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod
 from tests.factories import given, make_story
 
 
@@ -67,3 +68,18 @@ def snapshot(store: Store) -> dict[str, object]:
                 select(func.count(ImportRow.id)).where(ImportRow.outcome != "refused")
             ),
         }
+
+
+def withdraw_fully(store: Store, story_id: str, reason: str = "") -> None:
+    """The storyteller takes back every use of the story, in their own words."""
+    with store.write(actor="test") as session:
+        consent.withdraw(
+            session,
+            story_id,
+            consent.Withdrawal(
+                basis=ConsentBasis.OWN_CONSENT,
+                decided_by="The storyteller",
+                method=ConsentMethod.VERBAL,
+                reason=reason,
+            ),
+        )

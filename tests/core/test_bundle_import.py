@@ -14,7 +14,6 @@ from storykeeper.core.attachments import MediaStore, add_attachment
 from storykeeper.core.bundle.importer import ImportCancelled, import_bundle
 from storykeeper.core.bundle.report import Action, Outcome, history, lines
 from storykeeper.core.bundle.writer import Selection
-from storykeeper.core.consent import Withdrawal
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.keys import AGE_IDENTITY, KeyStore
@@ -22,9 +21,9 @@ from storykeeper.core.models import (
     StoryOriginRow,
     StoryRow,
 )
-from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope
+from storykeeper.core.vocabulary import ConsentScope
 from storykeeper.paths import resolve_paths
-from tests.exchange import export, shared, snapshot, trust_advocate
+from tests.exchange import export, shared, snapshot, trust_advocate, withdraw_fully
 from tests.factories import given, make_story
 
 
@@ -118,17 +117,7 @@ def test_a_withdrawal_purges_the_story_and_its_media_leaving_a_tombstone(
     coordinator_media = MediaStore(coordinator.paths.media_dir)
     assert coordinator_media.verify(attachment.sha256) is None
 
-    with store.write(actor="test") as session:
-        consent.withdraw(
-            session,
-            story.id,
-            Withdrawal(
-                basis=ConsentBasis.OWN_CONSENT,
-                decided_by="The storyteller",
-                method=ConsentMethod.VERBAL,
-                reason="I would rather keep it to myself now.",
-            ),
-        )
+    withdraw_fully(store, story.id, "I would rather keep it to myself now.")
     report = import_bundle(
         coordinator,
         export(store, coordinator, tmp_path / "b", Selection.SINCE_LAST),
@@ -153,16 +142,7 @@ def test_a_withdrawal_for_a_story_never_received_keeps_it_out_for_good(
     story = shared(store, "The bus")
     trust_advocate(store, coordinator)
     early = export(store, coordinator, tmp_path / "early")  # made, but not brought in yet
-    with store.write(actor="test") as session:
-        consent.withdraw(
-            session,
-            story.id,
-            Withdrawal(
-                basis=ConsentBasis.OWN_CONSENT,
-                decided_by="The storyteller",
-                method=ConsentMethod.VERBAL,
-            ),
-        )
+    withdraw_fully(store, story.id)
     late = export(store, coordinator, tmp_path / "late", Selection.SINCE_LAST)
     (line,) = import_bundle(coordinator, late, actor="c").stories
     assert line.action is Action.WITHDRAWN

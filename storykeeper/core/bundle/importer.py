@@ -110,28 +110,38 @@ def import_bundle(
     revoked = {s.key_id: s for s in signers if not s.active}
     trusted = [keys.public_key(), *(s.minisign_key() for s in signers if s.active)]
     started = clock.now()
-    # The very file imported before: known by its age header, without decrypting it.
     digest = encrypted_file_digest(path)
+
+    def already(bundle_id: str, key_id: str, first: dt.datetime, label: str) -> ImportReport:
+        """The report for a bundle imported before (nothing changes), kept in the ledger."""
+        report = ImportReport(
+            file=str(path),
+            outcome=Outcome.ALREADY_IMPORTED,
+            checked_at=clock.now(),
+            bundle_id=bundle_id,
+            signer_key_id=key_id,
+            signer_label=label,
+            signer_fingerprint=fingerprints.get(key_id),
+            dry_run=dry_run,
+            first_imported_at=first,
+            file_digest=digest,
+        )
+        if not dry_run:
+            with store.write(actor=actor) as session:
+                ledger.record(session, report, actor)
+        return report
+
+    # The very file imported before: known by its age header, without decrypting it.
     if digest is not None:
         with store.read() as session:
             earlier = ledger.imported_file(session, digest)
         if earlier is not None:
             assert earlier.signer_key_id is not None and earlier.bundle_id is not None
-            return _already(
-                store,
-                ImportReport(
-                    file=str(path),
-                    outcome=Outcome.ALREADY_IMPORTED,
-                    checked_at=clock.now(),
-                    bundle_id=earlier.bundle_id,
-                    signer_key_id=earlier.signer_key_id,
-                    signer_label=labels.get(earlier.signer_key_id, earlier.signer_label),
-                    signer_fingerprint=fingerprints.get(earlier.signer_key_id),
-                    dry_run=dry_run,
-                    first_imported_at=earlier.checked_at,
-                    file_digest=digest,
-                ),
-                actor,
+            return already(
+                earlier.bundle_id,
+                earlier.signer_key_id,
+                earlier.checked_at,
+                labels.get(earlier.signer_key_id, earlier.signer_label),
             )
     try:
         # Media are hashed against the manifest as they are copied in (merge.Merger._media), and
@@ -170,35 +180,17 @@ def import_bundle(
             )
     except BundleRefused as refusal:
         refused = _refused(path, started, refusal.message)
-    except _AlreadyImported as already:
-        return _already(
-            store,
-            ImportReport(
-                file=str(path),
-                outcome=Outcome.ALREADY_IMPORTED,
-                checked_at=clock.now(),
-                bundle_id=already.bundle_id,
-                signer_key_id=already.key_id,
-                signer_label=labels.get(already.key_id, already.key_id),
-                signer_fingerprint=fingerprints.get(already.key_id),
-                dry_run=dry_run,
-                first_imported_at=already.first,
-                file_digest=digest,
-            ),
-            actor,
+    except _AlreadyImported as known:
+        return already(
+            known.bundle_id,
+            known.key_id,
+            known.first,
+            labels.get(known.key_id, known.key_id),
         )
     if not dry_run:
         with store.write(actor=actor) as session:
             ledger.record(session, refused, actor)
     return refused
-
-
-def _already(store: Store, report: ImportReport, actor: str) -> ImportReport:
-    """Note in the ledger that a bundle imported before was offered again (not in a dry run)."""
-    if not report.dry_run:
-        with store.write(actor=actor) as session:
-            ledger.record(session, report, actor)
-    return report
 
 
 def _refused(
@@ -313,7 +305,7 @@ def _apply(
                 merge_search_index(session)
             refresh_planner_statistics(session)  # a large import changes the tables' shape
             report = finished(
-                Outcome.IMPORTED, stories=tuple(lines), media_files=len(merger.staged)
+                Outcome.IMPORTED, stories=tuple(lines), media_files=len(merger.incoming.staged)
             )
             if dry_run:
                 raise _DryRunDone(report)
@@ -333,8 +325,8 @@ def _apply(
             session.flush()
             # Last of all, the media go under their names: if the commit still fails, they are
             # files no story refers to, which `check` reports — never a story without its file.
-            for staged in merger.staged.values():
-                if staged.sha256 not in merger.present:
+            for staged in merger.incoming.staged.values():
+                if staged.sha256 not in merger.incoming.present:
                     media.place(staged)
         _discard_unused(store, media, merger.orphans)
         if progress is not None:
@@ -352,7 +344,7 @@ def _apply(
     finally:
         if merger is not None:
             merger.close()
-            for staged in merger.staged.values():
+            for staged in merger.incoming.staged.values():
                 media.unstage(staged)  # a no-op for those placed
 
 

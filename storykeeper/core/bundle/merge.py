@@ -18,22 +18,19 @@ and a story whose own consent history does not allow it to be here is not taken 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from storykeeper.core import clock
-from storykeeper.core.attachments import MediaStore, StagedFile
+from storykeeper.core.attachments import MediaStore
+from storykeeper.core.bundle.incoming import IncomingMedia
 from storykeeper.core.bundle.reader import (
-    MAX_FILE,
     BundleRefused,
     OpenedBundle,
-    zip_damage_refused,
 )
 from storykeeper.core.bundle.report import Action, StoryLine
 from storykeeper.core.consent import AGREEING
@@ -128,46 +125,6 @@ def consent_gate(document: dict[str, Any]) -> str | None:
     return None
 
 
-class _Hashing:
-    """A zip member read through SHA-512 (the manifest's hash), refusing more bytes than the
-    header declared.
-
-    The SHA-512 runs on a second thread while the caller hashes (SHA-256) and writes the chunk:
-    hashlib lets go of the GIL, so on two cores the two hashes of a large file overlap (1 GB of
-    media: about 1 s saved, docs/performance.md). Updates stay in order: each waits for the one
-    before.
-    """
-
-    def __init__(
-        self, member: BinaryIO, declared: int, name: str, worker: ThreadPoolExecutor
-    ) -> None:
-        self._member = member
-        self._declared = declared
-        self._name = name
-        self._worker = worker
-        self._pending: Future[None] | None = None
-        self._sha512 = hashlib.sha512()
-        self.size = 0
-
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._member.read(size)
-        self.size += len(chunk)
-        if self.size > self._declared or self.size > MAX_FILE:
-            raise BundleRefused(f"'{self._name}' holds more than its header says.")
-        self._wait()
-        self._pending = self._worker.submit(self._sha512.update, chunk)
-        return chunk
-
-    def _wait(self) -> None:
-        if self._pending is not None:
-            self._pending.result()
-            self._pending = None
-
-    def sha512(self) -> str:
-        self._wait()
-        return self._sha512.hexdigest()
-
-
 @dataclass
 class Merger:
     """Applies one bundle's documents in one session; collects what the importer must finish."""
@@ -177,10 +134,6 @@ class Merger:
     bundle: OpenedBundle
     sender: Sender
     now: dt.datetime = field(default_factory=clock.now)
-    #: Media copied in and checked, waiting for the commit (by SHA-256).
-    staged: dict[str, StagedFile] = field(default_factory=dict)
-    #: Media files in the bundle checked and already held intact here.
-    present: set[str] = field(default_factory=set)
     #: Hashes of files no story may use any more once this commits.
     orphans: set[str] = field(default_factory=set)
     #: Every media file some story in the bundle names, taken in or not.
@@ -199,10 +152,11 @@ class Merger:
         self._new: dict[str, int] = {}
         self._pending: list[_Pending] = []
         self._next_id: int | None = None
-        self._hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-hash")
+        #: The bundle's media, checked against their names and staged as stories name them.
+        self.incoming = IncomingMedia(self.bundle, self.media)
 
     def close(self) -> None:
-        self._hasher.shutdown(wait=True)
+        self.incoming.close()
 
     # --- looking up what is already here, a batch at a time ---
 
@@ -604,7 +558,7 @@ class Merger:
                     f"An attachment of story {story_id} names its file '{attachment['file']}' "
                     f"but its hash {sha[:12]}…."
                 )
-            size = self._media(sha)
+            size = self.incoming.check(sha)
             if size != attachment["size"]:
                 raise BundleRefused(
                     f"File 'data/media/{sha}' is {size:,} bytes, not the {attachment['size']:,} "
@@ -645,35 +599,6 @@ class Merger:
                 # Consent no longer shares it, or the sender removed it: it goes here too.
                 self.orphans.add(old.sha256)
                 self.session.delete(old)
-
-    def _media(self, sha: str) -> int:
-        """Check a media file in the bundle against its name; stage it unless already here."""
-        if sha in self.staged:
-            return self.staged[sha].size
-        path = f"data/media/{sha}"
-        if path not in self.bundle.payload:
-            raise BundleRefused(
-                f"A story lists the media file '{path}', which is not in the bundle."
-            )
-        name = f"{self.bundle.top}/{path}"
-        declared = self.bundle.archive.getinfo(name).file_size
-        with zip_damage_refused(path), self.bundle.archive.open(name) as member:
-            reader = _Hashing(member, declared, path, self._hasher)  # type: ignore[arg-type]
-            staged = self.media.stage(reader)  # type: ignore[arg-type]
-        if reader.sha512() != self.bundle.payload[path]:
-            self.media.unstage(staged)
-            raise BundleRefused(f"File '{path}' was changed after signing.")
-        if staged.sha256 != sha:
-            self.media.unstage(staged)
-            raise BundleRefused(
-                f"File '{path}' does not match its name: its content's SHA-256 is "
-                f"{staged.sha256[:12]}…, so it is not the file the story refers to."
-            )
-        if self.media.verify(sha) is None:
-            self.media.unstage(staged)
-            self.present.add(sha)
-        self.staged[sha] = staged
-        return staged.size
 
     # --- withdrawals ---
 
