@@ -588,8 +588,13 @@ def test_at_twice_the_text_size_in_high_contrast_both_dialogs_fit_a_small_laptop
     viewport, body = dialog.scroll.viewport(), dialog.scroll.widget()
     qtbot.waitUntil(lambda: body.width() == viewport.width())
     assert body.heightForWidth(viewport.width()) <= viewport.height()
-    assert not dialog.scroll.verticalScrollBar().isVisible()
-    assert not dialog.scroll.horizontalScrollBar().isVisible()
+    # The scroll area shows or hides its bars after the layout settles, an event later.
+    qtbot.waitUntil(
+        lambda: (
+            not dialog.scroll.verticalScrollBar().isVisible()
+            and not dialog.scroll.horizontalScrollBar().isVisible()
+        )
+    )
     assert dialog.table.height() >= 3 * dialog.table.fontMetrics().lineSpacing()
 
     report = dialog.files[0].report
