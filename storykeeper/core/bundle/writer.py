@@ -32,7 +32,7 @@ from storykeeper import __version__
 from storykeeper.core import audit, clock
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle import FORMAT
-from storykeeper.core.bundle.payload import bundle_document, canonical, story_document
+from storykeeper.core.bundle.payload import PlannedStory, bundle_document, canonical
 from storykeeper.core.consent import (
     WithdrawalNotice,
     consent_histories,
@@ -42,6 +42,7 @@ from storykeeper.core.consent import (
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.export_policy import (
     ExportableStory,
+    WithdrawalOnly,
     Withheld,
     export_view,
     export_view_for,
@@ -75,7 +76,7 @@ class Selection(enum.StrEnum):
 
 @dataclass(frozen=True)
 class ExportPlan:
-    stories: list[ExportableStory]
+    stories: list[PlannedStory]
     withdrawals: list[WithdrawalNotice]
     #: Stories chosen that may not leave, each with the reason in words.
     left_out: list[Withheld]
@@ -126,26 +127,29 @@ def plan_export(
     session: Session, selection: Selection, story_ids: Iterable[str] = ()
 ) -> ExportPlan:
     """What would leave, and what would not and why. Reads only."""
-    stories: list[ExportableStory] = []
+    stories: list[PlannedStory] = []
     left_out: list[Withheld] = []
+
+    def take(decision: ExportableStory | Withheld | WithdrawalOnly) -> None:
+        if isinstance(decision, ExportableStory):
+            stories.append(PlannedStory.of(decision))
+        elif isinstance(decision, Withheld):
+            left_out.append(decision)
+        # WithdrawalOnly: its notice is in the queue below, sent whether chosen or not.
+
     chosen = _chosen_ids(session, selection, story_ids)
     if selection is Selection.CHOSEN:
         # A person's few ids, perhaps shortened: resolved one by one, with a message if unknown.
-        decisions = [export_view_for(session, story_id) for story_id in chosen]
+        for story_id in chosen:
+            take(export_view_for(session, story_id))
     else:
-        decisions = []
         for start in range(0, len(chosen), PLAN_BATCH):
             batch = chosen[start : start + PLAN_BATCH]
             found = get_stories(session, batch)
             histories = consent_histories(session, batch)
-            decisions += [export_view(found[i], histories.get(i, [])) for i in batch]
+            for i in batch:
+                take(export_view(found[i], histories.get(i, [])))
             session.expunge_all()  # keep the session small over 100,000 stories
-    for decision in decisions:
-        if isinstance(decision, ExportableStory):
-            stories.append(decision)
-        elif isinstance(decision, Withheld):
-            left_out.append(decision)
-        # WithdrawalOnly: its notice is in the queue below, sent whether chosen or not.
     return ExportPlan(stories, pending_withdrawals(session), left_out)
 
 
@@ -270,7 +274,7 @@ def write_bundle(
     _sweep(folder)
     zipped = folder / f"{PARTIAL_PREFIX}{bundle_id}.zip"
     sealed = folder / f"{PARTIAL_PREFIX}{bundle_id}.age"
-    total = len(plan.stories) + sum(len(s.attachments) for s in plan.stories) + 2
+    total = len(plan.stories) + sum(len(s.media) for s in plan.stories) + 2
     done = 0
 
     def step() -> None:
@@ -289,17 +293,12 @@ def write_bundle(
         ):
             bag = _Bag(archive, bag_name)
             for story in sorted(plan.stories, key=lambda s: s.story_id):
-                bag.add(f"data/stories/{story.story_id}.json", canonical(story_document(story)))
+                bag.add(f"data/stories/{story.story_id}.json", story.document())
                 step()
-                for attachment in story.attachments:
-                    if attachment.sha256 not in media_names:
-                        media_names.add(attachment.sha256)
-                        bag.add_file(
-                            f"data/media/{attachment.sha256}",
-                            media.path_for(attachment.sha256),
-                            attachment.sha256,
-                            hasher,
-                        )
+                for sha256 in story.media:
+                    if sha256 not in media_names:
+                        media_names.add(sha256)
+                        bag.add_file(f"data/media/{sha256}", media.path_for(sha256), sha256, hasher)
                     step()
             shown_recipients = [str(r) for r in age_recipients]
             bag.add(
