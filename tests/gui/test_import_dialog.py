@@ -26,7 +26,8 @@ from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import StoryRow
 from storykeeper.gui.app import AppContext
-from storykeeper.gui.dialogs.import_bundles import CheckSenderDialog, ImportDialog
+from storykeeper.gui.dialogs.check_sender import CheckSenderDialog
+from storykeeper.gui.dialogs.import_bundles import ImportDialog
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.models.import_lines import Column as LineColumn
 from storykeeper.gui.models.import_lines import ImportLinesModel

@@ -52,14 +52,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from storykeeper.core import trust
 from storykeeper.core.bundle.importer import ImportCancelled, import_bundle
 from storykeeper.core.bundle.report import ImportReport, Outcome
-from storykeeper.core.errors import StorykeeperError
-from storykeeper.core.trust import TrustedSigner
 from storykeeper.gui.app import AppContext
+from storykeeper.gui.dialogs.check_sender import CheckSenderDialog
 from storykeeper.gui.models.import_lines import ACTION_WORDS, Column, ImportLinesModel
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back, run_modal
@@ -84,11 +81,6 @@ def bundle_paths(mime: QMimeData | None) -> list[Path]:
         for url in urls
         if url.isLocalFile() and url.toLocalFile().lower().endswith(BUNDLE_SUFFIXES)
     ]
-
-
-def spoken_digits(fingerprint: str) -> str:
-    """The fingerprint digit by digit, for a screen reader ("1 2 3 4 5, 6 7 …")."""
-    return ", ".join(" ".join(group) for group in fingerprint.split())
 
 
 @dataclass
@@ -712,141 +704,3 @@ class ImportDialog(QDialog):
             and file.report.signer_key_id == report.signer_key_id
         ]
         self._run(again, note=f"Now trusting {signer.label}.")
-
-
-class CheckSenderDialog(QDialog):
-    """The check before trusting an unknown sender: the fingerprint, compared by phone."""
-
-    def __init__(
-        self,
-        context: AppContext,
-        report: ImportReport,
-        dry_run: bool = False,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(parent)
-        assert report.untrusted_public_key is not None
-        self.context = context
-        self.report = report
-        self.public_key = report.untrusted_public_key
-        self.trusted: TrustedSigner | None = None
-        self._busy = False
-        self.setWindowTitle("Check the sender before you trust them")
-        fingerprint = report.signer_fingerprint or ""
-
-        intro = QLabel(
-            f"“{Path(report.file).name}” is signed by a key this computer does not know. "
-            "Anyone can make a key and put any name on it, so check it first: phone the person "
-            "who sent it, on a number you already have (not one given with the bundle), and ask "
-            "them to read you the fingerprint shown on their computer under Exchange → Keys "
-            "and recipients."
-        )
-        intro.setWordWrap(True)
-        must = QLabel("Their fingerprint must be exactly:")
-        must.setProperty("role", "heading")
-        self.fingerprint = QLabel("   ".join(fingerprint.split()))
-        self.fingerprint.setWordWrap(True)
-        self.fingerprint.setAccessibleName(f"Fingerprint: {spoken_digits(fingerprint)}")
-        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        key_id = QLabel(f"(Key id {report.signer_key_id}.)")
-        warning = QLabel(
-            "If even one digit is different, do not trust it: press Cancel, and tell the sender."
-        )
-        warning.setWordWrap(True)
-        warning.setProperty("role", "heading")
-        self.label = QLineEdit()
-        self.label.setAccessibleName("Who the sender is")
-        self.label.setPlaceholderText("Their name and team, e.g. Priya Shah, north team")
-        self.label.setMaxLength(200)
-        self.compared = QCheckBox("I &have compared the fingerprint with the sender")
-        self.compared.setAccessibleName("I have compared the fingerprint with the sender")
-        again = "check again" if dry_run else "import again"
-        self.trust_button = QPushButton(f"&Trust and {again}")
-        self.trust_button.setAccessibleName(f"Trust this sender and {again}")
-        self.trust_button.setEnabled(False)
-        self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setAccessibleName("Cancel: do not trust this sender")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setAccessibleName("What happened")
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-
-        who = QHBoxLayout()
-        who.addWidget(buddy_label("&Who is it:", self.label))
-        who.addWidget(self.label, 1)
-        buttons = QHBoxLayout()
-        buttons.addStretch()
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.trust_button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(must)
-        layout.addWidget(self.fingerprint)
-        layout.addWidget(key_id)
-        layout.addWidget(warning)
-        layout.addLayout(who)
-        layout.addWidget(self.compared)
-        layout.addWidget(self.message)
-        layout.addStretch()
-        layout.addLayout(buttons)
-        self.setTabOrder(self.label, self.compared)
-        self.setTabOrder(self.compared, self.cancel_button)
-        self.setTabOrder(self.cancel_button, self.trust_button)
-
-        enter_presses(self, self.trust_button)
-        self.label.textChanged.connect(self._update_button)
-        self.compared.toggled.connect(self._update_button)
-        self.trust_button.clicked.connect(self._trust)
-        self.cancel_button.clicked.connect(self.reject)
-        context.appearance_changed.connect(self._apply_fonts)
-        self._apply_fonts()
-        screen = self.screen().availableGeometry()
-        self.resize(
-            min(int(640 * context.settings.text_scale / 100), screen.width() - 40),
-            self.sizeHint().height(),
-        )
-        self.label.setFocus()
-
-    def _apply_fonts(self) -> None:
-        # Large digits, in a font where each one is plainly itself; set as the label's own style,
-        # which the application's style sheet does not reset.
-        size = self.context.app.font().pointSizeF() * 1.8
-        self.fingerprint.setStyleSheet(
-            f"QLabel {{ font-family: 'DejaVu Sans Mono', monospace; font-size: {size:.1f}pt; "
-            "font-weight: bold; }"
-        )
-
-    def _update_button(self) -> None:
-        ready = self.compared.isChecked() and bool(self.label.text().strip())
-        self.trust_button.setEnabled(ready and not self._busy)
-
-    def _trust(self) -> None:
-        if not self.trust_button.isEnabled():
-            return
-        public_key, label, key_id = self.public_key, self.label.text(), self.report.signer_key_id
-
-        def work(session: Session) -> TrustedSigner:
-            # Trusted meanwhile (in the trusted senders screen, say): import again all the same.
-            already = [s for s in trust.list_signers(session) if s.key_id == key_id and s.active]
-            return already[0] if already else trust.add_signer(session, public_key, label)
-
-        self._busy = True
-        self._update_button()
-        self.message.setText("Trusting the sender…")
-        self.context.tasks.write(work, on_done=self._trusted, on_error=self._refused)
-
-    def _trusted(self, signer: TrustedSigner) -> None:
-        self._busy = False
-        self.trusted = signer
-        self.accept()
-
-    def _refused(self, error: BaseException) -> None:
-        self._busy = False
-        self._update_button()
-        self.message.setText(str(error) if isinstance(error, StorykeeperError) else f"{error}")
-        self.label.setFocus()
-
-    def reject(self) -> None:
-        if self._busy:
-            return  # the key is being written: its answer comes in a moment
-        super().reject()
