@@ -11,20 +11,25 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Float,
     Integer,
     Select,
+    String,
     column,
     func,
     literal_column,
     select,
+    table,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
+from sqlalchemy.sql.selectable import Join
 
 from storykeeper.core.consent import review_due_clause
 from storykeeper.core.ids import resolve
@@ -169,9 +174,42 @@ def _filtered(
             StoryRow.consent_state == ConsentState.WITHDRAWN.value
         )
         return select(fts.c.rowid, fts.c.rank).where(fts.c.rowid.not_in(withdrawn)), fts  # type: ignore[attr-defined]
+    if fts is not None and ranked and query is not None:
+        # Words and filters, best first: the matches drive a CROSS JOIN (SQLite never puts its
+        # left side inside), so the match runs once and bm25 is worked out only for the
+        # matches the filters keep ("care" + three filters: 93 → 49 ms at 100,000 stories).
+        index = _fts_index()
+        stmt = (
+            select(StoryRow.id)
+            .select_from(CrossJoin(index, StoryRow.__table__, StoryRow.id == index.c.rowid))
+            .where(index.c.story_fts.op("MATCH")(query))
+        )
+        fts = index
     if conditions:
         stmt = stmt.where(*conditions)
     return stmt, fts
+
+
+def _fts_index():  # noqa: ANN202 - a lightweight table clause
+    return table(
+        "story_fts", column("rowid", Integer), column("rank", Float), column("story_fts", String)
+    )
+
+
+class CrossJoin(Join):
+    """``left CROSS JOIN right ON …``: in SQLite, the left side is always the outer loop."""
+
+    inherit_cache = True
+
+
+@compiles(CrossJoin)
+def _compile_cross_join(element: CrossJoin, compiler: Any, **kw: Any) -> str:
+    sides = {**kw, "asfrom": True}
+    on = {k: v for k, v in kw.items() if k != "asfrom"}
+    return (
+        f"{compiler.process(element.left, **sides)} CROSS JOIN "
+        f"{compiler.process(element.right, **sides)} ON {compiler.process(element.onclause, **on)}"
+    )
 
 
 def count_stories(session: Session, wanted: StoryFilter) -> int:
