@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from storykeeper.core.bundle.report import Action, StoryLine
-
-Index = QModelIndex | QPersistentModelIndex
+from storykeeper.gui.models.columns import ColumnsModel, Index
 
 NOT_HELD = "(not held here)"
 
@@ -43,7 +42,9 @@ class Column(IntEnum):
 _HEADERS = {Column.TITLE: "Story", Column.ACTION: "What happened", Column.DETAIL: "Why"}
 
 
-class ImportLinesModel(QAbstractTableModel):
+class ImportLinesModel(ColumnsModel):
+    columns = Column
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._lines: list[StoryLine] = []
@@ -69,9 +70,6 @@ class ImportLinesModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._lines)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._lines):
             return None
@@ -86,16 +84,3 @@ class ImportLinesModel(QAbstractTableModel):
                 f"{action_words(line.action, self._dry_run)} — {line.detail}"
             )
         return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        horizontal = orientation is Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(Column):
-            return Column(section).header
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

@@ -11,10 +11,8 @@ from __future__ import annotations
 from enum import IntEnum
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     Signal,
 )
@@ -22,12 +20,11 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import search
 from storykeeper.core.search import SearchPage, SortBy, StoryFilter, StorySummary
+from storykeeper.gui.models.columns import ColumnsModel, Index
 from storykeeper.gui.tasks import TaskRunner
 
 PAGE_SIZE = 200
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-Index = QModelIndex | QPersistentModelIndex
 
 
 class Column(IntEnum):
@@ -85,7 +82,9 @@ def _cell(item: StorySummary, column: Column) -> str:
     return item.updated_at.astimezone().strftime("%d %b %Y %H:%M")
 
 
-class StoryTableModel(QAbstractTableModel):
+class StoryTableModel(ColumnsModel):
+    columns = Column
+
     #: The first page of a query arrived: (total matching, whether any filter or text was set).
     loaded = Signal(int, bool)
     loading_changed = Signal(bool)
@@ -176,9 +175,6 @@ class StoryTableModel(QAbstractTableModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._items)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and not self._loading and len(self._items) < self._total
 
@@ -206,19 +202,6 @@ class StoryTableModel(QAbstractTableModel):
         if role == ID_ROLE:
             return item.id
         return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        horizontal = orientation is Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(Column):
-            return Column(section).header
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         sort_by = Column(column).sort_by if 0 <= column < len(Column) else None
