@@ -11,9 +11,10 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storykeeper.core.bulk import insert_in_slices
 from storykeeper.core.models import ImportItemRow, ImportRow, StoryRow
 from storykeeper.core.stories import WITHDRAWN_TITLE
 from storykeeper.core.vocabulary import ConsentState
@@ -111,20 +112,19 @@ def record(session: Session, report: ImportReport, actor: str) -> int:
     )
     session.add(row)
     session.flush()
-    # In slices: at 100,000 stories one list of every line's columns alone cost tens of MB.
-    for start in range(0, len(report.stories), 5000):
-        session.execute(
-            insert(ImportItemRow),
-            [
-                {
-                    "import_id": row.id,
-                    "story_uuid": line.story_id,
-                    "action": line.action.value,
-                    "detail": line.detail,
-                }
-                for line in report.stories[start : start + 5000]
-            ],
-        )
+    insert_in_slices(
+        session,
+        ImportItemRow,
+        (
+            {
+                "import_id": row.id,
+                "story_uuid": line.story_id,
+                "action": line.action.value,
+                "detail": line.detail,
+            }
+            for line in report.stories
+        ),
+    )
     return row.id
 
 

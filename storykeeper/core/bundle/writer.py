@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from storykeeper import __version__
 from storykeeper.core import audit, clock
 from storykeeper.core.attachments import MediaStore
+from storykeeper.core.bulk import insert_in_slices
 from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.payload import PlannedStory, bundle_document, canonical
 from storykeeper.core.consent import (
@@ -388,10 +389,15 @@ def record_export(session: Session, result: ExportResult) -> None:
         recipients=json.dumps(result.recipients),
         plain=result.plain,
         withdrawals=len(result.withdrawals),
-        items=[ExportItemRow(story_uuid=s, revision=r) for s, r in result.stories],
     )
     session.add(row)
     session.flush()
+    # Not as ORM objects: at 100,000 stories they added 140 MB to the export's peak.
+    insert_in_slices(
+        session,
+        ExportItemRow,
+        ({"export_id": row.id, "story_uuid": s, "revision": r} for s, r in result.stories),
+    )
     if result.withdrawals:
         mark_withdrawals_sent(session, result.withdrawals, result.bundle_id)
     audit.record(
