@@ -251,13 +251,21 @@ def record_consent(session: Session, story_id: str, consent: ConsentInput) -> Co
         recorded_at=clock.now(),
         **scopes,
     )
-    earlier = session.execute(
-        select(ConsentRecordRow.decision, ConsentRecordRow.share_with_coordinator).where(
-            ConsentRecordRow.story_id == story.id
-        )
-    ).all()
+    # Only the version this one follows matters: each earlier step from sharing to not sharing
+    # queued its own notice, so a second version that still does not share (a verbal yes to
+    # recording, a review) must not send the coordinator the same notice again.
+    previous = session.execute(
+        select(ConsentRecordRow.decision, ConsentRecordRow.share_with_coordinator)
+        .where(ConsentRecordRow.story_id == story.id)
+        .order_by(ConsentRecordRow.version.desc())
+        .limit(1)
+    ).first()
     session.add(row)
-    was_shared = any(ConsentDecision(d) in AGREEING and bool(shared) for d, shared in earlier)
+    was_shared = (
+        previous is not None
+        and ConsentDecision(previous.decision) in AGREEING
+        and bool(previous.share_with_coordinator)
+    )
     if was_shared and not allows_sharing(decision, frozenset(consent.scopes)):
         # The coordinator may hold a copy they may no longer keep: queue a notice for them.
         session.add(
@@ -437,6 +445,118 @@ def withdraw(session: Session, story_id: str, withdrawal: Withdrawal) -> Consent
     )
 
 
+def may_record_audio(session: Session, story_id: str) -> bool:
+    """Whether the person's voice may be recorded for this story now.
+
+    Only the newest version counts, and only when it agrees and includes ``record_audio``: a
+    later withdrawal or refusal ends any earlier yes.
+    """
+    story = resolve(session, StoryRow, story_id, "story")
+    newest = session.execute(
+        select(ConsentRecordRow.decision, ConsentRecordRow.record_audio)
+        .where(ConsentRecordRow.story_id == story.id)
+        .order_by(ConsentRecordRow.version.desc())
+        .limit(1)
+    ).first()
+    return (
+        newest is not None
+        and ConsentDecision(newest.decision) in AGREEING
+        and bool(newest.record_audio)
+    )
+
+
+def record_verbal_recording_consent(
+    session: Session,
+    story_id: str,
+    *,
+    decided_by: str,
+    basis: ConsentBasis,
+    persons_words: str = "",
+    witness_id: str | None = None,
+) -> ConsentRecord:
+    """Record that the person (or whoever decides for them) said out loud that they may be
+    recorded, as a new consent version, so the recorder can start.
+
+    With consent in force the new version keeps all of it (uses, conditions, capacity notes,
+    review date) and adds ``record_audio``; with none, or after a refusal, it agrees to recording
+    alone, which lets nothing leave this computer. Refused after a withdrawal: a person who took
+    their consent back goes through the consent flow again, not a quick yes at the recorder.
+    Refused for a best-interests decision, which must give its reasons and who was consulted
+    (Mental Capacity Act 2005, s.4): the consent flow asks for those.
+    """
+    story = resolve(session, StoryRow, story_id, "story")
+    # Said first: for an imported story no other reason matters.
+    refuse_if_imported(session, story)
+    basis = ConsentBasis(basis)
+    if basis is ConsentBasis.BEST_INTERESTS:
+        raise ValidationError(
+            "A best-interests decision to record the person must say who was consulted and why "
+            "it is in their interests: go through consent to record it.",
+            "basis",
+        )
+    current = current_consent(session, story.uuid)
+    today = clock.today()
+    if current is not None and current.decision is ConsentDecision.WITHDRAWN:
+        raise ValidationError(
+            f"Consent for this story was withdrawn on {current.decided_on.strftime('%d %B %Y')}. "
+            "A spoken yes to recording is not enough after that: go through consent with the "
+            "person again before recording."
+        )
+    if current is not None and current.decision in AGREEING:
+        if ConsentScope.RECORD_AUDIO in current.scopes:
+            raise ValidationError(
+                f"Consent already allows recording their voice (version {current.version}): "
+                "there is nothing more to record."
+            )
+        # This conversation was about recording only, not a review of every use: a review that
+        # was due stays due (today), rather than being pushed six months on unasked.
+        review_by = (
+            current.review_by
+            if current.review_by is not None and current.review_by >= today
+            else today
+        )
+        wanted = ConsentInput(
+            decision=current.decision,
+            basis=basis,
+            decided_by=decided_by,
+            method=ConsentMethod.VERBAL,
+            scopes=current.scopes | {ConsentScope.RECORD_AUDIO},
+            persons_words=persons_words,
+            conditions=current.conditions,
+            capacity_notes=current.capacity_notes,
+            witness_id=witness_id,
+            consulted=current.consulted,
+            advocate_involved=current.advocate_involved,
+            best_interests_reasons=current.best_interests_reasons,
+            decided_on=today,
+            review_by=review_by,
+        )
+    else:
+        # No consent yet, or a refusal of every use: a yes to recording alone. The story's uses
+        # are still to be decided, in the consent flow.
+        wanted = ConsentInput(
+            decision=ConsentDecision.GIVEN,
+            basis=basis,
+            decided_by=decided_by,
+            method=ConsentMethod.VERBAL,
+            scopes=frozenset({ConsentScope.RECORD_AUDIO}),
+            persons_words=persons_words,
+            witness_id=witness_id,
+            decided_on=today,
+        )
+    record = record_consent(session, story.uuid, wanted)
+    # Beside consent.recorded: says this version came from a spoken yes at the recorder, not
+    # from the consent flow.
+    audit.record(
+        session,
+        "consent.recording_agreed_verbally",
+        "story",
+        story.uuid,
+        {"version": record.version, "basis": basis.value, "witnessed": witness_id is not None},
+    )
+    return record
+
+
 def purge_withdrawn_story(session: Session, story_id: str) -> tuple[Tombstone, list[str]]:
     """Remove a fully withdrawn story's content, keeping its tombstone and its notice.
 
@@ -469,6 +589,9 @@ def summary(history: list[ConsentRecord], on: dt.date | None = None) -> str:
         lines.append("Allows: " + "; ".join(allowed) + ".")
     if refused and now.decision in AGREEING:
         lines.append("Does not allow: " + "; ".join(refused) + ".")
+    if now.decision in AGREEING and not allows_sharing(now.decision, now.scopes):
+        # Said outright: "Given" alone (say, to recording only) could be read as "may be shared".
+        lines.append("Nothing about this story may leave this computer.")
     if now.conditions:
         lines.append(f"Conditions: {now.conditions}")
     if now.review_by and now.decision in AGREEING:

@@ -310,6 +310,8 @@ class _Generator:
                 else ""
             ),
             **{s.value: allowed for s, allowed in scopes.items()},
+            # Set by ``story`` once it knows how the story was told (see there).
+            ConsentScope.RECORD_AUDIO.value: False,
             "method": method.value,
             "persons_words": words,
             "witness_id": rng.choice(witness_ids),
@@ -399,6 +401,15 @@ class _Generator:
             "consent_state": newest["decision"] if newest else "none",
             "consent_review_by": newest["review_by"] if newest else None,
         }
+        # A story told "spoken and audio-recorded" was recorded with the person's agreement.
+        # Derived, not drawn: another draw from the generator would change every story after.
+        recorded = story["how_told"] == HowTold.SPOKEN_AUDIO_RECORDED.value
+        for version in consent:
+            agreed = version["decision"] in (
+                ConsentDecision.GIVEN.value,
+                ConsentDecision.GIVEN_WITH_CONDITIONS.value,
+            )
+            version[ConsentScope.RECORD_AUDIO.value] = recorded and agreed
         theme_rows = [
             {"story_id": story_id, "theme_id": tid, "polarity": p.value} for _, tid, p in links
         ]

@@ -8,7 +8,10 @@ The rules (PRODUCT.md, issue 4), decided from the story's *current* consent — 
 - without ``publish_with_name``: the storyteller's name never leaves. The pseudonym stands in for
   it in the storyteller field *and* wherever the name, or a part of it, appears as a whole word in
   the title, the words, the notes or the consent records;
-- without ``share_media``: no audio, photo or document leaves.
+- without ``share_media``: no audio, photo or document leaves;
+- ``record_audio`` lets a recording be made on this computer and nothing more: it never lets
+  anything leave (a story whose consent allows recording alone is withheld like any other
+  story without ``share_with_coordinator``). It travels in the consent history like every scope.
 
 It works on the frozen dataclasses the domain modules return, so it can be tested for any
 history without a database (tests/core/test_export_policy.py does so with hypothesis).

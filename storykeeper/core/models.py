@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -242,6 +243,8 @@ class ConsentRecordRow(Base):
     quote_anonymised: Mapped[bool] = mapped_column(Boolean, default=False)
     publish_with_name: Mapped[bool] = mapped_column(Boolean, default=False)
     share_media: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Added by migration 0012: versions recorded before it read as "not agreed".
+    record_audio: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     method: Mapped[str] = mapped_column(String(30))
     persons_words: Mapped[str] = mapped_column(Text, default="")
     witness_id: Mapped[int | None] = mapped_column(ForeignKey("supporters.id", ondelete="SET NULL"))

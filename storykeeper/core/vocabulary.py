@@ -138,6 +138,10 @@ class ConsentMethod(Vocabulary):
 class ConsentScope(Vocabulary):
     """consent scope"""
 
+    #: Recording the person's voice on this computer while they tell the story. It lets nothing
+    #: leave: what leaves is decided by ``share_with_coordinator`` and ``share_media`` alone.
+    #: First, because the consent flow asks it first: it is about now, not about the story's uses.
+    RECORD_AUDIO = "record_audio"
     SHARE_WITH_COORDINATOR = "share_with_coordinator"
     ANONYMISED_IN_REPORTS = "anonymised_in_reports"
     QUOTE_ANONYMISED = "quote_anonymised"
@@ -232,6 +236,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "other": "Other",
     },
     "ConsentScope": {
+        "record_audio": "Record their voice",
         "share_with_coordinator": "Share with the coordinator",
         "anonymised_in_reports": "Count anonymously in reports",
         "quote_anonymised": "Quote without the name",

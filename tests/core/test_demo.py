@@ -50,6 +50,13 @@ def test_demo_data_covers_every_situation_and_passes_check(store: Store) -> None
                 "SELECT count(*) FROM consent_records WHERE decision = 'given' AND share_media = 0"
             )
         ).scalar_one()
+        recording = session.execute(
+            text(
+                "SELECT s.how_told, c.decision, count(*) FROM consent_records c "
+                "JOIN stories s ON s.id = c.story_id WHERE c.record_audio "
+                "GROUP BY s.how_told, c.decision"
+            )
+        ).all()
     assert bases == {
         "own_consent",
         "supported_decision",
@@ -59,6 +66,12 @@ def test_demo_data_covers_every_situation_and_passes_check(store: Store) -> None
     }
     assert min(lengths) < 400 < 1500 < max(lengths)
     assert scopes_off > 0
+    # Consent to record is there for the stories told with a recording, and only agreed ones.
+    assert {(how, decision) for how, decision, _ in recording} <= {
+        ("spoken_audio_recorded", "given"),
+        ("spoken_audio_recorded", "given_with_conditions"),
+    }
+    assert sum(n for _, _, n in recording) > 0
     report = check_store(store)
     assert report.problems == ()
 

@@ -85,3 +85,25 @@ def test_a_broken_adaptation_gets_a_clear_message(
 
 def test_the_shipped_wording_is_found() -> None:
     assert (shipped_folder() / "en.json").is_file()
+
+
+def test_an_adaptation_made_before_the_recording_question_still_works(tmp_path: Path) -> None:
+    """An organisation's whole copy of an older en.json, with its own pictures folder: the
+    recording question, which it never had, comes from the shipped wording and picture."""
+    older = json.loads((shipped_folder() / "en.json").read_text(encoding="utf-8"))
+    del older["scopes"][ConsentScope.RECORD_AUDIO.value]
+    older["scopes"]["share_with_coordinator"]["question"] = "Can Dewi have your story?"
+    own = tmp_path / "consent"
+    (own / "pictures").mkdir(parents=True)
+    (own / "pictures" / "share.svg").write_text("<svg/>", encoding="utf-8")
+    (own / "en.json").write_text(json.dumps(older), encoding="utf-8")
+
+    text = load_consent_text("en", tmp_path)
+    standard = load_consent_text("en")
+    recording = text.scopes[ConsentScope.RECORD_AUDIO]
+    assert recording == standard.scopes[ConsentScope.RECORD_AUDIO]
+    assert recording.question == "Can we record your voice while you tell your story?"
+    assert recording.picture == shipped_folder() / "pictures" / "voice.svg"
+    sharing = text.scopes[ConsentScope.SHARE_WITH_COORDINATOR]
+    assert sharing.question == "Can Dewi have your story?"
+    assert sharing.picture == own / "pictures" / "share.svg"

@@ -126,6 +126,7 @@ def saved_and_closed(qtbot: QtBot, dialog: ConsentFlowDialog) -> None:
 
 
 SCOPES_IN_ORDER = [
+    "scope:record_audio",  # first, and asked whatever is said about sharing
     "scope:share_with_coordinator",
     "scope:anonymised_in_reports",
     "scope:quote_anonymised",
@@ -144,14 +145,14 @@ def test_the_consent_flow_by_keyboard_for_each_basis(
 
     def walk(dialog: ConsentFlowDialog) -> None:
         assert step_key(dialog) == "intro"
-        assert dialog.progress.text() == "Step 1 of 10"
+        assert dialog.progress.text() == "Step 1 of 11"
         enter_to(qtbot, dialog, SCOPES_IN_ORDER[0])
-        # Yes to sharing, counting and quoting; no to the name and to recordings.
-        answers = [True, True, True, False, False]
+        # Yes to recording, sharing, counting and quoting; no to the name and to sharing media.
+        answers = [True, True, True, True, False, False]
         for n, (scope_key, yes) in enumerate(zip(SCOPES_IN_ORDER, answers, strict=True)):
             assert step_key(dialog) == scope_key
             answer(qtbot, dialog, yes)
-            enter_to(qtbot, dialog, SCOPES_IN_ORDER[n + 1] if n < 4 else "basis")
+            enter_to(qtbot, dialog, SCOPES_IN_ORDER[n + 1] if n < 5 else "basis")
         number = list(ConsentBasis).index(basis) + 1
         alt_choose(qtbot, Qt.Key(Qt.Key.Key_0 + number), dialog.basis_group.button(number))
         if someone_else:
@@ -181,6 +182,7 @@ def test_the_consent_flow_by_keyboard_for_each_basis(
         next_step(qtbot, dialog, "review")
         next_step(qtbot, dialog, "check")
         shown = dialog.check_view.toPlainText()
+        assert "Can we record your voice while you tell your story?" in shown
         assert "Can we give your story to the coordinator?" in shown
         assert "Not in the local paper." in shown
         saved_and_closed(qtbot, dialog)
@@ -194,6 +196,7 @@ def test_the_consent_flow_by_keyboard_for_each_basis(
     assert record.decided_by == ("Gareth Pritchard" if someone_else else "Mair Pritchard")
     assert record.method is ConsentMethod.SIGNED_FORM
     assert record.scopes == {
+        ConsentScope.RECORD_AUDIO,
         ConsentScope.SHARE_WITH_COORDINATOR,
         ConsentScope.ANONYMISED_IN_REPORTS,
         ConsentScope.QUOTE_ANONYMISED,
@@ -207,7 +210,9 @@ def test_the_consent_flow_by_keyboard_for_each_basis(
         assert record.best_interests_reasons.startswith("She has always wanted")
     editor = window.editor
     qtbot.waitUntil(lambda: editor.consent_summary.text().startswith("Given with conditions"))
-    assert "Allows: share with the coordinator" in editor.consent_summary.text()
+    assert "Allows: record their voice; share with the coordinator" in (
+        editor.consent_summary.text()
+    )
 
 
 def test_a_no_to_sharing_skips_the_other_questions_and_is_recorded_as_declined(
@@ -218,9 +223,11 @@ def test_a_no_to_sharing_skips_the_other_questions_and_is_recorded_as_declined(
 
     def walk(dialog: ConsentFlowDialog) -> None:
         enter_to(qtbot, dialog, SCOPES_IN_ORDER[0])
-        answer(qtbot, dialog, yes=False)
+        answer(qtbot, dialog, yes=False)  # no to recording
+        enter_to(qtbot, dialog, SCOPES_IN_ORDER[1])
+        answer(qtbot, dialog, yes=False)  # no to sharing
         enter_to(qtbot, dialog, "basis")  # nothing more to ask about uses
-        assert dialog.progress.text() == "Step 3 of 6"
+        assert dialog.progress.text() == "Step 4 of 7"
         alt_choose(qtbot, Qt.Key.Key_1, dialog.basis_group.button(1))
         next_step(qtbot, dialog, "how")
         next_step(qtbot, dialog, "review")
@@ -236,6 +243,72 @@ def test_a_no_to_sharing_skips_the_other_questions_and_is_recorded_as_declined(
     assert record.decision is ConsentDecision.DECLINED
     assert record.scopes == frozenset()
     assert record.review_by is None
+
+
+def test_recording_is_asked_whatever_is_said_about_sharing(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Yes to recording, then no to sharing (after a yes taken back): recording alone is agreed.
+
+    With an organisation's wording written before the recording question existed: that
+    question comes in the standard words, the rest in theirs.
+    """
+    import json
+
+    from storykeeper.core.easy_read import shipped_folder
+
+    older = json.loads((shipped_folder() / "en.json").read_text(encoding="utf-8"))
+    del older["scopes"]["record_audio"]
+    older["scopes"]["share_with_coordinator"]["question"] = "Can Dewi have your story?"
+    own = window.context.paths.data_dir / "consent"
+    own.mkdir(parents=True)
+    (own / "en.json").write_text(json.dumps(older), encoding="utf-8")
+    story = make_story(window.context.store, teller="Ray Lloyd")
+    open_in_editor(qtbot, window, story.id)
+
+    def walk(dialog: ConsentFlowDialog) -> None:
+        enter_to(qtbot, dialog, "scope:record_audio")
+        step = dialog.current_step()
+        assert step.heading.text() == "Can we record your voice while you tell your story?"
+        assert "It stays on this computer." in step.words.text()
+        answer(qtbot, dialog, yes=True)
+        enter_to(qtbot, dialog, "scope:share_with_coordinator")
+        assert dialog.current_step().heading.text() == "Can Dewi have your story?"
+        answer(qtbot, dialog, yes=True)
+        enter_to(qtbot, dialog, "scope:anonymised_in_reports")
+        answer(qtbot, dialog, yes=True)
+        # Back to sharing, and the person changes their mind: the other uses are skipped (and
+        # their answers dropped), but recording, asked first, stands.
+        key(qtbot, Qt.Key.Key_B, ALT)
+        qtbot.waitUntil(lambda: step_key(dialog) == "scope:share_with_coordinator")
+        answer(qtbot, dialog, yes=False)
+        enter_to(qtbot, dialog, "basis")
+        assert dialog.progress.text() == "Step 4 of 7"
+        alt_choose(qtbot, Qt.Key.Key_1, dialog.basis_group.button(1))
+        next_step(qtbot, dialog, "how")
+        next_step(qtbot, dialog, "review")
+        assert dialog.review_by.isEnabled()  # a yes to recording is reviewed like any yes
+        next_step(qtbot, dialog, "check")
+        # Each answer's picture stands between the question and its words (U+FFFC).
+        shown = re.sub(r"[\s\ufffc]+", " ", dialog.check_view.toPlainText())
+        assert "So your story stays here." in shown
+        assert "Can we record your voice while you tell your story? Yes" in shown
+        assert "Can Dewi have your story? No" in shown
+        assert dialog.check_details.text().startswith("Decision: Given.")
+        saved_and_closed(qtbot, dialog)
+
+    run_flow(qtbot, window, walk)
+    with window.context.store.read() as session:
+        record = consent.current_consent(session, story.id)
+        assert consent.may_record_audio(session, story.id)
+    assert record is not None
+    assert record.decision is ConsentDecision.GIVEN
+    assert record.scopes == {ConsentScope.RECORD_AUDIO}
+    assert record.review_by == add_months(clock.today(), 6)
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.consent_summary.text().startswith("Given on"))
+    assert "Allows: record their voice." in editor.consent_summary.text()
+    assert "Nothing about this story may leave this computer." in editor.consent_summary.text()
 
 
 def test_a_review_confirms_consent_as_a_new_version(qtbot: QtBot, window: MainWindow) -> None:
@@ -325,8 +398,10 @@ def test_each_step_is_read_aloud(qtbot: QtBot, window: MainWindow) -> None:
     run_flow(qtbot, window, walk)
     assert heard[0].startswith("Your story, your choice\nWe would like to keep your story.")
     assert heard[1] == (
-        "Can we give your story to the coordinator?\n"
-        "The coordinator collects stories to make services better.\nYes, or No?"
+        "Can we record your voice while you tell your story?\n"
+        "The recording helps us write your words down right.\n"
+        "It stays on this computer.\n"
+        "It only goes further if you also say yes to sharing recordings.\nYes, or No?"
     )
 
 
@@ -383,10 +458,10 @@ def test_the_printed_copy_says_what_was_chosen(
 
     def walk(dialog: ConsentFlowDialog) -> None:
         enter_to(qtbot, dialog, SCOPES_IN_ORDER[0])
-        answers = [True, False, True, False, True]
+        answers = [False, True, False, True, False, True]
         for n, yes in enumerate(answers):
             answer(qtbot, dialog, yes)
-            enter_to(qtbot, dialog, SCOPES_IN_ORDER[n + 1] if n < 4 else "basis")
+            enter_to(qtbot, dialog, SCOPES_IN_ORDER[n + 1] if n < 5 else "basis")
         alt_choose(qtbot, Qt.Key.Key_2, dialog.basis_group.button(2))
         next_step(qtbot, dialog, "how")
         next_step(qtbot, dialog, "review")
@@ -410,6 +485,7 @@ def test_the_printed_copy_says_what_was_chosen(
         "For Mair Pritchard",
         "About your story “Tea on Thursdays”",
         f"You told us on {clock.today().day} {clock.today().strftime('%B %Y')}.",
+        "Can we record your voice while you tell your story? No",
         "Can we give your story to the coordinator? Yes",
         "Can we count your story in reports, without your name? No",
         "Can we use your words, without your name? Yes",
@@ -446,8 +522,10 @@ def test_choosing_final_without_consent_offers_the_flow(qtbot: QtBot, window: Ma
     def walk(dialog: QWidget) -> None:
         assert isinstance(dialog, ConsentFlowDialog)
         enter_to(qtbot, dialog, SCOPES_IN_ORDER[0])
-        answer(qtbot, dialog, yes=True)
-        for expected in SCOPES_IN_ORDER[1:]:
+        answer(qtbot, dialog, yes=False)  # no recording
+        enter_to(qtbot, dialog, SCOPES_IN_ORDER[1])
+        answer(qtbot, dialog, yes=True)  # shared: every other use is asked
+        for expected in SCOPES_IN_ORDER[2:]:
             enter_to(qtbot, dialog, expected)
             answer(qtbot, dialog, yes=False)
         enter_to(qtbot, dialog, "basis")

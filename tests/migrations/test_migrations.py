@@ -18,7 +18,7 @@ from sqlalchemy import text
 from storykeeper.core import check, consent, search, stories, themes
 from storykeeper.core.db import Store, current_revision, head_revision, migrations_config
 from storykeeper.core.models import Base, StoryRow
-from storykeeper.core.vocabulary import HowTold, Polarity, Setting, StoryStatus
+from storykeeper.core.vocabulary import ConsentScope, HowTold, Polarity, Setting, StoryStatus
 from storykeeper.paths import DataPaths
 from tests.factories import given, make_story
 
@@ -29,6 +29,7 @@ def test_the_migrations_form_one_line() -> None:
     scripts = ScriptDirectory.from_config(migrations_config())
     assert len(scripts.get_heads()) == 1
     assert [s.revision for s in scripts.walk_revisions()] == [
+        "0012",
         "0011",
         "0010",
         "0009",
@@ -78,7 +79,12 @@ def test_a_released_schema_database_upgrades_with_its_data(paths: DataPaths, sch
             story = stories.get_story(session, "33333333")
             assert story.title == "Tea with my neighbour"
             assert story.storyteller.name == "Edna Walsh"
-            assert consent.current_consent(session, story.id) is not None
+            agreed = consent.current_consent(session, story.id)
+            assert agreed is not None
+            # 0012 added the recording scope: consent given before it never agreed to recording.
+            assert ConsentScope.RECORD_AUDIO not in agreed.scopes
+            assert ConsentScope.SHARE_WITH_COORDINATOR in agreed.scopes
+            assert not consent.may_record_audio(session, story.id)
             # 0002 indexed the stories that were already there.
             found = search.search_stories(session, search.StoryFilter(text="mill"))
             assert [s.id for s in found.items] == [story.id]

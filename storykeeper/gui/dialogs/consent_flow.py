@@ -6,6 +6,10 @@ consent was given, best interests, review) are plain forms. Nothing is written u
 step, "Is this right?", and then only through ``consent.record_consent``, whose rules are final:
 if it refuses, the flow goes back to the step with the field to fix and says why.
 
+The first question is whether the person's voice may be recorded while they tell the story: it
+is asked whatever they say about sharing, because a recording made here leaves only if they also
+agree to sharing recordings. A "no" to sharing with the coordinator skips the other uses.
+
 Opening the flow when consent is already in force is a review: the answers start as they are, and
 saving them (changed or not) adds a new version with a new review date.
 """
@@ -59,6 +63,10 @@ from storykeeper.gui.widgets.read_aloud import ReadAloud, read_or_stop
 
 #: The bases where the person decides: the name of the person deciding is theirs.
 PERSON_DECIDES = (ConsentBasis.OWN_CONSENT, ConsentBasis.SUPPORTED_DECISION)
+#: Asked first and never skipped: recording is about the telling, now, and is independent of
+#: whether the story is shared (a "no" to sharing skips only the other uses of the story).
+ASKED_FIRST = ConsentScope.RECORD_AUDIO
+SHARING = ConsentScope.SHARE_WITH_COORDINATOR
 
 
 @dataclass(frozen=True)
@@ -408,12 +416,15 @@ class ConsentFlowDialog(QDialog):
             self.decided_by.clear()
 
     def chosen_scopes(self) -> frozenset[ConsentScope]:
+        chosen = frozenset(s for s, group in self.answers.items() if group.checkedId() == 1)
         if not self._shares():
-            return frozenset()
-        return frozenset(s for s, group in self.answers.items() if group.checkedId() == 1)
+            # The other uses were skipped (a review may still hold earlier answers to them);
+            # recording was asked whatever the answer to sharing.
+            return chosen & {ASKED_FIRST}
+        return chosen
 
     def _shares(self) -> bool:
-        return self.answers[ConsentScope.SHARE_WITH_COORDINATOR].checkedId() == 1
+        return self.answers[SHARING].checkedId() == 1
 
     def answers_input(self) -> ConsentInput:
         scopes = self.chosen_scopes()
@@ -442,13 +453,9 @@ class ConsentFlowDialog(QDialog):
 
     def _sequence(self) -> list[Step]:
         """The steps in order, for the answers so far: some steps only apply to some answers."""
-        order: list[Step] = [self.intro, self.scope_steps[ConsentScope.SHARE_WITH_COORDINATOR]]
-        if self._shares() or self.answers[ConsentScope.SHARE_WITH_COORDINATOR].checkedId() < 0:
-            order += [
-                self.scope_steps[s]
-                for s in ConsentScope
-                if s is not ConsentScope.SHARE_WITH_COORDINATOR
-            ]
+        order: list[Step] = [self.intro, self.scope_steps[ASKED_FIRST], self.scope_steps[SHARING]]
+        if self._shares() or self.answers[SHARING].checkedId() < 0:
+            order += [self.scope_steps[s] for s in ConsentScope if s not in (ASKED_FIRST, SHARING)]
         order.append(self.basis_step)
         if self.basis() is ConsentBasis.BEST_INTERESTS:
             order.append(self.best_interests_step)
@@ -608,7 +615,7 @@ class ConsentFlowDialog(QDialog):
         )
         step = next((s for s in self._sequence() if s.key == key), self.check_step)
         if error.field == "scopes":
-            step = self.scope_steps[ConsentScope.SHARE_WITH_COORDINATOR]
+            step = self.scope_steps[SHARING]
         self._show(step)
         step.show_problem(f"Not saved yet: {error}")
 
