@@ -60,6 +60,7 @@ def main() -> int:
         dialog.show()
         suffix = ("-200" if args.scale >= 200 else "") + ("-contrast" if args.contrast else "")
         answers = {
+            "scope:record_audio": 1,
             "scope:share_with_coordinator": 1,
             "scope:anonymised_in_reports": 1,
             "scope:quote_anonymised": 1,
