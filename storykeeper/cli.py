@@ -135,7 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         parents=[common, as_json],
         help="check the database, the audit log and every attachment",
-        description="Exits with status 1 and says what is wrong when anything is.",
+        description="Exits with status 1 and says what is wrong when anything is. Nothing is "
+        "changed unless --repair is given.",
+    )
+    check_parser.add_argument(
+        "--repair",
+        action="store_true",
+        help="then remove media files no story refers to any more, and unfinished copies an "
+        "interrupted import left (never a file a story uses), and say what was removed",
     )
     check_parser.set_defaults(handler=cmd_check)
     cli_keys.add_commands(commands, common, as_json)
@@ -353,11 +360,32 @@ def cmd_stats(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_check(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     progress = None if args.json else (lambda step: print(f"checking {step}…", file=sys.stderr))
     report = check_module.check_store(store, progress)
+    repaired: check_module.RepairReport | None = None
+    refused = report.repair_refused if args.repair else None
+    if args.repair and refused is None:
+        if progress:
+            progress("for unused files to remove")
+        repaired = check_module.repair_store(store, actor=cli_keys.command_line_actor())
     if args.json:
-        print(
-            dumps({"ok": report.ok, "problems": report.problems, "checked": report.checked}),
-            file=out,
-        )
+        shown: dict[str, object] = {
+            "ok": report.ok,
+            "problems": report.problems,
+            "checked": report.checked,
+            "removable_files": report.removable_files,
+            "removable_bytes": report.removable_bytes,
+        }
+        if args.repair:
+            shown["repair"] = (
+                {
+                    "removed_files": repaired.files,
+                    "removed_bytes": repaired.bytes,
+                    "unused_files": repaired.unused_files,
+                    "unfinished_copies": repaired.partial_copies,
+                }
+                if repaired is not None
+                else {"refused": refused}
+            )
+        print(dumps(shown), file=out)
     else:
         for problem in report.problems:
             print(f"{problem.severity.value.upper()}: {problem.area}: {problem.message}", file=out)
@@ -371,6 +399,13 @@ def cmd_check(store: Store, args: argparse.Namespace, out: TextIO) -> int:
                 f"database are in {store.paths.backups_dir}.",
                 file=out,
             )
+        if refused is not None:
+            print(refused, file=out)
+        elif repaired is not None:
+            print(repaired.summary(), file=out)
+        elif report.removable_files:
+            print("Run “storykeeper check --repair” to remove the unused files.", file=out)
+    # The repair removes only what the check warned about: the check's verdict stands.
     return 0 if report.ok else 1
 
 

@@ -4,21 +4,28 @@ The database holds the metadata; the bytes live under ``media/`` named by their 
 same file attached twice is stored once and any change to a file shows as a wrong hash. Files are
 written to a temporary name, flushed to disk and renamed, so a crash never leaves half a file
 under a real name.
+
+A file brought in from outside is measured before a byte of it is copied: photos and documents
+up to ``DOCUMENT_MAX_BYTES``, audio files up to ``AUDIO_IMPORT_MAX_BYTES`` (``SIZE_LIMITS``).
+Recordings made inside the program pass ``limit=None``: an interview is as long as it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import mimetypes
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storykeeper.core import audit, clock
@@ -31,6 +38,100 @@ from storykeeper.core.vocabulary import AttachmentKind
 
 CHUNK = 1024 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+#: Sizes are said in decimal units, as file managers on Linux and macOS show them.
+MB = 1_000_000
+#: The largest photo or document accepted: far beyond any phone photo or scanned letter, small
+#: enough that a bundle of many stories still fits on a USB stick and in an e-mail service.
+PHOTO_MAX_BYTES = 100 * MB
+DOCUMENT_MAX_BYTES = 100 * MB
+#: The largest audio file brought in from outside (made on a phone or a dictaphone): over eight
+#: hours of MP3 at 128 kbit/s, or about 50 minutes of CD-quality WAV.
+AUDIO_IMPORT_MAX_BYTES = 500 * MB
+SIZE_LIMITS: dict[AttachmentKind, int] = {
+    AttachmentKind.PHOTO: PHOTO_MAX_BYTES,
+    AttachmentKind.DOCUMENT: DOCUMENT_MAX_BYTES,
+    AttachmentKind.AUDIO: AUDIO_IMPORT_MAX_BYTES,
+}
+_NOUNS = {
+    AttachmentKind.PHOTO: "a photo",
+    AttachmentKind.DOCUMENT: "a document",
+    AttachmentKind.AUDIO: "an audio file",
+}
+_SMALLER = {
+    AttachmentKind.PHOTO: "for example, save it at a lower resolution or as a JPEG",
+    AttachmentKind.DOCUMENT: "for example, scan it at a lower resolution",
+    AttachmentKind.AUDIO: "for example, save it as MP3 or cut it into parts",
+}
+
+
+class KindLimit(enum.Enum):
+    """``add_attachment``'s default limit: the one ``SIZE_LIMITS`` gives the file's kind."""
+
+    KIND = "kind"
+
+
+def size_in_words(size: int) -> str:
+    """“212 MB”, “1.5 MB”, “340 KB”, “12 bytes”: what a person reads beside a file name."""
+    if size < 1000:
+        return "1 byte" if size == 1 else f"{size} bytes"
+    for unit, scale in (("KB", 1000), ("MB", MB), ("GB", 1000 * MB)):
+        value = size / scale
+        if value < 999.5 or unit == "GB":
+            # One decimal while it says something (1.5 MB), none once it is noise (212 MB).
+            return f"{value:.1f} {unit}" if value < 9.95 else f"{value:.0f} {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def too_large_message(name: str, size: int, kind: AttachmentKind, limit: int) -> str:
+    said, most = size_in_words(size), size_in_words(limit)
+    # 100,000,001 bytes would otherwise read "is 100 MB; … at most 100 MB".
+    said = f"just over {most}" if said == most else said
+    return (
+        f"“{name}” is {said}; {_NOUNS[kind]} can be at most {most}. Make it smaller "
+        f"({_SMALLER[kind]}) or keep it elsewhere."
+    )
+
+
+def measure(source: Path, name: str, kind: AttachmentKind, limit: int | None) -> int:
+    """The size of the file at ``source``, after checking it can be attached: it exists, is an
+    ordinary file, is not empty, and is within ``limit`` (None: no limit). Nothing is read."""
+    try:
+        info = source.stat()
+    except FileNotFoundError as exc:
+        raise ValidationError(f"The file {source} does not exist.") from exc
+    except PermissionError as exc:
+        raise ValidationError(f"Storykeeper may not read {source}: check its permissions.") from exc
+    except OSError as exc:
+        raise ValidationError(f"Storykeeper cannot read {source} ({exc.strerror}).") from exc
+    if stat.S_ISDIR(info.st_mode):
+        raise ValidationError(f"“{name}” is a folder; choose the files inside it instead.")
+    if not stat.S_ISREG(info.st_mode):
+        # A pipe or a device would report no size and could be read for ever.
+        raise ValidationError(f"“{name}” is not an ordinary file; choose a photo or a document.")
+    if info.st_size == 0:
+        raise ValidationError(f"“{name}” is empty: there is nothing in it to attach.")
+    if limit is not None and info.st_size > limit:
+        raise ValidationError(too_large_message(name, info.st_size, kind, limit))
+    return info.st_size
+
+
+class _Capped:
+    """A stream that refuses to give more than ``limit`` bytes: a file that grows while it is
+    copied (a download still under way, another program writing it) cannot slip past the size
+    check made before the copy."""
+
+    def __init__(self, stream: BinaryIO, limit: int, message: str) -> None:
+        self._stream = stream
+        self._left = limit
+        self._message = message
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._stream.read(size)
+        self._left -= len(chunk)
+        if self._left < 0:
+            raise ValidationError(self._message)
+        return chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +149,26 @@ class Attachment:
 class StoredFile:
     sha256: str
     size: int
+
+
+@dataclass(frozen=True)
+class RemovedAttachment:
+    """What ``remove_attachment`` did. ``unused_sha256`` is the file's hash when no attachment
+    uses it any more: the caller discards the file once the transaction has committed (never
+    before, so a rollback loses nothing)."""
+
+    attachment: Attachment
+    story_id: str
+    story_revision: int
+    unused_sha256: str | None
+
+
+@dataclass(frozen=True)
+class Swept:
+    """Files removed from the media folder, and how much room that gave back."""
+
+    files: int = 0
+    bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -145,25 +266,42 @@ class MediaStore:
     def unstage(staged: StagedFile) -> None:
         staged.temp.unlink(missing_ok=True)
 
-    def sweep_staging(self) -> int:
-        """Remove temporary files a crash left (older than an hour, so never a copy under way)."""
+    def stale_staging(self) -> list[tuple[Path, int]]:
+        """Temporary files a crash left, with their sizes: older than an hour, so never a copy
+        under way (a copy in progress writes to its file all the time)."""
         if not self.root.is_dir():
-            return 0
+            return []
         cutoff = (clock.now() - STALE_STAGING).timestamp()
-        removed = 0
+        stale = []
         for temp in self.root.glob(f"{STAGING_PREFIX}*"):
             try:
-                if temp.stat().st_mtime < cutoff:
-                    temp.unlink()
-                    removed += 1
+                info = temp.stat()
             except FileNotFoundError:
                 continue
-        return removed
+            if info.st_mtime < cutoff:
+                stale.append((temp, info.st_size))
+        return stale
 
-    def put_file(self, source: Path) -> StoredFile:
+    def sweep_staging(self) -> Swept:
+        """Remove temporary files a crash left (see ``stale_staging``)."""
+        files = size = 0
+        for temp, temp_size in self.stale_staging():
+            try:
+                temp.unlink()
+            except FileNotFoundError:
+                continue
+            files += 1
+            size += temp_size
+        return Swept(files, size)
+
+    def put_file(self, source: Path, *, limit: int | None = None, message: str = "") -> StoredFile:
+        """Copy the file at ``source`` in; more than ``limit`` bytes (None: any size) is refused
+        with ``message`` while copying, and nothing is kept."""
         try:
             with source.open("rb") as stream:
-                return self.put_stream(stream)
+                if limit is None:
+                    return self.put_stream(stream)
+                return self.put_stream(_Capped(stream, limit, message))  # type: ignore[arg-type]
         except FileNotFoundError as exc:
             raise ValidationError(f"The file {source} does not exist.") from exc
         except IsADirectoryError as exc:
@@ -192,6 +330,44 @@ class MediaStore:
     def discard(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
 
+    def save_copy(self, sha256: str, target: Path) -> int:
+        """Write the stored file to ``target`` (a place the person chose), checking its hash on
+        the way: the copy lands under its name only whole and intact, replacing any file there."""
+        source = self.path_for(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        temp = Path(temp_name)
+        try:
+            with source.open("rb") as stream, os.fdopen(fd, "wb") as out:
+                while chunk := stream.read(CHUNK):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            if digest.hexdigest() != sha256:
+                raise ValidationError(
+                    "The stored copy of this file is damaged (its content no longer matches), so "
+                    "no copy was saved. Run “Check this computer’s stories” to see what else is "
+                    "affected."
+                )
+            # Left readable by this account only (as mkstemp made it): it is personal data.
+            temp.replace(target)
+        except FileNotFoundError as exc:
+            temp.unlink(missing_ok=True)
+            if not source.exists():
+                raise ValidationError(
+                    "The stored copy of this file is missing, so no copy was saved. Run “Check "
+                    "this computer’s stories” to see what else is affected."
+                ) from exc
+            raise
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return size
+
     def stored_hashes(self) -> Iterator[str]:
         if not self.root.is_dir():
             return
@@ -217,23 +393,42 @@ def add_attachment(
     source: Path,
     *,
     kind: AttachmentKind | None = None,
+    limit: int | KindLimit | None = KindLimit.KIND,
+    original_name: str | None = None,
 ) -> Attachment:
     """Store ``source`` under its hash and attach it to the story.
 
-    The file is stored before the row; if the transaction then rolls back, the file is an orphan
-    that ``check`` reports and a later clean-up removes, and nothing is ever lost.
+    ``kind`` is guessed from the file name when not given. ``limit`` is the largest size
+    accepted: by default the kind's (``SIZE_LIMITS``); None for a recording made in the program.
+    ``original_name`` is the name to keep (default: the file's own).
+
+    The size is checked before anything is copied. The file is stored before the row; if the
+    transaction then rolls back, the file is an orphan that ``check`` reports and
+    ``check --repair`` removes, and nothing is ever lost.
     """
     story = resolve(session, StoryRow, story_id, "story")
     refuse_if_imported(session, story)
-    stored = media.put_file(source)
-    media_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+    name = clean_line(
+        source.name if original_name is None else original_name,
+        "original_name",
+        "The file name",
+        max_length=255,
+        required=True,
+    )
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    chosen = AttachmentKind(kind or _guess_kind(media_type))
+    most = SIZE_LIMITS[chosen] if isinstance(limit, KindLimit) else limit
+    measure(source, name, chosen, most)
+    # Checked again while copying, should the file grow meanwhile (then it reads "just over").
+    grown = "" if most is None else too_large_message(name, most + 1, chosen, most)
+    stored = media.put_file(source, limit=most, message=grown)
     row = AttachmentRow(
         story_id=story.id,
-        kind=AttachmentKind(kind or _guess_kind(media_type)).value,
+        kind=chosen.value,
         sha256=stored.sha256,
         size=stored.size,
         media_type=media_type,
-        original_name=clean_line(source.name, "original_name", "The file name", max_length=255),
+        original_name=name,
         created_at=clock.now(),
     )
     session.add(row)
@@ -244,6 +439,51 @@ def add_attachment(
         "attachment.added",
         "story",
         story.uuid,
-        {"sha256": stored.sha256, "kind": row.kind},
+        {"sha256": stored.sha256, "kind": row.kind, "revision": story.revision},
     )
     return attachment_from_row(row)
+
+
+def remove_attachment(session: Session, attachment_id: str) -> RemovedAttachment:
+    """Take an attachment off its story (a new revision of the story, and an audit event).
+
+    The file itself stays until the caller discards ``unused_sha256`` after the commit; a file
+    another attachment still uses (the same photo in two stories) is never discarded.
+    """
+    row = resolve(session, AttachmentRow, attachment_id, "attachment")
+    story = session.get(StoryRow, row.story_id)
+    assert story is not None  # the foreign key sees to it
+    refuse_if_imported(session, story)
+    removed = attachment_from_row(row)
+    session.delete(row)
+    story.bump_revision()
+    session.flush()
+    audit.record(
+        session,
+        "attachment.removed",
+        "story",
+        story.uuid,
+        {"sha256": removed.sha256, "kind": removed.kind.value, "revision": story.revision},
+    )
+    still_used = session.scalar(
+        select(AttachmentRow.id).where(AttachmentRow.sha256 == removed.sha256).limit(1)
+    )
+    return RemovedAttachment(
+        attachment=removed,
+        story_id=story.uuid,
+        story_revision=story.revision,
+        unused_sha256=None if still_used is not None else removed.sha256,
+    )
+
+
+def list_attachments(session: Session, story_id: str) -> list[Attachment]:
+    """A story's attachments, oldest first (without loading the rest of the story)."""
+    story = resolve(session, StoryRow, story_id, "story")
+    return [
+        attachment_from_row(row)
+        for row in session.scalars(
+            select(AttachmentRow)
+            .where(AttachmentRow.story_id == story.id)
+            .order_by(AttachmentRow.id)
+        )
+    ]
