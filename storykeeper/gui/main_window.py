@@ -24,6 +24,7 @@ from storykeeper import APP_NAME, __version__
 from storykeeper.core import consent, people, stories
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.gui.app import AppContext
+from storykeeper.gui.dialogs.check_store import CheckStoreDialog
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.dialogs.export import ExportDialog
 from storykeeper.gui.dialogs.history import HistoryDialog
@@ -118,6 +119,8 @@ class MainWindow(QMainWindow):
         self._action(story, "&New story…", QKeySequence.StandardKey.New, self.new_story)
         self._action(story, "&Find…", QKeySequence.StandardKey.Find, self.find)
         self._action(story, "&Save now", QKeySequence.StandardKey.Save, self.editor.save_now)
+        story.addSeparator()
+        self._action(story, "&Check this computer’s stories…", None, self.show_check)
         story.addSeparator()
         self._action(story, "&Quit", QKeySequence.StandardKey.Quit, self.close)
 
@@ -372,6 +375,9 @@ class MainWindow(QMainWindow):
 
     def show_keys(self) -> None:
         run_modal(KeysDialog(self.context, self))
+
+    def show_check(self) -> None:
+        run_modal(CheckStoreDialog(self.context, self))
 
     def show_trust(self) -> None:
         run_modal(TrustDialog(self.context, self))
