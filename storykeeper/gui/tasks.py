@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from sqlalchemy.orm import Session
 
 from storykeeper.core.db import Store
+from storykeeper.gui.signals import emit
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,9 @@ class _Job(QRunnable):
             result = self._work()
         except BaseException as exc:  # delivered to the caller, who decides what to say
             log.debug("task %s failed", self._task_id, exc_info=True)
-            self._relay.failed.emit(self._task_id, exc)
+            emit(self._relay.failed, self._task_id, exc)
         else:
-            self._relay.finished.emit(self._task_id, result)
+            emit(self._relay.finished, self._task_id, result)
 
 
 @dataclass
@@ -145,13 +146,13 @@ class TaskRunner(QObject):
         self._pending[task_id] = _Callbacks(on_done, on_error)
         pool.start(_Job(task_id, work, self._relay))
         if not was_busy:
-            self.busy_changed.emit(True)
+            emit(self.busy_changed, True)
         return task_id
 
     def _take(self, task_id: int) -> _Callbacks | None:
         callbacks = self._pending.pop(task_id, None)
         if not self._pending:
-            self.busy_changed.emit(False)
+            emit(self.busy_changed, False)
         return callbacks
 
     def _on_finished(self, task_id: int, result: object) -> None:
@@ -164,4 +165,4 @@ class TaskRunner(QObject):
         if callbacks and callbacks.on_error:
             callbacks.on_error(error)
         else:
-            self.unhandled_error.emit(error)
+            emit(self.unhandled_error, error)

@@ -38,6 +38,7 @@ from tests.factories import make_story
 from tests.gui.conftest import when_dialog_opens
 
 ALT = Qt.KeyboardModifier.AltModifier
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 MB = 1_000_000
 
 
@@ -53,6 +54,7 @@ def panel(qtbot: QtBot, context: AppContext) -> Iterator[AttachmentsPanel]:
     host = QWidget()
     host.setWindowTitle("Host")
     made = AttachmentsPanel(context)
+    made.install_shortcuts(host)
     QVBoxLayout(host).addWidget(made)
     qtbot.addWidget(host)
     host.resize(900, 600)
@@ -180,7 +182,7 @@ def test_photos_and_documents_added_with_the_file_dialog(
 
     answer_file_dialog(qtbot, f'"{photo}" "{letter}"')
     with qtbot.waitSignal(panel.changed, timeout=10_000):
-        key(qtbot, Qt.Key.Key_A, ALT)  # "Add photo or document…"
+        key(qtbot, Qt.Key.Key_A, CTRL_SHIFT)  # "Add photo or document…"
     assert flushed == [True]  # the editor's unsaved typing goes first
     assert said == [("writing",), ("changed", story.id, story.revision + 2)]
     assert revision(context, story.id) == story.revision + 2
@@ -384,7 +386,7 @@ def test_read_only_shows_and_saves_copies_but_changes_nothing(
     copy.parent.mkdir()
     answer_file_dialog(qtbot, str(copy))
     with qtbot.waitSignal(panel.finished, timeout=10_000):
-        key(qtbot, Qt.Key.Key_Y, ALT)  # "Save a copy…"
+        key(qtbot, Qt.Key.Key_S, CTRL_SHIFT)  # "Save a copy…"
     assert copy.read_bytes() == photo.read_bytes()
     assert panel.status.text() == f"Saved a copy as {copy}."
     assert not list(copy.parent.glob(".*"))  # no temporary file left beside it
@@ -403,7 +405,7 @@ def test_a_damaged_file_is_not_saved_as_a_copy(
     seen: list[str] = []
     read_message(qtbot, seen)
     with qtbot.waitSignal(panel.finished, timeout=10_000):
-        key(qtbot, Qt.Key.Key_Y, ALT)  # "Save a copy…": the file dialog, then the message
+        key(qtbot, Qt.Key.Key_S, CTRL_SHIFT)  # "Save a copy…": the file dialog, then the message
     assert seen[0].startswith("No copy saved. The stored copy of this file is damaged")
     assert not target.exists()
 
@@ -434,9 +436,11 @@ def test_every_control_is_named_has_a_unique_alt_key_and_a_place_in_the_tab_orde
     assert [c.metaObject().className() for c in controls if not accessible_name(c).strip()] == []
     texts = [w.text() for w in panel.findChildren(QAbstractButton) + panel.findChildren(QLabel)]
     keys = [m.group(1).lower() for t in texts if (m := re.search(r"&([^&\s])", t))]
-    assert sorted(keys) == ["a", "y"]  # Remove: the Delete key (its letters are all taken)
-    # The menu bar's letters (Story, People, Exchange, View, Help) stay the menu bar's.
-    assert not set(keys) & set("spxvh")
+    # No Alt keys: in the story editor every letter is taken. Ctrl+Shift+A adds, Ctrl+Shift+S
+    # saves a copy, Delete removes, and the buttons say so.
+    assert keys == []
+    assert "Ctrl+Shift+A" in panel.add_button.text()
+    assert "Ctrl+Shift+S" in panel.save_button.text()
 
     panel.list.setFocus()
     order = []

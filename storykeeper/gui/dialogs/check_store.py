@@ -41,6 +41,7 @@ from storykeeper.core.check import (
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses
 
@@ -210,7 +211,7 @@ class CheckStoreDialog(QDialog):
         self._update_controls()
         self.findings.setCurrentRow(0)
         (self.remove_button if self.remove_button.isVisible() else self.findings).setFocus()
-        self.check_finished.emit(report)
+        emit(self.check_finished, report)
 
     def _summary(self, report: CheckReport) -> str:
         checked = report.checked
@@ -256,7 +257,7 @@ class CheckStoreDialog(QDialog):
             f"Details are in {self.context.paths.log_file}."
         )
         self._update_controls()
-        self.check_finished.emit(error)
+        emit(self.check_finished, error)
 
     # --- removing unused files ---------------------------------------------------------------
 
@@ -305,7 +306,7 @@ class CheckStoreDialog(QDialog):
         self.status.setText(repaired.summary())
         self._update_controls()
         self.findings.setFocus()
-        self.repair_finished.emit(repaired)
+        emit(self.repair_finished, repaired)
 
     def _repair_failed(self, error: BaseException) -> None:
         if not shiboken6.isValid(self):
@@ -316,7 +317,7 @@ class CheckStoreDialog(QDialog):
             log.error("removing unused files failed", exc_info=error)
         self.status.setText(f"No file was removed: {error}")
         self._update_controls()
-        self.repair_finished.emit(error)
+        emit(self.repair_finished, error)
 
     def _end_busy(self) -> None:
         self.progress.setRange(0, len(STEPS))

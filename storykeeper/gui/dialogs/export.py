@@ -46,6 +46,7 @@ from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.recipients import Recipient
 from storykeeper.gui.app import AppContext
+from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import give_keyboard_back
 
@@ -269,7 +270,7 @@ class ExportDialog(QDialog):
                 out=folder,
                 recipients=recipients,
                 plain=plain,
-                progress=lambda done, total: progress.advanced.emit(done, total),
+                progress=lambda done, total: emit(progress.advanced, done, total),
                 cancelled=self._cancel.is_set,
             )
 
@@ -317,7 +318,7 @@ class ExportDialog(QDialog):
         self.cancel_button.setText("&Close")
         self.cancel_button.setAccessibleName("Close")
         self.cancel_button.setFocus()
-        self.exported.emit(result)
+        emit(self.exported, result)
 
     def _failed(self, error: BaseException) -> None:
         self.progress.hide()

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from sqlalchemy.orm import Session
-
 from storykeeper.core import consent, people, provenance, stories, themes
 from storykeeper.core.errors import StorykeeperError, ValidationError
 from storykeeper.core.stories import RevisionConflictError, Story, StoryFields, ThemeLink
@@ -39,6 +38,7 @@ from storykeeper.gui.app import AppContext
 from storykeeper.gui.consent_pdf import save_consent_copy
 from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, FlowData, load_flow_data
 from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
+from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.autosave import AutosaveTimer
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 from storykeeper.gui.widgets.labels import buddy_label
@@ -316,7 +316,7 @@ class StoryEditorPage(QWidget):
         self.read_button.clicked.connect(self._read_aloud)
         self.read_aloud.speaking_changed.connect(self._speaking)
         self.history_button.clicked.connect(
-            lambda: self.story and self.history_requested.emit(self.story.id)
+            lambda: self.story and emit(self.history_requested, self.story.id)
         )
         self.delete_button.clicked.connect(self._delete)
         self.change_storyteller.clicked.connect(self._pick_storyteller)
@@ -324,7 +324,7 @@ class StoryEditorPage(QWidget):
         self.withdraw_button.clicked.connect(self.withdraw_consent)
         self.copy_button.clicked.connect(self.print_consent_copy)
         self.purge_button.clicked.connect(
-            lambda: self.story and self.purge_requested.emit(self.story.id)
+            lambda: self.story and emit(self.purge_requested, self.story.id)
         )
         # Once the change has been taken in (and autosave told), not in the middle of it.
         self.status.currentIndexChanged.connect(
@@ -369,7 +369,7 @@ class StoryEditorPage(QWidget):
     def _load_failed(self, error: BaseException) -> None:
         self.context.settings.open_story = None
         QMessageBox.warning(self, "Cannot open the story", str(error))
-        self.closed.emit()
+        emit(self.closed)
 
     def _show(self, data: EditorData) -> None:
         self._loading = True
@@ -568,7 +568,7 @@ class StoryEditorPage(QWidget):
             self.saved_state.setText("Changes not saved yet…")
         else:
             self.saved_state.setText(f"All changes saved at {time}.")
-        self.saved.emit(result.story.id)
+        emit(self.saved, result.story.id)
         if self._save_again:
             self._save_again = False
             self.save_now()
@@ -589,7 +589,7 @@ class StoryEditorPage(QWidget):
         self.save_now()
         self.read_aloud.stop()
         self.context.settings.open_story = None
-        self.closed.emit()
+        emit(self.closed)
 
     def _read_aloud(self) -> None:
         if not read_or_stop(self.read_aloud, self, self.own_words.toPlainText()):
@@ -603,7 +603,7 @@ class StoryEditorPage(QWidget):
     def _delete(self) -> None:
         if self.story is not None:
             self.autosave.cancel()
-            self.delete_requested.emit(self.story.id, self.title.text())
+            emit(self.delete_requested, self.story.id, self.title.text())
 
     def _pick_storyteller(self) -> None:
         from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
@@ -669,7 +669,7 @@ class StoryEditorPage(QWidget):
             run_modal(dialog)
             if dialog.result_record is not None:
                 self._final_after_consent = final_after
-                self.saved.emit(story_id)
+                emit(self.saved, story_id)
                 self.open_story(story_id)
 
         self.context.tasks.read(
@@ -699,10 +699,10 @@ class StoryEditorPage(QWidget):
             run_modal(dialog)
             if dialog.result_record is None:
                 return
-            self.saved.emit(story.id)
+            emit(self.saved, story.id)
             self.open_story(story.id)
             if dialog.full:
-                self.purge_requested.emit(story.id)
+                emit(self.purge_requested, story.id)
 
         self.context.tasks.read(work, on_done=opened, on_error=self._consent_failed)
 

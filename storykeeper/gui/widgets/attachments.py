@@ -77,6 +77,7 @@ from storykeeper.core.models import StoryRow
 from storykeeper.core.vocabulary import AttachmentKind
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 from storykeeper.gui.widgets.modal import give_keyboard_back, run_modal
 from storykeeper.gui.widgets.thumbnail import load_thumbnail
@@ -91,7 +92,9 @@ FILE_FILTER = (
 PREVIEW_LINES = (16, 11)  # width, height
 #: From this text size on, the buttons stand one above another and the preview below the list.
 STACK_FROM_SCALE = 150
-EMPTY = "No photos or documents yet. Add them (Alt+A), or drop files here."
+ADD_KEY = "Ctrl+Shift+A"
+SAVE_KEY = "Ctrl+Shift+S"
+EMPTY = f"No photos or documents yet. Add them ({ADD_KEY}), or drop files here."
 READ_ONLY = "Read-only: these can be looked at and saved, but not added to or removed here."
 
 
@@ -184,11 +187,13 @@ class AttachmentsPanel(QGroupBox):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setWordWrap(True)
         self.preview.setFrameShape(QFrame.Shape.StyledPanel)
-        self.add_button = QPushButton("&Add photo or document…")
+        # No Alt keys: in the story editor every letter is taken (tests/gui/test_window.py);
+        # the keys are Ctrl+Shift+A and Ctrl+Shift+S (install_shortcuts), Delete in the list.
+        self.add_button = QPushButton(f"Add photo or document… ({ADD_KEY})")
         self.add_button.setAccessibleName("Add a photo or a document to this story")
         self.remove_button = QPushButton("Remove…")
         self.remove_button.setAccessibleName("Remove the chosen file from this story")
-        self.save_button = QPushButton("Save a cop&y…")
+        self.save_button = QPushButton(f"Save a copy… ({SAVE_KEY})")
         self.save_button.setAccessibleName("Save a copy of the chosen file")
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Adding files")
@@ -226,6 +231,13 @@ class AttachmentsPanel(QGroupBox):
         context.appearance_changed.connect(self._apply_appearance)
         self._apply_appearance()
         self._update_controls()
+
+    def install_shortcuts(self, scope: QWidget) -> None:
+        """Add and save-a-copy keys, wherever the focus is inside ``scope`` (the editor page)."""
+        for keys, slot in ((ADD_KEY, self.choose_files), (SAVE_KEY, self.save_copy)):
+            shortcut = QShortcut(QKeySequence(keys), scope)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
 
     # --- what is shown -----------------------------------------------------------------------
 
@@ -285,7 +297,7 @@ class AttachmentsPanel(QGroupBox):
                 f"No preview for {attachment.kind.label.lower()}s: save a copy (Alt+Y) to open "
                 "it with another program."
             )
-            self.preview_shown.emit(attachment.id)
+            emit(self.preview_shown, attachment.id)
             return
         self.preview.setText("Making the preview…")
         path, box = self.media.path_for(attachment.sha256), self._preview_box()
@@ -308,7 +320,7 @@ class AttachmentsPanel(QGroupBox):
             self.preview.setAccessibleDescription(
                 f"{attachment.original_name}, {image.width()} by {image.height()} pixels"
             )
-        self.preview_shown.emit(attachment.id)
+        emit(self.preview_shown, attachment.id)
 
     def _apply_appearance(self) -> None:
         stacked = self.context.settings.text_scale >= STACK_FROM_SCALE
@@ -388,7 +400,7 @@ class AttachmentsPanel(QGroupBox):
     def _announce(self) -> None:
         if self.before_change is not None:
             self.before_change()
-        self.writing.emit()
+        emit(self.writing)
 
     def _added(self, result: _Added) -> None:
         if not shiboken6.isValid(self):
@@ -410,11 +422,11 @@ class AttachmentsPanel(QGroupBox):
             words.append(f"{count} {'file was' if count == 1 else 'files were'} not added.")
         self._say(" ".join(words) if words else self._at_rest())
         if result.added:
-            self.changed.emit(result.story_id, result.revision)
+            emit(self.changed, result.story_id, result.revision)
         else:
-            self.write_failed.emit(result.story_id)
+            emit(self.write_failed, result.story_id)
         if audio:
-            self.added_audio.emit(result.story_id)
+            emit(self.added_audio, result.story_id)
         if result.refused:
             count = len(result.refused)
             self._warn(
@@ -422,14 +434,14 @@ class AttachmentsPanel(QGroupBox):
                 "\n\n".join(result.refused),
             )
         self.list.setFocus()
-        self.finished.emit()
+        emit(self.finished)
 
     def _failed(self, title: str, story_id: str | None, error: BaseException) -> None:
         """A write (``story_id``) or a saved copy (None) stopped with ``error``."""
         if not shiboken6.isValid(self):
             return
         if story_id is not None:
-            self.write_failed.emit(story_id)
+            emit(self.write_failed, story_id)
         self._set_busy(False)
         self._say(self._at_rest())
         if isinstance(error, StorykeeperError):
@@ -444,7 +456,7 @@ class AttachmentsPanel(QGroupBox):
                 f"{self.context.paths.log_file}."
             )
         self._warn(title, f"{title}. {text}")
-        self.finished.emit()
+        emit(self.finished)
 
     # --- dropping ----------------------------------------------------------------------------
 
@@ -518,9 +530,9 @@ class AttachmentsPanel(QGroupBox):
             f"Removed “{result.attachment.original_name}”."
             + ("" if self.attachments else " " + EMPTY)
         )
-        self.changed.emit(result.story_id, result.story_revision)
+        emit(self.changed, result.story_id, result.story_revision)
         self.list.setFocus()
-        self.finished.emit()
+        emit(self.finished)
 
     # --- saving a copy -----------------------------------------------------------------------
 
@@ -552,4 +564,4 @@ class AttachmentsPanel(QGroupBox):
         if not shiboken6.isValid(self):
             return
         self._say(f"Saved a copy as {target}.")
-        self.finished.emit()
+        emit(self.finished)

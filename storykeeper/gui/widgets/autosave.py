@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from storykeeper.gui.signals import emit
+
 PAUSE_MS = 700
 MAX_WAIT_MS = 2000
 
@@ -39,4 +41,4 @@ class AutosaveTimer(QObject):
 
     def _fire(self) -> None:
         self.cancel()
-        self.due.emit()
+        emit(self.due)
