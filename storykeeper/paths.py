@@ -35,6 +35,11 @@ class DataPaths:
         return self.data_dir / "media"
 
     @property
+    def recordings_dir(self) -> Path:
+        """Audio recordings in progress, until they are kept in the media store."""
+        return self.data_dir / "recordings"
+
+    @property
     def backups_dir(self) -> Path:
         """Copies of the database made before each schema upgrade."""
         return self.data_dir / "backups"
@@ -45,7 +50,13 @@ class DataPaths:
 
     def ensure(self) -> None:
         """Create the folders, readable by the owner only: the stories in them are sensitive."""
-        for folder in (self.data_dir, self.media_dir, self.backups_dir, self.log_dir):
+        for folder in (
+            self.data_dir,
+            self.media_dir,
+            self.recordings_dir,
+            self.backups_dir,
+            self.log_dir,
+        ):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 

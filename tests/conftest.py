@@ -15,6 +15,28 @@ import pytest
 from storykeeper.core.db import Store
 from storykeeper.paths import DATA_DIR_ENV, DataPaths, resolve_paths
 
+VIRTUAL_MICROPHONE = Path(__file__).parent / "audio" / "virtual-microphone"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Sound goes to a private PulseAudio server with a virtual microphone, never to a real
+    device. Started once, by the main process (xdist's workers inherit PULSE_SERVER); .ci/run
+    starts it before the tests, and it is reused."""
+    if hasattr(config, "workerinput"):
+        return
+    import shutil
+    import subprocess
+
+    if shutil.which("pulseaudio") and shutil.which("pactl"):
+        started = subprocess.run(
+            [str(VIRTUAL_MICROPHONE)], capture_output=True, text=True, check=False, timeout=60
+        )
+        if started.returncode == 0:
+            os.environ["PULSE_SERVER"] = started.stdout.strip()
+            return
+    # No PulseAudio here: no sound device at all rather than the person's real microphone.
+    os.environ["PULSE_SERVER"] = "unix:/nonexistent/storykeeper-tests-have-no-sound"
+
 
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

@@ -35,6 +35,7 @@ from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.dialogs.trust import TrustDialog
 from storykeeper.gui.pages.story_editor import StoryEditorPage
 from storykeeper.gui.pages.story_list import StoryListPage
+from storykeeper.gui.recovery import recover_recordings
 from storykeeper.gui.settings import TEXT_SCALE_MAX, TEXT_SCALE_MIN, TEXT_SCALE_STEP
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 from storykeeper.gui.widgets.modal import run_modal
@@ -55,6 +56,13 @@ SHORTCUTS_HELP = """
 <tr><td><b>Alt+K</b></td><td>Take back (withdraw) consent (in a story)</td></tr>
 <tr><td><b>Alt+F</b></td><td>Print the person’s consent copy (in a story)</td></tr>
 <tr><td><b>Alt+B</b></td><td>Back to the list (in a story)</td></tr>
+<tr><td><b>Ctrl+R / Ctrl+Shift+R</b></td>
+<td>Record, pause or resume / stop and keep the recording (in a story)</td></tr>
+<tr><td><b>Ctrl+P</b></td><td>Play or pause the chosen recording (in a story)</td></tr>
+<tr><td><b>Ctrl+M / Ctrl+J</b></td>
+<td>Mark this moment in the notes / play from the mark at the cursor</td></tr>
+<tr><td><b>Ctrl+Shift+A / Ctrl+Shift+S</b></td>
+<td>Add a photo or document / save a copy of the chosen one (in a story)</td></tr>
 <tr><td><b>Tab / Shift+Tab</b></td><td>Next / previous field</td></tr>
 <tr><td><b>Ctrl++ / Ctrl+− / Ctrl+0</b></td><td>Larger, smaller, normal text</td></tr>
 <tr><td><b>Ctrl+Shift+H</b></td><td>High contrast on or off</td></tr>
@@ -105,6 +113,8 @@ class MainWindow(QMainWindow):
                 child.installEventFilter(self)
 
         self._stale = False
+        # Recordings a crash interrupted go back to their stories before anything else.
+        recover_recordings(context, self)
         self.list_page.reload()
         reopen = context.settings.open_story
         if reopen:
@@ -398,6 +408,18 @@ class MainWindow(QMainWindow):
             self.editor.save_now()
             self.editor.open_story(self.editor.story.id)
 
+    def _stop_recording_first(self) -> bool:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("A recording is under way")
+        box.setText("Stop the recording, keep it with the story, and close Storykeeper?")
+        stop = box.addButton("&Stop, keep it and close", QMessageBox.ButtonRole.AcceptRole)
+        carry_on = box.addButton("&Keep recording", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stop)
+        box.setEscapeButton(carry_on)
+        run_modal(box)
+        return box.clickedButton() is stop
+
     def show_shortcuts(self) -> None:
         QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
 
@@ -424,6 +446,16 @@ class MainWindow(QMainWindow):
             )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        recorder = self.editor.recorder
+        if recorder.active is not None:
+            # Keeping a recording takes a moment (it is hashed and stored): close after that.
+            event.ignore()
+            if self._stop_recording_first():
+                recorder.kept_or_failed.connect(
+                    self.close, type=Qt.ConnectionType.SingleShotConnection
+                )
+                recorder.stop_recording()
+            return
         self.editor.save_now()
         self.editor.read_aloud.stop()
         self.context.settings.window_geometry = self.saveGeometry()

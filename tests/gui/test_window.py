@@ -151,7 +151,7 @@ def test_tab_order_follows_the_page(qtbot: QtBot, window: MainWindow) -> None:
     )
     window.editor.title.setFocus()
     seen = []
-    for _ in range(12):
+    for _ in range(16):
         seen.append(QApplication.focusWidget().accessibleName())
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert seen == [
@@ -164,6 +164,12 @@ def test_tab_order_follows_the_page(qtbot: QtBot, window: MainWindow) -> None:
         "How it was told",
         "Language",
         "Status",
+        "Microphone",
+        "Start recording",
+        # (Stop and the mark are skipped: nothing is being recorded, there is no recording yet.)
+        "Photos and documents of this story",
+        "Add a photo or a document to this story",
+        # (Remove and save a copy are skipped: there is nothing to choose yet.)
         "Go through consent with the person",
         # (Taking back consent is skipped: there is none to take back yet.)
         "Save the person’s consent copy as a PDF to print",

@@ -12,7 +12,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
@@ -30,8 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from sqlalchemy.orm import Session
+
 from storykeeper.core import consent, people, provenance, stories, themes
 from storykeeper.core.errors import StorykeeperError, ValidationError
+from storykeeper.core.recording_marks import mark_at
 from storykeeper.core.stories import RevisionConflictError, Story, StoryFields, ThemeLink
 from storykeeper.core.vocabulary import ConsentState, HowTold, Polarity, Setting, StoryStatus
 from storykeeper.gui.app import AppContext
@@ -39,11 +42,13 @@ from storykeeper.gui.consent_pdf import save_consent_copy
 from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, FlowData, load_flow_data
 from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
 from storykeeper.gui.signals import emit
+from storykeeper.gui.widgets.attachments import AttachmentsPanel
 from storykeeper.gui.widgets.autosave import AutosaveTimer
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import run_modal
 from storykeeper.gui.widgets.read_aloud import ReadAloud, read_or_stop
+from storykeeper.gui.widgets.recorder import JUMP_KEY, RecorderPanel
 
 LANGUAGES = [
     ("English", "en"),
@@ -151,6 +156,9 @@ class StoryEditorPage(QWidget):
         self._save_again = False
         self._loading = False
         self._final_after_consent = False
+        #: Attachment writes queued (a recording being kept): saves wait for them, because
+        #: each one raises the story's revision, which the next save must know.
+        self._attachment_writes = 0
         self._theme_boxes: dict[str, QComboBox] = {}
         #: An imported story: shown, never changed here (see _set_read_only).
         self.read_only = False
@@ -255,6 +263,10 @@ class StoryEditorPage(QWidget):
         self.status.setAccessibleName("Status")
         for value in StoryStatus:
             self.status.addItem(value.label, value)
+        self.recorder = RecorderPanel(context)
+        self.recorder.before_change = self.save_now
+        self.attachments = AttachmentsPanel(context)
+        self.attachments.before_change = self.save_now
         self.themes_box = QGroupBox("Themes — what helped or got in the way")
         self.themes_grid = QGridLayout(self.themes_box)
 
@@ -292,6 +304,8 @@ class StoryEditorPage(QWidget):
         fields_column.setContentsMargins(0, 0, 0, 0)
         fields_column.addLayout(form)
         fields_column.addLayout(details)
+        fields_column.addWidget(self.recorder)
+        fields_column.addWidget(self.attachments)
         content = QWidget()
         column = QVBoxLayout(content)
         column.addWidget(self.withdrawn_box)
@@ -337,6 +351,20 @@ class StoryEditorPage(QWidget):
         for combo in (self.supporter, self.setting, self.how_told, self.status):
             combo.currentIndexChanged.connect(self._changed)
         self.language.currentTextChanged.connect(self._changed)
+        self.recorder.install_shortcuts(self)
+        self.attachments.install_shortcuts(self)
+        # Both write attachments the same way: saves wait while one is in the queue.
+        for panel in (self.recorder, self.attachments):
+            panel.writing.connect(self._attachment_writing)
+            panel.changed.connect(self._attachment_written)
+            panel.write_failed.connect(self._attachment_write_failed)
+        self.recorder.mark_requested.connect(self._insert_mark)
+        self.recorder.consent_flow_requested.connect(lambda _id: self.open_consent_flow())
+        self.recorder.consent_recorded.connect(self._consent_recorded_for_recording)
+        self.notes.viewport().installEventFilter(self)
+        jump = QShortcut(QKeySequence(JUMP_KEY), self.notes)
+        jump.setContext(Qt.ShortcutContext.WidgetShortcut)
+        jump.activated.connect(self._play_mark_at_cursor)
         context.appearance_changed.connect(self._apply_fonts)
         self._apply_fonts()
 
@@ -364,6 +392,8 @@ class StoryEditorPage(QWidget):
     # --- opening ---------------------------------------------------------------------------
 
     def open_story(self, story_id: str) -> None:
+        if self.story is not None and story_id != self.story.id:
+            self.recorder.shutdown()  # a recording belongs to the story it was made for
         self.context.tasks.read(_load(story_id), on_done=self._show, on_error=self._load_failed)
 
     def _load_failed(self, error: BaseException) -> None:
@@ -411,6 +441,7 @@ class StoryEditorPage(QWidget):
             self.origin.setText(data.origin or "")
             self.origin.setVisible(data.origin is not None)
             self._set_read_only(data.origin is not None)
+            self._show_attachments(story)
             self.saved_state.setText("All changes saved.")
         finally:
             self._loading = False
@@ -540,7 +571,7 @@ class StoryEditorPage(QWidget):
         self.autosave.cancel()
         if self.story is None or not self._dirty:
             return
-        if self._saving:
+        if self._saving or self._attachment_writes:
             self._save_again = True
             return
         fields = self.collect()
@@ -586,6 +617,7 @@ class StoryEditorPage(QWidget):
     # --- actions ---------------------------------------------------------------------------
 
     def close_editor(self) -> None:
+        self.recorder.shutdown()
         self.save_now()
         self.read_aloud.stop()
         self.context.settings.open_story = None
@@ -722,3 +754,83 @@ class StoryEditorPage(QWidget):
             on_done=opened,
             on_error=self._consent_failed,
         )
+
+    # --- recordings ------------------------------------------------------------------------
+
+    def _attachment_writing(self) -> None:
+        self.save_now()  # typing first, in the queue before the attachment
+        self._attachment_writes += 1
+
+    def _attachment_written(self, story_id: str, revision: int) -> None:
+        self._attachment_writes = max(0, self._attachment_writes - 1)
+        if self.story is not None and story_id == self.story.id:
+            self._revision = revision
+            self._refresh_attachments(story_id)
+        emit(self.saved, story_id)
+        self._save_pending()
+
+    def _attachment_write_failed(self, _story_id: str) -> None:
+        self._attachment_writes = max(0, self._attachment_writes - 1)
+        self._save_pending()
+
+    def _save_pending(self) -> None:
+        if self._save_again and not self._saving and not self._attachment_writes:
+            self._save_again = False
+            self._dirty = True
+            self.save_now()
+
+    def _refresh_attachments(self, story_id: str) -> None:
+        """The new attachment in the lists, without touching the words being typed."""
+
+        def shown(story: Story) -> None:
+            if self.story is None or story.id != self.story.id:
+                return
+            self.story = dataclasses.replace(self.story, attachments=story.attachments)
+            self._show_attachments(story)
+
+        self.context.tasks.read(lambda session: stories.get_story(session, story_id), shown)
+
+    def _show_attachments(self, story: Story) -> None:
+        self.recorder.show_story(
+            story.id, story.storyteller.name, story.attachments, self.read_only
+        )
+        self.attachments.show_story(story.id, story.attachments, self.read_only)
+
+    def _consent_recorded_for_recording(self, story_id: str) -> None:
+        # Agreeing to recording added a consent version: show it, and learn the new revision.
+        emit(self.saved, story_id)
+        self.open_story(story_id)
+
+    def _insert_mark(self, mark: str) -> None:
+        if self.read_only:
+            return
+        cursor = self.notes.textCursor()
+        before = self.notes.toPlainText()[: cursor.position()]
+        cursor.insertText(("" if not before or before[-1].isspace() else " ") + mark + " ")
+        self.notes.setTextCursor(cursor)
+
+    def _play_mark_at_cursor(self) -> None:
+        self._play_mark_at(self.notes.textCursor().position())
+
+    def _play_mark_at(self, position: int) -> bool:
+        mark = mark_at(self.notes.toPlainText(), position)
+        if mark is None:
+            self.saved_state.setText(
+                "There is no time mark at the cursor. Marks look like [Recording 1, 02:15]."
+            )
+            return False
+        return self.recorder.play_mark(mark)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Ctrl+click on a mark in the notes plays the recording from there.
+        if (
+            watched is self.notes.viewport()
+            and event.type() is QEvent.Type.MouseButtonRelease
+            and isinstance(event, QMouseEvent)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            position = self.notes.cursorForPosition(event.position().toPoint()).position()
+            if mark_at(self.notes.toPlainText(), position) is not None:
+                self._play_mark_at(position)
+                return True
+        return super().eventFilter(watched, event)

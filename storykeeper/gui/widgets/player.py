@@ -1,0 +1,148 @@
+"""Playing a recording back: play and pause, where it is, and how fast.
+
+An advocate writing a story from a recording listens in short stretches, often slower than it
+was spoken; the speed choice keeps the pitch (QMediaPlayer's playback rate does).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+
+from storykeeper.core.recording_marks import clock_text
+from storykeeper.gui.signals import emit
+from storykeeper.gui.widgets.labels import buddy_label
+
+SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5)
+#: How far the arrow keys move along the recording.
+STEP_MS = 5000
+
+
+class RecordingPlayer(QWidget):
+    #: Something the person should know: the file cannot be played, and why.
+    problem = Signal(str)
+    playing_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = ""
+        self._pending_position: int | None = None
+        self._play_when_loaded = False
+        self.output = QAudioOutput(self)
+        self.player = QMediaPlayer(self)
+        self.player.setAudioOutput(self.output)
+
+        # No Alt key (every letter is taken in the editor): Ctrl+P, installed by the recorder.
+        self.play_button = QPushButton("Play (Ctrl+P)")
+        self.play_button.setAccessibleName("Play or pause the recording")
+        self.position = QSlider(Qt.Orientation.Horizontal)
+        self.position.setAccessibleName("Position in the recording")
+        self.position.setSingleStep(STEP_MS)
+        self.position.setPageStep(STEP_MS * 6)
+        self.time = QLabel(clock_text(0) + " / " + clock_text(0))
+        self.time.setAccessibleName("Time in the recording")
+        self.speed = QComboBox()
+        self.speed.setAccessibleName("Playback speed")
+        for rate in SPEEDS:
+            self.speed.addItem(f"{rate:g}×", rate)
+        self.speed.setCurrentIndex(SPEEDS.index(1.0))
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.play_button)
+        row.addWidget(self.position, 1)
+        row.addWidget(self.time)
+        row.addWidget(buddy_label("Speed:", self.speed))
+        row.addWidget(self.speed)
+
+        self.play_button.clicked.connect(self.toggle)
+        self.position.sliderMoved.connect(self.player.setPosition)
+        self.position.actionTriggered.connect(self._slider_action)
+        self.speed.currentIndexChanged.connect(
+            lambda _i: self.player.setPlaybackRate(float(self.speed.currentData()))
+        )
+        self.player.durationChanged.connect(self._duration)
+        self.player.positionChanged.connect(self._position)
+        self.player.playbackStateChanged.connect(self._state)
+        self.player.mediaStatusChanged.connect(self._status)
+        self.player.errorOccurred.connect(self._error)
+        self.set_enabled(False)
+
+    def set_enabled(self, enabled: bool) -> None:
+        for widget in (self.play_button, self.position, self.speed):
+            widget.setEnabled(enabled)
+
+    def load(self, path: Path | None, title: str) -> None:
+        """Show a recording, ready to play (None: nothing chosen)."""
+        self.player.stop()
+        self.title = title
+        self._pending_position = None
+        self._play_when_loaded = False
+        self.player.setSource(QUrl() if path is None else QUrl.fromLocalFile(str(path)))
+        self.position.setValue(0)
+        self._show_time(0)
+        self.set_enabled(path is not None)
+
+    @property
+    def playing(self) -> bool:
+        return self.player.playbackState() is QMediaPlayer.PlaybackState.PlayingState
+
+    def current_ms(self) -> int:
+        return int(self.player.position())
+
+    def toggle(self) -> None:
+        if self.playing:
+            self.player.pause()
+        else:
+            self.player.play()
+
+    def stop(self) -> None:
+        self.player.stop()
+
+    def play_from(self, ms: int) -> None:
+        """Play from ``ms`` (once the file has loaded, if it has not yet)."""
+        status = self.player.mediaStatus()
+        if status in (QMediaPlayer.MediaStatus.LoadingMedia, QMediaPlayer.MediaStatus.NoMedia):
+            self._pending_position = ms
+            self._play_when_loaded = True
+            return
+        self.player.setPosition(ms)
+        self.player.play()
+
+    def _slider_action(self, _action: int) -> None:
+        # Keys and clicks on the groove move the slider without sliderMoved: follow it.
+        if not self.position.isSliderDown():
+            self.player.setPosition(self.position.sliderPosition())
+
+    def _status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if status is QMediaPlayer.MediaStatus.LoadedMedia and self._play_when_loaded:
+            self._play_when_loaded = False
+            if self._pending_position is not None:
+                self.player.setPosition(self._pending_position)
+                self._pending_position = None
+            self.player.play()
+
+    def _duration(self, ms: int) -> None:
+        self.position.setRange(0, int(ms))
+        self._show_time(self.player.position())
+
+    def _position(self, ms: int) -> None:
+        if not self.position.isSliderDown():
+            self.position.blockSignals(True)
+            self.position.setValue(int(ms))
+            self.position.blockSignals(False)
+        self._show_time(ms)
+
+    def _show_time(self, ms: int) -> None:
+        self.time.setText(f"{clock_text(ms)} / {clock_text(self.player.duration())}")
+
+    def _state(self, _state: QMediaPlayer.PlaybackState) -> None:
+        self.play_button.setText("Pause (Ctrl+P)" if self.playing else "Play (Ctrl+P)")
+        emit(self.playing_changed, self.playing)
+
+    def _error(self, _error: QMediaPlayer.Error, message: str) -> None:
+        why = message or "the file is not audio this computer can play"
+        emit(self.problem, f"“{self.title}” cannot be played: {why}.")

@@ -1,0 +1,313 @@
+"""Recording an interview in the story editor, against a virtual microphone, by keys and clicks.
+
+The microphone is PulseAudio's null sink heard through ``module-remap-source``
+(tests/audio/virtual-microphone, started by tests/conftest.py or .ci/run). A tone played into
+the sink is what the microphone hears, so the level meter has something to show.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import wave
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtMultimedia import QMediaDevices, QMediaPlayer, QMediaRecorder
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from storykeeper.core import consent, recordings, stories
+from storykeeper.core.attachments import MediaStore
+from storykeeper.core.recording_marks import Mark
+from storykeeper.core.vocabulary import AttachmentKind, ConsentScope
+from storykeeper.gui.dialogs.recording_consent import RecordingConsentDialog
+from storykeeper.gui.main_window import MainWindow
+from tests.factories import given, make_story
+from tests.gui.conftest import when_dialog_opens
+from tests.gui.test_window import mnemonics
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+@pytest.fixture
+def microphone(qapp: QApplication) -> None:
+    if not QMediaDevices.audioInputs():
+        pytest.skip("no virtual microphone: PulseAudio is not installed (install-system-deps)")
+
+
+@pytest.fixture
+def tone(tmp_path: Path) -> Iterator[None]:
+    """A loud tone into the virtual speaker, which the virtual microphone hears."""
+    sound = tmp_path / "tone.wav"
+    with wave.open(str(sound), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(
+            b"".join(
+                struct.pack("<h", int(16000 * math.sin(2 * math.pi * 440 * i / 16000)))
+                for i in range(16000 * 20)
+            )
+        )
+    player = shutil.which("paplay")
+    if player is None:
+        pytest.skip("paplay (pulseaudio-utils) is not installed")
+    playing = subprocess.Popen([player, "--device=virtual_speaker", str(sound)])
+    yield
+    playing.kill()
+    playing.wait()
+
+
+def open_story(qtbot: QtBot, window: MainWindow, story_id: str) -> None:
+    window.open_story(story_id)
+    qtbot.waitUntil(lambda: window.editor.story is not None and window.editor.story.id == story_id)
+
+
+def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier) -> None:
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.keyClick(QApplication.focusWidget(), key, modifier)
+
+
+def recorded_for(window: MainWindow, story_id: str) -> list:
+    with window.context.store.read() as session:
+        return [
+            a
+            for a in stories.get_story(session, story_id).attachments
+            if a.kind is AttachmentKind.AUDIO
+        ]
+
+
+def test_record_pause_resume_and_stop_keeps_a_flac_of_the_right_length(
+    qtbot: QtBot, window: MainWindow, microphone: None, tone: None
+) -> None:
+    story = make_story(window.context.store, teller="Mair Pritchard")
+    with window.context.store.write(actor="test") as session:
+        consent.record_consent(
+            session,
+            story.id,
+            given(scopes=frozenset({ConsentScope.RECORD_AUDIO})),
+        )
+    open_story(qtbot, window, story.id)
+    panel = window.editor.recorder
+    assert panel.microphone.currentText() == "Virtual_microphone"
+    assert not panel.no_microphone.isVisibleTo(window)
+
+    window.editor.notes.setFocus()
+    press(qtbot, Qt.Key.Key_R, CTRL)
+    qtbot.waitUntil(lambda: panel.recording, timeout=10_000)
+    assert panel.record_button.text().startswith("Pause")
+    qtbot.waitUntil(lambda: panel.level.value() > 20, timeout=10_000)  # the tone is heard
+    qtbot.waitUntil(lambda: panel.recorder.duration() >= 1500, timeout=10_000)
+
+    # A mark while recording goes into the notes at the cursor.
+    press(qtbot, Qt.Key.Key_M, CTRL)
+    qtbot.waitUntil(lambda: "[Recording 1, 00:0" in window.editor.notes.toPlainText())
+
+    press(qtbot, Qt.Key.Key_R, CTRL)  # pause
+    qtbot.waitUntil(lambda: panel.paused)
+    paused_at = panel.recorder.duration()
+    assert panel.elapsed.text().startswith("Paused at")
+    press(qtbot, Qt.Key.Key_R, CTRL)  # resume
+    qtbot.waitUntil(lambda: panel.recording)
+    qtbot.waitUntil(lambda: panel.recorder.duration() >= paused_at + 1500, timeout=10_000)
+    press(qtbot, Qt.Key.Key_R, CTRL | SHIFT)  # stop and keep
+    qtbot.waitUntil(lambda: len(recorded_for(window, story.id)) == 1, timeout=15_000)
+    qtbot.waitUntil(lambda: panel.list.count() == 1)
+
+    (kept,) = recorded_for(window, story.id)
+    assert kept.original_name == "Recording 1.flac"
+    path = MediaStore(window.context.paths.media_dir).path_for(kept.sha256)
+    assert path.read_bytes()[:4] == b"fLaC"
+    length = recordings.duration_ms(path)
+    assert length is not None
+    # About three seconds recorded, the pause left out.
+    assert 2800 <= length <= paused_at + 1500 + 2000, length
+    assert list(window.context.paths.recordings_dir.iterdir()) == []
+    # The notes (with the mark) were saved alongside, without a revision conflict.
+    qtbot.waitUntil(lambda: window.editor.saved_state.text().startswith("All changes saved"))
+    with window.context.store.read() as session:
+        assert "[Recording 1, 00:0" in stories.get_story(session, story.id).recorder_notes
+
+
+def test_without_consent_to_record_the_person_is_asked_first(
+    qtbot: QtBot, window: MainWindow, microphone: None
+) -> None:
+    story = make_story(window.context.store, teller="Mair Pritchard")
+    open_story(qtbot, window, story.id)
+    panel = window.editor.recorder
+
+    def confirm_verbally(dialog: RecordingConsentDialog) -> None:
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_C, ALT)  # "I confirm …"
+        qtbot.waitUntil(dialog.confirmed.isChecked)
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_R, ALT)  # "Record their agreement…"
+
+    when_dialog_opens(confirm_verbally, RecordingConsentDialog)
+    qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.recording, timeout=10_000)
+    with window.context.store.read() as session:
+        assert consent.may_record_audio(session, story.id)
+    qtbot.waitUntil(lambda: panel.recorder.duration() >= 500, timeout=10_000)
+    qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(recorded_for(window, story.id)) == 1, timeout=15_000)
+
+
+def test_cancelling_the_question_records_nothing(
+    qtbot: QtBot, window: MainWindow, microphone: None
+) -> None:
+    story = make_story(window.context.store)
+    open_story(qtbot, window, story.id)
+    panel = window.editor.recorder
+    asked: list[bool] = []
+
+    def cancel(dialog: RecordingConsentDialog) -> None:
+        asked.append(True)
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Escape)
+
+    when_dialog_opens(cancel, RecordingConsentDialog)
+    qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(asked))
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    assert panel.recorder.recorderState() is QMediaRecorder.RecorderState.StoppedState
+    assert panel.active is None
+    assert list(window.context.paths.recordings_dir.iterdir()) == []
+
+
+def test_a_mark_in_the_notes_plays_the_recording_from_there(
+    qtbot: QtBot, window: MainWindow, microphone: None, tone: None
+) -> None:
+    story = make_story(window.context.store)
+    with window.context.store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(scopes=frozenset(ConsentScope)))
+    open_story(qtbot, window, story.id)
+    panel = window.editor.recorder
+    press(qtbot, Qt.Key.Key_R, CTRL)
+    qtbot.waitUntil(lambda: panel.recorder.duration() >= 4000, timeout=15_000)
+    press(qtbot, Qt.Key.Key_R, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=15_000)
+    qtbot.waitUntil(lambda: panel.player.player.duration() > 3000, timeout=10_000)
+    # With a recording listed, the player is on show: still no Alt key used twice.
+    keys = mnemonics(window)
+    assert len(keys) == len(set(keys)), keys
+
+    notes = window.editor.notes
+    notes.setFocus()
+    qtbot.keyClicks(notes, "She laughed here [Recording 1, 00:03] about the bus")
+    cursor = notes.textCursor()
+    cursor.setPosition(notes.toPlainText().index("[Recording") + 3)
+    notes.setTextCursor(cursor)
+    press(qtbot, Qt.Key.Key_J, CTRL)
+    qtbot.waitUntil(lambda: panel.player.playing, timeout=10_000)
+    qtbot.waitUntil(lambda: panel.player.current_ms() >= 3000, timeout=10_000)
+    assert panel.player.current_ms() < 4500
+
+    # Speed and pause, by keys on the player.
+    press(qtbot, Qt.Key.Key_P, CTRL)
+    qtbot.waitUntil(lambda: not panel.player.playing)
+    panel.player.speed.setFocus()
+    qtbot.keyClick(panel.player.speed, Qt.Key.Key_Up)
+    assert panel.player.player.playbackRate() == 0.75
+
+    # A mark naming no recording says so, and plays nothing.
+    messages: list[str] = []
+    when_dialog_opens(lambda box: (messages.append(box.text()), box.close()))
+    assert not panel.play_mark(Mark("Recording 9", 0, 0, 0))
+    assert messages and "no recording called “Recording 9”" in messages[0]
+
+
+def test_a_crash_while_recording_keeps_what_was_recorded(
+    qtbot: QtBot,
+    tmp_path: Path,
+    microphone: None,
+    tone: None,
+    window: MainWindow,
+    make_window: Callable[[], MainWindow],
+) -> None:
+    """SIGKILL a real program mid-recording; the next start attaches what it wrote."""
+    story = make_story(window.context.store, title="Tuesday at the club")
+    with window.context.store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(scopes=frozenset(ConsentScope)))
+    script = tmp_path / "record.py"
+    script.write_text(
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from storykeeper.core.db import Store\n"
+        "from storykeeper.gui.app import AppContext\n"
+        "from storykeeper.gui.widgets.recorder import RecorderPanel\n"
+        "from storykeeper.paths import resolve_paths\n"
+        "app = QApplication([])\n"
+        "paths = resolve_paths()\n"
+        "with Store.open(paths) as store:\n"
+        "    panel = RecorderPanel(AppContext(store, paths))\n"
+        f"    panel.show_story({story.id!r}, 'M', [], False)\n"
+        "    panel.recorder.durationChanged.connect(\n"
+        "        lambda ms: ms > 8000 and print('recording', ms, flush=True))\n"
+        "    panel.record_or_pause()\n"
+        "    app.exec()\n",
+        encoding="utf-8",
+    )
+    child = subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+    )
+    try:
+        assert child.stdout is not None
+        assert child.stdout.readline().startswith("recording")
+    finally:
+        child.kill()
+        child.wait()
+    # The encoder still held its last block in memory; the safety copy was written as heard.
+    (spool,) = window.context.paths.recordings_dir.glob("*.pcm")
+    assert spool.stat().st_size >= 7 * 16000 * 2
+
+    # The next start: a new window on the same data folder.
+    messages: list[str] = []
+    when_dialog_opens(lambda box: (messages.append(box.text()), box.close()), QMessageBox)
+    make_window()
+    qtbot.waitUntil(lambda: bool(messages), timeout=10_000)
+    assert "Tuesday at the club" in messages[0]
+    (kept,) = recorded_for(window, story.id)
+    assert kept.original_name == "Recording 1 (recovered).wav"
+    assert [p for p in window.context.paths.recordings_dir.iterdir() if p.suffix != ".lock"] == []
+    path = MediaStore(window.context.paths.media_dir).path_for(kept.sha256)
+    length = recordings.duration_ms(path)
+    assert length is not None and length >= 7000, length
+    player = QMediaPlayer()
+    player.setSource(path.as_uri())
+    qtbot.waitUntil(
+        lambda: player.mediaStatus() is QMediaPlayer.MediaStatus.LoadedMedia, timeout=10_000
+    )
+    assert player.error() is QMediaPlayer.Error.NoError
+
+
+def test_closing_the_window_while_recording_keeps_the_recording_first(
+    qtbot: QtBot, window: MainWindow, microphone: None
+) -> None:
+    story = make_story(window.context.store)
+    with window.context.store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(scopes=frozenset(ConsentScope)))
+    open_story(qtbot, window, story.id)
+    panel = window.editor.recorder
+    press(qtbot, Qt.Key.Key_R, CTRL)
+    qtbot.waitUntil(lambda: panel.recorder.duration() >= 1000, timeout=10_000)
+
+    asked: list[str] = []
+
+    def stop_and_close(box: QMessageBox) -> None:
+        asked.append(box.text())
+        qtbot.keyClick(box, Qt.Key.Key_Return)  # the default: stop, keep it and close
+
+    when_dialog_opens(stop_and_close, QMessageBox)
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=15_000)
+    assert asked and "Stop the recording" in asked[0]
+    (kept,) = recorded_for(window, story.id)
+    assert kept.original_name == "Recording 1.flac"
+    assert list(window.context.paths.recordings_dir.iterdir()) == []
