@@ -19,7 +19,6 @@ from storykeeper.core.db import Store
 from storykeeper.gui.appearance import apply_appearance
 from storykeeper.gui.collector import GuiThreadCollector
 from storykeeper.gui.settings import TEXT_SCALE_MAX, TEXT_SCALE_MIN, GuiSettings
-from storykeeper.gui.signals import emit
 from storykeeper.gui.tasks import TaskRunner
 from storykeeper.paths import DataPaths
 
@@ -56,7 +55,7 @@ class AppContext(QObject):
 
     def apply_appearance(self) -> None:
         apply_appearance(self.app, self.settings.text_scale, self.settings.high_contrast)
-        emit(self.appearance_changed)
+        self.appearance_changed.emit()
 
     def set_text_scale(self, scale: int) -> None:
         self.settings.text_scale = max(TEXT_SCALE_MIN, min(TEXT_SCALE_MAX, scale))

@@ -21,7 +21,6 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from sqlalchemy.orm import Session
 
 from storykeeper.core.db import Store
-from storykeeper.gui.signals import emit
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +48,9 @@ class _Job(QRunnable):
             result = self._work()
         except BaseException as exc:  # delivered to the caller, who decides what to say
             log.debug("task %s failed", self._task_id, exc_info=True)
-            emit(self._relay.failed, self._task_id, exc)
+            self._relay.failed.emit(self._task_id, exc)
         else:
-            emit(self._relay.finished, self._task_id, result)
+            self._relay.finished.emit(self._task_id, result)
 
 
 @dataclass
@@ -146,13 +145,13 @@ class TaskRunner(QObject):
         self._pending[task_id] = _Callbacks(on_done, on_error)
         pool.start(_Job(task_id, work, self._relay))
         if not was_busy:
-            emit(self.busy_changed, True)
+            self.busy_changed.emit(True)
         return task_id
 
     def _take(self, task_id: int) -> _Callbacks | None:
         callbacks = self._pending.pop(task_id, None)
         if not self._pending:
-            emit(self.busy_changed, False)
+            self.busy_changed.emit(False)
         return callbacks
 
     def _on_finished(self, task_id: int, result: object) -> None:
@@ -165,4 +164,4 @@ class TaskRunner(QObject):
         if callbacks and callbacks.on_error:
             callbacks.on_error(error)
         else:
-            emit(self.unhandled_error, error)
+            self.unhandled_error.emit(error)

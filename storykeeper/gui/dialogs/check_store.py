@@ -41,7 +41,6 @@ from storykeeper.core.check import (
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
-from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses
 
@@ -211,7 +210,7 @@ class CheckStoreDialog(QDialog):
         self._update_controls()
         self.findings.setCurrentRow(0)
         (self.remove_button if self.remove_button.isVisible() else self.findings).setFocus()
-        emit(self.check_finished, report)
+        self.check_finished.emit(report)
 
     def _summary(self, report: CheckReport) -> str:
         checked = report.checked
@@ -257,7 +256,7 @@ class CheckStoreDialog(QDialog):
             f"Details are in {self.context.paths.log_file}."
         )
         self._update_controls()
-        emit(self.check_finished, error)
+        self.check_finished.emit(error)
 
     # --- removing unused files ---------------------------------------------------------------
 
@@ -306,7 +305,7 @@ class CheckStoreDialog(QDialog):
         self.status.setText(repaired.summary())
         self._update_controls()
         self.findings.setFocus()
-        emit(self.repair_finished, repaired)
+        self.repair_finished.emit(repaired)
 
     def _repair_failed(self, error: BaseException) -> None:
         if not shiboken6.isValid(self):
@@ -317,7 +316,7 @@ class CheckStoreDialog(QDialog):
             log.error("removing unused files failed", exc_info=error)
         self.status.setText(f"No file was removed: {error}")
         self._update_controls()
-        emit(self.repair_finished, error)
+        self.repair_finished.emit(error)
 
     def _end_busy(self) -> None:
         self.progress.setRange(0, len(STEPS))

@@ -51,7 +51,6 @@ from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScop
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.consent_pdf import save_consent_copy
 from storykeeper.gui.dialogs.confirm import confirm_destructive
-from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.date_field import DateField
 from storykeeper.gui.widgets.easy_read_step import (
     CALM_CHOICES,
@@ -600,7 +599,7 @@ class ConsentFlowDialog(QDialog):
         self._saving = False
         self.next_button.setEnabled(True)
         self.result_record = record
-        emit(self.recorded, record)
+        self.recorded.emit(record)
         self._show(self.done_step)
 
     def _save_failed(self, error: BaseException) -> None:

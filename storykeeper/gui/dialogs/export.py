@@ -46,7 +46,6 @@ from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.recipients import Recipient
 from storykeeper.gui.app import AppContext
-from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import give_keyboard_back
 
@@ -270,7 +269,7 @@ class ExportDialog(QDialog):
                 out=folder,
                 recipients=recipients,
                 plain=plain,
-                progress=lambda done, total: emit(progress.advanced, done, total),
+                progress=lambda done, total: progress.advanced.emit(done, total),
                 cancelled=self._cancel.is_set,
             )
 
@@ -318,7 +317,7 @@ class ExportDialog(QDialog):
         self.cancel_button.setText("&Close")
         self.cancel_button.setAccessibleName("Close")
         self.cancel_button.setFocus()
-        emit(self.exported, result)
+        self.exported.emit(result)
 
     def _failed(self, error: BaseException) -> None:
         self.progress.hide()

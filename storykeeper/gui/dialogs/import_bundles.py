@@ -58,7 +58,6 @@ from storykeeper.core.bundle.report import ImportReport, Outcome
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.dialogs.check_sender import CheckSenderDialog
 from storykeeper.gui.models.import_lines import ACTION_WORDS, Column, ImportLinesModel
-from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back, run_modal
 
@@ -454,9 +453,9 @@ class ImportDialog(QDialog):
                 dry_run=dry_run,
                 # Checking every file's hash fills the first half of the file's share of the
                 # bar, bringing the stories in the second.
-                checking=lambda done, total: emit(progress.advanced, position, done, 2 * total),
-                progress=lambda done, total: emit(
-                    progress.advanced, position, total + done, 2 * total
+                checking=lambda done, total: progress.advanced.emit(position, done, 2 * total),
+                progress=lambda done, total: progress.advanced.emit(
+                    position, total + done, 2 * total
                 ),
                 cancelled=cancelled,
             )
@@ -485,7 +484,7 @@ class ImportDialog(QDialog):
         self._step()
         if self.file_list.currentRow() == index:
             self._show_file(index)
-        emit(self.file_done, report)
+        self.file_done.emit(report)
         self._next()
 
     def _file_failed(self, index: int, error: BaseException) -> None:
@@ -526,7 +525,7 @@ class ImportDialog(QDialog):
             self.file_list.setCurrentRow(chosen)
             self._show_file(chosen)
         self.file_list.setFocus()
-        emit(self.run_finished)
+        self.run_finished.emit()
 
     def _run_summary(self) -> str:
         counts: dict[str, int] = {}

@@ -33,7 +33,6 @@ from storykeeper.core import people
 from storykeeper.core.vocabulary import AgeBand, Communication, SupporterRole
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
-from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 
 LIST_LIMIT = 200
@@ -197,7 +196,7 @@ class _PeopleDialog(QDialog):
         self._current = person
         self.delete_button.setEnabled(True)
         self.state.setText(f"Saved {self.label_for(person)}.")
-        emit(self.changed)
+        self.changed.emit()
         self.reload(select_id=person.id)
 
     def _failed(self, error: BaseException) -> None:
@@ -213,7 +212,7 @@ class _PeopleDialog(QDialog):
         def done(result: Any) -> None:
             self._show_person(None)
             self.state.setText("Deleted.")
-            emit(self.changed)
+            self.changed.emit()
             self.reload()
             discard_unused_media(self.context, result)
 

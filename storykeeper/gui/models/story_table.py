@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from storykeeper.core import search
 from storykeeper.core.search import SearchPage, SortBy, StoryFilter, StorySummary
 from storykeeper.gui.models.columns import ColumnsModel, Index
-from storykeeper.gui.signals import emit
 from storykeeper.gui.tasks import TaskRunner
 
 PAGE_SIZE = 200
@@ -159,17 +158,17 @@ class StoryTableModel(ColumnsModel):
         self._set_loading(False)
         if first:
             filtered = self._filter != StoryFilter()
-            emit(self.loaded, self._total, filtered)
+            self.loaded.emit(self._total, filtered)
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if generation == self._generation:
             self._set_loading(False)
-            emit(self._tasks.unhandled_error, error)
+            self._tasks.unhandled_error.emit(error)
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self._loading:
             self._loading = loading
-            emit(self.loading_changed, loading)
+            self.loading_changed.emit(loading)
 
     # --- Qt model interface --------------------------------------------------------------
 

@@ -41,7 +41,6 @@ from storykeeper.gui.app import AppContext
 from storykeeper.gui.consent_pdf import save_consent_copy
 from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, FlowData, load_flow_data
 from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
-from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.attachments import AttachmentsPanel
 from storykeeper.gui.widgets.autosave import AutosaveTimer
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
@@ -330,7 +329,7 @@ class StoryEditorPage(QWidget):
         self.read_button.clicked.connect(self._read_aloud)
         self.read_aloud.speaking_changed.connect(self._speaking)
         self.history_button.clicked.connect(
-            lambda: self.story and emit(self.history_requested, self.story.id)
+            lambda: self.story and self.history_requested.emit(self.story.id)
         )
         self.delete_button.clicked.connect(self._delete)
         self.change_storyteller.clicked.connect(self._pick_storyteller)
@@ -338,7 +337,7 @@ class StoryEditorPage(QWidget):
         self.withdraw_button.clicked.connect(self.withdraw_consent)
         self.copy_button.clicked.connect(self.print_consent_copy)
         self.purge_button.clicked.connect(
-            lambda: self.story and emit(self.purge_requested, self.story.id)
+            lambda: self.story and self.purge_requested.emit(self.story.id)
         )
         # Once the change has been taken in (and autosave told), not in the middle of it.
         self.status.currentIndexChanged.connect(
@@ -399,7 +398,7 @@ class StoryEditorPage(QWidget):
     def _load_failed(self, error: BaseException) -> None:
         self.context.settings.open_story = None
         QMessageBox.warning(self, "Cannot open the story", str(error))
-        emit(self.closed)
+        self.closed.emit()
 
     def _show(self, data: EditorData) -> None:
         self._loading = True
@@ -599,7 +598,7 @@ class StoryEditorPage(QWidget):
             self.saved_state.setText("Changes not saved yet…")
         else:
             self.saved_state.setText(f"All changes saved at {time}.")
-        emit(self.saved, result.story.id)
+        self.saved.emit(result.story.id)
         if self._save_again:
             self._save_again = False
             self.save_now()
@@ -621,7 +620,7 @@ class StoryEditorPage(QWidget):
         self.save_now()
         self.read_aloud.stop()
         self.context.settings.open_story = None
-        emit(self.closed)
+        self.closed.emit()
 
     def _read_aloud(self) -> None:
         if not read_or_stop(self.read_aloud, self, self.own_words.toPlainText()):
@@ -635,7 +634,7 @@ class StoryEditorPage(QWidget):
     def _delete(self) -> None:
         if self.story is not None:
             self.autosave.cancel()
-            emit(self.delete_requested, self.story.id, self.title.text())
+            self.delete_requested.emit(self.story.id, self.title.text())
 
     def _pick_storyteller(self) -> None:
         from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
@@ -701,7 +700,7 @@ class StoryEditorPage(QWidget):
             run_modal(dialog)
             if dialog.result_record is not None:
                 self._final_after_consent = final_after
-                emit(self.saved, story_id)
+                self.saved.emit(story_id)
                 self.open_story(story_id)
 
         self.context.tasks.read(
@@ -731,10 +730,10 @@ class StoryEditorPage(QWidget):
             run_modal(dialog)
             if dialog.result_record is None:
                 return
-            emit(self.saved, story.id)
+            self.saved.emit(story.id)
             self.open_story(story.id)
             if dialog.full:
-                emit(self.purge_requested, story.id)
+                self.purge_requested.emit(story.id)
 
         self.context.tasks.read(work, on_done=opened, on_error=self._consent_failed)
 
@@ -766,7 +765,7 @@ class StoryEditorPage(QWidget):
         if self.story is not None and story_id == self.story.id:
             self._revision = revision
             self._refresh_attachments(story_id)
-        emit(self.saved, story_id)
+        self.saved.emit(story_id)
         self._save_pending()
 
     def _attachment_write_failed(self, _story_id: str) -> None:
@@ -798,7 +797,7 @@ class StoryEditorPage(QWidget):
 
     def _consent_recorded_for_recording(self, story_id: str) -> None:
         # Agreeing to recording added a consent version: show it, and learn the new revision.
-        emit(self.saved, story_id)
+        self.saved.emit(story_id)
         self.open_story(story_id)
 
     def _insert_mark(self, mark: str) -> None:

@@ -29,7 +29,6 @@ from storykeeper.core.search import StoryFilter, count_stories
 from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.models.story_table import ID_ROLE, Column, StoryTableModel
-from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 
 SEARCH_DELAY_MS = 250
@@ -399,7 +398,7 @@ class StoryListPage(QWidget):
     def _activated(self, index: QModelIndex) -> None:
         story_id = self.model.data(index, ID_ROLE)
         if isinstance(story_id, str):
-            emit(self.open_story, story_id)
+            self.open_story.emit(story_id)
 
     def current_story(self) -> tuple[str, str] | None:
         index = self.table.currentIndex()
@@ -409,7 +408,7 @@ class StoryListPage(QWidget):
     def _delete_current(self) -> None:
         current = self.current_story()
         if current:
-            emit(self.delete_story, *current)
+            self.delete_story.emit(*current)
 
     def focus_search(self) -> None:
         self.search.setFocus()

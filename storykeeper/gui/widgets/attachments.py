@@ -77,7 +77,6 @@ from storykeeper.core.models import StoryRow
 from storykeeper.core.vocabulary import AttachmentKind
 from storykeeper.gui.app import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
-from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 from storykeeper.gui.widgets.modal import give_keyboard_back, run_modal
 from storykeeper.gui.widgets.thumbnail import load_thumbnail
@@ -297,7 +296,7 @@ class AttachmentsPanel(QGroupBox):
                 f"No preview for {attachment.kind.label.lower()}s: save a copy (Alt+Y) to open "
                 "it with another program."
             )
-            emit(self.preview_shown, attachment.id)
+            self.preview_shown.emit(attachment.id)
             return
         self.preview.setText("Making the preview…")
         path, box = self.media.path_for(attachment.sha256), self._preview_box()
@@ -320,7 +319,7 @@ class AttachmentsPanel(QGroupBox):
             self.preview.setAccessibleDescription(
                 f"{attachment.original_name}, {image.width()} by {image.height()} pixels"
             )
-        emit(self.preview_shown, attachment.id)
+        self.preview_shown.emit(attachment.id)
 
     def _apply_appearance(self) -> None:
         stacked = self.context.settings.text_scale >= STACK_FROM_SCALE
@@ -400,7 +399,7 @@ class AttachmentsPanel(QGroupBox):
     def _announce(self) -> None:
         if self.before_change is not None:
             self.before_change()
-        emit(self.writing)
+        self.writing.emit()
 
     def _added(self, result: _Added) -> None:
         if not shiboken6.isValid(self):
@@ -422,11 +421,11 @@ class AttachmentsPanel(QGroupBox):
             words.append(f"{count} {'file was' if count == 1 else 'files were'} not added.")
         self._say(" ".join(words) if words else self._at_rest())
         if result.added:
-            emit(self.changed, result.story_id, result.revision)
+            self.changed.emit(result.story_id, result.revision)
         else:
-            emit(self.write_failed, result.story_id)
+            self.write_failed.emit(result.story_id)
         if audio:
-            emit(self.added_audio, result.story_id)
+            self.added_audio.emit(result.story_id)
         if result.refused:
             count = len(result.refused)
             self._warn(
@@ -434,14 +433,14 @@ class AttachmentsPanel(QGroupBox):
                 "\n\n".join(result.refused),
             )
         self.list.setFocus()
-        emit(self.finished)
+        self.finished.emit()
 
     def _failed(self, title: str, story_id: str | None, error: BaseException) -> None:
         """A write (``story_id``) or a saved copy (None) stopped with ``error``."""
         if not shiboken6.isValid(self):
             return
         if story_id is not None:
-            emit(self.write_failed, story_id)
+            self.write_failed.emit(story_id)
         self._set_busy(False)
         self._say(self._at_rest())
         if isinstance(error, StorykeeperError):
@@ -456,7 +455,7 @@ class AttachmentsPanel(QGroupBox):
                 f"{self.context.paths.log_file}."
             )
         self._warn(title, f"{title}. {text}")
-        emit(self.finished)
+        self.finished.emit()
 
     # --- dropping ----------------------------------------------------------------------------
 
@@ -530,9 +529,9 @@ class AttachmentsPanel(QGroupBox):
             f"Removed “{result.attachment.original_name}”."
             + ("" if self.attachments else " " + EMPTY)
         )
-        emit(self.changed, result.story_id, result.story_revision)
+        self.changed.emit(result.story_id, result.story_revision)
         self.list.setFocus()
-        emit(self.finished)
+        self.finished.emit()
 
     # --- saving a copy -----------------------------------------------------------------------
 
@@ -564,4 +563,4 @@ class AttachmentsPanel(QGroupBox):
         if not shiboken6.isValid(self):
             return
         self._say(f"Saved a copy as {target}.")
-        emit(self.finished)
+        self.finished.emit()

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from storykeeper.gui.signals import emit
-
 PAUSE_MS = 700
 MAX_WAIT_MS = 2000
 
@@ -41,4 +39,4 @@ class AutosaveTimer(QObject):
 
     def _fire(self) -> None:
         self.cancel()
-        emit(self.due)
+        self.due.emit()

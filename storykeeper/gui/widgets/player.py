@@ -13,7 +13,6 @@ from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from storykeeper.core.recording_marks import clock_text
-from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.labels import buddy_label
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5)
@@ -141,8 +140,8 @@ class RecordingPlayer(QWidget):
 
     def _state(self, _state: QMediaPlayer.PlaybackState) -> None:
         self.play_button.setText("Pause (Ctrl+P)" if self.playing else "Play (Ctrl+P)")
-        emit(self.playing_changed, self.playing)
+        self.playing_changed.emit(self.playing)
 
     def _error(self, _error: QMediaPlayer.Error, message: str) -> None:
         why = message or "the file is not audio this computer can play"
-        emit(self.problem, f"“{self.title}” cannot be played: {why}.")
+        self.problem.emit(f"“{self.title}” cannot be played: {why}.")

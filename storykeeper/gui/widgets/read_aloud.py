@@ -12,7 +12,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtTextToSpeech import QTextToSpeech
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.modal import give_keyboard_back
 
 #: Tests choose Qt's "mock" engine; people can choose another installed engine.
@@ -69,7 +68,7 @@ class ReadAloud(QObject):
         if speech is None or not text.strip():
             return False
         speech.say(text)
-        emit(self.said, text)
+        self.said.emit(text)
         return True
 
     def stop(self) -> None:
@@ -80,7 +79,7 @@ class ReadAloud(QObject):
         speaking = state in (QTextToSpeech.State.Speaking, QTextToSpeech.State.Synthesizing)
         if speaking != self._speaking:
             self._speaking = speaking
-            emit(self.speaking_changed, speaking)
+            self.speaking_changed.emit(speaking)
         if state == QTextToSpeech.State.Error and self._speech is not None:
             self._problem = f"{NO_ENGINE_HELP}\n\n(The engine said: {self._speech.errorString()})"
 

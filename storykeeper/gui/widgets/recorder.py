@@ -47,7 +47,6 @@ from storykeeper.core.models import StoryRow
 from storykeeper.core.recording_marks import Mark, clock_text, format_mark, recording_title
 from storykeeper.core.vocabulary import AttachmentKind
 from storykeeper.gui.app import AppContext
-from storykeeper.gui.signals import emit
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import run_modal
 from storykeeper.gui.widgets.player import RecordingPlayer
@@ -319,9 +318,9 @@ class RecorderPanel(QGroupBox):
         dialog = RecordingConsentDialog(self.context, story_id, self.storyteller, self)
         run_modal(dialog)
         if dialog.choice == "flow":
-            emit(self.consent_flow_requested, story_id)
+            self.consent_flow_requested.emit(story_id)
         elif dialog.choice == "recorded":
-            emit(self.consent_recorded, story_id)
+            self.consent_recorded.emit(story_id)
             self._start(story_id)
 
     def _failed_before_start(self, error: BaseException) -> None:
@@ -390,13 +389,13 @@ class RecorderPanel(QGroupBox):
         def kept(result: tuple[Attachment, int]) -> None:
             recordings.forget(recording)
             active.release()
-            emit(self.changed, story_id, result[1])
-            emit(self.kept_or_failed)
+            self.changed.emit(story_id, result[1])
+            self.kept_or_failed.emit()
 
         def failed(error: BaseException) -> None:
             active.release()  # the file stays in recordings/, for the next start to recover
-            emit(self.write_failed, story_id)
-            emit(self.kept_or_failed)
+            self.write_failed.emit(story_id)
+            self.kept_or_failed.emit()
             self._problem(
                 f"The recording was not added to the story: {error}\n\nNothing is lost: it is "
                 "kept in Storykeeper’s recordings folder and will be added to the story the next "
@@ -404,7 +403,7 @@ class RecorderPanel(QGroupBox):
             )
 
         self.elapsed.setText("Keeping the recording…")
-        emit(self.writing)
+        self.writing.emit()
         self.context.tasks.write(work, on_done=kept, on_error=failed)
         self._sync()
 
@@ -414,7 +413,7 @@ class RecorderPanel(QGroupBox):
         if active is not None:
             # Whatever was written may still be worth keeping: the next start recovers it.
             active.release()
-            emit(self.kept_or_failed)
+            self.kept_or_failed.emit()
         self._problem(f"Recording stopped: {message or 'the microphone could not be used'}.")
         self._sync()
 
@@ -441,9 +440,9 @@ class RecorderPanel(QGroupBox):
     def mark_moment(self) -> None:
         """Ask the editor to put "[Recording N, mm:ss]" into the notes at the cursor."""
         if self.active is not None:
-            emit(self.mark_requested, format_mark(self._recording_title, self.recorder.duration()))
+            self.mark_requested.emit(format_mark(self._recording_title, self.recorder.duration()))
         elif self._attachments and self.player.title:
-            emit(self.mark_requested, format_mark(self.player.title, self.player.current_ms()))
+            self.mark_requested.emit(format_mark(self.player.title, self.player.current_ms()))
 
     def play_mark(self, mark: Mark) -> bool:
         """Play from a mark found in the notes; False (and a message) when it names no recording."""

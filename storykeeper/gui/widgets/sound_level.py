@@ -13,8 +13,6 @@ from array import array
 from PySide6.QtCore import QIODevice, QObject, Signal
 from PySide6.QtMultimedia import QAudioDevice, QAudioFormat, QAudioSource
 
-from storykeeper.gui.signals import emit
-
 #: The largest magnitude of each sample format, to scale a peak to 0–100. Keyed by name: the
 #: enum is looked up once, when listening starts, never for each block of samples.
 _FULL_SCALE = {
@@ -79,7 +77,7 @@ class SoundLevel(QObject):
     def pause(self) -> None:
         if self._source is not None:
             self._source.suspend()
-        emit(self.level, 0)
+        self.level.emit(0)
 
     def resume(self) -> None:
         if self._source is not None:
@@ -90,12 +88,12 @@ class SoundLevel(QObject):
             self._source.stop()
         self._source = None
         self._stream = None
-        emit(self.level, 0)
+        self.level.emit(0)
 
     def _read(self) -> None:
         if self._stream is None:
             return
         data = bytes(self._stream.readAll().data())
         if data:
-            emit(self.samples, data)
-            emit(self.level, peak_percent(data, *self._scale))
+            self.samples.emit(data)
+            self.level.emit(peak_percent(data, *self._scale))
