@@ -56,6 +56,11 @@ def mark_at(text: str, position: int) -> Mark | None:
     return None
 
 
+_OWN_RECORDING = re.compile(r"^(Recording \d+(?: \(recovered\))?)\.(?:flac|wav)$")
+
+
 def recording_title(original_name: str) -> str:
-    """ "Recording 2.flac" → "Recording 2": how a recording is listed and marked."""
-    return original_name[:-5] if original_name.lower().endswith(".flac") else original_name
+    """The name a recording made here is listed and marked by ("Recording 2" for
+    "Recording 2.flac"). An audio file brought in from elsewhere keeps its whole name."""
+    own = _OWN_RECORDING.match(original_name)
+    return own.group(1) if own else original_name

@@ -43,6 +43,18 @@ QTableView { gridline-color: #ffffff; selection-background-color: #ffd700;
              selection-color: #000000; }
 QMenuBar::item:selected, QMenu::item:selected { background: #ffd700; color: #000000; }
 QLabel[role="heading"], QLabel[role="saved-state"] { font-weight: bold; }
+/* "color" above would paint disabled text white too: grey, and a dashed border, not colour alone */
+QWidget:disabled { color: #b0b0b0; }
+QPushButton:disabled, QComboBox:disabled { border: 2px dashed #b0b0b0; }
+/* The recorder's level meter and the player's position, drawn so they show on black */
+QProgressBar { border: 2px solid #ffffff; border-radius: 3px; background: #000000; }
+QProgressBar::chunk { background: #ffd700; }
+QSlider::groove:horizontal { border: 2px solid #ffffff; height: 8px; background: #000000; }
+QSlider::sub-page:horizontal { background: #ffffff; }
+QSlider::handle:horizontal {
+    background: #ffd700; border: 2px solid #ffffff; width: 18px; margin: -8px 0;
+}
+QSlider:focus { border: 2px dashed #ffd700; }
 """
 
 

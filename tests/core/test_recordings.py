@@ -170,6 +170,8 @@ def test_marks_are_found_where_they_are_written() -> None:
 
 def test_recording_titles() -> None:
     assert recording_title("Recording 3.flac") == "Recording 3"
+    assert recording_title("Recording 4 (recovered).wav") == "Recording 4 (recovered)"
+    assert recording_title("notes.flac") == "notes.flac"
     assert recording_title("interview.mp3") == "interview.mp3"
     assert recordings.next_number(["Recording 1.flac", "Recording 4 (recovered).flac", "x"]) == 5
     assert recordings.next_number([]) == 1

@@ -155,6 +155,7 @@ class RecorderPanel(QGroupBox):
         controls.addWidget(self.stop_button)
         controls.addWidget(self.elapsed)
         controls.addWidget(self.level, 1)
+        controls.addStretch()  # the buttons keep their size when the meter is hidden
         mark_row = QHBoxLayout()
         mark_row.addWidget(self.mark_button)
         mark_row.addStretch()
