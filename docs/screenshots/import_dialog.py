@@ -13,31 +13,17 @@ know yet, and one damaged file), imports them in the real dialog and saves it wi
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
-import os
-import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtWidgets import QAbstractItemView, QApplication
-from waiting import wait_for
+from PySide6.QtWidgets import QAbstractItemView
+from waiting import laptop_application, screenshot_arguments, wait_for
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--scale", type=int, default=100)
-    parser.add_argument("--contrast", action="store_true")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    laptop = {"name": "laptop", "x": 0, "y": 0, "width": 1280, "height": 800, "logicalDpi": 96}
-    with tempfile.TemporaryDirectory() as screens:
-        screen = Path(screens) / "screen.json"
-        screen.write_text(json.dumps({"screens": [laptop]}))
-        os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={screen}")
-        app = QApplication(sys.argv[:1])  # reads the file now, and needs it no more
+    args = screenshot_arguments()
+    app = laptop_application()
 
     from storykeeper.core import demo, search, stories, trust
     from storykeeper.core.attachments import MediaStore

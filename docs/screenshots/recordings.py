@@ -10,34 +10,19 @@ shows its "no microphone" warning.
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import os
 import struct
-import sys
 import tempfile
 import wave
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QApplication
-from waiting import wait_for
+from waiting import laptop_application, screenshot_arguments, wait_for
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--scale", type=int, default=100)
-    parser.add_argument("--contrast", action="store_true")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    laptop = {"name": "laptop", "x": 0, "y": 0, "width": 1280, "height": 800, "logicalDpi": 96}
-    with tempfile.TemporaryDirectory() as screens:
-        screen = Path(screens) / "screen.json"
-        screen.write_text(json.dumps({"screens": [laptop]}))
-        os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={screen}")
-        app = QApplication(sys.argv[:1])
+    args = screenshot_arguments()
+    app = laptop_application()
 
     from storykeeper.core import consent, recordings
     from storykeeper.core.attachments import MediaStore, add_attachment
@@ -68,9 +53,7 @@ def main() -> int:
             out.setsampwidth(2)
             out.setframerate(8000)
             out.writeframes(
-                b"".join(
-                    struct.pack("<h", int(3000 * math.sin(i / 8))) for i in range(8000 * 150)
-                )
+                b"".join(struct.pack("<h", int(3000 * math.sin(i / 8))) for i in range(8000 * 150))
             )
         folder_of_recordings = recordings.RecordingsFolder(paths.recordings_dir)
         active = folder_of_recordings.begin(story.id)

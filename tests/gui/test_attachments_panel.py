@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QAccessible, QColor, QDragEnterEvent, QDropEvent, QImage, QPainter
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible, QColor, QImage, QPainter
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -36,6 +36,7 @@ from storykeeper.gui.app import AppContext
 from storykeeper.gui.widgets.attachments import AttachmentsPanel
 from tests.factories import make_story
 from tests.gui.conftest import when_dialog_opens
+from tests.gui.dropping import drag_and_drop, dragged
 
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -139,30 +140,6 @@ def read_message(qtbot: QtBot, seen: list[str]) -> None:
     when_dialog_opens(act, QMessageBox)
 
 
-def dragged(*paths: Path, remote: bool = False) -> QMimeData:
-    mime = QMimeData()
-    urls = [QUrl.fromLocalFile(str(p)) for p in paths]
-    if remote:
-        urls.append(QUrl("https://example.org/photo.jpg"))
-    mime.setUrls(urls)
-    return mime
-
-
-def drag_and_drop(target: QWidget, mime: QMimeData) -> tuple[bool, bool]:
-    actions = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(
-        QPointF(5, 5), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    enter.ignore()
-    QApplication.sendEvent(target, enter)
-    drop = QDropEvent(
-        QPointF(5, 5), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    drop.ignore()
-    QApplication.sendEvent(target, drop)
-    return enter.isAccepted(), drop.isAccepted()
-
-
 # --- adding ------------------------------------------------------------------------------------
 
 
@@ -216,12 +193,14 @@ def test_files_dropped_together_are_added_and_a_folder_is_refused_in_words(
     panel.show_story(story.id, [], read_only=False)
 
     # Nothing local to drop: not taken.
-    assert drag_and_drop(panel, dragged(remote=True)) == (False, False)
+    assert drag_and_drop(panel, dragged(remote="https://example.org/photo.jpg")) == (False, False)
     seen: list[str] = []
     read_message(qtbot, seen)
     with qtbot.waitSignal(panel.finished, timeout=10_000):
         # Dropped on the list inside the panel, as a person would, with a web link among them.
-        assert drag_and_drop(panel.list, dragged(first, folder, second, remote=True)) == (
+        assert drag_and_drop(
+            panel.list, dragged(first, folder, second, remote="https://example.org/photo.jpg")
+        ) == (
             True,
             True,
         )

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QAccessible, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -37,6 +37,7 @@ from tests import exchange
 from tests.exchange import shared, trust_advocate
 from tests.factories import make_story
 from tests.gui.conftest import when_dialog_opens
+from tests.gui.dropping import drag_and_drop, dragged
 
 ALT = Qt.KeyboardModifier.AltModifier
 
@@ -399,30 +400,6 @@ def test_a_machine_error_on_one_file_is_said_and_the_next_file_still_goes(
     assert titles_here(context.store) == ["The garden"]
 
 
-def dragged(*paths: Path, remote: bool = False) -> QMimeData:
-    mime = QMimeData()
-    urls = [QUrl.fromLocalFile(str(p)) for p in paths]
-    if remote:
-        urls.append(QUrl("https://example.org/bundle.zip.age"))
-    mime.setUrls(urls)
-    return mime
-
-
-def drag_and_drop(target: QWidget, mime: QMimeData) -> tuple[bool, bool]:
-    actions = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(
-        QPointF(5, 5), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    enter.ignore()
-    QApplication.sendEvent(target, enter)
-    drop = QDropEvent(
-        QPointF(5, 5), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    )
-    drop.ignore()
-    QApplication.sendEvent(target, drop)
-    return enter.isAccepted(), drop.isAccepted()
-
-
 def test_bundles_dropped_on_the_window_open_the_import_dialog_with_them(
     qtbot: QtBot, window: MainWindow, advocate: Store, tmp_path: Path
 ) -> None:
@@ -443,7 +420,9 @@ def test_bundles_dropped_on_the_window_open_the_import_dialog_with_them(
         key(qtbot, Qt.Key.Key_Escape)
 
     when_dialog_opens(look, ImportDialog)
-    assert drag_and_drop(search, dragged(first, notes, second, remote=True)) == (True, True)
+    assert drag_and_drop(
+        search, dragged(first, notes, second, remote="https://example.org/bundle.zip.age")
+    ) == (True, True)
     qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
     assert seen == [[first.name, second.name]]
     assert search.text() == ""  # not pasted into the search box

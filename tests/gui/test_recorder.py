@@ -26,6 +26,7 @@ from pytestqt.qtbot import QtBot
 from storykeeper.core import consent, recordings, stories
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.recording_marks import Mark
+from storykeeper.core.stories import Story
 from storykeeper.core.vocabulary import AttachmentKind, ConsentScope
 from storykeeper.gui.dialogs.recording_consent import RecordingConsentDialog
 from storykeeper.gui.main_window import MainWindow
@@ -65,6 +66,14 @@ def tone(tmp_path: Path) -> Iterator[None]:
     yield
     playing.kill()
     playing.wait()
+
+
+def agreed_to_everything(window: MainWindow, title: str = "The day centre bus") -> Story:
+    """A story whose consent allows every use, recording included."""
+    story = make_story(window.context.store, title=title)
+    with window.context.store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(scopes=frozenset(ConsentScope)))
+    return story
 
 
 def open_story(qtbot: QtBot, window: MainWindow, story_id: str) -> None:
@@ -184,9 +193,7 @@ def test_cancelling_the_question_records_nothing(
 def test_a_mark_in_the_notes_plays_the_recording_from_there(
     qtbot: QtBot, window: MainWindow, microphone: None, tone: None
 ) -> None:
-    story = make_story(window.context.store)
-    with window.context.store.write(actor="test") as session:
-        consent.record_consent(session, story.id, given(scopes=frozenset(ConsentScope)))
+    story = agreed_to_everything(window)
     open_story(qtbot, window, story.id)
     panel = window.editor.recorder
     press(qtbot, Qt.Key.Key_R, CTRL)
@@ -232,9 +239,7 @@ def test_a_crash_while_recording_keeps_what_was_recorded(
     make_window: Callable[[], MainWindow],
 ) -> None:
     """SIGKILL a real program mid-recording; the next start attaches what it wrote."""
-    story = make_story(window.context.store, title="Tuesday at the club")
-    with window.context.store.write(actor="test") as session:
-        consent.record_consent(session, story.id, given(scopes=frozenset(ConsentScope)))
+    story = agreed_to_everything(window, title="Tuesday at the club")
     script = tmp_path / "record.py"
     script.write_text(
         "import sys\n"
@@ -290,9 +295,7 @@ def test_a_crash_while_recording_keeps_what_was_recorded(
 def test_closing_the_window_while_recording_keeps_the_recording_first(
     qtbot: QtBot, window: MainWindow, microphone: None
 ) -> None:
-    story = make_story(window.context.store)
-    with window.context.store.write(actor="test") as session:
-        consent.record_consent(session, story.id, given(scopes=frozenset(ConsentScope)))
+    story = agreed_to_everything(window)
     open_story(qtbot, window, story.id)
     panel = window.editor.recorder
     press(qtbot, Qt.Key.Key_R, CTRL)
