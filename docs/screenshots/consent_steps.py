@@ -8,22 +8,15 @@ Builds a throwaway data folder with one story, opens the real dialog on it, walk
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
-from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
-from waiting import wait_for
+from waiting import screenshot_arguments, wait_for
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--scale", type=int, default=100)
-    parser.add_argument("--contrast", action="store_true")
-    args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
+    args = screenshot_arguments()
     app = QApplication(sys.argv[:1])
 
     from storykeeper.core import consent, people, stories
