@@ -314,3 +314,52 @@ def test_closing_the_window_while_recording_keeps_the_recording_first(
     (kept,) = recorded_for(window, story.id)
     assert kept.original_name == "Recording 1.flac"
     assert list(window.context.paths.recordings_dir.iterdir()) == []
+
+
+def test_with_no_microphone_the_box_says_so_and_record_stays_off(tmp_path: Path) -> None:
+    """A computer with no microphone at all: a process with no sound server to ask."""
+    script = (
+        "from PySide6.QtWidgets import QApplication\n"
+        "from storykeeper.core.db import Store\n"
+        "from storykeeper.gui.app import AppContext\n"
+        "from storykeeper.gui.widgets.recorder import RecorderPanel\n"
+        "from storykeeper.paths import resolve_paths\n"
+        "app = QApplication([])\n"
+        "paths = resolve_paths()\n"
+        "with Store.open(paths) as store:\n"
+        "    panel = RecorderPanel(AppContext(store, paths))\n"
+        "    panel.show_story('0' * 36, 'M', [], False)\n"
+        "    print(panel.no_microphone.isVisibleTo(panel), panel.record_button.isEnabled(),\n"
+        "          panel.microphone.count(), flush=True)\n"
+    )
+    env = os.environ.copy()
+    env["PULSE_SERVER"] = f"unix:{tmp_path}/no-sound-server"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "False", "0"]
+
+
+def test_go_through_consent_from_record_opens_the_consent_flow(
+    qtbot: QtBot, window: MainWindow, microphone: None
+) -> None:
+    from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog
+
+    story = make_story(window.context.store, teller="Mair Pritchard")
+    open_story(qtbot, window, story.id)
+    flows: list[str] = []
+
+    def close_flow(flow: ConsentFlowDialog) -> None:
+        flows.append(flow.windowTitle())
+        flow.reject()
+
+    def go_through_consent(dialog: RecordingConsentDialog) -> None:
+        when_dialog_opens(close_flow, ConsentFlowDialog)
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_G, ALT)
+
+    when_dialog_opens(go_through_consent, RecordingConsentDialog)
+    qtbot.mouseClick(window.editor.recorder.record_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(flows), timeout=10_000)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    assert window.editor.recorder.active is None  # nothing recorded: consent was not given
