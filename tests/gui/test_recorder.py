@@ -32,6 +32,7 @@ from storykeeper.gui.dialogs.recording_consent import RecordingConsentDialog
 from storykeeper.gui.main_window import MainWindow
 from tests.factories import given, make_story
 from tests.gui.conftest import when_dialog_opens
+from tests.gui.test_attachments_panel import answer_file_dialog, read_message
 from tests.gui.test_window import mnemonics
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -363,3 +364,60 @@ def test_go_through_consent_from_record_opens_the_consent_flow(
     qtbot.waitUntil(lambda: bool(flows), timeout=10_000)
     qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
     assert window.editor.recorder.active is None  # nothing recorded: consent was not given
+
+
+def test_a_recording_is_removed_after_a_question_and_a_copy_saved(
+    qtbot: QtBot, window: MainWindow, microphone: None, tmp_path: Path
+) -> None:
+    story = agreed_to_everything(window)
+    open_story(qtbot, window, story.id)
+    panel = window.editor.recorder
+    press(qtbot, Qt.Key.Key_R, CTRL)
+    qtbot.waitUntil(lambda: panel.recorder.duration() >= 1000, timeout=10_000)
+    press(qtbot, Qt.Key.Key_R, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=15_000)
+    (kept,) = recorded_for(window, story.id)
+    stored = MediaStore(window.context.paths.media_dir).path_for(kept.sha256)
+
+    # A copy, where the person chooses (the file dialog answered by typing a name).
+    copy = tmp_path / "for the transcriber.flac"
+
+    answer_file_dialog(qtbot, str(copy))
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    said: list[str] = []
+    read_message(qtbot, said)
+    qtbot.waitUntil(lambda: bool(said), timeout=10_000)
+    assert said == [f"Saved a copy as {copy}."]
+    assert copy.read_bytes() == stored.read_bytes()
+
+    # Delete in the list asks first; Enter keeps it.
+    answers: list[str] = []
+
+    def answer(key: Qt.Key, modifier: Qt.KeyboardModifier) -> None:
+        def act(box: QMessageBox) -> None:
+            answers.append(box.text())
+            qtbot.keyClick(box, key, modifier)
+
+        when_dialog_opens(act, QMessageBox)
+
+    def delete_in_list() -> None:
+        # The keyboard back with the window after the last question, as a desktop gives it.
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        panel.list.setFocus()
+        qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
+
+    answer(Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier)
+    delete_in_list()
+    qtbot.waitUntil(lambda: len(answers) == 1)
+    qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None)
+    assert "Remove “Recording 1.flac” from this story?" in answers[0]
+    assert len(recorded_for(window, story.id)) == 1
+
+    # Alt+R, "Remove it", removes it, and its file.
+    answer(Qt.Key.Key_R, ALT)
+    delete_in_list()
+    qtbot.waitUntil(lambda: len(answers) == 2)
+    qtbot.waitUntil(lambda: panel.list.count() == 0, timeout=10_000)
+    assert recorded_for(window, story.id) == []
+    qtbot.waitUntil(lambda: not stored.exists(), timeout=10_000)
+    assert panel.empty.isVisibleTo(window)

@@ -145,6 +145,32 @@ def _add_files(
     return work
 
 
+def confirm_removal(parent: QWidget, attachment: Attachment) -> bool:
+    """Asked before an attachment is removed; Enter and Esc keep it."""
+    return confirm_destructive(
+        parent,
+        "Remove from this story",
+        f"Remove “{attachment.original_name}” from this story?\n\nThe file is deleted from "
+        "this computer, unless another story uses it too. This cannot be undone.",
+        act="Remove it",
+        keep="Keep it",
+    )
+
+
+def choose_copy_target(parent: QWidget, attachment: Attachment, folder: Path) -> Path | None:
+    """Where to save a copy of ``attachment`` (None: the person changed their mind)."""
+    # Only the name: a name that came in a bundle must not choose the folder.
+    name = Path(attachment.original_name).name or "attachment"
+    chosen, _ = QFileDialog.getSaveFileName(
+        parent,
+        f"Save a copy of “{attachment.original_name}”",
+        str(folder / name),
+        options=QFileDialog.Option.DontUseNativeDialog,
+    )
+    give_keyboard_back(parent)
+    return Path(chosen) if chosen else None
+
+
 class AttachmentsPanel(QGroupBox):
     #: An add or a remove is about to be queued (the editor holds its saves until it ends).
     writing = Signal()
@@ -492,14 +518,7 @@ class AttachmentsPanel(QGroupBox):
         attachment = self.current()
         if attachment is None or not self.remove_button.isEnabled():
             return
-        if not confirm_destructive(
-            self,
-            "Remove from this story",
-            f"Remove “{attachment.original_name}” from this story?\n\nThe file is deleted from "
-            "this computer, unless another story uses it too. This cannot be undone.",
-            act="Remove it",
-            keep="Keep it",
-        ):
+        if not confirm_removal(self, attachment):
             self.list.setFocus()
             return
         story_id = self.story_id
@@ -539,18 +558,9 @@ class AttachmentsPanel(QGroupBox):
         attachment = self.current()
         if attachment is None:
             return
-        # Only the name: a name that came in a bundle must not choose the folder.
-        name = Path(attachment.original_name).name or "attachment"
-        chosen, _ = QFileDialog.getSaveFileName(
-            self,
-            f"Save a copy of “{attachment.original_name}”",
-            str(self._folder / name),
-            options=QFileDialog.Option.DontUseNativeDialog,
-        )
-        give_keyboard_back(self)
-        if not chosen:
+        target = choose_copy_target(self, attachment, self._folder)
+        if target is None:
             return
-        target = Path(chosen)
         self._folder = target.parent
         self._say(f"Saving a copy of “{attachment.original_name}”…")
         self.context.tasks.run(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from filelock import Timeout
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -41,13 +42,20 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from storykeeper.core import consent, recordings
-from storykeeper.core.attachments import Attachment, MediaStore
+from storykeeper.core.attachments import (
+    Attachment,
+    MediaStore,
+    RemovedAttachment,
+    remove_attachment,
+)
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import StoryRow
 from storykeeper.core.recording_marks import Mark, clock_text, format_mark, recording_title
 from storykeeper.core.vocabulary import AttachmentKind
 from storykeeper.gui.app import AppContext
+from storykeeper.gui.widgets.attachments import choose_copy_target, confirm_removal
 from storykeeper.gui.widgets.labels import buddy_label
+from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 from storykeeper.gui.widgets.modal import run_modal
 from storykeeper.gui.widgets.player import RecordingPlayer
 from storykeeper.gui.widgets.sound_level import SoundLevel
@@ -121,6 +129,11 @@ class RecorderPanel(QGroupBox):
         self.level.setMaximumHeight(self.fontMetrics().height())
         self.mark_button = QPushButton(f"Mark this moment in the notes ({MARK_KEY})")
         self.mark_button.setAccessibleName("Put the time in the recording into the notes")
+        self.remove_button = QPushButton("Remove recording…")
+        self.remove_button.setAccessibleName("Remove the chosen recording from this story")
+        self.save_button = QPushButton("Save a copy…")
+        self.save_button.setAccessibleName("Save a copy of the chosen recording")
+        self._copy_folder = Path.home()
 
         self.capture = QMediaCaptureSession(self)
         self.audio_input = QAudioInput(self)
@@ -158,6 +171,8 @@ class RecorderPanel(QGroupBox):
         controls.addStretch()  # the buttons keep their size when the meter is hidden
         mark_row = QHBoxLayout()
         mark_row.addWidget(self.mark_button)
+        mark_row.addWidget(self.remove_button)
+        mark_row.addWidget(self.save_button)
         mark_row.addStretch()
         column = QVBoxLayout(self)
         column.addLayout(mic_row)
@@ -173,6 +188,11 @@ class RecorderPanel(QGroupBox):
         self.record_button.clicked.connect(self.record_or_pause)
         self.stop_button.clicked.connect(self.stop_recording)
         self.mark_button.clicked.connect(self.mark_moment)
+        self.remove_button.clicked.connect(self.remove_chosen)
+        self.save_button.clicked.connect(self.save_copy)
+        remove = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
+        remove.setContext(Qt.ShortcutContext.WidgetShortcut)
+        remove.activated.connect(self.remove_chosen)
         self.list.currentRowChanged.connect(self._chosen)
         self.recorder.recorderStateChanged.connect(self._recorder_state)
         self.recorder.durationChanged.connect(self._show_elapsed)
@@ -282,6 +302,11 @@ class RecorderPanel(QGroupBox):
         self.player.setVisible(bool(self._attachments))
         self.hint.setVisible(bool(self._attachments))
         self.mark_button.setEnabled(busy or bool(self._attachments))
+        chosen = self._chosen_attachment() is not None
+        self.remove_button.setEnabled(chosen and not busy and not self.read_only)
+        self.save_button.setEnabled(chosen)
+        for button in (self.remove_button, self.save_button):
+            button.setVisible(bool(self._attachments))
         # Recording in progress: listening to another one at once would be recorded too.
         self.player.setEnabled(not busy)
 
@@ -433,6 +458,58 @@ class RecorderPanel(QGroupBox):
         self.player.load(
             self._media.path_for(attachment.sha256), recording_title(attachment.original_name)
         )
+        self._sync()
+
+    def _chosen_attachment(self) -> Attachment | None:
+        row = self.list.currentRow()
+        return self._attachments[row] if 0 <= row < len(self._attachments) else None
+
+    def remove_chosen(self) -> None:
+        """Remove the chosen recording, after a question whose default keeps it."""
+        attachment = self._chosen_attachment()
+        if attachment is None or not self.remove_button.isEnabled() or self.story_id is None:
+            return
+        if not confirm_removal(self, attachment):
+            self.list.setFocus()
+            return
+        story_id = self.story_id
+        self.player.load(None, "")  # let go of the file before it goes
+        self.writing.emit()
+
+        def removed(result: RemovedAttachment) -> None:
+            # Committed: only now may the file itself go.
+            discard_unused_media(self.context, [h for h in [result.unused_sha256] if h])
+            self.changed.emit(result.story_id, result.story_revision)
+
+        def failed(error: BaseException) -> None:
+            self.write_failed.emit(story_id)
+            self._problem(f"The recording was not removed: {error}")
+
+        self.context.tasks.write(
+            lambda session: remove_attachment(session, attachment.id),
+            on_done=removed,
+            on_error=failed,
+        )
+
+    def save_copy(self) -> None:
+        attachment = self._chosen_attachment()
+        if attachment is None:
+            return
+        target = choose_copy_target(self, attachment, self._copy_folder)
+        if target is None:
+            return
+        self._copy_folder = target.parent
+        self.context.tasks.run(
+            lambda: self._media.save_copy(attachment.sha256, target),
+            on_done=lambda _size: self._saved(target),
+            on_error=lambda error: self._problem(f"No copy was saved: {error}"),
+        )
+
+    def _saved(self, target: Path) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information, "Recording", f"Saved a copy as {target}.", parent=self
+        )
+        run_modal(box)
 
     def play_or_pause(self) -> None:
         if self.active is None and self._attachments:
