@@ -440,7 +440,11 @@ class RecorderPanel(QGroupBox):
             # Whatever was written may still be worth keeping: the next start recovers it.
             active.release()
             self.kept_or_failed.emit()
-        self._problem(f"Recording stopped: {message or 'the microphone could not be used'}.")
+        self._problem(
+            f"Recording stopped: {message or 'the microphone could not be used'}.\n\n"
+            "What was recorded up to then is kept: it is added to the story the next time "
+            "Storykeeper starts."
+        )
         self._sync()
 
     def _show_elapsed(self, ms: int) -> None:
