@@ -487,3 +487,24 @@ def list_attachments(session: Session, story_id: str) -> list[Attachment]:
             .order_by(AttachmentRow.id)
         )
     ]
+
+
+def discard_if_unused(session: Session, media: MediaStore, hashes: list[str]) -> list[str]:
+    """Remove the files of ``hashes`` that no attachment refers to; returns those removed.
+
+    Called in a write transaction after the one that stopped using them has committed. Asking
+    again here, under the writer's lock, matters: an add of the same bytes stores its file and
+    commits its row inside one write transaction, so a file is either referenced by then or not
+    wanted by anyone. Without the check, removing a photo and adding it again straight away
+    could delete the file the new row points at.
+    """
+    wanted = set(hashes)
+    if not wanted:
+        return []
+    used = set(
+        session.scalars(select(AttachmentRow.sha256).where(AttachmentRow.sha256.in_(wanted)))
+    )
+    removed = sorted(wanted - used)
+    for sha256 in removed:
+        media.discard(sha256)
+    return removed

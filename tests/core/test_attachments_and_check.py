@@ -150,3 +150,32 @@ def test_check_finds_a_search_index_out_of_step(store: Store) -> None:
         session.execute(text("UPDATE stories SET own_words = 'changed behind the index'"))
     report = check_store(store)
     assert [p.area for p in report.problems] == ["search"]
+
+
+def test_a_file_added_again_before_its_clean_up_is_kept(store: Store, tmp_path: Path) -> None:
+    """Remove a photo, add the same photo again at once: the clean-up must not take its file."""
+    media = attachments.MediaStore(store.paths.media_dir)
+    photo = tmp_path / "garden.jpg"
+    photo.write_bytes(b"\xff\xd8 the same garden " * 100)
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        first = attachments.add_attachment(session, media, story.id, photo)
+    with store.write(actor="test") as session:
+        removed = attachments.remove_attachment(session, first.id)
+    assert removed.unused_sha256 == first.sha256
+    with store.write(actor="test") as session:  # queued before the clean-up ran
+        attachments.add_attachment(session, media, story.id, photo)
+    with store.write(actor="test") as session:
+        assert attachments.discard_if_unused(session, media, [first.sha256]) == []
+    assert media.verify(first.sha256) is None
+    assert check_store(store).ok
+
+    other = tmp_path / "other.jpg"
+    other.write_bytes(b"\xff\xd8 another " * 100)
+    with store.write(actor="test") as session:
+        gone = attachments.add_attachment(session, media, story.id, other)
+    with store.write(actor="test") as session:
+        attachments.remove_attachment(session, gone.id)
+    with store.write(actor="test") as session:
+        assert attachments.discard_if_unused(session, media, [gone.sha256]) == [gone.sha256]
+    assert media.verify(gone.sha256) == "missing"
