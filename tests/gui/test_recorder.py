@@ -30,6 +30,7 @@ from storykeeper.core.stories import Story
 from storykeeper.core.vocabulary import AttachmentKind, ConsentScope
 from storykeeper.gui.dialogs.recording_consent import RecordingConsentDialog
 from storykeeper.gui.main_window import MainWindow
+from storykeeper.gui.widgets.recorder import RecorderPanel
 from tests.factories import given, make_story
 from tests.gui.conftest import when_dialog_opens
 from tests.gui.test_attachments_panel import answer_file_dialog, read_message
@@ -85,6 +86,17 @@ def open_story(qtbot: QtBot, window: MainWindow, story_id: str) -> None:
 def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier) -> None:
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
     qtbot.keyClick(QApplication.focusWidget(), key, modifier)
+
+
+def recorded_in_a_story(qtbot: QtBot, window: MainWindow, story_id: str, ms: int) -> RecorderPanel:
+    """Open the story, record for ``ms`` by keys, stop and keep; the recorder, once listed."""
+    open_story(qtbot, window, story_id)
+    panel = window.editor.recorder
+    press(qtbot, Qt.Key.Key_R, CTRL)
+    qtbot.waitUntil(lambda: panel.recorder.duration() >= ms, timeout=ms + 10_000)
+    press(qtbot, Qt.Key.Key_R, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=15_000)
+    return panel
 
 
 def recorded_for(window: MainWindow, story_id: str) -> list:
@@ -195,12 +207,7 @@ def test_a_mark_in_the_notes_plays_the_recording_from_there(
     qtbot: QtBot, window: MainWindow, microphone: None, tone: None
 ) -> None:
     story = agreed_to_everything(window)
-    open_story(qtbot, window, story.id)
-    panel = window.editor.recorder
-    press(qtbot, Qt.Key.Key_R, CTRL)
-    qtbot.waitUntil(lambda: panel.recorder.duration() >= 4000, timeout=15_000)
-    press(qtbot, Qt.Key.Key_R, CTRL | SHIFT)
-    qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=15_000)
+    panel = recorded_in_a_story(qtbot, window, story.id, ms=4000)
     qtbot.waitUntil(lambda: panel.player.player.duration() > 3000, timeout=10_000)
     # With a recording listed, the player is on show: still no Alt key used twice.
     keys = mnemonics(window)
@@ -223,6 +230,20 @@ def test_a_mark_in_the_notes_plays_the_recording_from_there(
     panel.player.speed.setFocus()
     qtbot.keyClick(panel.player.speed, Qt.Key.Key_Up)
     assert panel.player.player.playbackRate() == 0.75
+
+    # Ctrl+click on the mark plays from there too (a plain click only moves the cursor).
+    panel.player.player.setPosition(0)
+    inside = notes.toPlainText().index("[Recording") + 5
+    probe = notes.textCursor()
+    probe.setPosition(inside)
+    where = notes.cursorRect(probe).center()
+    qtbot.mouseClick(notes.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert not panel.player.playing
+    qtbot.mouseClick(notes.viewport(), Qt.MouseButton.LeftButton, CTRL, where)
+    qtbot.waitUntil(lambda: panel.player.playing, timeout=10_000)
+    qtbot.waitUntil(lambda: panel.player.current_ms() >= 3000, timeout=10_000)
+    press(qtbot, Qt.Key.Key_P, CTRL)
+    qtbot.waitUntil(lambda: not panel.player.playing)
 
     # A mark naming no recording says so, and plays nothing.
     messages: list[str] = []
@@ -370,12 +391,7 @@ def test_a_recording_is_removed_after_a_question_and_a_copy_saved(
     qtbot: QtBot, window: MainWindow, microphone: None, tmp_path: Path
 ) -> None:
     story = agreed_to_everything(window)
-    open_story(qtbot, window, story.id)
-    panel = window.editor.recorder
-    press(qtbot, Qt.Key.Key_R, CTRL)
-    qtbot.waitUntil(lambda: panel.recorder.duration() >= 1000, timeout=10_000)
-    press(qtbot, Qt.Key.Key_R, CTRL | SHIFT)
-    qtbot.waitUntil(lambda: panel.list.count() == 1, timeout=15_000)
+    panel = recorded_in_a_story(qtbot, window, story.id, ms=1000)
     (kept,) = recorded_for(window, story.id)
     stored = MediaStore(window.context.paths.media_dir).path_for(kept.sha256)
 

@@ -12,8 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TypeVar
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QBoxLayout,
     QComboBox,
@@ -34,7 +33,6 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import consent, people, provenance, stories, themes
 from storykeeper.core.errors import StorykeeperError, ValidationError
-from storykeeper.core.recording_marks import mark_at
 from storykeeper.core.stories import RevisionConflictError, Story, StoryFields, ThemeLink
 from storykeeper.core.vocabulary import ConsentState, HowTold, Polarity, Setting, StoryStatus
 from storykeeper.gui.app import AppContext
@@ -46,8 +44,9 @@ from storykeeper.gui.widgets.autosave import AutosaveTimer
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import run_modal
+from storykeeper.gui.widgets.note_marks import NoteMarks
 from storykeeper.gui.widgets.read_aloud import ReadAloud, read_or_stop
-from storykeeper.gui.widgets.recorder import JUMP_KEY, RecorderPanel
+from storykeeper.gui.widgets.recorder import RecorderPanel
 
 LANGUAGES = [
     ("English", "en"),
@@ -357,13 +356,9 @@ class StoryEditorPage(QWidget):
             panel.writing.connect(self._attachment_writing)
             panel.changed.connect(self._attachment_written)
             panel.write_failed.connect(self._attachment_write_failed)
-        self.recorder.mark_requested.connect(self._insert_mark)
         self.recorder.consent_flow_requested.connect(lambda _id: self.open_consent_flow())
         self.recorder.consent_recorded.connect(self._consent_recorded_for_recording)
-        self.notes.viewport().installEventFilter(self)
-        jump = QShortcut(QKeySequence(JUMP_KEY), self.notes)
-        jump.setContext(Qt.ShortcutContext.WidgetShortcut)
-        jump.activated.connect(self._play_mark_at_cursor)
+        self.note_marks = NoteMarks(self.notes, self.recorder, self.saved_state.setText)
         context.appearance_changed.connect(self._apply_fonts)
         self._apply_fonts()
 
@@ -799,37 +794,3 @@ class StoryEditorPage(QWidget):
         # Agreeing to recording added a consent version: show it, and learn the new revision.
         self.saved.emit(story_id)
         self.open_story(story_id)
-
-    def _insert_mark(self, mark: str) -> None:
-        if self.read_only:
-            return
-        cursor = self.notes.textCursor()
-        before = self.notes.toPlainText()[: cursor.position()]
-        cursor.insertText(("" if not before or before[-1].isspace() else " ") + mark + " ")
-        self.notes.setTextCursor(cursor)
-
-    def _play_mark_at_cursor(self) -> None:
-        self._play_mark_at(self.notes.textCursor().position())
-
-    def _play_mark_at(self, position: int) -> bool:
-        mark = mark_at(self.notes.toPlainText(), position)
-        if mark is None:
-            self.saved_state.setText(
-                "There is no time mark at the cursor. Marks look like [Recording 1, 02:15]."
-            )
-            return False
-        return self.recorder.play_mark(mark)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # Ctrl+click on a mark in the notes plays the recording from there.
-        if (
-            watched is self.notes.viewport()
-            and event.type() is QEvent.Type.MouseButtonRelease
-            and isinstance(event, QMouseEvent)
-            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        ):
-            position = self.notes.cursorForPosition(event.position().toPoint()).position()
-            if mark_at(self.notes.toPlainText(), position) is not None:
-                self._play_mark_at(position)
-                return True
-        return super().eventFilter(watched, event)
