@@ -30,9 +30,9 @@ class RecordingPlayer(QWidget):
         self.title = ""
         self._pending_position: int | None = None
         self._play_when_loaded = False
-        self.output = QAudioOutput(self)
-        self.player = QMediaPlayer(self)
-        self.player.setAudioOutput(self.output)
+        # Made when a recording is first loaded: the sound output loads the audio back end,
+        # which the window need not pay for at start-up (docs/performance.md).
+        self._player: QMediaPlayer | None = None
 
         # No Alt key (every letter is taken in the editor): Ctrl+P, installed by the recorder.
         self.play_button = QPushButton("Play (Ctrl+P)")
@@ -58,17 +58,29 @@ class RecordingPlayer(QWidget):
         row.addWidget(self.speed)
 
         self.play_button.clicked.connect(self.toggle)
-        self.position.sliderMoved.connect(self.player.setPosition)
+        self.position.sliderMoved.connect(lambda ms: self.player.setPosition(ms))
         self.position.actionTriggered.connect(self._slider_action)
-        self.speed.currentIndexChanged.connect(
-            lambda _i: self.player.setPlaybackRate(float(self.speed.currentData()))
-        )
-        self.player.durationChanged.connect(self._duration)
-        self.player.positionChanged.connect(self._position)
-        self.player.playbackStateChanged.connect(self._state)
-        self.player.mediaStatusChanged.connect(self._status)
-        self.player.errorOccurred.connect(self._error)
+        self.speed.currentIndexChanged.connect(lambda _i: self._apply_speed())
         self.set_enabled(False)
+
+    @property
+    def player(self) -> QMediaPlayer:
+        if self._player is None:
+            output = QAudioOutput(self)
+            player = QMediaPlayer(self)
+            player.setAudioOutput(output)
+            player.durationChanged.connect(self._duration)
+            player.positionChanged.connect(self._position)
+            player.playbackStateChanged.connect(self._state)
+            player.mediaStatusChanged.connect(self._status)
+            player.errorOccurred.connect(self._error)
+            self._player = player
+            self._apply_speed()
+        return self._player
+
+    def _apply_speed(self) -> None:
+        if self._player is not None:
+            self._player.setPlaybackRate(float(self.speed.currentData()))
 
     def set_enabled(self, enabled: bool) -> None:
         for widget in (self.play_button, self.position, self.speed):
@@ -76,30 +88,37 @@ class RecordingPlayer(QWidget):
 
     def load(self, path: Path | None, title: str) -> None:
         """Show a recording, ready to play (None: nothing chosen)."""
-        self.player.stop()
         self.title = title
         self._pending_position = None
         self._play_when_loaded = False
-        self.player.setSource(QUrl() if path is None else QUrl.fromLocalFile(str(path)))
+        if path is not None or self._player is not None:
+            self.player.stop()
+            self.player.setSource(QUrl() if path is None else QUrl.fromLocalFile(str(path)))
         self.position.setValue(0)
         self._show_time(0)
         self.set_enabled(path is not None)
 
     @property
     def playing(self) -> bool:
-        return self.player.playbackState() is QMediaPlayer.PlaybackState.PlayingState
+        return (
+            self._player is not None
+            and self._player.playbackState() is QMediaPlayer.PlaybackState.PlayingState
+        )
 
     def current_ms(self) -> int:
-        return int(self.player.position())
+        return 0 if self._player is None else int(self._player.position())
 
     def toggle(self) -> None:
+        if self._player is None:
+            return  # nothing loaded yet
         if self.playing:
-            self.player.pause()
+            self._player.pause()
         else:
-            self.player.play()
+            self._player.play()
 
     def stop(self) -> None:
-        self.player.stop()
+        if self._player is not None:
+            self._player.stop()
 
     def play_from(self, ms: int) -> None:
         """Play from ``ms`` (once the file has loaded, if it has not yet)."""
@@ -136,7 +155,8 @@ class RecordingPlayer(QWidget):
         self._show_time(ms)
 
     def _show_time(self, ms: int) -> None:
-        self.time.setText(f"{clock_text(ms)} / {clock_text(self.player.duration())}")
+        length = 0 if self._player is None else self._player.duration()
+        self.time.setText(f"{clock_text(ms)} / {clock_text(length)}")
 
     def _state(self, _state: QMediaPlayer.PlaybackState) -> None:
         self.play_button.setText("Pause (Ctrl+P)" if self.playing else "Play (Ctrl+P)")

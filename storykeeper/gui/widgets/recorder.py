@@ -111,7 +111,13 @@ class RecorderPanel(QGroupBox):
         self._folder = recordings.RecordingsFolder(context.paths.recordings_dir)
 
         # --- recording ---
-        self.devices = QMediaDevices(self)
+        # The sound devices, capture session and encoder are made when a story is first shown
+        # (_ensure_media): asking for the devices loads the audio back end, 24 ms and 14 MB the
+        # window need not spend before its list is on screen.
+        self.devices: QMediaDevices | None = None
+        self.capture: QMediaCaptureSession | None = None
+        self.audio_input: QAudioInput | None = None
+        self.recorder: QMediaRecorder | None = None
         self.microphone = QComboBox()
         self.microphone.setAccessibleName("Microphone")
         self.no_microphone = QLabel(NO_MICROPHONE)
@@ -135,17 +141,6 @@ class RecorderPanel(QGroupBox):
         self.save_button.setAccessibleName("Save a copy of the chosen recording")
         self._copy_folder = Path.home()
 
-        self.capture = QMediaCaptureSession(self)
-        self.audio_input = QAudioInput(self)
-        self.capture.setAudioInput(self.audio_input)
-        self.recorder = QMediaRecorder(self)
-        self.capture.setRecorder(self.recorder)
-        flac = QMediaFormat(QMediaFormat.FileFormat.FLAC)
-        flac.setAudioCodec(QMediaFormat.AudioCodec.FLAC)
-        self.recorder.setMediaFormat(flac)
-        # One voice, one channel: half the size of stereo for the same speech.
-        self.recorder.setAudioChannelCount(1)
-        self.recorder.setQuality(QMediaRecorder.Quality.HighQuality)
         self.sound = SoundLevel(self)
 
         # --- listening ---
@@ -184,7 +179,6 @@ class RecorderPanel(QGroupBox):
         column.addLayout(mark_row)
         column.addWidget(self.hint)
 
-        self.devices.audioInputsChanged.connect(self._list_microphones)
         self.record_button.clicked.connect(self.record_or_pause)
         self.stop_button.clicked.connect(self.stop_recording)
         self.mark_button.clicked.connect(self.mark_moment)
@@ -194,14 +188,34 @@ class RecorderPanel(QGroupBox):
         remove.setContext(Qt.ShortcutContext.WidgetShortcut)
         remove.activated.connect(self.remove_chosen)
         self.list.currentRowChanged.connect(self._chosen)
-        self.recorder.recorderStateChanged.connect(self._recorder_state)
-        self.recorder.durationChanged.connect(self._show_elapsed)
-        self.recorder.errorOccurred.connect(self._recorder_failed)
         self.sound.level.connect(self.level.setValue)
         self.sound.samples.connect(self._heard)
         self.player.problem.connect(self._problem)
-        self._list_microphones()
         self._sync()
+
+    def _ensure_media(self) -> QMediaRecorder:
+        """The devices, the capture session and the FLAC encoder, made the first time."""
+        if self.recorder is not None:
+            return self.recorder
+        self.devices = QMediaDevices(self)
+        self.devices.audioInputsChanged.connect(self._list_microphones)
+        capture = QMediaCaptureSession(self)
+        self.audio_input = QAudioInput(self)
+        capture.setAudioInput(self.audio_input)
+        recorder = QMediaRecorder(self)
+        capture.setRecorder(recorder)
+        flac = QMediaFormat(QMediaFormat.FileFormat.FLAC)
+        flac.setAudioCodec(QMediaFormat.AudioCodec.FLAC)
+        recorder.setMediaFormat(flac)
+        # One voice, one channel: half the size of stereo for the same speech.
+        recorder.setAudioChannelCount(1)
+        recorder.setQuality(QMediaRecorder.Quality.HighQuality)
+        recorder.recorderStateChanged.connect(self._recorder_state)
+        recorder.durationChanged.connect(self._show_elapsed)
+        recorder.errorOccurred.connect(self._recorder_failed)
+        self.capture, self.recorder = capture, recorder
+        self._list_microphones()
+        return recorder
 
     def install_shortcuts(self, scope: QWidget) -> None:
         """The recording keys, wherever the focus is inside ``scope`` (the editor page)."""
@@ -225,6 +239,7 @@ class RecorderPanel(QGroupBox):
         read_only: bool,
     ) -> None:
         """List the story's recordings. A recording under way carries on (for its own story)."""
+        self._ensure_media()
         if story_id != self.story_id:
             self.player.load(None, "")
         self.story_id = story_id
@@ -260,13 +275,18 @@ class RecorderPanel(QGroupBox):
 
     # --- recording -------------------------------------------------------------------------
 
+    def _state(self) -> QMediaRecorder.RecorderState:
+        if self.recorder is None:
+            return QMediaRecorder.RecorderState.StoppedState
+        return self.recorder.recorderState()
+
     @property
     def recording(self) -> bool:
-        return self.recorder.recorderState() is QMediaRecorder.RecorderState.RecordingState
+        return self._state() is QMediaRecorder.RecorderState.RecordingState
 
     @property
     def paused(self) -> bool:
-        return self.recorder.recorderState() is QMediaRecorder.RecorderState.PausedState
+        return self._state() is QMediaRecorder.RecorderState.PausedState
 
     def _list_microphones(self) -> None:
         current = self.microphone.currentData()
@@ -311,12 +331,13 @@ class RecorderPanel(QGroupBox):
         self.player.setEnabled(not busy)
 
     def record_or_pause(self) -> None:
+        recorder = self._ensure_media()
         if self.recording:
-            self.recorder.pause()
+            recorder.pause()
             self.sound.pause()
             return
         if self.paused:
-            self.recorder.record()
+            recorder.record()
             self.sound.resume()
             return
         if self.active is not None or self.story_id is None or self.read_only:
@@ -366,10 +387,12 @@ class RecorderPanel(QGroupBox):
             return
         self._recording_story = story_id
         self._recording_title = f"Recording {recordings.next_number(self.titles())}"
+        recorder = self._ensure_media()
+        assert self.audio_input is not None  # made with the recorder
         self.audio_input.setDevice(device)
-        self.recorder.setOutputLocation(QUrl.fromLocalFile(str(self.active.audio)))
+        recorder.setOutputLocation(QUrl.fromLocalFile(str(self.active.audio)))
         self.player.stop()
-        self.recorder.record()
+        recorder.record()
         self.sound.start(device)
         heard = self.sound.pcm_format
         if heard.sampleFormat() is QAudioFormat.SampleFormat.Int16:
@@ -392,13 +415,13 @@ class RecorderPanel(QGroupBox):
             self.sound.stop()
             if self.active is not None:
                 self.active.close_spool()
-            self.recorder.stop()
+            self._ensure_media().stop()
 
     def _recorder_state(self, state: QMediaRecorder.RecorderState) -> None:
         if state is QMediaRecorder.RecorderState.StoppedState and self.active is not None:
             self._keep()
         else:
-            self._show_elapsed(self.recorder.duration())
+            self._show_elapsed(self._ensure_media().duration())
         self._sync()
 
     def _keep(self) -> None:
@@ -522,7 +545,8 @@ class RecorderPanel(QGroupBox):
     def mark_moment(self) -> None:
         """Ask the editor to put "[Recording N, mm:ss]" into the notes at the cursor."""
         if self.active is not None:
-            self.mark_requested.emit(format_mark(self._recording_title, self.recorder.duration()))
+            ms = self._ensure_media().duration()
+            self.mark_requested.emit(format_mark(self._recording_title, ms))
         elif self._attachments and self.player.title:
             self.mark_requested.emit(format_mark(self.player.title, self.player.current_ms()))
 
