@@ -24,7 +24,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import consent, recordings, stories
-from storykeeper.core.attachments import MediaStore
+from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.db import Store
 from storykeeper.core.recording_marks import Mark
 from storykeeper.core.stories import Story
 from storykeeper.core.vocabulary import AttachmentKind, ConsentScope
@@ -437,3 +438,39 @@ def test_a_recording_is_removed_after_a_question_and_a_copy_saved(
     assert recorded_for(window, story.id) == []
     qtbot.waitUntil(lambda: not stored.exists(), timeout=10_000)
     assert panel.empty.isVisibleTo(window)
+
+
+def test_an_imported_story_s_recording_plays_but_nothing_can_be_recorded_or_removed(
+    qtbot: QtBot, window: MainWindow, microphone: None, tmp_path: Path
+) -> None:
+    """At the coordinator's, a story that came in a bundle is read-only, its media included."""
+    from storykeeper.core.bundle.importer import import_bundle
+    from storykeeper.paths import resolve_paths
+    from tests.exchange import export, shared, trust_advocate
+
+    with Store.open(resolve_paths(tmp_path / "advocate")) as advocate:
+        story = shared(advocate, "The bus", scopes=frozenset(ConsentScope))
+        sound = tmp_path / "interview.wav"
+        with wave.open(str(sound), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(8000)
+            out.writeframes(b"\0\1" * 8000 * 3)
+        with advocate.write(actor="test") as session:
+            add_attachment(session, MediaStore(advocate.paths.media_dir), story.id, sound)
+        trust_advocate(advocate, window.context.store)
+        bundle = export(advocate, window.context.store, tmp_path / "usb")
+    import_bundle(window.context.store, bundle, actor="coordinator")
+
+    open_story(qtbot, window, story.id)
+    panel = window.editor.recorder
+    qtbot.waitUntil(lambda: panel.list.count() == 1)
+    assert window.editor.read_only
+    assert not panel.record_button.isEnabled()
+    assert not panel.remove_button.isEnabled()
+    assert panel.save_button.isEnabled()
+    assert not window.editor.attachments.add_button.isEnabled()
+    press(qtbot, Qt.Key.Key_R, CTRL)  # the key does nothing either
+    assert panel.active is None
+    press(qtbot, Qt.Key.Key_P, CTRL)  # but listening works
+    qtbot.waitUntil(lambda: panel.player.playing, timeout=10_000)
