@@ -26,38 +26,25 @@ def main() -> int:
     app = laptop_application()
 
     from storykeeper.core import demo, search, stories, trust
-    from storykeeper.core.attachments import MediaStore
-    from storykeeper.core.bundle.writer import Selection, plan_export, record_export, write_bundle
+    from storykeeper.core.bundle.writer import Selection
     from storykeeper.core.db import Store
     from storykeeper.core.keys import KeyStore
     from storykeeper.gui.app import AppContext
     from storykeeper.gui.dialogs.check_sender import CheckSenderDialog
     from storykeeper.gui.dialogs.import_bundles import ImportDialog
     from storykeeper.paths import resolve_paths
+    from tests import exchange
 
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         coordinator_paths = resolve_paths(root / "coordinator")
         coordinator_paths.ensure()
         coordinator = Store.open(coordinator_paths)
-        recipient = KeyStore(coordinator_paths.data_dir).ensure().age_recipient
         bundles = root / "usb stick"
 
         def export(advocate: Store, selection: Selection) -> Path:
-            with advocate.read() as session:
-                plan = plan_export(session, selection)
-            result = write_bundle(
-                plan,
-                keys=KeyStore(advocate.paths.data_dir),
-                media=MediaStore(advocate.paths.media_dir),
-                out=bundles,
-                recipients=[recipient],
-            )
-            with advocate.write(actor="docs") as session:
-                record_export(session, result)
-            return result.path
+            return exchange.export(advocate, coordinator, bundles, selection)
 
-        bundles.mkdir()
         priya = Store.open(resolve_paths(root / "priya"))
         demo.generate(priya, stories=40, seed=11)
         first = export(priya, Selection.ALL)
