@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -23,12 +23,12 @@ def drag_and_drop(target: QWidget, mime: QMimeData) -> tuple[bool, bool]:
     """Whether ``target`` accepted the drag as it entered, and the drop."""
     actions = Qt.DropAction.CopyAction
     enter = QDragEnterEvent(
-        QPointF(5, 5), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        QPoint(5, 5), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     enter.ignore()
     QApplication.sendEvent(target, enter)
     drop = QDropEvent(
-        QPointF(5, 5), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        QPoint(5, 5), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     )
     drop.ignore()
     QApplication.sendEvent(target, drop)
