@@ -26,9 +26,9 @@ from storykeeper.core.db import Store
 from storykeeper.core.models import StoryRow, StorytellerRow
 from storykeeper.core.search import SortBy, StoryFilter, search_stories
 from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
-from storykeeper.gui.app import EXIT_AFTER_FIRST_PAGE_ENV
 from storykeeper.gui.models.story_table import PAGE_SIZE
 from storykeeper.gui.pages.story_editor import _load as editor_load
+from storykeeper.gui.run import EXIT_AFTER_FIRST_PAGE_ENV
 from storykeeper.paths import resolve_paths
 
 FIRST_PAGE_LINE = "first page shown"

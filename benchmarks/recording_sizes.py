@@ -95,7 +95,7 @@ def main() -> int:
         ConsentMethod,
         ConsentScope,
     )
-    from storykeeper.gui.app import AppContext
+    from storykeeper.gui.context import AppContext
     from storykeeper.gui.widgets.recorder import RecorderPanel
     from storykeeper.paths import resolve_paths
 

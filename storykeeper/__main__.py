@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with Store.open(paths) as store:
             if args.command is None:
-                from storykeeper.gui.app import run_gui  # Qt is loaded only for the window
+                from storykeeper.gui.run import run_gui  # Qt is loaded only for the window
 
                 return run_gui(store, paths)
             return int(args.handler(store, args, sys.stdout))

@@ -22,7 +22,7 @@ def main() -> int:
     from storykeeper.core import consent, people, stories
     from storykeeper.core.db import Store
     from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope, SupporterRole
-    from storykeeper.gui.app import AppContext
+    from storykeeper.gui.context import AppContext
     from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, load_flow_data
     from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
     from storykeeper.gui.main_window import MainWindow

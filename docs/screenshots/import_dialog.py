@@ -29,7 +29,7 @@ def main() -> int:
     from storykeeper.core.bundle.writer import Selection
     from storykeeper.core.db import Store
     from storykeeper.core.keys import KeyStore
-    from storykeeper.gui.app import AppContext
+    from storykeeper.gui.context import AppContext
     from storykeeper.gui.dialogs.check_sender import CheckSenderDialog
     from storykeeper.gui.dialogs.import_bundles import ImportDialog
     from storykeeper.paths import resolve_paths

@@ -28,7 +28,7 @@ def main() -> int:
     from storykeeper.core.attachments import MediaStore, add_attachment
     from storykeeper.core.db import Store
     from storykeeper.core.vocabulary import ConsentScope
-    from storykeeper.gui.app import AppContext
+    from storykeeper.gui.context import AppContext
     from storykeeper.gui.main_window import MainWindow
     from storykeeper.paths import resolve_paths
     from tests.factories import given, make_story

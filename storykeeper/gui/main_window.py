@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from storykeeper import APP_NAME, __version__
 from storykeeper.core import consent, people, stories
 from storykeeper.core.errors import StorykeeperError
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.check_store import CheckStoreDialog
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.dialogs.export import ExportDialog

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from storykeeper.core import recordings
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.recording_marks import recording_title
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.widgets.modal import run_modal
 
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core.db import Store
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.widgets.read_aloud import ENGINE_ENV
 from storykeeper.paths import DataPaths

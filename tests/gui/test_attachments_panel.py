@@ -32,7 +32,7 @@ from storykeeper.core.attachments import (
 )
 from storykeeper.core.audit import recent_events
 from storykeeper.core.stories import Story, get_story
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.widgets.attachments import AttachmentsPanel
 from tests.factories import make_story
 from tests.gui.conftest import when_dialog_opens

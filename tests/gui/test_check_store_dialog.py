@@ -13,7 +13,7 @@ from storykeeper.core import stories
 from storykeeper.core.attachments import Attachment, MediaStore, add_attachment
 from storykeeper.core.audit import recent_events
 from storykeeper.core.db import Store
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.check_store import CheckStoreDialog
 from storykeeper.gui.main_window import MainWindow
 from tests.factories import make_story

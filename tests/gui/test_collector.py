@@ -8,7 +8,7 @@ import threading
 from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 
 
 class _Cycle:

@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from storykeeper.core import stories
 from storykeeper.core.check import check_store
 from storykeeper.core.db import Store
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.paths import DataPaths
 from tests.factories import make_story
@@ -29,8 +29,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from PySide6.QtTest import QTest
 from storykeeper.core.db import Store
-from storykeeper.gui.app import AppContext
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.paths import resolve_paths
 

@@ -268,7 +268,7 @@ def test_a_crash_while_recording_keeps_what_was_recorded(
         "import sys\n"
         "from PySide6.QtWidgets import QApplication\n"
         "from storykeeper.core.db import Store\n"
-        "from storykeeper.gui.app import AppContext\n"
+        "from storykeeper.gui.context import AppContext\n"
         "from storykeeper.gui.widgets.recorder import RecorderPanel\n"
         "from storykeeper.paths import resolve_paths\n"
         "app = QApplication([])\n"
@@ -344,7 +344,7 @@ def test_with_no_microphone_the_box_says_so_and_record_stays_off(tmp_path: Path)
     script = (
         "from PySide6.QtWidgets import QApplication\n"
         "from storykeeper.core.db import Store\n"
-        "from storykeeper.gui.app import AppContext\n"
+        "from storykeeper.gui.context import AppContext\n"
         "from storykeeper.gui.widgets.recorder import RecorderPanel\n"
         "from storykeeper.paths import resolve_paths\n"
         "app = QApplication([])\n"

@@ -17,7 +17,7 @@ from storykeeper.core.vocabulary import (
     ConsentMethod,
     ConsentScope,
 )
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.recording_consent import RecordingConsentDialog
 from tests.exchange import withdraw_fully
 from tests.factories import given, make_story

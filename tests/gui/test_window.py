@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from storykeeper.core import demo, stories
 from storykeeper.core.search import StoryFilter
-from storykeeper.gui.app import AppContext
 from storykeeper.gui.appearance import BASE_POINT_SIZE
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.people import StorytellersDialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.main_window import MainWindow

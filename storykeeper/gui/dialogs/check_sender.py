@@ -24,7 +24,7 @@ from storykeeper.core import trust
 from storykeeper.core.bundle.report import ImportReport
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.trust import TrustedSigner
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses
 

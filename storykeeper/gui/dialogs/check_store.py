@@ -39,7 +39,7 @@ from storykeeper.core.check import (
     repair_store,
 )
 from storykeeper.core.errors import StorykeeperError
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses

@@ -48,8 +48,8 @@ from storykeeper.core.errors import StorykeeperError, ValidationError
 from storykeeper.core.people import Supporter, list_supporters
 from storykeeper.core.stories import Story, get_story
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope
-from storykeeper.gui.app import AppContext
 from storykeeper.gui.consent_pdf import save_consent_copy
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.widgets.date_field import DateField
 from storykeeper.gui.widgets.easy_read_step import (

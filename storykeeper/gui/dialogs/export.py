@@ -45,7 +45,7 @@ from storykeeper.core.bundle.writer import (
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.recipients import Recipient
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import give_keyboard_back
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from storykeeper.core import stories
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 
 
 class HistoryDialog(QDialog):

@@ -55,7 +55,7 @@ from PySide6.QtWidgets import (
 
 from storykeeper.core.bundle.importer import ImportCancelled, import_bundle
 from storykeeper.core.bundle.report import ImportReport, Outcome
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.check_sender import CheckSenderDialog
 from storykeeper.gui.models.import_lines import ACTION_WORDS, Column, ImportLinesModel
 from storykeeper.gui.widgets.labels import buddy_label

@@ -26,7 +26,7 @@ from storykeeper.core import recipients as recipients_module
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import DeviceKeys, KeyStore
 from storykeeper.core.recipients import Recipient
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back

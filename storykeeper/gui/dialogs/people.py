@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import people
 from storykeeper.core.vocabulary import AgeBand, Communication, SupporterRole
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 

@@ -34,7 +34,7 @@ from storykeeper.core import consent
 from storykeeper.core.consent import ConsentRecord
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.vocabulary import ConsentBasis
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from storykeeper.core import people
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 
 RESULTS = 50
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from storykeeper.core import trust
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.trust import TrustedSigner
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back

@@ -28,7 +28,7 @@ from storykeeper.core import clock, consent
 from storykeeper.core.consent import ConsentRecord, Withdrawal
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.widgets.date_field import DateField
 from storykeeper.gui.widgets.labels import buddy_label
 

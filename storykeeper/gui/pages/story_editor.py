@@ -35,8 +35,8 @@ from storykeeper.core import consent, people, provenance, stories, themes
 from storykeeper.core.errors import StorykeeperError, ValidationError
 from storykeeper.core.stories import RevisionConflictError, Story, StoryFields, ThemeLink
 from storykeeper.core.vocabulary import ConsentState, HowTold, Polarity, Setting, StoryStatus
-from storykeeper.gui.app import AppContext
 from storykeeper.gui.consent_pdf import save_consent_copy
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, FlowData, load_flow_data
 from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
 from storykeeper.gui.widgets.attachments import AttachmentsPanel

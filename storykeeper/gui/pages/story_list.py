@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from storykeeper.core import people, themes
 from storykeeper.core.search import StoryFilter, count_stories
 from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.models.story_table import ID_ROLE, Column, StoryTableModel
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 

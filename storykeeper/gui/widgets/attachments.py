@@ -75,7 +75,7 @@ from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import StoryRow
 from storykeeper.core.vocabulary import AttachmentKind
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 from storykeeper.gui.widgets.modal import give_keyboard_back, run_modal

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from storykeeper.core.attachments import MediaStore, discard_if_unused
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 
 
 def discard_unused_media(context: AppContext, result: Any) -> None:

@@ -52,7 +52,7 @@ from storykeeper.core.ids import resolve
 from storykeeper.core.models import StoryRow
 from storykeeper.core.recording_marks import Mark, clock_text, format_mark, recording_title
 from storykeeper.core.vocabulary import AttachmentKind
-from storykeeper.gui.app import AppContext
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.widgets.attachments import choose_copy_target, confirm_removal
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media

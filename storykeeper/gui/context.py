@@ -1,28 +1,23 @@
 """The GUI's services in one place: the store, the task runner, settings and appearance.
 
 A plain QObject rather than a QApplication subclass, so tests can build it inside pytest-qt's
-own application; ``run_gui`` makes the real application around it.
+own application; ``gui.run.run_gui`` makes the real application around it. Every window,
+page and dialog imports this module; none imports ``gui.run``.
 """
 
 from __future__ import annotations
 
 import getpass
-import os
-import sys
 
-from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
-from storykeeper import APP_ID, APP_NAME, __version__
 from storykeeper.core.db import Store
 from storykeeper.gui.appearance import apply_appearance
 from storykeeper.gui.collector import GuiThreadCollector
 from storykeeper.gui.settings import TEXT_SCALE_MAX, TEXT_SCALE_MIN, GuiSettings
 from storykeeper.gui.tasks import TaskRunner
 from storykeeper.paths import DataPaths
-
-EXIT_AFTER_FIRST_PAGE_ENV = "STORYKEEPER_EXIT_AFTER_FIRST_PAGE"
 
 
 def device_user() -> str:
@@ -70,29 +65,3 @@ class AppContext(QObject):
         self.tasks.wait_for_idle()
         self.settings.sync()
         self.collector.stop()
-
-
-def run_gui(store: Store, paths: DataPaths) -> int:
-    from storykeeper.gui.main_window import MainWindow  # Qt widgets only when a window is wanted
-
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    assert isinstance(app, QApplication)
-    app.setApplicationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setDesktopFileName(APP_ID)
-    app.setWindowIcon(QIcon.fromTheme("accessories-text-editor"))
-    context = AppContext(store, paths)
-    window = MainWindow(context)
-    if os.environ.get(EXIT_AFTER_FIRST_PAGE_ENV):
-        # For benchmarks and start-up tests: report when the list shows its first page, then
-        # close as a person would (so saves and settings are flushed normally).
-        def first_page(total: int, _filtered: bool) -> None:
-            print(f"first page shown: {total} stories", flush=True)
-            QTimer.singleShot(0, window.close)
-
-        window.list_page.model.loaded.connect(first_page)
-    window.show()
-    code = app.exec()
-    context.shutdown()
-    return int(code)
