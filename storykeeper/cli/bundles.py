@@ -10,7 +10,8 @@ from typing import TextIO
 
 import minisign
 
-from storykeeper.cli_keys import command_line_actor
+from storykeeper.cli.keys import command_line_actor
+from storykeeper.cli.output import dumps
 from storykeeper.core import recipients as recipients_module
 from storykeeper.core import trust
 from storykeeper.core.attachments import MediaStore
@@ -27,7 +28,6 @@ from storykeeper.core.bundle.writer import (
 )
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
-from storykeeper.jsonout import dumps
 
 
 def add_commands(

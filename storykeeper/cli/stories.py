@@ -15,7 +15,10 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from storykeeper import __version__, cli_bundles, cli_keys
+from storykeeper import __version__
+from storykeeper.cli import bundles as cli_bundles
+from storykeeper.cli import keys as cli_keys
+from storykeeper.cli.output import dumps
 from storykeeper.core import check as check_module
 from storykeeper.core import consent, demo, provenance, search, stats, stories
 from storykeeper.core.db import Store
@@ -27,7 +30,6 @@ from storykeeper.core.vocabulary import (
     StoryStatus,
     Vocabulary,
 )
-from storykeeper.jsonout import dumps
 
 EPILOG = """\
 Your stories are kept in a local database in the data folder. Choose another folder with

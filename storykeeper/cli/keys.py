@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from storykeeper.cli.output import dumps
 from storykeeper.core import recipients, trust
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore, PasswordNeeded
-from storykeeper.jsonout import dumps
 
 
 def add_commands(
