@@ -19,9 +19,10 @@ from typing import Any, TypeVar
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from storykeeper.core import audit, demo_text
+from storykeeper.core import audit
 from storykeeper.core.consent import add_months
 from storykeeper.core.db import Store, refresh_planner_statistics
+from storykeeper.core.demo_text import load_demo_text
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.models import (
     ConsentRecordRow,
@@ -119,6 +120,7 @@ SUPPORT_NEEDS = (
 class _Generator:
     def __init__(self, session: Session, seed: int) -> None:
         self.rng = random.Random(seed)
+        self.text = load_demo_text()
         self.session = session
         self.now = dt.datetime.combine(ANCHOR, dt.time(12), dt.UTC)
         self.next_id = {
@@ -128,7 +130,7 @@ class _Generator:
         self.pseudonyms = set(session.scalars(select(StorytellerRow.pseudonym)))
         themes = dict(session.execute(select(ThemeRow.name, ThemeRow.id)).all())
         # Only themes the word pools know: a renamed or added theme has no sentences to use.
-        self.themes = [(name, themes[name]) for name in demo_text.THEME_SENTENCES if name in themes]
+        self.themes = [(name, themes[name]) for name in self.text.theme_sentences if name in themes]
 
     def uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -144,7 +146,7 @@ class _Generator:
         )
 
     def person_name(self) -> str:
-        return f"{self.rng.choice(demo_text.FIRST_NAMES)} {self.rng.choice(demo_text.SURNAMES)}"
+        return f"{self.rng.choice(self.text.first_names)} {self.rng.choice(self.text.surnames)}"
 
     def supporters(self, count: int) -> list[dict[str, Any]]:
         rows = []
@@ -156,7 +158,7 @@ class _Generator:
                     "uuid": self.uuid(),
                     "name": name,
                     "role": self.rng.choice(list(SupporterRole)).value,
-                    "organisation": self.rng.choice(demo_text.ORGANISATIONS),
+                    "organisation": self.rng.choice(self.text.organisations),
                     "contact": name.lower().replace(" ", ".").replace("’", "") + "@example.org",
                     "created_at": self.now,
                     "updated_at": self.now,
@@ -195,22 +197,22 @@ class _Generator:
         return rows
 
     def own_words(self, links: list[tuple[str, Polarity]]) -> str:
-        rng, text = self.rng, demo_text
+        rng, text = self.rng, self.text
         sentences: list[str] = []
         if rng.random() < 0.7:
-            sentences.append(rng.choice(text.OPENINGS))
+            sentences.append(rng.choice(text.openings))
         long_story = rng.random() < 0.1
         for theme, polarity in links:
-            pools = text.THEME_SENTENCES[theme]
+            pools = text.theme_sentences[theme]
             sides = ["enabler", "barrier"] if polarity is Polarity.MIXED else [polarity.value]
             for side in sides:
                 count = rng.randint(3, 8) if long_story else rng.randint(1, 3)
                 for sentence in rng.sample(pools[side], k=min(count, len(pools[side]))):
                     if rng.random() < 0.2:
-                        sentence = rng.choice(text.CONNECTIVES) + sentence[0].lower() + sentence[1:]
+                        sentence = rng.choice(text.connectives) + sentence[0].lower() + sentence[1:]
                     sentences.append(sentence)
         if rng.random() < 0.5:
-            sentences.append(rng.choice(text.CLOSINGS))
+            sentences.append(rng.choice(text.closings))
         paragraphs, start = [], 0
         while start < len(sentences):
             size = rng.randint(2, 4)
@@ -219,8 +221,8 @@ class _Generator:
         return "\n\n".join(paragraphs)
 
     def title(self, theme: str, polarity: Polarity) -> str:
-        template = self.rng.choice(demo_text.TITLE_TEMPLATES[polarity.value])
-        title = template.format(topic=self.rng.choice(demo_text.THEME_TOPICS[theme]))
+        template = self.rng.choice(self.text.title_templates[polarity.value])
+        title = template.format(topic=self.rng.choice(self.text.theme_topics[theme]))
         return title[0].upper() + title[1:]
 
     def consent_versions(
@@ -240,7 +242,7 @@ class _Generator:
             first.update(self._refusal(ConsentDecision.DECLINED))
         if situation == "conditions":
             first["decision"] = ConsentDecision.GIVEN_WITH_CONDITIONS.value
-            first["conditions"] = rng.choice(demo_text.CONDITIONS)
+            first["conditions"] = rng.choice(self.text.conditions)
         versions = [first]
         if situation in ("withdrawn", "reviewed"):
             later = min(add_months(decided_on, rng.randint(2, 7)), ANCHOR)
@@ -256,7 +258,7 @@ class _Generator:
         refusal.update(
             decision=decision.value,
             review_by=None,
-            persons_words=self.rng.choice(demo_text.CONSENT_WORDS_NO),
+            persons_words=self.rng.choice(self.text.consent_words_no),
         )
         return refusal
 
@@ -291,9 +293,9 @@ class _Generator:
             )
         )
         words = (
-            rng.choice(demo_text.OBSERVED_ASSENT)
+            rng.choice(self.text.observed_assent)
             if method is ConsentMethod.OBSERVED_ASSENT
-            else rng.choice(demo_text.CONSENT_WORDS_YES)
+            else rng.choice(self.text.consent_words_yes)
         )
         return {
             "id": self.take_id(ConsentRecordRow),
@@ -368,7 +370,7 @@ class _Generator:
             else "",
             "recorder_notes": " ".join(
                 rng.sample(
-                    demo_text.RECORDER_NOTES, k=_weighted(rng, [(0, 2), (1, 4), (2, 3), (3, 1)])
+                    self.text.recorder_notes, k=_weighted(rng, [(0, 2), (1, 4), (2, 3), (3, 1)])
                 )
             ),
             "told_on": told_on,

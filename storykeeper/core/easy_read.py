@@ -8,14 +8,13 @@ comes from the shipped wording, so an update that adds a sentence never leaves a
 
 from __future__ import annotations
 
-import importlib.resources
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import storykeeper
+from storykeeper.core import resources
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.vocabulary import ConsentBasis, ConsentScope
 
@@ -83,12 +82,7 @@ class ConsentText:
 
 def shipped_folder() -> Path:
     """The shipped consent wording: inside the installed package, or in a source checkout."""
-    try:
-        folder = importlib.resources.files("storykeeper.resources.consent")
-        return Path(str(folder))
-    except ModuleNotFoundError:
-        # An editable install runs from the source tree, where resources/ sits beside the package.
-        return Path(storykeeper.__file__).resolve().parent.parent / "resources" / "consent"
+    return resources.shipped_folder("consent")
 
 
 def _read(path: Path) -> dict[str, Any]:

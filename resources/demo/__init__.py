@@ -1,0 +1,1 @@
+"""Word pools for the synthetic demo data (see ``storykeeper.core.demo_text``)."""
