@@ -3,7 +3,9 @@
 Database writes go through one serial queue (a pool of one thread), so they happen in the order
 asked and never contend; reads go through a small pool of their own, so a slow search never holds
 up a save. Results and errors come back through a queued signal, so callbacks always run on the
-GUI thread and may touch widgets. (A QRunnable that is also a QObject broke in PySide6 6.5: the
+GUI thread and may touch widgets. A write says what it changes (``gui.ops.changes``); once it has
+committed, the runner announces ``changed(kind, ids)`` and every view of that kind refreshes
+itself. (A QRunnable that is also a QObject broke in PySide6 6.5: the
 job holds a plain QObject for its signals instead.)
 """
 
@@ -21,6 +23,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from sqlalchemy.orm import Session
 
 from storykeeper.core.db import Store
+from storykeeper.gui.ops.changes import Change, Changes, announced
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +60,7 @@ class _Job(QRunnable):
 class _Callbacks:
     on_done: Done | None
     on_error: Failed | None
+    changes: Changes | None = None
 
 
 def _in(
@@ -78,6 +82,9 @@ class TaskRunner(QObject):
     busy_changed = Signal(bool)
     #: An error no caller handled: the window shows it.
     unhandled_error = Signal(object)
+    #: A write committed and changed records of a kind (a ``Kind`` value) with these ids
+    #: (a frozenset; empty when any of that kind may have changed).
+    changed = Signal(str, object)
 
     def __init__(self, store: Store, actor: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -111,17 +118,31 @@ class TaskRunner(QObject):
         work: Callable[[Session], T],
         on_done: Done | None = None,
         on_error: Failed | None = None,
+        *,
+        changes: Changes | None = None,
     ) -> int:
-        """Run ``work(session)`` in the serial writer, as this window's actor."""
+        """Run ``work(session)`` in the serial writer, as this window's actor; once it has
+        committed, announce ``changes`` (fixed, or worked out from the result)."""
         session = functools.partial(self.store.write, actor=self.actor)
-        return self._submit(self._writer, _in(session, work), on_done, on_error)
+        return self._submit(self._writer, _in(session, work), on_done, on_error, changes)
 
     def write_own(
-        self, work: Callable[[], T], on_done: Done | None = None, on_error: Failed | None = None
+        self,
+        work: Callable[[], T],
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+        *,
+        changes: Changes | None = None,
     ) -> int:
         """Run work that opens its own transactions (an import, which needs the store, not a
         session) in the serial writer, so it never runs beside another write."""
-        return self._submit(self._writer, work, on_done, on_error)
+        return self._submit(self._writer, work, on_done, on_error, changes)
+
+    def announce(self, *changes: Change) -> None:
+        """Say that records changed outside a write of this runner (another window's dialog
+        that wrote through its own runner, a file put in place)."""
+        for change in changes:
+            self.changed.emit(change.kind.value, change.ids)
 
     def run(
         self, work: Callable[[], T], on_done: Done | None = None, on_error: Failed | None = None
@@ -139,10 +160,11 @@ class TaskRunner(QObject):
         work: Callable[[], Any],
         on_done: Done | None,
         on_error: Failed | None,
+        changes: Changes | None = None,
     ) -> int:
         task_id = next(self._ids)
         was_busy = self.busy
-        self._pending[task_id] = _Callbacks(on_done, on_error)
+        self._pending[task_id] = _Callbacks(on_done, on_error, changes)
         pool.start(_Job(task_id, work, self._relay))
         if not was_busy:
             self.busy_changed.emit(True)
@@ -156,8 +178,13 @@ class TaskRunner(QObject):
 
     def _on_finished(self, task_id: int, result: object) -> None:
         callbacks = self._take(task_id)
-        if callbacks and callbacks.on_done:
+        if callbacks is None:
+            return
+        if callbacks.on_done:
             callbacks.on_done(result)
+        # After the caller's own callback, so it has taken the result in (an editor its new
+        # revision) before the views that show the same records reload them.
+        self.announce(*announced(callbacks.changes, result))
 
     def _on_failed(self, task_id: int, error: BaseException) -> None:
         callbacks = self._take(task_id)
