@@ -5,6 +5,7 @@ key is trusted (on the writer thread) and their refused files are imported again
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -18,13 +19,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from storykeeper.core import trust
 from storykeeper.core.bundle.report import ImportReport
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.trust import TrustedSigner
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.ops import keys as key_ops
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses
 
@@ -143,17 +143,20 @@ class CheckSenderDialog(QDialog):
     def _trust(self) -> None:
         if not self.trust_button.isEnabled():
             return
-        public_key, label, key_id = self.public_key, self.label.text(), self.report.signer_key_id
-
-        def work(session: Session) -> TrustedSigner:
-            # Trusted meanwhile (in the trusted senders screen, say): import again all the same.
-            already = [s for s in trust.list_signers(session) if s.key_id == key_id and s.active]
-            return already[0] if already else trust.add_signer(session, public_key, label)
-
         self._busy = True
         self._update_button()
         self.message.setText("Trusting the sender…")
-        self.context.tasks.write(work, on_done=self._trusted, on_error=self._refused)
+        self.context.tasks.write(
+            partial(
+                key_ops.trust_checked_sender,
+                key_id=self.report.signer_key_id,
+                public_key=self.public_key,
+                label=self.label.text(),
+            ),
+            on_done=self._trusted,
+            on_error=self._refused,
+            changes=key_ops.KEYS_CHANGED,
+        )
 
     def _trusted(self, signer: TrustedSigner) -> None:
         self._busy = False

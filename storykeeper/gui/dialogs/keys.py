@@ -1,7 +1,12 @@
-"""This computer's keys (to read to a coordinator) and the coordinators' keys (to export to)."""
+"""This computer's keys (to read to a coordinator) and the coordinators' keys (to export to).
+
+The recipients shown are ``Kind.KEYS``: the list reloads whenever the task runner announces a
+change of keys, and the dialog's own writes only say that they change keys.
+"""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -20,14 +25,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from storykeeper.core import recipients as recipients_module
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import DeviceKeys, KeyStore
 from storykeeper.core.recipients import Recipient
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.ops import keys as key_ops
+from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back
 
@@ -109,6 +114,7 @@ class KeysDialog(QDialog):
         # Enter adds the recipient typed in; no other button reacts to it (Esc closes).
         enter_presses(self, self.add_button)
         context.tasks.run(self.keys.ensure, on_done=self._show_keys, on_error=self._failed)
+        context.tasks.changed.connect(self._keys_changed)
         self._reload()
 
     def _show_keys(self, device: DeviceKeys) -> None:
@@ -120,8 +126,12 @@ class KeysDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self.problem.setText(str(error) if isinstance(error, StorykeeperError) else f"{error}")
 
+    def _keys_changed(self, kind: str, _ids: frozenset[str]) -> None:
+        if kind == Kind.KEYS:
+            self._reload()
+
     def _reload(self) -> None:
-        self.context.tasks.read(recipients_module.list_recipients, on_done=self._show_recipients)
+        self.context.tasks.read(key_ops.list_recipients, on_done=self._show_recipients)
 
     def _show_recipients(self, found: list[Recipient]) -> None:
         self.recipient_list.clear()
@@ -132,24 +142,27 @@ class KeysDialog(QDialog):
         self.remove_button.setEnabled(bool(found))
 
     def _add(self) -> None:
-        key, label = self.new_key.text(), self.new_label.text()
-
-        def work(session: Session) -> Recipient:
-            return recipients_module.add_recipient(session, key, label)
-
         def added(recipient: Recipient) -> None:
             self.problem.setText(f"Added {recipient.label}.")
             self.new_key.clear()
             self.new_label.clear()
             self.new_key.setFocus()
-            self._reload()
 
         def refused(error: BaseException) -> None:
             self._failed(error)
             field = getattr(error, "field", None)
             (self.new_label if field == "label" else self.new_key).setFocus()
 
-        self.context.tasks.write(work, on_done=added, on_error=refused)
+        self.context.tasks.write(
+            partial(
+                key_ops.add_recipient,
+                age_recipient=self.new_key.text(),
+                label=self.new_label.text(),
+            ),
+            on_done=added,
+            on_error=refused,
+            changes=key_ops.KEYS_CHANGED,
+        )
 
     def _remove(self) -> None:
         item = self.recipient_list.currentItem()
@@ -167,10 +180,11 @@ class KeysDialog(QDialog):
         ):
             return
 
-        def work(session: Session) -> None:
-            recipients_module.remove_recipient(session, key)
-
-        self.context.tasks.write(work, on_done=lambda _: self._reload(), on_error=self._failed)
+        self.context.tasks.write(
+            partial(key_ops.remove_recipient, age_recipient=key),
+            on_error=self._failed,
+            changes=key_ops.KEYS_CHANGED,
+        )
 
     def _save_public(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(

@@ -1,7 +1,12 @@
-"""Trusted senders: the advocates' signing keys whose bundles this computer accepts."""
+"""Trusted senders: the advocates' signing keys whose bundles this computer accepts.
+
+The list shows ``Kind.KEYS``: it reloads whenever the task runner announces a change of keys,
+whoever made it, and the dialog's own writes only say that they change keys.
+"""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -18,13 +23,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from storykeeper.core import trust
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.trust import TrustedSigner
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.ops import keys as key_ops
+from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back
 
@@ -88,10 +93,15 @@ class TrustDialog(QDialog):
         self.trust_button.clicked.connect(self._trust)
         self.revoke_button.clicked.connect(self._revoke)
         self.from_file.clicked.connect(self._from_file)
+        context.tasks.changed.connect(self._keys_changed)
         self._reload()
 
+    def _keys_changed(self, kind: str, _ids: frozenset[str]) -> None:
+        if kind == Kind.KEYS:
+            self._reload()
+
     def _reload(self) -> None:
-        self.context.tasks.read(trust.list_signers, on_done=self._show)
+        self.context.tasks.read(key_ops.list_signers, on_done=self._show)
 
     def _show(self, signers: list[TrustedSigner]) -> None:
         self.signer_list.clear()
@@ -128,11 +138,6 @@ class TrustDialog(QDialog):
         self.label.setFocus()
 
     def _trust(self) -> None:
-        text, label = self.public_key.text(), self.label.text()
-
-        def work(session: Session) -> TrustedSigner:
-            return trust.add_signer(session, text, label)
-
         def trusted(signer: TrustedSigner) -> None:
             self.message.setText(
                 f"Now trusting {signer.label}. Fingerprint: {signer.fingerprint} — read it to "
@@ -140,13 +145,19 @@ class TrustDialog(QDialog):
             )
             self.public_key.clear()
             self.label.clear()
-            self._reload()
 
         def refused(error: BaseException) -> None:
             self.message.setText(str(error) if isinstance(error, StorykeeperError) else f"{error}")
             (self.label if getattr(error, "field", None) == "label" else self.public_key).setFocus()
 
-        self.context.tasks.write(work, on_done=trusted, on_error=refused)
+        self.context.tasks.write(
+            partial(
+                key_ops.trust_signer, public_key=self.public_key.text(), label=self.label.text()
+            ),
+            on_done=trusted,
+            on_error=refused,
+            changes=key_ops.KEYS_CHANGED,
+        )
 
     def _revoke(self) -> None:
         item = self.signer_list.currentItem()
@@ -165,13 +176,12 @@ class TrustDialog(QDialog):
         ):
             return
 
-        def work(session: Session) -> TrustedSigner:
-            return trust.revoke_signer(session, key_id)
-
         def revoked(signer: TrustedSigner) -> None:
             self.message.setText(f"Revoked {signer.label}: their new bundles will be refused.")
-            self._reload()
 
         self.context.tasks.write(
-            work, on_done=revoked, on_error=lambda e: self.message.setText(str(e))
+            partial(key_ops.revoke_signer, key_id=key_id),
+            on_done=revoked,
+            on_error=lambda e: self.message.setText(str(e)),
+            changes=key_ops.KEYS_CHANGED,
         )
