@@ -10,6 +10,7 @@ after any save already queued.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -35,12 +36,11 @@ from storykeeper.core.check import (
     Problem,
     RepairReport,
     Severity,
-    check_store,
-    repair_store,
 )
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.ops import check as check_ops
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses
 
@@ -174,9 +174,8 @@ class CheckStoreDialog(QDialog):
         self.progress.show()
         self.status.setText("Checking…")
         self._update_controls()
-        store, progress = self.context.store, self._progress
         self.context.tasks.run(
-            lambda: check_store(store, progress.step.emit),
+            partial(check_ops.check, self.context.store, self._progress.step.emit),
             on_done=self._checked,
             on_error=self._check_failed,
         )
@@ -282,11 +281,11 @@ class CheckStoreDialog(QDialog):
         self.progress.show()
         self.status.setText(f"Removing {files}…")
         self._update_controls()
-        store, actor = self.context.store, self.context.tasks.actor
         self.context.tasks.write_own(
-            lambda: repair_store(store, actor=actor),
+            partial(check_ops.remove_unused_files, self.context.store, self.context.tasks.actor),
             on_done=self._repaired,
             on_error=self._repair_failed,
+            changes=check_ops.REMOVAL_CHANGES,
         )
 
     def _repaired(self, repaired: RepairReport) -> None:
