@@ -1,6 +1,6 @@
 """The command line's key and recipient commands: ``storykeeper keys …`` and ``recipients …``.
 
-Kept apart from ``cli.py`` (the stories) because these deal in files and secrets: they print
+Kept apart from ``stories`` (the story commands) because these deal in files and secrets: they print
 public keys and fingerprints only, never a secret key.
 """
 

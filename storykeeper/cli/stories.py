@@ -1,4 +1,4 @@
-"""The command line: a thin layer over ``storykeeper.core``.
+"""The story commands: list, search, show, stats, check and demo-data.
 
 Each command prints plain text by default and JSON with ``--json``. Errors are one line on
 stderr and a non-zero exit status, never a traceback (``__main__`` sees to that).
@@ -7,90 +7,31 @@ stderr and a non-zero exit status, never a traceback (``__main__`` sees to that)
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import shutil
 import sys
 import textwrap
 import time
-from collections.abc import Callable
 from typing import TextIO
 
-from storykeeper import __version__
-from storykeeper.cli import bundles as cli_bundles
-from storykeeper.cli import keys as cli_keys
+from storykeeper.cli.arguments import count_argument, date_argument, vocabulary_argument
+from storykeeper.cli.keys import command_line_actor
 from storykeeper.cli.output import dumps
 from storykeeper.core import check as check_module
 from storykeeper.core import consent, demo, provenance, search, stats, stories
 from storykeeper.core.db import Store
-from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import short_id
 from storykeeper.core.vocabulary import (
     ConsentState,
     Polarity,
     StoryStatus,
-    Vocabulary,
 )
 
-EPILOG = """\
-Your stories are kept in a local database in the data folder. Choose another folder with
---data-dir DIR or the STORYKEEPER_DATA_DIR environment variable.
-Run "storykeeper COMMAND --help" for the options of each command."""
 
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"“{text}” is not a date: write it as YYYY-MM-DD, for example 2026-03-31"
-        ) from None
-
-
-def _vocabulary(kind: type[Vocabulary]) -> Callable[[str], Vocabulary]:
-    def parse(text: str) -> Vocabulary:
-        try:
-            return kind.parse(text)
-        except ValidationError as exc:
-            raise argparse.ArgumentTypeError(exc.message) from None
-
-    parse.__name__ = kind.__doc__ or kind.__name__
-    return parse
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"“{text}” is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    # --data-dir and --json are accepted before or after the command name; SUPPRESS keeps a
-    # subcommand's default from overwriting a value given before it.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        default=argparse.SUPPRESS,
-        help="the data folder to use instead of the usual one",
-    )
-    as_json = argparse.ArgumentParser(add_help=False)
-    as_json.add_argument("--json", action="store_true", help="print JSON instead of text")
-
-    parser = argparse.ArgumentParser(
-        prog="storykeeper",
-        description="Record people’s stories with consent, offline. "
-        "With no command, opens the Storykeeper window.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        parents=[common],
-    )
-    parser.add_argument("--version", action="version", version=f"Storykeeper {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
+def add_commands(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+    as_json: argparse.ArgumentParser,
+) -> None:
     demo_parser = commands.add_parser(
         "demo-data",
         parents=[common, as_json],
@@ -99,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         "situation. The same seed always makes the same data. Never use this on a store "
         "that holds real stories you intend to export.",
     )
-    demo_parser.add_argument("--stories", type=_positive, required=True, metavar="N")
+    demo_parser.add_argument("--stories", type=count_argument, required=True, metavar="N")
     demo_parser.add_argument("--seed", type=int, default=1, metavar="S", help="default: 1")
     demo_parser.set_defaults(handler=cmd_demo_data)
 
@@ -147,9 +88,6 @@ def build_parser() -> argparse.ArgumentParser:
         "interrupted import left (never a file a story uses), and say what was removed",
     )
     check_parser.set_defaults(handler=cmd_check)
-    cli_keys.add_commands(commands, common, as_json)
-    cli_bundles.add_commands(commands, common, as_json)
-    return parser
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
@@ -157,24 +95,26 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--theme", metavar="NAME", help="stories linked to this theme")
     group.add_argument(
         "--polarity",
-        type=_vocabulary(Polarity),
+        type=vocabulary_argument(Polarity),
         help="enabler, barrier or mixed (with --theme: for that theme)",
     )
     group.add_argument(
         "--consent",
-        type=_vocabulary(ConsentState),
+        type=vocabulary_argument(ConsentState),
         action="append",
         metavar="STATE",
         help="none, given, given_with_conditions, declined or withdrawn (repeat for several)",
     )
     group.add_argument("--review-due", action="store_true", help="consent review is due")
-    group.add_argument("--status", type=_vocabulary(StoryStatus), help="draft or final")
+    group.add_argument("--status", type=vocabulary_argument(StoryStatus), help="draft or final")
     group.add_argument("--supporter", metavar="ID", help="recorded by this supporter")
     group.add_argument("--storyteller", metavar="ID", help="told by this storyteller")
     group.add_argument(
-        "--from", dest="told_from", type=_date, metavar="DATE", help="told on or after"
+        "--from", dest="told_from", type=date_argument, metavar="DATE", help="told on or after"
     )
-    group.add_argument("--to", dest="told_to", type=_date, metavar="DATE", help="told on or before")
+    group.add_argument(
+        "--to", dest="told_to", type=date_argument, metavar="DATE", help="told on or before"
+    )
     paging = parser.add_argument_group("order and paging")
     paging.add_argument(
         "--sort",
@@ -184,9 +124,9 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     )
     paging.add_argument("--ascending", action="store_true", help="oldest or A–Z first")
     paging.add_argument(
-        "--limit", type=_positive, default=50, help="how many (default 50, most 1000)"
+        "--limit", type=count_argument, default=50, help="how many (default 50, most 1000)"
     )
-    paging.add_argument("--offset", type=_positive, default=0, help="skip this many first")
+    paging.add_argument("--offset", type=count_argument, default=0, help="skip this many first")
 
 
 def _story_filter(args: argparse.Namespace) -> search.StoryFilter:
@@ -367,7 +307,7 @@ def cmd_check(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     if args.repair and refused is None:
         if progress:
             progress("for unused files to remove")
-        repaired = check_module.repair_store(store, actor=cli_keys.command_line_actor())
+        repaired = check_module.repair_store(store, actor=command_line_actor())
     if args.json:
         shown: dict[str, object] = {
             "ok": report.ok,

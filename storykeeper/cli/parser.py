@@ -1,0 +1,45 @@
+"""The command line's parser: the options every command takes, and each group's commands.
+
+A group (``stories``, ``keys``, ``bundles``) registers its own subcommands with
+``add_commands(commands, common, as_json)``; this module only decides the order they are listed in.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from storykeeper import __version__
+from storykeeper.cli import bundles, keys, stories
+
+EPILOG = """\
+Your stories are kept in a local database in the data folder. Choose another folder with
+--data-dir DIR or the STORYKEEPER_DATA_DIR environment variable.
+Run "storykeeper COMMAND --help" for the options of each command."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --data-dir and --json are accepted before or after the command name; SUPPRESS keeps a
+    # subcommand's default from overwriting a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the data folder to use instead of the usual one",
+    )
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    parser = argparse.ArgumentParser(
+        prog="storykeeper",
+        description="Record people’s stories with consent, offline. "
+        "With no command, opens the Storykeeper window.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"Storykeeper {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in (stories, keys, bundles):
+        group.add_commands(commands, common, as_json)
+    return parser
