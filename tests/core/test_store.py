@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import stat
@@ -142,12 +143,18 @@ def test_processes_opening_a_new_store_at_once_all_succeed(tmp_path: Path) -> No
     code = "from storykeeper.__main__ import main; raise SystemExit(main(['stats', '--json']))"
     runs = [
         subprocess.Popen(
-            [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [sys.executable, "-c", code],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(4)
     ]
-    results = [(run.wait(timeout=120), run.stderr.read()) for run in runs if run.stderr]
-    assert [rc for rc, _ in results] == [0, 0, 0, 0], results
+    # communicate() reads both pipes while it waits: wait() first could block on a full pipe.
+    said = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], [err for _, err in said]
+    assert [json.loads(out)["stories"] for out, _ in said] == [0, 0, 0, 0]
 
 
 def test_planner_statistics_are_gathered_when_the_store_has_grown(paths: DataPaths) -> None:
