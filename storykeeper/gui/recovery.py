@@ -1,19 +1,21 @@
 """At start-up: recordings a crash interrupted are attached to their stories, and the person
 is told which.
 
-The work is ``core.recordings.recover_interrupted`` on the write queue; the files it leaves are
+The work is ``gui.ops.recovery.recover_recordings`` on the write queue; the files it leaves are
 removed only once that transaction has committed, so a failure loses nothing.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtWidgets import QMessageBox, QWidget
-from sqlalchemy.orm import Session
 
 from storykeeper.core import recordings
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.recording_marks import recording_title
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.ops import recovery as ops
 from storykeeper.gui.widgets.modal import run_modal
 
 
@@ -22,9 +24,6 @@ def recover_recordings(context: AppContext, parent: QWidget) -> None:
     media = MediaStore(context.paths.media_dir)
     if not folder.leftovers():
         return
-
-    def work(session: Session) -> recordings.Recovery:
-        return recordings.recover_interrupted(session, media, folder)
 
     def done(recovery: recordings.Recovery) -> None:
         for leftover in recovery.to_remove:
@@ -56,4 +55,9 @@ def recover_recordings(context: AppContext, parent: QWidget) -> None:
         )
         run_modal(box)
 
-    context.tasks.write(work, on_done=done, on_error=failed)
+    context.tasks.write(
+        partial(ops.recover_recordings, media=media, folder=folder),
+        on_done=done,
+        on_error=failed,
+        changes=ops.recovery_changes,
+    )

@@ -5,7 +5,7 @@ Searching runs off the GUI thread, so it stays quick with tens of thousands of s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeyEvent
@@ -19,21 +19,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from storykeeper.core import people
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.ops.people import PickedStoryteller, find_storytellers
+
+__all__ = ["PickedStoryteller", "StorytellerPicker"]
 
 RESULTS = 50
-
-
-@dataclass(frozen=True)
-class PickedStoryteller:
-    """Either an existing storyteller's id, or the name of a new one to add."""
-
-    id: str | None
-    new_name: str | None
-    label: str
 
 
 class _NameField(QLineEdit):
@@ -110,11 +103,10 @@ class StorytellerPicker(QDialog):
         self._generation += 1
         generation = self._generation
         text = self.name.text().strip()
-
-        def work(session: Session) -> list[people.Storyteller]:
-            return people.find_storytellers(session, text, limit=RESULTS)
-
-        self.context.tasks.read(work, on_done=lambda found: self._show(generation, text, found))
+        self.context.tasks.read(
+            partial(find_storytellers, text=text, limit=RESULTS),
+            on_done=lambda found: self._show(generation, text, found),
+        )
 
     def _show(self, generation: int, text: str, found: list[people.Storyteller]) -> None:
         if generation != self._generation:

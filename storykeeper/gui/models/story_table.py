@@ -9,6 +9,7 @@ dropped instead of being mixed in.
 from __future__ import annotations
 
 from enum import IntEnum
+from functools import partial
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -16,11 +17,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from sqlalchemy.orm import Session
 
-from storykeeper.core import search
 from storykeeper.core.search import SearchPage, SortBy, StoryFilter, StorySummary
 from storykeeper.gui.models.columns import ColumnsModel, Index
+from storykeeper.gui.ops.story_list import PageQuery, fetch_page
 from storykeeper.gui.tasks import TaskRunner
 
 PAGE_SIZE = 200
@@ -131,15 +131,10 @@ class StoryTableModel(ColumnsModel):
         if wanted.text.strip() and sort is SortBy.UPDATED and not self._user_sorted:
             sort = SortBy.RELEVANCE
             descending = True
-
-        def work(session: Session) -> SearchPage:
-            return search.search_stories(
-                session, wanted, sort=sort, descending=descending, offset=offset, limit=PAGE_SIZE
-            )
-
+        query = PageQuery(wanted, sort, descending, offset, PAGE_SIZE)
         self._set_loading(True)
         self._tasks.read(
-            work,
+            partial(fetch_page, query=query),
             on_done=lambda page: self._arrived(generation, page),
             on_error=lambda error: self._failed(generation, error),
         )
