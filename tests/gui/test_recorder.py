@@ -45,7 +45,11 @@ ALT = Qt.KeyboardModifier.AltModifier
 @pytest.fixture
 def microphone(qapp: QApplication) -> None:
     if not QMediaDevices.audioInputs():
-        pytest.skip("no virtual microphone: PulseAudio is not installed (install-system-deps)")
+        # Fail, not skip, as the interop tests do: a recorder test that never runs proves nothing.
+        pytest.fail(
+            "no virtual microphone: install PulseAudio with "
+            "packaging/linux/install-system-deps --test (tests/audio/virtual-microphone starts it)"
+        )
 
 
 @pytest.fixture
@@ -64,7 +68,10 @@ def tone(tmp_path: Path) -> Iterator[None]:
         )
     player = shutil.which("paplay")
     if player is None:
-        pytest.skip("paplay (pulseaudio-utils) is not installed")
+        pytest.fail(
+            "paplay not found: install pulseaudio-utils with "
+            "packaging/linux/install-system-deps --test"
+        )
     playing = subprocess.Popen([player, "--device=virtual_speaker", str(sound)])
     yield
     playing.kill()
