@@ -1,0 +1,97 @@
+"""One story in the window: what its editor shows, saving it as someone types, and its earlier
+versions. A save changes ``Kind.STORIES`` for that story (``saved_changes``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from storykeeper.core import people, provenance, stories, themes
+from storykeeper.core.errors import ValidationError
+from storykeeper.core.stories import Story, StoryFields, StoryVersion
+from storykeeper.core.vocabulary import StoryStatus
+from storykeeper.gui.ops.changes import Change, Kind
+from storykeeper.gui.ops.consent import ConsentSummary, consent_summary
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    """What the story form offers to choose from."""
+
+    supporters: list[people.Supporter]
+    theme_names: list[str]
+
+
+@dataclass(frozen=True)
+class EditorData:
+    story: Story
+    choices: FormChoices
+    consent: ConsentSummary
+    #: Who an imported story came from, in words; None for a story written here.
+    origin: str | None = None
+
+
+def form_choices(session: Session) -> FormChoices:
+    return FormChoices(
+        supporters=people.list_supporters(session),
+        theme_names=[t.name for t in themes.list_themes(session)],
+    )
+
+
+def origin_words(session: Session, story_id: str) -> str | None:
+    """Where an imported story came from, and why it cannot be changed here."""
+    origin = provenance.origin_of(session, story_id)
+    if origin is None:
+        return None
+    return (
+        f"Came from: {origin.described}, imported {origin.imported_at.astimezone():%d %b %Y}. "
+        "It is read-only here: changes to it come from them, in their next bundle."
+    )
+
+
+def load_editor(session: Session, story_id: str) -> EditorData:
+    """Everything the story editor shows, read in one transaction."""
+    return EditorData(
+        story=stories.get_story(session, story_id),
+        choices=form_choices(session),
+        consent=consent_summary(session, story_id),
+        origin=origin_words(session, story_id),
+    )
+
+
+def load_story(session: Session, story_id: str) -> Story:
+    return stories.get_story(session, story_id)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    story: Story
+    #: Set when the story was saved as a draft because it was not ready to be final.
+    kept_as_draft: str | None = None
+
+
+def save_story(session: Session, story_id: str, fields: StoryFields, revision: int) -> SaveResult:
+    """Save the editor's fields over ``revision`` (refused with ``RevisionConflictError`` when
+    the story has changed since). A story that cannot be final yet is saved as a draft."""
+    try:
+        return SaveResult(
+            stories.update_story(session, story_id, fields, expected_revision=revision)
+        )
+    except ValidationError as exc:
+        if fields.status is not StoryStatus.FINAL:
+            raise
+        # Never lose words over a missing title: keep them, as a draft, and say why.
+        draft = dataclasses.replace(fields, status=StoryStatus.DRAFT)
+        saved = stories.update_story(session, story_id, draft, expected_revision=revision)
+        return SaveResult(saved, kept_as_draft=exc.message)
+
+
+def saved_changes(result: SaveResult) -> list[Change]:
+    return [Change.of(Kind.STORIES, result.story.id)]
+
+
+def story_versions(session: Session, story_id: str) -> list[StoryVersion]:
+    """The story as it was at each save, newest first."""
+    return stories.story_versions(session, story_id)
