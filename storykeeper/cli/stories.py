@@ -7,7 +7,6 @@ stderr and a non-zero exit status, never a traceback (``__main__`` sees to that)
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import textwrap
 import time
@@ -15,7 +14,7 @@ from typing import TextIO
 
 from storykeeper.cli.arguments import count_argument, date_argument, vocabulary_argument
 from storykeeper.cli.keys import command_line_actor
-from storykeeper.cli.output import dumps
+from storykeeper.cli.output import Column, Table, cut, dumps, print_records
 from storykeeper.core import check as check_module
 from storykeeper.core import consent, demo, provenance, search, stats, stories
 from storykeeper.core.db import Store
@@ -144,9 +143,31 @@ def _story_filter(args: argparse.Namespace) -> search.StoryFilter:
     )
 
 
-def _terminal_width(out: TextIO) -> int:
-    """Fit a terminal; into a file or a pipe, write whole lines (nothing cut off)."""
-    return shutil.get_terminal_size((100, 24)).columns if out.isatty() else 10_000
+def _story_table(origins: bool) -> Table[search.StorySummary]:
+    columns: list[Column[search.StorySummary]] = [
+        Column("ID", lambda item: short_id(item.id), cut=False),
+        Column("TOLD", lambda item: item.told_on.isoformat() if item.told_on else "—", cut=False),
+        Column("STATUS", lambda item: item.status.value, cut=False),
+        # "Given with conditions" cut short could read as plain "Given…".
+        Column("CONSENT", lambda item: item.consent_state.label, cut=False),
+        Column("STORYTELLER", lambda item: item.storyteller_name, widest=20),
+    ]
+    # Only a coordinator's list, with imported stories on the page, needs to say where from.
+    if origins:
+        columns.append(Column("FROM", lambda item: item.origin or "here", widest=16))
+    columns.append(Column("TITLE", lambda item: item.title or "(untitled)"))
+    return Table(columns=columns, note=lambda item: item.snippet or "")
+
+
+def _nothing_listed(page: search.SearchPage, wanted: search.StoryFilter) -> str:
+    if page.total:
+        return f"No stories on this page: {page.total} match; lower --offset."
+    if wanted == search.StoryFilter(text=wanted.text) and not wanted.text.strip():
+        return (
+            "There are no stories yet. Try “storykeeper demo-data --stories 100” to see how "
+            "it looks."
+        )
+    return "No stories match."
 
 
 def cmd_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
@@ -164,37 +185,16 @@ def cmd_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             offset=args.offset,
             limit=args.limit,
         )
-    if args.json:
-        print(dumps(page), file=out)
+    print_records(
+        out,
+        _story_table(origins=any(item.origin for item in page.items)),
+        page.items,
+        as_json=args.json,
+        empty=_nothing_listed(page, wanted),
+        document=page,
+    )
+    if args.json or not page.items:
         return 0
-    if not page.items:
-        if page.total:
-            print(f"No stories on this page: {page.total} match; lower --offset.", file=out)
-        elif wanted == search.StoryFilter(text=wanted.text) and not wanted.text.strip():
-            print(
-                "There are no stories yet. Try “storykeeper demo-data --stories 100” to see how "
-                "it looks.",
-                file=out,
-            )
-        else:
-            print("No stories match.", file=out)
-        return 0
-    width = _terminal_width(out)
-    # Only a coordinator's list, with imported stories on the page, needs to say where from.
-    origins = any(item.origin for item in page.items)
-    header = f"{'ID':8}  {'TOLD':10}  {'STATUS':6}  {'CONSENT':21}  {'STORYTELLER':20}  "
-    print(header + (f"{'FROM':16}  " if origins else "") + "TITLE", file=out)
-    for item in page.items:
-        told = item.told_on.isoformat() if item.told_on else "—"
-        line = (
-            f"{short_id(item.id):8}  {told:10}  {item.status.value:6}  "
-            f"{item.consent_state.label:21}  {_fit(item.storyteller_name, 20):20}  "
-        )
-        if origins:
-            line += f"{_fit(item.origin or 'here', 16):16}  "
-        print(line + _fit(item.title or "(untitled)", max(10, width - len(line))), file=out)
-        if item.snippet:
-            print(f"{'':10}{_fit(' '.join(item.snippet.split()), max(10, width - 10))}", file=out)
     shown_to = page.offset + len(page.items)
     if page.total > len(page.items):
         print(
@@ -205,10 +205,6 @@ def cmd_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     else:
         print(f"\n{page.total} {'story' if page.total == 1 else 'stories'}", file=out)
     return 0
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
@@ -293,7 +289,7 @@ def cmd_stats(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     w(f"\n{'By theme':38} {'enabler':>8} {'barrier':>8} {'mixed':>8}\n")
     for theme, counts in figures.by_theme.items():
         w(
-            f"  {_fit(theme, 36):36} {counts['enabler']:>8} {counts['barrier']:>8} "
+            f"  {cut(theme, 36):36} {counts['enabler']:>8} {counts['barrier']:>8} "
             f"{counts['mixed']:>8}\n"
         )
     return 0

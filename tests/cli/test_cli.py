@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -97,6 +98,73 @@ def test_list_on_an_empty_store_says_what_to_do(capsys: pytest.CaptureFixture[st
     code, out, _ = run(capsys, "list")
     assert code == 0
     assert "There are no stories yet" in out
+
+
+def test_list_prints_a_table_as_wide_as_its_text_with_long_names_cut(
+    capsys: pytest.CaptureFixture[str], store: Store
+) -> None:
+    from tests.factories import make_story
+
+    cafe = make_story(
+        store,
+        title="Zoë’s walk to the café by the old mill",
+        teller="Margaret Evans-Whitfield of Llanfair",
+    )
+    wang = make_story(
+        store,
+        title="王秀英的故事",
+        teller="Siân Llŷr",
+        own_words="We walked to the mill\nand back again by the river.",
+    )
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    assert out.splitlines() == [
+        "ID        TOLD  STATUS  CONSENT         STORYTELLER           TITLE",
+        f"{wang.id[:8]}  —     draft   No consent yet  Siân Llŷr             王秀英的故事",
+        f"{cafe.id[:8]}  —     draft   No consent yet  Margaret Evans-Whit…  "
+        "Zoë’s walk to the café by the old mill",
+        "",
+        "2 stories",
+    ]
+    code, out, _ = run(capsys, "search", "mill")
+    assert out.splitlines() == [
+        "ID        TOLD  STATUS  CONSENT         STORYTELLER           TITLE",
+        f"{wang.id[:8]}  —     draft   No consent yet  Siân Llŷr             王秀英的故事",
+        "          We walked to the [mill] and back again by the river",
+        f"{cafe.id[:8]}  —     draft   No consent yet  Margaret Evans-Whit…  "
+        "Zoë’s walk to the café by the old mill",
+        "",
+        "2 stories",
+    ]
+
+
+class Terminal(io.StringIO):
+    """Standard output as it is when a person is at a terminal (its width comes from COLUMNS)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_list_at_a_narrow_terminal_cuts_titles_and_names_but_never_an_id(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.factories import make_story
+
+    cafe = make_story(
+        store,
+        title="Zoë’s walk to the café by the old mill",
+        teller="Margaret Evans-Whitfield of Llanfair",
+    )
+    monkeypatch.setenv("COLUMNS", "64")
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stdout", terminal)
+    assert main(["list"]) == 0
+    assert terminal.getvalue().splitlines() == [
+        "ID        TOLD  STATUS  CONSENT         STORYTELLER  TITLE",
+        f"{cafe.id[:8]}  —     draft   No consent yet  Margaret E…  Zoë’s walk…",
+        "",
+        "1 story",
+    ]
 
 
 def test_list_search_show_stats_check(capsys: pytest.CaptureFixture[str], demo_store: None) -> None:
