@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -12,10 +14,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from storykeeper.core import stories
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.ops import stories as story_ops
 
 
 class HistoryDialog(QDialog):
@@ -54,11 +56,7 @@ class HistoryDialog(QDialog):
         layout.addLayout(body)
         layout.addWidget(buttons)
         self.versions.currentRowChanged.connect(self._show)
-
-        def work(session: Session) -> list[stories.StoryVersion]:
-            return stories.story_versions(session, story_id)
-
-        context.tasks.read(work, on_done=self._loaded)
+        context.tasks.read(partial(story_ops.story_versions, story_id=story_id), self._loaded)
 
     def _loaded(self, versions: list[stories.StoryVersion]) -> None:
         self._versions = versions

@@ -3,15 +3,16 @@
 Recording only starts once consent says it may (issue 8). The dialog offers the two honest ways
 there: go through the consent flow with the person (the caller opens it), or record here that
 the person — or whoever decides for them — has just agreed out loud, which becomes a new consent
-version through ``consent.record_verbal_recording_consent``. The core has the last word: after a
-withdrawal, for an imported story or for a best-interests decision it refuses, and the dialog
-shows why without closing.
+version through ``ops.consent.record_spoken_recording_consent``. The core has the last word:
+after a withdrawal, for an imported story or for a best-interests decision it refuses, and the
+dialog shows why without closing.
 """
 
 from __future__ import annotations
 
 import itertools
 import textwrap
+from functools import partial
 from typing import Literal
 
 from PySide6.QtCore import Qt
@@ -28,13 +29,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from storykeeper.core import consent
 from storykeeper.core.consent import ConsentRecord
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.vocabulary import ConsentBasis
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.ops import consent as consent_ops
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses
 
@@ -237,17 +237,18 @@ class RecordingConsentDialog(QDialog):
         self._saving = True
         self.record_button.setEnabled(False)
         self.problem.hide()
-        story_id = self.story_id
-        decided_by = self.decided_by.text()
-        basis = self.chosen_basis()
-        words = self.persons_words.toPlainText()
-
-        def work(session: Session) -> ConsentRecord:
-            return consent.record_verbal_recording_consent(
-                session, story_id, decided_by=decided_by, basis=basis, persons_words=words
-            )
-
-        self.context.tasks.write(work, on_done=self._recorded, on_error=self._failed)
+        self.context.tasks.write(
+            partial(
+                consent_ops.record_spoken_recording_consent,
+                story_id=self.story_id,
+                decided_by=self.decided_by.text(),
+                basis=self.chosen_basis(),
+                persons_words=self.persons_words.toPlainText(),
+            ),
+            on_done=self._recorded,
+            on_error=self._failed,
+            changes=consent_ops.consent_changes,
+        )
 
     def _recorded(self, record: ConsentRecord) -> None:
         self._saving = False

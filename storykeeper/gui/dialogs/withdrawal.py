@@ -1,11 +1,13 @@
 """Recording that a person takes back some or all of their consent.
 
-The person's "no" is honoured at once: the dialog records it (``consent.withdraw``) and the
+The person's "no" is honoured at once: the dialog records it (``ops.consent.withdraw``) and the
 coordinator is told in the next bundle. Removing a fully withdrawn story's content from this
 computer is a separate step the main window asks about afterwards, because it cannot be undone.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -22,13 +24,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from storykeeper.core import clock, consent
+from storykeeper.core import clock
 from storykeeper.core.consent import ConsentRecord, Withdrawal
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.ops import consent as consent_ops
 from storykeeper.gui.widgets.date_field import DateField
 from storykeeper.gui.widgets.labels import buddy_label
 
@@ -148,14 +150,13 @@ class WithdrawalDialog(QDialog):
         )
 
     def record(self) -> None:
-        withdrawal = self.withdrawal()
-        story_id = self.story_id
         self.record_button.setEnabled(False)
-
-        def work(session: Session) -> ConsentRecord:
-            return consent.withdraw(session, story_id, withdrawal)
-
-        self.context.tasks.write(work, on_done=self._recorded, on_error=self._failed)
+        self.context.tasks.write(
+            partial(consent_ops.withdraw, story_id=self.story_id, withdrawal=self.withdrawal()),
+            on_done=self._recorded,
+            on_error=self._failed,
+            changes=consent_ops.consent_changes,
+        )
 
     def _recorded(self, record: ConsentRecord) -> None:
         self.result_record = record
