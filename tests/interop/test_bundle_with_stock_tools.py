@@ -17,6 +17,9 @@ import pytest
 
 from storykeeper.__main__ import main
 
+#: How long an export of a few thousand stories may take to start writing its bundle.
+PARTIAL_FILE_DEADLINE_S = 60
+
 
 @pytest.fixture(autouse=True)
 def stock_tools() -> None:
@@ -84,8 +87,10 @@ def test_the_four_commands_succeed_on_an_exported_bundle(
 
 def test_a_killed_export_leaves_no_bundle(tmp_path: Path, data_dir: Path) -> None:
     """Killed mid-way (SIGKILL, no chance to tidy up): no bundle, and the next export sweeps."""
+    import contextlib
     import os
     import signal
+    import time
 
     assert main(["demo-data", "--stories", "3000", "--seed", "3"]) == 0
     out = tmp_path / "out"
@@ -96,9 +101,15 @@ def test_a_killed_export_leaves_no_bundle(tmp_path: Path, data_dir: Path) -> Non
         program, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
-        # Wait for the partial file to appear (the export is under way), then kill it.
+        # Kill it once the partial file appears (the export is under way). Nothing announces the
+        # file, so look for it between short waits on the export's own end, never past a deadline.
+        deadline = time.monotonic() + PARTIAL_FILE_DEADLINE_S
         while exporting.poll() is None and not list(out.glob(".storykeeper-partial-*")):
-            os.sched_yield()
+            assert time.monotonic() < deadline, (
+                f"no partial bundle file in {PARTIAL_FILE_DEADLINE_S} s: is the export stuck?"
+            )
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                exporting.wait(timeout=0.005)
         if exporting.poll() is None:
             exporting.send_signal(signal.SIGKILL)
         exporting.wait(timeout=60)
