@@ -1,7 +1,7 @@
-"""The command line's key and recipient commands: ``storykeeper keys …`` and ``recipients …``.
+"""The command line's key commands: ``storykeeper keys …``, ``recipients …`` and ``trust …``.
 
-Kept apart from ``stories`` (the story commands) because these deal in files and secrets: they print
-public keys and fingerprints only, never a secret key.
+Kept apart from the story commands because these deal in files and secrets: they print public
+keys and fingerprints only, never a secret key.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from storykeeper.cli.output import dumps
+from storykeeper.cli.output import Column, Table, dumps, print_records
 from storykeeper.core import recipients, trust
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore, PasswordNeeded
@@ -187,20 +187,25 @@ def cmd_recipients_add(store: Store, args: argparse.Namespace, out: TextIO) -> i
     return 0
 
 
+RECIPIENTS = Table[recipients.Recipient](
+    columns=(
+        Column("LABEL", lambda recipient: recipient.label),
+        Column("AGE RECIPIENT", lambda recipient: recipient.age_recipient, cut=False),
+    )
+)
+
+
 def cmd_recipients_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     with store.read() as session:
         found = recipients.list_recipients(session)
-    if args.json:
-        print(dumps(found), file=out)
-        return 0
-    if not found:
-        out.write(
-            "No recipients yet. Add the coordinator's key with "
-            "“storykeeper recipients add age1… --label NAME”.\n"
-        )
-        return 0
-    for recipient in found:
-        out.write(f"{recipient.label}\n    {recipient.age_recipient}\n")
+    print_records(
+        out,
+        RECIPIENTS,
+        found,
+        as_json=args.json,
+        empty="No recipients yet. Add the coordinator's key with "
+        "“storykeeper recipients add age1… --label NAME”.",
+    )
     return 0
 
 
@@ -227,19 +232,31 @@ def cmd_trust_add(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _trust_state(signer: trust.TrustedSigner) -> str:
+    return f"revoked {signer.revoked_at:%Y-%m-%d}" if signer.revoked_at else "trusted"
+
+
+SIGNERS = Table[trust.TrustedSigner](
+    columns=(
+        Column("LABEL", lambda signer: signer.label),
+        Column("STATE", _trust_state, cut=False),
+        # Read out by phone to compare with the sender's: never cut.
+        Column("KEY ID", lambda signer: signer.key_id, cut=False),
+        Column("FINGERPRINT", lambda signer: signer.fingerprint, cut=False),
+    )
+)
+
+
 def cmd_trust_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     with store.read() as session:
         found = trust.list_signers(session)
-    if args.json:
-        print(dumps(found), file=out)
-        return 0
-    if not found:
-        out.write(
-            "No trusted signers yet. Add one with “storykeeper trust add FILE --label NAME”.\n"
-        )
-    for signer in found:
-        state = f"revoked {signer.revoked_at:%Y-%m-%d}" if signer.revoked_at else "trusted"
-        out.write(f"{signer.label}  ({state})\n    key {signer.key_id}, {signer.fingerprint}\n")
+    print_records(
+        out,
+        SIGNERS,
+        found,
+        as_json=args.json,
+        empty="No trusted signers yet. Add one with “storykeeper trust add FILE --label NAME”.",
+    )
     return 0
 
 

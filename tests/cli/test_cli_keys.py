@@ -21,6 +21,13 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+class Terminal(io.StringIO):
+    """Standard output as it is when a person is at a terminal (its width comes from COLUMNS)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def test_keys_show_makes_the_keys_once_and_prints_no_secret(
     capsys: pytest.CaptureFixture[str], data_dir: Path
 ) -> None:
@@ -95,6 +102,11 @@ def test_recipients_add_list_remove(capsys: pytest.CaptureFixture[str], data_dir
     code, out, _ = run(capsys, "recipients", "list", "--json")
     listed = json.loads(out)
     assert [(r["label"], r["age_recipient"]) for r in listed] == [("North coordinator", key)]
+    code, out, _ = run(capsys, "recipients", "list")
+    assert out.splitlines() == [
+        "LABEL              AGE RECIPIENT",
+        f"North coordinator  {key}",
+    ]
     code, out, _ = run(capsys, "recipients", "remove", key)
     assert code == 0
     code, _, err = run(capsys, "recipients", "remove", key)
@@ -112,3 +124,40 @@ def test_import_age_identity_makes_bundles_come_to_that_key(
     assert json.loads(shown)["age_recipient"] == str(identity.to_public())
     kept = list((data_dir / "keys").glob("age-identity.txt.replaced-*"))
     assert len(kept) == 1  # the identity made at first use is kept, not lost
+
+
+def test_trust_list_shows_each_sender_with_its_state_key_and_fingerprint(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(capsys, "trust", "list")
+    assert (
+        out == "No trusted signers yet. Add one with “storykeeper trust add FILE --label NAME”.\n"
+    )
+    added = []
+    for label in ("Siân Llŷr, Ynys Môn advocacy", "Priya"):
+        public_key = minisign.KeyPair.generate().public_key.to_base64().decode()
+        code, out, _ = run(capsys, "trust", "add", public_key, "--label", label, "--json")
+        assert code == 0
+        added.append(json.loads(out))
+    wales, priya = added
+    code, out, _ = run(capsys, "trust", "revoke", priya["key_id"])
+    assert code == 0
+    code, out, _ = run(capsys, "trust", "list", "--json")
+    revoked_on = json.loads(out)[0]["revoked_at"][:10]
+    code, out, _ = run(capsys, "trust", "list")
+    assert out.splitlines() == [
+        "LABEL                         STATE               KEY ID            FINGERPRINT",
+        f"Priya                         revoked {revoked_on}  {priya['key_id']}  "
+        f"{priya['fingerprint']}",
+        f"Siân Llŷr, Ynys Môn advocacy  trusted             {wales['key_id']}  "
+        f"{wales['fingerprint']}",
+    ]
+    # At a terminal the label gives way; the key id and the fingerprint, read out by phone,
+    # are never cut.
+    monkeypatch.setenv("COLUMNS", "74")
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stdout", terminal)
+    assert main(["trust", "list"]) == 0
+    assert terminal.getvalue().splitlines()[2] == (
+        f"Siân Llŷr,…  trusted             {wales['key_id']}  {wales['fingerprint']}"
+    )
