@@ -376,7 +376,7 @@ def test_a_machine_error_on_one_file_is_said_and_the_next_file_still_goes(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from storykeeper.gui.dialogs import import_bundles
+    from storykeeper.gui.ops import imports as import_ops
 
     trust_advocate(advocate, context.store)
     first, second = two_bundles(advocate, context.store, tmp_path)
@@ -387,7 +387,7 @@ def test_a_machine_error_on_one_file_is_said_and_the_next_file_still_goes(
             raise OSError(28, "No space left on device")
         return real(store, path, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(import_bundles, "import_bundle", disk_full_for_the_first)
+    monkeypatch.setattr(import_ops, "import_bundle", disk_full_for_the_first)
     dialog = open_dialog(qtbot, context, [first, second])
     run_import(qtbot, dialog)
     assert item_texts(dialog) == [

@@ -1,12 +1,11 @@
 """Importing bundles in the window: choose the files, import them (or only check them), and see
 what happened to each file and to each story in it.
 
-Each file is imported by ``bundle.importer.import_bundle`` — one transaction per file — in the
-task runner's serial writer, so an import never runs beside another write; files go one after
-another, and the dialog asks for the next only when the last one's answer is back. Cancel stops
-the file being imported (its transaction rolls back, nothing from it is kept) and starts no
-other; files imported before it stay imported. Nothing here decides what a bundle may do: the
-importer does, and every problem with a file comes back as a refused report with its reason.
+The run itself — one file at a time in the serial writer, with progress and Cancel — is
+``ImportRun`` (``import_run.py``); what is said about each file is ``import_files.py``. Nothing
+here decides what a bundle may do: the importer does, and every problem with a file comes back
+as a refused report with its reason. The import announces what it changed (``changes_of``), so
+the story list and any other view refresh themselves.
 
 A file refused only because its signer is not trusted here offers the check a person must make
 before trusting a key: the fingerprint, compared with the sender by phone.
@@ -14,13 +13,10 @@ before trusting a key: the fingerprint, compared with the sender by phone.
 
 from __future__ import annotations
 
-import html
 import logging
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -29,16 +25,13 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QShortcut,
-    QTextDocumentFragment,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QFileDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -48,65 +41,29 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from storykeeper.core.bundle.importer import ImportCancelled, import_bundle
-from storykeeper.core.bundle.report import ImportReport, Outcome
+from storykeeper.core.bundle.importer import ImportCancelled
+from storykeeper.core.bundle.report import ImportReport
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.check_sender import CheckSenderDialog
-from storykeeper.gui.models.import_lines import ACTION_WORDS, Column, ImportLinesModel
+from storykeeper.gui.dialogs.import_files import (
+    ChosenFileView,
+    ImportFile,
+    bundle_paths,
+    run_summary,
+)
+from storykeeper.gui.dialogs.import_run import ImportRun
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back, run_modal
 
 log = logging.getLogger(__name__)
 
-BUNDLE_SUFFIXES = (".age", ".zip")
 FILE_FILTER = "Storykeeper bundles (*.age *.zip);;All files (*)"
 #: Steps of the progress bar for each file, so it moves across files and through the stories.
 STEPS = 1000
-#: Up to this many story lines, each is shown whole (wrapped); more, and each takes one line.
-WRAPPED_LINES = 300
-
-
-def bundle_paths(mime: QMimeData | None) -> list[Path]:
-    """The local bundle files (.age or .zip) a drag carries; anything else is left out."""
-    if mime is None or not mime.hasUrls():
-        return []
-    urls: list[QUrl] = mime.urls()
-    return [
-        Path(url.toLocalFile())
-        for url in urls
-        if url.isLocalFile() and url.toLocalFile().lower().endswith(BUNDLE_SUFFIXES)
-    ]
-
-
-@dataclass
-class _File:
-    path: Path
-    report: ImportReport | None = None
-    #: What happened when there is no report: waiting, cancelled, or the machine's own trouble.
-    note: str = "To import"
-
-    @property
-    def refused(self) -> bool:
-        return self.report is not None and self.report.outcome is Outcome.REFUSED
-
-    @property
-    def can_trust(self) -> bool:
-        return self.report is not None and self.report.untrusted_public_key is not None
-
-    @property
-    def summary(self) -> str:
-        return self.report.summary() if self.report is not None else self.note
-
-
-class _Progress(QObject):
-    """Emitted from the worker thread; Qt queues it to the dialog on the GUI thread."""
-
-    advanced = Signal(int, int, int)  # position of the file in the run, stories done, total
 
 
 class _AddOnEnter(QObject):
@@ -145,18 +102,10 @@ class ImportDialog(QDialog):
         self.context = context
         self.setWindowTitle("Import bundles")
         self.setAcceptDrops(True)
-        self.files: list[_File] = []
-        self._queue: list[int] = []
-        self._run_size = 0
-        self._run_position = 0
-        self._run_dry = False
+        self.files: list[ImportFile] = []
         #: Said before the summary of a run (what led to it, such as a newly trusted sender).
         self._run_note = ""
-        self._running = False
-        #: The file being imported now (its index in ``files``).
-        self._current: int | None = None
-        self._cancel = threading.Event()
-        self._progress = _Progress(self)
+        self.run = ImportRun(context.tasks, context.store, self)
 
         self.intro = QLabel(
             "Choose the bundles advocates sent you (files ending .age or .zip), or drop them "
@@ -189,29 +138,10 @@ class ImportDialog(QDialog):
         self.status.setWordWrap(True)
         self.status.setAccessibleName("Import status")
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail = QLabel()
-        self.detail.setWordWrap(True)
-        self.detail.setAccessibleName("What happened to the chosen file")
-        self.detail.setTextFormat(Qt.TextFormat.RichText)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail.hide()
-        self.trust_button = QPushButton("Check the &sender and trust them…")
-        self.trust_button.setAccessibleName("Check the sender's fingerprint and trust them")
-        self.trust_button.hide()
-        self.lines = ImportLinesModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.lines)
-        self.table.setAccessibleName("Stories in the chosen file")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move within it
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(Column.DETAIL, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(60)
-        self.table.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
-        self.stories_label = buddy_label("S&tories in the chosen file:", self.table)
+        self.chosen = ChosenFileView()
+        # The chosen file's parts, by the names the rest of the dialog (and its tests) use.
+        self.detail, self.trust_button = self.chosen.detail, self.chosen.trust_button
+        self.lines, self.table = self.chosen.lines, self.chosen.table
         self.close_button = QPushButton("Close")
         self.close_button.setAccessibleName("Close")
         self.import_button = QPushButton("&Import")
@@ -229,9 +159,6 @@ class ImportDialog(QDialog):
         name_row.addWidget(buddy_label("Or type a file’s &name:", self.file_name))
         name_row.addWidget(self.file_name, 1)
         name_row.addWidget(self.add_button)
-        trust_row = QHBoxLayout()
-        trust_row.addWidget(self.trust_button)
-        trust_row.addStretch()
         body = QWidget()
         column = QVBoxLayout(body)
         column.setContentsMargins(0, 0, 0, 0)
@@ -241,16 +168,13 @@ class ImportDialog(QDialog):
         column.addLayout(name_row)
         column.addWidget(self.progress)
         column.addWidget(self.status)
-        column.addWidget(self.detail)
-        column.addLayout(trust_row)
-        column.addWidget(self.stories_label)
-        column.addWidget(self.table, 3)
+        column.addWidget(self.chosen, 3)
         # At twice the text size on a small laptop everything still has its room: the body
         # scrolls (rarely needed) rather than squeezing words on top of each other.
         # The lists take the room that is left, beyond a few lines each, rather than asking for
         # their own (large) preferred height, which would make the body scroll for nothing.
-        for grows in (self.file_list, self.table):
-            grows.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.file_list.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.chosen.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -270,7 +194,6 @@ class ImportDialog(QDialog):
         self.setTabOrder(self.remove_button, self.file_name)
         self.setTabOrder(self.file_name, self.add_button)
         self.setTabOrder(self.add_button, self.trust_button)
-        self.setTabOrder(self.trust_button, self.table)
         self.setTabOrder(self.table, self.dry_run)
         self.setTabOrder(self.dry_run, self.close_button)
         self.setTabOrder(self.close_button, self.import_button)
@@ -289,10 +212,13 @@ class ImportDialog(QDialog):
         self.trust_button.clicked.connect(self.check_sender)
         self.import_button.clicked.connect(self.start)
         self.close_button.clicked.connect(self.reject)
-        self._progress.advanced.connect(self._advanced)
-        context.appearance_changed.connect(self._size_columns)
+        self.run.file_started.connect(self._file_started)
+        self.run.advanced.connect(self._advanced)
+        self.run.file_done.connect(self._file_done)
+        self.run.file_failed.connect(self._file_failed)
+        self.run.finished.connect(self._finish)
+        context.appearance_changed.connect(self.chosen.size_columns)
 
-        self._size_columns()
         screen = self.screen().availableGeometry()
         scale = context.settings.text_scale / 100
         self.resize(
@@ -306,16 +232,13 @@ class ImportDialog(QDialog):
     @property
     def imported_any(self) -> bool:
         """Whether anything was kept: a file imported for real (not a dry run)."""
-        return any(
-            f.report is not None and f.report.outcome is Outcome.IMPORTED and not f.report.dry_run
-            for f in self.files
-        )
+        return any(f.imported for f in self.files)
 
     # --- choosing ---------------------------------------------------------------------------
 
     def add_files(self, paths: list[Path]) -> None:
         """Put files on the list (each once), ready to import."""
-        if self._running:
+        if self.run.running:
             return
         known = {f.path for f in self.files}
         for path in paths:
@@ -323,7 +246,7 @@ class ImportDialog(QDialog):
             if path in known:
                 continue
             known.add(path)
-            self.files.append(_File(path))
+            self.files.append(ImportFile(path))
             self.file_list.addItem(QListWidgetItem())
             self._refresh_item(len(self.files) - 1)
         if self.files and self.file_list.currentRow() < 0:
@@ -365,7 +288,7 @@ class ImportDialog(QDialog):
 
     def remove_current(self) -> None:
         row = self.file_list.currentRow()
-        if self._running or not 0 <= row < len(self.files):
+        if self.run.running or not 0 <= row < len(self.files):
             return
         del self.files[row]
         self.file_list.takeItem(row)
@@ -374,7 +297,7 @@ class ImportDialog(QDialog):
         self._update_controls()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if not self._running and bundle_paths(event.mimeData()):
+        if not self.run.running and bundle_paths(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -384,7 +307,7 @@ class ImportDialog(QDialog):
 
     def dropEvent(self, event: QDropEvent) -> None:
         paths = bundle_paths(event.mimeData())
-        if self._running or not paths:
+        if self.run.running or not paths:
             event.ignore()
             return
         event.acceptProposedAction()
@@ -394,98 +317,52 @@ class ImportDialog(QDialog):
 
     def start(self) -> None:
         """Import (or, for a dry run, check) every file on the list."""
-        if self._running or not self.files:
+        if self.run.running or not self.files:
             return
         self._run(list(range(len(self.files))))
 
     def _run(self, indexes: list[int], note: str = "") -> None:
-        self._queue = list(indexes)
-        self._run_size = len(indexes)
-        self._run_position = 0
-        self._run_dry = self.dry_run.isChecked()
         self._run_note = note
         self.intro.hide()  # room for the report; the status line says what is going on now
-        self._cancel.clear()
-        self._running = True
         for index in indexes:
             self.files[index].report = None
             self.files[index].note = "Waiting…"
             self._refresh_item(index)
-        self.progress.setRange(0, self._run_size * STEPS)
+        self.progress.setRange(0, len(indexes) * STEPS)
         self.progress.setValue(0)
         self.progress.show()
         self.close_button.setText("Cancel")
         self.close_button.setAccessibleName("Cancel the import")
+        self.run.start([(i, self.files[i].path) for i in indexes], self.dry_run.isChecked())
         self._update_controls()
         self._show_file(self.file_list.currentRow())
-        self._next()
 
-    def _next(self) -> None:
-        if self._cancel.is_set() or not self._queue:
-            for index in self._queue:
-                self.files[index].note = "Not imported: cancelled before it started."
-                self._refresh_item(index)
-            self._queue = []
-            self._finish()
-            return
-        index = self._queue.pop(0)
-        self._current = index
-        position = self._run_position
+    def _doing(self) -> str:
+        return "Checking" if self.run.dry_run else "Importing"
+
+    def _file_started(self, index: int, position: int) -> None:
         file = self.files[index]
-        file.note = "Checking…" if self._run_dry else "Importing…"
+        file.note = f"{self._doing()}…"
         self._refresh_item(index)
         self.progress.setValue(position * STEPS)
-        doing = "Checking" if self._run_dry else "Importing"
-        self.status.setText(f"{doing} {file.path.name} (file {position + 1} of {self._run_size})…")
-        store, actor, dry_run, path = (
-            self.context.store,
-            self.context.tasks.actor,
-            self._run_dry,
-            file.path,
-        )
-        progress, cancelled = self._progress, self._cancel.is_set
-
-        def work() -> ImportReport:
-            return import_bundle(
-                store,
-                path,
-                actor=actor,
-                dry_run=dry_run,
-                # Checking every file's hash fills the first half of the file's share of the
-                # bar, bringing the stories in the second.
-                checking=lambda done, total: progress.advanced.emit(position, done, 2 * total),
-                progress=lambda done, total: progress.advanced.emit(
-                    position, total + done, 2 * total
-                ),
-                cancelled=cancelled,
-            )
-
-        self.context.tasks.write_own(
-            work,
-            on_done=lambda report: self._file_done(index, report),
-            on_error=lambda error: self._file_failed(index, error),
+        self.status.setText(
+            f"{self._doing()} {file.path.name} (file {position + 1} of {self.run.size})…"
         )
 
     def _advanced(self, position: int, done: int, total: int) -> None:
-        if not self._running or position != self._run_position:
-            return
         part = STEPS * done // total if total else STEPS
         self.progress.setValue(position * STEPS + part)
-        if total >= 100 and self._current is not None:
-            name = self.files[self._current].path.name
-            doing = "Checking" if self._run_dry else "Importing"
+        if total >= 100 and self.run.current is not None:
+            name = self.files[self.run.current].path.name
             self.status.setText(
-                f"{doing} {name} (file {position + 1} of {self._run_size}): {100 * done // total}%…"
+                f"{self._doing()} {name} (file {position + 1} of {self.run.size}): "
+                f"{100 * done // total}%…"
             )
 
     def _file_done(self, index: int, report: ImportReport) -> None:
         self.files[index].report = report
-        self._refresh_item(index)
-        self._step()
-        if self.file_list.currentRow() == index:
-            self._show_file(index)
+        self._file_ended(index)
         self.file_done.emit(report)
-        self._next()
 
     def _file_failed(self, index: int, error: BaseException) -> None:
         file = self.files[index]
@@ -498,23 +375,29 @@ class ImportDialog(QDialog):
                 f"Not imported: this computer could not finish it ({error}). "
                 "Nothing from it was kept."
             )
+        self._file_ended(index)
+
+    def _file_ended(self, index: int) -> None:
         self._refresh_item(index)
-        self._step()
+        self.progress.setValue(self.run.position * STEPS)
         if self.file_list.currentRow() == index:
             self._show_file(index)
-        self._next()
 
-    def _step(self) -> None:
-        self._run_position += 1
-        self.progress.setValue(self._run_position * STEPS)
-
-    def _finish(self) -> None:
-        self._running = False
-        self._current = None
+    def _finish(self, never_started: list[int]) -> None:
+        for index in never_started:
+            self.files[index].note = "Not imported: cancelled before it started."
+            self._refresh_item(index)
         self.progress.hide()
         self.close_button.setText("&Close")
         self.close_button.setAccessibleName("Close")
-        self.status.setText(self._run_summary())
+        self.status.setText(
+            run_summary(
+                self.files,
+                dry_run=self.run.dry_run,
+                cancelled=self.run.cancelled,
+                note=self._run_note,
+            )
+        )
         self._update_controls()
         # Show the file that most needs attention: a refusal first, one that can be mended first.
         rows = range(len(self.files))
@@ -527,40 +410,10 @@ class ImportDialog(QDialog):
         self.file_list.setFocus()
         self.run_finished.emit()
 
-    def _run_summary(self) -> str:
-        counts: dict[str, int] = {}
-
-        def count(what: str) -> None:
-            counts[what] = counts.get(what, 0) + 1
-
-        for file in self.files:
-            report = file.report
-            if report is None:
-                count("not imported")
-            elif report.outcome is Outcome.REFUSED:
-                count("refused")
-            elif report.outcome is Outcome.ALREADY_IMPORTED:
-                count("already imported")
-            else:
-                count("would import" if report.dry_run else "imported")
-        words = ", ".join(f"{n} {what}" for what, n in counts.items())
-        total = len(self.files)
-        head = "Checked, nothing kept" if self._run_dry else "Done"
-        if self._cancel.is_set():
-            head = "Cancelled"
-        text = f"{head}: {total} {'file' if total == 1 else 'files'} — {words}."
-        if self._run_note:
-            text = f"{self._run_note} {text}"
-        if any(f.can_trust for f in self.files):
-            text += " A sender is not trusted yet: check their fingerprint (Alt+S)."
-        elif counts.get("refused"):
-            text += " Choose a refused file to read why."
-        return text
-
     def reject(self) -> None:
         """Cancel stops the import (the file being imported is rolled back); otherwise close."""
-        if self._running:
-            self._cancel.set()
+        if self.run.running:
+            self.run.cancel()
             self.status.setText(
                 "Cancelling: the file being imported is rolled back, and no other is started…"
             )
@@ -574,7 +427,6 @@ class ImportDialog(QDialog):
         item = self.file_list.item(index)
         if item is None:
             return
-        refused = file.refused or file.note.startswith(("Not imported", "Cancelled"))
         # Never colour alone: a refusal says so in words, in bold, with a warning sign.
         item.setText(f"{file.path.name}\n{file.summary}")
         item.setToolTip(f"{file.path}\n{file.summary}")
@@ -583,76 +435,14 @@ class ImportDialog(QDialog):
             f"{file.path.name}: {file.summary}",
         )
         font = item.font()
-        font.setBold(refused)
+        font.setBold(file.failed)
         item.setFont(font)
         warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-        item.setIcon(warning if refused else QIcon())
+        item.setIcon(warning if file.failed else QIcon())
 
     def _show_file(self, row: int) -> None:
-        if not 0 <= row < len(self.files):
-            self.detail.hide()
-            self.trust_button.hide()
-            self.lines.set_lines([], False)
-            return
-        file = self.files[row]
-        report = file.report
-        self.detail.setText(self._detail_html(file))
-        # A screen reader hears the words too, not only the label's name.
-        self.detail.setAccessibleDescription(
-            QTextDocumentFragment.fromHtml(self.detail.text()).toPlainText()
-        )
-        self.detail.show()
-        self.trust_button.setVisible(file.can_trust and not self._running)
-        self.lines.set_lines(report.stories if report else [], bool(report and report.dry_run))
-        # Whole reasons, wrapped, while the list is short enough to measure every row; a long
-        # one stays one line a row (each reason whole in its tooltip and for a screen reader).
-        few = self.lines.rowCount() <= WRAPPED_LINES
-        self.table.setWordWrap(few)
-        self.table.verticalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents if few else QHeaderView.ResizeMode.Fixed
-        )
-        self._size_columns()
-
-    @staticmethod
-    def _detail_html(file: _File) -> str:
-        """More about the chosen file than its line in the list says: why it was refused, or
-        whom it came from (its name and summary are the line just above)."""
-        report = file.report
-        if report is None:
-            failed = file.note.startswith(("Not imported", "Cancelled"))
-            note = html.escape(file.note)
-            return f"<b>{note}</b>" if failed else note
-        if report.outcome is Outcome.REFUSED:
-            text = (
-                "<b>REFUSED — nothing from this file was kept.</b>"
-                f"<br><b>Why:</b> {html.escape(report.reason)}"
-            )
-            if report.untrusted_public_key is not None:
-                text += (
-                    "<br>If you know this sender, phone them and compare the fingerprint before "
-                    "you trust them: <b>Check the sender and trust them…</b> (Alt+S)."
-                )
-            return text
-        sender = html.escape(report.signer_label or "an unknown sender")
-        text = f"From {sender}"
-        if report.signer_key_id:
-            fingerprint = html.escape(report.signer_fingerprint or "")
-            text += f" (key {html.escape(report.signer_key_id)}"
-            text += f", fingerprint {fingerprint})." if fingerprint else ")."
-        else:
-            text += "."
-        if report.dry_run:
-            text += " <b>Dry run: nothing was kept.</b>"
-        return text
-
-    def _size_columns(self) -> None:
-        metrics = self.table.fontMetrics()
-        header = self.table.horizontalHeader()
-        header.resizeSection(Column.TITLE, metrics.horizontalAdvance("n" * 18) + 12)
-        longest = max(
-            metrics.horizontalAdvance(words) for pair in ACTION_WORDS.values() for words in pair
-        )
-        header.resizeSection(Column.ACTION, longest + 24)
+        file = self.files[row] if 0 <= row < len(self.files) else None
+        self.chosen.show_file(file, may_trust=not self.run.running)
 
     def _dry_run_toggled(self, checked: bool) -> None:
         self.import_button.setText("&Import: dry run" if checked else "&Import")
@@ -662,7 +452,7 @@ class ImportDialog(QDialog):
         self._show_file(self.file_list.currentRow())
 
     def _update_controls(self) -> None:
-        idle = not self._running
+        idle = not self.run.running
         for widget in (
             self.choose_button,
             self.file_name,
@@ -684,7 +474,7 @@ class ImportDialog(QDialog):
 
     def check_sender(self) -> None:
         row = self.file_list.currentRow()
-        if self._running or not 0 <= row < len(self.files):
+        if self.run.running or not 0 <= row < len(self.files):
             return
         report = self.files[row].report
         if report is None or report.untrusted_public_key is None:
