@@ -80,7 +80,7 @@ def main() -> int:
         dialog = ImportDialog(context, files=[first, second, damaged, unknown])
         dialog.show()
         dialog.import_button.click()
-        wait_for(lambda: not dialog._running and dialog.files[-1].report is not None)
+        wait_for(lambda: not dialog.run.running and dialog.files[-1].report is not None)
         dialog.file_list.setCurrentRow(0)
         dialog.file_list.setFocus()
         app.processEvents()
