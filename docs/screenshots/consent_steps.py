@@ -23,9 +23,10 @@ def main() -> int:
     from storykeeper.core.db import Store
     from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope, SupporterRole
     from storykeeper.gui.context import AppContext
-    from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, load_flow_data
+    from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog
     from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
     from storykeeper.gui.main_window import MainWindow
+    from storykeeper.gui.ops.consent import load_flow_data
     from storykeeper.paths import resolve_paths
 
     with tempfile.TemporaryDirectory() as folder:
@@ -47,7 +48,7 @@ def main() -> int:
         context.set_text_scale(args.scale)
         context.set_high_contrast(args.contrast)
         with store.read() as session:
-            data = load_flow_data(context, story.id)(session)  # type: ignore[operator]
+            data = load_flow_data(session, story.id, paths.data_dir)
         dialog = ConsentFlowDialog(context, data)
         dialog.resize(min(1280, 9 * args.scale), min(800, int(7.6 * args.scale)))
         dialog.show()

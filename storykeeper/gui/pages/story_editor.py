@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
@@ -37,8 +38,10 @@ from storykeeper.core.stories import RevisionConflictError, Story, StoryFields, 
 from storykeeper.core.vocabulary import ConsentState, HowTold, Polarity, Setting, StoryStatus
 from storykeeper.gui.consent_pdf import save_consent_copy
 from storykeeper.gui.context import AppContext
-from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog, FlowData, load_flow_data
+from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog
 from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
+from storykeeper.gui.ops import consent as consent_ops
+from storykeeper.gui.ops.consent import FlowData
 from storykeeper.gui.widgets.attachments import AttachmentsPanel
 from storykeeper.gui.widgets.autosave import AutosaveTimer
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
@@ -699,7 +702,11 @@ class StoryEditorPage(QWidget):
                 self.open_story(story_id)
 
         self.context.tasks.read(
-            load_flow_data(self.context, story_id), on_done=opened, on_error=self._consent_failed
+            partial(
+                consent_ops.load_flow_data, story_id=story_id, data_dir=self.context.paths.data_dir
+            ),
+            on_done=opened,
+            on_error=self._consent_failed,
         )
 
     def _consent_failed(self, error: BaseException) -> None:
@@ -744,7 +751,11 @@ class StoryEditorPage(QWidget):
                 self.saved_state.setText(f"Saved the consent copy to {saved}.")
 
         self.context.tasks.read(
-            load_flow_data(self.context, self.story.id),
+            partial(
+                consent_ops.load_flow_data,
+                story_id=self.story.id,
+                data_dir=self.context.paths.data_dir,
+            ),
             on_done=opened,
             on_error=self._consent_failed,
         )
