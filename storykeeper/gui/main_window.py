@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
@@ -17,11 +17,9 @@ from PySide6.QtGui import (
     QKeySequence,
     QShortcut,
 )
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
-from sqlalchemy.orm import Session
+from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from storykeeper import APP_NAME, __version__
-from storykeeper.core import consent, people, stories
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.check_store import CheckStoreDialog
@@ -33,6 +31,8 @@ from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.dialogs.people import StorytellersDialog, SupportersDialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.dialogs.trust import TrustDialog
+from storykeeper.gui.ops import story_list as ops
+from storykeeper.gui.ops.changes import Change, Kind
 from storykeeper.gui.pages.story_editor import StoryEditorPage
 from storykeeper.gui.pages.story_list import StoryListPage
 from storykeeper.gui.recovery import recover_recordings
@@ -99,7 +99,11 @@ class MainWindow(QMainWindow):
         self.editor.delete_requested.connect(self.delete_story)
         self.editor.history_requested.connect(self.show_history)
         self.editor.purge_requested.connect(self.purge_story)
-        self.editor.saved.connect(lambda _id: self._list_is_stale())
+        # For as long as the editor's own writes do not yet say what they change: its saves are
+        # announced here, as any change made outside a runner write would be.
+        self.editor.saved.connect(
+            lambda story_id: context.tasks.announce(Change.of(Kind.STORIES, story_id))
+        )
         context.tasks.unhandled_error.connect(self._show_error)
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.editor)
         back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -112,7 +116,6 @@ class MainWindow(QMainWindow):
             if child.acceptDrops():
                 child.installEventFilter(self)
 
-        self._stale = False
         # Recordings a crash interrupted go back to their stories before anything else.
         recover_recordings(context, self)
         self.list_page.reload()
@@ -213,26 +216,15 @@ class MainWindow(QMainWindow):
         picker = StorytellerPicker(self.context, self)
         if not picker.exec() or picker.picked is None:
             return
-        picked = picker.picked
-        supporter = self.context.settings.last_supporter
-
-        def work(session: Session) -> str:
-            storyteller_id = (
-                picked.id or people.create_storyteller(session, picked.new_name or "").id
-            )
-            supporter_id = None
-            if supporter:
-                try:
-                    supporter_id = people.get_supporter(session, supporter).id
-                except StorykeeperError:
-                    supporter_id = None
-            story = stories.create_story(
-                session,
-                stories.StoryFields(storyteller_id=storyteller_id, supporter_id=supporter_id),
-            )
-            return story.id
-
-        self.context.tasks.write(work, on_done=self.open_story)
+        self.context.tasks.write(
+            partial(
+                ops.new_story,
+                picked=picker.picked,
+                supporter_id=self.context.settings.last_supporter,
+            ),
+            on_done=lambda made: self.open_story(made.story_id),
+            changes=ops.NewStory.changes,
+        )
 
     def open_story(self, story_id: str) -> None:
         self.editor.open_story(story_id)
@@ -247,19 +239,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         if self.editor.story and self.editor.story.supporter:
             self.context.settings.last_supporter = self.editor.story.supporter.id
-        if self._stale:
-            self._stale = False
-            self.list_page.reload()
         if self.list_page.model.rowCount():
             self.list_page.table.setFocus()
         else:
             self.list_page.focus_search()
-
-    def _list_is_stale(self) -> None:
-        if self.pages.currentWidget() is self.list_page:
-            self.list_page.reload()
-        else:
-            self._stale = True
 
     def delete_story(self, story_id: str, title: str) -> None:
         name = f"“{title}”" if title.strip() else "this untitled story"
@@ -274,7 +257,11 @@ class MainWindow(QMainWindow):
         ):
             return
 
-        self._remove(story_id, stories.delete_story, f"Deleted {name}.")
+        self.context.tasks.write(
+            partial(ops.delete_story, story_id=story_id),
+            on_done=lambda removed: self._removed(removed, f"Deleted {name}."),
+            changes=ops.Removed.changes,
+        )
 
     def purge_story(self, story_id: str) -> None:
         """After a full withdrawal: remove the content, once the person at the keyboard is sure."""
@@ -290,36 +277,22 @@ class MainWindow(QMainWindow):
         ):
             return
 
-        self._remove(
-            story_id,
-            consent.purge_withdrawn_story,
-            "Removed the withdrawn story from this computer.",
-        )
-
-    def _remove(
-        self,
-        story_id: str,
-        remove: Callable[[Session, str], tuple[stories.Tombstone, list[str]]],
-        message: str,
-    ) -> None:
-        """Run ``remove`` (delete or purge) in the writer, then tidy up and say ``message``."""
-
-        def work(session: Session) -> list[str]:
-            _tombstone, unused = remove(session, story_id)
-            return unused
-
         self.context.tasks.write(
-            work, on_done=lambda unused: self._removed(story_id, unused, message)
+            partial(ops.purge_withdrawn_story, story_id=story_id),
+            on_done=lambda removed: self._removed(
+                removed, "Removed the withdrawn story from this computer."
+            ),
+            changes=ops.Removed.changes,
         )
 
-    def _removed(self, story_id: str, unused_media: list[str], message: str) -> None:
-        discard_unused_media(self.context, unused_media)
-        if self.editor.story and self.editor.story.id == story_id:
+    def _removed(self, removed: ops.Removed, message: str) -> None:
+        """After a deletion or purge has committed: tidy up and say ``message``."""
+        discard_unused_media(self.context, removed.unused_media)
+        if self.editor.story and self.editor.story.id == removed.story_id:
             self.editor.story = None
             self.context.settings.open_story = None
             self.pages.setCurrentWidget(self.list_page)
             self.setWindowTitle(APP_NAME)
-        self.list_page.reload()
         self.statusBar().showMessage(message, 8000)
 
     def show_history(self, story_id: str) -> None:
@@ -332,7 +305,6 @@ class MainWindow(QMainWindow):
             self.editor.save_now()
             chosen = (self.editor.story.id, self.editor.title.text())
         run_modal(ExportDialog(self.context, self, chosen=chosen))
-        self._list_is_stale()
 
     def show_import(self, files: list[Path] | None = None) -> None:
         if self.pages.currentWidget() is self.editor and self.editor.story is not None:
@@ -341,7 +313,6 @@ class MainWindow(QMainWindow):
         run_modal(dialog)
         if not dialog.imported_any:
             return
-        self._list_is_stale()
         if self.pages.currentWidget() is self.editor and self.editor.story is not None:
             # An import may have updated (or withdrawn) the story that is open: show it as it is
             # now. (The save asked for above ran first: the writer queue keeps the order.)
@@ -393,20 +364,18 @@ class MainWindow(QMainWindow):
         run_modal(TrustDialog(self.context, self))
 
     def show_storytellers(self) -> None:
-        dialog = StorytellersDialog(self.context, self)
-        dialog.changed.connect(self._people_changed)
-        dialog.exec()
+        self._show_people(StorytellersDialog(self.context, self))
 
     def show_supporters(self) -> None:
-        dialog = SupportersDialog(self.context, self)
-        dialog.changed.connect(self._people_changed)
-        dialog.exec()
+        self._show_people(SupportersDialog(self.context, self))
 
-    def _people_changed(self) -> None:
-        self._list_is_stale()
-        if self.editor.story is not None and self.pages.currentWidget() is self.editor:
+    def _show_people(self, dialog: QDialog) -> None:
+        if self.pages.currentWidget() is self.editor:
+            # Before the dialog, so a person renamed or deleted there meets no unsaved words.
             self.editor.save_now()
-            self.editor.open_story(self.editor.story.id)
+        # Not run_modal: the dialog must outlive its close, for a save still on the write queue
+        # to come back to it.
+        dialog.exec()
 
     def _stop_recording_first(self) -> bool:
         box = QMessageBox(self)

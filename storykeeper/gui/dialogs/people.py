@@ -7,9 +7,10 @@ right, and explicit Save (Ctrl+S), so nobody's details change by accident.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -27,22 +28,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
 from storykeeper.core import people
 from storykeeper.core.vocabulary import AgeBand, Communication, SupporterRole
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.ops import people as ops
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 
-LIST_LIMIT = 200
+Listed = Callable[[list[Any]], None]
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
 
 
 class _PeopleDialog(QDialog):
-    """The shared shape; subclasses supply the form and the core calls."""
+    """The shared shape; subclasses supply the form and hand their ``gui.ops.people`` work to
+    the task runner, declaring what it changes, so the views showing people refresh themselves."""
 
-    #: Something was saved or deleted: lists elsewhere should refresh.
-    changed = Signal()
     noun = "person"
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
@@ -114,16 +116,19 @@ class _PeopleDialog(QDialog):
     def fill(self, person: Any) -> None:
         raise NotImplementedError
 
-    def find(self, session: Session, text: str) -> list[Any]:
+    def find(self, text: str, on_done: Listed) -> None:
+        """Read the people matching ``text``, then ``on_done(found)``."""
         raise NotImplementedError
 
     def label_for(self, person: Any) -> str:
         raise NotImplementedError
 
-    def save_work(self, person_id: str | None) -> Callable[[Session], Any]:
+    def write_person(self, person_id: str | None, on_done: Done, on_error: Failed) -> None:
+        """Save the form as a new person (``person_id`` None) or over that one."""
         raise NotImplementedError
 
-    def delete_work(self, person: Any) -> Callable[[Session], Any] | None:
+    def delete_person(self, person: Any, on_done: Done, on_error: Failed) -> None:
+        """Delete ``person`` once sure, then ``on_done(unused media)``; or say why not."""
         raise NotImplementedError
 
     def watch(self, *widgets: QWidget) -> None:
@@ -136,11 +141,7 @@ class _PeopleDialog(QDialog):
     # --- behaviour -----------------------------------------------------------------------------
 
     def reload(self, select_id: str | None = None) -> None:
-        text = self.search.text().strip()
-        self.context.tasks.read(
-            lambda session: self.find(session, text),
-            on_done=lambda found: self._listed(found, select_id),
-        )
+        self.find(self.search.text().strip(), lambda found: self._listed(found, select_id))
 
     def _listed(self, found: list[Any], select_id: str | None) -> None:
         self.list.blockSignals(True)
@@ -187,36 +188,27 @@ class _PeopleDialog(QDialog):
 
     def save(self) -> None:
         person_id = self._current.id if self._current is not None else None
-        self.context.tasks.write(
-            self.save_work(person_id), on_done=self._saved, on_error=self._failed
-        )
+        self.write_person(person_id, self._saved, self._failed)
 
     def _saved(self, person: Any) -> None:
         self._dirty = False
         self._current = person
         self.delete_button.setEnabled(True)
         self.state.setText(f"Saved {self.label_for(person)}.")
-        self.changed.emit()
         self.reload(select_id=person.id)
 
     def _failed(self, error: BaseException) -> None:
         self.state.setText(f"Not saved: {error}")
 
     def _delete(self) -> None:
-        if self._current is None:
-            return
-        work = self.delete_work(self._current)
-        if work is None:
-            return
+        if self._current is not None:
+            self.delete_person(self._current, self._deleted, self._failed)
 
-        def done(result: Any) -> None:
-            self._show_person(None)
-            self.state.setText("Deleted.")
-            self.changed.emit()
-            self.reload()
-            discard_unused_media(self.context, result)
-
-        self.context.tasks.write(work, on_done=done, on_error=self._failed)
+    def _deleted(self, unused_media: list[str]) -> None:
+        self._show_person(None)
+        self.state.setText("Deleted.")
+        self.reload()
+        discard_unused_media(self.context, unused_media)
 
     def _may_leave(self) -> bool:
         if not self._dirty:
@@ -298,36 +290,28 @@ class StorytellersDialog(_PeopleDialog):
             box.setChecked(bool(person) and way in person.communication)
         self.support_needs.setPlainText(person.support_needs if person else "")
 
-    def find(self, session: Session, text: str) -> list[people.Storyteller]:
-        return people.find_storytellers(session, text, limit=LIST_LIMIT)
+    def find(self, text: str, on_done: Listed) -> None:
+        self.context.tasks.read(partial(ops.find_storytellers, text=text), on_done=on_done)
 
     def label_for(self, person: people.Storyteller) -> str:
         return f"{person.display_name} — {person.pseudonym}"
 
-    def save_work(self, person_id: str | None) -> Callable[[Session], people.Storyteller]:
-        name = self.name.text()
-        band = self.age_band.currentData()
-        ways = [way for way, box in self.ways.items() if box.isChecked()]
-        needs = self.support_needs.toPlainText()
+    def write_person(self, person_id: str | None, on_done: Done, on_error: Failed) -> None:
+        details = ops.StorytellerDetails(
+            name=self.name.text(),
+            # Qt hands enum item data back as plain strings: make them enums again.
+            age_band=AgeBand(band) if (band := self.age_band.currentData()) else None,
+            communication=tuple(way for way, box in self.ways.items() if box.isChecked()),
+            support_needs=self.support_needs.toPlainText(),
+        )
+        self.context.tasks.write(
+            partial(ops.save_storyteller, storyteller_id=person_id, details=details),
+            on_done=on_done,
+            on_error=on_error,
+            changes=ops.storyteller_saved_changes,
+        )
 
-        def work(session: Session) -> people.Storyteller:
-            if person_id is None:
-                return people.create_storyteller(
-                    session, name, age_band=band, communication=ways, support_needs=needs
-                )
-            return people.update_storyteller(
-                session,
-                person_id,
-                display_name=name,
-                age_band=band,
-                clear_age_band=band is None,
-                communication=ways,
-                support_needs=needs,
-            )
-
-        return work
-
-    def delete_work(self, person: people.Storyteller) -> Callable[[Session], Any] | None:
+    def delete_person(self, person: people.Storyteller, on_done: Done, on_error: Failed) -> None:
         count = person.story_count
         stories_text = f" and their {count} {'story' if count == 1 else 'stories'}" if count else ""
         if not confirm_destructive(
@@ -340,14 +324,13 @@ class StorytellersDialog(_PeopleDialog):
             act="Delete",
             keep="Keep",
         ):
-            return None
-        person_id = person.id
-
-        def work(session: Session) -> list[str]:
-            _tombstones, unused = people.delete_storyteller(session, person_id, with_stories=True)
-            return unused
-
-        return work
+            return
+        self.context.tasks.write(
+            partial(ops.delete_storyteller, storyteller_id=person.id),
+            on_done=lambda removed: on_done(removed.unused_media),
+            on_error=on_error,
+            changes=ops.storyteller_removed_changes,
+        )
 
 
 class SupportersDialog(_PeopleDialog):
@@ -385,39 +368,30 @@ class SupportersDialog(_PeopleDialog):
         self.organisation.setText(person.organisation if person else "")
         self.contact.setText(person.contact if person else "")
 
-    def find(self, session: Session, text: str) -> list[people.Supporter]:
-        found = people.list_supporters(session)
-        wanted = text.casefold()
-        return [s for s in found if wanted in s.name.casefold()][:LIST_LIMIT]
+    def find(self, text: str, on_done: Listed) -> None:
+        self.context.tasks.read(partial(ops.find_supporters, text=text), on_done=on_done)
 
     def label_for(self, person: people.Supporter) -> str:
         return f"{person.name} ({person.role.label})"
 
-    def save_work(self, person_id: str | None) -> Callable[[Session], people.Supporter]:
-        name, role = self.name.text(), self.role.currentData()
-        organisation, contact = self.organisation.text(), self.contact.text()
+    def write_person(self, person_id: str | None, on_done: Done, on_error: Failed) -> None:
+        details = ops.SupporterDetails(
+            name=self.name.text(),
+            role=SupporterRole(self.role.currentData()),
+            organisation=self.organisation.text(),
+            contact=self.contact.text(),
+        )
+        self.context.tasks.write(
+            partial(ops.save_supporter, supporter_id=person_id, details=details),
+            on_done=on_done,
+            on_error=on_error,
+            changes=ops.supporter_saved_changes,
+        )
 
-        def work(session: Session) -> people.Supporter:
-            if person_id is None:
-                return people.create_supporter(
-                    session, name, role, organisation=organisation, contact=contact
-                )
-            return people.update_supporter(
-                session,
-                person_id,
-                name=name,
-                role=role,
-                organisation=organisation,
-                contact=contact,
-            )
-
-        return work
-
-    def delete_work(self, person: people.Supporter) -> Callable[[Session], Any] | None:
+    def delete_person(self, person: people.Supporter, on_done: Done, on_error: Failed) -> None:
         QMessageBox.information(
             self,
             "Supporters are kept",
             "Supporters are kept because stories and consent records name them as recorder "
             "or witness. Edit their details instead.",
         )
-        return None

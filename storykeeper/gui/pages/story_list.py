@@ -1,12 +1,17 @@
-"""The list of stories: search, filters, sorting, and a clear first step for a new user."""
+"""The list of stories: search, filters, sorting, and a clear first step for a new user.
+
+The list refreshes itself when the task runner says that something it shows has changed: at once
+while it is on screen, and otherwise once, when it is next shown (a story being typed saves every
+few seconds, and the hidden list need not follow each save).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import itertools
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -22,37 +27,20 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from storykeeper.core import people, themes
-from storykeeper.core.search import StoryFilter, count_stories
+from storykeeper.core.search import StoryFilter
 from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.models.story_table import ID_ROLE, Column, StoryTableModel
+from storykeeper.gui.ops.changes import Kind
+from storykeeper.gui.ops.story_list import FilterChoices, load_filter_choices
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 
 SEARCH_DELAY_MS = 250
 REVIEW_DUE = "review_due"
-
-
-@dataclass(frozen=True)
-class FilterChoices:
-    themes: list[str]
-    supporters: list[tuple[str, str]]  # (id, name)
-    #: Reminders: stories whose consent review is due, and stories with no consent yet.
-    review_due: int
-    no_consent: int
-
-
-def _load_choices(session: Session) -> FilterChoices:
-    return FilterChoices(
-        themes=[t.name for t in themes.list_themes(session)],
-        supporters=[(s.id, s.name) for s in people.list_supporters(session)],
-        review_due=count_stories(session, StoryFilter(review_due=True)),
-        no_consent=count_stories(
-            session, StoryFilter(consent_states=frozenset({ConsentState.NONE}))
-        ),
-    )
+#: What the list shows: its rows (words, storyteller, consent, where they came from), its
+#: filters (themes, supporters) and its reminders.
+SHOWN_KINDS = frozenset({Kind.STORIES, Kind.CONSENT, Kind.PEOPLE, Kind.THEMES, Kind.EXCHANGE})
 
 
 class StoryListPage(QWidget):
@@ -120,24 +108,7 @@ class StoryListPage(QWidget):
         self.table.setWordWrap(False)
         self.table.activated.connect(self._activated)
 
-        # Reminders, in words and with a button each: never colour alone.
-        self.review_label = QLabel()
-        self.review_button = QPushButton("Show &them")
-        self.review_button.setAccessibleName("Show stories whose consent review is due")
-        self.no_consent_label = QLabel()
-        self.no_consent_button = QPushButton("Sho&w them")
-        self.no_consent_button.setAccessibleName("Show stories with no consent yet")
-        for label in (self.review_label, self.no_consent_label):
-            label.setWordWrap(True)  # so the reminders never widen the window at large text
-        self.reminders = QWidget()
-        reminders = QHBoxLayout(self.reminders)
-        reminders.setContentsMargins(0, 0, 0, 0)
-        reminders.addWidget(self.review_label)
-        reminders.addWidget(self.review_button)
-        reminders.addSpacing(24)
-        reminders.addWidget(self.no_consent_label)
-        reminders.addWidget(self.no_consent_button)
-        reminders.addStretch()
+        self.reminders = self._build_reminders()
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Number of stories")
         self.empty_label = QLabel()
@@ -207,16 +178,39 @@ class StoryListPage(QWidget):
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self._delete_current)
 
-        self.setTabOrder(self.search, self.new_button)
-        self.setTabOrder(self.new_button, self.theme_filter)
-        self.setTabOrder(self.theme_filter, self.polarity_filter)
-        self.setTabOrder(self.polarity_filter, self.consent_filter)
-        self.setTabOrder(self.consent_filter, self.status_filter)
-        self.setTabOrder(self.status_filter, self.supporter_filter)
-        self.setTabOrder(self.supporter_filter, self.date_from)
-        self.setTabOrder(self.date_from, self.date_to)
-        self.setTabOrder(self.date_to, self.clear_button)
-        self.setTabOrder(self.clear_button, self.table)
+        in_order = (self.search, self.new_button, *self._filter_combos)
+        in_order += (self.date_from, self.date_to, self.clear_button, self.table)
+        for before, after in itertools.pairwise(in_order):
+            self.setTabOrder(before, after)
+
+        # Several changes from one write (a story and its consent) make one reload.
+        self._reload_soon = QTimer(self)
+        self._reload_soon.setSingleShot(True)
+        self._reload_soon.setInterval(0)
+        self._reload_soon.timeout.connect(self.reload)
+        self._stale = False
+        context.tasks.changed.connect(self._store_changed)
+
+    def _build_reminders(self) -> QWidget:
+        """Reminders, in words and with a button each: never colour alone."""
+        self.review_label = QLabel()
+        self.review_button = QPushButton("Show &them")
+        self.review_button.setAccessibleName("Show stories whose consent review is due")
+        self.no_consent_label = QLabel()
+        self.no_consent_button = QPushButton("Sho&w them")
+        self.no_consent_button.setAccessibleName("Show stories with no consent yet")
+        for label in (self.review_label, self.no_consent_label):
+            label.setWordWrap(True)  # so the reminders never widen the window at large text
+        reminders = QWidget()
+        row = QHBoxLayout(reminders)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.review_label)
+        row.addWidget(self.review_button)
+        row.addSpacing(24)
+        row.addWidget(self.no_consent_label)
+        row.addWidget(self.no_consent_button)
+        row.addStretch()
+        return reminders
 
     def _size_columns(self) -> None:
         """Wide enough for typical values at the current text size (the title takes the rest)."""
@@ -270,9 +264,24 @@ class StoryListPage(QWidget):
     # --- loading ---------------------------------------------------------------------------
 
     def reload(self) -> None:
-        """Fetch the filter choices and the stories again (after anything changed)."""
-        self.context.tasks.read(_load_choices, on_done=self._set_choices)
+        """Fetch the filter choices and the stories again."""
+        self._stale = False
+        self._reload_soon.stop()
+        self.context.tasks.read(load_filter_choices, on_done=self._set_choices)
         self.model.refresh()
+
+    def _store_changed(self, kind: str, _ids: frozenset[str]) -> None:
+        if kind not in SHOWN_KINDS:
+            return
+        if self.isVisible():
+            self._reload_soon.start()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     def _set_choices(self, choices: FilterChoices) -> None:
         self._remind(

@@ -1,0 +1,100 @@
+"""The story list refreshes itself when the task runner says what changed: at once while it is
+on screen, and once, when it is next shown, while a story is open in its place."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from storykeeper.gui.dialogs.people import StorytellersDialog
+from storykeeper.gui.main_window import MainWindow
+from storykeeper.gui.models.story_table import Column
+from storykeeper.gui.ops import story_list as list_ops
+from storykeeper.gui.ops.people import PickedStoryteller
+from tests.factories import make_story
+
+
+def storyteller_shown(window: MainWindow, row: int = 0) -> object:
+    model = window.list_page.model
+    return model.data(model.index(row, Column.STORYTELLER))
+
+
+def test_a_storyteller_renamed_in_the_people_dialog_is_renamed_in_the_list(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    make_story(window.context.store, teller="Mary Jones")
+    window.list_page.reload()
+    qtbot.waitUntil(lambda: storyteller_shown(window) == "Mary Jones")
+
+    # Opened on its own, not through the window's menu: nothing tells the list by hand.
+    dialog = StorytellersDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    qtbot.waitUntil(lambda: dialog.list.count() == 1)
+    dialog.list.setCurrentRow(0)
+    assert dialog.name.text() == "Mary Jones"
+    dialog.name.setFocus()
+    dialog.name.selectAll()
+    qtbot.keyClicks(dialog.name, "Mary Jones-Price")
+    qtbot.keyClick(dialog.name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: dialog.state.text().startswith("Saved Mary Jones-Price"))
+
+    qtbot.waitUntil(lambda: storyteller_shown(window) == "Mary Jones-Price")
+
+
+def test_a_change_while_a_story_is_open_reloads_the_list_once_it_is_shown_again(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    context = window.context
+    first = make_story(context.store, title="Open in the editor")
+    page = window.list_page
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.total == 1)
+    window.open_story(first.id)
+    qtbot.waitUntil(lambda: window.editor.story is not None)
+
+    asked: list[bool] = []
+    page.model.loading_changed.connect(lambda loading: loading and asked.append(True))
+    # A write by someone other than the list (as an import would add a story).
+    with qtbot.waitSignal(context.tasks.changed, timeout=10_000):
+        context.tasks.write(
+            partial(list_ops.new_story, picked=PickedStoryteller(None, "Ada Price", "Ada Price")),
+            changes=list_ops.NewStory.changes,
+        )
+    # A turn or two of the event loop later, a list that reloaded while hidden would have asked.
+    turned: list[object] = []
+    context.tasks.run(lambda: None, on_done=turned.append)
+    qtbot.waitUntil(lambda: bool(turned))
+    assert asked == [] and page.model.total == 1
+
+    window.editor.close_editor()
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is page)
+    qtbot.waitUntil(lambda: page.model.total == 2)
+    assert asked == [True]
+
+
+def test_a_title_typed_in_a_story_is_in_the_list_on_the_way_back(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    story = make_story(window.context.store, title="Before")
+    page = window.list_page
+    page.reload()
+    qtbot.waitUntil(lambda: page.model.total == 1)
+    window.open_story(story.id)
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.story is not None)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    editor.title.setFocus()
+    editor.title.selectAll()
+    qtbot.keyClicks(editor.title, "After")
+    qtbot.keyClick(editor.title, Qt.Key.Key_Escape)  # saves, and back to the list
+
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is page)
+    model = page.model
+    qtbot.waitUntil(lambda: model.data(model.index(0, Column.TITLE)) == "After")
