@@ -11,14 +11,14 @@ from typing import TextIO
 import minisign
 
 from storykeeper.cli.keys import command_line_actor
-from storykeeper.cli.output import dumps
+from storykeeper.cli.output import Column, Table, dumps, print_records, print_table
 from storykeeper.core import recipients as recipients_module
 from storykeeper.core import trust
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle import report as report_module
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.reader import check_story, open_bundle
-from storykeeper.core.bundle.report import Action, ImportReport, Outcome
+from storykeeper.core.bundle.report import Action, ImportReport, LedgerEntry, Outcome, StoryLine
 from storykeeper.core.bundle.writer import (
     ExportError,
     Selection,
@@ -27,6 +27,7 @@ from storykeeper.core.bundle.writer import (
     write_bundle,
 )
 from storykeeper.core.db import Store
+from storykeeper.core.ids import short_id
 from storykeeper.core.keys import KeyStore
 
 
@@ -176,6 +177,16 @@ class VerifyReport:
 #: Per-story lines printed for one bundle before the rest are only counted.
 SHOWN_LINES = 40
 
+STORY_LINES = Table[StoryLine](
+    columns=(
+        Column("ACTION", lambda line: line.action.value, cut=False),
+        Column("ID", lambda line: short_id(line.story_id), cut=False),
+        Column("TITLE", lambda line: line.title or "(not held here)", widest=40),
+        Column("DETAIL", lambda line: line.detail),
+    ),
+    indent=2,
+)
+
 
 def cmd_import(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     actor = command_line_actor()
@@ -224,9 +235,7 @@ def _print_report(report: ImportReport, out: TextIO) -> None:
     # first, so it is never lost below a long list.
     order = {Action.WITHDRAWN: 0, Action.SKIPPED: 1, Action.UPDATED: 2, Action.NEW: 3}
     shown = sorted(report.stories, key=lambda line: order[line.action])
-    for line in shown[:SHOWN_LINES]:
-        title = line.title or "(not held here)"
-        out.write(f"  {line.action.value:9}  {line.story_id[:8]}  {title[:40]:40}  {line.detail}\n")
+    print_table(out, STORY_LINES, shown[:SHOWN_LINES], empty="")
     if len(shown) > SHOWN_LINES:
         out.write(
             f"  … and {len(shown) - SHOWN_LINES:,} more (all are in “storykeeper import --json” "
@@ -234,26 +243,39 @@ def _print_report(report: ImportReport, out: TextIO) -> None:
         )
 
 
+def _ledger_outcome(entry: LedgerEntry) -> str:
+    report = entry.report
+    if report.outcome is Outcome.REFUSED:
+        return f"refused: {report.reason}"
+    if report.outcome is Outcome.ALREADY_IMPORTED:
+        return "already imported: nothing changed"
+    return ", ".join(f"{n} {action.value}" for action, n in entry.counts.items())
+
+
+LEDGER = Table[LedgerEntry](
+    columns=(
+        Column(
+            "WHEN",
+            lambda entry: entry.report.checked_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            cut=False,
+        ),
+        Column("FILE", lambda entry: Path(entry.report.file).name),
+        Column("FROM", lambda entry: entry.report.signer_label or "—", widest=24),
+        Column("OUTCOME", _ledger_outcome),
+    )
+)
+
+
 def cmd_imports(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     with store.read() as session:
         entries = report_module.history(session, limit=max(1, args.limit))
-    if args.json:
-        print(dumps(entries), file=out)
-        return 0
-    if not entries:
-        out.write("No bundles imported yet: “storykeeper import FILE” brings one in.\n")
-        return 0
-    for entry in entries:
-        report = entry.report
-        when = report.checked_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        if report.outcome is Outcome.REFUSED:
-            what = f"refused: {report.reason}"
-        elif report.outcome is Outcome.ALREADY_IMPORTED:
-            what = "already imported: nothing changed"
-        else:
-            what = ", ".join(f"{n} {a.value}" for a, n in entry.counts.items())
-        who = f" from {report.signer_label}" if report.signer_label else ""
-        out.write(f"{when}  {Path(report.file).name}{who}: {what}\n")
+    print_records(
+        out,
+        LEDGER,
+        entries,
+        as_json=args.json,
+        empty="No bundles imported yet: “storykeeper import FILE” brings one in.",
+    )
     return 0
 
 

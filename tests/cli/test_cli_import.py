@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from storykeeper.__main__ import main
+from storykeeper.core.db import Store
+from storykeeper.core.vocabulary import StoryStatus
+from storykeeper.paths import resolve_paths
+from tests.factories import make_story
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -60,6 +66,8 @@ def test_an_unknown_sender_then_trusted_then_imported_once(
     assert report["outcome"] == "imported" and report["signer_label"] == "Priya"
     new = [line for line in report["stories"] if line["action"] == "new"]
     assert new and all(line["title"] for line in new)
+    withdrawn = [line for line in report["stories"] if line["action"] == "withdrawn"]
+    assert len(new) + len(withdrawn) == len(report["stories"])
     code, listed, _ = run(capsys, "--data-dir", coordinator, "list", "--limit", "5")
     assert code == 0 and "FROM" in listed.splitlines()[0] and "Priya" in listed
     code, shown_story, _ = run(capsys, "--data-dir", coordinator, "show", new[0]["story_id"])
@@ -67,12 +75,77 @@ def test_an_unknown_sender_then_trusted_then_imported_once(
 
     code, said, _ = run(capsys, "--data-dir", coordinator, "import", str(bundle))
     assert code == 0 and "Already imported on " in said
+    code, ledger, _ = run(capsys, "--data-dir", coordinator, "imports", "--json")
+    again, imported, refused = json.loads(ledger)
+    assert refused["report"]["reason"].startswith("The bundle is signed by an unknown key")
     code, ledger, _ = run(capsys, "--data-dir", coordinator, "imports")
-    lines = ledger.splitlines()
-    assert len(lines) == 3
-    assert "already imported" in lines[0]
-    assert f"{len(new)} new" in lines[1] and "from Priya" in lines[1]
-    assert "refused: The bundle is signed by an unknown key" in lines[2]
+    name = bundle.name
+    assert ledger.splitlines() == [
+        f"WHEN              FILE{' ' * (len(name) - 4)}  FROM   OUTCOME",
+        f"{_when(again)}  {name}  Priya  already imported: nothing changed",
+        f"{_when(imported)}  {name}  Priya  {len(new)} new, 0 updated, 0 skipped, "
+        f"{len(withdrawn)} withdrawn",
+        f"{_when(refused)}  {name}  —      refused: {refused['report']['reason']}",
+    ]
+
+
+def _when(entry: dict[str, Any]) -> str:
+    """When the ledger says a bundle was checked, in this computer's time, as the table shows it."""
+    checked = dt.datetime.fromisoformat(entry["report"]["checked_at"])
+    return checked.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def test_the_import_report_is_a_table_of_stories_with_long_titles_cut(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    advocate, coordinator = tmp_path / "advocate", str(tmp_path / "coordinator")
+    with Store.open(resolve_paths(advocate)) as store:
+        wang = make_story(
+            store,
+            title="王秀英的故事：我们每个星期二坐小巴去日间中心，然后一起吃午饭",
+            teller="王秀英",
+            status=StoryStatus.FINAL,
+        )
+        bus = make_story(store, title="The day centre bus", status=StoryStatus.FINAL)
+    _, shown, _ = run(capsys, "--data-dir", coordinator, "keys", "show", "--json")
+    recipient = json.loads(shown)["age_recipient"]
+    out = tmp_path / "out"
+    out.mkdir()
+    code, said, _ = run(
+        capsys,
+        "--data-dir",
+        str(advocate),
+        "export",
+        "--out",
+        str(out),
+        "--to",
+        recipient,
+        "--json",
+    )
+    assert code == 0
+    exported = json.loads(said)
+    bundle = exported["path"]
+    _, shown, _ = run(capsys, "--data-dir", str(advocate), "keys", "show", "--json")
+    signing = json.loads(shown)
+    run(capsys, "--data-dir", coordinator, "trust", "add", signing["public_key"], "--label", "P")
+
+    code, said, _ = run(capsys, "--data-dir", coordinator, "import", bundle)
+    assert code == 0
+    lines = said.splitlines()
+    assert lines[:3] == [
+        f"{bundle}: Imported: 2 new, 0 updated, 0 skipped, 0 withdrawn.",
+        f"  from P (key {signing['key_id']}), bundle {exported['bundle_id']}",
+        "  ACTION  ID        TITLE                                     DETAIL",
+    ]
+    # Each character of the Chinese title takes two places: 19 of them and the ellipsis fill
+    # 39 of the title's 40, and the 20th would not fit whole.
+    assert sorted(lines[3:]) == sorted(
+        [
+            f"  new     {wang.id[:8]}  王秀英的故事：我们每个星期二坐小巴去日…   "
+            f"revision {wang.revision}",
+            f"  new     {bus.id[:8]}  {'The day centre bus':40}  revision {bus.revision}",
+        ]
+    )
 
 
 def test_one_bad_file_among_good_ones_exits_1_and_the_rest_import(
