@@ -10,11 +10,12 @@ import argparse
 import sys
 import textwrap
 import time
+from collections.abc import Callable
 from typing import TextIO
 
 from storykeeper.cli.arguments import count_argument, date_argument, vocabulary_argument
 from storykeeper.cli.keys import command_line_actor
-from storykeeper.cli.output import Column, Table, cut, dumps, print_records
+from storykeeper.cli.output import Column, Table, dumps, print_records, print_table
 from storykeeper.core import check as check_module
 from storykeeper.core import consent, demo, provenance, search, stats, stories
 from storykeeper.core.db import Store
@@ -267,31 +268,56 @@ def _wrap(text: str) -> str:
     )
 
 
+Count = tuple[str, int]
+ThemeCounts = tuple[str, dict[str, int]]
+
+
+def _polarity_count(polarity: Polarity) -> Callable[[ThemeCounts], str]:
+    return lambda theme: str(theme[1][polarity.value])
+
+
+def _counts(heading: str) -> Table[Count]:
+    return Table(
+        columns=(
+            Column(heading, lambda count: count[0]),
+            Column("STORIES", lambda count: str(count[1]), cut=False, numeric=True),
+        )
+    )
+
+
+THEME_COUNTS = Table[ThemeCounts](
+    columns=(
+        Column("THEME", lambda theme: theme[0]),
+        *(
+            Column(polarity.value.upper(), _polarity_count(polarity), cut=False, numeric=True)
+            for polarity in Polarity
+        ),
+    )
+)
+
+
 def cmd_stats(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     with store.read() as session:
         figures = stats.store_stats(session)
     if args.json:
         print(dumps(figures), file=out)
         return 0
-    w = out.write
-    w(
+    print(
         f"Stories: {figures.stories}   Storytellers: {figures.storytellers}   "
         f"Supporters: {figures.supporters}   Attachments: {figures.attachments}   "
-        f"Deleted or withdrawn: {figures.tombstones}\n\n"
+        f"Deleted or withdrawn: {figures.tombstones}\n",
+        file=out,
     )
-    w("By status\n")
-    for status in StoryStatus:
-        w(f"  {status.label:24} {figures.by_status.get(status.value, 0):>8}\n")
-    w("\nBy consent\n")
-    for state in ConsentState:
-        w(f"  {state.label:24} {figures.by_consent_state.get(state.value, 0):>8}\n")
-    w(f"  {'Review due':24} {figures.consent_review_due:>8}\n")
-    w(f"\n{'By theme':38} {'enabler':>8} {'barrier':>8} {'mixed':>8}\n")
-    for theme, counts in figures.by_theme.items():
-        w(
-            f"  {cut(theme, 36):36} {counts['enabler']:>8} {counts['barrier']:>8} "
-            f"{counts['mixed']:>8}\n"
-        )
+    by_status = [(status.label, figures.by_status.get(status.value, 0)) for status in StoryStatus]
+    print_table(out, _counts("STATUS"), by_status, empty="")
+    by_consent = [
+        *((state.label, figures.by_consent_state.get(state.value, 0)) for state in ConsentState),
+        ("Review due", figures.consent_review_due),
+    ]
+    print(file=out)
+    print_table(out, _counts("CONSENT"), by_consent, empty="")
+    print(file=out)
+    print_table(out, THEME_COUNTS, list(figures.by_theme.items()), empty="No themes yet.")
     return 0
 
 
