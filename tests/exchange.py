@@ -35,9 +35,15 @@ def shared(store: Store, title: str, **consent_overrides: object) -> stories.Sto
 
 
 def export(
-    advocate: Store, coordinator: Store, out: Path, selection: Selection = Selection.ALL
+    advocate: Store,
+    coordinator: Store,
+    out: Path,
+    selection: Selection = Selection.ALL,
+    *,
+    plain: bool = False,
 ) -> Path:
-    """A bundle of what may leave ``advocate``, encrypted to the coordinator, recorded."""
+    """A bundle of what may leave ``advocate``, encrypted to the coordinator (or ``plain``),
+    recorded."""
     out.mkdir(parents=True, exist_ok=True)
     recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
     with advocate.read() as session:
@@ -47,7 +53,8 @@ def export(
         keys=KeyStore(advocate.paths.data_dir),
         media=MediaStore(advocate.paths.media_dir),
         out=out,
-        recipients=[recipient],
+        recipients=[] if plain else [recipient],
+        plain=plain,
     )
     with advocate.write(actor="test") as session:
         record_export(session, result)

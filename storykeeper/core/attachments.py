@@ -37,6 +37,9 @@ from storykeeper.core.validation import clean_line
 from storykeeper.core.vocabulary import AttachmentKind
 
 CHUNK = 1024 * 1024
+#: The longest file name and media type kept (the columns' widths, and the bundle's limits).
+ORIGINAL_NAME_MAX = 255
+MEDIA_TYPE_MAX = 100
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 #: Sizes are said in decimal units, as file managers on Linux and macOS show them.
@@ -412,7 +415,7 @@ def add_attachment(
         source.name if original_name is None else original_name,
         "original_name",
         "The file name",
-        max_length=255,
+        max_length=ORIGINAL_NAME_MAX,
         required=True,
     )
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -38,7 +39,10 @@ from storykeeper.core.vocabulary import (
 )
 
 DEFAULT_REVIEW_MONTHS = 6
+#: Each of a consent version's texts (the person's words, conditions, notes, reasons). A bundle
+#: carries the same limit (bundle/document.py), so what is recorded here can always be sent.
 TEXT_MAX = 20_000
+DECIDED_BY_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,36 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def state_of(record: ConsentRecord | None) -> ConsentState:
     return ConsentState.NONE if record is None else record.state
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentStep:
+    """What of one consent version decides the story's consent state."""
+
+    version: int
+    decision: ConsentDecision
+    review_by: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedConsent:
+    """The state a story keeps a copy of (``consent_state``, ``consent_review_by``)."""
+
+    state: ConsentState
+    review_by: dt.date | None
+
+
+def derive_consent(history: Iterable[ConsentStep]) -> DerivedConsent:
+    """The consent in force is the newest version's, by version number, whatever order the
+    history comes in; a story with no version has none.
+
+    The one rule for the cached state: recording consent, importing a story and making demo
+    data all call this, and ``check`` confirms the stored copy against the same rule.
+    """
+    newest = max(history, key=lambda step: step.version, default=None)
+    if newest is None:
+        return DerivedConsent(ConsentState.NONE, None)
+    return DerivedConsent(ConsentState(ConsentDecision(newest.decision).value), newest.review_by)
 
 
 def _record(row: ConsentRecordRow, story_uuid: str) -> ConsentRecord:
@@ -225,7 +259,11 @@ def record_consent(session: Session, story_id: str, consent: ConsentInput) -> Co
         decision=decision.value,
         basis=ConsentBasis(consent.basis).value,
         decided_by=clean_line(
-            consent.decided_by, "decided_by", "Who decided", max_length=200, required=True
+            consent.decided_by,
+            "decided_by",
+            "Who decided",
+            max_length=DECIDED_BY_MAX,
+            required=True,
         ),
         method=ConsentMethod(consent.method).value,
         persons_words=clean_text(
@@ -277,8 +315,10 @@ def record_consent(session: Session, story_id: str, consent: ConsentInput) -> Co
                 recorded_at=row.recorded_at,
             )
         )
-    story.consent_state = decision.value
-    story.consent_review_by = review_by
+    # The new version is the newest (its number is one past the highest), so it alone decides.
+    derived = derive_consent([ConsentStep(version, decision, review_by)])
+    story.consent_state = derived.state.value
+    story.consent_review_by = derived.review_by
     story.bump_revision()
     session.flush()
     audit.record(

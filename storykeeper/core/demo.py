@@ -20,7 +20,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from storykeeper.core import audit
-from storykeeper.core.consent import add_months
+from storykeeper.core.consent import ConsentStep, add_months, derive_consent
 from storykeeper.core.db import Store, refresh_planner_statistics
 from storykeeper.core.demo_text import load_demo_text
 from storykeeper.core.errors import ValidationError
@@ -356,6 +356,10 @@ class _Generator:
         ]
         consent = self.consent_versions(story_id, told_on, supporter_ids)
         newest = consent[-1] if consent else None
+        derived = derive_consent(
+            ConsentStep(v["version"], ConsentDecision(v["decision"]), v["review_by"])
+            for v in consent
+        )
         # A story without consent is always a draft (it cannot be final without it).
         draft = newest is None or rng.random() < 0.08
         created = self.moment(told_on)
@@ -400,8 +404,8 @@ class _Generator:
             "origin_device": str(self.session.info.get("device_id", "")),
             "created_at": created,
             "updated_at": max(created, newest["recorded_at"]) if newest else created,
-            "consent_state": newest["decision"] if newest else "none",
-            "consent_review_by": newest["review_by"] if newest else None,
+            "consent_state": derived.state.value,
+            "consent_review_by": derived.review_by,
         }
         # A story told "spoken and audio-recorded" was recorded with the person's agreement.
         # Derived, not drawn: another draw from the generator would change every story after.

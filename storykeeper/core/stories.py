@@ -46,7 +46,9 @@ from storykeeper.core.vocabulary import (
 TITLE_MAX = 200
 #: Shown instead of the title of a story whose consent was withdrawn: its content is not shown.
 WITHDRAWN_TITLE = "(consent withdrawn: content hidden)"
-# About 150,000 words: far beyond any told story, small enough to keep the store healthy.
+# About 150,000 words: room for a whole life told over many visits, small enough to keep the
+# store healthy. Bundles carry the same limits (bundle/document.py, and a test holds the schema
+# to them): a story saved here can always be sent, and the coordinator takes it.
 OWN_WORDS_MAX = 1_000_000
 NOTES_MAX = 200_000
 # Saves by the same person closer together than this overwrite the newest version rather than

@@ -16,6 +16,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # BCP 47 in the simple form people meet: "en", "cy", "en-GB", "pa-Guru-IN".
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+#: The longest language tag kept (the column's width, and the bundle's limit).
+LANGUAGE_TAG_MAX = 35
 
 
 def clean_text(
@@ -47,10 +49,10 @@ def clean_line(
 
 def language_tag(value: str) -> str:
     tag = value.strip()
-    if not _LANGUAGE_TAG.match(tag):
+    if len(tag) > LANGUAGE_TAG_MAX or not _LANGUAGE_TAG.match(tag):
         raise ValidationError(
-            f"“{value}” is not a language code: use a code such as “en” (English), "
-            "“cy” (Welsh) or “en-GB”.",
+            f"“{value[:LANGUAGE_TAG_MAX]}” is not a language code: use a code such as “en” "
+            "(English), “cy” (Welsh) or “en-GB”.",
             "language",
         )
     return tag

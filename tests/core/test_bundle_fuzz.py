@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 
 from storykeeper.core import consent
 from storykeeper.core.bundle.importer import import_bundle
-from storykeeper.core.bundle.reader import first_error, is_valid
 from storykeeper.core.bundle.report import Outcome
+from storykeeper.core.bundle.schema import first_error, is_valid
 from storykeeper.core.check import check_store
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
 from storykeeper.paths import resolve_paths
-from tests.core.test_bundle_reader import write_plain
+from tests.core.plain_bundles import write_plain
 from tests.exchange import trust_advocate
 from tests.factories import given as consent_given
 from tests.factories import make_story

@@ -37,7 +37,7 @@ from storykeeper.core.bundle.reader import (
     encrypted_file_digest,
     open_bundle,
 )
-from storykeeper.core.bundle.report import ImportReport, Outcome, StoryLine
+from storykeeper.core.bundle.report import REASON_MAX, ImportReport, Outcome, StoryLine, excerpt
 from storykeeper.core.db import Store, refresh_planner_statistics
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import KeyStore
@@ -207,7 +207,7 @@ def _refused(
         file=str(path),
         outcome=Outcome.REFUSED,
         checked_at=started,
-        reason=reason,
+        reason=excerpt(reason, REASON_MAX),
         signer_key_id=key_id,
         signer_label=label,
         signer_fingerprint=fingerprint,

@@ -27,12 +27,19 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import clock
 from storykeeper.core.attachments import MediaStore
+from storykeeper.core.bundle.document import (
+    AttachmentValues,
+    ConsentValues,
+    PersonValues,
+    StoryValues,
+    read_story,
+)
 from storykeeper.core.bundle.incoming import IncomingMedia
 from storykeeper.core.bundle.reader import (
     BundleRefused,
     OpenedBundle,
 )
-from storykeeper.core.bundle.report import Action, StoryLine
+from storykeeper.core.bundle.report import QUOTE_MAX, Action, StoryLine, excerpt
 from storykeeper.core.consent import AGREEING
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.models import (
@@ -49,16 +56,13 @@ from storykeeper.core.models import (
 )
 from storykeeper.core.pseudonyms import unique_pseudonym
 from storykeeper.core.stories import delete_story, keep_version, story_from_row, version_details
-from storykeeper.core.validation import clean_line, clean_text, language_tag
 from storykeeper.core.vocabulary import (
     AttachmentKind,
-    ConsentDecision,
     ConsentScope,
     SupporterRole,
     TombstoneReason,
 )
 
-TEXT_MAX = 200_000
 #: Stories looked up per query when the bundle is read.
 LOOKUP_BATCH = 500
 
@@ -84,23 +88,6 @@ class Sender:
     key_id: str
     label: str
     bundle_id: str
-
-
-def _date(value: str | None, where: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationError(f"{where} is not a real date ({value[:20]}).") from exc
-
-
-def _moment(value: str, where: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationError(f"{where} is not a real time ({value[:40]}).") from exc
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
 def consent_gate(document: dict[str, Any]) -> str | None:
@@ -228,12 +215,13 @@ class Merger:
                 return StoryLine(story_id, Action.SKIPPED, conflict, row.title)
         before = None if row is None else row.revision
         try:
+            values = read_story(document)
             # Lookups must not flush the rows waiting for the next batch, one by one.
             with self.session.no_autoflush:
                 if row is None:
-                    self._add(document)
+                    self._add(values)
                 else:
-                    self._update(row, document)
+                    self._update(row, values)
         except ValidationError as exc:
             raise BundleRefused(f"'{path}' holds a value this program cannot take: {exc}") from exc
         action = Action.NEW if row is None else Action.UPDATED
@@ -265,50 +253,45 @@ class Merger:
                 )
         return None
 
-    def _story_values(self, document: dict[str, Any]) -> dict[str, Any]:
-        """The story's columns, cleaned as typed text is (people and themes as rows)."""
-        newest = max(document["consent"]["history"], key=lambda record: record["version"])
+    def _story_values(self, story: StoryValues) -> dict[str, Any]:
+        """The story's columns (people and themes as rows)."""
+        derived = story.derived_consent
         return {
-            "storyteller": self._storyteller(document["storyteller"]),
-            "supporter": self._supporter(document["supporter"]),
-            "title": clean_line(document["title"], "title", "The title", max_length=200),
-            "own_words": clean_text(
-                document["own_words"], "own_words", "The words", max_length=TEXT_MAX
-            ),
-            "recorder_notes": clean_text(
-                document["recorder_notes"], "recorder_notes", "The notes", max_length=TEXT_MAX
-            ),
-            "told_on": _date(document["told_on"], "The day it was told"),
-            "setting": document["setting"],
-            "how_told": document["how_told"],
-            "language": language_tag(document["language"]),
-            "status": document["status"],
-            "revision": document["revision"],
-            # Derived from the newest consent version, as consent.record_consent keeps it.
-            "consent_state": ConsentDecision(newest["decision"]).value,
-            "consent_review_by": _date(newest["review_by"], "A review date"),
+            "storyteller": self._storyteller(story.storyteller, story.storyteller_named),
+            "supporter": self._supporter(story.supporter),
+            "title": story.title,
+            "own_words": story.own_words,
+            "recorder_notes": story.recorder_notes,
+            "told_on": story.told_on,
+            "setting": story.setting,
+            "how_told": story.how_told,
+            "language": story.language,
+            "status": story.status,
+            "revision": story.revision,
+            "consent_state": derived.state.value,
+            "consent_review_by": derived.review_by,
             "updated_at": self.now,
         }
 
-    def _themes_of(self, document: dict[str, Any]) -> dict[str, tuple[ThemeRow, str]]:
+    def _themes_of(self, story: StoryValues) -> dict[str, tuple[ThemeRow, str]]:
         links: dict[str, tuple[ThemeRow, str]] = {}
-        for link in document["themes"]:
-            theme = self._theme(link["name"])
-            links.setdefault(theme.name.casefold(), (theme, link["polarity"]))
+        for name, polarity in story.themes:
+            theme = self._theme(name)
+            links.setdefault(theme.name.casefold(), (theme, polarity))
         return links
 
-    def _add(self, document: dict[str, Any]) -> None:
+    def _add(self, story: StoryValues) -> None:
         """A story new here: its rows wait in ``_pending`` and go in with a batch's others."""
         if self._next_id is None:
             self._next_id = (self.session.scalar(select(func.max(StoryRow.id))) or 0) + 1
         story_pk, self._next_id = self._next_id, self._next_id + 1
         pending = _Pending(
             id=story_pk,
-            uuid=document["id"],
-            values=self._story_values(document),
-            themes=list(self._themes_of(document).values()),
-            consent=self._consent_rows(document["consent"]["history"], have=set()),
-            attachments=self._attachment_rows(document["id"], document["attachments"]),
+            uuid=story.id,
+            values=self._story_values(story),
+            themes=list(self._themes_of(story).values()),
+            consent=self._consent_rows(story.consent, have=set()),
+            attachments=self._attachment_rows(story.id, story.attachments),
         )
         self._pending.append(pending)
         self._new[pending.uuid] = story_pk
@@ -397,24 +380,24 @@ class Merger:
                 self.session.execute(insert(model), table_rows)
         self._pending.clear()
 
-    def _update(self, row: StoryRow, document: dict[str, Any]) -> None:
+    def _update(self, row: StoryRow, story: StoryValues) -> None:
         """A newer revision of a story here (rare: one ORM flush each is fine)."""
-        for name, value in self._story_values(document).items():
+        for name, value in self._story_values(story).items():
             setattr(row, name, value)
         self.session.execute(delete(StoryThemeRow).where(StoryThemeRow.story_id == row.id))
         self.session.expire(row, ["themes"])
         row.themes = [
             StoryThemeRow(theme=theme, polarity=polarity)
-            for theme, polarity in self._themes_of(document).values()
+            for theme, polarity in self._themes_of(story).values()
         ]
         have = set(
             self.session.scalars(
                 select(ConsentRecordRow.version).where(ConsentRecordRow.story_id == row.id)
             )
         )
-        for record in self._consent_rows(document["consent"]["history"], have):
+        for record in self._consent_rows(story.consent, have):
             self.session.add(ConsentRecordRow(**record, story_id=row.id))
-        self._replace_attachments(row, document["attachments"])
+        self._replace_attachments(row, story.attachments)
         origin = self.session.get(StoryOriginRow, row.id)
         assert origin is not None  # only the story's own sender reaches here
         origin.bundle_id = self.sender.bundle_id
@@ -430,18 +413,15 @@ class Merger:
 
     # --- people and themes ---
 
-    def _storyteller(self, person: dict[str, Any]) -> StorytellerRow:
-        uuid = person["id"]
-        name = clean_line(person["name"], "name", "The storyteller’s name", max_length=200)
-        if not name:
-            raise ValidationError("The storyteller has no name.", "name")
+    def _storyteller(self, person: PersonValues, named: bool) -> StorytellerRow:
+        uuid, name = person.id, person.name
         row = self._storytellers.get(uuid) or self.session.scalar(
             select(StorytellerRow).where(StorytellerRow.uuid == uuid)
         )
         if row is None:
             # Without consent to use the name, the name that came is the sender's pseudonym:
             # keep it as the pseudonym here too, unless someone here already goes by it.
-            if not person["is_real_name"] and name not in self._pseudonyms:
+            if not named and name not in self._pseudonyms:
                 pseudonym = name
             else:
                 pseudonym = unique_pseudonym(self._pseudonyms)
@@ -454,27 +434,24 @@ class Merger:
                 updated_at=self.now,
             )
             self.session.add(row)
-        elif person["is_real_name"] and row.display_name != name:
+        elif named and row.display_name != name:
             # A pseudonym never replaces a name already known, but a name now shared does.
             row.display_name = name
             row.updated_at = self.now
         self._storytellers[uuid] = row
         return row
 
-    def _supporter(self, person: dict[str, Any] | None) -> SupporterRow | None:
+    def _supporter(self, person: PersonValues | None) -> SupporterRow | None:
         if person is None:
             return None
-        uuid = person["id"]
+        uuid = person.id
         row = self._supporters.get(uuid) or self.session.scalar(
             select(SupporterRow).where(SupporterRow.uuid == uuid)
         )
         if row is None:
-            name = clean_line(person["name"], "name", "A supporter’s name", max_length=200)
-            if not name:
-                raise ValidationError("A supporter has no name.", "name")
             row = SupporterRow(
                 uuid=uuid,
-                name=name,
+                name=person.name,
                 role=SupporterRole.NOT_RECORDED.value,
                 created_at=self.now,
                 updated_at=self.now,
@@ -483,10 +460,7 @@ class Merger:
         self._supporters[uuid] = row
         return row
 
-    def _theme(self, name: str) -> ThemeRow:
-        clean = clean_line(name, "theme", "A theme’s name", max_length=100)
-        if not clean:
-            raise ValidationError("A theme has no name.", "theme")
+    def _theme(self, clean: str) -> ThemeRow:
         row = self._themes.get(clean.casefold())
         if row is None:
             row = ThemeRow(name=clean, created_at=self.now)
@@ -496,93 +470,71 @@ class Merger:
 
     # --- consent and media ---
 
-    def _consent_rows(self, history: list[dict[str, Any]], have: set[int]) -> list[dict[str, Any]]:
+    def _consent_rows(
+        self, history: tuple[ConsentValues, ...], have: set[int]
+    ) -> list[dict[str, Any]]:
         """The consent versions not yet here, as column values (the witness as a row)."""
-        versions = [record["version"] for record in history]
-        if len(set(versions)) != len(versions):
-            raise ValidationError("The consent history holds the same version twice.")
         rows = []
-        for record in sorted(history, key=lambda r: r["version"]):
-            if record["version"] in have:
+        for record in history:
+            if record.version in have:
                 continue  # the history is append-only: a version here stays as it is
-            scopes = set(record["scopes"])
-            decided_on = _date(record["decided_on"], "A consent decision's date")
-            assert decided_on is not None
             rows.append(
                 {
-                    "uuid": record["id"],
-                    "version": record["version"],
-                    "decision": ConsentDecision(record["decision"]).value,
-                    "basis": record["basis"],
-                    "decided_by": clean_line(
-                        record["decided_by"], "decided_by", "Who decided", max_length=200
-                    ),
-                    "method": record["method"],
-                    "persons_words": clean_text(
-                        record["persons_words"], "persons_words", "The words", max_length=TEXT_MAX
-                    ),
-                    "conditions": clean_text(
-                        record["conditions"], "conditions", "Conditions", max_length=TEXT_MAX
-                    ),
-                    "capacity_notes": clean_text(
-                        record["capacity_notes"], "capacity_notes", "Notes", max_length=TEXT_MAX
-                    ),
-                    "witness": self._supporter(record["witness"]),
-                    "consulted": clean_text(
-                        record["consulted"], "consulted", "Who was consulted", max_length=TEXT_MAX
-                    ),
-                    "advocate_involved": record["advocate_involved"],
-                    "best_interests_reasons": clean_text(
-                        record["best_interests_reasons"],
-                        "best_interests_reasons",
-                        "Reasons",
-                        max_length=TEXT_MAX,
-                    ),
-                    "decided_on": decided_on,
-                    "review_by": _date(record["review_by"], "A review date"),
-                    "recorded_at": _moment(record["recorded_at"], "When consent was recorded"),
-                    **{scope.value: scope.value in scopes for scope in ConsentScope},
+                    "uuid": record.id,
+                    "version": record.version,
+                    "decision": record.decision.value,
+                    "basis": record.basis,
+                    "decided_by": record.decided_by,
+                    "method": record.method,
+                    "persons_words": record.persons_words,
+                    "conditions": record.conditions,
+                    "capacity_notes": record.capacity_notes,
+                    "witness": self._supporter(record.witness),
+                    "consulted": record.consulted,
+                    "advocate_involved": record.advocate_involved,
+                    "best_interests_reasons": record.best_interests_reasons,
+                    "decided_on": record.decided_on,
+                    "review_by": record.review_by,
+                    "recorded_at": record.recorded_at,
+                    **{scope.value: scope.value in record.scopes for scope in ConsentScope},
                 }
             )
         return rows
 
     def _attachment_rows(
-        self, story_id: str, attachments: list[dict[str, Any]]
+        self, story_id: str, attachments: tuple[AttachmentValues, ...]
     ) -> list[dict[str, Any]]:
         """Each attachment's columns, its file checked against its name and staged."""
         rows = []
         for attachment in attachments:
-            sha = attachment["sha256"]
-            if attachment["file"] != f"media/{sha}":
+            sha = attachment.sha256
+            if attachment.file != f"media/{sha}":
                 raise BundleRefused(
-                    f"An attachment of story {story_id} names its file '{attachment['file']}' "
-                    f"but its hash {sha[:12]}…."
+                    f"An attachment of story {story_id} names its file "
+                    f"'{excerpt(attachment.file, QUOTE_MAX)}' but its hash {sha[:12]}…."
                 )
             size = self.incoming.check(sha)
-            if size != attachment["size"]:
+            if size != attachment.size:
                 raise BundleRefused(
-                    f"File 'data/media/{sha}' is {size:,} bytes, not the {attachment['size']:,} "
+                    f"File 'data/media/{sha}' is {size:,} bytes, not the {attachment.size:,} "
                     "its story says."
                 )
             rows.append(
                 {
-                    "uuid": attachment["id"],
-                    "kind": AttachmentKind(attachment["kind"]).value,
+                    "uuid": attachment.id,
+                    "kind": AttachmentKind(attachment.kind).value,
                     "sha256": sha,
                     "size": size,
-                    "media_type": clean_line(
-                        attachment["media_type"], "media_type", "A media type", max_length=100
-                    )
-                    or "application/octet-stream",
-                    "original_name": clean_line(
-                        attachment["original_name"], "original_name", "A file name", max_length=255
-                    ),
+                    "media_type": attachment.media_type,
+                    "original_name": attachment.original_name,
                     "created_at": self.now,
                 }
             )
         return rows
 
-    def _replace_attachments(self, row: StoryRow, attachments: list[dict[str, Any]]) -> None:
+    def _replace_attachments(
+        self, row: StoryRow, attachments: tuple[AttachmentValues, ...]
+    ) -> None:
         here = {
             a.uuid: a
             for a in self.session.scalars(

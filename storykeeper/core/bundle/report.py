@@ -19,6 +19,25 @@ from storykeeper.core.models import ImportItemRow, ImportRow, StoryRow
 from storykeeper.core.stories import WITHDRAWN_TITLE
 from storykeeper.core.vocabulary import ConsentState
 
+#: The most of a reason shown or kept anywhere: a sentence or two, never a story. A reason
+#: quotes values from the bundle only as a short ``excerpt``; this cap is the last guard.
+REASON_MAX = 500
+#: The most of a value from a bundle that a reason quotes.
+QUOTE_MAX = 30
+
+
+def excerpt(text: str, limit: int = QUOTE_MAX) -> str:
+    """``text`` on one line, cut to ``limit`` characters with "…" when longer.
+
+    Every refusal and story line goes through this before it is shown or kept, so a hostile or
+    careless bundle cannot put a person's words (or megabytes of anything) into the ledger.
+    """
+    # Only the head is looked at: a million characters need not be split to show eighty.
+    head = " ".join(text[: limit * 4].split())
+    if len(head) <= limit and len(text) <= limit * 4:
+        return head
+    return head[: limit - 1].rstrip() + "…"
+
 
 class Outcome(enum.StrEnum):
     IMPORTED = "imported"
@@ -99,7 +118,7 @@ def record(session: Session, report: ImportReport, actor: str) -> int:
         checked_at=report.checked_at,
         actor=actor,
         outcome=report.outcome.value,
-        reason=report.reason,
+        reason=excerpt(report.reason, REASON_MAX),
         bundle_id=report.bundle_id,
         signer_key_id=report.signer_key_id,
         signer_label=report.signer_label[:200],
@@ -120,7 +139,7 @@ def record(session: Session, report: ImportReport, actor: str) -> int:
                 "import_id": row.id,
                 "story_uuid": line.story_id,
                 "action": line.action.value,
-                "detail": line.detail,
+                "detail": excerpt(line.detail, REASON_MAX),
             }
             for line in report.stories
         ),

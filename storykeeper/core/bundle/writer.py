@@ -18,6 +18,7 @@ import json
 import os
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -33,7 +34,11 @@ from storykeeper.core import audit, clock
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bulk import insert_in_slices
 from storykeeper.core.bundle import FORMAT
-from storykeeper.core.bundle.payload import PlannedStory, bundle_document, canonical
+from storykeeper.core.bundle.document import BUNDLE_STORIES_MAX, RECIPIENTS_MAX, canonical
+from storykeeper.core.bundle.payload import PlannedStory, bundle_document
+from storykeeper.core.bundle.reader import CHUNK as READER_CHUNK
+from storykeeper.core.bundle.reader import MAX_RATIO
+from storykeeper.core.bundle.schema import schema_problem
 from storykeeper.core.consent import (
     WithdrawalNotice,
     consent_histories,
@@ -164,6 +169,17 @@ def parse_recipients(texts: Iterable[str]) -> list[x25519.Recipient]:
     return recipients
 
 
+def _method(data: bytes) -> int:
+    """Deflate, unless the data would shrink so much that the reader takes it for a zip bomb
+    (a long story of few distinct words can): such a file is stored as it is."""
+    if len(data) <= READER_CHUNK:
+        return zipfile.ZIP_DEFLATED  # the reader does not weigh small files
+    # zlib's header and trailer (6 bytes) are not in the zip: count them as deflated bytes.
+    if len(data) > MAX_RATIO * (len(zlib.compress(data)) - 6):
+        return zipfile.ZIP_STORED
+    return zipfile.ZIP_DEFLATED
+
+
 class _Bag:
     """Writes a bag's files into the zip under one top-level folder, hashing as it goes."""
 
@@ -182,7 +198,7 @@ class _Bag:
 
     def add(self, path: str, data: bytes) -> str:
         digest = hashlib.sha512(data).hexdigest()
-        self.archive.writestr(self._info(path, zipfile.ZIP_DEFLATED), data)
+        self.archive.writestr(self._info(path, _method(data)), data)
         if path.startswith("data/"):
             self.payload[path] = digest
             self.octets += len(data)
@@ -239,6 +255,27 @@ def _sweep(folder: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def refuse_unfit(plan: ExportPlan) -> None:
+    """Refuse, before anything is written or signed, an export the coordinator would refuse.
+
+    The reader refuses a whole bundle for one story it cannot take; the advocate, who can put
+    the story right, is the one to hear which story and why.
+    """
+    unfit = [s.problem for s in plan.stories if s.problem]
+    if unfit:
+        more = f" (and {len(unfit) - 1:,} more)" if len(unfit) > 1 else ""
+        raise ExportError(
+            f"Not exported: the coordinator would refuse the story {unfit[0]}{more}. Correct "
+            "it, or export without it."
+        )
+    for count, what in ((len(plan.stories), "stories"), (len(plan.withdrawals), "withdrawals")):
+        if count > BUNDLE_STORIES_MAX:
+            raise ExportError(
+                f"A bundle carries at most {BUNDLE_STORIES_MAX:,} {what}; this one would hold "
+                f"{count:,}. Export “since the last export”, or in parts."
+            )
+
+
 def bundle_file_name(bundle_id: str, plain: bool) -> str:
     return f"storykeeper-{bundle_id}.zip" + ("" if plain else ".age")
 
@@ -258,6 +295,11 @@ def write_bundle(
     """Write ``plan`` as one bundle. ``out`` is a folder (the file is named by its id) or a file."""
     if plan.empty:
         raise ExportError("There is nothing to export: no story chosen may leave this computer.")
+    refuse_unfit(plan)
+    if len(recipients) > RECIPIENTS_MAX:
+        raise ExportError(
+            f"A bundle can be encrypted to at most {RECIPIENTS_MAX} recipients; choose fewer."
+        )
     if not plain and not recipients:
         raise ExportError(
             "Nobody to encrypt the bundle to: add the coordinator's key with "
@@ -302,20 +344,19 @@ def write_bundle(
                         bag.add_file(f"data/media/{sha256}", media.path_for(sha256), sha256, hasher)
                     step()
             shown_recipients = [str(r) for r in age_recipients]
-            bag.add(
-                "data/bundle.json",
-                canonical(
-                    bundle_document(
-                        bundle_id=bundle_id,
-                        program_version=__version__,
-                        created_at=clock.now(),
-                        signer_key_id=device.signing.key_id,
-                        recipients=shown_recipients,
-                        stories=plan.stories,
-                        withdrawals=plan.withdrawals,
-                    )
-                ),
+            summary = bundle_document(
+                bundle_id=bundle_id,
+                program_version=__version__,
+                created_at=clock.now(),
+                signer_key_id=device.signing.key_id,
+                recipients=shown_recipients,
+                stories=plan.stories,
+                withdrawals=plan.withdrawals,
             )
+            broken = schema_problem(summary, "bundle", FORMAT)
+            if broken is not None:  # a bug here, not the person's doing: never sign it
+                raise ExportError(f"The bundle's summary would break its format at {broken}")
+            bag.add("data/bundle.json", canonical(summary))
             step()
             info = [
                 f"Bagging-Date: {clock.today().isoformat()}",

@@ -1,0 +1,239 @@
+"""The story document: one description of a story in a bundle, with the store's own limits.
+
+A story the store accepts must reach the coordinator; one the coordinator would refuse never
+leaves the advocate's computer; and no refusal anywhere quotes a person's words whole.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from storykeeper.core import attachments, consent, people, stories, themes, validation
+from storykeeper.core.bundle import FORMAT, document
+from storykeeper.core.bundle.importer import import_bundle
+from storykeeper.core.bundle.report import REASON_MAX, Outcome, excerpt, history
+from storykeeper.core.bundle.schema import load_schema
+from storykeeper.core.bundle.writer import ExportError
+from storykeeper.core.db import Store
+from storykeeper.core.export_policy import ExportableStory, export_view_for
+from storykeeper.core.keys import KeyStore
+from storykeeper.core.vocabulary import ConsentScope
+from tests.exchange import export, shared, snapshot, trust_advocate
+from tests.factories import given, make_story
+from tests.forgery import edit_story, resign
+
+#: Every length and count limit in the published schemas, and the constant it mirrors: the
+#: store's own where the store checks the field, the format's where only a bundle has it.
+MIRRORED: dict[str, int] = {
+    # data/bundle.json
+    "bundle:/properties/program/maxLength": document.PROGRAM_MAX,
+    "bundle:/properties/created_at/maxLength": document.TIME_TEXT_MAX,
+    "bundle:/properties/recipients/maxItems": document.RECIPIENTS_MAX,
+    "bundle:/properties/stories/maxItems": document.BUNDLE_STORIES_MAX,
+    "bundle:/properties/withdrawals/maxItems": document.BUNDLE_STORIES_MAX,
+    # data/stories/<id>.json
+    "story:/properties/title/maxLength": stories.TITLE_MAX,
+    "story:/properties/own_words/maxLength": stories.OWN_WORDS_MAX,
+    "story:/properties/recorder_notes/maxLength": stories.NOTES_MAX,
+    "story:/properties/language/maxLength": validation.LANGUAGE_TAG_MAX,
+    "story:/properties/themes/maxItems": document.THEMES_MAX,
+    "story:/properties/themes/items/properties/name/maxLength": themes.THEME_NAME_MAX,
+    "story:/properties/consent/properties/conditions/maxLength": consent.TEXT_MAX,
+    "story:/properties/consent/properties/history/maxItems": document.CONSENT_VERSIONS_MAX,
+    "story:/properties/attachments/maxItems": document.ATTACHMENTS_MAX,
+    "story:/properties/attachments/items/properties/media_type/maxLength": (
+        attachments.MEDIA_TYPE_MAX
+    ),
+    "story:/properties/attachments/items/properties/original_name/maxLength": (
+        attachments.ORIGINAL_NAME_MAX
+    ),
+    "story:/$defs/name/maxLength": people.NAME_MAX,
+    "story:/$defs/scopes/maxItems": len(ConsentScope),
+    "story:/$defs/consent_text/maxLength": consent.TEXT_MAX,
+    "story:/$defs/consent_record/properties/decided_by/maxLength": consent.DECIDED_BY_MAX,
+    "story:/$defs/consent_record/properties/recorded_at/maxLength": document.TIME_TEXT_MAX,
+}
+
+
+def _limits(node: Any, pointer: str) -> Iterator[tuple[str, int]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("maxLength", "maxItems"):
+                yield f"{pointer}/{key}", value
+            else:
+                yield from _limits(value, f"{pointer}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _limits(value, f"{pointer}/{index}")
+
+
+def test_every_limit_in_the_schemas_is_the_constant_it_mirrors() -> None:
+    found = {
+        f"{kind}:{pointer}": value
+        for kind in ("bundle", "story")
+        for pointer, value in _limits(load_schema(kind, FORMAT), "")
+    }
+    assert found == MIRRORED
+
+
+def life_story(length: int, seed: int = 7) -> str:
+    """Exactly ``length`` characters of words as a long life story has them (accents, Welsh
+    letters, paragraphs): text that compresses as text does, not one letter repeated."""
+    text = (
+        "I was born in Merthyr in nineteen forty-eight and my mam worked at the café on the "
+        "corner while dad went down the pit every morning before light; we had the bus to "
+        "Aberdâr on Saturdays, the chapel on Sundays, and Nain told us stories in Cymraeg by "
+        "the fire about the flood, the strike, the day the school closed and the day it opened "
+        "again with a new roof and a teacher from Llanelli who could not say our names right "
+        "ŵyr ŷd façade naïve"
+    )
+    words = text.split(" ")
+    rng = random.Random(seed)
+    parts: list[str] = []
+    size = 0
+    while size < length:
+        word = rng.choice(words) + ("\n\n" if rng.random() < 0.01 else " ")
+        parts.append(word)
+        size += len(word)
+    # The last character a letter, so that nothing at the end is trimmed away.
+    return "".join(parts)[: length - 1] + "a"
+
+
+def test_a_story_at_the_size_limit_goes_from_advocate_to_coordinator(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    title = "T" * stories.TITLE_MAX
+    own_words = life_story(stories.OWN_WORDS_MAX)
+    notes = life_story(stories.NOTES_MAX, seed=8)
+    story = make_story(store, title=title, own_words=own_words, notes=notes)
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+    trust_advocate(store, coordinator)
+    bundle = export(store, coordinator, tmp_path / "out")
+
+    report = import_bundle(coordinator, bundle, actor="coordinator")
+
+    assert report.outcome is Outcome.IMPORTED, report.reason
+    with coordinator.read() as session:
+        arrived = stories.get_story(session, story.id)
+    assert (arrived.title, arrived.own_words, arrived.recorder_notes) == (title, own_words, notes)
+
+
+def over_the_limit(store: Store, story_id: str, length: int) -> None:
+    """Own words longer than the store takes now, as a store written by an older version (with
+    a larger limit) or by hand may still hold."""
+    with store.write(actor="test") as session:
+        session.execute(
+            text("UPDATE stories SET own_words = :words WHERE uuid = :id"),
+            {"words": life_story(length), "id": story_id},
+        )
+
+
+def test_a_story_over_the_limit_is_refused_at_the_advocates_with_the_story_named(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    shared(store, "Fine as it is")
+    long = shared(store, "My whole life")
+    over_the_limit(store, long.id, stories.OWN_WORDS_MAX + 1)
+    out = tmp_path / "out"
+
+    with pytest.raises(ExportError) as refused:
+        export(store, coordinator, out)
+
+    message = str(refused.value)
+    assert "“My whole life”" in message
+    assert "own words" in message and f"{stories.OWN_WORDS_MAX:,}" in message
+    assert "\n" not in message and len(message) < 300
+    assert list(out.iterdir()) == []  # nothing written, nothing half-written
+    with store.read() as session:
+        assert session.scalar(text("SELECT count(*) FROM exports")) == 0
+
+
+@pytest.fixture
+def plain_sent(store: Store, coordinator: Store, tmp_path: Path) -> tuple[Path, KeyStore]:
+    """A plain bundle of one shared story; the coordinator trusts its sender."""
+    shared(store, "A story to forge")
+    trust_advocate(store, coordinator)
+    path = export(store, coordinator, tmp_path / "out", plain=True)
+    return path, KeyStore(store.paths.data_dir)
+
+
+#: A person's words no refusal may repeat: recognisable in any excerpt of 20 characters.
+SECRET = "Only my sister knows this: " + life_story(300_000, seed=3)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d.update(own_words=SECRET + "x" * (stories.OWN_WORDS_MAX + 1)),
+        lambda d: d.update(title={"smuggled": SECRET}),
+        lambda d: d.update(language=SECRET),
+        lambda d: d["consent"]["history"][0].update(persons_words=SECRET),
+        lambda d: d.update(**{SECRET[:5000]: "extra"}),
+    ],
+    ids=["words too long", "wrong type", "not a language", "consent words too long", "extra"],
+)
+def test_no_refusal_stores_or_shows_the_words_it_refuses(
+    plain_sent: tuple[Path, KeyStore], coordinator: Store, edit: Any
+) -> None:
+    path, keys = plain_sent
+    before = snapshot(coordinator)
+    forged = resign(path, keys, lambda payload: edit_story(payload, edit))
+
+    report = import_bundle(coordinator, forged, actor="coordinator")
+
+    assert report.outcome is Outcome.REFUSED
+    assert snapshot(coordinator) == before
+    with coordinator.read() as session:
+        (entry,) = history(session)
+    for shown in (report.reason, report.summary(), entry.report.reason):
+        assert len(shown) <= REASON_MAX + len("Refused: ")
+        assert SECRET[30:50] not in shown and SECRET[1000:1020] not in shown, shown[:200]
+
+
+def test_the_schemas_reason_says_what_is_wrong_in_few_words(
+    plain_sent: tuple[Path, KeyStore], coordinator: Store
+) -> None:
+    path, keys = plain_sent
+    words = "w" * (stories.OWN_WORDS_MAX + 1)
+    forged = resign(path, keys, lambda p: edit_story(p, lambda d: d.update(own_words=words)))
+
+    reason = import_bundle(coordinator, forged, actor="coordinator").reason
+
+    assert reason.endswith(
+        f"breaks its format at own_words: it is {stories.OWN_WORDS_MAX + 1:,} characters "
+        f"long; the most it may be is {stories.OWN_WORDS_MAX:,}."
+    ), reason
+
+
+def test_excerpt_keeps_short_text_and_cuts_long_text_with_a_mark() -> None:
+    assert excerpt("short", 80) == "short"
+    cut = excerpt("a" * 500, 80)
+    assert len(cut) == 80 and cut.endswith("…")
+    assert excerpt("one\ntwo", 80) == "one two"
+
+
+def test_the_document_of_a_story_reads_back_as_its_checked_values(store: Store) -> None:
+    story = make_story(store, title="Round trip", own_words="Ein Stori ni.\n\nMy café days.")
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+    with store.read() as session:
+        view = export_view_for(session, story.id)
+    assert isinstance(view, ExportableStory)
+    made = json.loads(json.dumps(document.story_document(view)))
+
+    values = document.read_story(made)
+
+    assert (values.title, values.own_words, values.revision) == (
+        "Round trip",
+        view.own_words,
+        view.revision,
+    )
+    assert document.problem_with(made) is None
