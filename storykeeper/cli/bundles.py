@@ -11,7 +11,14 @@ from typing import TextIO
 import minisign
 
 from storykeeper.cli.keys import command_line_actor
-from storykeeper.cli.output import Column, Table, dumps, print_records, print_table
+from storykeeper.cli.output import (
+    Column,
+    Table,
+    dumps,
+    print_fields,
+    print_records,
+    print_table,
+)
 from storykeeper.core import recipients as recipients_module
 from storykeeper.core import trust
 from storykeeper.core.attachments import MediaStore
@@ -308,12 +315,22 @@ def cmd_verify(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     if args.json:
         print(dumps(report), file=out)
         return 0
-    out.write(
-        f"{report.file} is a valid Storykeeper bundle (format {report.format}).\n"
-        f"  Bundle id:    {report.bundle_id}\n"
-        f"  Signed by:    key {report.signer_key_id}, fingerprint {report.signer_fingerprint}\n"
-        f"  Encrypted to: {', '.join(report.recipients) or 'nobody: it is a plain bundle'}\n"
-        f"  Carries:      {report.stories} stories, {report.withdrawals} withdrawals; "
-        f"{report.files_checked} files, every hash checked\n"
+    out.write(f"{report.file} is a valid Storykeeper bundle (format {report.format}).\n")
+    print_fields(
+        out,
+        [
+            ("Bundle id", report.bundle_id),
+            (
+                "Signed by",
+                f"key {report.signer_key_id}, fingerprint {report.signer_fingerprint}",
+            ),
+            ("Encrypted to", ", ".join(report.recipients) or "nobody: it is a plain bundle"),
+            (
+                "Carries",
+                f"{report.stories} stories, {report.withdrawals} withdrawals; "
+                f"{report.files_checked} files, every hash checked",
+            ),
+        ],
+        indent=2,
     )
     return 0

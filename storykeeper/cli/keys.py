@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from storykeeper.cli.output import Column, Table, dumps, print_records
+from storykeeper.cli.output import Column, Table, dumps, print_fields, print_records
 from storykeeper.core import recipients, trust
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore, PasswordNeeded
@@ -138,12 +138,18 @@ def cmd_keys_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             file=out,
         )
         return 0
-    out.write(
-        f"Signing key id:  {keys.signing.key_id}\n"
-        f"Fingerprint:     {keys.signing.fingerprint}   (read these digits to the coordinator)\n"
-        f"Public key:      {keys.signing.public_key}\n"
-        f"Age recipient:   {keys.age_recipient}   (people sending bundles here encrypt to this)\n"
-        f"Key files:       {keys.folder}\n"
+    print_fields(
+        out,
+        [
+            ("Signing key id", keys.signing.key_id),
+            ("Fingerprint", f"{keys.signing.fingerprint}   (read these digits to the coordinator)"),
+            ("Public key", keys.signing.public_key),
+            (
+                "Age recipient",
+                f"{keys.age_recipient}   (people sending bundles here encrypt to this)",
+            ),
+            ("Key files", str(keys.folder)),
+        ],
     )
     return 0
 

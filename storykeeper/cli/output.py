@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import enum
 import json
+import re
 import shutil
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -24,6 +25,8 @@ GAP = "  "
 ELLIPSIS = "…"
 #: A column cut to fit the terminal keeps at least this many places (or its heading's).
 NARROWEST = 10
+#: Runs of whitespace other than plain spaces (line breaks, tabs), which one line cannot hold.
+_LINE_BREAKS = re.compile(r"[^\S ]+")
 
 
 def to_jsonable(value: Any) -> Any:
@@ -109,7 +112,7 @@ def one_line(text: str) -> str:
     A terminal obeys control characters, and an imported bundle's titles and names are
     whatever its sender wrote: never let them move the cursor or clear the screen.
     """
-    flat = " ".join(text.split())
+    flat = _LINE_BREAKS.sub(" ", text).strip()
     return "".join("\ufffd" if unicodedata.category(char) == "Cc" else char for char in flat)
 
 

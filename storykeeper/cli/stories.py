@@ -15,7 +15,14 @@ from typing import TextIO
 
 from storykeeper.cli.arguments import count_argument, date_argument, vocabulary_argument
 from storykeeper.cli.keys import command_line_actor
-from storykeeper.cli.output import Column, Table, dumps, print_records, print_table
+from storykeeper.cli.output import (
+    Column,
+    Table,
+    dumps,
+    print_fields,
+    print_records,
+    print_table,
+)
 from storykeeper.core import check as check_module
 from storykeeper.core import consent, demo, provenance, search, stats, stories
 from storykeeper.core.db import Store
@@ -244,8 +251,7 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             f"{origin.imported_at.astimezone():%d %b %Y %H:%M}",
         ),
     ]
-    for label, value in rows:
-        w(f"{label + ':':13} {value}\n")
+    print_fields(out, rows)
     w("\nConsent\n-------\n")
     w(consent.summary(history) + "\n")
     if stories.content_hidden(story):

@@ -57,6 +57,25 @@ def test_an_advocates_bundle_verifies_at_the_coordinators(
     assert report["stories"] == len(exported["stories"]) > 0
     assert report["recipients"] == [recipient]
     assert report["encrypted"] is True
+    code, said, _ = run(
+        capsys,
+        "--data-dir",
+        coordinator,
+        "verify",
+        str(bundle),
+        "--signer",
+        str(tmp_path / "advocate.pub"),
+    )
+    assert code == 0
+    assert said.splitlines() == [
+        f"{bundle} is a valid Storykeeper bundle (format {report['format']}).",
+        f"  Bundle id:     {exported['bundle_id']}",
+        f"  Signed by:     key {report['signer_key_id']}, "
+        f"fingerprint {report['signer_fingerprint']}",
+        f"  Encrypted to:  {recipient}",
+        f"  Carries:       {report['stories']} stories, {report['withdrawals']} withdrawals; "
+        f"{report['files_checked']} files, every hash checked",
+    ]
 
     code, _, err = run(
         capsys,

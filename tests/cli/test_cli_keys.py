@@ -39,7 +39,14 @@ def test_keys_show_makes_the_keys_once_and_prints_no_secret(
     code, again, _ = run(capsys, "keys", "show", "--json")
     assert json.loads(again) == shown
     code, text, _ = run(capsys, "keys", "show")
-    assert f"Fingerprint:     {shown['fingerprint']}" in text
+    assert text.splitlines() == [
+        f"Signing key id:  {shown['key_id']}",
+        f"Fingerprint:     {shown['fingerprint']}   (read these digits to the coordinator)",
+        f"Public key:      {shown['public_key']}",
+        f"Age recipient:   {shown['age_recipient']}   "
+        "(people sending bundles here encrypt to this)",
+        f"Key files:       {data_dir / 'keys'}",
+    ]
     secret_line = (data_dir / "keys" / "signing.key").read_text().splitlines()[1]
     assert secret_line not in text and "AGE-SECRET-KEY" not in text  # no secret printed
 

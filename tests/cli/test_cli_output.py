@@ -147,6 +147,12 @@ def test_line_breaks_and_control_characters_in_text_never_reach_the_terminal() -
     ]
 
 
+def test_spaces_inside_a_value_are_kept() -> None:
+    out = io.StringIO()
+    print_fields(out, [("Fingerprint", "12345 67890   (read these digits)")])
+    assert out.getvalue() == "Fingerprint:  12345 67890   (read these digits)\n"
+
+
 def test_a_note_goes_under_its_row_from_the_second_column() -> None:
     table = Table(
         columns=(Column("KEY", lambda t: t.key, cut=False), Column("NAME", lambda t: t.name)),
