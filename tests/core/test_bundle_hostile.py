@@ -22,7 +22,7 @@ from storykeeper.core.bundle.report import Action, Outcome
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.vocabulary import ConsentScope
-from tests.core.test_bundle_reader import write_plain
+from tests.core.plain_bundles import write_plain
 from tests.exchange import snapshot, trust_advocate
 from tests.factories import given, make_story
 from tests.forgery import Payload, edit_story, resign, story_paths
@@ -264,7 +264,7 @@ def test_a_media_file_changed_after_signing_is_refused_while_copied_in(
 ) -> None:
     """Media are hashed as they are copied in, not before: a change is caught all the same,
     inside the transaction, and nothing of the bundle is kept."""
-    from tests.core.test_bundle_reader import rewrite
+    from tests.core.plain_bundles import rewrite
 
     path, _ = sent
     changed: dict[str, str] = {}

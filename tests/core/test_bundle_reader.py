@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import minisign
@@ -13,16 +11,16 @@ import pytest
 from pyrage import x25519
 
 from storykeeper.core import consent
-from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle.reader import (
     BundleRefused,
     UntrustedSigner,
     check_story,
     open_bundle,
 )
-from storykeeper.core.bundle.writer import Selection, plan_export, write_bundle
+from storykeeper.core.bundle.writer import Selection, plan_export
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
+from tests.core.plain_bundles import rewrite, write_plain
 from tests.factories import given, make_story
 
 
@@ -34,41 +32,6 @@ def written(store: Store, tmp_path: Path) -> tuple[Path, KeyStore]:
         with store.write(actor="test") as session:
             consent.record_consent(session, story.id, given())
     return write_plain(store, tmp_path)
-
-
-def write_plain(store: Store, out: Path) -> tuple[Path, KeyStore]:
-    """Everything in ``store`` that may leave, as a plain bundle in ``out``."""
-    with store.read() as session:
-        plan = plan_export(session, Selection.ALL)
-    keys = KeyStore(store.paths.data_dir)
-    result = write_bundle(
-        plan,
-        keys=keys,
-        media=MediaStore(store.paths.media_dir),
-        out=out,
-        recipients=[],
-        plain=True,
-    )
-    return result.path, keys
-
-
-def rewrite(
-    path: Path,
-    change: Callable[[str, bytes], tuple[str, bytes] | None],
-    extra: dict[str, bytes] | None = None,
-) -> None:
-    """Rebuild the zip with ``change`` applied to each entry (None drops it), plus ``extra``."""
-    with zipfile.ZipFile(path) as old:
-        entries = [(i.filename, old.read(i)) for i in old.infolist()]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as new:
-        for name, data in entries:
-            changed = change(name, data)
-            if changed is not None:
-                new.writestr(changed[0], changed[1])
-        for name, data in (extra or {}).items():
-            new.writestr(name, data)
-    path.write_bytes(buffer.getvalue())
 
 
 def top_of(path: Path) -> str:

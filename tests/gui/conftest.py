@@ -1,4 +1,5 @@
-"""GUI fixtures: a real window on a real store, driven by keys; dialogs answered as they open."""
+"""GUI fixtures: a real window on a real store, driven by keys (tests/gui/answering.py answers
+its dialogs); a question a failed test leaves open is dismissed at teardown."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import shiboken6
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core.db import Store
@@ -53,26 +54,6 @@ def window(make_window: Callable[[], MainWindow], qtbot: QtBot) -> MainWindow:
     made = make_window()
     qtbot.waitUntil(lambda: made.list_page.count_label.text() not in ("", "Looking…"))
     return made
-
-
-def when_dialog_opens(act: Callable[[QWidget], None], kind: type[QWidget] = QWidget) -> None:
-    """Run ``act`` on the next modal dialog of ``kind`` once it is showing (checked each 20 ms).
-
-    A modal dialog's exec() blocks the test, so the answer has to be scheduled before it opens,
-    as a person would answer it: by keys and clicks on the dialog.
-    """
-
-    def check() -> None:
-        dialog = QApplication.activeModalWidget()
-        if isinstance(dialog, kind) and dialog.isVisible():
-            if QApplication.activeWindow() is dialog:
-                act(dialog)
-                return
-            # Keys (and Alt+letter choices) reach only the active window, as on a desktop.
-            dialog.activateWindow()
-        QTimer.singleShot(20, check)
-
-    QTimer.singleShot(0, check)
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)

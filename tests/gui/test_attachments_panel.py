@@ -15,9 +15,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QBoxLayout,
-    QFileDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -35,7 +33,7 @@ from storykeeper.core.stories import Story, get_story
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.widgets.attachments import AttachmentsPanel
 from tests.factories import make_story
-from tests.gui.conftest import when_dialog_opens
+from tests.gui.answering import answer_file_dialog, read_message, when_dialog_opens
 from tests.gui.dropping import drag_and_drop, dragged
 
 ALT = Qt.KeyboardModifier.AltModifier
@@ -115,29 +113,6 @@ def stored(context: AppContext, story_id: str) -> list[tuple[str, str]]:
 def revision(context: AppContext, story_id: str) -> int:
     with context.store.read() as session:
         return get_story(session, story_id).revision
-
-
-def answer_file_dialog(qtbot: QtBot, typed: str) -> None:
-    def act(dialog: QWidget) -> None:
-        assert isinstance(dialog, QFileDialog)
-        name = dialog.findChild(QLineEdit, "fileNameEdit")
-        assert name is not None
-        name.selectAll()
-        qtbot.keyClicks(name, typed)
-        qtbot.keyClick(name, Qt.Key.Key_Return)
-
-    when_dialog_opens(act, QFileDialog)
-
-
-def read_message(qtbot: QtBot, seen: list[str]) -> None:
-    """Note the next message's words, then press Enter (its OK button) as a person would."""
-
-    def act(box: QWidget) -> None:
-        assert isinstance(box, QMessageBox)
-        seen.append(box.text())
-        qtbot.keyClick(box, Qt.Key.Key_Return)
-
-    when_dialog_opens(act, QMessageBox)
 
 
 # --- adding ------------------------------------------------------------------------------------
@@ -321,7 +296,7 @@ def test_a_photo_is_previewed_from_a_worker_and_a_document_says_it_has_none(
         panel.show_story(story.id, shown.attachments, read_only=False)
     assert previewed.args == [big.id]
     pixmap = panel.preview.pixmap()
-    box = panel._preview_box()
+    box = panel.preview.box()
     assert not pixmap.isNull()
     assert pixmap.width() <= box.width() and pixmap.height() <= box.height()
     assert max(pixmap.width() / box.width(), pixmap.height() / box.height()) > 0.95
@@ -438,7 +413,7 @@ def test_every_control_is_named_has_a_unique_alt_key_and_a_place_in_the_tab_orde
 def test_at_twice_the_text_size_in_high_contrast_everything_shows_whole(
     qtbot: QtBot, panel: AttachmentsPanel, context: AppContext, story: Story, tmp_path: Path
 ) -> None:
-    normal = panel._preview_box()
+    normal = panel.preview.box()
     context.set_text_scale(200)
     context.set_high_contrast(True)
     media = MediaStore(context.paths.media_dir)
@@ -448,7 +423,7 @@ def test_at_twice_the_text_size_in_high_contrast_everything_shows_whole(
         panel.show_story(story.id, [added], read_only=False)
     assert panel.buttons.direction() == QBoxLayout.Direction.TopToBottom
     assert panel.body.direction() == QBoxLayout.Direction.TopToBottom
-    assert panel._preview_box().width() >= 1.8 * normal.width()  # the preview grows too
+    assert panel.preview.box().width() >= 1.8 * normal.width()  # the preview grows too
     host = panel.window()
     assert panel.minimumSizeHint().width() <= 1240, panel.minimumSizeHint()
     host.resize(1240, max(740, host.minimumSizeHint().height()))

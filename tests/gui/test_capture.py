@@ -16,7 +16,7 @@ from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.widgets.autosave import PAUSE_MS
 from storykeeper.gui.widgets.read_aloud import ENGINE_ENV
-from tests.gui.conftest import when_dialog_opens
+from tests.gui.answering import when_dialog_opens
 
 #: PRODUCT.md: a killed process loses at most the last 2 seconds of typing.
 LOSES_AT_MOST_S = 2.0

@@ -17,7 +17,7 @@ from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.check_store import CheckStoreDialog
 from storykeeper.gui.main_window import MainWindow
 from tests.factories import make_story
-from tests.gui.conftest import when_dialog_opens
+from tests.gui.answering import when_dialog_opens
 
 ALT = Qt.KeyboardModifier.AltModifier
 

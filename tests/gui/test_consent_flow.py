@@ -33,7 +33,7 @@ from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog
 from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
 from storykeeper.gui.main_window import MainWindow
 from tests.factories import given, make_story
-from tests.gui.conftest import when_dialog_opens
+from tests.gui.answering import when_dialog_opens
 
 ALT = Qt.KeyboardModifier.AltModifier
 

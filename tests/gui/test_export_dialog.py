@@ -18,7 +18,7 @@ from storykeeper.gui.dialogs.export import ExportDialog
 from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.main_window import MainWindow
 from tests.factories import given, make_story
-from tests.gui.conftest import when_dialog_opens
+from tests.gui.answering import when_dialog_opens
 
 ALT = Qt.KeyboardModifier.AltModifier
 

@@ -36,7 +36,7 @@ from storykeeper.paths import resolve_paths
 from tests import exchange
 from tests.exchange import shared, trust_advocate
 from tests.factories import make_story
-from tests.gui.conftest import when_dialog_opens
+from tests.gui.answering import when_dialog_opens
 from tests.gui.dropping import drag_and_drop, dragged
 
 ALT = Qt.KeyboardModifier.AltModifier

@@ -33,9 +33,8 @@ from storykeeper.gui.dialogs.recording_consent import RecordingConsentDialog
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.widgets.recorder import RecorderPanel
 from tests.factories import given, make_story
-from tests.gui.conftest import when_dialog_opens
-from tests.gui.test_attachments_panel import answer_file_dialog, read_message
-from tests.gui.test_window import mnemonics
+from tests.gui.answering import answer_file_dialog, read_message, when_dialog_opens
+from tests.gui.inspecting import mnemonics
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier

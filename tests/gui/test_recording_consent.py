@@ -21,8 +21,8 @@ from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.recording_consent import RecordingConsentDialog
 from tests.exchange import withdraw_fully
 from tests.factories import given, make_story
-from tests.gui.conftest import when_dialog_opens
-from tests.gui.test_window import unnamed_controls
+from tests.gui.answering import when_dialog_opens
+from tests.gui.inspecting import unnamed_controls
 
 ALT = Qt.KeyboardModifier.AltModifier
 NAME = "Mair Pritchard"

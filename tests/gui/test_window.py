@@ -3,12 +3,11 @@ settings that are remembered, the table model, and the people dialogs."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QPalette
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QMessageBox, QWidget
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import demo, stories
@@ -20,24 +19,8 @@ from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.models.story_table import StoryTableModel
 from tests.factories import make_story
-from tests.gui.conftest import when_dialog_opens
-
-
-def unnamed_controls(root: QWidget) -> list[str]:
-    """Every control a keyboard can reach must tell a screen reader what it is."""
-    missing = []
-    for widget in [root, *root.findChildren(QWidget)]:
-        if not widget.isVisibleTo(root) or widget.focusPolicy() == Qt.FocusPolicy.NoFocus:
-            continue
-        if widget.metaObject().className() in ("QScrollArea", "QStackedWidget", "QViewport"):
-            continue
-        if isinstance(widget.parentWidget(), QAbstractSpinBox | QComboBox):
-            continue  # the inner editor of a date or combo box: its owner carries the name
-        interface = QAccessible.queryAccessibleInterface(widget)
-        name = interface.text(QAccessible.Text.Name) if interface else ""
-        if not name.strip():
-            missing.append(f"{widget.metaObject().className()} {widget.objectName()!r}")
-    return missing
+from tests.gui.answering import when_dialog_opens
+from tests.gui.inspecting import mnemonics, unnamed_controls
 
 
 def press_delete_and_answer(qtbot: QtBot, window: MainWindow, answer: str) -> None:
@@ -343,18 +326,6 @@ def test_changing_the_storyteller_of_a_story(qtbot: QtBot, window: MainWindow) -
     assert editor.storyteller_label.text().startswith("Right Person")
     with window.context.store.read() as session:
         assert stories.get_story(session, story.id).storyteller.name == "Right Person"
-
-
-def mnemonics(window: MainWindow) -> list[str]:
-    """The Alt+letter keys on show: the menus' and the current page's labels and buttons."""
-    from PySide6.QtWidgets import QAbstractButton, QLabel
-
-    keys = [a.text() for a in window.menuBar().actions()]
-    page = window.pages.currentWidget()
-    for widget in page.findChildren(QAbstractButton) + page.findChildren(QLabel):
-        if widget.isVisibleTo(window):
-            keys.append(widget.text())
-    return [m.group(1).lower() for text in keys if (m := re.search(r"&([^&\s])", text))]
 
 
 def test_no_two_alt_keys_clash(qtbot: QtBot, window: MainWindow) -> None:
