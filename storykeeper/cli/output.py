@@ -27,6 +27,8 @@ ELLIPSIS = "…"
 NARROWEST = 10
 #: Runs of whitespace other than plain spaces (line breaks, tabs), which one line cannot hold.
 _LINE_BREAKS = re.compile(r"[^\S ]+")
+#: Unicode's bidirectional embeddings, overrides and isolates (not the harmless LRM and RLM).
+_DIRECTION_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def to_jsonable(value: Any) -> Any:
@@ -57,7 +59,8 @@ class Column(Generic[Row]):
     cell: Callable[[Row], str]
     #: The most places the column takes, even into a file; longer text is cut.
     widest: int | None = None
-    #: False for ids, keys and fingerprints: cut, they are useless, so they are never cut.
+    #: Whether a terminal too narrow may cut it: not ids, keys, fingerprints or consent
+    #: states, which cut short are useless or misleading.
     cut: bool = True
     #: Counts line up on the right.
     numeric: bool = False
@@ -107,13 +110,19 @@ def cut(text: str, width: int) -> str:
 
 
 def one_line(text: str) -> str:
-    """Text fit for one line: line breaks and tabs become spaces, other control characters �.
+    """Text fit for one line: line breaks and tabs become spaces, other control characters and
+    direction overrides �.
 
     A terminal obeys control characters, and an imported bundle's titles and names are
-    whatever its sender wrote: never let them move the cursor or clear the screen.
+    whatever its sender wrote: never let them move the cursor, clear the screen, or turn the
+    columns after them around (an override runs on to the end of the line; right-to-left
+    names show rightly without one).
     """
     flat = _LINE_BREAKS.sub(" ", text).strip()
-    return "".join("\ufffd" if unicodedata.category(char) == "Cc" else char for char in flat)
+    return "".join(
+        "\ufffd" if char in _DIRECTION_OVERRIDES or unicodedata.category(char) == "Cc" else char
+        for char in flat
+    )
 
 
 def terminal_width(out: TextIO) -> int | None:

@@ -147,6 +147,16 @@ def test_line_breaks_and_control_characters_in_text_never_reach_the_terminal() -
     ]
 
 
+def test_a_direction_override_cannot_turn_the_following_columns_around() -> None:
+    table = Table(columns=(Column("NAME", lambda t: t.name), Column("KEY", lambda t: t.key)))
+    rows = [Teller("a1b2", "Ahmed \u202eevil", 1), Teller("c3d4", "سارة", 2)]
+    assert table_lines(table, rows, width=None) == [
+        "NAME         KEY",
+        "Ahmed \ufffdevil  a1b2",
+        "سارة         c3d4",
+    ]
+
+
 def test_spaces_inside_a_value_are_kept() -> None:
     out = io.StringIO()
     print_fields(out, [("Fingerprint", "12345 67890   (read these digits)")])
