@@ -158,11 +158,11 @@ def _story_table(origins: bool) -> Table[search.StorySummary]:
         Column("STATUS", lambda item: item.status.value, cut=False),
         # "Given with conditions" cut short could read as plain "Given…".
         Column("CONSENT", lambda item: item.consent_state.label, cut=False),
-        Column("STORYTELLER", lambda item: item.storyteller_name, widest=20),
+        Column("STORYTELLER", lambda item: item.storyteller_name),
     ]
     # Only a coordinator's list, with imported stories on the page, needs to say where from.
     if origins:
-        columns.append(Column("FROM", lambda item: item.origin or "here", widest=16))
+        columns.append(Column("FROM", lambda item: item.origin or "here"))
     columns.append(Column("TITLE", lambda item: item.title or "(untitled)"))
     return Table(columns=columns, note=lambda item: item.snippet or "")
 

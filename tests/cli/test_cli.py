@@ -100,7 +100,7 @@ def test_list_on_an_empty_store_says_what_to_do(capsys: pytest.CaptureFixture[st
     assert "There are no stories yet" in out
 
 
-def test_list_prints_a_table_as_wide_as_its_text_with_long_names_cut(
+def test_list_prints_a_table_as_wide_as_its_text_and_into_a_file_cuts_nothing(
     capsys: pytest.CaptureFixture[str], store: Store
 ) -> None:
     from tests.factories import make_story
@@ -119,19 +119,21 @@ def test_list_prints_a_table_as_wide_as_its_text_with_long_names_cut(
     code, out, _ = run(capsys, "list")
     assert code == 0
     assert out.splitlines() == [
-        "ID        TOLD  STATUS  CONSENT         STORYTELLER           TITLE",
-        f"{wang.id[:8]}  —     draft   No consent yet  Siân Llŷr             王秀英的故事",
-        f"{cafe.id[:8]}  —     draft   No consent yet  Margaret Evans-Whit…  "
+        "ID        TOLD  STATUS  CONSENT         STORYTELLER                           TITLE",
+        f"{wang.id[:8]}  —     draft   No consent yet  Siân Llŷr                             "
+        "王秀英的故事",
+        f"{cafe.id[:8]}  —     draft   No consent yet  Margaret Evans-Whitfield of Llanfair  "
         "Zoë’s walk to the café by the old mill",
         "",
         "2 stories",
     ]
     code, out, _ = run(capsys, "search", "mill")
     assert out.splitlines() == [
-        "ID        TOLD  STATUS  CONSENT         STORYTELLER           TITLE",
-        f"{wang.id[:8]}  —     draft   No consent yet  Siân Llŷr             王秀英的故事",
+        "ID        TOLD  STATUS  CONSENT         STORYTELLER                           TITLE",
+        f"{wang.id[:8]}  —     draft   No consent yet  Siân Llŷr                             "
+        "王秀英的故事",
         "          We walked to the [mill] and back again by the river",
-        f"{cafe.id[:8]}  —     draft   No consent yet  Margaret Evans-Whit…  "
+        f"{cafe.id[:8]}  —     draft   No consent yet  Margaret Evans-Whitfield of Llanfair  "
         "Zoë’s walk to the café by the old mill",
         "",
         "2 stories",

@@ -148,6 +148,23 @@ def test_the_import_report_is_a_table_of_stories_with_long_titles_cut(
     )
 
 
+def test_the_list_shows_a_revoked_senders_whole_name_and_mark(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, folders: tuple[str, str, Path]
+) -> None:
+    advocate, coordinator, bundle = folders
+    _, shown, _ = run(capsys, "--data-dir", advocate, "keys", "show", "--json")
+    signing = json.loads(shown)
+    sender = "Priya Shah, north team"
+    run(capsys, "--data-dir", coordinator, "trust", "add", signing["public_key"], "--label", sender)
+    assert run(capsys, "--data-dir", coordinator, "import", str(bundle))[0] == 0
+    assert run(capsys, "--data-dir", coordinator, "trust", "revoke", signing["key_id"])[0] == 0
+    code, listed, _ = run(capsys, "--data-dir", coordinator, "list", "--limit", "3")
+    assert code == 0
+    heading, *rows = listed.splitlines()[:4]
+    assert f"  {'FROM':{len(sender) + 14}}  TITLE" in heading
+    assert [f"  {sender} (key revoked)  " in row for row in rows] == [True, True, True]
+
+
 def test_one_bad_file_among_good_ones_exits_1_and_the_rest_import(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, folders: tuple[str, str, Path]
 ) -> None:
