@@ -11,8 +11,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from storykeeper.core import consent, stories, trust
-from storykeeper.core.attachments import MediaStore
-from storykeeper.core.bundle.writer import Selection, plan_export, record_export, write_bundle
+from storykeeper.core.bundle.export import Selection, export_bundle
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import AuditEventRow, ImportRow, StoryRow, StorytellerRow, TombstoneRow
@@ -43,21 +42,12 @@ def export(
     plain: bool = False,
 ) -> Path:
     """A bundle of what may leave ``advocate``, encrypted to the coordinator (or ``plain``),
-    recorded."""
+    recorded: through the same orchestrator as the command line and the window."""
     out.mkdir(parents=True, exist_ok=True)
     recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
-    with advocate.read() as session:
-        plan = plan_export(session, selection)
-    result = write_bundle(
-        plan,
-        keys=KeyStore(advocate.paths.data_dir),
-        media=MediaStore(advocate.paths.media_dir),
-        out=out,
-        recipients=[] if plain else [recipient],
-        plain=plain,
+    result = export_bundle(
+        advocate, actor="test", out=out, selection=selection, recipients=[recipient], plain=plain
     )
-    with advocate.write(actor="test") as session:
-        record_export(session, result)
     return result.path
 
 

@@ -19,20 +19,13 @@ from storykeeper.cli.output import (
     print_records,
     print_table,
 )
-from storykeeper.core import recipients as recipients_module
 from storykeeper.core import trust
-from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle import report as report_module
+from storykeeper.core.bundle.export import Selection, export_bundle
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.reader import check_story, open_bundle
 from storykeeper.core.bundle.report import Action, ImportReport, LedgerEntry, Outcome, StoryLine
-from storykeeper.core.bundle.writer import (
-    ExportError,
-    Selection,
-    plan_export,
-    record_export,
-    write_bundle,
-)
+from storykeeper.core.bundle.writer import ExportError
 from storykeeper.core.db import Store
 from storykeeper.core.ids import short_id
 from storykeeper.core.keys import KeyStore
@@ -131,20 +124,16 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         selection = Selection.SINCE_LAST
     else:
         selection = Selection.ALL
-    with store.read() as session:
-        plan = plan_export(session, selection, args.story or ())
-        to = args.to or [r.age_recipient for r in recipients_module.list_recipients(session)]
-    result = write_bundle(
-        plan,
-        keys=KeyStore(store.paths.data_dir),
-        media=MediaStore(store.paths.media_dir),
+    result = export_bundle(
+        store,
+        actor=command_line_actor(),
         out=args.out,
-        recipients=[] if args.plain else to,
+        selection=selection,
+        story_ids=args.story or (),
+        recipients=args.to,  # None: every recipient configured here
         plain=args.plain,
         organisation=args.organisation,
     )
-    with store.write(actor=command_line_actor()) as session:
-        record_export(session, result)
     if args.json:
         print(dumps(result), file=out)
         return 0
@@ -157,8 +146,8 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         if result.plain
         else "Encrypted to: " + ", ".join(result.recipients) + "\n"
     )
-    if plan.media_left_out:
-        out.write(f"Left out {plan.media_left_out} media files: consent does not share them.\n")
+    if result.media_left_out:
+        out.write(f"Left out {result.media_left_out} media files: consent does not share them.\n")
     if result.left_out:
         out.write(f"Left out {len(result.left_out)} stories:\n")
         for withheld in result.left_out:

@@ -124,3 +124,37 @@ def test_a_trusted_senders_bundles_verify_until_the_key_is_revoked(
     assert code == 1 and "signed by an unknown key" in err
     listed = json.loads(run(capsys, "--data-dir", coordinator, "trust", "list", "--json")[1])
     assert [(s["label"], s["revoked_at"] is not None) for s in listed] == [("Priya", True)]
+
+
+def test_a_story_the_coordinator_would_refuse_stops_the_export_naming_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from sqlalchemy import text
+
+    from storykeeper.core.db import Store
+    from storykeeper.core.stories import OWN_WORDS_MAX
+    from storykeeper.paths import resolve_paths
+    from tests.exchange import shared
+
+    advocate = tmp_path / "advocate"
+    with Store.open(resolve_paths(advocate)) as store:
+        shared(store, "A short one")
+        long = shared(store, "Sixty years at the mill")
+        # Longer than the store takes now: as a store from before the limit may hold.
+        with store.write(actor="test") as session:
+            session.execute(
+                text("UPDATE stories SET own_words = :words WHERE uuid = :id"),
+                {"words": "mill " * (OWN_WORDS_MAX // 5) + "!", "id": long.id},
+            )
+    out = tmp_path / "out"
+    out.mkdir()
+
+    code, said, err = run(
+        capsys, "--data-dir", str(advocate), "export", "--out", str(out), "--plain"
+    )
+
+    assert code == 1 and said == ""
+    (line,) = err.splitlines()
+    assert "“Sixty years at the mill”" in line and long.id[:8] in line
+    assert f"{OWN_WORDS_MAX + 1:,} characters" in line and "mill mill" not in line
+    assert list(out.iterdir()) == []

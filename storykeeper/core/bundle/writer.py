@@ -107,6 +107,8 @@ class ExportResult:
     media_files: int
     size: int
     left_out: list[Withheld] = field(default_factory=list)
+    #: Attachments of the stories sent that stayed here: consent does not share media.
+    media_left_out: int = 0
 
 
 def _chosen_ids(session: Session, selection: Selection, story_ids: Iterable[str]) -> list[str]:
@@ -265,8 +267,8 @@ def refuse_unfit(plan: ExportPlan) -> None:
     if unfit:
         more = f" (and {len(unfit) - 1:,} more)" if len(unfit) > 1 else ""
         raise ExportError(
-            f"Not exported: the coordinator would refuse the story {unfit[0]}{more}. Correct "
-            "it, or export without it."
+            f"The coordinator would refuse the story {unfit[0]}{more}. Correct it, or export "
+            "without it; nothing was written."
         )
     for count, what in ((len(plan.stories), "stories"), (len(plan.withdrawals), "withdrawals")):
         if count > BUNDLE_STORIES_MAX:
@@ -417,6 +419,7 @@ def write_bundle(
         media_files=len(media_names),
         size=target.stat().st_size,
         left_out=plan.left_out,
+        media_left_out=plan.media_left_out,
     )
 
 
