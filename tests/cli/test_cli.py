@@ -239,7 +239,14 @@ def test_list_search_show_stats_check(capsys: pytest.CaptureFixture[str], demo_s
     code, out, _ = run(capsys, "show", story_id, "--json")
     shown = json.loads(out)
     assert shown["story"]["id"] == story_id
-    assert isinstance(shown["consent_history"], list)
+    from storykeeper.core import consent
+
+    with Store.open(resolve_paths()) as opened, opened.read() as session:
+        history = consent.consent_history(session, story_id)
+    assert history, "the story found has a consent history to show"
+    assert [(r["version"], r["decision"]) for r in shown["consent_history"]] == [
+        (r.version, r.decision.value) for r in history
+    ]
 
     code, out, _ = run(capsys, "stats", "--json")
     figures = json.loads(out)
