@@ -27,7 +27,7 @@ from storykeeper.core.models import StoryRow, StorytellerRow
 from storykeeper.core.search import SortBy, StoryFilter, search_stories
 from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
 from storykeeper.gui.models.story_table import PAGE_SIZE
-from storykeeper.gui.pages.story_editor import _load as editor_load
+from storykeeper.gui.ops.stories import load_editor
 from storykeeper.gui.run import EXIT_AFTER_FIRST_PAGE_ENV
 from storykeeper.paths import resolve_paths
 
@@ -203,11 +203,11 @@ def measure_open_story(data_dir: Path, count: int, seed: int) -> dict[str, Any]:
             ids = list(session.scalars(select(StoryRow.uuid).order_by(StoryRow.id)))
         chosen = random.Random(seed).sample(ids, min(count, len(ids)))
         with store.read() as session:
-            editor_load(chosen[0])(session)  # warm-up
+            load_editor(session, chosen[0])  # warm-up
         samples = []
         for story_id in chosen:
             start = time.perf_counter()
             with store.read() as session:
-                editor_load(story_id)(session)
+                load_editor(session, story_id)
             samples.append(time.perf_counter() - start)
     return {"stories": len(chosen), **summary_ms(samples)}
