@@ -317,3 +317,74 @@ def test_a_senders_key_read_from_its_pub_file(
     qtbot.mouseClick(dialog.from_file, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.public_key.text() == pair.public_key.to_base64().decode())
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.label)  # on to "whose"
+
+
+def test_a_story_the_coordinator_would_refuse_is_named_and_nothing_is_written(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    from sqlalchemy import text
+
+    from storykeeper.core.stories import OWN_WORDS_MAX
+
+    store = window.context.store
+    long = make_story(store, title="Sixty years at the mill")
+    with store.write(actor="test") as session:
+        consent.record_consent(session, long.id, given())
+        # Longer than the store takes now, as a store from before the limit may hold.
+        session.execute(
+            text("UPDATE stories SET own_words = :words WHERE uuid = :id"),
+            {"words": "mill " * (OWN_WORDS_MAX // 5) + "!", "id": long.id},
+        )
+    dialog = ExportDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 stories will go"))
+    qtbot.mouseClick(dialog.plain, Qt.MouseButton.LeftButton)
+    out = tmp_path / "bundles"
+    out.mkdir()
+    dialog.folder.setText(str(out))
+
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: dialog.message.text().startswith("Not exported:"), timeout=15_000)
+    message = dialog.message.text()
+    assert "“Sixty years at the mill”" in message and "1,000,001 characters" in message
+    assert "mill mill" not in message
+    assert list(out.iterdir()) == []
+    assert dialog.everything.isEnabled()  # the choices come back to choose again
+
+
+def test_the_export_is_announced_and_recipients_added_elsewhere_appear(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    from functools import partial
+
+    from storykeeper.gui.ops import keys as key_ops
+    from storykeeper.gui.ops.changes import Kind
+
+    story = make_story(window.context.store)
+    with window.context.store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+    dialog = ExportDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 stories will go"))
+    assert not dialog.export_button.isEnabled()  # nobody to encrypt to yet
+    coordinator = x25519.Identity.generate()
+
+    # The keys screen adds one, through the same task runner.
+    window.context.tasks.write(
+        partial(key_ops.add_recipient, age_recipient=str(coordinator.to_public()), label="North"),
+        changes=key_ops.KEYS_CHANGED,
+    )
+
+    qtbot.waitUntil(lambda: dialog.chosen_recipients() == [str(coordinator.to_public())])
+    assert dialog.export_button.isEnabled()
+    dialog.folder.setText(str(tmp_path))
+    with qtbot.waitSignal(
+        window.context.tasks.changed,
+        check_params_cb=lambda kind, ids: kind == Kind.EXCHANGE,
+        timeout=15_000,
+    ):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert dialog.message.text().startswith("Saved:")

@@ -1,14 +1,17 @@
 """Exporting a bundle from the window: choose, see what stays behind and why, send, see where.
 
-The plan (what may leave) is worked out in a read task whenever the choice changes; writing the
-bundle runs in the task runner's pool with a progress bar and Cancel, and touches no database;
-the export ledger is written afterwards, in the writer. Nothing here decides what may leave: that
-is ``export_policy.export_view``, through ``bundle.writer.plan_export``.
+The steps are ``core.bundle.export``'s, each on the task runner's proper queue: the plan (what
+may leave) is worked out in a read task whenever the choice changes; the bundle is written
+(``write_planned``, no database) with a progress bar and Cancel; the export ledger is written
+afterwards, on the serial writer, announcing ``Kind.EXCHANGE``. Nothing here decides what may
+leave: that is ``export_policy.export_view``, through the plan. The recipients and the plan
+follow changes made elsewhere (``tasks.changed``) until the export starts.
 """
 
 from __future__ import annotations
 
 import threading
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
@@ -29,23 +32,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from storykeeper.core import recipients as recipients_module
-from storykeeper.core.attachments import MediaStore
-from storykeeper.core.bundle.writer import (
-    ExportCancelled,
-    ExportPlan,
-    ExportResult,
-    Selection,
-    plan_export,
-    record_export,
-    write_bundle,
-)
+from storykeeper.core.bundle.export import ExportPlan, ExportResult, Selection, write_planned
+from storykeeper.core.bundle.writer import ExportCancelled
 from storykeeper.core.errors import StorykeeperError
-from storykeeper.core.keys import KeyStore
 from storykeeper.core.recipients import Recipient
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.ops import exchange as exchange_ops
+from storykeeper.gui.ops import keys as key_ops
+from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import give_keyboard_back
 
@@ -76,6 +71,8 @@ class ExportDialog(QDialog):
         self._plan_generation = 0
         self.result_bundle: ExportResult | None = None
         self._cancel = threading.Event()
+        #: Set once Export is pressed: the plan being written no longer follows other changes.
+        self._started = False
         self._progress = _Progress(self)
 
         self.everything = QRadioButton("&Everything that consent lets leave")
@@ -154,6 +151,7 @@ class ExportDialog(QDialog):
         self.export_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.reject)
         self._progress.advanced.connect(self._advanced)
+        context.tasks.changed.connect(self._records_changed)
         self._load_recipients()
         self._replan()
         self.since_last.setFocus()
@@ -165,8 +163,16 @@ class ExportDialog(QDialog):
             return Selection.ALL
         return Selection.CHOSEN if self.only_chosen.isChecked() else Selection.SINCE_LAST
 
+    def _records_changed(self, kind: str, _ids: frozenset[str]) -> None:
+        if self._started:
+            return  # what is being written, or was, stays as it was planned
+        if kind == Kind.KEYS:
+            self._load_recipients()
+        elif kind in (Kind.STORIES, Kind.CONSENT, Kind.ATTACHMENTS, Kind.PEOPLE):
+            self._replan()
+
     def _load_recipients(self) -> None:
-        self.context.tasks.read(recipients_module.list_recipients, on_done=self._show_recipients)
+        self.context.tasks.read(key_ops.list_recipients, on_done=self._show_recipients)
 
     def _show_recipients(self, found: list[Recipient]) -> None:
         self.recipient_list.clear()
@@ -199,14 +205,15 @@ class ExportDialog(QDialog):
         self._plan_generation += 1
         generation = self._plan_generation
 
-        def work(session: Session) -> ExportPlan:
-            return plan_export(session, selection, chosen)
-
         def planned(plan: ExportPlan) -> None:
             if generation == self._plan_generation:
                 self._planned(plan)
 
-        self.context.tasks.read(work, on_done=planned, on_error=self._failed)
+        self.context.tasks.read(
+            partial(exchange_ops.plan_export, selection=selection, story_ids=chosen),
+            on_done=planned,
+            on_error=self._failed,
+        )
 
     def _planned(self, plan: ExportPlan) -> None:
         self.plan = plan
@@ -253,26 +260,19 @@ class ExportDialog(QDialog):
     def start(self) -> None:
         if self.plan is None or not self.export_button.isEnabled():
             return
-        plan, plain = self.plan, self.plain.isChecked()
-        recipients = [] if plain else self.chosen_recipients()
-        folder = Path(self.folder.text().strip()).expanduser()
-        keys = KeyStore(self.context.paths.data_dir)
-        media = MediaStore(self.context.paths.media_dir)
+        plain = self.plain.isChecked()
         self._cancel.clear()
-        progress = self._progress
-
-        def work() -> ExportResult:
-            return write_bundle(
-                plan,
-                keys=keys,
-                media=media,
-                out=folder,
-                recipients=recipients,
-                plain=plain,
-                progress=lambda done, total: progress.advanced.emit(done, total),
-                cancelled=self._cancel.is_set,
-            )
-
+        self._started = True
+        work = partial(
+            write_planned,
+            self.context.paths,
+            self.plan,
+            out=Path(self.folder.text().strip()).expanduser(),
+            recipients=[] if plain else self.chosen_recipients(),
+            plain=plain,
+            progress=self._progress.advanced.emit,
+            cancelled=self._cancel.is_set,
+        )
         for widget in self._choices():
             widget.setEnabled(False)
         self.progress.setRange(0, 0)
@@ -296,11 +296,12 @@ class ExportDialog(QDialog):
         self.progress.setValue(done)
 
     def _written(self, result: ExportResult) -> None:
-        def work(session: Session) -> ExportResult:
-            record_export(session, result)
-            return result
-
-        self.context.tasks.write(work, on_done=self._recorded, on_error=self._failed)
+        self.context.tasks.write(
+            partial(exchange_ops.record_export, result=result),
+            on_done=self._recorded,
+            on_error=self._failed,
+            changes=exchange_ops.EXPORT_RECORDED,
+        )
 
     def _recorded(self, result: ExportResult) -> None:
         self.result_bundle = result
@@ -320,6 +321,7 @@ class ExportDialog(QDialog):
         self.exported.emit(result)
 
     def _failed(self, error: BaseException) -> None:
+        self._started = False
         self.progress.hide()
         for widget in self._choices():
             widget.setEnabled(True)
