@@ -3,9 +3,10 @@ dialog or drop), removing and saving a copy.
 
 How the story editor uses it (the same protocol as the recorder's, ``widgets/recorder.py``):
 
-- ``show_story(story_id, attachments, read_only)`` whenever a story is shown or its attachments
-  change. Audio attachments are left out here: the recorder lists them. The chosen file stays
-  chosen when it is still there.
+- ``show_story(story_id, attachments, read_only)`` whenever a story is shown. Audio attachments
+  are left out here: the recorder lists them. The chosen file stays chosen when it is still
+  there. When the task runner announces that the story's attachments changed (``Kind.ATTACHMENTS``,
+  whoever changed them), the panel reloads them itself.
 - ``before_change`` (a plain attribute) is called on the GUI thread just before any write is
   queued, then ``writing`` is emitted: the editor queues a save of unsaved typing first (the
   writer keeps the order) and holds further saves until the write has ended.
@@ -13,13 +14,13 @@ How the story editor uses it (the same protocol as the recorder's, ``widgets/rec
   added or removed; the story's revision is now ``revision``, which the editor's next save must
   expect) or ``write_failed(story_id)`` (nothing changed: every file refused, or an error).
 - ``added_audio(story_id)`` when a file added here turned out to be audio (an MP3 from a phone):
-  it was attached as audio, so the recorder's list should be reloaded. Emitted after
-  ``changed``; an editor that reloads every list on ``changed`` may ignore it.
+  it was attached as audio, and is listed by the recorder (which reloads on the announced change
+  by itself). Emitted after ``changed``.
 
-Every write goes through the task runner's serial writer, every file read (thumbnails, saved
-copies) through its pool: the window never waits for a disk. Each file is added in a savepoint of
-its own, so one refused file (too large, empty, a folder, unreadable) never stops the others and
-nothing is ever half-added; each refusal is said in words.
+Every write (``gui.ops.attachments``) goes through the task runner's serial writer, every file
+read (thumbnails, saved copies) through its pool: the window never waits for a disk. Each file
+is added in a savepoint of its own, so one refused file (too large, empty, a folder, unreadable)
+never stops the others and nothing is ever half-added; each refusal is said in words.
 
 Keys: Alt+A adds, Alt+Y saves a copy, Delete (in the list) removes after a confirmation; the
 Remove button has no Alt key of its own (its letters are all taken in the editor).
@@ -33,24 +34,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QMimeData, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import (
-    QDragEnterEvent,
-    QDragMoveEvent,
-    QDropEvent,
-    QImage,
-    QKeySequence,
-    QPixmap,
-    QShortcut,
-)
+from PySide6.QtCore import QMimeData, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFileDialog,
-    QFrame,
     QGroupBox,
     QLabel,
     QListWidget,
@@ -61,25 +53,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from storykeeper.core.attachments import (
-    Attachment,
-    MediaStore,
-    RemovedAttachment,
-    add_attachment,
-    remove_attachment,
-    size_in_words,
-)
+from storykeeper.core.attachments import Attachment, MediaStore, RemovedAttachment
 from storykeeper.core.errors import StorykeeperError
-from storykeeper.core.ids import resolve
-from storykeeper.core.models import StoryRow
 from storykeeper.core.vocabulary import AttachmentKind
 from storykeeper.gui.context import AppContext
-from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.ops import attachments as attachment_ops
+from storykeeper.gui.ops.attachments import AddedFiles, StoryAttachments
+from storykeeper.gui.ops.changes import Kind
+from storykeeper.gui.widgets.attachment_files import (
+    choose_copy_target,
+    confirm_removal,
+    describe,
+    local_paths,
+)
+from storykeeper.gui.widgets.attachment_preview import AttachmentPreview
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 from storykeeper.gui.widgets.modal import give_keyboard_back, run_modal
-from storykeeper.gui.widgets.thumbnail import load_thumbnail
 
 log = logging.getLogger(__name__)
 
@@ -87,88 +77,12 @@ FILE_FILTER = (
     "Photos and documents (*.jpg *.jpeg *.png *.gif *.webp *.heic *.tif *.tiff *.bmp *.pdf "
     "*.doc *.docx *.odt *.rtf *.txt);;All files (*)"
 )
-#: The preview's box, in lines of text, so it grows with the text size.
-PREVIEW_LINES = (16, 11)  # width, height
 #: From this text size on, the buttons stand one above another and the preview below the list.
 STACK_FROM_SCALE = 150
 ADD_KEY = "Ctrl+Shift+A"
 SAVE_KEY = "Ctrl+Shift+S"
 EMPTY = f"No photos or documents yet. Add them ({ADD_KEY}), or drop files here."
 READ_ONLY = "Read-only: these can be looked at and saved, but not added to or removed here."
-
-
-def local_paths(mime: QMimeData | None) -> list[Path]:
-    """The local files and folders a drag carries (web addresses are left out)."""
-    if mime is None or not mime.hasUrls():
-        return []
-    urls: list[QUrl] = mime.urls()
-    return [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
-
-
-def describe(attachment: Attachment) -> str:
-    """One line of the list: the name, then what it is and how big, in words."""
-    return f"{attachment.original_name} — {attachment.kind.label}, {size_in_words(attachment.size)}"
-
-
-@dataclass(frozen=True)
-class _Added:
-    story_id: str
-    added: tuple[Attachment, ...]
-    #: Each refused file's reason, in words.
-    refused: tuple[str, ...]
-    revision: int
-
-
-def _add_files(
-    media: MediaStore, story_id: str, paths: Sequence[Path]
-) -> Callable[[Session], _Added]:
-    def work(session: Session) -> _Added:
-        added: list[Attachment] = []
-        refused: list[str] = []
-        for path in paths:
-            try:
-                # A savepoint each: a refusal or a failed copy undoes that file's row (and its
-                # audit event), never the files added before it.
-                with session.begin_nested():
-                    added.append(add_attachment(session, media, story_id, path))
-            except StorykeeperError as exc:
-                refused.append(exc.message)
-            except OSError as exc:
-                refused.append(
-                    f"“{path.name}” could not be copied ({exc.strerror or exc}), so nothing of "
-                    "it was kept."
-                )
-        revision = resolve(session, StoryRow, story_id, "story").revision
-        # One file refused for the story's own sake (read-only) is refused the same for each.
-        return _Added(story_id, tuple(added), tuple(dict.fromkeys(refused)), revision)
-
-    return work
-
-
-def confirm_removal(parent: QWidget, attachment: Attachment) -> bool:
-    """Asked before an attachment is removed; Enter and Esc keep it."""
-    return confirm_destructive(
-        parent,
-        "Remove from this story",
-        f"Remove “{attachment.original_name}” from this story?\n\nThe file is deleted from "
-        "this computer, unless another story uses it too. This cannot be undone.",
-        act="Remove it",
-        keep="Keep it",
-    )
-
-
-def choose_copy_target(parent: QWidget, attachment: Attachment, folder: Path) -> Path | None:
-    """Where to save a copy of ``attachment`` (None: the person changed their mind)."""
-    # Only the name: a name that came in a bundle must not choose the folder.
-    name = Path(attachment.original_name).name or "attachment"
-    chosen, _ = QFileDialog.getSaveFileName(
-        parent,
-        f"Save a copy of “{attachment.original_name}”",
-        str(folder / name),
-        options=QFileDialog.Option.DontUseNativeDialog,
-    )
-    give_keyboard_back(parent)
-    return Path(chosen) if chosen else None
 
 
 class AttachmentsPanel(QGroupBox):
@@ -196,9 +110,6 @@ class AttachmentsPanel(QGroupBox):
         #: The attachments listed (photos and documents, oldest first).
         self.attachments: list[Attachment] = []
         self._busy = False
-        self._preview_request = 0
-        #: The attachment the preview shows or is being made for (None: none yet).
-        self._previewed: str | None = None
         self._folder = Path.home()
         self.setAcceptDrops(True)
 
@@ -207,11 +118,7 @@ class AttachmentsPanel(QGroupBox):
         self.list.setWordWrap(True)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
-        self.preview = QLabel()
-        self.preview.setAccessibleName("Preview of the chosen photo")
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setWordWrap(True)
-        self.preview.setFrameShape(QFrame.Shape.StyledPanel)
+        self.preview = AttachmentPreview(context.tasks, self.media)
         # No Alt keys: in the story editor every letter is taken (tests/gui/test_window.py);
         # the keys are Ctrl+Shift+A and Ctrl+Shift+S (install_shortcuts), Delete in the list.
         self.add_button = QPushButton(f"Add photo or document… ({ADD_KEY})")
@@ -253,7 +160,9 @@ class AttachmentsPanel(QGroupBox):
         self.remove_button.clicked.connect(self.remove_selected)
         self.save_button.clicked.connect(self.save_copy)
         self.list.currentRowChanged.connect(lambda _row: self._chosen())
+        self.preview.shown.connect(self.preview_shown)
         context.appearance_changed.connect(self._apply_appearance)
+        context.tasks.changed.connect(self._records_changed)
         self._apply_appearance()
         self._update_controls()
 
@@ -298,54 +207,25 @@ class AttachmentsPanel(QGroupBox):
 
     def _chosen(self) -> None:
         self._update_controls()
-        self._show_preview()
+        self.preview.show_attachment(self.current())
 
-    def _preview_box(self) -> QSize:
-        line = self.fontMetrics().lineSpacing()
-        return QSize(PREVIEW_LINES[0] * line, PREVIEW_LINES[1] * line)
-
-    def _show_preview(self, again: bool = False) -> None:
-        attachment = self.current()
-        if not again and attachment is not None and attachment.id == self._previewed:
-            return  # the same file is still chosen (the list was reloaded around it)
-        self._previewed = attachment.id if attachment else None
-        # A newer choice makes any thumbnail still being made for an older one stale.
-        self._preview_request += 1
-        request = self._preview_request
-        self.preview.setPixmap(QPixmap())
-        self.preview.setAccessibleDescription("")
-        if attachment is None:
-            self.preview.setText("Choose a photo to see it here.")
+    def _records_changed(self, kind: str, ids: frozenset[str]) -> None:
+        story_id = self.story_id
+        if kind != Kind.ATTACHMENTS or story_id is None or (ids and story_id not in ids):
             return
-        if attachment.kind is not AttachmentKind.PHOTO:
-            self.preview.setText(
-                f"No preview for {attachment.kind.label.lower()}s: save a copy (Alt+Y) to open "
-                "it with another program."
-            )
-            self.preview_shown.emit(attachment.id)
-            return
-        self.preview.setText("Making the preview…")
-        path, box = self.media.path_for(attachment.sha256), self._preview_box()
-        self.context.tasks.run(
-            lambda: load_thumbnail(path, box),
-            on_done=lambda image: self._preview_ready(request, attachment, image),
-            on_error=lambda _error: self._preview_ready(request, attachment, None),
+        self.context.tasks.read(
+            partial(attachment_ops.story_attachments, story_id=story_id),
+            on_done=self._reloaded,
+            on_error=self._reload_failed,
         )
 
-    def _preview_ready(self, request: int, attachment: Attachment, image: QImage | None) -> None:
-        if not shiboken6.isValid(self) or request != self._preview_request:
-            return
-        if image is None:
-            self.preview.setText(
-                f"No preview: “{attachment.original_name}” could not be read as a picture. "
-                "“Check this computer’s stories” (Story menu) says whether the file is damaged."
-            )
-        else:
-            self.preview.setPixmap(QPixmap.fromImage(image))
-            self.preview.setAccessibleDescription(
-                f"{attachment.original_name}, {image.width()} by {image.height()} pixels"
-            )
-        self.preview_shown.emit(attachment.id)
+    def _reloaded(self, listed: StoryAttachments) -> None:
+        if shiboken6.isValid(self) and listed.story_id == self.story_id:
+            self.show_story(listed.story_id, listed.attachments, self.read_only)
+
+    def _reload_failed(self, error: BaseException) -> None:
+        # The story went (deleted meanwhile): whoever shows it is told so and moves on.
+        log.debug("the attachments of %s could not be reloaded: %s", self.story_id, error)
 
     def _apply_appearance(self) -> None:
         stacked = self.context.settings.text_scale >= STACK_FROM_SCALE
@@ -354,12 +234,10 @@ class AttachmentsPanel(QGroupBox):
         )
         self.body.setDirection(direction)
         self.buttons.setDirection(direction)
-        box = self._preview_box()
-        self.preview.setMinimumSize(QSize(box.width() // 2, box.height() // 2))
-        self.preview.setMaximumSize(box + QSize(8, 8))
+        self.preview.fit_to_text_size()
         self.list.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
         if self.current() is not None:
-            self._show_preview(again=True)  # at the new size
+            self.preview.show_attachment(self.current(), again=True)  # at the new size
 
     def _update_controls(self) -> None:
         chosen = self.current() is not None
@@ -417,9 +295,12 @@ class AttachmentsPanel(QGroupBox):
         what = f"“{paths[0].name}”" if len(paths) == 1 else f"{len(paths)} files"
         self._set_busy(True, f"Adding {what}…")
         self.context.tasks.write(
-            _add_files(self.media, story_id, list(paths)),
+            partial(
+                attachment_ops.add_files, media=self.media, story_id=story_id, paths=list(paths)
+            ),
             on_done=self._added,
             on_error=lambda error: self._failed("Nothing was added", story_id, error),
+            changes=attachment_ops.added_changes,
         )
 
     def _announce(self) -> None:
@@ -427,7 +308,7 @@ class AttachmentsPanel(QGroupBox):
             self.before_change()
         self.writing.emit()
 
-    def _added(self, result: _Added) -> None:
+    def _added(self, result: AddedFiles) -> None:
         if not shiboken6.isValid(self):
             return
         self._set_busy(False)
@@ -526,9 +407,10 @@ class AttachmentsPanel(QGroupBox):
         self._announce()
         self._set_busy(True, f"Removing “{attachment.original_name}”…")
         self.context.tasks.write(
-            lambda session: remove_attachment(session, attachment.id),
+            partial(attachment_ops.remove_attachment, attachment_id=attachment.id),
             on_done=self._removed,
             on_error=lambda error: self._failed("Not removed", story_id, error),
+            changes=attachment_ops.removed_changes,
         )
 
     def _removed(self, result: RemovedAttachment) -> None:

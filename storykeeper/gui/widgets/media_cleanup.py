@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from storykeeper.core.attachments import MediaStore, discard_if_unused
+from storykeeper.core.attachments import MediaStore
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.ops import attachments as attachment_ops
 
 
 def discard_unused_media(context: AppContext, result: Any) -> None:
     """``result`` is the list of SHA-256 digests a delete returned (anything else: nothing).
 
-    On the write queue, and checked again there (``discard_if_unused``): an add of the same
+    On the write queue, and checked again there (``discard_unused_files``): an add of the same
     file queued meanwhile must keep it."""
     if not isinstance(result, list) or not result:
         return
-    media = MediaStore(context.paths.media_dir)
     hashes = [h for h in result if isinstance(h, str)]
-    context.tasks.write(lambda session: discard_if_unused(session, media, hashes))
+    context.tasks.write(
+        partial(
+            attachment_ops.discard_unused_files,
+            media=MediaStore(context.paths.media_dir),
+            hashes=hashes,
+        ),
+        # Only files no attachment refers to go: no record any view shows changes.
+        changes=(),
+    )

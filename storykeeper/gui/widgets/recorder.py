@@ -3,62 +3,54 @@
 Recording starts only once consent says audio may be made, or after the advocate confirms that
 the person agreed out loud (which is then recorded as consent): ``RecordingConsentDialog``.
 
-QMediaRecorder writes FLAC straight into the data folder's ``recordings/`` as it goes, so a
-crash keeps what was said so far (``core.recordings``). Stopping hands the file to the write
-queue, which stores it under its hash and attaches it: a long recording never blocks the window.
+The sound side — microphone, encoder, level meter, safety copy — is ``RecordingSession``
+(``recording_session.py``); this panel is the controls and the list. Stopping hands the file to
+the write queue (``gui.ops.recordings``), which stores it under its hash and attaches it: a long
+recording never blocks the window. The list reloads itself whenever the task runner announces
+that the story's attachments changed, whoever changed them.
 """
 
 from __future__ import annotations
 
-import contextlib
+import logging
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
+import shiboken6
 from filelock import Timeout
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtMultimedia import (
-    QAudioDevice,
-    QAudioFormat,
-    QAudioInput,
-    QMediaCaptureSession,
-    QMediaDevices,
-    QMediaFormat,
-    QMediaRecorder,
-)
+from PySide6.QtMultimedia import QAudioDevice, QMediaDevices, QMediaRecorder
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session
 
-from storykeeper.core import consent, recordings
-from storykeeper.core.attachments import (
-    Attachment,
-    MediaStore,
-    RemovedAttachment,
-    remove_attachment,
-)
-from storykeeper.core.ids import resolve
-from storykeeper.core.models import StoryRow
-from storykeeper.core.recording_marks import Mark, clock_text, format_mark, recording_title
-from storykeeper.core.vocabulary import AttachmentKind
+from storykeeper.core import recordings
+from storykeeper.core.attachments import Attachment, MediaStore, RemovedAttachment
+from storykeeper.core.recording_marks import Mark, clock_text, format_mark
 from storykeeper.gui.context import AppContext
-from storykeeper.gui.widgets.attachments import choose_copy_target, confirm_removal
+from storykeeper.gui.ops import attachments as attachment_ops
+from storykeeper.gui.ops import recordings as recording_ops
+from storykeeper.gui.ops.attachments import StoryAttachments
+from storykeeper.gui.ops.changes import Kind
+from storykeeper.gui.ops.recordings import KeptRecording
+from storykeeper.gui.widgets.attachment_files import choose_copy_target, confirm_removal
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 from storykeeper.gui.widgets.modal import run_modal
-from storykeeper.gui.widgets.player import RecordingPlayer
-from storykeeper.gui.widgets.sound_level import SoundLevel
+from storykeeper.gui.widgets.recording_session import RecordingSession
+from storykeeper.gui.widgets.recordings_list import RecordingsList
+
+log = logging.getLogger(__name__)
 
 RECORD_KEY = "Ctrl+R"
 STOP_KEY = "Ctrl+Shift+R"
@@ -69,10 +61,6 @@ NO_MICROPHONE = (
     "No microphone found. Plug one in, or check it is switched on, to record. "
     "You can still listen to recordings already made."
 )
-
-
-def _size_words(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{max(1, size // 1000)} KB"
 
 
 class RecorderPanel(QGroupBox):
@@ -103,21 +91,11 @@ class RecorderPanel(QGroupBox):
         self.read_only = False
         #: Called before anything is written, so typing not yet saved goes first.
         self.before_change: Callable[[], None] | None = None
-        self.active: recordings.ActiveRecording | None = None
-        self._recording_story = ""
-        self._recording_title = ""
-        self._attachments: list[Attachment] = []
         self._media = MediaStore(context.paths.media_dir)
-        self._folder = recordings.RecordingsFolder(context.paths.recordings_dir)
+        self.session = RecordingSession(context.paths.recordings_dir, self)
+        self.sound = self.session.sound
 
         # --- recording ---
-        # The sound devices, capture session and encoder are made when a story is first shown
-        # (_ensure_media): asking for the devices loads the audio back end, 24 ms and 14 MB the
-        # window need not spend before its list is on screen.
-        self.devices: QMediaDevices | None = None
-        self.capture: QMediaCaptureSession | None = None
-        self.audio_input: QAudioInput | None = None
-        self.recorder: QMediaRecorder | None = None
         self.microphone = QComboBox()
         self.microphone.setAccessibleName("Microphone")
         self.no_microphone = QLabel(NO_MICROPHONE)
@@ -141,14 +119,10 @@ class RecorderPanel(QGroupBox):
         self.save_button.setAccessibleName("Save a copy of the chosen recording")
         self._copy_folder = Path.home()
 
-        self.sound = SoundLevel(self)
-
         # --- listening ---
-        self.list = QListWidget()
-        self.list.setAccessibleName("Recordings of this story")
-        self.list.setMaximumHeight(self.fontMetrics().height() * 6)
-        self.empty = QLabel("No recordings yet.")
-        self.player = RecordingPlayer()
+        self.recordings = RecordingsList(self._media)
+        self.list, self.empty = self.recordings.list, self.recordings.empty
+        self.player = self.recordings.player
         self.hint = QLabel(
             f"To play from a mark in the notes, Ctrl+click it or put the cursor on it and "
             f"press {JUMP_KEY}."
@@ -173,9 +147,7 @@ class RecorderPanel(QGroupBox):
         column.addLayout(mic_row)
         column.addWidget(self.no_microphone)
         column.addLayout(controls)
-        column.addWidget(self.empty)
-        column.addWidget(self.list)
-        column.addWidget(self.player)
+        column.addWidget(self.recordings)
         column.addLayout(mark_row)
         column.addWidget(self.hint)
 
@@ -187,35 +159,32 @@ class RecorderPanel(QGroupBox):
         remove = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
         remove.setContext(Qt.ShortcutContext.WidgetShortcut)
         remove.activated.connect(self.remove_chosen)
-        self.list.currentRowChanged.connect(self._chosen)
+        self.recordings.chosen_changed.connect(self._sync)
         self.sound.level.connect(self.level.setValue)
-        self.sound.samples.connect(self._heard)
+        self.session.microphones_changed.connect(self._list_microphones)
+        self.session.state_changed.connect(self._recorder_state)
+        self.session.duration_changed.connect(self._show_elapsed)
+        self.session.finished.connect(self._keep)
+        self.session.failed.connect(self._recorder_failed)
         self.player.problem.connect(self._problem)
+        context.tasks.changed.connect(self._records_changed)
         self._sync()
 
+    @property
+    def active(self) -> recordings.ActiveRecording | None:
+        """The recording under way (None: none)."""
+        return self.session.active
+
+    @property
+    def recorder(self) -> QMediaRecorder | None:
+        """The FLAC encoder, once a story has been shown."""
+        return self.session.recorder
+
     def _ensure_media(self) -> QMediaRecorder:
-        """The devices, the capture session and the FLAC encoder, made the first time."""
-        if self.recorder is not None:
-            return self.recorder
-        self.devices = QMediaDevices(self)
-        self.devices.audioInputsChanged.connect(self._list_microphones)
-        capture = QMediaCaptureSession(self)
-        self.audio_input = QAudioInput(self)
-        capture.setAudioInput(self.audio_input)
-        recorder = QMediaRecorder(self)
-        capture.setRecorder(recorder)
-        flac = QMediaFormat(QMediaFormat.FileFormat.FLAC)
-        flac.setAudioCodec(QMediaFormat.AudioCodec.FLAC)
-        recorder.setMediaFormat(flac)
-        # One voice, one channel: half the size of stereo for the same speech.
-        recorder.setAudioChannelCount(1)
-        recorder.setQuality(QMediaRecorder.Quality.HighQuality)
-        recorder.recorderStateChanged.connect(self._recorder_state)
-        recorder.durationChanged.connect(self._show_elapsed)
-        recorder.errorOccurred.connect(self._recorder_failed)
-        self.capture, self.recorder = capture, recorder
-        self._list_microphones()
-        return recorder
+        if self.session.recorder is None:
+            self.session.ensure_media()
+            self._list_microphones()
+        return self.session.ensure_media()
 
     def install_shortcuts(self, scope: QWidget) -> None:
         """The recording keys, wherever the focus is inside ``scope`` (the editor page)."""
@@ -240,53 +209,43 @@ class RecorderPanel(QGroupBox):
     ) -> None:
         """List the story's recordings. A recording under way carries on (for its own story)."""
         self._ensure_media()
-        if story_id != self.story_id:
-            self.player.load(None, "")
+        same_story = story_id == self.story_id
         self.story_id = story_id
         self.storyteller = storyteller
         self.read_only = read_only
-        audio = [a for a in attachments if a.kind is AttachmentKind.AUDIO]
-        chosen = self._chosen_id()
-        self._attachments = audio
-        self.list.blockSignals(True)
-        self.list.clear()
-        for attachment in audio:
-            item = QListWidgetItem(
-                f"{recording_title(attachment.original_name)} — {_size_words(attachment.size)}, "
-                f"{attachment.created_at.astimezone():%d %b %Y %H:%M}"
-            )
-            item.setData(Qt.ItemDataRole.UserRole, attachment.id)
-            self.list.addItem(item)
-        ids = [a.id for a in audio]
-        # The one chosen before stays chosen (and keeps playing); otherwise the newest.
-        row = ids.index(chosen) if chosen in ids else len(ids) - 1
-        self.list.setCurrentRow(row)
-        self.list.blockSignals(False)
-        if chosen not in ids:
-            self._chosen(row)
+        self.recordings.show_recordings(attachments, same_story)
         self._sync()
 
-    def _chosen_id(self) -> str | None:
-        item = self.list.currentItem()
-        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+    def _records_changed(self, kind: str, ids: frozenset[str]) -> None:
+        story_id = self.story_id
+        if kind != Kind.ATTACHMENTS or story_id is None or (ids and story_id not in ids):
+            return
+        self.context.tasks.read(
+            partial(attachment_ops.story_attachments, story_id=story_id),
+            on_done=self._reloaded,
+            on_error=self._reload_failed,
+        )
+
+    def _reloaded(self, listed: StoryAttachments) -> None:
+        if shiboken6.isValid(self) and listed.story_id == self.story_id:
+            self.show_story(listed.story_id, self.storyteller, listed.attachments, self.read_only)
+
+    def _reload_failed(self, error: BaseException) -> None:
+        # The story went (deleted meanwhile): whoever shows it is told so and moves on.
+        log.debug("the recordings of %s could not be reloaded: %s", self.story_id, error)
 
     def titles(self) -> list[str]:
-        return [recording_title(a.original_name) for a in self._attachments]
+        return self.recordings.titles()
 
     # --- recording -------------------------------------------------------------------------
 
-    def _state(self) -> QMediaRecorder.RecorderState:
-        if self.recorder is None:
-            return QMediaRecorder.RecorderState.StoppedState
-        return self.recorder.recorderState()
-
     @property
     def recording(self) -> bool:
-        return self._state() is QMediaRecorder.RecorderState.RecordingState
+        return self.session.recording
 
     @property
     def paused(self) -> bool:
-        return self._state() is QMediaRecorder.RecorderState.PausedState
+        return self.session.paused
 
     def _list_microphones(self) -> None:
         current = self.microphone.currentData()
@@ -317,28 +276,23 @@ class RecorderPanel(QGroupBox):
         self.record_button.setAccessibleName(name)
         self.elapsed.setVisible(busy)
         self.level.setVisible(busy)
-        self.empty.setVisible(not self._attachments)
-        self.list.setVisible(bool(self._attachments))
-        self.player.setVisible(bool(self._attachments))
-        self.hint.setVisible(bool(self._attachments))
-        self.mark_button.setEnabled(busy or bool(self._attachments))
-        chosen = self._chosen_attachment() is not None
+        self.hint.setVisible(bool(self.recordings.attachments))
+        self.mark_button.setEnabled(busy or bool(self.recordings.attachments))
+        chosen = self.recordings.chosen() is not None
         self.remove_button.setEnabled(chosen and not busy and not self.read_only)
         self.save_button.setEnabled(chosen)
         for button in (self.remove_button, self.save_button):
-            button.setVisible(bool(self._attachments))
+            button.setVisible(bool(self.recordings.attachments))
         # Recording in progress: listening to another one at once would be recorded too.
         self.player.setEnabled(not busy)
 
     def record_or_pause(self) -> None:
-        recorder = self._ensure_media()
+        self._ensure_media()
         if self.recording:
-            recorder.pause()
-            self.sound.pause()
+            self.session.pause()
             return
         if self.paused:
-            recorder.record()
-            self.sound.resume()
+            self.session.resume()
             return
         if self.active is not None or self.story_id is None or self.read_only:
             return
@@ -349,7 +303,7 @@ class RecorderPanel(QGroupBox):
             self.before_change()
         story_id = self.story_id
         self.context.tasks.read(
-            lambda session: consent.may_record_audio(session, story_id),
+            partial(recording_ops.may_record, story_id=story_id),
             on_done=lambda allowed: self._consent_checked(story_id, bool(allowed)),
             on_error=self._failed_before_start,
         )
@@ -377,68 +331,36 @@ class RecorderPanel(QGroupBox):
         device: QAudioDevice | None = self.microphone.currentData()
         if device is None:
             return
+        self._ensure_media()
+        self.player.stop()
+        title = f"Recording {recordings.next_number(self.titles())}"
         try:
-            self.active = self._folder.begin(story_id)
+            self.session.begin(story_id, title, device)
         except (OSError, Timeout) as exc:
             self._problem(
-                f"Recording could not start: the folder {self._folder.root} cannot be written "
-                f"({getattr(exc, 'strerror', None) or exc})."
+                f"Recording could not start: the folder {self.session.folder.root} cannot be "
+                f"written ({getattr(exc, 'strerror', None) or exc})."
             )
             return
-        self._recording_story = story_id
-        self._recording_title = f"Recording {recordings.next_number(self.titles())}"
-        recorder = self._ensure_media()
-        assert self.audio_input is not None  # made with the recorder
-        self.audio_input.setDevice(device)
-        recorder.setOutputLocation(QUrl.fromLocalFile(str(self.active.audio)))
-        self.player.stop()
-        recorder.record()
-        self.sound.start(device)
-        heard = self.sound.pcm_format
-        if heard.sampleFormat() is QAudioFormat.SampleFormat.Int16:
-            # Without the safety copy a crash loses more, but the recording itself still works.
-            with contextlib.suppress(OSError):
-                self.active.start_spool(heard.sampleRate(), heard.channelCount())
         self._show_elapsed(0)
         self._sync()
 
-    def _heard(self, samples: bytes) -> None:
-        if self.active is not None and self.recording:
-            try:
-                self.active.spool(samples)
-            except OSError:
-                self.active.close_spool()  # a full disk: the encoder's own file carries on
-
     def stop_recording(self) -> None:
         """Stop; the file is kept once the recorder has finished writing it."""
-        if self.recording or self.paused:
-            self.sound.stop()
-            if self.active is not None:
-                self.active.close_spool()
-            self._ensure_media().stop()
+        self.session.stop()
 
-    def _recorder_state(self, state: QMediaRecorder.RecorderState) -> None:
-        if state is QMediaRecorder.RecorderState.StoppedState and self.active is not None:
-            self._keep()
-        else:
-            self._show_elapsed(self._ensure_media().duration())
+    def _recorder_state(self) -> None:
+        self._show_elapsed(self.session.duration())
         self._sync()
 
-    def _keep(self) -> None:
-        active, self.active = self.active, None
-        assert active is not None
+    def _keep(self, active: recordings.ActiveRecording) -> None:
         recording = active.recording
-        story_id = self._recording_story
-        media = self._media
+        story_id = recording.story_id
 
-        def work(session: Session) -> tuple[Attachment, int]:
-            attachment = recordings.keep(session, media, recording)
-            return attachment, resolve(session, StoryRow, story_id, "story").revision
-
-        def kept(result: tuple[Attachment, int]) -> None:
+        def kept(_kept: KeptRecording) -> None:
             recordings.forget(recording)
             active.release()
-            self.changed.emit(story_id, result[1])
+            self.changed.emit(story_id, _kept.revision)
             self.kept_or_failed.emit()
 
         def failed(error: BaseException) -> None:
@@ -453,18 +375,19 @@ class RecorderPanel(QGroupBox):
 
         self.elapsed.setText("Keeping the recording…")
         self.writing.emit()
-        self.context.tasks.write(work, on_done=kept, on_error=failed)
+        self.context.tasks.write(
+            partial(recording_ops.keep_recording, media=self._media, recording=recording),
+            on_done=kept,
+            on_error=failed,
+            changes=recording_ops.kept_changes,
+        )
         self._sync()
 
-    def _recorder_failed(self, _error: QMediaRecorder.Error, message: str) -> None:
-        self.sound.stop()
-        active, self.active = self.active, None
-        if active is not None:
-            # Whatever was written may still be worth keeping: the next start recovers it.
-            active.release()
+    def _recorder_failed(self, message: str, was_recording: bool) -> None:
+        if was_recording:
             self.kept_or_failed.emit()
         self._problem(
-            f"Recording stopped: {message or 'the microphone could not be used'}.\n\n"
+            f"Recording stopped: {message}.\n\n"
             "What was recorded up to then is kept: it is added to the story the next time "
             "Storykeeper starts."
         )
@@ -477,23 +400,9 @@ class RecorderPanel(QGroupBox):
 
     # --- listening and marks ---------------------------------------------------------------
 
-    def _chosen(self, row: int) -> None:
-        if not 0 <= row < len(self._attachments):
-            self.player.load(None, "")
-            return
-        attachment = self._attachments[row]
-        self.player.load(
-            self._media.path_for(attachment.sha256), recording_title(attachment.original_name)
-        )
-        self._sync()
-
-    def _chosen_attachment(self) -> Attachment | None:
-        row = self.list.currentRow()
-        return self._attachments[row] if 0 <= row < len(self._attachments) else None
-
     def remove_chosen(self) -> None:
         """Remove the chosen recording, after a question whose default keeps it."""
-        attachment = self._chosen_attachment()
+        attachment = self.recordings.chosen()
         if attachment is None or not self.remove_button.isEnabled() or self.story_id is None:
             return
         if not confirm_removal(self, attachment):
@@ -513,13 +422,14 @@ class RecorderPanel(QGroupBox):
             self._problem(f"The recording was not removed: {error}")
 
         self.context.tasks.write(
-            lambda session: remove_attachment(session, attachment.id),
+            partial(attachment_ops.remove_attachment, attachment_id=attachment.id),
             on_done=removed,
             on_error=failed,
+            changes=attachment_ops.removed_changes,
         )
 
     def save_copy(self) -> None:
-        attachment = self._chosen_attachment()
+        attachment = self.recordings.chosen()
         if attachment is None:
             return
         target = choose_copy_target(self, attachment, self._copy_folder)
@@ -539,15 +449,14 @@ class RecorderPanel(QGroupBox):
         run_modal(box)
 
     def play_or_pause(self) -> None:
-        if self.active is None and self._attachments:
+        if self.active is None and self.recordings.attachments:
             self.player.toggle()
 
     def mark_moment(self) -> None:
         """Ask the editor to put "[Recording N, mm:ss]" into the notes at the cursor."""
         if self.active is not None:
-            ms = self._ensure_media().duration()
-            self.mark_requested.emit(format_mark(self._recording_title, ms))
-        elif self._attachments and self.player.title:
+            self.mark_requested.emit(format_mark(self.session.title, self.session.duration()))
+        elif self.recordings.attachments and self.player.title:
             self.mark_requested.emit(format_mark(self.player.title, self.player.current_ms()))
 
     def play_mark(self, mark: Mark) -> bool:
@@ -561,10 +470,7 @@ class RecorderPanel(QGroupBox):
                 + (f" (it has {', '.join(titles)})." if titles else ".")
             )
             return False
-        row = titles.index(mark.recording)
-        if self.list.currentRow() != row:
-            self.list.setCurrentRow(row)
-        self.player.play_from(mark.ms)
+        self.recordings.play_from(mark.recording, mark.ms)
         return True
 
     def shutdown(self) -> None:
