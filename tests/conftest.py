@@ -16,6 +16,8 @@ from storykeeper.core.db import Store
 from storykeeper.paths import DATA_DIR_ENV, DataPaths, resolve_paths
 
 VIRTUAL_MICROPHONE = Path(__file__).parent / "audio" / "virtual-microphone"
+#: Why the virtual microphone could not start, when PulseAudio is installed (for the recorder tests).
+SOUND_PROBLEM_ENV = "STORYKEEPER_TEST_SOUND_PROBLEM"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,6 +36,11 @@ def pytest_configure(config: pytest.Config) -> None:
         if started.returncode == 0:
             os.environ["PULSE_SERVER"] = started.stdout.strip()
             return
+        # Installed but would not start: say why, so the recorder tests' failure is not taken
+        # for a missing package.
+        os.environ[SOUND_PROBLEM_ENV] = (
+            f"{VIRTUAL_MICROPHONE.name} failed: {started.stderr.strip()[-500:] or 'no message'}"
+        )
     # No PulseAudio here: no sound device at all rather than the person's real microphone.
     os.environ["PULSE_SERVER"] = "unix:/nonexistent/storykeeper-tests-have-no-sound"
 

@@ -45,8 +45,11 @@ ALT = Qt.KeyboardModifier.AltModifier
 def microphone(qapp: QApplication) -> None:
     if not QMediaDevices.audioInputs():
         # Fail, not skip, as the interop tests do: a recorder test that never runs proves nothing.
+        problem = os.environ.get("STORYKEEPER_TEST_SOUND_PROBLEM")
         pytest.fail(
-            "no virtual microphone: install PulseAudio with "
+            f"no virtual microphone: {problem}"
+            if problem
+            else "no virtual microphone: install PulseAudio with "
             "packaging/linux/install-system-deps --test (tests/audio/virtual-microphone starts it)"
         )
 
