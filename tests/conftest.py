@@ -16,7 +16,7 @@ from storykeeper.core.db import Store
 from storykeeper.paths import DATA_DIR_ENV, DataPaths, resolve_paths
 
 VIRTUAL_MICROPHONE = Path(__file__).parent / "audio" / "virtual-microphone"
-#: Why the virtual microphone could not start, when PulseAudio is installed (for the recorder tests).
+#: Why the virtual microphone could not start though PulseAudio is installed (for recorder tests).
 SOUND_PROBLEM_ENV = "STORYKEEPER_TEST_SOUND_PROBLEM"
 
 
