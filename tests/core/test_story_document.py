@@ -106,12 +106,27 @@ def life_story(length: int, seed: int = 7) -> str:
     return "".join(parts)[: length - 1] + "a"
 
 
+def over_and_over(words: str, length: int) -> str:
+    return (words * (length // len(words) + 1))[: length - 1] + "!"
+
+
+@pytest.mark.parametrize(
+    ("own_words", "notes"),
+    [
+        (life_story(stories.OWN_WORDS_MAX), life_story(stories.NOTES_MAX, seed=8)),
+        # Over a megabyte that deflate would shrink past the reader's zip-bomb ratio: the
+        # document must travel stored, not deflated.
+        (
+            over_and_over("Nain ŵyr ŷd ", stories.OWN_WORDS_MAX),
+            over_and_over("Nain ŵyr ŷd ", stories.NOTES_MAX),
+        ),
+    ],
+    ids=["a life story", "a few words over and over"],
+)
 def test_a_story_at_the_size_limit_goes_from_advocate_to_coordinator(
-    store: Store, coordinator: Store, tmp_path: Path
+    store: Store, coordinator: Store, tmp_path: Path, own_words: str, notes: str
 ) -> None:
     title = "T" * stories.TITLE_MAX
-    own_words = life_story(stories.OWN_WORDS_MAX)
-    notes = life_story(stories.NOTES_MAX, seed=8)
     story = make_story(store, title=title, own_words=own_words, notes=notes)
     with store.write(actor="test") as session:
         consent.record_consent(session, story.id, given())

@@ -23,6 +23,7 @@ from storykeeper.core.attachments import (
     Attachment,
 )
 from storykeeper.core.bundle import FORMAT
+from storykeeper.core.bundle.reader import MAX_JSON
 from storykeeper.core.bundle.report import excerpt
 from storykeeper.core.bundle.schema import schema_problem
 from storykeeper.core.consent import (
@@ -52,8 +53,8 @@ BUNDLE_STORIES_MAX = 1_000_000
 THEMES_MAX = 200
 CONSENT_VERSIONS_MAX = 1000
 ATTACHMENTS_MAX = 1000
-#: The reader's cap on one JSON file (``reader.MAX_JSON``): a document must stay under it.
-DOCUMENT_BYTES_MAX = 64 << 20
+#: The reader's cap on one JSON file: a document must stay under it.
+DOCUMENT_BYTES_MAX = MAX_JSON
 
 
 def canonical(document: dict[str, Any]) -> bytes:
