@@ -120,9 +120,9 @@ class RecorderPanel(QGroupBox):
         self._copy_folder = Path.home()
 
         # --- listening ---
-        self.recordings = RecordingsList(self._media)
-        self.list, self.empty = self.recordings.list, self.recordings.empty
-        self.player = self.recordings.player
+        self.recording_list = RecordingsList(self._media)
+        self.list, self.empty = self.recording_list.list, self.recording_list.empty
+        self.player = self.recording_list.player
         self.hint = QLabel(
             f"To play from a mark in the notes, Ctrl+click it or put the cursor on it and "
             f"press {JUMP_KEY}."
@@ -147,7 +147,7 @@ class RecorderPanel(QGroupBox):
         column.addLayout(mic_row)
         column.addWidget(self.no_microphone)
         column.addLayout(controls)
-        column.addWidget(self.recordings)
+        column.addWidget(self.recording_list)
         column.addLayout(mark_row)
         column.addWidget(self.hint)
 
@@ -159,7 +159,7 @@ class RecorderPanel(QGroupBox):
         remove = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
         remove.setContext(Qt.ShortcutContext.WidgetShortcut)
         remove.activated.connect(self.remove_chosen)
-        self.recordings.chosen_changed.connect(self._sync)
+        self.recording_list.chosen_changed.connect(self._sync)
         self.sound.level.connect(self.level.setValue)
         self.session.microphones_changed.connect(self._list_microphones)
         self.session.state_changed.connect(self._recorder_state)
@@ -181,10 +181,11 @@ class RecorderPanel(QGroupBox):
         return self.session.recorder
 
     def _ensure_media(self) -> QMediaRecorder:
-        if self.session.recorder is None:
-            self.session.ensure_media()
-            self._list_microphones()
-        return self.session.ensure_media()
+        made_before = self.session.recorder is not None
+        recorder = self.session.ensure_media()
+        if not made_before:
+            self._list_microphones()  # the devices are known from now on
+        return recorder
 
     def install_shortcuts(self, scope: QWidget) -> None:
         """The recording keys, wherever the focus is inside ``scope`` (the editor page)."""
@@ -213,7 +214,7 @@ class RecorderPanel(QGroupBox):
         self.story_id = story_id
         self.storyteller = storyteller
         self.read_only = read_only
-        self.recordings.show_recordings(attachments, same_story)
+        self.recording_list.show_recordings(attachments, same_story)
         self._sync()
 
     def _records_changed(self, kind: str, ids: frozenset[str]) -> None:
@@ -235,7 +236,7 @@ class RecorderPanel(QGroupBox):
         log.debug("the recordings of %s could not be reloaded: %s", self.story_id, error)
 
     def titles(self) -> list[str]:
-        return self.recordings.titles()
+        return self.recording_list.titles()
 
     # --- recording -------------------------------------------------------------------------
 
@@ -276,13 +277,13 @@ class RecorderPanel(QGroupBox):
         self.record_button.setAccessibleName(name)
         self.elapsed.setVisible(busy)
         self.level.setVisible(busy)
-        self.hint.setVisible(bool(self.recordings.attachments))
-        self.mark_button.setEnabled(busy or bool(self.recordings.attachments))
-        chosen = self.recordings.chosen() is not None
+        self.hint.setVisible(bool(self.recording_list.attachments))
+        self.mark_button.setEnabled(busy or bool(self.recording_list.attachments))
+        chosen = self.recording_list.chosen() is not None
         self.remove_button.setEnabled(chosen and not busy and not self.read_only)
         self.save_button.setEnabled(chosen)
         for button in (self.remove_button, self.save_button):
-            button.setVisible(bool(self.recordings.attachments))
+            button.setVisible(bool(self.recording_list.attachments))
         # Recording in progress: listening to another one at once would be recorded too.
         self.player.setEnabled(not busy)
 
@@ -357,10 +358,10 @@ class RecorderPanel(QGroupBox):
         recording = active.recording
         story_id = recording.story_id
 
-        def kept(_kept: KeptRecording) -> None:
+        def kept(result: KeptRecording) -> None:
             recordings.forget(recording)
             active.release()
-            self.changed.emit(story_id, _kept.revision)
+            self.changed.emit(story_id, result.revision)
             self.kept_or_failed.emit()
 
         def failed(error: BaseException) -> None:
@@ -402,7 +403,7 @@ class RecorderPanel(QGroupBox):
 
     def remove_chosen(self) -> None:
         """Remove the chosen recording, after a question whose default keeps it."""
-        attachment = self.recordings.chosen()
+        attachment = self.recording_list.chosen()
         if attachment is None or not self.remove_button.isEnabled() or self.story_id is None:
             return
         if not confirm_removal(self, attachment):
@@ -429,7 +430,7 @@ class RecorderPanel(QGroupBox):
         )
 
     def save_copy(self) -> None:
-        attachment = self.recordings.chosen()
+        attachment = self.recording_list.chosen()
         if attachment is None:
             return
         target = choose_copy_target(self, attachment, self._copy_folder)
@@ -449,14 +450,14 @@ class RecorderPanel(QGroupBox):
         run_modal(box)
 
     def play_or_pause(self) -> None:
-        if self.active is None and self.recordings.attachments:
+        if self.active is None and self.recording_list.attachments:
             self.player.toggle()
 
     def mark_moment(self) -> None:
         """Ask the editor to put "[Recording N, mm:ss]" into the notes at the cursor."""
         if self.active is not None:
             self.mark_requested.emit(format_mark(self.session.title, self.session.duration()))
-        elif self.recordings.attachments and self.player.title:
+        elif self.recording_list.attachments and self.player.title:
             self.mark_requested.emit(format_mark(self.player.title, self.player.current_ms()))
 
     def play_mark(self, mark: Mark) -> bool:
@@ -470,7 +471,7 @@ class RecorderPanel(QGroupBox):
                 + (f" (it has {', '.join(titles)})." if titles else ".")
             )
             return False
-        self.recordings.play_from(mark.recording, mark.ms)
+        self.recording_list.play_from(mark.recording, mark.ms)
         return True
 
     def shutdown(self) -> None:
