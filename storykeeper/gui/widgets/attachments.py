@@ -92,7 +92,8 @@ class AttachmentsPanel(QGroupBox):
     changed = Signal(str, int)
     #: The write announced by ``writing`` ended with nothing changed: the story's id.
     write_failed = Signal(str)
-    #: A file added here was audio: the recorder's list should reload (story id).
+    #: A file added here was audio (story id); the recorder lists it, once the change is
+    #: announced.
     added_audio = Signal(str)
     #: An add, remove or saved copy has finished, whether it worked or not.
     finished = Signal()
@@ -186,7 +187,7 @@ class AttachmentsPanel(QGroupBox):
         self._fill(ids.index(chosen.id) if chosen and chosen.id in ids else 0 if ids else -1)
         if read_only or not self.attachments or not same or self.status.text() == EMPTY:
             self._say(self._at_rest())
-        # Otherwise what was just said stays: the editor shows the story again after a change.
+        # Otherwise what was just said stays: the list is reloaded after each change.
         self._update_controls()
 
     def current(self) -> Attachment | None:
