@@ -177,7 +177,7 @@ STORY_LINES = Table[StoryLine](
     columns=(
         Column("ACTION", lambda line: line.action.value, cut=False),
         Column("ID", lambda line: short_id(line.story_id), cut=False),
-        Column("TITLE", lambda line: line.title or "(not held here)", widest=40),
+        Column("TITLE", lambda line: line.title or "(not held here)"),
         Column("DETAIL", lambda line: line.detail),
     ),
     indent=2,
@@ -256,7 +256,7 @@ LEDGER = Table[LedgerEntry](
             cut=False,
         ),
         Column("FILE", lambda entry: Path(entry.report.file).name),
-        Column("FROM", lambda entry: entry.report.signer_label or "—", widest=24),
+        Column("FROM", lambda entry: entry.report.signer_label or "—"),
         Column("OUTCOME", _ledger_outcome),
     )
 )

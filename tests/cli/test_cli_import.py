@@ -95,7 +95,7 @@ def _when(entry: dict[str, Any]) -> str:
     return checked.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def test_the_import_report_is_a_table_of_stories_with_long_titles_cut(
+def test_the_import_report_is_a_table_of_stories_lined_up_by_the_places_text_takes(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     advocate, coordinator = tmp_path / "advocate", str(tmp_path / "coordinator")
@@ -135,15 +135,14 @@ def test_the_import_report_is_a_table_of_stories_with_long_titles_cut(
     assert lines[:3] == [
         f"{bundle}: Imported: 2 new, 0 updated, 0 skipped, 0 withdrawn.",
         f"  from P (key {signing['key_id']}), bundle {exported['bundle_id']}",
-        "  ACTION  ID        TITLE                                     DETAIL",
+        f"  ACTION  ID        {'TITLE':60}  DETAIL",
     ]
-    # Each character of the Chinese title takes two places: 19 of them and the ellipsis fill
-    # 39 of the title's 40, and the 20th would not fit whole.
+    # Each of the Chinese title's 30 characters takes two places: the column is 60 wide.
     assert sorted(lines[3:]) == sorted(
         [
-            f"  new     {wang.id[:8]}  王秀英的故事：我们每个星期二坐小巴去日…   "
-            f"revision {wang.revision}",
-            f"  new     {bus.id[:8]}  {'The day centre bus':40}  revision {bus.revision}",
+            f"  new     {wang.id[:8]}  王秀英的故事：我们每个星期二坐小巴去日间中心，"
+            f"然后一起吃午饭  revision {wang.revision}",
+            f"  new     {bus.id[:8]}  {'The day centre bus':60}  revision {bus.revision}",
         ]
     )
 
