@@ -61,10 +61,6 @@ def load_editor(session: Session, story_id: str) -> EditorData:
     )
 
 
-def load_story(session: Session, story_id: str) -> Story:
-    return stories.get_story(session, story_id)
-
-
 @dataclass(frozen=True)
 class SaveResult:
     story: Story

@@ -7,13 +7,13 @@ saved. Nothing typed is ever dropped by a failed save: the words stay in the edi
 change tries again.
 
 The page listens to the task runner: when the story it shows changes in the store (consent
-recorded in a dialog, an attachment kept, a recording recovered, an import), it shows it again,
-but never over words not yet saved.
+recorded in a dialog, a recording recovered, an import), it shows it again, but never over words
+not yet saved. The recorder and the photos and documents panel reload their own lists when
+attachments change.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -44,7 +44,7 @@ from storykeeper.gui.widgets.note_marks import NoteMarks
 from storykeeper.gui.widgets.read_aloud import ReadAloud, read_or_stop
 from storykeeper.gui.widgets.recorder import RecorderPanel
 
-#: What the page shows of a story: a change to any of these, for its story, is shown again.
+#: A change of these kinds to the story on the page shows it again (attachments: see above).
 SHOWN_KINDS = (Kind.STORIES, Kind.CONSENT)
 
 
@@ -183,7 +183,7 @@ class StoryEditorPage(QWidget):
         # Both write attachments the same way: saves wait while one is in the queue.
         for panel in (self.recorder, self.attachments):
             panel.writing.connect(self.saver.attachment_writing)
-            panel.changed.connect(self._attachment_written)
+            panel.changed.connect(self.saver.attachment_written)
             panel.write_failed.connect(lambda _id: self.saver.attachment_write_failed())
         self.recorder.consent_flow_requested.connect(lambda _id: self.open_consent_flow())
         self.note_marks = NoteMarks(self.notes, self.recorder, self.saved_state.setText)
@@ -298,9 +298,7 @@ class StoryEditorPage(QWidget):
         story = self.story
         if story is None or (ids and story.id not in ids):
             return
-        if kind == Kind.ATTACHMENTS:
-            self._refresh_attachments(story.id)
-        elif kind in SHOWN_KINDS:
+        if kind in SHOWN_KINDS:
             self.context.tasks.read(
                 partial(story_ops.load_editor, story_id=story.id), on_done=self._take_in
             )
@@ -447,23 +445,6 @@ class StoryEditorPage(QWidget):
         self.consent_box.print_copy()
 
     # --- recordings, photos and documents --------------------------------------------------
-
-    def _attachment_written(self, story_id: str, revision: int) -> None:
-        if self.story is not None and story_id == self.story.id:
-            self._refresh_attachments(story_id)
-        self.saved.emit(story_id)
-        self.saver.attachment_written(story_id, revision)
-
-    def _refresh_attachments(self, story_id: str) -> None:
-        """The attachments as they are now, without touching the words being typed."""
-
-        def shown(story: Story) -> None:
-            if self.story is None or story.id != self.story.id:
-                return
-            self._story = dataclasses.replace(self.story, attachments=story.attachments)
-            self._show_attachments(story)
-
-        self.context.tasks.read(partial(story_ops.load_story, story_id=story_id), shown)
 
     def _show_attachments(self, story: Story) -> None:
         self.recorder.show_story(

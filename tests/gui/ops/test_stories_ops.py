@@ -56,7 +56,7 @@ def test_a_save_over_the_revision_it_knows_keeps_the_words_and_says_what_changed
     assert result.story.revision == story.revision + 1
     assert story_ops.saved_changes(result) == [Change(Kind.STORIES, frozenset({story.id}))]
     with store.read() as session:
-        assert story_ops.load_story(session, story.id).own_words == "The bus was late again."
+        assert stories.get_story(session, story.id).own_words == "The bus was late again."
 
 
 def test_a_save_over_an_older_revision_is_refused_and_changes_nothing(store: Store) -> None:
@@ -69,7 +69,7 @@ def test_a_save_over_an_older_revision_is_refused_and_changes_nothing(store: Sto
     with pytest.raises(RevisionConflictError), store.write(actor="test") as session:
         story_ops.save_story(session, story.id, stale, story.revision)
     with store.read() as session:
-        assert story_ops.load_story(session, story.id).title == "Newer"
+        assert stories.get_story(session, story.id).title == "Newer"
 
 
 def test_a_story_not_ready_to_be_final_is_saved_as_a_draft_and_says_why(store: Store) -> None:
@@ -77,7 +77,7 @@ def test_a_story_not_ready_to_be_final_is_saved_as_a_draft_and_says_why(store: S
     with store.write(actor="test") as session:
         consent.record_consent(session, story.id, given())
     with store.read() as session:
-        revision = story_ops.load_story(session, story.id).revision
+        revision = stories.get_story(session, story.id).revision
     untitled = dataclasses.replace(
         story.fields, title="", own_words="Words never lost.", status=StoryStatus.FINAL
     )
@@ -94,7 +94,7 @@ def test_a_draft_that_cannot_be_saved_is_refused_rather_than_changed(store: Stor
     with pytest.raises(ValidationError), store.write(actor="test") as session:
         story_ops.save_story(session, story.id, too_long, story.revision)
     with store.read() as session:
-        assert story_ops.load_story(session, story.id) == story
+        assert stories.get_story(session, story.id) == story
 
 
 def test_earlier_versions_come_newest_first(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
