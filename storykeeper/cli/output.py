@@ -57,8 +57,6 @@ def dumps(value: Any) -> str:
 class Column(Generic[Row]):
     heading: str
     cell: Callable[[Row], str]
-    #: The most places the column takes, even into a file; longer text is cut.
-    widest: int | None = None
     #: Whether a terminal too narrow may cut it: not ids, keys, fingerprints or consent
     #: states, which cut short are useless or misleading.
     cut: bool = True
@@ -149,8 +147,6 @@ def _column_widths(table: Table[Row], cells: list[list[str]], width: int | None)
     widths = []
     for index, column in enumerate(table.columns):
         longest = max((text_width(texts[index]) for texts in cells), default=0)
-        if column.widest is not None:
-            longest = min(longest, column.widest)
         widths.append(max(text_width(column.heading), longest))
     if width is None:
         return widths

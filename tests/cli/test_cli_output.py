@@ -99,15 +99,12 @@ def test_a_column_never_shrinks_below_ten_places_or_its_heading() -> None:
     ]
 
 
-def test_a_capped_column_is_cut_even_into_a_file() -> None:
-    table = Table(columns=(Column("NAME", lambda t: t.name, widest=9), Column("N", lambda t: "1")))
-    assert table_lines(table, ROWS, width=None) == [
-        "NAME       N",
-        "Margaret…  1",
-        "Li         1",
-    ]
-    table = Table(columns=(Column("NAME", lambda t: t.name, widest=6), Column("N", lambda t: "1")))
-    assert table_lines(table, ROWS, width=None)[1] == "Marga…  1"
+def test_cut_keeps_what_fits_and_says_it_cut() -> None:
+    assert cut("Margaret Evans", 14) == "Margaret Evans"
+    assert cut("Margaret Evans", 9) == "Margaret…"
+    assert cut("Margaret Evans", 6) == "Marga…"
+    assert cut("Margaret Evans", 1) == "…"
+    assert cut("Margaret Evans", 0) == ""
 
 
 def test_wide_characters_take_two_places_and_are_never_cut_in_half() -> None:
