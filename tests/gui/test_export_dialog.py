@@ -319,12 +319,13 @@ def test_a_senders_key_read_from_its_pub_file(
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.label)  # on to "whose"
 
 
-def test_a_story_the_coordinator_would_refuse_is_named_and_nothing_is_written(
+def test_a_story_the_coordinator_would_refuse_is_named_before_anything_is_written(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     from sqlalchemy import text
 
     from storykeeper.core.stories import OWN_WORDS_MAX
+    from storykeeper.gui.ops.changes import Change, Kind
 
     store = window.context.store
     long = make_story(store, title="Sixty years at the mill")
@@ -344,14 +345,27 @@ def test_a_story_the_coordinator_would_refuse_is_named_and_nothing_is_written(
     out.mkdir()
     dialog.folder.setText(str(out))
 
-    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
-
-    qtbot.waitUntil(lambda: dialog.message.text().startswith("Not exported:"), timeout=15_000)
+    # Said as soon as the plan is known, with the story named; Export stays off.
     message = dialog.message.text()
+    assert message.startswith("Cannot export: The coordinator would refuse the story ")
     assert "“Sixty years at the mill”" in message and "1,000,001 characters" in message
     assert "mill mill" not in message
+    assert not dialog.export_button.isEnabled()
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    qtbot.keyClick(dialog.folder, Qt.Key.Key_Return)  # Return does not export either
+    assert not dialog.progress.isVisible()
     assert list(out.iterdir()) == []
-    assert dialog.everything.isEnabled()  # the choices come back to choose again
+
+    # Put right (here: the words cut to the limit), the plan follows and Export comes on.
+    with store.write(actor="test") as session:
+        session.execute(
+            text("UPDATE stories SET own_words = substr(own_words, 1, :most) WHERE uuid = :id"),
+            {"most": OWN_WORDS_MAX, "id": long.id},
+        )
+    window.context.tasks.announce(Change.of(Kind.STORIES, long.id))
+    qtbot.waitUntil(lambda: dialog.export_button.isEnabled())
+    assert dialog.message.text() == ""
 
 
 def test_the_export_is_announced_and_recipients_added_elsewhere_appear(

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core.bundle.export import ExportPlan, ExportResult, Selection, write_planned
-from storykeeper.core.bundle.writer import ExportCancelled
+from storykeeper.core.bundle.writer import ExportCancelled, ExportError, refuse_unfit
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.recipients import Recipient
 from storykeeper.gui.context import AppContext
@@ -73,6 +73,8 @@ class ExportDialog(QDialog):
         self._cancel = threading.Event()
         #: Set once Export is pressed: the plan being written no longer follows other changes.
         self._started = False
+        #: Why the coordinator would refuse the planned export (a story named), or None.
+        self._unfit: str | None = None
         self._progress = _Progress(self)
 
         self.everything = QRadioButton("&Everything that consent lets leave")
@@ -240,10 +242,16 @@ class ExportDialog(QDialog):
                 "Nothing may leave: no story has consent to be shared, and no withdrawal is "
                 "waiting."
             )
+        self._unfit = None
+        try:
+            refuse_unfit(plan)  # the writer would refuse it: say so now, naming the story
+        except ExportError as error:
+            self._unfit = str(error)
+        self.message.setText(f"Cannot export: {self._unfit}" if self._unfit else "")
         self._update_button()
 
     def _update_button(self) -> None:
-        ready = self.plan is not None and not self.plan.empty
+        ready = self.plan is not None and not self.plan.empty and self._unfit is None
         encrypted_ok = self.plain.isChecked() or bool(self.chosen_recipients())
         self.export_button.setEnabled(ready and encrypted_ok and not self.progress.isVisible())
 
