@@ -32,7 +32,6 @@ from storykeeper.gui.dialogs.people import StorytellersDialog, SupportersDialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.dialogs.trust import TrustDialog
 from storykeeper.gui.ops import story_list as ops
-from storykeeper.gui.ops.changes import Change, Kind
 from storykeeper.gui.pages.story_editor import StoryEditorPage
 from storykeeper.gui.pages.story_list import StoryListPage
 from storykeeper.gui.recovery import recover_recordings
@@ -99,11 +98,6 @@ class MainWindow(QMainWindow):
         self.editor.delete_requested.connect(self.delete_story)
         self.editor.history_requested.connect(self.show_history)
         self.editor.purge_requested.connect(self.purge_story)
-        # For as long as the editor's own writes do not yet say what they change: its saves are
-        # announced here, as any change made outside a runner write would be.
-        self.editor.saved.connect(
-            lambda story_id: context.tasks.announce(Change.of(Kind.STORIES, story_id))
-        )
         context.tasks.unhandled_error.connect(self._show_error)
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.editor)
         back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -309,14 +303,8 @@ class MainWindow(QMainWindow):
     def show_import(self, files: list[Path] | None = None) -> None:
         if self.pages.currentWidget() is self.editor and self.editor.story is not None:
             self.editor.save_now()
-        dialog = ImportDialog(self.context, self, files=files)
-        run_modal(dialog)
-        if not dialog.imported_any:
-            return
-        if self.pages.currentWidget() is self.editor and self.editor.story is not None:
-            # An import may have updated (or withdrawn) the story that is open: show it as it is
-            # now. (The save asked for above ran first: the writer queue keeps the order.)
-            self.editor.open_story(self.editor.story.id)
+        # An import that updates the open story announces it, and the editor shows it anew.
+        run_modal(ImportDialog(self.context, self, files=files))
 
     # --- dropped bundles ---
 

@@ -1,20 +1,33 @@
 """The story list refreshes itself when the task runner says what changed: at once while it is
-on screen, and once, when it is next shown, while a story is open in its place."""
+on screen, and once, when it is next shown, while a story is open in its place. Nothing in the
+window reloads a view by hand after a dialog."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from functools import partial
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from storykeeper.core import stories
+from storykeeper.core.bundle.importer import import_bundle
+from storykeeper.core.bundle.writer import Selection
+from storykeeper.core.db import Store
+from storykeeper.gui.dialogs.import_bundles import ImportDialog
 from storykeeper.gui.dialogs.people import StorytellersDialog
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.models.story_table import Column
 from storykeeper.gui.ops import story_list as list_ops
 from storykeeper.gui.ops.people import PickedStoryteller
+from storykeeper.paths import resolve_paths
+from tests import exchange
 from tests.factories import make_story
+from tests.gui.answering import when_dialog_opens
 
 
 def storyteller_shown(window: MainWindow, row: int = 0) -> object:
@@ -98,3 +111,37 @@ def test_a_title_typed_in_a_story_is_in_the_list_on_the_way_back(
     qtbot.waitUntil(lambda: window.pages.currentWidget() is page)
     model = page.model
     qtbot.waitUntil(lambda: model.data(model.index(0, Column.TITLE)) == "After")
+
+
+@pytest.fixture
+def advocate(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(resolve_paths(tmp_path / "advocate")) as opened:
+        yield opened
+
+
+def test_an_import_that_updates_the_open_story_shows_it_as_it_is_now(
+    qtbot: QtBot, window: MainWindow, advocate: Store, tmp_path: Path
+) -> None:
+    here = window.context.store
+    exchange.trust_advocate(advocate, here)
+    story = exchange.shared(advocate, "The bus")
+    first = exchange.export(advocate, here, tmp_path / "first", Selection.SINCE_LAST)
+    assert import_bundle(here, first, actor="test").outcome.value == "imported"
+    window.open_story(story.id)
+    qtbot.waitUntil(lambda: window.editor.story is not None)
+    assert window.editor.own_words.toPlainText() == story.fields.own_words
+
+    with advocate.write(actor="test") as session:
+        newer = dataclasses.replace(story.fields, own_words="Told again, with the ending.")
+        stories.update_story(session, story.id, newer)
+    second = exchange.export(advocate, here, tmp_path / "second", Selection.SINCE_LAST)
+
+    def run(dialog: QWidget) -> None:
+        assert isinstance(dialog, ImportDialog)
+        with qtbot.waitSignal(dialog.run_finished, timeout=30_000):
+            qtbot.keyClick(dialog, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    when_dialog_opens(run, ImportDialog)
+    window.show_import([second])
+    qtbot.waitUntil(lambda: window.editor.own_words.toPlainText() == "Told again, with the ending.")
