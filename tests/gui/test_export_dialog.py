@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import consent, recipients
+from storykeeper.core.bundle.export import Selection
 from storykeeper.core.bundle.reader import open_bundle
-from storykeeper.core.bundle.writer import Selection, plan_export
 from storykeeper.core.keys import KeyStore
 from storykeeper.gui.dialogs.export import ExportDialog
 from storykeeper.gui.dialogs.keys import KeysDialog
@@ -217,23 +217,12 @@ def test_an_answer_for_an_earlier_choice_is_not_shown(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
     from storykeeper.core import demo
-    from storykeeper.core.attachments import MediaStore
-    from storykeeper.core.bundle.writer import record_export, write_bundle
+    from storykeeper.core.bundle.export import export_bundle
 
     store = window.context.store
     demo.generate(store, stories=1500, seed=6)
-    with store.read() as session:
-        plan = plan_export(session, Selection.ALL)
-    sent = write_bundle(
-        plan,
-        keys=KeyStore(window.context.paths.data_dir),
-        media=MediaStore(window.context.paths.media_dir),
-        out=tmp_path,
-        recipients=[],
-        plain=True,
-    )
-    with store.write(actor="test") as session:
-        record_export(session, sent)  # now nothing is new: "since last" plans in an instant
+    # Exported and recorded: now nothing is new, and "since last" plans in an instant.
+    export_bundle(store, actor="test", out=tmp_path, plain=True)
     dialog = ExportDialog(window.context, window)
     qtbot.addWidget(dialog)
     dialog.show()
