@@ -7,13 +7,16 @@ import dataclasses
 from functools import partial
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import stories
 from storykeeper.core.db import Store
+from storykeeper.core.vocabulary import SupporterRole
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.ops import consent as consent_ops
+from storykeeper.gui.ops import people as people_ops
 from storykeeper.gui.ops import stories as story_ops
 from tests.factories import given, make_story
 
@@ -138,3 +141,48 @@ def test_a_story_changed_elsewhere_never_replaces_words_not_yet_saved(
     # Opening the story again shows the store's copy (and leaves nothing to save on closing).
     editor.open_story(story.id)
     qtbot.waitUntil(lambda: editor.own_words.toPlainText() == "Someone else's words.")
+
+
+def test_people_changed_elsewhere_are_shown_around_the_typing(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warned = warnings_kept(monkeypatch)
+    story = make_story(window.context.store, teller="Margaret Evans", own_words="Tea.")
+    open_story(qtbot, window, story.id)
+    editor = window.editor
+    assert editor.heading.text() == "Margaret Evans’s story"
+    chosen = editor.supporter.currentText()
+    qtbot.keyClicks(editor.own_words, " And cake.")
+
+    tasks = window.context.tasks
+    tasks.write(
+        partial(
+            people_ops.save_storyteller,
+            storyteller_id=story.storyteller.id,
+            details=people_ops.StorytellerDetails("Margaret Evans-Price", None, (), ""),
+        ),
+        changes=people_ops.storyteller_saved_changes,
+    )
+    tasks.write(
+        partial(
+            people_ops.save_supporter,
+            supporter_id=None,
+            details=people_ops.SupporterDetails(
+                "Sam Okafor", SupporterRole.INDEPENDENT_ADVOCATE, "", ""
+            ),
+        ),
+        changes=people_ops.supporter_saved_changes,
+    )
+
+    qtbot.waitUntil(lambda: editor.heading.text() == "Margaret Evans-Price’s story")
+    qtbot.waitUntil(
+        lambda: editor.supporter.findText("Sam Okafor", Qt.MatchFlag.MatchStartsWith) > 0
+    )
+    assert editor.storyteller_label.text().startswith("Margaret Evans-Price  (pseudonym: ")
+    assert editor.supporter.currentText() == chosen
+    assert editor.own_words.toPlainText() == "Tea. And cake."
+    qtbot.waitUntil(
+        lambda: editor.saved_state.text().startswith(("All changes saved at", "Not saved"))
+    )
+    assert warned == []
+    assert stored(window.context.store, story.id).own_words == "Tea. And cake."

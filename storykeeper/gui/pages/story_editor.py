@@ -14,6 +14,9 @@ attachments change.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -43,6 +46,8 @@ from storykeeper.gui.widgets.modal import run_modal
 from storykeeper.gui.widgets.note_marks import NoteMarks
 from storykeeper.gui.widgets.read_aloud import ReadAloud, read_or_stop
 from storykeeper.gui.widgets.recorder import RecorderPanel
+
+log = logging.getLogger(__name__)
 
 #: A change of these kinds to the story on the page shows it again (attachments: see above).
 SHOWN_KINDS = (Kind.STORIES, Kind.CONSENT)
@@ -296,12 +301,22 @@ class StoryEditorPage(QWidget):
 
     def _records_changed(self, kind: str, ids: frozenset[str]) -> None:
         story = self.story
-        if story is None or (ids and story.id not in ids):
+        if story is None:
             return
-        if kind in SHOWN_KINDS:
-            self.context.tasks.read(
-                partial(story_ops.load_editor, story_id=story.id), on_done=self._take_in
-            )
+        if kind == Kind.PEOPLE:
+            # People's ids, not the story's: any of them may be its storyteller or a supporter
+            # to choose from, and they change seldom.
+            self._read_again(story.id, self._people_changed)
+        elif kind in SHOWN_KINDS and (not ids or story.id in ids):
+            self._read_again(story.id, self._take_in)
+
+    def _read_again(self, story_id: str, then: Callable[[EditorData], None]) -> None:
+        self.context.tasks.read(
+            partial(story_ops.load_editor, story_id=story_id),
+            on_done=then,
+            # Gone meanwhile (deleted with its storyteller, say): whoever removed it says so.
+            on_error=lambda error: log.debug("story %s not read again: %s", story_id, error),
+        )
 
     def _take_in(self, data: EditorData) -> None:
         """The story as the store has it now, if newer than the page's; never over typing."""
@@ -319,6 +334,24 @@ class StoryEditorPage(QWidget):
             self._final_once_consented(data.story)
         # Otherwise the words on screen and the store's differ: the next save is refused as
         # "changed elsewhere" and says so, as any save over an older revision is.
+
+    def _people_changed(self, data: EditorData) -> None:
+        """New names and supporters, around whatever is being typed or chosen."""
+        story = self.story
+        if story is None or data.story.id != story.id:
+            return
+        self._loading = True
+        try:
+            self.form.show_supporters(data.choices.supporters, self.supporter.currentData())
+        finally:
+            self._loading = False
+        if data.story.storyteller.id == self._storyteller_id == story.storyteller.id:
+            self._story = dataclasses.replace(
+                story,
+                storyteller=data.story.storyteller,
+                storyteller_pseudonym=data.story.storyteller_pseudonym,
+            )
+            self._set_storyteller_label(self._story)
 
     # --- saving ----------------------------------------------------------------------------
 

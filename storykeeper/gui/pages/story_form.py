@@ -139,13 +139,7 @@ class StoryForm(QWidget):
     def show_story(self, story: Story, supporters: list[Supporter]) -> None:
         """Put ``story`` in the fields (already as it may be shown: see ``stories.shown``)."""
         self.show_storyteller(story)
-        self.supporter.clear()
-        self.supporter.addItem("Not recorded", None)
-        for s in supporters:
-            self.supporter.addItem(f"{s.name} ({s.role.label})", s.id)
-        self.supporter.setCurrentIndex(
-            max(0, self.supporter.findData(story.supporter.id if story.supporter else None))
-        )
+        self.show_supporters(supporters, story.supporter.id if story.supporter else None)
         self.title.setText(story.title)
         self.own_words.setPlainText(story.own_words)
         self.notes.setPlainText(story.recorder_notes)
@@ -158,6 +152,14 @@ class StoryForm(QWidget):
         else:
             self.language.setEditText(story.language)
         self.show_status(story.status)
+
+    def show_supporters(self, supporters: list[Supporter], chosen: str | None) -> None:
+        """The supporters to choose from, ``chosen`` chosen ("Not recorded" if gone)."""
+        self.supporter.clear()
+        self.supporter.addItem("Not recorded", None)
+        for s in supporters:
+            self.supporter.addItem(f"{s.name} ({s.role.label})", s.id)
+        self.supporter.setCurrentIndex(max(0, self.supporter.findData(chosen)))
 
     def show_storyteller(self, story: Story) -> None:
         self.storyteller_label.setText(
