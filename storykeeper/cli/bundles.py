@@ -10,6 +10,7 @@ from typing import TextIO
 
 import minisign
 
+from storykeeper.cli.arguments import count_argument
 from storykeeper.cli.keys import command_line_actor
 from storykeeper.cli.output import (
     Column,
@@ -111,7 +112,9 @@ def add_commands(
         parents=[common, as_json],
         help="the import ledger: every bundle offered here, newest first, with its report",
     )
-    imports.add_argument("--limit", type=int, default=20, metavar="N", help="how many (20)")
+    imports.add_argument(
+        "--limit", type=count_argument, default=20, metavar="N", help="how many (20)"
+    )
     imports.set_defaults(handler=cmd_imports)
 
 

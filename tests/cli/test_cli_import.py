@@ -197,6 +197,11 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert exited.value.code == 2
     code, said, _ = run(capsys, "import", "/nowhere/at/all.zip.age")
     assert code == 1 and "Cannot read /nowhere/at/all.zip.age" in said
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        main(["imports", "--limit", "-3"])
+    assert exited.value.code == 2
+    assert "--limit: must be 0 or more" in capsys.readouterr().err
 
 
 def test_a_killed_import_leaves_the_store_as_before_and_a_second_try_succeeds(
