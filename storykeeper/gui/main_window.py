@@ -17,7 +17,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QShortcut,
 )
-from PySide6.QtWidgets import QDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from storykeeper import APP_NAME, __version__
 from storykeeper.core.errors import StorykeeperError
@@ -352,18 +352,12 @@ class MainWindow(QMainWindow):
         run_modal(TrustDialog(self.context, self))
 
     def show_storytellers(self) -> None:
-        self._show_people(StorytellersDialog(self.context, self))
+        # Not run_modal: a People dialog must outlive its close, for a save still on the write
+        # queue to come back to it. What it changes is announced: the list and the editor follow.
+        StorytellersDialog(self.context, self).exec()
 
     def show_supporters(self) -> None:
-        self._show_people(SupportersDialog(self.context, self))
-
-    def _show_people(self, dialog: QDialog) -> None:
-        if self.pages.currentWidget() is self.editor:
-            # Before the dialog, so a person renamed or deleted there meets no unsaved words.
-            self.editor.save_now()
-        # Not run_modal: the dialog must outlive its close, for a save still on the write queue
-        # to come back to it.
-        dialog.exec()
+        SupportersDialog(self.context, self).exec()
 
     def _stop_recording_first(self) -> bool:
         box = QMessageBox(self)
