@@ -91,6 +91,23 @@ def test_a_change_while_a_story_is_open_reloads_the_list_once_it_is_shown_again(
     assert asked == [True]
 
 
+def test_one_write_that_changes_several_kinds_reloads_the_shown_list_once(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    context = window.context
+    page = window.list_page
+    resets: list[bool] = []
+    page.model.modelReset.connect(lambda: resets.append(True))
+    with qtbot.waitSignal(page.model.loaded, timeout=10_000):
+        # A new storyteller and their story: people and stories are both announced.
+        context.tasks.write(
+            partial(list_ops.new_story, picked=PickedStoryteller(None, "Ada Price", "Ada Price")),
+            changes=list_ops.NewStory.changes,
+        )
+    assert page.model.total == 1
+    assert resets == [True]
+
+
 def test_a_title_typed_in_a_story_is_in_the_list_on_the_way_back(
     qtbot: QtBot, window: MainWindow
 ) -> None:
