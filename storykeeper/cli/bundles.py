@@ -15,6 +15,7 @@ from storykeeper.cli.keys import command_line_actor
 from storykeeper.cli.output import (
     Column,
     Table,
+    counted,
     dumps,
     print_fields,
     print_records,
@@ -28,6 +29,7 @@ from storykeeper.core.bundle.reader import check_story, open_bundle
 from storykeeper.core.bundle.report import Action, ImportReport, LedgerEntry, Outcome, StoryLine
 from storykeeper.core.bundle.writer import ExportError
 from storykeeper.core.db import Store
+from storykeeper.core.export_policy import Withheld
 from storykeeper.core.ids import short_id
 from storykeeper.core.keys import KeyStore
 
@@ -141,8 +143,9 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         print(dumps(result), file=out)
         return 0
     out.write(
-        f"Wrote {result.path} ({result.size:,} bytes): {len(result.stories)} stories, "
-        f"{result.media_files} media files, {len(result.withdrawals)} withdrawals.\n"
+        f"Wrote {result.path} ({result.size:,} bytes): {counted(len(result.stories), 'story')}, "
+        f"{counted(result.media_files, 'media file')}, "
+        f"{counted(len(result.withdrawals), 'withdrawal')}.\n"
     )
     out.write(
         "Not encrypted: anyone with the file can read it.\n"
@@ -152,11 +155,20 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     if result.media_left_out:
         out.write(f"Left out {result.media_left_out} media files: consent does not share them.\n")
     if result.left_out:
-        out.write(f"Left out {len(result.left_out)} stories:\n")
-        for withheld in result.left_out:
-            title = withheld.title or "(untitled)"
-            out.write(f"  {withheld.story_id[:8]}  {title}: {withheld.reason}\n")
+        out.write(f"Left out {counted(len(result.left_out), 'story')}:\n")
+        print_table(out, LEFT_OUT, result.left_out, empty="")
     return 0
+
+
+#: The stories an export left out: titles are the advocate's own and may be cut to fit.
+LEFT_OUT: Table[Withheld] = Table(
+    columns=(
+        Column("STORY", lambda w: short_id(w.story_id), cut=False),
+        Column("TITLE", lambda w: w.title or "(untitled)"),
+        Column("WHY", lambda w: w.reason),
+    ),
+    indent=2,
+)
 
 
 @dataclass(frozen=True)

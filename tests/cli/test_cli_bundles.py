@@ -8,6 +8,9 @@ from pathlib import Path
 import pytest
 
 from storykeeper.__main__ import main
+from storykeeper.core.db import Store
+from storykeeper.core.vocabulary import StoryStatus
+from tests.factories import make_story
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -158,3 +161,19 @@ def test_a_story_the_coordinator_would_refuse_stops_the_export_naming_it(
     assert "“Sixty years at the mill”" in line and long.id[:8] in line
     assert f"{OWN_WORDS_MAX + 1:,} characters" in line and "mill mill" not in line
     assert list(out.iterdir()) == []
+
+
+def test_the_export_lists_the_stories_it_left_out_as_a_table(
+    capsys: pytest.CaptureFixture[str], store: Store, tmp_path: Path
+) -> None:
+    make_story(store, title="Kept and sent", status=StoryStatus.FINAL)
+    held = make_story(store, title="Nobody asked yet", teller="Ann Lee")
+    code, said, _ = run(capsys, "export", "--out", str(tmp_path), "--plain")
+    assert code == 0
+    lines = said.splitlines()
+    assert lines[0].endswith("bytes): 1 story, 0 media files, 0 withdrawals.")
+    start = lines.index("Left out 1 story:")
+    assert lines[start + 1 :] == [
+        "  STORY     TITLE             WHY",
+        f"  {held.id[:8]}  Nobody asked yet  No consent has been recorded yet.",
+    ]
