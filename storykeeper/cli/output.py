@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Generic, TextIO, TypeVar
 
+import wcwidth
+
 Row = TypeVar("Row")
 
 GAP = "  "
@@ -73,23 +75,17 @@ class Table(Generic[Row]):
     indent: int = 0
 
 
-def char_width(char: str) -> int:
-    """Places one character takes in a terminal."""
-    # Accents that combine with the letter before them, and invisible format characters
-    # (zero-width joiners, direction marks), take no place of their own.
-    if unicodedata.category(char) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
 def text_width(text: str) -> int:
-    return sum(char_width(char) for char in text)
+    """Places the text takes in a terminal: wide characters two, accents and joiners none, an
+    emoji sequence as one picture (wcwidth knows Unicode's tables; hand-made rules did not)."""
+    return wcwidth.width(text)
 
 
 def cut(text: str, width: int) -> str:
     """The text in at most ``width`` places, ending in an ellipsis if any was cut.
 
-    Never cuts a wide character in half or parts a letter from its accents.
+    Cuts between graphemes (what a reader sees as one character), so never a wide character
+    in half, a letter from its accents, or an emoji sequence apart.
     """
     if text_width(text) <= width:
         return text
@@ -97,14 +93,13 @@ def cut(text: str, width: int) -> str:
         return ""
     room = width - text_width(ELLIPSIS)
     kept: list[str] = []
-    for char in text:
-        taken = char_width(char)
+    for grapheme in wcwidth.iter_graphemes(text):
+        taken = text_width(grapheme)
         if taken > room:
             break
-        kept.append(char)
+        kept.append(grapheme)
         room -= taken
-    # A joiner left at the end would join the ellipsis to the emoji before it.
-    return "".join(kept).rstrip("\u200d").rstrip() + ELLIPSIS
+    return "".join(kept).rstrip() + ELLIPSIS
 
 
 def one_line(text: str) -> str:

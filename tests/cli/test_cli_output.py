@@ -130,9 +130,11 @@ def test_accents_stay_with_their_letter_when_text_is_cut() -> None:
     assert cut("Siân Llŷr", 5) == "Siân…"
 
 
-def test_an_emoji_family_is_not_left_joined_to_the_ellipsis() -> None:
-    family = "\U0001f469\u200d\U0001f467 story"
-    assert cut(family, 4) == "\U0001f469…"
+def test_an_emoji_sequence_is_one_picture_and_is_never_cut_apart() -> None:
+    family = "\U0001f469\u200d\U0001f467 story"  # woman, joiner, girl: shown as one picture
+    assert text_width(family) == 8
+    assert cut(family, 4) == "\U0001f469\u200d\U0001f467…"
+    assert cut(family, 2) == "…"
 
 
 def test_line_breaks_and_control_characters_in_text_never_reach_the_terminal() -> None:
