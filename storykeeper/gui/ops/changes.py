@@ -47,3 +47,12 @@ def announced(changes: Changes | None, result: object) -> list[Change]:
     if callable(changes):
         return list(changes(result))
     return list(changes)
+
+
+def concerns(
+    kind: str, ids: frozenset[str], shown: Kind | Iterable[Kind], record: str | None
+) -> bool:
+    """Whether an announced change (``kind``, ``ids``) may be about ``record``, of a kind a view
+    shows: yes when the kind matches and the ids name it or name nothing in particular."""
+    kinds = {shown} if isinstance(shown, Kind) else set(shown)
+    return record is not None and kind in kinds and (not ids or record in ids)

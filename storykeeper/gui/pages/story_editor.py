@@ -36,7 +36,7 @@ from storykeeper.core.vocabulary import ConsentState, StoryStatus
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.ops import people as people_ops
 from storykeeper.gui.ops import stories as story_ops
-from storykeeper.gui.ops.changes import Change, Kind
+from storykeeper.gui.ops.changes import Change, Kind, concerns
 from storykeeper.gui.ops.stories import EditorData, SaveResult
 from storykeeper.gui.pages.consent_section import ConsentSection, WithdrawnBox
 from storykeeper.gui.pages.story_form import StoryForm, ThemesBox
@@ -307,7 +307,7 @@ class StoryEditorPage(QWidget):
             # People's ids, not the story's: any of them may be its storyteller or a supporter
             # to choose from, and they change seldom.
             self._read_again(story.id, self._people_changed)
-        elif kind in SHOWN_KINDS and (not ids or story.id in ids):
+        elif concerns(kind, ids, SHOWN_KINDS, story.id):
             self._read_again(story.id, self._take_in)
 
     def _read_again(self, story_id: str, then: Callable[[EditorData], None]) -> None:

@@ -41,7 +41,7 @@ from storykeeper.gui.context import AppContext
 from storykeeper.gui.ops import attachments as attachment_ops
 from storykeeper.gui.ops import recordings as recording_ops
 from storykeeper.gui.ops.attachments import StoryAttachments
-from storykeeper.gui.ops.changes import Kind
+from storykeeper.gui.ops.changes import Kind, concerns
 from storykeeper.gui.ops.recordings import KeptRecording
 from storykeeper.gui.widgets.attachment_files import choose_copy_target, confirm_removal
 from storykeeper.gui.widgets.labels import buddy_label
@@ -219,7 +219,7 @@ class RecorderPanel(QGroupBox):
 
     def _records_changed(self, kind: str, ids: frozenset[str]) -> None:
         story_id = self.story_id
-        if kind != Kind.ATTACHMENTS or story_id is None or (ids and story_id not in ids):
+        if story_id is None or not concerns(kind, ids, Kind.ATTACHMENTS, story_id):
             return
         self.context.tasks.read(
             partial(attachment_ops.story_attachments, story_id=story_id),
