@@ -14,6 +14,7 @@ from storykeeper.core.db import Store
 from storykeeper.core.vocabulary import StoryStatus
 from storykeeper.paths import resolve_paths
 from tests.factories import make_story
+from tests.pipes import next_line
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -243,11 +244,11 @@ def test_a_killed_import_leaves_the_store_as_before_and_a_second_try_succeeds(
     )
     try:
         # The first progress line: stories are being written inside the open transaction.
-        assert importing.stderr is not None
-        line = importing.stderr.readline()
+        awaited = "the import to start writing stories"
+        line = next_line(importing.stderr, 60, awaited)
         while line and not line.endswith(" stories…\n"):
             assert "checked " in line, line  # first, every file's hash is checked
-            line = importing.stderr.readline()
+            line = next_line(importing.stderr, 60, awaited)
         importing.send_signal(signal.SIGKILL)
         importing.wait(timeout=60)
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import selectors
 import signal
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from storykeeper.gui.context import AppContext
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.paths import DataPaths
 from tests.factories import make_story
+from tests.pipes import next_line
 
 WORDS = "I was a nurse for forty years and now the nurses come to me."
 
@@ -65,12 +65,7 @@ app.exec()
 
 
 def read_line(process: subprocess.Popen[str], timeout: float) -> str:
-    assert process.stdout is not None
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        if not selector.select(timeout):
-            raise AssertionError("the typist said nothing in time")
-    return process.stdout.readline().strip()
+    return next_line(process.stdout, timeout, "the typist").strip()
 
 
 def test_killed_right_after_typing_keeps_the_words_and_reopens_the_draft(

@@ -35,6 +35,7 @@ from storykeeper.gui.widgets.recorder import RecorderPanel
 from tests.factories import given, make_story
 from tests.gui.answering import answer_file_dialog, read_message, when_dialog_opens
 from tests.gui.inspecting import mnemonics
+from tests.pipes import next_line
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -295,8 +296,8 @@ def test_a_crash_while_recording_keeps_what_was_recorded(
         [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, env=os.environ.copy()
     )
     try:
-        assert child.stdout is not None
-        assert child.stdout.readline().startswith("recording")
+        said = next_line(child.stdout, 60, "the child to start recording")
+        assert said.startswith("recording"), said
     finally:
         child.kill()
         child.wait()
