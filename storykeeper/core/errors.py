@@ -36,3 +36,14 @@ class StoreError(StorykeeperError):
 
 class NewerStoreError(StoreError):
     """The database was written by a newer Storykeeper whose schema this program does not know."""
+
+
+class DiskFullError(StorykeeperError):
+    """The disk holding ``folder`` has no room left. Nothing half-done was kept: a full disk is
+    never damage, and freeing space is all it takes."""
+
+    def __init__(self, folder: object, consequence: str = "Nothing was changed.") -> None:
+        super().__init__(
+            f"The disk holding {folder} is full: free some space on it and try again. {consequence}"
+        )
+        self.folder = folder
