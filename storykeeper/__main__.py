@@ -66,10 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths.ensure()
         setup_logging(paths)
     except OSError as exc:
-        _error(
-            f"cannot use the data folder {paths.data_dir} ({exc.strerror}); "
-            "choose another with --data-dir DIR"
-        )
+        unusable = paths.describe_unusable(exc)
+        _error(unusable)
+        if args.command is None:
+            _show_startup_error(unusable[:1].upper() + unusable[1:])
         return EXIT_FAILURE
     try:
         with Store.open(paths) as store:

@@ -6,7 +6,9 @@ line, else the ``STORYKEEPER_DATA_DIR`` environment variable, else the platform'
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,15 +51,76 @@ class DataPaths:
         return self.log_dir / "storykeeper.log"
 
     def ensure(self) -> None:
-        """Create the folders, readable by the owner only: the stories in them are sensitive."""
-        for folder in (
+        """Create the folders, readable by the owner only: the stories in them are sensitive.
+
+        Then make sure each can really be written, and the database too if it is there: a
+        read-only folder or file would otherwise be found out only at the first save, as
+        SQLite's error halfway through someone's work. Raises ``OSError`` naming what failed
+        (``describe_unusable`` words it for a person).
+        """
+        folders = (
             self.data_dir,
             self.media_dir,
             self.recordings_dir,
             self.backups_dir,
             self.log_dir,
-        ):
+        )
+        for folder in folders:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for folder in folders:
+            _try_writing_in(folder)
+        for name in (DATABASE_NAME, f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm"):
+            file = self.data_dir / name
+            if file.exists():
+                # Opened for writing and closed at once: nothing is written, nothing changes.
+                os.close(os.open(file, os.O_RDWR))
+
+    def describe_unusable(self, exc: OSError) -> str:
+        """One line a person can act on when ``ensure`` (or the log file) failed with ``exc``."""
+        failed = Path(exc.filename) if exc.filename else self.data_dir
+        code = exc.errno
+        if failed.parent == self.data_dir and failed.name.startswith(DATABASE_NAME):
+            subject = f"the database {failed}"
+        elif failed == self.data_dir or (
+            # On a read-only disk every folder in the data folder is read-only alike.
+            code == errno.EROFS and failed.is_relative_to(self.data_dir)
+        ):
+            subject = "it"
+        else:
+            subject = str(failed)
+        if code == errno.EROFS:
+            problem, remedy = f"{subject} is on a read-only disk", "make the disk writable"
+        elif code in (errno.EACCES, errno.EPERM):
+            problem, remedy = f"{subject} is read-only (permission denied)", "make it writable"
+        elif code in (errno.ENOSPC, errno.EDQUOT):
+            problem, remedy = "the disk is full", "free some space on it"
+        elif code in (errno.ENOTDIR, errno.EEXIST) and (blocker := _file_in_the_way(failed)):
+            problem, remedy = f"{blocker} is a file, not a folder", "move that file away"
+        else:
+            reason = exc.strerror or "it cannot be written"
+            problem, remedy = f"{subject} cannot be used ({reason})", "make it writable"
+        return (
+            f"cannot use the data folder {self.data_dir}: {problem}. "
+            f"Choose another folder with --data-dir DIR, or {remedy}."
+        )
+
+
+def _try_writing_in(folder: Path) -> None:
+    """Create and remove an empty file in ``folder``; raises ``OSError`` naming the folder."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=".writable-", dir=folder)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(folder)) from exc
+    os.close(handle)
+    Path(name).unlink()
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest of ``path`` and its parents that exists but is not a folder, if any."""
+    for candidate in (path, *path.parents):
+        if candidate.exists() or candidate.is_symlink():
+            return None if candidate.is_dir() else candidate
+    return None
 
 
 def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> DataPaths:
