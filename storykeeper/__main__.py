@@ -13,8 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from storykeeper.cli import build_parser
+from storykeeper.core.bundle.staging import sweep_leftovers
 from storykeeper.core.db import Store
 from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.faults import describe
 from storykeeper.paths import DataPaths, resolve_paths
 
 log = logging.getLogger("storykeeper")
@@ -59,6 +61,15 @@ def _show_startup_error(message: str) -> None:
         log.exception("could not show the start-up error in a window")
 
 
+def _remove_export_leftovers(paths: DataPaths) -> None:
+    """An export killed earlier left its staged plaintext here and perhaps a partial file where
+    it was going: remove them first thing (which also gives back space on a full disk)."""
+    try:
+        sweep_leftovers(paths.data_dir)
+    except OSError as exc:  # tried again at the next start; never a reason not to start
+        log.warning("could not remove an interrupted export's files: %s", describe(exc))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = resolve_paths(getattr(args, "data_dir", None))
@@ -71,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             _show_startup_error(unusable[:1].upper() + unusable[1:])
         return EXIT_FAILURE
+    _remove_export_leftovers(paths)
     try:
         with Store.open(paths) as store:
             if args.command is None:

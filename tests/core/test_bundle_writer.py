@@ -24,6 +24,7 @@ from storykeeper.core.bundle.writer import (
     write_bundle,
 )
 from storykeeper.core.db import Store
+from storykeeper.core.errors import DiskFullError
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.vocabulary import ConsentDecision, ConsentScope
 from tests.factories import given, make_story
@@ -220,7 +221,7 @@ def test_a_cancelled_or_failed_export_leaves_nothing(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pyrage, "encrypt_file", broken)
-    with pytest.raises(ExportError, match="No space left on device"):
+    with pytest.raises(DiskFullError, match=f"The disk holding {out} is full"):
         write_bundle(
             plan,
             keys=KeyStore(store.paths.data_dir),

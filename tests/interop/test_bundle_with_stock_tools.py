@@ -86,7 +86,7 @@ def test_the_four_commands_succeed_on_an_exported_bundle(
 
 
 def test_a_killed_export_leaves_no_bundle(tmp_path: Path, data_dir: Path) -> None:
-    """Killed mid-way (SIGKILL, no chance to tidy up): no bundle, and the next export sweeps."""
+    """Killed mid-way (SIGKILL, no chance to tidy up): no bundle, and the next start sweeps."""
     import contextlib
     import os
     import signal
@@ -101,10 +101,12 @@ def test_a_killed_export_leaves_no_bundle(tmp_path: Path, data_dir: Path) -> Non
         program, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
-        # Kill it once the partial file appears (the export is under way). Nothing announces the
-        # file, so look for it between short waits on the export's own end, never past a deadline.
+        # Kill it once the partial file appears (the export is under way): staged in the data
+        # folder, never in the target. Nothing announces the file, so look for it between short
+        # waits on the export's own end, never past a deadline.
         deadline = time.monotonic() + PARTIAL_FILE_DEADLINE_S
-        while exporting.poll() is None and not list(out.glob(".storykeeper-partial-*")):
+        staged = data_dir / "tmp"
+        while exporting.poll() is None and not list(staged.glob(".storykeeper-partial-*")):
             assert time.monotonic() < deadline, (
                 f"no partial bundle file in {PARTIAL_FILE_DEADLINE_S} s: is the export stuck?"
             )
@@ -117,9 +119,10 @@ def test_a_killed_export_leaves_no_bundle(tmp_path: Path, data_dir: Path) -> Non
         if exporting.poll() is None:
             exporting.kill()
     assert exporting.returncode == -signal.SIGKILL, "the export finished before it could be killed"
-    assert [p for p in out.iterdir() if not p.name.startswith(".storykeeper-partial-")] == []
+    assert list(out.iterdir()) == []
     assert main(["export", "--out", str(out), "--plain"]) == 0
-    (bundle,) = out.iterdir()  # the leftover partial file was swept away
+    (bundle,) = out.iterdir()
+    assert list(staged.iterdir()) == []  # the staged partial file was swept away
     assert bundle.name.endswith(".zip")
 
 

@@ -5,17 +5,21 @@
 still queued. ``write_bundle`` then writes the file without touching the database, and
 ``record_export`` notes it in the export ledger and marks the notices sent.
 
-The file appears only once whole: everything is written to hidden temporary files in the target
-folder, synced, then renamed; a failure, a cancel or a crash leaves no bundle and no temporary file
-behind (a crash may leave a ``.storykeeper-partial-*`` file, which the next export removes).
+The file appears only once whole, and no plaintext is ever written outside the data folder: the
+zip is written to the data folder's private ``tmp/`` (``staging.py``), then encrypted from there
+into a hidden partial file in the target folder (ciphertext only) and renamed into place. A
+plain bundle, which the person asked for, is moved out only once whole. A failure or a cancel
+leaves nothing behind; a crash leaves its partial files until the next start removes them.
 """
 
 from __future__ import annotations
 
 import enum
+import errno
 import hashlib
 import json
 import os
+import shutil
 import uuid
 import zipfile
 import zlib
@@ -30,7 +34,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storykeeper import __version__
-from storykeeper.core import audit, clock
+from storykeeper.core import audit, clock, faults
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bulk import insert_in_slices
 from storykeeper.core.bundle import FORMAT
@@ -39,6 +43,7 @@ from storykeeper.core.bundle.payload import PlannedStory, bundle_document
 from storykeeper.core.bundle.reader import CHUNK as READER_CHUNK
 from storykeeper.core.bundle.reader import MAX_RATIO
 from storykeeper.core.bundle.schema import schema_problem
+from storykeeper.core.bundle.staging import PARTIAL_PREFIX, ExportStaging, staging_folder
 from storykeeper.core.consent import (
     WithdrawalNotice,
     consent_histories,
@@ -59,7 +64,6 @@ from storykeeper.core.stories import get_stories
 
 #: Every entry's time in the zip: fixed, so the same bundle makes the same bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-PARTIAL_PREFIX = ".storykeeper-partial-"
 CHUNK = 1 << 20
 #: Stories planned per round of queries.
 PLAN_BATCH = 500
@@ -251,10 +255,37 @@ def _fsync(path: Path) -> None:
         os.fsync(opened.fileno())
 
 
-def _sweep(folder: Path) -> None:
-    """Remove what an earlier, killed export left behind."""
+def _fsync_folder(folder: Path) -> None:
+    directory = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def _sweep(folder: Path, staging: Path) -> None:
+    """Remove what an earlier, killed export left in ``folder`` (one this program's next start
+    did not know of: an older version's, or one of another data folder), but never the partial
+    file of an export another process is writing now (it holds its lock in ``staging``)."""
     for leftover in folder.glob(f"{PARTIAL_PREFIX}*"):
-        leftover.unlink(missing_ok=True)
+        running = [lock for lock in staging.glob("export-*.lock") if lock.stem[7:] in leftover.name]
+        if not running:
+            leftover.unlink(missing_ok=True)
+
+
+def _move_out(staged: ExportStaging, target: Path) -> None:
+    """Put the finished plain zip at ``target``: renamed when on the same disk, else copied to a
+    noted partial file beside ``target`` and renamed, so the name appears only once whole."""
+    try:
+        staged.zipped.replace(target)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    partial = staged.outside(target.parent, ".zip")
+    shutil.copyfile(staged.zipped, partial)
+    _fsync(partial)
+    partial.replace(target)
 
 
 def refuse_unfit(plan: ExportPlan) -> None:
@@ -293,8 +324,13 @@ def write_bundle(
     organisation: str = "Storykeeper",
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    staging: Path | None = None,
 ) -> ExportResult:
-    """Write ``plan`` as one bundle. ``out`` is a folder (the file is named by its id) or a file."""
+    """Write ``plan`` as one bundle. ``out`` is a folder (the file is named by its id) or a file.
+
+    ``staging`` is the data folder's private folder for the plaintext zip (default: the one
+    beside ``keys``); nothing but ciphertext, or the finished plain bundle, is written to ``out``.
+    """
     if plan.empty:
         raise ExportError("There is nothing to export: no story chosen may leave this computer.")
     refuse_unfit(plan)
@@ -316,9 +352,8 @@ def write_bundle(
     folder = target.parent
     if not folder.is_dir():
         raise ExportError(f"The folder {folder} does not exist: choose one that does.")
-    _sweep(folder)
-    zipped = folder / f"{PARTIAL_PREFIX}{bundle_id}.zip"
-    sealed = folder / f"{PARTIAL_PREFIX}{bundle_id}.age"
+    staging = staging or staging_folder(keys.folder.parent)  # keys/ is in the data folder
+    _sweep(folder, staging)
     total = len(plan.stories) + sum(len(s.media) for s in plan.stories) + 2
     done = 0
 
@@ -331,9 +366,12 @@ def write_bundle(
             progress(done, total)
 
     media_names: set[str] = set()
+    # Which folder is being written at the moment, so a full disk is named as the one it is.
+    writing_in = staging
     try:
         with (
-            zipfile.ZipFile(zipped, "w") as archive,
+            ExportStaging(staging, bundle_id) as staged,
+            zipfile.ZipFile(staged.zipped, "w") as archive,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-hash") as hasher,
         ):
             bag = _Bag(archive, bag_name)
@@ -390,25 +428,26 @@ def write_bundle(
             )
             bag.add("tagmanifest-sha512.txt.minisig", bytes(signature) + b"\n")
             step()
-        _fsync(zipped)
-        if plain:
-            zipped.replace(target)
-        else:
-            pyrage.encrypt_file(str(zipped), str(sealed), age_recipients)
-            _fsync(sealed)
-            sealed.replace(target)
-        directory = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-    except OSError as exc:
+            archive.close()  # whole on disk before any of it goes out
+            _fsync(staged.zipped)
+            writing_in = folder
+            if plain:
+                _move_out(staged, target)
+            else:
+                sealed = staged.outside(folder, ".age")
+                pyrage.encrypt_file(str(staged.zipped), str(sealed), age_recipients)
+                _fsync(sealed)
+                sealed.replace(target)
+            _fsync_folder(folder)
+    except (OSError, pyrage.EncryptError) as exc:
+        full = faults.disk_full(exc, writing_in, "No bundle was written.")
+        if full is not None:
+            raise full from exc
+        if not isinstance(exc, OSError):
+            raise
         raise ExportError(
-            f"Could not write the bundle in {folder}: {exc.strerror or exc}."
+            f"Could not write the bundle in {writing_in}: {exc.strerror or type(exc).__name__}."
         ) from exc
-    finally:
-        zipped.unlink(missing_ok=True)
-        sealed.unlink(missing_ok=True)
     return ExportResult(
         bundle_id=bundle_id,
         path=target,
