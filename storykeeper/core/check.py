@@ -1,8 +1,13 @@
 """`storykeeper check`: is the store whole and untampered?
 
 Looks at everything that can go wrong underneath the program: the SQLite file itself, foreign
-keys, the search index, the schema version, the audit chain, the derived consent state, and every
+keys, the search index, the schema version, the audit chain, the derived consent state, each
+story's, saved version's and consent version's content digest (``core/digests.py``), and every
 attachment's file and hash.
+
+Damage is found, never tripped over: SQLite's own integrity check runs first, and if the file is
+damaged that is the one problem reported (the other checks would only fail on the same pages).
+Every later step is guarded, so a read that still fails becomes a reported problem, not a crash.
 
 ``repair_store`` (``check --repair``, and the window's check after a confirmation) removes what
 no story needs: media files no attachment refers to, and copies an interrupted import or a crash
@@ -11,8 +16,10 @@ left half-way. It never touches a file an attachment refers to, damaged or not.
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -24,12 +31,57 @@ from storykeeper.core import audit
 from storykeeper.core.attachments import MediaStore, size_in_words
 from storykeeper.core.audit import verify_chain
 from storykeeper.core.db import Store, current_revision, head_revision
+from storykeeper.core.digests import changed_fields
 from storykeeper.core.errors import StoreError
-from storykeeper.core.models import AttachmentRow
+from storykeeper.core.models import (
+    DIGESTED_FIELDS,
+    AttachmentRow,
+    ConsentRecordRow,
+    StoryRow,
+    StoryVersionRow,
+)
+from storykeeper.paths import DataPaths
+
+log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str], None]
 #: What ``check_store`` tells its progress callback, in this order (a progress bar counts them).
-STEPS = ("database file", "audit log", "consent", "attachments", "search index")
+STEPS = ("database file", "audit log", "consent", "story contents", "attachments", "search index")
+#: Problems of one kind listed one by one; more are counted in one line.
+LISTED_MAX = 20
+#: A title quoted in a problem is cut to this many characters (it may be what was changed).
+TITLE_QUOTED_MAX = 30
+
+#: The digested fields as a person would name them.
+FIELD_WORDS = {
+    "title": "title",
+    "own_words": "own words",
+    "recorder_notes": "recorder’s notes",
+    "told_on": "date told",
+    "setting": "setting",
+    "how_told": "how it was told",
+    "language": "language",
+    "status": "draft or final",
+    "details": "other details (date told, people, themes)",
+    "decision": "decision",
+    "basis": "basis of the decision",
+    "decided_by": "who decided",
+    "capacity_notes": "capacity notes",
+    "share_with_coordinator": "agreement to share with the coordinator",
+    "anonymised_in_reports": "agreement to appear in reports",
+    "quote_anonymised": "agreement to be quoted",
+    "publish_with_name": "agreement to publish with their name",
+    "share_media": "agreement to share media",
+    "record_audio": "agreement to record their voice",
+    "method": "how consent was given",
+    "persons_words": "person’s words",
+    "conditions": "conditions",
+    "consulted": "who was consulted",
+    "advocate_involved": "whether an advocate took part",
+    "best_interests_reasons": "best-interests reasons",
+    "decided_on": "date of the decision",
+    "review_by": "review date",
+}
 
 
 class Severity(StrEnum):
@@ -106,34 +158,57 @@ def check_store(store: Store, progress: ProgressCallback | None = None) -> Check
     say = progress or (lambda _step: None)
     problems: list[Problem] = []
     checked: dict[str, int] = {}
+    removable: dict[str, int] = {}
 
     say("database file")
+    damage = _guarded("database", store.paths, lambda: _sqlite_integrity(store))
+    if damage:
+        # Every other step reads the same damaged pages: it could only fail again, or report
+        # as changed words what is a damaged page. The one thing to do is the same either way.
+        return CheckReport(tuple(damage), checked)
     with store.read() as session:
-        problems += _sqlite_integrity(session)
-        problems += _foreign_keys(session)
-        revision = current_revision(store.engine)
-        if revision != head_revision():
-            problems.append(
+
+        def schema() -> list[Problem]:
+            revision = current_revision(store.engine)
+            if revision == head_revision():
+                return []
+            return [
                 Problem(
                     "schema", f"the schema is at {revision}, not the newest ({head_revision()})"
                 )
-            )
+            ]
+
+        def audit_log() -> list[Problem]:
+            checked["audit events"] = session.execute(
+                text("SELECT count(*) FROM audit_events")
+            ).scalar_one()
+            return [Problem("audit", p.message) for p in verify_chain(session)]
+
+        def attachments() -> list[Problem]:
+            media = MediaStore(store.paths.media_dir)
+            found, checked["attachment files"] = _attachments(session, media)
+            removable_problems, unused = _removable(session, media)
+            removable.update(unused)
+            return found + removable_problems
+
+        def story_contents() -> list[Problem]:
+            checked["stories"] = session.execute(text("SELECT count(*) FROM stories")).scalar_one()
+            return _story_contents(session)
+
+        problems += _guarded("database", store.paths, lambda: _foreign_keys(session))
+        problems += _guarded("schema", store.paths, schema)
         say("audit log")
-        problems += [Problem("audit", p.message) for p in verify_chain(session)]
-        checked["audit events"] = session.execute(
-            text("SELECT count(*) FROM audit_events")
-        ).scalar_one()
+        problems += _guarded("audit", store.paths, audit_log)
         say("consent")
-        problems += _derived_consent(session)
+        problems += _guarded("consent", store.paths, lambda: _derived_consent(session))
+        problems += _guarded("consent", store.paths, lambda: _consent_contents(session))
+        say("story contents")
+        problems += _guarded("stories", store.paths, story_contents)
         say("attachments")
-        media = MediaStore(store.paths.media_dir)
-        attachment_problems, checked["attachment files"] = _attachments(session, media)
-        problems += attachment_problems
-        removable_problems, removable = _removable(session, media)
-        problems += removable_problems
-        checked["stories"] = session.execute(text("SELECT count(*) FROM stories")).scalar_one()
+        problems += _guarded("attachments", store.paths, attachments)
     say("search index")
-    problems += _search_index(store)
+    words_changed = any(p.area == "stories" for p in problems)
+    problems += _guarded("search", store.paths, lambda: _search_index(store, words_changed))
     return CheckReport(
         tuple(problems),
         checked,
@@ -142,21 +217,55 @@ def check_store(store: Store, progress: ProgressCallback | None = None) -> Check
     )
 
 
-def _sqlite_integrity(session: Session) -> list[Problem]:
+def damaged_file(paths: DataPaths, pages: int = 0) -> str:
+    """What to do about a damaged database file, in one line."""
+    how_many = f" ({pages} {'page' if pages == 1 else 'pages'})" if pages else ""
+    return (
+        f"The database file is damaged{how_many}. Copy the data folder ({paths.data_dir}) "
+        f"somewhere safe first, then restore the newest backup from {paths.backups_dir} "
+        "(see “To restore a backup” in the README)"
+    )
+
+
+def _is_locked(exc: DatabaseError) -> bool:
+    words = str(exc.orig).lower()
+    return "locked" in words or "busy" in words
+
+
+def _guarded(area: str, paths: DataPaths, step: Callable[[], list[Problem]]) -> list[Problem]:
+    """Run one step of the check; a database that fails to read becomes a reported problem."""
     try:
-        rows = [r[0] for r in session.execute(text("PRAGMA integrity_check"))]
+        return step()
     except DatabaseError as exc:
-        return [Problem("database", f"SQLite cannot read the database: {exc.orig}")]
+        if _is_locked(exc):
+            return [
+                Problem(
+                    area,
+                    "could not be checked: another Storykeeper window or command is saving "
+                    "right now. Check again in a minute",
+                    Severity.WARNING,
+                )
+            ]
+        # SQLite's words go to the log for whoever supports the person, never to the screen.
+        log.warning("the check's %s step could not read the database", area, exc_info=exc)
+        return [Problem("database", damaged_file(paths))]
+
+
+def _sqlite_integrity(store: Store) -> list[Problem]:
+    with store.read() as session:
+        rows = [str(r[0]) for r in session.execute(text("PRAGMA integrity_check"))]
     if rows == ["ok"]:
         return []
-    return [Problem("database", f"SQLite integrity check: {message}") for message in rows[:20]]
+    log.warning("SQLite's integrity check of the database: %s", " | ".join(rows[:100]))
+    pages = {int(n) for line in rows for n in re.findall(r"\bpage (\d+)", line, re.IGNORECASE)}
+    return [Problem("database", damaged_file(store.paths, len(pages)))]
 
 
 def _foreign_keys(session: Session) -> list[Problem]:
     rows = session.execute(text("PRAGMA foreign_key_check")).all()
     return [
         Problem("database", f"row {rowid} of {table} refers to a missing row in {parent}")
-        for table, rowid, parent, _fk in rows[:20]
+        for table, rowid, parent, _fk in rows[:LISTED_MAX]
     ]
 
 
@@ -248,7 +357,7 @@ def _removable(session: Session, media: MediaStore) -> tuple[list[Problem], dict
     return problems, unused | partial
 
 
-def _search_index(store: Store) -> list[Problem]:
+def _search_index(store: Store, words_changed: bool) -> list[Problem]:
     # FTS5's integrity check is written as an INSERT, so it needs the writer's lock; it changes
     # nothing.
     try:
@@ -257,12 +366,106 @@ def _search_index(store: Store) -> list[Problem]:
                 text("INSERT INTO story_fts (story_fts, rank) VALUES ('integrity-check', 1)")
             )
     except DatabaseError as exc:
-        if isinstance(exc.orig, sqlite3.DatabaseError):
+        if not isinstance(exc.orig, sqlite3.DatabaseError) or _is_locked(exc):
+            raise
+        if words_changed:
+            # Rebuilding the index from changed words would make them look as if saved here.
             return [
-                Problem("search", "the search index no longer matches the stories (rebuild it)")
+                Problem(
+                    "search",
+                    "the search index no longer matches the stories because their words were "
+                    "changed outside Storykeeper (see above): do not rebuild it, restore a backup",
+                )
             ]
-        raise
+        return [Problem("search", "the search index no longer matches the stories (rebuild it)")]
     return []
+
+
+def _quoted(title: str | None) -> str:
+    """A title as a problem names it: cut short, control characters shown as “�”."""
+    shown = "".join(c if c.isprintable() else "�" for c in str(title or ""))
+    if len(shown) > TITLE_QUOTED_MAX:
+        shown = shown[: TITLE_QUOTED_MAX - 1] + "…"
+    return f" “{shown}”" if shown else ""
+
+
+def _fields_in_words(fields: Iterable[str]) -> str:
+    words = [FIELD_WORDS.get(name, name) for name in fields]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _digest_problems(
+    area: str, session: Session, sql: str, fields: tuple[str, ...], which: Callable[..., str]
+) -> list[Problem]:
+    """Recompute each row's digests (``sql`` selects the row's naming columns, then
+    ``content_digest``, then ``fields``) and name the fields that no longer match."""
+    problems: list[Problem] = []
+    more = 0
+    for row in session.execute(text(sql)):
+        naming = row[: len(row) - len(fields) - 1]
+        stored = row[len(naming)]
+        values = dict(zip(fields, row[len(naming) + 1 :], strict=True))
+        changed = changed_fields(stored, values, fields)
+        if changed == []:
+            continue
+        if len(problems) >= LISTED_MAX:
+            more += 1
+            continue
+        if changed is None:
+            message = (
+                f"{which(*naming)} has no record of what was saved (it was written outside "
+                "Storykeeper), so it cannot be checked"
+            )
+        else:
+            message = (
+                f"{which(*naming)}: {_fields_in_words(changed)} changed outside Storykeeper "
+                "since it was saved"
+            )
+        problems.append(Problem(area, message))
+    if more:
+        problems.append(Problem(area, f"and {more} more changed outside Storykeeper"))
+    return problems
+
+
+def _story_contents(session: Session) -> list[Problem]:
+    """Each story and each of its saved versions against its content digest."""
+    story_fields = DIGESTED_FIELDS[StoryRow]
+    version_fields = DIGESTED_FIELDS[StoryVersionRow]
+    problems = _digest_problems(
+        "stories",
+        session,
+        f"SELECT uuid, title, content_digest, {', '.join(story_fields)} FROM stories ORDER BY id",
+        story_fields,
+        lambda uuid, title: f"story {uuid[:8]}{_quoted(title)}",
+    )
+    problems += _digest_problems(
+        "stories",
+        session,
+        "SELECT s.uuid, s.title, v.revision, v.content_digest, "
+        + ", ".join(f"v.{name}" for name in version_fields)
+        + " FROM story_versions AS v JOIN stories AS s ON s.id = v.story_id ORDER BY v.id",
+        version_fields,
+        lambda uuid, title, revision: (
+            f"the saved version {revision} of story {uuid[:8]}{_quoted(title)} (in its history)"
+        ),
+    )
+    return problems
+
+
+def _consent_contents(session: Session) -> list[Problem]:
+    """Each consent version against its content digest."""
+    fields = DIGESTED_FIELDS[ConsentRecordRow]
+    return _digest_problems(
+        "consent",
+        session,
+        "SELECT s.uuid, s.title, c.version, c.content_digest, "
+        + ", ".join(f"c.{name}" for name in fields)
+        + " FROM consent_records AS c JOIN stories AS s ON s.id = c.story_id ORDER BY c.id",
+        fields,
+        lambda uuid, title, version: (
+            f"consent version {version} of story {uuid[:8]}{_quoted(title)}"
+        ),
+    )
 
 
 def repair_store(store: Store, actor: str = "check") -> RepairReport:

@@ -33,6 +33,7 @@ from storykeeper.core.models import (
     SupporterRow,
     ThemeRow,
     WithdrawalNoticeRow,
+    with_content_digests,
 )
 from storykeeper.core.pseudonyms import unique_pseudonym
 from storykeeper.core.vocabulary import (
@@ -498,14 +499,21 @@ def generate(
                 gen.story(teller_ids, supporter_ids) for _ in range(min(BATCH, stories - start))
             ]
             versions = [_first_version(s, uuids) for s, _, _ in batch]
-            session.execute(insert(StoryRow), [s for s, _, _ in batch])
-            session.execute(insert(StoryVersionRow), versions)
+            # Bulk inserts skip the ORM's events, so each row's content digest is added here.
+            session.execute(
+                insert(StoryRow), with_content_digests(StoryRow, [s for s, _, _ in batch])
+            )
+            session.execute(
+                insert(StoryVersionRow), with_content_digests(StoryVersionRow, versions)
+            )
             links = [link for _, theme_rows, _ in batch for link in theme_rows]
             if links:
                 session.execute(insert(StoryThemeRow), links)
             consent = [c for _, _, versions in batch for c in versions]
             if consent:
-                session.execute(insert(ConsentRecordRow), consent)
+                session.execute(
+                    insert(ConsentRecordRow), with_content_digests(ConsentRecordRow, consent)
+                )
             notices = [n for s, _, v in batch if (n := _withdrawal_notice(s["uuid"], v))]
             if notices:
                 session.execute(insert(WithdrawalNoticeRow), notices)

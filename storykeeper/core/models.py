@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -23,13 +25,15 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
     false,
     text,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, mapped_column, relationship
 
 from storykeeper.core import clock
+from storykeeper.core.digests import field_digests
 
 # Named constraints let Alembic's batch mode on SQLite find and alter them later.
 NAMING_CONVENTION = {
@@ -161,6 +165,9 @@ class StoryRow(Base):
     # consent filters use an index; `check` recomputes it and reports any difference.
     consent_state: Mapped[str] = mapped_column(String(30), default="none")
     consent_review_by: Mapped[dt.date | None] = mapped_column(Date)
+    # One digest per field of DIGESTED_FIELDS (core/digests.py), set on every flush; migration
+    # 0013. `check` names the field whose value no longer matches.
+    content_digest: Mapped[str] = mapped_column(Text, server_default="")
 
     storyteller: Mapped[StorytellerRow] = relationship(back_populates="stories")
     supporter: Mapped[SupporterRow | None] = relationship()
@@ -219,6 +226,7 @@ class StoryVersionRow(Base):
     # JSON object of the other fields: told_on (ISO date or null), setting, how_told, language,
     # status, storyteller_uuid, supporter_uuid (or null), themes as [[name, polarity], ...].
     details: Mapped[str] = mapped_column(Text, default="{}")
+    content_digest: Mapped[str] = mapped_column(Text, server_default="")
 
 
 class ConsentRecordRow(Base):
@@ -257,6 +265,7 @@ class ConsentRecordRow(Base):
     decided_on: Mapped[dt.date] = mapped_column(Date)
     review_by: Mapped[dt.date | None] = mapped_column(Date)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    content_digest: Mapped[str] = mapped_column(Text, server_default="")
 
     witness: Mapped[SupporterRow | None] = relationship()
 
@@ -448,3 +457,82 @@ class StoryOriginRow(Base):
     signer_key_id: Mapped[str] = mapped_column(String(16))
     bundle_id: Mapped[str] = mapped_column(String(36))
     imported_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+#: The fields each row's ``content_digest`` covers: what a person wrote or decided. Left out are
+#: ids, the revision and time stamps (they change with every save, or with a person removed
+#: elsewhere: a witness deleted sets ``witness_id`` to NULL), and the derived consent state
+#: (`check` recomputes that from the versions). Migration 0013 names the same columns.
+DIGESTED_FIELDS: dict[type[Base], tuple[str, ...]] = {
+    StoryRow: (
+        "title",
+        "own_words",
+        "recorder_notes",
+        "told_on",
+        "setting",
+        "how_told",
+        "language",
+        "status",
+    ),
+    StoryVersionRow: ("title", "own_words", "recorder_notes", "details"),
+    ConsentRecordRow: (
+        "decision",
+        "basis",
+        "decided_by",
+        "capacity_notes",
+        "share_with_coordinator",
+        "anonymised_in_reports",
+        "quote_anonymised",
+        "publish_with_name",
+        "share_media",
+        "record_audio",
+        "method",
+        "persons_words",
+        "conditions",
+        "consulted",
+        "advocate_involved",
+        "best_interests_reasons",
+        "decided_on",
+        "review_by",
+    ),
+}
+
+
+def content_digest(model: type[Base], values: Mapping[str, Any]) -> str:
+    """The ``content_digest`` of a row of ``model`` with these values. A field not given, or
+    None, takes its column's default, as the INSERT will: a digest must describe what is stored.
+    """
+    columns = model.__table__.c  # type: ignore[attr-defined]
+    filled: dict[str, Any] = {}
+    for name in DIGESTED_FIELDS[model]:
+        value = values.get(name)
+        default = columns[name].default
+        if value is None and default is not None and default.is_scalar:
+            value = default.arg
+        filled[name] = value
+    return field_digests(filled, DIGESTED_FIELDS[model])
+
+
+def with_content_digests(model: type[Base], rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows for a bulk ``insert(model)``, each with its digest (rows of other models as given).
+
+    Bulk inserts (demo data, imports) bypass the ORM's flush events below, so they call this.
+    """
+    if model not in DIGESTED_FIELDS:
+        return list(rows)
+    return [{**row, "content_digest": content_digest(model, row)} for row in rows]
+
+
+def _set_content_digest(_mapper: Mapper[Any], _connection: Connection, target: Base) -> None:
+    model = type(target)
+    target.content_digest = content_digest(  # type: ignore[attr-defined]
+        model, {name: getattr(target, name) for name in DIGESTED_FIELDS[model]}
+    )
+
+
+# Every ORM insert and update sets the digest just before it is written, so no service that
+# saves a story, a version or a consent version can forget to (a forgotten one would show as
+# damage at the next check).
+for _model in DIGESTED_FIELDS:
+    event.listen(_model, "before_insert", _set_content_digest)
+    event.listen(_model, "before_update", _set_content_digest)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -143,13 +144,20 @@ def test_check_finds_consent_state_out_of_step(store: Store) -> None:
 
 
 def test_check_finds_a_search_index_out_of_step(store: Store) -> None:
-    make_story(store, own_words="Words that will be dropped from the index.")
+    story = make_story(store, own_words="Words that will be dropped from the index.")
     with store.write(actor="tamper") as session:
-        # Remove the index entry the way a bug or a hand edit might, leaving the story.
+        # Lose the index's update the way a bug might: the story is saved by the program (its
+        # content digest matches), but the index never hears of it.
         session.execute(text("DROP TRIGGER story_fts_after_update"))
-        session.execute(text("UPDATE stories SET own_words = 'changed behind the index'"))
+    with store.write(actor="test") as session:
+        stories.update_story(
+            session,
+            story.id,
+            dataclasses.replace(story.fields, own_words="changed behind the index"),
+        )
     report = check_store(store)
     assert [p.area for p in report.problems] == ["search"]
+    assert "(rebuild it)" in report.problems[0].message
 
 
 def test_a_file_added_again_before_its_clean_up_is_kept(store: Store, tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ def test_the_migrations_form_one_line() -> None:
     scripts = ScriptDirectory.from_config(migrations_config())
     assert len(scripts.get_heads()) == 1
     assert [s.revision for s in scripts.walk_revisions()] == [
+        "0013",
         "0012",
         "0011",
         "0010",
@@ -199,3 +200,52 @@ def test_downgrade_to_the_first_schema_and_back(store: Store) -> None:
     with store.engine.begin() as connection:
         command.upgrade(migrations_config(connection), "head")
     assert current_revision(store.engine) == head_revision()
+
+
+def test_0013_digests_the_columns_the_program_digests() -> None:
+    """The migration names its columns literally (it is frozen); today they are the same."""
+    from importlib import import_module
+
+    from storykeeper.core.models import DIGESTED_FIELDS
+
+    migration = import_module("storykeeper.core.migrations.versions.0013_content_digests")
+    digested_today = {
+        model.__tablename__: fields  # type: ignore[attr-defined]
+        for model, fields in DIGESTED_FIELDS.items()
+    }
+    named_in_the_migration = migration.DIGESTED
+    assert named_in_the_migration == digested_today
+
+
+def test_0013_fills_the_digests_the_program_writes(store: Store) -> None:
+    """Stories, versions and consent saved before 0013 get the very digests the program gives
+    them, so a migrated store checks clean, and a change made after is still found."""
+    story = make_story(store, notes="Met at the day centre.", teller="Gwen Davies")
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(review_by=dt.date(2027, 6, 1)))
+        stories.update_story(
+            session, story.id, dataclasses.replace(story.fields, told_on=dt.date(2026, 9, 1))
+        )
+    written = _digests(store)
+    from alembic import command
+
+    with store.engine.begin() as connection:
+        command.downgrade(migrations_config(connection), "0012")
+    with store.engine.begin() as connection:
+        command.upgrade(migrations_config(connection), "head")
+    assert _digests(store) == written
+    assert all(digest for digest in written)
+    assert check.check_store(store).problems == ()
+
+
+def _digests(store: Store) -> list[str]:
+    with store.engine.connect() as connection:
+        return list(
+            connection.execute(
+                text(
+                    "SELECT content_digest FROM stories UNION ALL "
+                    "SELECT content_digest FROM story_versions UNION ALL "
+                    "SELECT content_digest FROM consent_records"
+                )
+            ).scalars()
+        )

@@ -53,6 +53,7 @@ from storykeeper.core.models import (
     SupporterRow,
     ThemeRow,
     TombstoneRow,
+    with_content_digests,
 )
 from storykeeper.core.pseudonyms import unique_pseudonym
 from storykeeper.core.stories import delete_story, keep_version, story_from_row, version_details
@@ -377,7 +378,8 @@ class Merger:
             )
         for model, table_rows in rows.items():
             if table_rows:
-                self.session.execute(insert(model), table_rows)
+                # A bulk insert skips the ORM's events: the digests are added here.
+                self.session.execute(insert(model), with_content_digests(model, table_rows))
         self._pending.clear()
 
     def _update(self, row: StoryRow, story: StoryValues) -> None:

@@ -1,0 +1,119 @@
+"""`check` finds damage instead of crashing on it: damaged pages of the database file, and words
+or dates changed outside Storykeeper (content digests, issue 15)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from storykeeper.core import consent, stories
+from storykeeper.core.check import Severity, check_store
+from storykeeper.core.db import Store
+from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod
+from storykeeper.paths import DataPaths
+from tests.damage import change_with_plain_sql, damage_a_stories_page
+from tests.factories import given, make_story
+
+
+def test_damaged_pages_are_reported_plainly_not_crashed_on(paths: DataPaths) -> None:
+    with Store.open(paths) as store:
+        for n in range(3):
+            make_story(store, title=f"Story {n}", teller=f"Teller {n}")
+    damage_a_stories_page(paths.database)
+    with Store.open(paths) as store:
+        report = check_store(store)
+    assert not report.ok
+    (problem,) = report.problems
+    assert problem.area == "database"
+    assert problem.severity is Severity.ERROR
+    assert problem.message == (
+        f"The database file is damaged (1 page). Copy the data folder ({paths.data_dir}) "
+        f"somewhere safe first, then restore the newest backup from {paths.backups_dir} "
+        "(see “To restore a backup” in the README)"
+    )
+
+
+def test_a_character_changed_in_a_storys_own_words_is_named(store: Store) -> None:
+    story = make_story(store, title="The day centre bus")
+    change_with_plain_sql(
+        store.paths.database,
+        "UPDATE stories SET own_words = replace(own_words, 'Tuesday', 'Thursday') WHERE uuid = ?",
+        story.id,
+    )
+    report = check_store(store)
+    assert [(p.area, p.message) for p in report.problems] == [
+        (
+            "stories",
+            f"story {story.id[:8]} “The day centre bus”: own words changed outside "
+            "Storykeeper since it was saved",
+        )
+    ]
+    # The triggers kept the search index in step with the changed words: no advice to rebuild.
+    assert not report.ok
+
+
+def test_a_changed_earlier_version_is_named_with_its_revision(store: Store) -> None:
+    story = make_story(store)
+    with store.write(actor="advocate") as session:
+        stories.update_story(
+            session, story.id, dataclasses.replace(story.fields, title="A new title")
+        )
+    change_with_plain_sql(
+        store.paths.database,
+        "UPDATE story_versions SET recorder_notes = 'added later', title = 'Another' "
+        "WHERE revision = 1",
+    )
+    report = check_store(store)
+    assert [p.message for p in report.problems] == [
+        f"the saved version 1 of story {story.id[:8]} “A new title” (in its history): title and "
+        "recorder’s notes changed outside Storykeeper since it was saved"
+    ]
+
+
+def test_a_changed_consent_date_is_named(store: Store) -> None:
+    story = make_story(store, title="Tea on Thursdays")
+    with store.write(actor="advocate") as session:
+        consent.record_consent(session, story.id, given(decided_on=dt.date(2026, 11, 2)))
+        consent.record_consent(session, story.id, given(decided_on=dt.date(2026, 11, 3)))
+    change_with_plain_sql(
+        store.paths.database,
+        "UPDATE consent_records SET decided_on = '2026-10-02' WHERE version = 1",
+    )
+    report = check_store(store)
+    assert [(p.area, p.message) for p in report.problems] == [
+        (
+            "consent",
+            f"consent version 1 of story {story.id[:8]} “Tea on Thursdays”: date of the "
+            "decision changed outside Storykeeper since it was saved",
+        )
+    ]
+
+
+def test_a_row_written_without_a_digest_is_reported(store: Store) -> None:
+    story = make_story(store)
+    change_with_plain_sql(
+        store.paths.database, "UPDATE stories SET content_digest = '' WHERE uuid = ?", story.id
+    )
+    (problem,) = check_store(store).problems
+    assert problem.message == (
+        f"story {story.id[:8]} “The day centre bus” has no record of what was saved (it was "
+        "written outside Storykeeper), so it cannot be checked"
+    )
+
+
+def test_what_the_program_saves_checks_clean(store: Store) -> None:
+    """Every way the program writes a story, a version or consent leaves digests that match."""
+    story = make_story(store, notes="Met at the day centre.")
+    with store.write(actor="advocate") as session:
+        consent.record_consent(session, story.id, given(review_by=dt.date(2027, 6, 1)))
+        stories.update_story(
+            session,
+            story.id,
+            dataclasses.replace(story.fields, told_on=dt.date(2026, 10, 1), title="Changed"),
+        )
+        consent.withdraw(
+            session,
+            story.id,
+            consent.Withdrawal("The storyteller", ConsentBasis.OWN_CONSENT, ConsentMethod.VERBAL),
+        )
+    assert check_store(store).problems == ()
