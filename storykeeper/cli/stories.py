@@ -365,7 +365,9 @@ def cmd_check(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         else:
             errors = sum(p.severity is check_module.Severity.ERROR for p in report.problems)
             print(
-                f"Found {errors} problem{'s' if errors != 1 else ''} ({counts}). Backups of the "
+                # A damaged file stops the check before anything is counted.
+                f"Found {errors} problem{'s' if errors != 1 else ''}"
+                f"{f' ({counts})' if counts else ''}. Backups of the "
                 f"database are in {store.paths.backups_dir}.",
                 file=out,
             )
