@@ -3,8 +3,8 @@
 The page composes its parts: the fields (``story_form``), the save state (``story_saver``), the
 consent section (``consent_section``), the recorder and the photos and documents panel. It saves
 itself as you type: the "saved" line under the title always says in words whether everything is
-saved. Nothing typed is ever dropped by a failed save: the words stay in the editor and the next
-change tries again.
+saved. Nothing typed is ever dropped by a failed save: the words stay in the editor and in a
+crash-safe draft file, and the save is tried again (``story_saver``).
 
 The page listens to the task runner: when the story it shows changes in the store (consent
 recorded in a dialog, a recording recovered, an import), it shows it again, but never over words
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core import stories
+from storykeeper.core.drafts import DraftStore
 from storykeeper.core.stories import Story, StoryFields
 from storykeeper.core.vocabulary import ConsentState, StoryStatus
 from storykeeper.gui.context import AppContext
@@ -72,7 +73,12 @@ class StoryEditorPage(QWidget):
         self._final_after_consent = False
         #: An imported story: shown, never changed here (see _set_read_only).
         self.read_only = False
-        self.saver = StorySaver(context.tasks, self.collect, self)
+        self.saver = StorySaver(
+            context.tasks,
+            self.collect,
+            self,
+            drafts=DraftStore.in_data_folder(context.paths.data_dir),
+        )
         self.read_aloud = ReadAloud(self)
 
         # --- header ---

@@ -1,20 +1,31 @@
 """The story editor's save state: what is typed but not saved, a save on its way, one to follow
-it, attachment writes to wait for, and a save refused.
+it, attachment writes to wait for, a save refused, and saves that fail and are tried again.
 
 Saves come from ``widgets.autosave`` (soon after typing pauses, never more than 2 s after the
 first unsaved change) or are asked for (``save_now``). Only one save is in the writer at a time:
-a change meanwhile is saved when it returns. A save that fails keeps the words on the page and
-tries again on the next change; one refused because the story changed elsewhere says so.
+a change meanwhile is saved when it returns.
+
+Every save first keeps the words in a crash-safe draft file (``core.drafts``), removed once the
+store has them: while the store cannot take them (another Storykeeper holds its write lock for
+a long import, the disk is full) a crash or a kill loses at most the last 2 s of typing. A save
+that fails for such a reason is tried again by itself, after a pause that grows (0.5 s, 1, 2 …
+15 s), and the "saved" line says why in plain words. A save refused because the story changed
+elsewhere is not tried again blindly: it says so. One refused for what was typed (a date in the
+future) says why and is tried again at the next change.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
+from storykeeper.core import faults
+from storykeeper.core.drafts import DraftStore
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.stories import RevisionConflictError, StoryFields
 from storykeeper.gui.ops import stories as story_ops
@@ -22,7 +33,35 @@ from storykeeper.gui.ops.stories import SaveResult
 from storykeeper.gui.tasks import TaskRunner
 from storykeeper.gui.widgets.autosave import AutosaveTimer
 
+log = logging.getLogger(__name__)
+
 NOT_SAVED_YET = "Changes not saved yet…"
+BUSY = (
+    "Not saved yet: Storykeeper is busy in another window (an import, perhaps). "
+    "Trying again; your words are kept."
+)
+DISK_FULL = (
+    "Not saved: the disk is full. Free some space; your words are kept and saved as soon as "
+    "there is room."
+)
+SOMETHING_WRONG = (
+    "Not saved yet: something went wrong while saving (the details are in the log). "
+    "Trying again; your words are kept."
+)
+#: Pauses before each further try of a save that failed, the last one repeated.
+RETRY_PAUSES_MS = (500, 1000, 2000, 4000, 8000, 15_000)
+
+
+def trouble_words(error: BaseException, data_dir: Path | None = None) -> str | None:
+    """What to say about a save that failed for a reason that passes (and so is tried again);
+    None for one that trying again would not mend."""
+    if faults.is_disk_full(error, data_dir):
+        return DISK_FULL
+    if faults.is_locked(error):
+        return BUSY
+    if isinstance(error, StorykeeperError):
+        return None
+    return SOMETHING_WRONG
 
 
 class StorySaver(QObject):
@@ -34,13 +73,23 @@ class StorySaver(QObject):
     saved = Signal(object)
     #: The save was refused because the story changed elsewhere (the message, in words).
     conflicted = Signal(str)
+    #: A save failed and will be tried again (what the "saved" line says about it).
+    failed = Signal(str)
+    #: Everything typed is in the store and nothing is on its way (``idle`` became true).
+    settled = Signal()
 
     def __init__(
-        self, tasks: TaskRunner, collect: Callable[[], StoryFields], parent: QObject | None = None
+        self,
+        tasks: TaskRunner,
+        collect: Callable[[], StoryFields],
+        parent: QObject | None = None,
+        *,
+        drafts: DraftStore | None = None,
     ) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._collect = collect
+        self._drafts = drafts
         self.story_id: str | None = None
         #: The story's revision as the store has it, after this page's last save or load.
         self.revision = 0
@@ -50,6 +99,12 @@ class StorySaver(QObject):
         #: Attachment writes queued (a recording being kept): saves wait for them, because
         #: each one raises the story's revision, which the next save must know.
         self._attachment_writes = 0
+        #: What the last save's failure said, while saves fail and are tried again.
+        self.trouble: str | None = None
+        self._failures = 0
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self.save_now)
         self.autosave = AutosaveTimer(self)
         self.autosave.due.connect(self.save_now)
 
@@ -63,33 +118,48 @@ class StorySaver(QObject):
         self.story_id = story_id
         self.revision = revision
         self.dirty = False
+        self._recovered()
         self.autosave.cancel()
 
     def forget(self) -> None:
-        """The story is gone (deleted, or removed after a withdrawal): nothing to save."""
-        self.autosave.cancel()
+        """The story is gone (deleted, or removed after a withdrawal): nothing to save, and no
+        draft of its words may stay behind."""
+        self.stop()
+        if self.story_id is not None and self._drafts is not None:
+            self._drafts.discard(self.story_id)
         self.story_id = None
         self.dirty = False
+        self._recovered()
 
     def changed(self) -> None:
         self.dirty = True
-        self.said.emit(NOT_SAVED_YET)
+        self.said.emit(self.trouble or NOT_SAVED_YET)
         self.autosave.changed()
 
     def cancel(self) -> None:
         self.autosave.cancel()
 
+    def stop(self) -> None:
+        """No more saves from here (the window is closing): no timer may start one."""
+        self.autosave.cancel()
+        self._retry.stop()
+
     def save_now(self) -> None:
         self.autosave.cancel()
+        self._retry.stop()
         if self.story_id is None or not self.dirty:
             return
+        # First into the draft file, so a crash while the store cannot take the save (or
+        # before it has) loses nothing typed until now.
+        self.keep_draft()
         if self.saving or self._attachment_writes:
             self._save_again = True
             return
         fields = self._collect()
         self.dirty = False
         self.saving = True
-        self.said.emit("Saving…")
+        # While saves fail, the line keeps saying why (it says they are being tried again).
+        self.said.emit(self.trouble or "Saving…")
         self._tasks.write(
             partial(
                 story_ops.save_story,
@@ -102,9 +172,22 @@ class StorySaver(QObject):
             changes=story_ops.saved_changes,
         )
 
+    def keep_draft(self) -> bool:
+        """Put what is on the page in the story's draft file now. False if it could not be
+        written (the disk is full, say): then the words are only on the page."""
+        if self._drafts is None or self.story_id is None:
+            return False
+        try:
+            self._drafts.keep(self.story_id, self.revision, self._collect())
+        except OSError as exc:
+            log.warning("the draft of story %s was not written: %s", self.story_id, exc.strerror)
+            return False
+        return True
+
     def _saved(self, result: SaveResult) -> None:
         self.saving = False
         self.revision = result.story.revision
+        self._recovered()
         time = dt.datetime.now().strftime("%H:%M:%S")
         if result.kept_as_draft:
             self.said.emit(f"Saved as a draft at {time}. {result.kept_as_draft}")
@@ -112,20 +195,45 @@ class StorySaver(QObject):
             self.said.emit(NOT_SAVED_YET)
         else:
             self.said.emit(f"All changes saved at {time}.")
+        if not (self.dirty or self._save_again) and self._drafts is not None:
+            self._drafts.discard(result.story.id)  # the store has every word of it now
         self.saved.emit(result)
         if self._save_again:
             self._save_again = False
             self.save_now()
+        elif self.idle:
+            self.settled.emit()
 
     def _failed(self, error: BaseException) -> None:
         self.saving = False
-        self.dirty = True  # keep the words and try again on the next change
+        self.dirty = True  # keep the words (they are in the draft file too)
         if isinstance(error, RevisionConflictError):
+            self._save_again = False
             self.said.emit(f"Not saved: {error}")
             self.conflicted.emit(str(error))
             return
-        message = str(error) if isinstance(error, StorykeeperError) else f"{error}"
-        self.said.emit(f"Not saved: {message} Your words are still here.")
+        words = trouble_words(error, self._drafts.folder.parent if self._drafts else None)
+        if words is None:
+            # Refused for what was typed: the same words would be refused again; the next
+            # change tries again.
+            self._save_again = False
+            self.said.emit(f"Not saved: {error} Your words are still here.")
+            return
+        if words == SOMETHING_WRONG:
+            log.error("a save failed; trying again:\n%s", faults.describe(error))
+        self.trouble = words
+        self.said.emit(words)
+        pause = RETRY_PAUSES_MS[min(self._failures, len(RETRY_PAUSES_MS) - 1)]
+        self._failures += 1
+        # Typed meanwhile or not, the next try takes the page as it is then.
+        self._save_again = False
+        self._retry.start(pause)
+        self.failed.emit(words)
+
+    def _recovered(self) -> None:
+        self.trouble = None
+        self._failures = 0
+        self._retry.stop()
 
     # --- attachment writes, which raise the revision too ---
 
