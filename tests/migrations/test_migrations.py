@@ -6,7 +6,9 @@ import dataclasses
 import datetime as dt
 import json
 import shutil
+import sqlite3
 import warnings
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -14,11 +16,30 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
-from storykeeper.core import check, consent, search, stories, themes
+from storykeeper.core import (
+    check,
+    consent,
+    provenance,
+    recipients,
+    search,
+    stories,
+    themes,
+    trust,
+)
+from storykeeper.core.bundle import report, writer
 from storykeeper.core.db import Store, current_revision, head_revision, migrations_config
 from storykeeper.core.models import Base, StoryRow
-from storykeeper.core.vocabulary import ConsentScope, HowTold, Polarity, Setting, StoryStatus
+from storykeeper.core.vocabulary import (
+    ConsentDecision,
+    ConsentScope,
+    HowTold,
+    Polarity,
+    Setting,
+    StoryStatus,
+    TombstoneReason,
+)
 from storykeeper.paths import DataPaths
 from tests.factories import given, make_story
 
@@ -68,11 +89,66 @@ def test_from_an_empty_database_the_schema_matches_the_models(store: Store) -> N
     assert made == f"CREATE INDEX ix_stories_title_sort ON stories ({expression.text})"
 
 
-# Every fixture holds the same store: Edna Walsh's one story, with a theme and given consent.
-@pytest.mark.parametrize("schema", ["0001", "0002", "0004"])
+#: The newest released schema. Every revision up to and including it has a fixture: a store as
+#: that schema left it, committed and never regenerated. When a release ships a new revision,
+#: set this to it, add the rows its new tables or columns take to ``make_fixture.ADDED_AT``, and
+#: make its fixture with ``python tests/migrations/make_fixture.py NNNN`` — not before release:
+#: a migration may still change until then, and a fixture must be what users really had.
+RELEASED = "0012"
+
+FIXTURE_SCHEMAS = sorted(
+    path.name.removeprefix("schema-").removesuffix(".sqlite3")
+    for path in FIXTURES.glob("schema-*.sqlite3")
+)
+
+#: Made before make_fixture.py wrote rows for each revision's own tables: Edna Walsh's story
+#: alone (with a theme and given consent). Every later fixture holds, besides, a row for each
+#: table or column added up to its revision (``make_fixture.ADDED_AT``).
+STORY_ALONE = {"0001", "0002", "0004"}
+
+EDNA = "33333333-3333-4333-8333-333333333333"
+ARTHUR = "88888888-8888-4888-8888-888888888888"
+WITHDRAWN = "55555555-5555-4555-8555-555555555555"
+SIGNER = "6C5FB9076645AE3"
+IMPORTED_BUNDLE = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
+IMPORTED_FILE_DIGEST = "ec6ee75a219162f44307e0c20d4e8cc876467c5095598256e1582b3abcbfe427"
+AGE_RECIPIENT = "age12r8anxp2etx78nrr54re7y5ypkmuwh7tt7r7v70c2f9kxjl0xusqasljpq"
+
+
+def at(hour: int, minute: int = 0, day: int = 30) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=dt.UTC)
+
+
+def holds(schema: str, added_at: str) -> bool:
+    """Whether the fixture of ``schema`` holds the rows made for the revision ``added_at``."""
+    return schema not in STORY_ALONE and schema >= added_at
+
+
+def test_every_released_schema_has_a_fixture() -> None:
+    revisions = [
+        s.revision for s in ScriptDirectory.from_config(migrations_config()).walk_revisions()
+    ]
+    assert RELEASED in revisions, f"RELEASED names {RELEASED}, which is not a migration"
+    released = sorted(r for r in revisions if r <= RELEASED)
+    missing = sorted(set(released) - set(FIXTURE_SCHEMAS))
+    assert missing == [], (
+        f"no fixture for the released schema(s) {', '.join(missing)}: make each with "
+        "`python tests/migrations/make_fixture.py NNNN` (see RELEASED)"
+    )
+    unreleased = sorted(set(FIXTURE_SCHEMAS) - set(released))
+    assert unreleased == [], (
+        f"a fixture for {', '.join(unreleased)}, which RELEASED ({RELEASED}) does not count as "
+        "released: make a fixture only once its migration is released, and bump RELEASED then"
+    )
+
+
+@pytest.mark.parametrize("schema", FIXTURE_SCHEMAS)
 def test_a_released_schema_database_upgrades_with_its_data(paths: DataPaths, schema: str) -> None:
+    fixture = FIXTURES / f"schema-{schema}.sqlite3"
+    with closing(sqlite3.connect(f"file:{fixture}?mode=ro", uri=True)) as made:
+        assert made.execute("SELECT version_num FROM alembic_version").fetchall() == [(schema,)]
     paths.ensure()
-    shutil.copy(FIXTURES / f"schema-{schema}.sqlite3", paths.database)
+    shutil.copy(fixture, paths.database)
     with Store.open(paths) as store:
         assert current_revision(store.engine) == head_revision()
         assert store.device_id == "0b5e7f4e-9c1f-4f7e-8a53-6a1d2e3f4a5b"
@@ -80,31 +156,49 @@ def test_a_released_schema_database_upgrades_with_its_data(paths: DataPaths, sch
             story = stories.get_story(session, "33333333")
             assert story.title == "Tea with my neighbour"
             assert story.storyteller.name == "Edna Walsh"
+            # 0012's fixture records Edna's yes to recording, and consent bumps the revision.
+            assert story.revision == (3 if holds(schema, "0012") else 2)
             agreed = consent.current_consent(session, story.id)
             assert agreed is not None
+            assert agreed.version == (2 if holds(schema, "0012") else 1)
             # 0012 added the recording scope: consent given before it never agreed to recording.
-            assert ConsentScope.RECORD_AUDIO not in agreed.scopes
+            assert (ConsentScope.RECORD_AUDIO in agreed.scopes) == holds(schema, "0012")
             assert ConsentScope.SHARE_WITH_COORDINATOR in agreed.scopes
-            assert not consent.may_record_audio(session, story.id)
-            # 0002 indexed the stories that were already there.
+            assert consent.may_record_audio(session, story.id) == holds(schema, "0012")
+            # 0002 indexed the stories that were already there; 0009 indexed prefixes again.
             found = search.search_stories(session, search.StoryFilter(text="mill"))
             assert [s.id for s in found.items] == [story.id]
-            # 0003 began each story's history with what it says now; a fixture made after it
-            # holds a story written with plain SQL, which has no history yet.
-            backfilled = [
-                stories.StoryVersion(
-                    revision=2,
-                    saved_at=dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC),
-                    actor="migration",
-                    title="Tea with my neighbour",
-                    own_words=story.own_words,
-                    recorder_notes="Very cheerful today.",
-                    fields=story.fields,
+            found = search.search_stories(session, search.StoryFilter(text="valley mark"))
+            assert [s.id for s in found.items] == ([ARTHUR] if holds(schema, "0008") else [])
+            versions = stories.story_versions(session, story.id)
+            if schema < "0003":
+                # 0003 began each story's history with what it says now.
+                assert versions == [
+                    stories.StoryVersion(
+                        revision=2,
+                        saved_at=at(9),
+                        actor="migration",
+                        title="Tea with my neighbour",
+                        own_words=story.own_words,
+                        recorder_notes="Very cheerful today.",
+                        fields=dataclasses.replace(story.fields),
+                    )
+                ]
+            elif holds(schema, "0003"):
+                # The history the program had saved: the first draft, then the story as it is.
+                draft = dataclasses.replace(
+                    story.fields,
+                    own_words="My neighbour comes round for tea.",
+                    recorder_notes="",
+                    status=StoryStatus.DRAFT,
                 )
-            ]
-            assert stories.story_versions(session, story.id) == (
-                backfilled if schema < "0003" else []
-            )
+                assert [(v.revision, v.saved_at, v.actor, v.fields) for v in versions] == [
+                    (2, at(9), "advocate", story.fields),
+                    (1, at(16, 30, day=29), "advocate", draft),
+                ]
+            else:
+                assert versions == []  # written with plain SQL after 0003: no history yet
+            _assert_the_revisions_own_rows(session, schema)
         assert story.fields.themes == (
             stories.ThemeLink("Friends, family and community", Polarity.ENABLER),
         )
@@ -117,12 +211,86 @@ def test_a_released_schema_database_upgrades_with_its_data(paths: DataPaths, sch
                 session, story.id, dataclasses.replace(story.fields, title="Tea on Thursdays")
             )
             history = stories.story_versions(session, story.id)
-        assert [(v.revision, v.actor, v.title) for v in history] == [
-            (3, "advocate", "Tea on Thursdays"),
-            *([(2, "migration", "Tea with my neighbour")] if schema < "0003" else []),
-        ]
+        newest, *earlier = history
+        assert (newest.revision, newest.actor, newest.title) == (
+            story.revision + 1,
+            "advocate",
+            "Tea on Thursdays",
+        )
+        assert earlier == versions
     backups = list(paths.backups_dir.glob("*.sqlite3"))
     assert len(backups) == 1
+
+
+def _assert_the_revisions_own_rows(session: Session, schema: str) -> None:
+    """The rows each revision's tables were given in the fixture (make_fixture.ADDED_AT), read
+    back through the program's own functions after the upgrade to head."""
+    notices = consent.pending_withdrawals(session)
+    tombstones = stories.list_tombstones(session)
+    if holds(schema, "0004"):
+        (notice,) = notices
+        assert (notice.story_id, notice.decision, notice.decided_on, notice.sent_at) == (
+            WITHDRAWN,
+            ConsentDecision.WITHDRAWN,
+            dt.date(2026, 11, 25),
+            None,
+        )
+        assert [(t.story_id, t.reason, t.last_revision) for t in tombstones] == [
+            (WITHDRAWN, TombstoneReason.WITHDRAWN, 3)
+        ]
+    else:
+        assert (notices, tombstones) == ([], [])
+    assert recipients.list_recipients(session) == (
+        [recipients.Recipient(AGE_RECIPIENT, "Valley coordinator", at(8), "advocate")]
+        if holds(schema, "0005")
+        else []
+    )
+    # The export ledger (0006) sent Edna's story at revision 2: "since last" leaves it out until
+    # it changes (0012's consent made revision 3). Arthur's came in a bundle (0008), never sent.
+    plan = writer.plan_export(session, writer.Selection.SINCE_LAST)
+    considered = {s.story_id for s in plan.stories} | {w.story_id for w in plan.left_out}
+    expected = set()
+    if not holds(schema, "0006") or holds(schema, "0012"):
+        expected.add(EDNA)
+    if holds(schema, "0008"):
+        expected.add(ARTHUR)
+    assert considered == expected
+    assert plan.withdrawals == notices
+    signers = [(s.key_id, s.label, s.active, s.fingerprint) for s in trust.list_signers(session)]
+    assert signers == (
+        [(SIGNER, "Priya (advocate)", True, "93312 29541 87037 80945")]
+        if holds(schema, "0007")
+        else []
+    )
+    ledger = report.history(session)
+    if holds(schema, "0008"):
+        (entry,) = ledger
+        assert (entry.report.outcome, entry.report.bundle_id, entry.report.signer_label) == (
+            report.Outcome.IMPORTED,
+            IMPORTED_BUNDLE,
+            "Priya (advocate)",
+        )
+        assert entry.counts[report.Action.NEW] == 1
+        assert report.lines(session, entry.id) == [
+            report.StoryLine(ARTHUR, report.Action.NEW, "", "The bus to market")
+        ]
+        assert report.first_import(session, IMPORTED_BUNDLE) == at(10)
+        assert provenance.origin_of(session, ARTHUR) == provenance.Origin(
+            SIGNER, "Priya (advocate)", False, IMPORTED_BUNDLE, at(10)
+        )
+        arthur = stories.get_story(session, ARTHUR)
+        assert (arthur.title, arthur.storyteller.name, arthur.revision) == (
+            "The bus to market",
+            "Arthur Pugh",
+            2,
+        )
+        assert [v.actor for v in stories.story_versions(session, ARTHUR)] == [
+            "Priya (advocate) (imported)"
+        ]
+    else:
+        assert ledger == []
+    known = report.imported_file(session, IMPORTED_FILE_DIGEST)
+    assert (known is not None) == holds(schema, "0010")
 
 
 def test_the_backfill_writes_what_the_program_writes(store: Store) -> None:
