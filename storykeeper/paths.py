@@ -67,8 +67,7 @@ class DataPaths:
         )
         for folder in folders:
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        for folder in folders:
-            _try_writing_in(folder)
+            _try_writing_in(folder)  # before the next: a folder it cannot write is named first
         for name in (DATABASE_NAME, f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm"):
             file = self.data_dir / name
             if file.exists():
@@ -91,7 +90,8 @@ class DataPaths:
         if code == errno.EROFS:
             problem, remedy = f"{subject} is on a read-only disk", "make the disk writable"
         elif code in (errno.EACCES, errno.EPERM):
-            problem, remedy = f"{subject} is read-only (permission denied)", "make it writable"
+            problem = f"you have no permission to write to {subject}"
+            remedy = "make it writable for you"
         elif code in (errno.ENOSPC, errno.EDQUOT):
             problem, remedy = "the disk is full", "free some space on it"
         elif code in (errno.ENOTDIR, errno.EEXIST) and (blocker := _file_in_the_way(failed)):

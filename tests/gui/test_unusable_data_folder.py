@@ -19,6 +19,7 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -168,6 +169,33 @@ def test_a_folder_on_a_read_only_disk(tmp_path: Path, can_mount: None) -> None:
     )
     ran = run_in_private_mounts(setup, "--data-dir", str(folder))
     assert_explained(ran, folder, "read-only")
+
+
+def test_a_folder_this_user_may_not_write() -> None:
+    # Somewhere every user can reach (pytest's own folders are its owner's alone).
+    with tempfile.TemporaryDirectory() as shared:
+        Path(shared).chmod(0o755)
+        folder = existing_store(Path(shared) / "data")
+        folder.chmod(0o555)
+        # Root may write anywhere, so the child runs as nobody when the tests run as root.
+        as_another = (
+            ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+            if os.geteuid() == 0
+            else []
+        )
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": shared}
+        env.pop("STORYKEEPER_DATA_DIR", None)
+        ran = subprocess.run(
+            [*as_another, sys.executable, "-c", DRIVER, "--data-dir", str(folder)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=shared,
+            timeout=CHILD_DEADLINE,
+            check=False,
+        )
+        folder.chmod(0o700)
+    assert_explained(ran, folder, "no permission to write to it")
 
 
 def test_the_command_line_says_it_in_one_line(tmp_path: Path, can_mount: None) -> None:
