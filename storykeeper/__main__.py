@@ -49,8 +49,18 @@ def _error(message: str) -> None:
     print(f"storykeeper: error: {message}", file=sys.stderr)
 
 
+def _has_screen() -> bool:
+    """Whether Qt can show a window here. On Linux and the BSDs that needs an X or Wayland
+    display, or a platform named outright (QT_QPA_PLATFORM, e.g. offscreen in tests)."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
 def _show_startup_error(message: str) -> None:
     """Someone who started the window from a menu never sees stderr: tell them in a dialog."""
+    if not _has_screen():
+        return  # Qt would abort the process trying to reach one; stderr has the message already
     try:
         from PySide6.QtWidgets import QApplication, QMessageBox
 

@@ -198,6 +198,34 @@ def test_a_folder_this_user_may_not_write() -> None:
     assert_explained(ran, folder, "no permission to write to it")
 
 
+def test_without_a_screen_the_window_says_it_in_one_line(tmp_path: Path) -> None:
+    """Started where there is no screen at all (over ssh, say): the line, and no crash of Qt's
+    trying to show the dialog (it aborted, exit status 134, with a page of plugin messages)."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "STORYKEEPER_DATA_DIR")
+    }
+    ran = subprocess.run(
+        [sys.executable, "-m", "storykeeper", "--data-dir", str(blocker / "data")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=CHILD_DEADLINE,
+        check=False,
+    )
+    assert (ran.returncode, ran.stderr.splitlines()) == (
+        1,
+        [
+            f"storykeeper: error: cannot use the data folder {blocker / 'data'}: {blocker} is a "
+            "file, not a folder. Choose another folder with --data-dir DIR, or move that file "
+            "away."
+        ],
+    )
+
+
 def test_the_command_line_says_it_in_one_line(tmp_path: Path, can_mount: None) -> None:
     folder = existing_store(tmp_path / "data")
     database = folder / DATABASE_NAME
