@@ -154,7 +154,12 @@ class RepairReport:
         )
 
 
-def check_store(store: Store, progress: ProgressCallback | None = None) -> CheckReport:
+def check_store(
+    store: Store, progress: ProgressCallback | None = None, *, hash_files: bool = True
+) -> CheckReport:
+    """Everything that is wrong with the store. ``hash_files`` off looks only at each attached
+    file's presence and size, not its hash: the window's quiet check at every start does that,
+    rather than read gigabytes of recordings each time (the full check hashes them)."""
     say = progress or (lambda _step: None)
     problems: list[Problem] = []
     checked: dict[str, int] = {}
@@ -186,7 +191,7 @@ def check_store(store: Store, progress: ProgressCallback | None = None) -> Check
 
         def attachments() -> list[Problem]:
             media = MediaStore(store.paths.media_dir)
-            found, checked["attachment files"] = _attachments(session, media)
+            found, checked["attachment files"] = _attachments(session, media, hash_files)
             removable_problems, unused = _removable(session, media)
             removable.update(unused)
             return found + removable_problems
@@ -296,12 +301,16 @@ def _derived_consent(session: Session) -> list[Problem]:
     ]
 
 
-def _attachments(session: Session, media: MediaStore) -> tuple[list[Problem], int]:
+def _attachments(
+    session: Session, media: MediaStore, hash_files: bool = True
+) -> tuple[list[Problem], int]:
     problems: list[Problem] = []
-    hashes = set(session.scalars(select(AttachmentRow.sha256).distinct()))
-    for sha in sorted(hashes):
+    sizes: dict[str, int] = dict(
+        session.execute(select(AttachmentRow.sha256, AttachmentRow.size).distinct()).all()
+    )
+    for sha in sorted(sizes):
         try:
-            trouble = media.verify(sha)
+            trouble = media.verify(sha) if hash_files else _present(media, sha, sizes[sha])
         except OSError as exc:
             trouble = f"unreadable ({exc.strerror})"
         if trouble:
@@ -313,7 +322,16 @@ def _attachments(session: Session, media: MediaStore) -> tuple[list[Problem], in
             problems.append(
                 Problem("attachments", f"attachment file {sha[:12]}… ({names}) is {trouble}")
             )
-    return problems, len(hashes)
+    return problems, len(sizes)
+
+
+def _present(media: MediaStore, sha: str, size: int) -> str | None:
+    """None when the file is there at its recorded size, else what is wrong (no hashing)."""
+    path = media.path_for(sha)
+    if not path.is_file():
+        return "missing"
+    actual = path.stat().st_size
+    return None if actual == size else f"damaged (its size is now {actual:,} bytes, not {size:,})"
 
 
 def _unused(session: Session, media: MediaStore) -> dict[str, int]:

@@ -36,6 +36,7 @@ from storykeeper.gui.pages.story_editor import StoryEditorPage
 from storykeeper.gui.pages.story_list import StoryListPage
 from storykeeper.gui.recovery import recover_recordings
 from storykeeper.gui.settings import TEXT_SCALE_MAX, TEXT_SCALE_MIN, TEXT_SCALE_STEP
+from storykeeper.gui.widgets.background_check import BackgroundCheckBar
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 from storykeeper.gui.widgets.modal import run_modal
 
@@ -88,7 +89,9 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.list_page)
         self.pages.addWidget(self.editor)
-        self.setCentralWidget(self.pages)
+        # Says so if the quiet check after start finds anything wrong (issue 15).
+        self.check_bar = BackgroundCheckBar(context)
+        self.setCentralWidget(self.check_bar.above(self.pages))
         self._build_menus()
 
         self.list_page.new_story.connect(self.new_story)
@@ -112,6 +115,7 @@ class MainWindow(QMainWindow):
 
         # Recordings a crash interrupted go back to their stories before anything else.
         recover_recordings(context, self)
+        self.check_bar.start_after(self.list_page.model.loading_changed)
         self.list_page.reload()
         reopen = context.settings.open_story
         if reopen:

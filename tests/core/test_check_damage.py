@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 
 from storykeeper.core import consent, stories
+from storykeeper.core.attachments import MediaStore, add_attachment
 from storykeeper.core.check import Severity, check_store
 from storykeeper.core.db import Store
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod
@@ -117,3 +119,22 @@ def test_what_the_program_saves_checks_clean(store: Store) -> None:
             consent.Withdrawal("The storyteller", ConsentBasis.OWN_CONSENT, ConsentMethod.VERBAL),
         )
     assert check_store(store).problems == ()
+
+
+def test_the_quiet_check_finds_a_cut_short_file_without_hashing(
+    store: Store, tmp_path: Path
+) -> None:
+    photo = tmp_path / "garden.jpg"
+    photo.write_bytes(b"\xff\xd8 a photo of the garden " * 100)
+    story = make_story(store)
+    media = MediaStore(store.paths.media_dir)
+    with store.write(actor="test") as session:
+        added = add_attachment(session, media, story.id, photo)
+    stored = media.path_for(added.sha256)
+    stored.chmod(0o600)
+    stored.write_bytes(stored.read_bytes()[:100])
+    (problem,) = check_store(store, hash_files=False).problems
+    assert problem.message == (
+        f"attachment file {added.sha256[:12]}… (garden.jpg) is damaged (its size is now 100 "
+        f"bytes, not {added.size:,})"
+    )

@@ -52,6 +52,7 @@ AREAS = {
     "schema": "Database version",
     "audit": "Audit log",
     "consent": "Consent",
+    "stories": "Stories",
     "attachments": "Attached files",
     "search": "Search index",
 }
@@ -60,6 +61,7 @@ STEP_WORDS = {
     "database file": "Checking the database file…",
     "audit log": "Checking the audit log…",
     "consent": "Checking each story’s consent…",
+    "story contents": "Checking each story’s words against what was saved…",
     "attachments": "Checking every attached file (this can take a while)…",
     "search index": "Checking the search index…",
 }
@@ -102,9 +104,10 @@ class CheckStoreDialog(QDialog):
         self.setWindowTitle("Check this computer’s stories")
 
         intro = QLabel(
-            "Storykeeper looks at the database, the audit log, each story’s consent, the search "
-            "index and every attached file, and tells you what it finds. Nothing is changed "
-            "unless you choose to remove files no story uses."
+            "Storykeeper looks at the database, the audit log, each story’s consent, each "
+            "story’s words against what was saved, the search index and every attached file, "
+            "and tells you what it finds. Nothing is changed unless you choose to remove files "
+            "no story uses."
         )
         intro.setWordWrap(True)
         self.progress = QProgressBar()
@@ -221,8 +224,10 @@ class CheckStoreDialog(QDialog):
         )
         errors = sum(p.severity is Severity.ERROR for p in report.problems)
         if errors:
+            # A damaged database file stops the check before anything is counted.
+            counted = f" ({counts})" if checked else ""
             return (
-                f"Found {errors} {'problem' if errors == 1 else 'problems'} ({counts}). Nothing "
+                f"Found {errors} {'problem' if errors == 1 else 'problems'}{counted}. Nothing "
                 "was changed. Backups of the database are in "
                 f"{self.context.paths.backups_dir}; the list below helps whoever supports you."
             )

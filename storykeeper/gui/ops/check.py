@@ -26,6 +26,12 @@ def check(store: Store, on_step: Callable[[str], None] | None = None) -> CheckRe
     return check_store(store, on_step)
 
 
+def quiet_check(store: Store) -> CheckReport:
+    """The check the window runs by itself after it opens: everything but hashing each attached
+    file (their presence and sizes are looked at), so a start never reads every recording."""
+    return check_store(store, hash_files=False)
+
+
 def remove_unused_files(store: Store, actor: str) -> RepairReport:
     """Remove the media files no story refers to and unfinished copies, as ``actor``."""
     return repair_store(store, actor=actor)
