@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from storykeeper import APP_NAME, __version__
 from storykeeper.core.errors import StorykeeperError
+from storykeeper.gui.closing import CloseWhenSaved
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.check_store import CheckStoreDialog
 from storykeeper.gui.dialogs.confirm import confirm_destructive
@@ -31,6 +32,7 @@ from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.dialogs.people import StorytellersDialog, SupportersDialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.dialogs.trust import TrustDialog
+from storykeeper.gui.drafts_offer import offer_drafts
 from storykeeper.gui.ops import story_list as ops
 from storykeeper.gui.pages.story_editor import StoryEditorPage
 from storykeeper.gui.pages.story_list import StoryListPage
@@ -51,6 +53,7 @@ SHORTCUTS_HELP = """
 <tr><td><b>Delete</b></td><td>Delete the chosen story (asks first)</td></tr>
 <tr><td><b>Esc</b></td><td>Back to the list from a story (everything is saved)</td></tr>
 <tr><td><b>Ctrl+S</b></td><td>Save now (Storykeeper also saves as you type)</td></tr>
+<tr><td><b>Ctrl+Q</b></td><td>Quit (once everything you typed is saved)</td></tr>
 <tr><td><b>Alt+R</b></td><td>Read the person’s words aloud (in a story)</td></tr>
 <tr><td><b>Alt+C</b></td><td>Go through consent with the person (in a story)</td></tr>
 <tr><td><b>Alt+K</b></td><td>Take back (withdraw) consent (in a story)</td></tr>
@@ -105,6 +108,7 @@ class MainWindow(QMainWindow):
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.editor)
         back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         back.activated.connect(self.editor.close_editor)
+        self._close_when_saved = CloseWhenSaved(self, self.editor.saver)
 
         # Bundles dropped anywhere on the window open the import dialog with them. Fields that
         # take dropped text would paste the file's name instead: they hand bundles on to us.
@@ -115,6 +119,8 @@ class MainWindow(QMainWindow):
 
         # Recordings a crash interrupted go back to their stories before anything else.
         recover_recordings(context, self)
+        # Words a crash or a quit left unsaved are offered back (gui/drafts_offer.py).
+        offer_drafts(context, self)
         self.check_bar.start_after(self.list_page.model.loading_changed)
         self.list_page.reload()
         reopen = context.settings.open_story
@@ -133,7 +139,8 @@ class MainWindow(QMainWindow):
         story.addSeparator()
         self._action(story, "&Check this computer’s stories…", None, self.show_check)
         story.addSeparator()
-        self._action(story, "&Quit", QKeySequence.StandardKey.Quit, self.close)
+        # Spelled out: the standard Quit key is empty on some platforms (Windows, offscreen).
+        self._action(story, "&Quit", "Ctrl+Q", self.close)
 
         people_menu = bar.addMenu("&People")
         self._action(people_menu, "&Storytellers…", "Ctrl+Shift+T", self.show_storytellers)
@@ -411,7 +418,11 @@ class MainWindow(QMainWindow):
                 )
                 recorder.stop_recording()
             return
-        self.editor.save_now()
+        if not self._close_when_saved.may_close():
+            # Not yet: the words are being saved (or the person is asked); closes after.
+            event.ignore()
+            return
+        self.editor.saver.stop()
         self.editor.read_aloud.stop()
         self.context.settings.window_geometry = self.saveGeometry()
         self.context.shutdown()

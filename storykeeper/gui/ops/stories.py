@@ -1,5 +1,6 @@
-"""One story in the window: what its editor shows, saving it as someone types, and its earlier
-versions. A save changes ``Kind.STORIES`` for that story (``saved_changes``)."""
+"""One story in the window: what its editor shows, saving it as someone types, its earlier
+versions, and the drafts a crash or a quit left unsaved. A save changes ``Kind.STORIES`` for that
+story (``saved_changes``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from storykeeper.core import people, provenance, stories, themes
-from storykeeper.core.errors import ValidationError
+from storykeeper.core.drafts import Draft
+from storykeeper.core.errors import NotFoundError, ValidationError
 from storykeeper.core.stories import Story, StoryFields, StoryVersion
 from storykeeper.core.vocabulary import StoryStatus
 from storykeeper.gui.ops.changes import Change, Kind
@@ -91,3 +93,34 @@ def saved_changes(result: SaveResult) -> list[Change]:
 def story_versions(session: Session, story_id: str) -> list[StoryVersion]:
     """The story as it was at each save, newest first."""
     return stories.story_versions(session, story_id)
+
+
+@dataclass(frozen=True)
+class DraftOffer:
+    """A draft left by the last run, beside the story as the store has it now."""
+
+    draft: Draft
+    #: None when the story is gone (deleted since): nothing to offer.
+    stored: Story | None
+
+    @property
+    def worth_offering(self) -> bool:
+        """Its words differ from the store's, and the story can still take them."""
+        stored = self.stored
+        return (
+            stored is not None
+            and not stories.content_hidden(stored)
+            and stored.fields != self.draft.fields
+        )
+
+
+def drafts_to_offer(session: Session, drafts: list[Draft]) -> list[DraftOffer]:
+    """Each draft with its story as stored (read in one transaction)."""
+    offers = []
+    for draft in drafts:
+        try:
+            stored: Story | None = stories.get_story(session, draft.story_id)
+        except NotFoundError:
+            stored = None
+        offers.append(DraftOffer(draft, stored))
+    return offers

@@ -102,6 +102,7 @@ class StorySaver(QObject):
         #: What the last save's failure said, while saves fail and are tried again.
         self.trouble: str | None = None
         self._failures = 0
+        self._stopped = False
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self.save_now)
@@ -140,14 +141,16 @@ class StorySaver(QObject):
         self.autosave.cancel()
 
     def stop(self) -> None:
-        """No more saves from here (the window is closing): no timer may start one."""
+        """No more saves from here (the window is closing): no timer may start one, nor a
+        save that fails meanwhile."""
+        self._stopped = True
         self.autosave.cancel()
         self._retry.stop()
 
     def save_now(self) -> None:
         self.autosave.cancel()
         self._retry.stop()
-        if self.story_id is None or not self.dirty:
+        if self.story_id is None or not self.dirty or self._stopped:
             return
         # First into the draft file, so a crash while the store cannot take the save (or
         # before it has) loses nothing typed until now.
@@ -227,7 +230,8 @@ class StorySaver(QObject):
         self._failures += 1
         # Typed meanwhile or not, the next try takes the page as it is then.
         self._save_again = False
-        self._retry.start(pause)
+        if not self._stopped:
+            self._retry.start(pause)
         self.failed.emit(words)
 
     def _recovered(self) -> None:

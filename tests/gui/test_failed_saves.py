@@ -1,0 +1,175 @@
+"""A save that fails is tried again by itself, says why in plain words, and quitting never loses
+the words: a real second connection holds the store's write lock, or the database cannot grow
+(SQLite's own SQLITE_FULL), while a real window is driven by keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from storykeeper.core import db, stories
+from storykeeper.core.db import Store
+from storykeeper.core.drafts import DraftStore
+from storykeeper.gui.main_window import MainWindow
+from storykeeper.paths import DataPaths
+from tests.factories import make_story
+from tests.gui.answering import when_dialog_opens
+from tests.gui.failing_store import FullDatabase, HeldWriteLock
+
+TYPED = " And then the bus came back for us."
+#: Longer than a database page: saving it needs room the full database does not have.
+PASTED = " We sang all the way home." * 240
+#: What a status line about a failed save must never show.
+NEVER_SHOWN = ("sqlite", "SQL", "OperationalError", "http", "locked", "INSERT", "UPDATE")
+
+
+@pytest.fixture
+def store(paths: DataPaths, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    # Another program's lock is waited for this long before a save fails: short here, so the
+    # tests see failures and retries in moments rather than the real ten seconds.
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 200)
+    with Store.open(paths) as opened:
+        yield opened
+
+
+def stored_words(store: Store, story_id: str) -> str:
+    with store.read() as session:
+        return stories.get_story(session, story_id).own_words
+
+
+def open_and_type(qtbot: QtBot, window: MainWindow, story_id: str) -> None:
+    window.open_story(story_id)
+    qtbot.waitUntil(lambda: window.editor.story is not None)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.waitUntil(window.editor.own_words.hasFocus)
+    qtbot.keyClicks(window.editor.own_words, TYPED)
+
+
+def status(window: MainWindow) -> str:
+    return window.editor.saved_state.text()
+
+
+def assert_plain(words: str) -> None:
+    assert not [shown for shown in NEVER_SHOWN if shown in words], words
+
+
+def test_a_save_while_another_program_holds_the_lock_is_retried_by_itself(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    story = make_story(window.context.store, own_words="The bus.")
+    lock = HeldWriteLock(window.context.paths.database)
+    try:
+        open_and_type(qtbot, window, story.id)
+        qtbot.waitUntil(lambda: "busy" in status(window), timeout=10_000)
+        assert status(window) == (
+            "Not saved yet: Storykeeper is busy in another window (an import, perhaps). "
+            "Trying again; your words are kept."
+        )
+        assert stored_words(window.context.store, story.id) == "The bus."
+    finally:
+        lock.release()
+    # No key pressed since: the save is tried again by itself and lands.
+    qtbot.waitUntil(lambda: status(window).startswith("All changes saved"), timeout=20_000)
+    assert stored_words(window.context.store, story.id) == "The bus." + TYPED
+    # Once the store has the words, no draft of them is left behind.
+    assert DraftStore.in_data_folder(window.context.paths.data_dir).all() == []
+
+
+def test_a_save_on_a_full_disk_says_so_and_lands_once_there_is_room(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    story = make_story(window.context.store, own_words="The bus.")
+    full = FullDatabase(window.context.store)
+    try:
+        full.fill()
+        open_and_type(qtbot, window, story.id)
+        QApplication.clipboard().setText(PASTED)
+        qtbot.keyClick(window.editor.own_words, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: "disk is full" in status(window), timeout=10_000)
+        assert status(window) == (
+            "Not saved: the disk is full. Free some space; your words are kept and saved as "
+            "soon as there is room."
+        )
+        assert_plain(status(window))
+        # Typing on while the disk is full keeps saying so, not "not saved yet".
+        qtbot.keyClicks(window.editor.own_words, " Twice.")
+        assert "disk is full" in status(window)
+        assert stored_words(window.context.store, story.id) == "The bus."
+        drafted = DraftStore.in_data_folder(window.context.paths.data_dir).get(story.id)
+        assert drafted is not None
+        assert drafted.fields.own_words.startswith("The bus." + TYPED + PASTED)
+
+        full.free()
+        qtbot.waitUntil(lambda: status(window).startswith("All changes saved"), timeout=20_000)
+    finally:
+        full.remove()
+    assert stored_words(window.context.store, story.id) == "The bus." + TYPED + PASTED + " Twice."
+
+
+def test_quitting_while_another_program_holds_the_lock_waits_and_saves(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    story = make_story(window.context.store, own_words="The bus.")
+    lock = HeldWriteLock(window.context.paths.database)
+    try:
+        open_and_type(qtbot, window, story.id)
+        qtbot.keyClick(window.editor.own_words, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+        # The window stays, saying what it waits for, while the save cannot be made.
+        qtbot.waitUntil(lambda: "busy" in status(window), timeout=10_000)
+        assert window.isVisible()
+    finally:
+        lock.release()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=20_000)
+    assert stored_words(window.context.store, story.id) == "The bus." + TYPED
+    assert QApplication.activeModalWidget() is None  # the question went with the window
+
+
+def test_quitting_while_saves_still_fail_keeps_the_words_and_offers_them_next_time(
+    qtbot: QtBot, window: MainWindow, make_window: Callable[[], MainWindow]
+) -> None:
+    story = make_story(window.context.store, title="The day centre bus", own_words="The bus.")
+    drafts = DraftStore.in_data_folder(window.context.paths.data_dir)
+    asked: list[str] = []
+
+    def quit_anyway(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        asked.append(box.text())
+        qtbot.keyClick(box, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
+
+    lock = HeldWriteLock(window.context.paths.database)
+    try:
+        open_and_type(qtbot, window, story.id)
+        when_dialog_opens(quit_anyway, QMessageBox)
+        qtbot.keyClick(window.editor.own_words, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=20_000)
+    finally:
+        lock.release()
+    assert asked and "not saved yet" in asked[0]
+    assert_plain(asked[0])
+    assert stored_words(window.context.store, story.id) == "The bus."
+    drafted = drafts.get(story.id)
+    assert drafted is not None and drafted.fields.own_words == "The bus." + TYPED
+
+    # The next start offers them, naming the story; Enter keeps them, through the normal save.
+    offered: list[str] = []
+
+    def keep_them(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        offered.append(box.text())
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    when_dialog_opens(keep_them, QMessageBox)
+    again = make_window()
+    qtbot.waitUntil(lambda: bool(offered), timeout=10_000)
+    assert "The day centre bus" in offered[0]
+    assert TYPED.strip() not in offered[0]  # the person's words are not put in the question
+    qtbot.waitUntil(
+        lambda: stored_words(again.context.store, story.id) == "The bus." + TYPED, timeout=10_000
+    )
+    qtbot.waitUntil(lambda: drafts.get(story.id) is None)
+    qtbot.waitUntil(lambda: again.editor.own_words.toPlainText() == "The bus." + TYPED)
