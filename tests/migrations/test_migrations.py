@@ -181,7 +181,7 @@ def test_a_released_schema_database_upgrades_with_its_data(paths: DataPaths, sch
                         title="Tea with my neighbour",
                         own_words=story.own_words,
                         recorder_notes="Very cheerful today.",
-                        fields=dataclasses.replace(story.fields),
+                        fields=story.fields,
                     )
                 ]
             elif holds(schema, "0003"):
