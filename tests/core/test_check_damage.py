@@ -9,11 +9,13 @@ from pathlib import Path
 
 from storykeeper.core import consent, stories
 from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.check import Severity, check_store
 from storykeeper.core.db import Store
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod
 from storykeeper.paths import DataPaths
 from tests.damage import change_with_plain_sql, damage_a_stories_page
+from tests.exchange import export, shared, trust_advocate
 from tests.factories import given, make_story
 
 
@@ -138,3 +140,24 @@ def test_the_quiet_check_finds_a_cut_short_file_without_hashing(
         f"attachment file {added.sha256[:12]}… (garden.jpg) is damaged (its size is now 100 "
         f"bytes, not {added.size:,})"
     )
+
+
+def test_stories_imported_new_and_updated_check_clean(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    """Imports write stories, versions and consent in bulk and by update: digests on all."""
+    trust_advocate(store, coordinator)
+    story = shared(store, "Tea on Thursdays")
+    first = import_bundle(coordinator, export(store, coordinator, tmp_path / "1"), actor="test")
+    assert first.ok, first.reason
+    with store.write(actor="advocate") as session:
+        current = stories.get_story(session, story.id)
+        stories.update_story(
+            session, story.id, dataclasses.replace(current.fields, title="Tea on Fridays")
+        )
+        consent.record_consent(session, story.id, given(review_by=dt.date(2027, 9, 1)))
+    second = import_bundle(coordinator, export(store, coordinator, tmp_path / "2"), actor="test")
+    assert second.ok, second.reason
+    with coordinator.read() as session:
+        assert stories.get_story(session, story.id).title == "Tea on Fridays"
+    assert check_store(coordinator).problems == ()
