@@ -43,7 +43,7 @@ class CloseWhenSaved(QObject):
             self._waiting = True
             self._saver.said.emit(self._saver.trouble or SAVING)
             if self._saver.trouble is not None:
-                self._ask(self._saver.trouble)  # already failing: no use waiting in silence
+                self._ask(self._saver.trouble, True)  # already failing: no waiting in silence
         return False
 
     def _settled(self) -> None:
@@ -52,25 +52,35 @@ class CloseWhenSaved(QObject):
         self._waiting = False
         if self._question is not None:
             self._question.done(0)
-        # After the saver's own callbacks have run, not inside them.
-        QTimer.singleShot(0, self._window.close)
+        # After the saver's own callbacks have run, not inside them; and not at all if the
+        # window is gone by then (this object goes with it, and the call with this object).
+        QTimer.singleShot(0, self, self._window.close)
 
-    def _failed(self, words: str) -> None:
+    def _failed(self, words: str, retrying: bool) -> None:
         if self._waiting and self._question is None:
-            self._ask(words)
+            self._ask(words, retrying)
 
-    def _ask(self, words: str) -> None:
+    def _ask(self, words: str, retrying: bool) -> None:
         kept = self._saver.keep_draft()
         box = QMessageBox(self._window)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Your latest words are not saved yet")
         box.setWindowModality(Qt.WindowModality.WindowModal)
-        wait = box.addButton("&Keep waiting", QMessageBox.ButtonRole.RejectRole)
+        # Waiting helps only while the save is being tried again; otherwise stay and look.
+        wait = box.addButton(
+            "&Keep waiting" if retrying else "&Stay in Storykeeper",
+            QMessageBox.ButtonRole.RejectRole,
+        )
+        then = (
+            "Keep waiting, and Storykeeper closes as soon as they are saved."
+            if retrying
+            else "Stay, to see what to change."
+        )
         if kept:
             box.setText(
-                f"Your latest words are not saved yet.\n\n{words}\n\nKeep waiting, and Storykeeper "
-                "closes as soon as they are saved. Or quit now: they are kept on this computer "
-                "and offered to you the next time Storykeeper starts."
+                f"Your latest words are not saved yet.\n\n{words}\n\n{then} Or quit now: "
+                "they are kept on this computer and offered to you the next time Storykeeper "
+                "starts."
             )
             leave = box.addButton(
                 "&Quit — your words are kept and offered next time",
@@ -79,17 +89,16 @@ class CloseWhenSaved(QObject):
         else:
             box.setText(
                 f"Your latest words are not saved yet, and they could not be kept anywhere "
-                f"else either.\n\n{words}\n\nKeep waiting, and Storykeeper closes as soon as "
-                "they are saved. Quitting now loses them."
+                f"else either.\n\n{words}\n\n{then} Quitting now loses them."
             )
             leave = box.addButton("&Quit and lose them", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(wait)
         box.setEscapeButton(wait)
-        box.finished.connect(lambda _result: self._answered(box, leave))
+        box.finished.connect(lambda _result: self._answered(box, leave, retrying))
         self._question = box
         box.open()
 
-    def _answered(self, box: QMessageBox, leave: object) -> None:
+    def _answered(self, box: QMessageBox, leave: object, retrying: bool) -> None:
         self._question = None
         box.deleteLater()
         if box.clickedButton() is leave:
@@ -98,4 +107,6 @@ class CloseWhenSaved(QObject):
             self._waiting = False
             self._saver.stop()
             self._window.close()
+        elif not retrying:
+            self._waiting = False  # staying: the next Quit asks afresh
         # Keep waiting: the saver goes on trying, and the next failure asks again.

@@ -73,8 +73,9 @@ class StorySaver(QObject):
     saved = Signal(object)
     #: The save was refused because the story changed elsewhere (the message, in words).
     conflicted = Signal(str)
-    #: A save failed and will be tried again (what the "saved" line says about it).
-    failed = Signal(str)
+    #: A save failed: what the "saved" line says about it, and whether it is tried again by
+    #: itself (False: the same words would be refused again, or the story changed elsewhere).
+    failed = Signal(str, bool)
     #: Everything typed is in the store and nothing is on its way (``idle`` became true).
     settled = Signal()
 
@@ -214,6 +215,7 @@ class StorySaver(QObject):
             self._save_again = False
             self.said.emit(f"Not saved: {error}")
             self.conflicted.emit(str(error))
+            self.failed.emit(f"Not saved: {error}", False)
             return
         words = trouble_words(error, self._drafts.folder.parent if self._drafts else None)
         if words is None:
@@ -221,6 +223,7 @@ class StorySaver(QObject):
             # change tries again.
             self._save_again = False
             self.said.emit(f"Not saved: {error} Your words are still here.")
+            self.failed.emit(f"Not saved: {error}", False)
             return
         if words == SOMETHING_WRONG:
             log.error("a save failed; trying again:\n%s", faults.describe(error))
@@ -232,7 +235,7 @@ class StorySaver(QObject):
         self._save_again = False
         if not self._stopped:
             self._retry.start(pause)
-        self.failed.emit(words)
+        self.failed.emit(words, True)
 
     def _recovered(self) -> None:
         self.trouble = None
@@ -260,3 +263,5 @@ class StorySaver(QObject):
             self._save_again = False
             self.dirty = True
             self.save_now()
+        elif self.idle:
+            self.settled.emit()
