@@ -39,3 +39,27 @@ def change_with_plain_sql(database: Path, sql: str, *parameters: object) -> None
     with closing(sqlite3.connect(database)) as db, db:
         changed = db.execute(sql, parameters).rowcount
     assert changed == 1, f"expected to change one row, changed {changed}"
+
+
+def change_a_character_on_disk(database: Path, table: str, text: str, changed: str) -> None:
+    """Change ``text`` to ``changed`` (same length) where it is stored in ``table``'s pages, byte
+    by byte in the file as a failing disk would: no SQL runs, so no trigger sees it either."""
+    assert len(text.encode()) == len(changed.encode())
+    with closing(sqlite3.connect(database)) as db:
+        page_size = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = [
+            row[0]
+            for row in db.execute(
+                "SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'", (table,)
+            )
+        ]
+    with database.open("r+b") as file:
+        for page in pages:
+            file.seek((page - 1) * page_size)
+            content = file.read(page_size)
+            where = content.find(text.encode())
+            if where >= 0:
+                file.seek((page - 1) * page_size + where)
+                file.write(changed.encode())
+                return
+    raise AssertionError(f"{text!r} is not in a leaf page of {table}")

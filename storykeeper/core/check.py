@@ -445,6 +445,11 @@ def _digest_problems(
     return problems
 
 
+#: A story's title as a problem may quote it: none once consent was withdrawn, whose content is
+#: hidden everywhere from then on.
+_SHOWN_TITLE = "CASE WHEN s.consent_state = 'withdrawn' THEN NULL ELSE s.title END"
+
+
 def _story_contents(session: Session) -> list[Problem]:
     """Each story and each of its saved versions against its content digest."""
     story_fields = DIGESTED_FIELDS[StoryRow]
@@ -452,14 +457,16 @@ def _story_contents(session: Session) -> list[Problem]:
     problems = _digest_problems(
         "stories",
         session,
-        f"SELECT uuid, title, content_digest, {', '.join(story_fields)} FROM stories ORDER BY id",
+        f"SELECT s.uuid, {_SHOWN_TITLE}, s.content_digest, "
+        + ", ".join(f"s.{name}" for name in story_fields)
+        + " FROM stories AS s ORDER BY s.id",
         story_fields,
         lambda uuid, title: f"story {uuid[:8]}{_quoted(title)}",
     )
     problems += _digest_problems(
         "stories",
         session,
-        "SELECT s.uuid, s.title, v.revision, v.content_digest, "
+        f"SELECT s.uuid, {_SHOWN_TITLE}, v.revision, v.content_digest, "
         + ", ".join(f"v.{name}" for name in version_fields)
         + " FROM story_versions AS v JOIN stories AS s ON s.id = v.story_id ORDER BY v.id",
         version_fields,
@@ -476,7 +483,7 @@ def _consent_contents(session: Session) -> list[Problem]:
     return _digest_problems(
         "consent",
         session,
-        "SELECT s.uuid, s.title, c.version, c.content_digest, "
+        f"SELECT s.uuid, {_SHOWN_TITLE}, c.version, c.content_digest, "
         + ", ".join(f"c.{name}" for name in fields)
         + " FROM consent_records AS c JOIN stories AS s ON s.id = c.story_id ORDER BY c.id",
         fields,

@@ -14,7 +14,7 @@ from storykeeper.core.check import Severity, check_store
 from storykeeper.core.db import Store
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod
 from storykeeper.paths import DataPaths
-from tests.damage import change_with_plain_sql, damage_a_stories_page
+from tests.damage import change_a_character_on_disk, change_with_plain_sql, damage_a_stories_page
 from tests.exchange import export, shared, trust_advocate
 from tests.factories import given, make_story
 
@@ -54,6 +54,30 @@ def test_a_character_changed_in_a_storys_own_words_is_named(store: Store) -> Non
     ]
     # The triggers kept the search index in step with the changed words: no advice to rebuild.
     assert not report.ok
+
+
+def test_a_character_changed_on_disk_is_named_and_no_rebuild_advised(paths: DataPaths) -> None:
+    """A byte changed in the file itself: the search index no longer matches either, and
+    rebuilding it would make the changed words look as if saved (issue 15)."""
+    with Store.open(paths) as store:
+        story = make_story(store, title="The day centre bus")
+    change_a_character_on_disk(paths.database, "stories", "every Tuesday", "every Tuesdax")
+    with Store.open(paths) as store:
+        report = check_store(store)
+        with store.read() as session:
+            assert "Tuesdax" in stories.get_story(session, story.id).own_words
+    assert [(p.area, p.message) for p in report.problems] == [
+        (
+            "stories",
+            f"story {story.id[:8]} “The day centre bus”: own words changed outside "
+            "Storykeeper since it was saved",
+        ),
+        (
+            "search",
+            "the search index no longer matches the stories because their words were changed "
+            "outside Storykeeper (see above): do not rebuild it, restore a backup",
+        ),
+    ]
 
 
 def test_a_changed_earlier_version_is_named_with_its_revision(store: Store) -> None:
@@ -161,3 +185,21 @@ def test_stories_imported_new_and_updated_check_clean(
     with coordinator.read() as session:
         assert stories.get_story(session, story.id).title == "Tea on Fridays"
     assert check_store(coordinator).problems == ()
+
+
+def test_a_withdrawn_storys_title_is_not_quoted(store: Store) -> None:
+    story = make_story(store, title="Tea on Thursdays")
+    with store.write(actor="advocate") as session:
+        consent.record_consent(session, story.id, given())
+        consent.withdraw(
+            session,
+            story.id,
+            consent.Withdrawal("The storyteller", ConsentBasis.OWN_CONSENT, ConsentMethod.VERBAL),
+        )
+    change_with_plain_sql(
+        store.paths.database, "UPDATE consent_records SET persons_words = 'yes' WHERE version = 2"
+    )
+    assert [p.message for p in check_store(store).problems] == [
+        f"consent version 2 of story {story.id[:8]}: person’s words changed outside "
+        "Storykeeper since it was saved"
+    ]
