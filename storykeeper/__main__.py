@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from storykeeper.cli import build_parser
+from storykeeper.core import faults
 from storykeeper.core.bundle.staging import sweep_leftovers
 from storykeeper.core.db import Store
 from storykeeper.core.errors import StorykeeperError
-from storykeeper.core.faults import describe
 from storykeeper.paths import DataPaths, resolve_paths
 
 log = logging.getLogger("storykeeper")
@@ -29,6 +29,15 @@ EXIT_INTERRUPTED = 130
 _log_handler: logging.Handler | None = None
 
 
+class QuietFileHandler(logging.handlers.RotatingFileHandler):
+    """The log file, which gives up without a word when it cannot be written (a full disk):
+    Python's default prints a traceback to stderr for every record that failed, burying the
+    one line the person needs under a hundred."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        pass
+
+
 def setup_logging(paths: DataPaths) -> None:
     """Log to a rotating file in the log folder (replacing any earlier set-up in this process)."""
     global _log_handler
@@ -37,7 +46,7 @@ def setup_logging(paths: DataPaths) -> None:
         root.removeHandler(_log_handler)
         _log_handler.close()
     paths.log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _log_handler = logging.handlers.RotatingFileHandler(
+    _log_handler = QuietFileHandler(
         paths.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
     _log_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -77,7 +86,7 @@ def _remove_export_leftovers(paths: DataPaths) -> None:
     try:
         sweep_leftovers(paths.data_dir)
     except OSError as exc:  # tried again at the next start; never a reason not to start
-        log.warning("could not remove an interrupted export's files: %s", describe(exc))
+        log.warning("could not remove an interrupted export's files: %s", faults.describe(exc))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -101,7 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return run_gui(store, paths)
             return int(args.handler(store, args, sys.stdout))
     except StorykeeperError as exc:
-        log.warning("refused: %s", exc)
+        # The kind only: a message may name a story or a file, which a log must never hold.
+        log.warning("refused: %s", type(exc).__name__)
         _error(exc.message)
         if args.command is None:
             _show_startup_error(exc.message)
@@ -115,8 +125,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:
-        log.exception("unexpected error")
-        _error(f"something unexpected went wrong ({exc}). Details are in {paths.log_file}.")
+        # Never the error's text: SQLAlchemy's holds the statement, and an error's message may
+        # quote a story. The log has its kinds and where it happened; the person, one line.
+        full = faults.disk_full(exc, paths.data_dir)
+        if full is not None:
+            log.warning("refused, the disk is full: %s", faults.describe(exc))
+            _error(full.message)
+        else:
+            log.error("unexpected error: %s", faults.describe(exc))
+            _error(
+                f"something unexpected went wrong ({type(exc).__name__}). Details are in "
+                f"{paths.log_file}."
+            )
         return EXIT_FAILURE
 
 

@@ -28,7 +28,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storykeeper.core import audit, clock
+from storykeeper.core import audit, clock, faults
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import AttachmentRow, StoryRow
@@ -200,6 +200,16 @@ def attachment_from_row(row: AttachmentRow) -> Attachment:
     )
 
 
+def _raise_if_disk_full(
+    exc: BaseException, folder: Path, consequence: str = "Nothing was changed."
+) -> None:
+    """Say a full disk as one (naming ``folder``), not as a raw ``OSError``; the partial copy
+    is gone by now, so nothing of it was kept."""
+    full = faults.disk_full(exc, folder, consequence)
+    if full is not None and full is not exc:
+        raise full from exc
+
+
 def _fsync_dir(folder: Path) -> None:
     # A rename is only durable once the folder holding it is synced (POSIX; a no-op elsewhere).
     if os.name != "posix":  # pragma: no cover
@@ -245,8 +255,9 @@ class MediaStore:
                     size += len(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-        except BaseException:
+        except BaseException as exc:
             temp.unlink(missing_ok=True)
+            _raise_if_disk_full(exc, self.root)
             raise
         return StagedFile(temp, digest.hexdigest(), size)
 
@@ -261,8 +272,9 @@ class MediaStore:
             staged.temp.replace(target)
             _fsync_dir(target.parent)
             return True
-        except BaseException:
+        except BaseException as exc:
             staged.temp.unlink(missing_ok=True)
+            _raise_if_disk_full(exc, self.root)
             raise
 
     @staticmethod
@@ -366,8 +378,9 @@ class MediaStore:
                     "this computer’s stories” to see what else is affected."
                 ) from exc
             raise
-        except BaseException:
+        except BaseException as exc:
             temp.unlink(missing_ok=True)
+            _raise_if_disk_full(exc, target.parent, "No copy was saved.")
             raise
         return size
 

@@ -28,8 +28,8 @@ from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from storykeeper.core import clock
-from storykeeper.core.errors import NewerStoreError, StoreError
+from storykeeper.core import clock, faults
+from storykeeper.core.errors import DiskFullError, NewerStoreError, StoreError, StorykeeperError
 from storykeeper.core.models import SettingRow, StoryRow, new_uuid
 from storykeeper.paths import DataPaths
 
@@ -57,7 +57,9 @@ def head_revision() -> str:
 
 
 def create_sqlite_engine(database: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{database}", future=True)
+    # hide_parameters: SQLAlchemy's error text otherwise quotes every value of the failed
+    # statement (titles, own words, consent) into messages and logs.
+    engine = create_engine(f"sqlite:///{database}", future=True, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -132,24 +134,20 @@ class Store:
                 f"Cannot create the data folder {paths.data_dir}: {exc.strerror}. "
                 "Choose another folder with --data-dir."
             ) from exc
-        _create_private_file(paths.database)
+        try:
+            _create_private_file(paths.database)
+        except OSError as exc:
+            raise _cannot_open(exc, paths) from exc
         engine = create_sqlite_engine(paths.database)
         try:
             migrate(engine, paths)
+            return cls(engine, paths)
         except StoreError:
             engine.dispose()
             raise
         except Exception as exc:
             engine.dispose()
-            # SQLite's own words, without SQLAlchemy's wrapping and web links.
-            reason = str(getattr(exc, "orig", None) or exc)
-            raise StoreError(
-                f"Cannot open the database {paths.database}: it is damaged or is not a "
-                f"Storykeeper database (SQLite says: {reason}). Nothing was changed. Restore a "
-                f"backup from {paths.backups_dir} (see “To restore a backup” in the README), "
-                "or choose another folder with --data-dir."
-            ) from exc
-        return cls(engine, paths)
+            raise _cannot_open(exc, paths) from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -163,8 +161,23 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; whatever it sees is one consistent snapshot."""
-        with self._readers() as session, session.begin():
+        with self._disk_full_said(), self._readers() as session, session.begin():
             yield session
+
+    @contextmanager
+    def _disk_full_said(self) -> Iterator[None]:
+        """A full disk, in whichever form SQLite or the file system says it, becomes one
+        ``DiskFullError`` naming the data folder; the transaction was rolled back, so nothing
+        was changed."""
+        try:
+            yield
+        except DiskFullError:
+            raise
+        except Exception as exc:
+            full = faults.disk_full(exc, self.paths.data_dir)
+            if full is None:
+                raise
+            raise full from exc
 
     @contextmanager
     def write(self, actor: str) -> Iterator[Session]:
@@ -177,7 +190,7 @@ class Store:
         with self._write_lock:
             self._writing.active = True
             try:
-                with self._writers() as session, session.begin():
+                with self._disk_full_said(), self._writers() as session, session.begin():
                     session.info["actor"] = actor
                     session.info["device_id"] = getattr(self, "device_id", "")
                     yield session
@@ -237,6 +250,50 @@ def refresh_planner_statistics(session: Session, *, force: bool = False) -> None
     stories = session.scalar(select(func.count()).select_from(StoryRow)) or 0
     session.execute(text("ANALYZE"))
     session.merge(SettingRow(key=PLANNER_STATISTICS_KEY, value=str(stories)))
+
+
+def _cannot_open(exc: BaseException, paths: DataPaths) -> StorykeeperError:
+    """What to tell a person whose database could not be opened, by what really went wrong:
+    only a file SQLite finds malformed, or not a database at all, is damage to restore from a
+    backup; a full disk, a lock held elsewhere or a read-only file is not."""
+    full = faults.disk_full(exc, paths.data_dir)
+    if full is not None:
+        return full
+    if faults.is_locked(exc):
+        return StoreError(
+            f"The database {paths.database} is busy: another program (another Storykeeper?) "
+            "has been writing to it for too long. Close it, or wait for it to finish, and try "
+            "again. Nothing was changed."
+        )
+    if faults.is_read_only(exc):
+        return StoreError(
+            f"Storykeeper may not write to the database {paths.database}: make it and its "
+            "folder writable, or choose another folder with --data-dir. Nothing was changed."
+        )
+    if faults.is_damaged(exc):
+        # SQLite's own short words ("file is not a database"), without SQLAlchemy's wrapping.
+        reason = str(getattr(exc, "orig", None) or exc)
+        return StoreError(
+            f"Cannot open the database {paths.database}: it is damaged or is not a Storykeeper "
+            f"database (SQLite says: {reason}). Nothing was changed. Restore a backup from "
+            f"{paths.backups_dir} (see “To restore a backup” in the README), or choose another "
+            "folder with --data-dir."
+        )
+    log.error("could not open the database: %s", faults.describe(exc))
+    return StoreError(
+        f"Cannot open the database {paths.database} ({_sqlite_error_name(exc)}). Nothing was "
+        f"changed. Details are in {paths.log_file}; try again, or choose another folder with "
+        "--data-dir."
+    )
+
+
+def _sqlite_error_name(exc: BaseException) -> str:
+    """SQLite's name for what failed (SQLITE_IOERR_READ…), which says nothing of the content."""
+    for link in faults.causes(exc):
+        name = getattr(link, "sqlite_errorname", None)
+        if isinstance(name, str):
+            return f"SQLite says {name}"
+    return type(exc).__name__
 
 
 def _create_private_file(database: Path) -> None:

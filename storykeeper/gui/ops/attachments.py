@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import attachments
 from storykeeper.core.attachments import Attachment, MediaStore, RemovedAttachment
-from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.errors import DiskFullError, StorykeeperError
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import StoryRow
 from storykeeper.gui.ops.changes import Change, Kind
@@ -63,12 +63,18 @@ def add_files(
             # audit event), never the files added before it.
             with session.begin_nested():
                 added.append(attachments.add_attachment(session, media, story_id, path))
+        except DiskFullError as exc:
+            # Said of this file: the smaller ones beside it may still have fitted.
+            refused.append(
+                f"“{path.name}” was not added: the disk holding {exc.folder} is full. Free "
+                "some space on it and try again."
+            )
         except StorykeeperError as exc:
             refused.append(exc.message)
         except OSError as exc:
             refused.append(
-                f"“{path.name}” could not be copied ({exc.strerror or exc}), so nothing of "
-                "it was kept."
+                f"“{path.name}” could not be copied ({exc.strerror or type(exc).__name__}), "
+                "so nothing of it was kept."
             )
     revision = resolve(session, StoryRow, story_id, "story").revision
     # One file refused for the story's own sake (read-only) is refused the same for each.
