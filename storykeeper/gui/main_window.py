@@ -20,6 +20,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from storykeeper import APP_NAME, __version__
+from storykeeper.core import faults
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.gui.closing import CloseWhenSaved
 from storykeeper.gui.context import AppContext
@@ -395,15 +396,17 @@ class MainWindow(QMainWindow):
         )
 
     def _show_error(self, error: BaseException) -> None:
-        if not isinstance(error, StorykeeperError):
-            log.error("unexpected error in a background task", exc_info=error)
+        # A full disk however it was said; never an error's own text, which can hold SQL or a
+        # story's words: the log gets its kinds and frames (faults.describe), the person a line.
+        error = faults.disk_full(error, self.context.paths.data_dir) or error
         if isinstance(error, StorykeeperError):
             QMessageBox.warning(self, APP_NAME, str(error))
         else:
+            log.error("unexpected error in a background task: %s", faults.describe(error))
             QMessageBox.critical(
                 self,
                 APP_NAME,
-                f"Something unexpected went wrong: {error}\n\n"
+                f"Something unexpected went wrong ({type(error).__name__}).\n\n"
                 f"Nothing you typed has been lost. Details are in {self.context.paths.log_file}.",
             )
 
