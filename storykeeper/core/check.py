@@ -215,7 +215,8 @@ def check_store(
     words_changed = any(p.area == "stories" for p in problems)
     problems += _guarded("search", store.paths, lambda: _search_index(store, words_changed))
     return CheckReport(
-        tuple(problems),
+        # A damaged file found by several steps is one problem, said once.
+        tuple(dict.fromkeys(problems)),
         checked,
         removable_files=len(removable),
         removable_bytes=sum(removable.values()),
@@ -254,6 +255,11 @@ def _guarded(area: str, paths: DataPaths, step: Callable[[], list[Problem]]) -> 
         # SQLite's words go to the log for whoever supports the person, never to the screen.
         log.warning("the check's %s step could not read the database", area, exc_info=exc)
         return [Problem("database", damaged_file(paths))]
+    except Exception:
+        # Not the database failing to read but something the check did not expect (a value no
+        # version of the program writes): the rest of the check still runs, and says so.
+        log.exception("the check's %s step failed", area)
+        return [Problem(area, "this part could not be checked; the log file says why")]
 
 
 def _sqlite_integrity(store: Store) -> list[Problem]:

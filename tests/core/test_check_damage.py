@@ -10,7 +10,7 @@ from pathlib import Path
 from storykeeper.core import consent, stories
 from storykeeper.core.attachments import MediaStore, add_attachment
 from storykeeper.core.bundle.importer import import_bundle
-from storykeeper.core.check import Severity, check_store
+from storykeeper.core.check import Severity, check_store, damaged_file
 from storykeeper.core.db import Store
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod
 from storykeeper.paths import DataPaths
@@ -202,4 +202,18 @@ def test_a_withdrawn_storys_title_is_not_quoted(store: Store) -> None:
     assert [p.message for p in check_store(store).problems] == [
         f"consent version 2 of story {story.id[:8]}: person’s words changed outside "
         "Storykeeper since it was saved"
+    ]
+
+
+def test_words_that_cannot_be_read_are_damage_said_once(store: Store) -> None:
+    """Bytes that are not text where words should be: SQLite's integrity check passes them, but
+    reading them fails. Two steps trip over them; the person is told once."""
+    make_story(store)
+    for table in ("stories", "story_versions"):
+        change_with_plain_sql(
+            store.paths.database, f"UPDATE {table} SET own_words = CAST(x'ff00fe' AS TEXT)"
+        )
+    report = check_store(store)
+    assert [(p.area, p.message) for p in report.problems] == [
+        ("database", damaged_file(store.paths))
     ]
