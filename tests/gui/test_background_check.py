@@ -85,6 +85,29 @@ def test_damaged_pages_show_the_bar(
     )
     # The bar never takes the keyboard.
     assert not window.check_bar.isAncestorOf(QApplication.focusWidget())
+    seen: dict[str, object] = {}
+
+    def read_and_close(dialog: QWidget) -> None:
+        assert isinstance(dialog, CheckStoreDialog)
+        qtbot.waitUntil(lambda: dialog.report is not None, timeout=CHECKED_WITHIN_MS)
+        seen["findings"] = [
+            dialog.findings.item(row).text() for row in range(dialog.findings.count())
+        ]
+        seen["status"] = dialog.status.text()
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    when_dialog_opens(read_and_close, CheckStoreDialog)
+    qtbot.mouseClick(window.check_bar.see_button, Qt.MouseButton.LeftButton)
+    assert seen["findings"] == [
+        f"Problem — Database: The database file is damaged (1 page). Copy the data folder "
+        f"({paths.data_dir}) somewhere safe first, then restore the newest backup from "
+        f"{paths.backups_dir} (see “To restore a backup” in the README)."
+    ]
+    # Nothing was counted: no "0 stories checked".
+    assert seen["status"] == (
+        f"Found 1 problem. Nothing was changed. Backups of the database are in "
+        f"{paths.backups_dir}; the list below helps whoever supports you."
+    )
 
 
 def test_changed_words_show_the_bar_which_opens_the_check(
