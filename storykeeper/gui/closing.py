@@ -107,6 +107,9 @@ class CloseWhenSaved(QObject):
             self._waiting = False
             self._saver.stop()
             self._window.close()
-        elif not retrying:
-            self._waiting = False  # staying: the next Quit asks afresh
-        # Keep waiting: the saver goes on trying, and the next failure asks again.
+        else:
+            if not retrying:
+                self._waiting = False  # staying: the next Quit asks afresh
+            # Keep waiting: the saver goes on trying, and the next failure asks again. Either
+            # way the keyboard goes back to the window (some window managers leave none active).
+            self._window.activateWindow()

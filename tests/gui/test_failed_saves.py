@@ -4,6 +4,7 @@ the words: a real second connection holds the store's write lock, or the databas
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -173,3 +174,47 @@ def test_quitting_while_saves_still_fail_keeps_the_words_and_offers_them_next_ti
     )
     qtbot.waitUntil(lambda: drafts.get(story.id) is None)
     qtbot.waitUntil(lambda: again.editor.own_words.toPlainText() == "The bus." + TYPED)
+
+
+def test_quitting_when_the_story_changed_elsewhere_asks_and_can_stay(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    story = make_story(window.context.store, own_words="The bus.")
+    open_and_type(qtbot, window, story.id)
+    # Another window saves the story meanwhile: this window's save is refused, not retried.
+    with window.context.store.write(actor="elsewhere") as session:
+        stories.update_story(
+            session, story.id, dataclasses.replace(story.fields, title="Renamed elsewhere")
+        )
+    questions: list[str] = []
+
+    def answer(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        questions.append(box.text())
+        qtbot.keyClick(box, Qt.Key.Key_Return)  # the default: OK, then stay
+        if len(questions) == 1:
+            when_dialog_opens(answer, QMessageBox)
+
+    when_dialog_opens(answer, QMessageBox)
+    qtbot.keyClick(window.editor.own_words, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(questions) == 2, timeout=10_000)
+    assert "changed elsewhere" in questions[0]
+    assert "Stay, to see what to change" in questions[1]
+    assert window.isVisible()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # the keyboard is back
+
+    # Asked again, the person quits: the words are kept in the draft, for the next start.
+    def quit_this_time(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        questions.append(box.text())
+        if box.windowTitle() == "Changed elsewhere":  # the editor's warning comes first
+            qtbot.keyClick(box, Qt.Key.Key_Return)
+            when_dialog_opens(quit_this_time, QMessageBox)
+        else:
+            qtbot.keyClick(box, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
+
+    when_dialog_opens(quit_this_time, QMessageBox)
+    qtbot.keyClick(window.editor.own_words, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    drafted = DraftStore.in_data_folder(window.context.paths.data_dir).get(story.id)
+    assert drafted is not None and drafted.fields.own_words == "The bus." + TYPED
