@@ -7,10 +7,13 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+
 from storykeeper.core import consent, stories
 from storykeeper.core.attachments import MediaStore, add_attachment
 from storykeeper.core.bundle.importer import import_bundle
-from storykeeper.core.check import Severity, check_store, damaged_file
+from storykeeper.core.check import CheckCancelled, Severity, check_store, damaged_file
 from storykeeper.core.db import Store
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod
 from storykeeper.paths import DataPaths
@@ -217,3 +220,20 @@ def test_words_that_cannot_be_read_are_damage_said_once(store: Store) -> None:
     assert [(p.area, p.message) for p in report.problems] == [
         ("database", damaged_file(store.paths))
     ]
+
+
+def test_a_check_asked_to_stop_stops_part_way(store: Store) -> None:
+    for n in range(3):
+        make_story(store, title=f"Story {n}", teller=f"Teller {n}")
+    asked: list[int] = []
+
+    def cancelled() -> bool:
+        asked.append(1)
+        return len(asked) > 6  # in the middle of reading the stories' digests
+
+    with pytest.raises(CheckCancelled):
+        check_store(store, cancelled=cancelled)
+    assert len(asked) == 7
+    # Nothing is left held: a write goes through at once.
+    with store.write(actor="test") as session:
+        session.execute(text("SELECT 1"))

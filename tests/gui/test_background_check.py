@@ -136,3 +136,14 @@ def test_changed_words_show_the_bar_which_opens_the_check(
         "outside Storykeeper since it was saved."
     ]
     assert window.check_bar.isVisible()  # still wrong: the bar stays
+
+
+def test_closing_the_window_stops_the_quiet_check(
+    qtbot: QtBot, paths: DataPaths, open_window: Callable[[], MainWindow]
+) -> None:
+    with Store.open(paths) as store:
+        make_story(store)
+    window = open_window()
+    bar = window.check_bar
+    window.close()
+    assert bar.cancelled.is_set()

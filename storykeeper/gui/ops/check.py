@@ -26,10 +26,11 @@ def check(store: Store, on_step: Callable[[str], None] | None = None) -> CheckRe
     return check_store(store, on_step)
 
 
-def quiet_check(store: Store) -> CheckReport:
+def quiet_check(store: Store, cancelled: Callable[[], bool]) -> CheckReport:
     """The check the window runs by itself after it opens: everything but hashing each attached
-    file (their presence and sizes are looked at), so a start never reads every recording."""
-    return check_store(store, hash_files=False)
+    file (their presence and sizes are looked at), so a start never reads every recording.
+    Raises ``CheckCancelled`` once ``cancelled`` says so (the window is closing)."""
+    return check_store(store, hash_files=False, cancelled=cancelled)
 
 
 def remove_unused_files(store: Store, actor: str) -> RepairReport:

@@ -10,10 +10,11 @@ is shown at all. The bar never takes the keyboard: the person may be typing alre
 from __future__ import annotations
 
 import logging
+import threading
 from functools import partial
 
 import shiboken6
-from PySide6.QtCore import Signal, SignalInstance
+from PySide6.QtCore import QEvent, QObject, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storykeeper.core.check import CheckReport
+from storykeeper.core.check import CheckCancelled, CheckReport
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.check_store import CheckStoreDialog
@@ -51,6 +52,9 @@ class BackgroundCheckBar(QFrame):
         self.context = context
         self.report: CheckReport | None = None
         self._started = False
+        #: Set when the window starts to close: closing waits for every task, and at 100,000
+        #: stories the whole check takes some 17 s, so it stops instead.
+        self.cancelled = threading.Event()
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Problem found by the check")
 
@@ -93,18 +97,27 @@ class BackgroundCheckBar(QFrame):
         the check should explain."""
 
         def once(loading: bool) -> None:
-            if not loading and not self._started:
+            if not loading and not self._started and not self.cancelled.is_set():
                 self._started = True
                 self.start()
 
+        self.window().installEventFilter(self)
         loading_changed.connect(once)
 
     def start(self) -> None:
         self.context.tasks.run(
-            partial(check_ops.quiet_check, self.context.store),
+            partial(check_ops.quiet_check, self.context.store, self.cancelled.is_set),
             on_done=self._checked,
             on_error=self._failed,
         )
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Seen before the window's own closeEvent, which waits for the tasks. A close the
+        # window then refuses (words still being saved) ends the check all the same: it was
+        # only a courtesy, and the menu runs it in full.
+        if event.type() == QEvent.Type.Close and watched is self.window():
+            self.cancelled.set()
+        return False
 
     def _checked(self, report: CheckReport) -> None:
         if not shiboken6.isValid(self):
@@ -114,7 +127,7 @@ class BackgroundCheckBar(QFrame):
         self.finished.emit(report)
 
     def _failed(self, error: BaseException) -> None:
-        if not shiboken6.isValid(self):
+        if isinstance(error, CheckCancelled) or not shiboken6.isValid(self):
             return
         # The check reports damage as problems; an error here is the program's own fault. It
         # goes to the log, not to a person who did not ask for a check.
