@@ -11,6 +11,7 @@ import logging.handlers
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from storykeeper.cli import build_parser
 from storykeeper.core import faults
@@ -38,6 +39,24 @@ class QuietFileHandler(logging.handlers.RotatingFileHandler):
         pass
 
 
+class ContentFreeFormatter(logging.Formatter):
+    """Writes a logged exception as its kinds and frames (``faults.describe``), never its text:
+    whichever module logs one, an error's message may quote a story's words or an SQL
+    statement, and the log file must hold neither."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        # Another handler may have cached its own full traceback on the record: not ours to write.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+    def formatException(self, ei: Any) -> str:
+        error = ei[1] if isinstance(ei, tuple) else None
+        return faults.describe(error) if isinstance(error, BaseException) else ""
+
+
 def setup_logging(paths: DataPaths) -> None:
     """Log to a rotating file in the log folder (replacing any earlier set-up in this process)."""
     global _log_handler
@@ -49,7 +68,9 @@ def setup_logging(paths: DataPaths) -> None:
     _log_handler = QuietFileHandler(
         paths.log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
-    _log_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    _log_handler.setFormatter(
+        ContentFreeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     root.addHandler(_log_handler)
     root.setLevel(logging.INFO)
 
