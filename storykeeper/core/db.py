@@ -166,15 +166,17 @@ class Store:
 
     @contextmanager
     def _disk_full_said(self) -> Iterator[None]:
-        """A full disk, in whichever form SQLite or the file system says it, becomes one
-        ``DiskFullError`` naming the data folder; the transaction was rolled back, so nothing
-        was changed."""
+        """The database's full disk, whether SQLite says SQLITE_FULL or only an I/O error,
+        becomes one ``DiskFullError`` naming the data folder; the transaction was rolled back,
+        so nothing was changed. A file written meanwhile elsewhere (a folder the person chose)
+        says its own full disk, naming its own folder."""
         try:
             yield
         except DiskFullError:
             raise
         except Exception as exc:
-            full = faults.disk_full(exc, self.paths.data_dir)
+            from_database = any(isinstance(e, sqlite3.Error) for e in faults.causes(exc))
+            full = faults.disk_full(exc, self.paths.data_dir) if from_database else None
             if full is None:
                 raise
             raise full from exc
