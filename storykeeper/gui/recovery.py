@@ -15,6 +15,7 @@ from storykeeper.core import recordings
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.recording_marks import recording_title
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import recovery as ops
 from storykeeper.gui.widgets.modal import run_modal
 
@@ -49,7 +50,8 @@ def recover_recordings(context: AppContext, parent: QWidget) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Warning,
             "Recordings",
-            f"A recording interrupted last time could not be added to its story: {error}\n\n"
+            "A recording interrupted last time could not be added to its story: "
+            f"{plain_error(error, context.paths)}\n\n"
             "It is still in Storykeeper’s recordings folder; the next start tries again.",
             parent=parent,
         )

@@ -391,8 +391,8 @@ def test_a_machine_error_on_one_file_is_said_and_the_next_file_still_goes(
     dialog = open_dialog(qtbot, context, [first, second])
     run_import(qtbot, dialog)
     assert item_texts(dialog) == [
-        f"{first.name}\nNot imported: this computer could not finish it ([Errno 28] No space "
-        "left on device). Nothing from it was kept.",
+        f"{first.name}\nNot imported. The disk holding {context.paths.data_dir} is full: free "
+        "some space on it and try again. Nothing from it was kept.",
         f"{second.name}\nImported: 1 new, 0 updated, 0 skipped, 0 withdrawn.",
     ]
     assert dialog.file_list.item(0).font().bold()

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core.bundle.report import ImportReport
-from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.trust import TrustedSigner
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import keys as key_ops
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses
@@ -166,7 +166,7 @@ class CheckSenderDialog(QDialog):
     def _refused(self, error: BaseException) -> None:
         self._busy = False
         self._update_button()
-        self.message.setText(str(error) if isinstance(error, StorykeeperError) else f"{error}")
+        self.message.setText(plain_error(error, self.context.paths))
         self.label.setFocus()
 
     def reject(self) -> None:

@@ -40,6 +40,7 @@ from storykeeper.core.check import (
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import check as check_ops
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses
@@ -256,8 +257,8 @@ class CheckStoreDialog(QDialog):
         if not isinstance(error, StorykeeperError):
             log.error("the check failed", exc_info=error)
         self.status.setText(
-            f"The check could not finish: {error}. Nothing was changed. "
-            f"Details are in {self.context.paths.log_file}."
+            f"The check could not finish: {plain_error(error, self.context.paths)} "
+            "Nothing was changed."
         )
         self._update_controls()
         self.check_finished.emit(error)
@@ -318,7 +319,7 @@ class CheckStoreDialog(QDialog):
         self._end_busy()
         if not isinstance(error, StorykeeperError):
             log.error("removing unused files failed", exc_info=error)
-        self.status.setText(f"No file was removed: {error}")
+        self.status.setText(f"No file was removed: {plain_error(error, self.context.paths)}")
         self._update_controls()
         self.repair_finished.emit(error)
 

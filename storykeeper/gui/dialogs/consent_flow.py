@@ -39,6 +39,7 @@ from storykeeper.gui.consent_pdf import save_consent_copy
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.dialogs.consent_steps import ASKED_FIRST, SHARING, ConsentSteps
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import consent as consent_ops
 from storykeeper.gui.ops.consent import FlowData
 from storykeeper.gui.widgets.easy_read_step import CALM_CHOICES, HIGH_CONTRAST_CHOICES, Step
@@ -267,9 +268,7 @@ class ConsentFlowDialog(ConsentSteps, QDialog):
         self._saving = False
         self.next_button.setEnabled(True)
         if not isinstance(error, StorykeeperError):
-            QMessageBox.critical(
-                self, "Consent not saved", f"Something unexpected went wrong: {error}"
-            )
+            QMessageBox.critical(self, "Consent not saved", plain_error(error, self.context.paths))
             return
         key = (
             self._FIELD_STEPS.get(error.field or "") if isinstance(error, ValidationError) else None
@@ -278,7 +277,7 @@ class ConsentFlowDialog(ConsentSteps, QDialog):
         if error.field == "scopes":
             step = self.scope_steps[SHARING]
         self._show(step)
-        step.show_problem(f"Not saved yet: {error}")
+        step.show_problem(f"Not saved yet: {plain_error(error, self.context.paths)}")
 
     # --- reading aloud and the copy ---
 

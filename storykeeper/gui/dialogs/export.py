@@ -38,6 +38,7 @@ from storykeeper.core.bundle.writer import ExportCancelled, ExportError, refuse_
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.recipients import Recipient
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import exchange as exchange_ops
 from storykeeper.gui.ops import keys as key_ops
 from storykeeper.gui.ops.changes import Kind
@@ -246,7 +247,7 @@ class ExportDialog(QDialog):
         try:
             refuse_unfit(plan)  # the writer would refuse it: say so now, naming the story
         except ExportError as error:
-            self._unfit = str(error)
+            self._unfit = error.message
         self.message.setText(f"Cannot export: {self._unfit}" if self._unfit else "")
         self._update_button()
 
@@ -336,9 +337,9 @@ class ExportDialog(QDialog):
         if isinstance(error, ExportCancelled):
             self.message.setText("Cancelled: no bundle was written.")
         elif isinstance(error, StorykeeperError):
-            self.message.setText(f"Not exported: {error}")
+            self.message.setText(f"Not exported: {plain_error(error, self.context.paths)}")
         else:
-            self.message.setText(f"Not exported: something unexpected went wrong ({error}).")
+            self.message.setText(f"Not exported: {plain_error(error, self.context.paths)}")
         self._update_button()
 
     def reject(self) -> None:

@@ -56,6 +56,7 @@ from storykeeper.gui.dialogs.import_files import (
     run_summary,
 )
 from storykeeper.gui.dialogs.import_run import ImportRun
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back, run_modal
 
@@ -370,11 +371,8 @@ class ImportDialog(QDialog):
             file.note = "Cancelled: nothing from this file was kept."
         else:
             # The machine's own trouble (a full disk, a file that went away): not the file's.
-            log.error("importing %s failed", file.path, exc_info=error)
-            file.note = (
-                f"Not imported: this computer could not finish it ({error}). "
-                "Nothing from it was kept."
-            )
+            kept = "Nothing from it was kept."
+            file.note = f"Not imported. {plain_error(error, self.context.paths, kept)}"
         self._file_ended(index)
 
     def _file_ended(self, index: int) -> None:

@@ -31,6 +31,7 @@ from storykeeper.core.keys import DeviceKeys, KeyStore
 from storykeeper.core.recipients import Recipient
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import keys as key_ops
 from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.widgets.labels import buddy_label
@@ -124,7 +125,7 @@ class KeysDialog(QDialog):
         self.age_recipient.setText(device.age_recipient)
 
     def _failed(self, error: BaseException) -> None:
-        self.problem.setText(str(error) if isinstance(error, StorykeeperError) else f"{error}")
+        self.problem.setText(plain_error(error, self.context.paths))
 
     def _keys_changed(self, kind: str, _ids: frozenset[str]) -> None:
         if kind == Kind.KEYS:

@@ -33,6 +33,7 @@ from storykeeper.core import people
 from storykeeper.core.vocabulary import AgeBand, Communication, SupporterRole
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import people as ops
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 
@@ -198,7 +199,7 @@ class _PeopleDialog(QDialog):
         self.reload(select_id=person.id)
 
     def _failed(self, error: BaseException) -> None:
-        self.state.setText(f"Not saved: {error}")
+        self.state.setText(f"Not saved: {plain_error(error, self.context.paths)}")
 
     def _delete(self) -> None:
         if self._current is not None:

@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core.consent import ConsentRecord
-from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.vocabulary import ConsentBasis
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import consent as consent_ops
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses
@@ -259,7 +259,7 @@ class RecordingConsentDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self._saving = False
         self._update()
-        message = str(error) if isinstance(error, StorykeeperError) else f"Not recorded: {error}"
+        message = plain_error(error, self.context.paths)
         self._show_problem(message)
         field = getattr(error, "field", None)
         target: dict[str, QWidget] = {

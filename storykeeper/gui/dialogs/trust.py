@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.trust import TrustedSigner
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import keys as key_ops
 from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.widgets.labels import buddy_label
@@ -132,7 +132,7 @@ class TrustDialog(QDialog):
                 raise OSError(f"{path} is too large to be a public key file")
             lines = path.read_text("utf-8", "replace").strip().splitlines()
         except OSError as exc:
-            self.message.setText(f"Could not read it: {exc}")
+            self.message.setText(f"Could not read it: {exc.strerror or exc}")
             return
         self.public_key.setText(lines[-1].strip() if lines else "")
         self.label.setFocus()
@@ -147,7 +147,7 @@ class TrustDialog(QDialog):
             self.label.clear()
 
         def refused(error: BaseException) -> None:
-            self.message.setText(str(error) if isinstance(error, StorykeeperError) else f"{error}")
+            self.message.setText(plain_error(error, self.context.paths))
             (self.label if getattr(error, "field", None) == "label" else self.public_key).setFocus()
 
         self.context.tasks.write(

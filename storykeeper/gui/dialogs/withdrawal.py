@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from storykeeper.core import clock
 from storykeeper.core.consent import ConsentRecord, Withdrawal
-from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import consent as consent_ops
 from storykeeper.gui.widgets.date_field import DateField
 from storykeeper.gui.widgets.labels import buddy_label
@@ -164,7 +164,7 @@ class WithdrawalDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.record_button.setEnabled(True)
-        message = str(error) if isinstance(error, StorykeeperError) else f"Not recorded: {error}"
+        message = plain_error(error, self.context.paths)
         self.problem.setText(message)
         self.problem.show()
         field = getattr(error, "field", None)

@@ -31,6 +31,7 @@ from storykeeper.gui.consent_pdf import save_consent_copy
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog
 from storykeeper.gui.dialogs.withdrawal import WithdrawalDialog
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import consent as consent_ops
 from storykeeper.gui.ops.consent import ConsentSummary, FlowData
 from storykeeper.gui.widgets.modal import run_modal
@@ -164,7 +165,7 @@ class ConsentSection(QGroupBox):
         )
 
     def _failed(self, error: BaseException) -> None:
-        QMessageBox.warning(self, "Consent", str(error))
+        QMessageBox.warning(self, "Consent", plain_error(error, self.context.paths))
 
 
 class WithdrawnBox(QGroupBox):

@@ -55,9 +55,9 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core.attachments import Attachment, MediaStore, RemovedAttachment
-from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.vocabulary import AttachmentKind
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import attachments as attachment_ops
 from storykeeper.gui.ops.attachments import AddedFiles, StoryAttachments
 from storykeeper.gui.ops.changes import Kind, concerns
@@ -351,17 +351,11 @@ class AttachmentsPanel(QGroupBox):
             self.write_failed.emit(story_id)
         self._set_busy(False)
         self._say(self._at_rest())
-        if isinstance(error, StorykeeperError):
-            text = error.message
-        elif isinstance(error, OSError) and error.strerror:
+        text = plain_error(error, self.context.paths)
+        if isinstance(error, OSError) and error.strerror and text.startswith("Something"):
+            # A file that went away or cannot be read: the system's own words name it.
             where = f" ({error.filename})" if error.filename else ""
             text = f"This computer said: {error.strerror}{where}."
-        else:
-            log.error("%s: unexpected error", title, exc_info=error)
-            text = (
-                f"Something unexpected went wrong ({error}). Details are in "
-                f"{self.context.paths.log_file}."
-            )
         self._warn(title, f"{title}. {text}")
         self.finished.emit()
 

@@ -38,6 +38,7 @@ from storykeeper.core import recordings
 from storykeeper.core.attachments import Attachment, MediaStore, RemovedAttachment
 from storykeeper.core.recording_marks import Mark, clock_text, format_mark
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import attachments as attachment_ops
 from storykeeper.gui.ops import recordings as recording_ops
 from storykeeper.gui.ops.attachments import StoryAttachments
@@ -326,7 +327,7 @@ class RecorderPanel(QGroupBox):
             self._start(story_id)
 
     def _failed_before_start(self, error: BaseException) -> None:
-        self._problem(f"Recording could not start: {error}")
+        self._problem(f"Recording could not start: {plain_error(error, self.context.paths)}")
 
     def _start(self, story_id: str) -> None:
         device: QAudioDevice | None = self.microphone.currentData()
@@ -369,7 +370,8 @@ class RecorderPanel(QGroupBox):
             self.write_failed.emit(story_id)
             self.kept_or_failed.emit()
             self._problem(
-                f"The recording was not added to the story: {error}\n\nNothing is lost: it is "
+                "The recording was not added to the story: "
+                f"{plain_error(error, self.context.paths)}\n\nNothing is lost: it is "
                 "kept in Storykeeper’s recordings folder and will be added to the story the next "
                 "time Storykeeper starts."
             )
@@ -420,7 +422,9 @@ class RecorderPanel(QGroupBox):
 
         def failed(error: BaseException) -> None:
             self.write_failed.emit(story_id)
-            self._problem(f"The recording was not removed: {error}")
+            self._problem(
+                f"The recording was not removed: {plain_error(error, self.context.paths)}"
+            )
 
         self.context.tasks.write(
             partial(attachment_ops.remove_attachment, attachment_id=attachment.id),
@@ -440,7 +444,9 @@ class RecorderPanel(QGroupBox):
         self.context.tasks.run(
             lambda: self._media.save_copy(attachment.sha256, target),
             on_done=lambda _size: self._saved(target),
-            on_error=lambda error: self._problem(f"No copy was saved: {error}"),
+            on_error=lambda error: self._problem(
+                f"No copy was saved: {plain_error(error, self.context.paths)}"
+            ),
         )
 
     def _saved(self, target: Path) -> None:
