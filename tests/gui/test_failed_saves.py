@@ -218,3 +218,34 @@ def test_quitting_when_the_story_changed_elsewhere_asks_and_can_stay(
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
     drafted = DraftStore.in_data_folder(window.context.paths.data_dir).get(story.id)
     assert drafted is not None and drafted.fields.own_words == "The bus." + TYPED
+
+
+def test_when_the_words_cannot_be_kept_either_quitting_says_they_would_be_lost(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    story = make_story(window.context.store, own_words="The bus.")
+    # A file where the drafts folder should be: no draft can be written.
+    (window.context.paths.data_dir / "drafts").write_text("in the way", encoding="utf-8")
+    asked: list[str] = []
+
+    def keep_waiting(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        asked.append(box.text())
+        asked.extend(button.text() for button in box.buttons())
+        qtbot.keyClick(box, Qt.Key.Key_Return)  # the default: keep waiting
+
+    lock = HeldWriteLock(window.context.paths.database)
+    try:
+        open_and_type(qtbot, window, story.id)
+        when_dialog_opens(keep_waiting, QMessageBox)
+        qtbot.keyClick(window.editor.own_words, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
+        assert "could not be kept anywhere else" in asked[0]
+        assert "Quitting now loses them." in asked[0]
+        assert "&Quit and lose them" in asked
+        assert window.isVisible()
+    finally:
+        lock.release()
+    # Kept waiting: once the save lands, the window closes by itself.
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=20_000)
+    assert stored_words(window.context.store, story.id) == "The bus." + TYPED
