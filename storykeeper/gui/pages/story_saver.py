@@ -153,13 +153,13 @@ class StorySaver(QObject):
         self._retry.stop()
         if self.story_id is None or not self.dirty or self._stopped:
             return
+        fields = self._collect()
         # First into the draft file, so a crash while the store cannot take the save (or
         # before it has) loses nothing typed until now.
-        self.keep_draft()
+        self.keep_draft(fields)
         if self.saving or self._attachment_writes:
             self._save_again = True
             return
-        fields = self._collect()
         self.dirty = False
         self.saving = True
         # While saves fail, the line keeps saying why (it says they are being tried again).
@@ -176,13 +176,13 @@ class StorySaver(QObject):
             changes=story_ops.saved_changes,
         )
 
-    def keep_draft(self) -> bool:
-        """Put what is on the page in the story's draft file now. False if it could not be
-        written (the disk is full, say): then the words are only on the page."""
+    def keep_draft(self, fields: StoryFields | None = None) -> bool:
+        """Put ``fields`` (by default what is on the page) in the story's draft file now. False
+        if it could not be written (the disk is full, say): then the words are only on the page."""
         if self._drafts is None or self.story_id is None:
             return False
         try:
-            self._drafts.keep(self.story_id, self.revision, self._collect())
+            self._drafts.keep(self.story_id, self.revision, fields or self._collect())
         except OSError as exc:
             log.warning("the draft of story %s was not written: %s", self.story_id, exc.strerror)
             return False
