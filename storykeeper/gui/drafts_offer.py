@@ -1,4 +1,5 @@
-"""At start-up: words a crash, a kill or a quit left unsaved (``core.drafts``) are offered back.
+"""Words a crash, a kill or a quit left unsaved (``core.drafts``) are offered back: at start-up,
+and when a story is opened whose words could not be saved before another story was opened.
 
 For each draft whose words differ from the stored story's, the person is asked, naming the
 story, whether to keep the unsaved words or the saved story; keeping them (the default, and what
@@ -16,7 +17,7 @@ from functools import partial
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from storykeeper.core import faults
-from storykeeper.core.drafts import DraftStore
+from storykeeper.core.drafts import Draft, DraftStore
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.ops import stories as story_ops
@@ -26,9 +27,22 @@ from storykeeper.gui.widgets.modal import run_modal
 log = logging.getLogger(__name__)
 
 
-def offer_drafts(context: AppContext, parent: QWidget) -> None:
+def offer_drafts(context: AppContext, parent: QWidget, *, besides: str | None = None) -> None:
+    """At start: offer every draft but that of ``besides``, the story the editor reopens (it
+    offers its own when it opens it, ``offer_draft``)."""
     drafts = DraftStore.in_data_folder(context.paths.data_dir)
-    found = drafts.all()
+    _offer(context, parent, drafts, [d for d in drafts.all() if d.story_id != besides])
+
+
+def offer_draft(context: AppContext, parent: QWidget, story_id: str) -> None:
+    """A story is opened: offer its draft, if words left unsaved earlier (another story was
+    opened while they could not be saved) are kept, before anything is typed over them."""
+    drafts = DraftStore.in_data_folder(context.paths.data_dir)
+    found = drafts.get(story_id)
+    _offer(context, parent, drafts, [found] if found else [])
+
+
+def _offer(context: AppContext, parent: QWidget, drafts: DraftStore, found: list[Draft]) -> None:
     if not found:
         return
 

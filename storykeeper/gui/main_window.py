@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         # Recordings a crash interrupted go back to their stories before anything else.
         recover_recordings(context, self)
         # Words a crash or a quit left unsaved are offered back (gui/drafts_offer.py).
-        offer_drafts(context, self)
+        offer_drafts(context, self, besides=context.settings.open_story)
         self.check_bar.start_after(self.list_page.model.loading_changed)
         self.list_page.reload()
         reopen = context.settings.open_story

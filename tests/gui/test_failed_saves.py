@@ -249,3 +249,36 @@ def test_when_the_words_cannot_be_kept_either_quitting_says_they_would_be_lost(
     # Kept waiting: once the save lands, the window closes by itself.
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=20_000)
     assert stored_words(window.context.store, story.id) == "The bus." + TYPED
+
+
+def test_words_left_unsaved_in_another_story_are_offered_when_it_is_opened_again(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    story = make_story(window.context.store, title="The day centre bus", own_words="The bus.")
+    other = make_story(window.context.store, title="Tea on Thursdays", own_words="Tea.")
+    lock = HeldWriteLock(window.context.paths.database)
+    try:
+        open_and_type(qtbot, window, story.id)
+        qtbot.waitUntil(lambda: "busy" in status(window), timeout=10_000)
+        # Off to another story while the words cannot be saved: they leave the page.
+        window.open_story(other.id)
+        qtbot.waitUntil(lambda: window.editor.title.text() == "Tea on Thursdays")
+    finally:
+        lock.release()
+    offered: list[str] = []
+
+    def keep_them(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        offered.append(box.text())
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    # Back to the first story: its kept words are offered before anything is typed over them.
+    when_dialog_opens(keep_them, QMessageBox)
+    window.open_story(story.id)
+    qtbot.waitUntil(lambda: bool(offered), timeout=10_000)
+    assert "The day centre bus" in offered[0]
+    qtbot.waitUntil(
+        lambda: stored_words(window.context.store, story.id) == "The bus." + TYPED,
+        timeout=10_000,
+    )
+    qtbot.waitUntil(lambda: window.editor.own_words.toPlainText() == "The bus." + TYPED)

@@ -35,6 +35,7 @@ from storykeeper.core.drafts import DraftStore
 from storykeeper.core.stories import Story, StoryFields
 from storykeeper.core.vocabulary import ConsentState, StoryStatus
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.drafts_offer import offer_draft
 from storykeeper.gui.ops import people as people_ops
 from storykeeper.gui.ops import stories as story_ops
 from storykeeper.gui.ops.changes import Change, Kind, concerns
@@ -231,9 +232,13 @@ class StoryEditorPage(QWidget):
             self._final_after_consent = False
         self.context.tasks.read(
             partial(story_ops.load_editor, story_id=story_id),
-            on_done=self._show,
+            on_done=self._opened,
             on_error=self._load_failed,
         )
+
+    def _opened(self, data: EditorData) -> None:
+        self._show(data)
+        offer_draft(self.context, self, data.story.id)  # words kept from before, if any
 
     def _load_failed(self, error: BaseException) -> None:
         self.context.settings.open_story = None
