@@ -85,10 +85,16 @@ def _ask(context: AppContext, parent: QWidget, drafts: DraftStore, offer: DraftO
     when = draft.written_at.astimezone().strftime("%d %b %Y at %H:%M")
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
-    box.setWindowTitle("Words kept from last time")
+    box.setWindowTitle("Words not saved before")
+    # Said when it is so: keeping the words then puts them over someone else's change.
+    since = (
+        " The story was changed elsewhere after they were typed."
+        if stored.revision > draft.base_revision
+        else ""
+    )
     box.setText(
-        f"When Storykeeper stopped last time, words typed in “{title}” ({stored.storyteller.name}"
-        f"’s story) had not been saved. They were kept, as they were on {when}.\n\n"
+        f"Words typed in “{title}” ({stored.storyteller.name}’s story) had not been saved. "
+        f"They were kept, as they were on {when}.{since}\n\n"
         f"Kept: {_words(draft.fields.own_words):,} words of the person’s own. "
         f"Saved: {_words(stored.own_words):,}.\n\n"
         "Keep the unsaved words, or the saved story as it is?"
@@ -105,7 +111,7 @@ def _ask(context: AppContext, parent: QWidget, drafts: DraftStore, offer: DraftO
     def failed(error: BaseException) -> None:
         warning = QMessageBox(
             QMessageBox.Icon.Warning,
-            "Words kept from last time",
+            "Words not saved before",
             f"The words kept for “{title}” could not be saved yet: {_why(error, context)}\n\n"
             "They are still kept, and offered again the next time Storykeeper starts.",
             parent=parent,

@@ -19,6 +19,7 @@ from storykeeper.gui.ops import consent as consent_ops
 from storykeeper.gui.ops import people as people_ops
 from storykeeper.gui.ops import stories as story_ops
 from tests.factories import given, make_story
+from tests.gui.answering import when_dialog_opens
 
 
 def open_story(qtbot: QtBot, window: MainWindow, story_id: str) -> None:
@@ -138,7 +139,12 @@ def test_a_story_changed_elsewhere_never_replaces_words_not_yet_saved(
     assert editor.saved_state.text().startswith("Not saved:")
     assert stored(window.context.store, story.id).own_words == "Someone else's words."
 
-    # Opening the story again shows the store's copy (and leaves nothing to save on closing).
+    # Opening the story again offers the refused words (kept in a draft); choosing the saved
+    # story shows the store's copy (and leaves nothing to save on closing).
+    when_dialog_opens(
+        lambda box: qtbot.keyClick(box, Qt.Key.Key_U, Qt.KeyboardModifier.AltModifier),
+        QMessageBox,
+    )
     editor.open_story(story.id)
     qtbot.waitUntil(lambda: editor.own_words.toPlainText() == "Someone else's words.")
 
