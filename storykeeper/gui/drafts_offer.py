@@ -68,7 +68,7 @@ def _why(error: BaseException, context: AppContext) -> str:
     if faults.is_locked(error):
         return "Storykeeper is busy in another window (an import, perhaps)."
     if isinstance(error, StorykeeperError):
-        return str(error)
+        return error.message
     log.error("a kept draft was not saved:\n%s", faults.describe(error))
     return "something went wrong (the details are in the log)."
 

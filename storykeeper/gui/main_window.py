@@ -400,7 +400,7 @@ class MainWindow(QMainWindow):
         # story's words: the log gets its kinds and frames (faults.describe), the person a line.
         error = faults.disk_full(error, self.context.paths.data_dir) or error
         if isinstance(error, StorykeeperError):
-            QMessageBox.warning(self, APP_NAME, str(error))
+            QMessageBox.warning(self, APP_NAME, error.message)
         else:
             log.error("unexpected error in a background task: %s", faults.describe(error))
             QMessageBox.critical(

@@ -36,6 +36,7 @@ from storykeeper.core.stories import Story, StoryFields
 from storykeeper.core.vocabulary import ConsentState, StoryStatus
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.drafts_offer import offer_draft
+from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import people as people_ops
 from storykeeper.gui.ops import stories as story_ops
 from storykeeper.gui.ops.changes import Change, Kind, concerns
@@ -242,7 +243,7 @@ class StoryEditorPage(QWidget):
 
     def _load_failed(self, error: BaseException) -> None:
         self.context.settings.open_story = None
-        QMessageBox.warning(self, "Cannot open the story", str(error))
+        QMessageBox.warning(self, "Cannot open the story", plain_error(error, self.context.paths))
         self.closed.emit()
 
     def _show(self, data: EditorData) -> None:

@@ -213,17 +213,17 @@ class StorySaver(QObject):
         self.dirty = True  # keep the words (they are in the draft file too)
         if isinstance(error, RevisionConflictError):
             self._save_again = False
-            self.said.emit(f"Not saved: {error}")
-            self.conflicted.emit(str(error))
-            self.failed.emit(f"Not saved: {error}", False)
+            self.said.emit(f"Not saved: {error.message}")
+            self.conflicted.emit(error.message)
+            self.failed.emit(f"Not saved: {error.message}", False)
             return
         words = trouble_words(error, self._drafts.folder.parent if self._drafts else None)
-        if words is None:
+        if words is None and isinstance(error, StorykeeperError):
             # Refused for what was typed: the same words would be refused again; the next
             # change tries again.
             self._save_again = False
-            self.said.emit(f"Not saved: {error} Your words are still here.")
-            self.failed.emit(f"Not saved: {error}", False)
+            self.said.emit(f"Not saved: {error.message} Your words are still here.")
+            self.failed.emit(f"Not saved: {error.message}", False)
             return
         if words == SOMETHING_WRONG:
             log.error("a save failed; trying again:\n%s", faults.describe(error))
