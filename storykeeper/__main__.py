@@ -6,12 +6,14 @@ details go to the log file for whoever helps them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 from storykeeper.cli import build_parser
 from storykeeper.core import faults
@@ -37,6 +39,14 @@ class QuietFileHandler(logging.handlers.RotatingFileHandler):
 
     def handleError(self, record: logging.LogRecord) -> None:
         pass
+
+    def _open(self) -> TextIO:
+        # The log says what happened to whose stories, if not their words: the person's own,
+        # like the rest of the data folder, whatever the umask (a rotation opens a new file).
+        stream = super()._open()
+        with contextlib.suppress(OSError):
+            Path(self.baseFilename).chmod(0o600)
+        return stream
 
 
 class ContentFreeFormatter(logging.Formatter):

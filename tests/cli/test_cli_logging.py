@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from storykeeper.__main__ import setup_logging
+from storykeeper.__main__ import QuietFileHandler, setup_logging
 from storykeeper.paths import DataPaths
 
 
@@ -38,3 +38,14 @@ def test_a_logged_exception_keeps_its_kind_and_place_but_not_its_words(
     assert "saving failed" in written
     assert "ValueError" in written and "in save" in written
     assert "Her own words" not in written
+
+
+def test_the_log_files_are_the_persons_own(log_file: DataPaths) -> None:
+    """Readable by nobody else on the computer, rotated files too."""
+    logging.getLogger("storykeeper.somewhere").info("started")
+    handler = next(h for h in logging.getLogger().handlers if isinstance(h, QuietFileHandler))
+    assert log_file.log_file.stat().st_mode & 0o777 == 0o600
+    handler.doRollover()
+    logging.getLogger("storykeeper.somewhere").info("after rotating")
+    rotated = log_file.log_file.with_name(log_file.log_file.name + ".1")
+    assert [p.stat().st_mode & 0o777 for p in (log_file.log_file, rotated)] == [0o600, 0o600]
