@@ -21,6 +21,8 @@ from typing import Any, Generic, TextIO, TypeVar
 
 import wcwidth
 
+from storykeeper.core.display import neutralised
+
 Row = TypeVar("Row")
 
 GAP = "  "
@@ -29,8 +31,6 @@ ELLIPSIS = "…"
 NARROWEST = 10
 #: Runs of whitespace other than plain spaces (line breaks, tabs), which one line cannot hold.
 _LINE_BREAKS = re.compile(r"[^\S ]+")
-#: Unicode's bidirectional embeddings, overrides and isolates (not the harmless LRM and RLM).
-_DIRECTION_OVERRIDES = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def to_jsonable(value: Any) -> Any:
@@ -103,8 +103,8 @@ def cut(text: str, width: int) -> str:
 
 
 def one_line(text: str) -> str:
-    """Text fit for one line: line breaks and tabs become spaces, other control characters and
-    direction overrides �.
+    """Text fit for one line: line breaks and tabs become spaces, other control characters,
+    direction overrides and invisible characters � (``core.display``).
 
     A terminal obeys control characters, and an imported bundle's titles and names are
     whatever its sender wrote: never let them move the cursor, clear the screen, or turn the
@@ -113,8 +113,7 @@ def one_line(text: str) -> str:
     """
     flat = _LINE_BREAKS.sub(" ", text).strip()
     return "".join(
-        "\ufffd" if char in _DIRECTION_OVERRIDES or unicodedata.category(char) == "Cc" else char
-        for char in flat
+        "\ufffd" if unicodedata.category(char) == "Cc" else char for char in neutralised(flat)
     )
 
 

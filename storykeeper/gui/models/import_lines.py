@@ -11,6 +11,7 @@ from enum import IntEnum
 from PySide6.QtCore import QModelIndex, QObject, Qt
 
 from storykeeper.core.bundle.report import Action, StoryLine
+from storykeeper.core.display import neutralised
 from storykeeper.gui.models.columns import ColumnsModel, Index
 
 NOT_HELD = "(not held here)"
@@ -75,11 +76,11 @@ class ImportLinesModel(ColumnsModel):
             return None
         column = Column(index.column())
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self.cell(index.row(), column)
+            return neutralised(self.cell(index.row(), column))
         if role == Qt.ItemDataRole.ToolTipRole:
             line = self._lines[index.row()]
             # The whole line, however narrow the column: the title, what happened and why.
-            return (
+            return neutralised(
                 f"{line.title or NOT_HELD} (story {line.story_id[:8]}): "
                 f"{action_words(line.action, self._dry_run)} — {line.detail}"
             )

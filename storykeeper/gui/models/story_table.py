@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from storykeeper.core.display import neutralised
 from storykeeper.core.search import SearchPage, SortBy, StoryFilter, StorySummary
 from storykeeper.gui.models.columns import ColumnsModel, Index
 from storykeeper.gui.ops.story_list import PageQuery, fetch_page
@@ -80,6 +81,18 @@ def _cell(item: StorySummary, column: Column) -> str:
     if column is Column.ORIGIN:
         return item.origin or HERE
     return item.updated_at.astimezone().strftime("%d %b %Y %H:%M")
+
+
+def _tip(item: StorySummary, column: Column) -> str | None:
+    if column is Column.TITLE and item.snippet:
+        return item.snippet
+    if column is Column.STORYTELLER:
+        return f"{item.storyteller_name} (pseudonym {item.storyteller_pseudonym})"
+    if column is Column.ORIGIN:
+        if item.origin is None:
+            return "Written on this computer"
+        return f"Imported from a bundle sent by {item.origin}"
+    return None
 
 
 class StoryTableModel(ColumnsModel):
@@ -183,17 +196,11 @@ class StoryTableModel(ColumnsModel):
         item = self._items[index.row()]
         column = Column(index.column())
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return _cell(item, column)
+            # Titles and names are shown so that none can disguise itself (core.display).
+            return neutralised(_cell(item, column))
         if role == Qt.ItemDataRole.ToolTipRole:
-            if column is Column.TITLE and item.snippet:
-                return item.snippet
-            if column is Column.STORYTELLER:
-                return f"{item.storyteller_name} (pseudonym {item.storyteller_pseudonym})"
-            if column is Column.ORIGIN:
-                if item.origin is None:
-                    return "Written on this computer"
-                return f"Imported from a bundle sent by {item.origin}"
-            return None
+            tip = _tip(item, column)
+            return None if tip is None else neutralised(tip)
         if role == ID_ROLE:
             return item.id
         return None

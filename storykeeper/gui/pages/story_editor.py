@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core import stories
+from storykeeper.core.display import neutralised
 from storykeeper.core.drafts import DraftStore
 from storykeeper.core.stories import Story, StoryFields
 from storykeeper.core.vocabulary import ConsentState, StoryStatus
@@ -307,7 +308,7 @@ class StoryEditorPage(QWidget):
 
     def _set_storyteller_label(self, story: Story) -> None:
         self.form.show_storyteller(story)
-        self.heading.setText(f"{story.storyteller.name}’s story")
+        self.heading.setText(neutralised(f"{story.storyteller.name}’s story"))
 
     # --- when the store changes --------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core import stories
+from storykeeper.core.display import neutralised
 from storykeeper.core.people import Supporter
 from storykeeper.core.stories import Story, StoryFields, ThemeLink
 from storykeeper.core.vocabulary import HowTold, Polarity, Setting, StoryStatus
@@ -158,12 +159,12 @@ class StoryForm(QWidget):
         self.supporter.clear()
         self.supporter.addItem("Not recorded", None)
         for s in supporters:
-            self.supporter.addItem(f"{s.name} ({s.role.label})", s.id)
+            self.supporter.addItem(neutralised(f"{s.name} ({s.role.label})"), s.id)
         self.supporter.setCurrentIndex(max(0, self.supporter.findData(chosen)))
 
     def show_storyteller(self, story: Story) -> None:
         self.storyteller_label.setText(
-            f"{story.storyteller.name}  (pseudonym: {story.storyteller_pseudonym})"
+            neutralised(f"{story.storyteller.name}  (pseudonym: {story.storyteller_pseudonym})")
         )
 
     def show_status(self, status: StoryStatus) -> None:
