@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core import people
+from storykeeper.core.display import neutralised
 from storykeeper.core.vocabulary import AgeBand, Communication, SupporterRole
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
@@ -148,7 +149,7 @@ class _PeopleDialog(QDialog):
         self.list.blockSignals(True)
         self.list.clear()
         for person in found:
-            item = QListWidgetItem(self.label_for(person))
+            item = QListWidgetItem(neutralised(self.label_for(person)))
             item.setData(Qt.ItemDataRole.UserRole, person)
             self.list.addItem(item)
             if person.id == select_id:
@@ -195,7 +196,7 @@ class _PeopleDialog(QDialog):
         self._dirty = False
         self._current = person
         self.delete_button.setEnabled(True)
-        self.state.setText(f"Saved {self.label_for(person)}.")
+        self.state.setText(f"Saved {neutralised(self.label_for(person))}.")
         self.reload(select_id=person.id)
 
     def _failed(self, error: BaseException) -> None:

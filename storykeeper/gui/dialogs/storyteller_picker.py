@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core import people
+from storykeeper.core.display import neutralised
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.ops.people import PickedStoryteller, find_storytellers
 
@@ -115,13 +116,13 @@ class StorytellerPicker(QDialog):
         self.results.clear()
         exact = any(s.display_name.casefold() == text.casefold() for s in found)
         if text and not exact:
-            item = QListWidgetItem(f"Add a new storyteller: “{text}”")
+            item = QListWidgetItem(f"Add a new storyteller: “{neutralised(text)}”")
             item.setData(Qt.ItemDataRole.UserRole, PickedStoryteller(None, text, text))
             self.results.addItem(item)
         for teller in found:
             stories = f"{teller.story_count} {'story' if teller.story_count == 1 else 'stories'}"
             label = f"{teller.display_name} — {teller.pseudonym} ({stories})"
-            item = QListWidgetItem(label)
+            item = QListWidgetItem(neutralised(label))
             item.setData(
                 Qt.ItemDataRole.UserRole, PickedStoryteller(teller.id, None, teller.display_name)
             )
