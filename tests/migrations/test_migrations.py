@@ -274,7 +274,8 @@ def _assert_the_revisions_own_rows(session: Session, schema: str) -> None:
         assert report.lines(session, entry.id) == [
             report.StoryLine(ARTHUR, report.Action.NEW, "", "The bus to market")
         ]
-        assert report.first_import(session, IMPORTED_BUNDLE) == at(10)
+        assert report.first_import(session, IMPORTED_BUNDLE, SIGNER) == at(10)
+        assert report.first_import(session, IMPORTED_BUNDLE, "0123456789ABCDEF") is None
         assert provenance.origin_of(session, ARTHUR) == provenance.Origin(
             SIGNER, "Priya (advocate)", False, IMPORTED_BUNDLE, at(10)
         )

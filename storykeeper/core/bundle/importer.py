@@ -5,7 +5,8 @@ The order (BUNDLE.md, "Import rules"):
 1. the reader decrypts it with this computer's age identities and checks the zip, the
    signature against the trusted signers (and this computer's own key), every hash and the
    summary's schema — a refusal ends here, kept in the ledger with its one reason;
-2. the import ledger: a bundle already imported changes nothing and says so;
+2. the import ledger: a bundle already imported from the same signer changes nothing and
+   says so (a bundle id belongs to its signer);
 3. in **one** write transaction, every story file is read, hash-checked and validated, then
    merged (``merge.Merger``), then the withdrawals applied; media are staged and hash-checked
    first and put under their names only just before the commit;
@@ -90,7 +91,7 @@ def import_bundle(
     def signed(bundle_id: str, key_id: str) -> None:
         # The bundle is authentic; if it is here already, nothing else needs reading.
         with store.read() as session:
-            first = ledger.first_import(session, bundle_id)
+            first = ledger.first_import(session, bundle_id, key_id)
         if first is not None:
             raise _AlreadyImported(bundle_id, key_id, first)
 
@@ -264,7 +265,7 @@ def _apply(
     merger: Merger | None = None
     try:
         with store.write(actor=actor) as session:
-            first = ledger.first_import(session, bundle.bundle_id)
+            first = ledger.first_import(session, bundle.bundle_id, sender.key_id)
             if first is not None:
                 report = finished(Outcome.ALREADY_IMPORTED, first_imported_at=first)
                 if dry_run:

@@ -147,11 +147,19 @@ def record(session: Session, report: ImportReport, actor: str) -> int:
     return row.id
 
 
-def first_import(session: Session, bundle_id: str) -> dt.datetime | None:
-    """When the bundle was imported here, if it was (the ledger's one question)."""
+def first_import(session: Session, bundle_id: str, signer_key_id: str) -> dt.datetime | None:
+    """When this signer's bundle was imported here, if it was (the ledger's one question).
+
+    A bundle id is the signer's own: another signer's bundle carrying the same id (copied from
+    a file name, say) is a different bundle, and must never make the real one look imported.
+    """
     return session.scalar(
         select(ImportRow.checked_at)
-        .where(ImportRow.bundle_id == bundle_id, ImportRow.outcome == Outcome.IMPORTED.value)
+        .where(
+            ImportRow.bundle_id == bundle_id,
+            ImportRow.signer_key_id == signer_key_id,
+            ImportRow.outcome == Outcome.IMPORTED.value,
+        )
         .order_by(ImportRow.id)
         .limit(1)
     )
