@@ -2,8 +2,14 @@
 
 In order, each step only once the one before has passed:
 
-1. **decrypt** with this computer's age identities (into a private temporary folder);
-2. **the zip wall**: before anything is read, every entry's name, kind, method and declared size
+1. **decrypt** with this computer's age identities, once the age header is read and found small
+   (at most 64 recipient stanzas in 64 KiB: age's time grows with the square of their number),
+   into the data folder's own ``tmp/`` under a lock (``staging.ImportStaging``), so a killed
+   import leaves its plaintext only there, for the next start to remove;
+2. **the zip wall**: the end of central directory record (and zip64's) is read first, and a
+   declared entry count or central directory size over the caps is refused, as is a central
+   directory holding more entries than that, before the zip module builds an object per entry;
+   then, before anything is read, every entry's name, kind, method and declared size
    is checked — one top-level folder, safe names, no duplicates (not even by case), regular files,
    stored or deflate, sizes and compression ratio capped — and sizes are enforced again while
    streaming, so a lying header gains nothing. Nothing is ever extracted to disk;
@@ -28,7 +34,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,11 +45,19 @@ from pyrage import x25519
 
 from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.schema import schema_problem
+from storykeeper.core.bundle.staging import ImportStaging, staging_folder
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import fingerprint, key_id_text
 
 AGE_MAGIC = b"age-encryption.org/v1"
 MAX_ENTRIES = 200_000
+#: A central directory record is 46 bytes and a name (a bundle's are about 120 bytes long):
+#: 64 MiB holds 200,000 entries with names of 280 bytes.
+MAX_CENTRAL_DIRECTORY = 64 << 20
+#: A Storykeeper bundle is encrypted to a coordinator and perhaps a recovery key; an age header
+#: of one X25519 stanza per recipient takes about 100 bytes each.
+MAX_AGE_STANZAS = 64
+MAX_AGE_HEADER = 64 << 10
 MAX_FILE = 2 << 30  # 2 GiB: a long recording at most
 MAX_TOTAL = 16 << 30
 MAX_RATIO = 200  # deflate rarely beats 10:1 on text; 200:1 is a bomb
@@ -252,6 +266,128 @@ def _manifest(text: bytes, name: str) -> dict[str, str]:
     return entries
 
 
+_EOCD = b"PK\x05\x06"
+_EOCD_SIZE = 22
+_ZIP64_LOCATOR = b"PK\x06\x07"
+_ZIP64_LOCATOR_SIZE = 20
+_ZIP64_EOCD = b"PK\x06\x06"
+_ZIP64_EOCD_SIZE = 56
+_CENTRAL_ENTRY = b"PK\x01\x02"
+_CENTRAL_ENTRY_SIZE = 46
+
+
+def check_age_header(path: Path) -> None:
+    """Refuse an age header with more than ``MAX_AGE_STANZAS`` recipient stanzas, or longer than
+    ``MAX_AGE_HEADER``, before anything is decrypted: age tries every stanza and its time grows
+    with the square of their number (100,000 stanzas, a 9.8 MB file, ran for over 15 minutes,
+    beyond any cancel). The header (age-encryption.org/v1) is the version line, stanzas each
+    opening with "-> " and followed by base64 lines (which never start with "-"), and a line
+    opening with "---" that carries the MAC. A header cut short is left to age to refuse."""
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(MAX_AGE_HEADER + 1)
+    except OSError as exc:
+        raise BundleRefused(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    stanzas, start = 0, 0
+    while (end := head.find(b"\n", start)) >= 0:
+        line = head[start:end]
+        if line.startswith(b"---"):
+            return
+        if line.startswith(b"-> "):
+            stanzas += 1
+            if stanzas > MAX_AGE_STANZAS:
+                raise BundleRefused(
+                    f"The bundle is encrypted to more than {MAX_AGE_STANZAS} recipients, which "
+                    "no Storykeeper bundle is: it was not decrypted. Ask the sender for a fresh "
+                    "export."
+                )
+        start = end + 1
+    if len(head) > MAX_AGE_HEADER:
+        raise BundleRefused(
+            f"The bundle's encryption header is longer than {MAX_AGE_HEADER >> 10} KiB, which no "
+            "Storykeeper bundle's is: it was not decrypted. Ask the sender for a fresh export."
+        )
+
+
+def check_central_directory(path: Path) -> None:
+    """Refuse a zip whose central directory declares, or holds, more entries than
+    ``MAX_ENTRIES`` or more bytes than ``MAX_CENTRAL_DIRECTORY``, before the zip module builds an
+    object for every entry (1.5 million entries cost 923 MB before the count was refused). The
+    end of central directory record is found as the zip module finds it (the last one in the
+    final 64 KiB), and zip64's as it does (just before its locator). A record the zip module
+    would refuse as damaged is left for it to refuse."""
+    try:
+        with path.open("rb") as stream:
+            _check_central_directory(stream)
+    except OSError as exc:
+        if exc.errno not in (None, errno.EINVAL):
+            raise
+        raise BundleRefused("The bundle is damaged: it is not a whole zip file.") from exc
+
+
+def _check_central_directory(stream: Any) -> None:
+    size = stream.seek(0, os.SEEK_END)
+    tail_start = max(0, size - _EOCD_SIZE - 0xFFFF)
+    stream.seek(tail_start)
+    tail = stream.read()
+    found = tail.rfind(_EOCD)
+    if found < 0 or len(tail) - found < _EOCD_SIZE:
+        return
+    end_record = tail_start + found
+    fields = struct.unpack("<4s4H2LH", tail[found : found + _EOCD_SIZE])
+    entries, directory_size = fields[4], fields[5]
+    directory_end = end_record
+    locator_at = end_record - _ZIP64_LOCATOR_SIZE
+    record_at = locator_at - _ZIP64_EOCD_SIZE
+    if record_at >= 0:
+        stream.seek(locator_at)
+        if stream.read(4) == _ZIP64_LOCATOR:
+            stream.seek(record_at)
+            record = stream.read(_ZIP64_EOCD_SIZE)
+            if record[:4] == _ZIP64_EOCD:
+                entries, directory_size = struct.unpack("<2Q", record[32:48])
+                directory_end = record_at
+    if entries > MAX_ENTRIES:
+        raise BundleRefused(
+            f"The bundle declares {entries:,} files; at most {MAX_ENTRIES:,} are allowed."
+        )
+    if directory_size > MAX_CENTRAL_DIRECTORY:
+        raise BundleRefused(
+            f"The bundle's list of files is too large ({directory_size:,} bytes; at most "
+            f"{MAX_CENTRAL_DIRECTORY:,})."
+        )
+    start = directory_end - directory_size
+    if start < 0:
+        return
+    # The count declared can lie: walk the directory's records (without keeping them) as the
+    # zip module will, and stop at one too many.
+    stream.seek(start)
+    walked, counted = 0, 0
+    while walked < directory_size:
+        head = stream.read(_CENTRAL_ENTRY_SIZE)
+        if len(head) != _CENTRAL_ENTRY_SIZE or head[:4] != _CENTRAL_ENTRY:
+            return
+        counted += 1
+        if counted > MAX_ENTRIES:
+            raise BundleRefused(f"The bundle holds too many files (more than {MAX_ENTRIES:,}).")
+        name, extra, comment = struct.unpack("<3H", head[28:34])
+        stream.seek(name + extra + comment, os.SEEK_CUR)
+        walked += _CENTRAL_ENTRY_SIZE + name + extra + comment
+
+
+@contextmanager
+def _decrypted_place(data_dir: Path | None) -> Iterator[Path]:
+    """Where the decrypted zip is written, removed on every way out: the data folder's own
+    ``tmp/`` under this import's lock, where the start-up sweep finds what a killed import
+    left; without a data folder (a tool or a test), a private temporary folder."""
+    if data_dir is None:
+        with tempfile.TemporaryDirectory(prefix="storykeeper-bundle-") as private:
+            yield Path(private) / "bundle.zip"
+        return
+    with ImportStaging(staging_folder(data_dir)) as staging:
+        yield staging.plaintext
+
+
 @contextmanager
 def open_bundle(
     path: Path,
@@ -260,6 +396,8 @@ def open_bundle(
     hashed: Callable[[int, int], None] | None = None,
     signed: Callable[[str, str], None] | None = None,
     hash_later: Callable[[str], bool] | None = None,
+    *,
+    data_dir: Path | None = None,
 ) -> Iterator[OpenedBundle]:
     """Open, decrypt and check the bundle at ``path``; the temporary files go when done.
 
@@ -269,16 +407,18 @@ def open_bundle(
     importer that already has the bundle raises there and skips the rest. Payload files for
     which ``hash_later(path)`` is true are not hashed here: the caller promises to check each as
     it reads it (the importer does so for media while copying them, saving a pass over them).
+    ``data_dir``, when given, is the data folder whose ``tmp/`` holds the decrypted zip.
     """
     try:
         with path.open("rb") as head:
             encrypted = head.read(len(AGE_MAGIC)) == AGE_MAGIC
     except OSError as exc:
         raise BundleRefused(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    with tempfile.TemporaryDirectory(prefix="storykeeper-bundle-") as private:
+    with ExitStack() as cleanup:
         plain = path
         if encrypted:
-            plain = Path(private) / "bundle.zip"
+            check_age_header(path)
+            plain = cleanup.enter_context(_decrypted_place(data_dir))
             try:
                 pyrage.decrypt_file(str(path), str(plain), list(identities))
             except pyrage.DecryptError as exc:
@@ -295,6 +435,7 @@ def open_bundle(
                     "The bundle is damaged: its encrypted content is cut short or was changed "
                     "(age could not authenticate it). Ask the sender for a fresh copy."
                 ) from exc
+        check_central_directory(plain)
         try:
             archive = zipfile.ZipFile(plain)
         except (*_ZIP_DAMAGE, OSError) as exc:

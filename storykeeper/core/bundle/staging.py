@@ -10,6 +10,10 @@ of it when the process dies) and notes in ``tmp/export-<id>.target`` every file 
 create outside, before creating it. At the next start ``sweep_leftovers`` takes each lock no
 running export holds and removes that export's staged zip, the files its note names, and the
 note: a kill -9 at any moment leaves nothing behind for longer than until the program next runs.
+
+An import decrypts a bundle here too, never in the system's temporary folder: each holds a lock
+on ``tmp/import-<token>.lock`` while its plaintext ``tmp/import-<token>.zip`` exists, removes it
+on every way out, and the same sweep removes the plaintext of an import that was killed.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import contextlib
 import logging
 import os
 import re
+import uuid
 from pathlib import Path
 from types import TracebackType
 
@@ -30,6 +35,8 @@ PARTIAL_PREFIX = ".storykeeper-partial-"
 _LOCK_SUFFIX = ".lock"
 _NOTE_SUFFIX = ".target"
 _EXPORT_PREFIX = "export-"
+_IMPORT_PREFIX = "import-"
+_IMPORT_PLAINTEXT_SUFFIX = ".zip"
 _BUNDLE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -88,6 +95,62 @@ class ExportStaging:
         return partial
 
 
+class ImportStaging:
+    """One import's decrypted zip in the data folder's ``tmp/``: a context manager that holds
+    the import's lock while the plaintext exists and removes it on leaving, however it leaves."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        token = uuid.uuid4()
+        self.plaintext = folder / f"{_IMPORT_PREFIX}{token}{_IMPORT_PLAINTEXT_SUFFIX}"
+        self._lock = FileLock(folder / f"{_IMPORT_PREFIX}{token}{_LOCK_SUFFIX}", mode=0o600)
+
+    def __enter__(self) -> ImportStaging:
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.folder.chmod(0o700)
+        # A fresh token: never contended but by a start sweeping at this very moment.
+        self._lock.acquire(timeout=10)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            self.plaintext.unlink(missing_ok=True)
+        finally:
+            self._lock.release()
+            Path(self._lock.lock_file).unlink(missing_ok=True)
+
+
+def _sweep_imports(folder: Path) -> int:
+    """Remove the decrypted zips of killed imports, leaving any import still running alone."""
+    tokens = {
+        p.name[len(_IMPORT_PREFIX) :].split(".", 1)[0]
+        for p in folder.iterdir()
+        if p.name.startswith(_IMPORT_PREFIX)
+    }
+    swept = 0
+    for token in sorted(t for t in tokens if _BUNDLE_ID.fullmatch(t)):
+        lock_path = folder / f"{_IMPORT_PREFIX}{token}{_LOCK_SUFFIX}"
+        lock = FileLock(lock_path, mode=0o600)
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            continue  # another process is importing now
+        try:
+            (folder / f"{_IMPORT_PREFIX}{token}{_IMPORT_PLAINTEXT_SUFFIX}").unlink(missing_ok=True)
+            swept += 1
+        finally:
+            lock.release()
+            lock_path.unlink(missing_ok=True)
+    if swept:
+        log.info("removed the decrypted files of %d interrupted import(s)", swept)
+    return swept
+
+
 def _remove(folder: Path, bundle_id: str) -> None:
     """Remove one export's staged zip, the partial files its note names, and the note."""
     note = folder / f"{_EXPORT_PREFIX}{bundle_id}{_NOTE_SUFFIX}"
@@ -103,12 +166,19 @@ def _remove(folder: Path, bundle_id: str) -> None:
 
 def sweep_leftovers(data_dir: Path) -> int:
     """Remove what killed exports left (their staged zips, their partial files outside, their
-    notes), leaving alone any export still running in another process; how many were found."""
+    notes) and killed imports left (their decrypted zips), leaving alone any export or import
+    still running in another process; how many were found."""
     folder = staging_folder(data_dir)
     if not folder.is_dir():
         return 0
-    bundle_ids = {found for p in folder.iterdir() for found in _BUNDLE_ID.findall(p.name)}
+    imports = _sweep_imports(folder)
     swept = 0
+    bundle_ids = {
+        found
+        for p in folder.iterdir()
+        if not p.name.startswith(_IMPORT_PREFIX)
+        for found in _BUNDLE_ID.findall(p.name)
+    }
     for bundle_id in sorted(bundle_ids):
         lock_path = folder / f"{_EXPORT_PREFIX}{bundle_id}{_LOCK_SUFFIX}"
         lock = FileLock(lock_path, mode=0o600)
@@ -124,4 +194,4 @@ def sweep_leftovers(data_dir: Path) -> int:
             lock_path.unlink(missing_ok=True)
     if swept:
         log.info("removed the partial files of %d interrupted export(s)", swept)
-    return swept
+    return imports + swept
