@@ -154,6 +154,7 @@ def import_bundle(
             hashed,
             signed,
             hash_later=lambda inside: inside.startswith("data/media/"),
+            data_dir=store.paths.data_dir,  # the plaintext stays in the data folder's tmp/
         ) as bundle:
             sender = Sender(
                 key_id=bundle.signer_key_id,
