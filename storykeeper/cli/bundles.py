@@ -300,7 +300,8 @@ def cmd_verify(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             trusted.append(minisign.PublicKey.from_file(signer))
         except (OSError, minisign.Error) as exc:
             raise ExportError(f"{signer} is not a minisign public key file.") from exc
-    with open_bundle(args.file, keys.age_identities(), trusted) as bundle:
+    identities = keys.age_identities()
+    with open_bundle(args.file, identities, trusted, data_dir=store.paths.data_dir) as bundle:
         for path in bundle.payload:
             if path.startswith("data/stories/"):
                 check_story(bundle, path)
