@@ -117,7 +117,7 @@ def test_a_story_that_is_not_utf8_is_refused(
             "breaks its format at consent/history: [] should be non-empty",
         ),
         (
-            lambda d: d.update(told_on="2026-13-45"),
+            lambda d: d.update(told_on="2026-02-30"),
             "holds a value this program cannot take: The day it was told is not a real date",
         ),
         (

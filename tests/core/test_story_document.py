@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -59,13 +60,18 @@ MIRRORED: dict[str, int] = {
     "story:/$defs/consent_text/maxLength": consent.TEXT_MAX,
     "story:/$defs/consent_record/properties/decided_by/maxLength": consent.DECIDED_BY_MAX,
     "story:/$defs/consent_record/properties/recorded_at/maxLength": document.TIME_TEXT_MAX,
+    # Every number a bundle carries, bounded (SQLite's integers end at 2^63).
+    "bundle:/properties/stories/items/properties/revision/maximum": document.WHOLE_NUMBER_MAX,
+    "story:/properties/revision/maximum": document.WHOLE_NUMBER_MAX,
+    "story:/properties/attachments/items/properties/size/maximum": document.WHOLE_NUMBER_MAX,
+    "story:/$defs/consent_record/properties/version/maximum": document.WHOLE_NUMBER_MAX,
 }
 
 
 def _limits(node: Any, pointer: str) -> Iterator[tuple[str, int]]:
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("maxLength", "maxItems"):
+            if key in ("maxLength", "maxItems", "maximum"):
                 yield f"{pointer}/{key}", value
             else:
                 yield from _limits(value, f"{pointer}/{key}")
@@ -81,6 +87,45 @@ def test_every_limit_in_the_schemas_is_the_constant_it_mirrors() -> None:
         for pointer, value in _limits(load_schema(kind, FORMAT), "")
     }
     assert found == MIRRORED
+
+
+#: Every date and time pattern in the schemas, by where it is.
+DATE_PATTERNS = (
+    ("story", ("$defs", "date")),
+    ("bundle", ("properties", "withdrawals", "items", "properties", "decided_on")),
+)
+TIME_PATTERNS = (
+    ("story", ("$defs", "consent_record", "properties", "recorded_at")),
+    ("bundle", ("properties", "created_at")),
+)
+
+
+def _pattern(kind: str, path: tuple[str, ...]) -> re.Pattern[str]:
+    node: Any = load_schema(kind, FORMAT)
+    for key in path:
+        node = node[key]
+    return re.compile(node["pattern"])
+
+
+@pytest.mark.parametrize(("kind", "path"), DATE_PATTERNS + TIME_PATTERNS)
+def test_every_date_in_the_schemas_falls_in_the_years_the_format_allows(
+    kind: str, path: tuple[str, ...]
+) -> None:
+    pattern = _pattern(kind, path)
+    time = "T12:30:00Z" if (kind, path) in TIME_PATTERNS else ""
+    first, last = document.DATE_YEAR_MIN, document.DATE_YEAR_MAX
+    for allowed in (f"{first}-01-01", f"{last}-12-31", "2026-02-28"):
+        assert pattern.search(allowed + time), allowed
+    for refused in (
+        f"{first - 1}-12-31",
+        f"{last + 1}-01-01",
+        "99999-01-01",
+        "2026-13-01",
+        "2026-00-10",
+        "2026-01-32",
+        "２０２６-01-01",  # digits of another script, which \d would take
+    ):
+        assert not pattern.search(refused + time), refused
 
 
 def life_story(length: int, seed: int = 7) -> str:

@@ -53,6 +53,13 @@ BUNDLE_STORIES_MAX = 1_000_000
 THEMES_MAX = 200
 CONSENT_VERSIONS_MAX = 1000
 ATTACHMENTS_MAX = 1000
+#: The largest revision, consent version or file size a bundle may carry: the largest whole
+#: number every JSON reader keeps exactly (2^53 − 1), far below SQLite's 2^63.
+WHOLE_NUMBER_MAX = 2**53 - 1
+#: The years a date or a time in a bundle may fall in (the schemas' date patterns): no story or
+#: consent falls outside them, and a time at either end still has a year once moved to UTC.
+DATE_YEAR_MIN = 1000
+DATE_YEAR_MAX = 2999
 #: The reader's cap on one JSON file: a document must stay under it.
 DOCUMENT_BYTES_MAX = MAX_JSON
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.document import canonical, problem_with, story_document, time_text
-from storykeeper.core.consent import WithdrawalNotice
+from storykeeper.core.consent import AGREEING, WithdrawalNotice
 from storykeeper.core.export_policy import ExportableStory
+from storykeeper.core.vocabulary import ConsentDecision
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,11 @@ def withdrawal_document(notice: WithdrawalNotice) -> dict[str, Any]:
     return {
         "story_id": notice.story_id,
         "consent_id": notice.consent_id,
-        "decision": notice.decision.value,
+        # A notice is always a withdrawal: consent given again to uses that leave the coordinator
+        # out withdraws the sharing, and the importer refuses a notice that says "given".
+        "decision": (
+            ConsentDecision.WITHDRAWN if notice.decision in AGREEING else notice.decision
+        ).value,
         "decided_on": notice.decided_on.isoformat(),
     }
 

@@ -44,7 +44,7 @@ import pyrage
 from pyrage import x25519
 
 from storykeeper.core.bundle import FORMAT
-from storykeeper.core.bundle.schema import schema_problem
+from storykeeper.core.bundle.schema import NumberRefused, parse_json, schema_problem
 from storykeeper.core.bundle.staging import ImportStaging, staging_folder
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import fingerprint, key_id_text
@@ -584,9 +584,11 @@ def _json(archive: zipfile.ZipFile, top: str, payload: dict[str, str], path: str
     if hashlib.sha512(data).hexdigest() != payload[path]:
         raise BundleRefused(f"File '{path}' was changed after signing.")
     try:
-        return json.loads(data.decode("utf-8"))
+        return parse_json(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise BundleRefused(f"'{path}' is not UTF-8 text.") from exc
+    except NumberRefused as exc:
+        raise BundleRefused(f"'{path}' {exc}.") from exc
     except (json.JSONDecodeError, RecursionError) as exc:
         raise BundleRefused(f"'{path}' is not valid JSON.") from exc
 
@@ -601,9 +603,11 @@ def check_story(bundle: OpenedBundle, path: str) -> dict[str, Any]:
     """A story file read, hash-checked and validated against its format's schema."""
     data = bundle.read(path)
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = parse_json(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise BundleRefused(f"'{path}' is not UTF-8 text.") from exc
+    except NumberRefused as exc:
+        raise BundleRefused(f"'{path}' {exc}.") from exc
     except (json.JSONDecodeError, RecursionError) as exc:
         raise BundleRefused(f"'{path}' is not valid JSON.") from exc
     _validate(document, "story", bundle.format)

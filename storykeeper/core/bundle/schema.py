@@ -27,6 +27,43 @@ _JSON_TYPES = {
 }
 
 
+#: The most digits a number in a bundle may have. Any 64-bit number fits, so a number past the
+#: format's bounds (``document.WHOLE_NUMBER_MAX``, 2^53 − 1, 16 digits) but this short meets the
+#: schema, which names its field; a longer one is refused as it is read. Python's own JSON
+#: reader stops only at 4,300 digits, with an error of its own, and SQLite at 2^63.
+NUMBER_DIGITS_MAX = 19
+
+
+class NumberRefused(ValueError):
+    """A number the format can never hold, found while the JSON is parsed."""
+
+
+def _whole_number(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > NUMBER_DIGITS_MAX:
+        raise NumberRefused(
+            f"holds a number of {digits:,} digits; it may have at most {NUMBER_DIGITS_MAX}"
+        )
+    return int(text)
+
+
+def _not_whole(text: str) -> float:
+    # Every number in the format is whole; 2.0 would pass the schema's "integer" and be kept as
+    # a real number, and NaN and Infinity are not JSON at all.
+    raise NumberRefused("holds a number that is not a whole number; the format has none")
+
+
+def parse_json(text: str) -> Any:
+    """A bundle's JSON file as Python values, its numbers bounded as they are read.
+
+    Raises ``NumberRefused`` (a ``ValueError``, as ``json.JSONDecodeError`` is) for a number the
+    format cannot hold, before any such number is built.
+    """
+    return json.loads(
+        text, parse_int=_whole_number, parse_float=_not_whole, parse_constant=_not_whole
+    )
+
+
 def load_schema(document: str, format_version: int) -> dict[str, Any]:
     """``schemas/<document>-<format>.schema.json`` (``bundle`` or ``story``)."""
     if document not in DOCUMENTS:
@@ -95,6 +132,8 @@ def _in_few_words(error: Any) -> str:
         return f"it is {len(value):,} characters long; the most it may be is {limit:,}."
     if error.validator == "maxItems":
         return f"it holds {len(value):,} items; the most it may hold is {limit:,}."
+    if error.validator == "maximum":
+        return f"it is more than the most the format allows ({limit:,})."
     if len(error.message) <= _SHORT_MESSAGE:
         return str(error.message)
     if error.validator == "type":
