@@ -94,6 +94,9 @@ class StorytellerRow(Base):
     support_needs: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: The trusted signer whose bundle brought it here (None: made on this computer). Only
+    #: that signer's bundles may change it (migration 0014).
+    signer_key_id: Mapped[str | None] = mapped_column(String(16))
 
     stories: Mapped[list[StoryRow]] = relationship(back_populates="storyteller")
 
@@ -109,6 +112,9 @@ class SupporterRow(Base):
     contact: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    #: The trusted signer whose bundle brought it here (None: made on this computer). Only
+    #: that signer's bundles may change it (migration 0014).
+    signer_key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class ThemeRow(Base):
@@ -400,6 +406,10 @@ class TombstoneRow(Base):
     last_revision: Mapped[int] = mapped_column(Integer)
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(200))
+    #: For a withdrawal of a story never held here, the signer who sent it: the tombstone keeps
+    #: out only that signer's story of this id. None: a story held here was withdrawn or
+    #: deleted, and its id stays out for good, whoever sends it.
+    signer_key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class ImportRow(Base):

@@ -15,7 +15,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from storykeeper.core import (
@@ -30,7 +30,7 @@ from storykeeper.core import (
 )
 from storykeeper.core.bundle import report, writer
 from storykeeper.core.db import Store, current_revision, head_revision, migrations_config
-from storykeeper.core.models import Base, StoryRow
+from storykeeper.core.models import Base, StoryRow, StorytellerRow
 from storykeeper.core.vocabulary import (
     ConsentDecision,
     ConsentScope,
@@ -50,6 +50,7 @@ def test_the_migrations_form_one_line() -> None:
     scripts = ScriptDirectory.from_config(migrations_config())
     assert len(scripts.get_heads()) == 1
     assert [s.revision for s in scripts.walk_revisions()] == [
+        "0014",
         "0013",
         "0012",
         "0011",
@@ -276,6 +277,13 @@ def _assert_the_revisions_own_rows(session: Session, schema: str) -> None:
         ]
         assert report.first_import(session, IMPORTED_BUNDLE, SIGNER) == at(10)
         assert report.first_import(session, IMPORTED_BUNDLE, "0123456789ABCDEF") is None
+        # 0014 gives the imported story's storyteller to the signer who sent it.
+        owner = session.scalar(
+            select(StorytellerRow.signer_key_id)
+            .join(StoryRow, StoryRow.storyteller_id == StorytellerRow.id)
+            .where(StoryRow.uuid == ARTHUR)
+        )
+        assert owner == SIGNER
         assert provenance.origin_of(session, ARTHUR) == provenance.Origin(
             SIGNER, "Priya (advocate)", False, IMPORTED_BUNDLE, at(10)
         )

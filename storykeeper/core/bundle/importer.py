@@ -47,6 +47,10 @@ from storykeeper.core.stories import merge_search_index
 
 Progress = Callable[[int, int], None]
 THIS_COMPUTER = "this computer"
+#: The most withdrawals one bundle may carry, unless it carries more stories than that. An
+#: advocate sends each withdrawal once, in the next bundle after it, so this is years of them;
+#: without a bound, one trusted sender could fill the store with tombstones (issue 16).
+WITHDRAWALS_MAX = 10_000
 
 
 class ImportCancelled(StorykeeperError):
@@ -160,6 +164,7 @@ def import_bundle(
                 key_id=bundle.signer_key_id,
                 label=labels.get(bundle.signer_key_id, bundle.signer_key_id),
                 bundle_id=bundle.bundle_id,
+                own=bundle.signer_key_id == own.key_id,
             )
             return _apply(store, path, bundle, sender, actor, dry_run, progress, cancelled, digest)
     except UntrustedSigner as refusal:
@@ -259,6 +264,14 @@ def _apply(
     if cancelled is not None and cancelled():
         raise ImportCancelled()
     story_paths = _story_paths(bundle)
+    if len(bundle.summary["withdrawals"]) > max(WITHDRAWALS_MAX, len(story_paths)):
+        # Each withdrawal of a story not held here leaves a tombstone: refused before anything
+        # is looked up, so a flood of them costs neither time nor the store's space.
+        raise BundleRefused(
+            f"The bundle withdraws {len(bundle.summary['withdrawals']):,} stories, more than the "
+            f"{WITHDRAWALS_MAX:,} a bundle may (or than the stories it carries); nothing was "
+            "imported."
+        )
     revisions = {entry["id"]: entry["revision"] for entry in bundle.summary["stories"]}
     withdrawals = bundle.summary["withdrawals"]
     total = len(story_paths) + len(withdrawals)

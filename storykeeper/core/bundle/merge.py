@@ -53,6 +53,7 @@ from storykeeper.core.models import (
     SupporterRow,
     ThemeRow,
     TombstoneRow,
+    TrustedSignerRow,
     with_content_digests,
 )
 from storykeeper.core.pseudonyms import unique_pseudonym
@@ -89,6 +90,8 @@ class Sender:
     key_id: str
     label: str
     bundle_id: str
+    #: Signed with this computer's own key: it may touch the records made here.
+    own: bool = False
 
 
 def consent_gate(document: dict[str, Any]) -> str | None:
@@ -191,13 +194,18 @@ class Merger:
         if refusal:
             return StoryLine(story_id, Action.SKIPPED, f"not taken in: {refusal}")
         gone = self._tombstones.get(story_id)
-        if gone is not None:
+        if gone is not None and gone.signer_key_id in (None, self.sender.key_id):
             when = gone.occurred_at.date().isoformat()
             return StoryLine(
                 story_id,
                 Action.SKIPPED,
                 f"it was {gone.reason} here on {when}; it is not brought back",
             )
+        if gone is not None:
+            # Another signer withdrew a story of this id before any arrived: that withdrawal
+            # was theirs alone, and the id now belongs to this signer's story.
+            self.session.delete(gone)
+            del self._tombstones[story_id]
         row = self._stories.get(story_id)
         if row is not None:
             problem = self._origin_problem(row.id)
@@ -434,12 +442,15 @@ class Merger:
                 pseudonym=pseudonym,
                 created_at=self.now,
                 updated_at=self.now,
+                signer_key_id=self.sender.key_id,
             )
             self.session.add(row)
-        elif named and row.display_name != name:
-            # A pseudonym never replaces a name already known, but a name now shared does.
-            row.display_name = name
-            row.updated_at = self.now
+        else:
+            self._check_owner("Storyteller", uuid, row.signer_key_id)
+            if named and row.display_name != name:
+                # A pseudonym never replaces a name already known, but a name now shared does.
+                row.display_name = name
+                row.updated_at = self.now
         self._storytellers[uuid] = row
         return row
 
@@ -457,10 +468,35 @@ class Merger:
                 role=SupporterRole.NOT_RECORDED.value,
                 created_at=self.now,
                 updated_at=self.now,
+                signer_key_id=self.sender.key_id,
             )
             self.session.add(row)
+        else:
+            self._check_owner("Supporter", uuid, row.signer_key_id)
         self._supporters[uuid] = row
         return row
+
+    def _check_owner(self, what: str, uuid: str, owner: str | None) -> None:
+        """Refuse the bundle when a person record here belongs to someone other than its signer.
+
+        A record belongs to the signer whose bundle first brought it (None: made here), and only
+        their bundles may name it: another trusted sender reusing the id (mistaken, or
+        compromised) must never rename or re-link someone else's storyteller.
+        """
+        if owner == self.sender.key_id or (owner is None and self.sender.own):
+            return
+        if owner is None:
+            holder = "this computer (made here)"
+        else:
+            label = self.session.scalar(
+                select(TrustedSignerRow.label).where(TrustedSignerRow.key_id == owner)
+            )
+            holder = f"{excerpt(label or 'another sender', QUOTE_MAX)} (key {owner})"
+        raise BundleRefused(
+            f"{what} {uuid} belongs to {holder}, but this bundle is signed by "
+            f"{excerpt(self.sender.label, QUOTE_MAX)} (key {self.sender.key_id}), which may not "
+            "change it; nothing was imported."
+        )
 
     def _theme(self, clean: str) -> ThemeRow:
         row = self._themes.get(clean.casefold())
@@ -588,6 +624,10 @@ class Merger:
             )
         gone = self._tombstones.get(story_id)
         if gone is not None:
+            if gone.signer_key_id not in (None, self.sender.key_id):
+                # Two signers have withdrawn a story of this id, neither held here: the one
+                # tombstone now keeps it out whoever sends it, as both asked.
+                gone.signer_key_id = None
             when = gone.occurred_at.date().isoformat()
             return StoryLine(story_id, Action.SKIPPED, f"already removed here on {when}")
         tombstone = TombstoneRow(
@@ -601,6 +641,8 @@ class Merger:
             last_revision=0,
             occurred_at=self.now,
             actor=str(self.session.info.get("actor", "unknown")),
+            # It keeps out this signer's story of that id only, never another signer's.
+            signer_key_id=self.sender.key_id,
         )
         self.session.add(tombstone)
         self._tombstones[story_id] = tombstone

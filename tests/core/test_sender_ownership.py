@@ -1,0 +1,218 @@
+"""Each trusted sender owns only their own records at the coordinator's (issue 16, section 1).
+
+Two advocates are trusted. Advocate B is careless or compromised and signs bundles with their own
+real key that reuse advocate A's ids: a bundle id, a story id in a withdrawal, a storyteller's id.
+None of it may change, block or rename anything of A's.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from storykeeper.core import trust
+from storykeeper.core.bundle import importer
+from storykeeper.core.bundle.importer import import_bundle
+from storykeeper.core.bundle.report import Action, Outcome
+from storykeeper.core.db import Store
+from storykeeper.core.keys import KeyStore
+from storykeeper.core.models import ImportRow, StorytellerRow, TombstoneRow
+from storykeeper.core.vocabulary import ConsentScope
+from tests.core.plain_bundles import write_plain
+from tests.exchange import shared, snapshot
+from tests.factories import given
+from tests.forgery import Payload, resign, story_paths
+
+A_LABEL = "Advocate A"
+B_LABEL = "Advocate B"
+
+
+def _trust(coordinator: Store, keys: KeyStore, label: str) -> None:
+    with coordinator.write(actor="test") as session:
+        trust.add_signer(session, keys.ensure().signing.public_key, label)
+
+
+@pytest.fixture
+def senders(store: Store, coordinator: Store, tmp_path: Path) -> tuple[Path, KeyStore, KeyStore]:
+    """A's plain bundle of two stories (one named with consent), A's keys and B's; both trusted."""
+    named = given().scopes | {ConsentScope.PUBLISH_WITH_NAME}
+    shared(store, "The bus", scopes=named)
+    shared(store, "The garden")
+    out = tmp_path / "a-out"
+    out.mkdir()
+    bundle, a_keys = write_plain(store, out)
+    b_dir = tmp_path / "b-keys"
+    b_dir.mkdir()
+    b_keys = KeyStore(b_dir)
+    _trust(coordinator, a_keys, A_LABEL)
+    _trust(coordinator, b_keys, B_LABEL)
+    return bundle, a_keys, b_keys
+
+
+def _summary(payload: Payload) -> dict[str, Any]:
+    return json.loads(payload["data/bundle.json"])
+
+
+def _set_summary(payload: Payload, summary: dict[str, Any]) -> None:
+    payload["data/bundle.json"] = json.dumps(summary).encode()
+
+
+def _without_stories(payload: Payload) -> dict[str, Any]:
+    """Drop every story and medium; the summary, for the caller to change further."""
+    for path in [p for p in payload if p.startswith(("data/stories/", "data/media/"))]:
+        del payload[path]
+    summary = _summary(payload)
+    summary["stories"] = []
+    return summary
+
+
+def _signed_by(bundle: Path, keys: KeyStore, change: Callable[[Payload], None]) -> Path:
+    """``bundle`` changed and signed again with ``keys``, its summary naming their key."""
+
+    def changed(payload: Payload) -> None:
+        summary = _summary(payload)
+        summary["signer_key_id"] = keys.ensure().signing.key_id
+        _set_summary(payload, summary)
+        change(payload)
+
+    return resign(bundle, keys, changed)
+
+
+def _story_ids(payload: Payload) -> list[str]:
+    return [json.loads(payload[p])["id"] for p in story_paths(payload)]
+
+
+def _a_story_ids(bundle: Path, a_keys: KeyStore) -> list[str]:
+    found: list[str] = []
+    resign(bundle, a_keys, lambda payload: found.extend(_story_ids(payload)))
+    return found
+
+
+def test_a_bundle_id_reused_by_another_signer_does_not_block_the_owners_bundle(
+    senders: tuple[Path, KeyStore, KeyStore], coordinator: Store
+) -> None:
+    bundle, a_keys, b_keys = senders
+    real = resign(bundle, a_keys, lambda payload: None)
+    a_bundle_id = real.stem.removeprefix("forged-")  # visible in A's file name
+
+    def squat(payload: Payload) -> None:
+        summary = _without_stories(payload)
+        summary["bundle_id"] = a_bundle_id
+        _set_summary(payload, summary)
+
+    squatted = import_bundle(coordinator, _signed_by(bundle, b_keys, squat), actor="c")
+    assert squatted.outcome is Outcome.IMPORTED, squatted.summary()
+    report = import_bundle(coordinator, real, actor="c")
+    assert report.outcome is Outcome.IMPORTED, report.summary()
+    assert report.count(Action.NEW) == 2
+    # A's bundle, once in, is known again as A's.
+    again = resign(bundle, a_keys, lambda payload: _reuse(payload, a_bundle_id))
+    known = import_bundle(coordinator, again, actor="c")
+    assert known.outcome is Outcome.ALREADY_IMPORTED
+    assert known.signer_label == A_LABEL
+
+
+def _reuse(payload: Payload, bundle_id: str) -> None:
+    summary = _summary(payload)
+    summary["bundle_id"] = bundle_id
+    _set_summary(payload, summary)
+
+
+def test_a_withdrawal_from_another_signer_does_not_keep_the_owners_story_out(
+    senders: tuple[Path, KeyStore, KeyStore], coordinator: Store
+) -> None:
+    bundle, a_keys, b_keys = senders
+    a_ids = _a_story_ids(bundle, a_keys)
+
+    def withdraw_a_first(payload: Payload) -> None:
+        summary = _without_stories(payload)
+        summary["withdrawals"] = [
+            {
+                "story_id": a_ids[0],
+                "consent_id": str(uuid.uuid4()),
+                "decision": "withdrawn",
+                "decided_on": "2026-01-01",
+            }
+        ]
+        _set_summary(payload, summary)
+
+    early = import_bundle(coordinator, _signed_by(bundle, b_keys, withdraw_a_first), actor="c")
+    assert early.outcome is Outcome.IMPORTED, early.summary()
+    with coordinator.read() as session:
+        (tombstone,) = session.scalars(select(TombstoneRow))
+        assert tombstone.signer_key_id == b_keys.ensure().signing.key_id
+    report = import_bundle(coordinator, resign(bundle, a_keys, lambda payload: None), actor="c")
+    assert report.outcome is Outcome.IMPORTED, report.summary()
+    assert report.count(Action.NEW) == 2, [line.detail for line in report.stories]
+
+
+def test_a_bundle_with_more_withdrawals_than_allowed_is_refused_before_anything(
+    senders: tuple[Path, KeyStore, KeyStore], coordinator: Store
+) -> None:
+    bundle, _, b_keys = senders
+    many = importer.WITHDRAWALS_MAX + 1
+
+    def flood(payload: Payload) -> None:
+        summary = _without_stories(payload)
+        summary["withdrawals"] = [
+            {
+                "story_id": str(uuid.uuid4()),
+                "consent_id": str(uuid.uuid4()),
+                "decision": "withdrawn",
+                "decided_on": "2026-01-01",
+            }
+            for _ in range(many)
+        ]
+        _set_summary(payload, summary)
+
+    before = snapshot(coordinator)
+    report = import_bundle(coordinator, _signed_by(bundle, b_keys, flood), actor="c")
+    assert report.outcome is Outcome.REFUSED
+    assert report.reason == (
+        f"The bundle withdraws {many:,} stories, more than the {importer.WITHDRAWALS_MAX:,} "
+        "a bundle may (or than the stories it carries); nothing was imported."
+    )
+    assert snapshot(coordinator) == before
+    with coordinator.read() as session:
+        assert session.scalar(select(func.count(TombstoneRow.id))) == 0
+        assert session.scalar(select(ImportRow.outcome)) == "refused"
+
+
+def test_another_signers_story_cannot_rename_the_owners_storyteller(
+    senders: tuple[Path, KeyStore, KeyStore], coordinator: Store
+) -> None:
+    bundle, a_keys, b_keys = senders
+    assert import_bundle(coordinator, resign(bundle, a_keys, lambda payload: None), actor="c").ok
+    with coordinator.read() as session:
+        names_before = sorted(session.scalars(select(StorytellerRow.display_name)))
+
+    def rename(payload: Payload) -> None:
+        summary = _summary(payload)
+        for path in story_paths(payload):
+            document = json.loads(payload[path])
+            del payload[path]
+            if not document["storyteller"]["is_real_name"]:
+                continue
+            document["id"] = str(uuid.uuid4())
+            document["storyteller"]["name"] = "RENAMED BY B"
+            for record in document["consent"]["history"]:
+                record["id"] = str(uuid.uuid4())
+            payload[f"data/stories/{document['id']}.json"] = json.dumps(document).encode()
+            summary["stories"] = [{"id": document["id"], "revision": document["revision"]}]
+        _set_summary(payload, summary)
+
+    before = snapshot(coordinator)
+    report = import_bundle(coordinator, _signed_by(bundle, b_keys, rename), actor="c")
+    assert report.outcome is Outcome.REFUSED, report.summary()
+    assert A_LABEL in report.reason and B_LABEL in report.reason
+    assert report.reason.startswith("Storyteller ")
+    assert "RENAMED" not in report.reason
+    assert snapshot(coordinator) == before
+    with coordinator.read() as session:
+        assert sorted(session.scalars(select(StorytellerRow.display_name))) == names_before
