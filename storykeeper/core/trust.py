@@ -14,13 +14,19 @@ import datetime as dt
 from dataclasses import dataclass
 
 import minisign
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storykeeper.core import audit, clock
 from storykeeper.core.errors import NotFoundError, ValidationError
 from storykeeper.core.keys import fingerprint, key_id_text
-from storykeeper.core.models import TrustedSignerRow
+from storykeeper.core.models import (
+    StoryOriginRow,
+    StorytellerRow,
+    SupporterRow,
+    TombstoneRow,
+    TrustedSignerRow,
+)
 from storykeeper.core.validation import clean_line
 
 
@@ -116,3 +122,94 @@ def revoke_signer(session: Session, key_id: str) -> TrustedSigner:
     session.flush()
     audit.record(session, "signer.revoked", "signer", wanted, {"label": row.label})
     return _signer(row)
+
+
+@dataclass(frozen=True)
+class HandOver:
+    """What one key's records became when they were handed to another key."""
+
+    old: TrustedSigner
+    new: TrustedSigner
+    stories: int
+    storytellers: int
+    supporters: int
+    withdrawals: int
+
+    @property
+    def total(self) -> int:
+        return self.stories + self.storytellers + self.supporters + self.withdrawals
+
+
+#: The tables whose rows belong to a signer (issue 16): only that signer's bundles may change
+#: them, so a sender's new key needs them handed over, explicitly, to carry on.
+OWNED = (StoryOriginRow, StorytellerRow, SupporterRow, TombstoneRow)
+
+
+def _trusted(session: Session, key_id: str) -> TrustedSignerRow:
+    wanted = key_id.strip().upper()
+    row = session.scalar(select(TrustedSignerRow).where(TrustedSignerRow.key_id == wanted))
+    if row is None:
+        raise NotFoundError(f"No trusted signer has key id {wanted}: see “storykeeper trust list”.")
+    return row
+
+
+def owned_counts(session: Session, key_id: str) -> dict[type, int]:
+    """How many records of each kind the key's bundles brought here and own."""
+    return {
+        model: session.scalar(
+            select(func.count()).select_from(model).where(model.signer_key_id == key_id)
+        )
+        or 0
+        for model in OWNED
+    }
+
+
+def hand_over(session: Session, old_key_id: str, new_key_id: str) -> HandOver:
+    """Give every record the old key's bundles brought here to the new key (a new laptop, say).
+
+    Records belong to the signer that first sent them, and only that signer's bundles may change
+    or withdraw them; when a sender's key is replaced, nothing moves them by itself. This is the
+    coordinator's explicit step, kept in the audit log. The new key must be trusted now; the old
+    one may be revoked already (it usually is).
+    """
+    old, new = _trusted(session, old_key_id), _trusted(session, new_key_id)
+    if old.key_id == new.key_id:
+        raise ValidationError("Choose two different keys: the old one and the sender's new one.")
+    if new.revoked_at is not None:
+        raise ValidationError(
+            f"{new.label} ({new.key_id}) is revoked: trust the sender's new key before handing "
+            "records to it."
+        )
+    counts = owned_counts(session, old.key_id)
+    for model in OWNED:
+        session.execute(
+            update(model)
+            .where(model.signer_key_id == old.key_id)
+            .values(signer_key_id=new.key_id)
+            .execution_options(synchronize_session=False)
+        )
+    session.expire_all()
+    result = HandOver(
+        old=_signer(old),
+        new=_signer(new),
+        stories=counts[StoryOriginRow],
+        storytellers=counts[StorytellerRow],
+        supporters=counts[SupporterRow],
+        withdrawals=counts[TombstoneRow],
+    )
+    audit.record(
+        session,
+        "signer.handed_over",
+        "signer",
+        old.key_id,
+        {
+            "to": new.key_id,
+            "old_label": old.label,
+            "new_label": new.label,
+            "stories": result.stories,
+            "storytellers": result.storytellers,
+            "supporters": result.supporters,
+            "withdrawals": result.withdrawals,
+        },
+    )
+    return result

@@ -21,8 +21,9 @@ from storykeeper.core.bundle import importer
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Action, Outcome
 from storykeeper.core.db import Store
+from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import KeyStore
-from storykeeper.core.models import ImportRow, StorytellerRow, TombstoneRow
+from storykeeper.core.models import AuditEventRow, ImportRow, StorytellerRow, TombstoneRow
 from storykeeper.core.vocabulary import ConsentScope
 from tests.core.plain_bundles import write_plain
 from tests.exchange import shared, snapshot
@@ -216,3 +217,70 @@ def test_another_signers_story_cannot_rename_the_owners_storyteller(
     assert snapshot(coordinator) == before
     with coordinator.read() as session:
         assert sorted(session.scalars(select(StorytellerRow.display_name))) == names_before
+
+
+def test_a_replaced_key_takes_over_the_old_keys_records_only_when_handed_over(
+    senders: tuple[Path, KeyStore, KeyStore], coordinator: Store, tmp_path: Path
+) -> None:
+    """A's new laptop has a new key: until the coordinator hands A's records to it, its bundles
+    may not touch them; after, they may, and the audit log says who did it."""
+    bundle, a_keys, _ = senders
+    assert import_bundle(coordinator, resign(bundle, a_keys, lambda payload: None), actor="c").ok
+    a_ids = _a_story_ids(bundle, a_keys)
+    laptop_dir = tmp_path / "a-new-laptop"
+    laptop_dir.mkdir()
+    laptop = KeyStore(laptop_dir)
+    _trust(coordinator, laptop, "Advocate A (new laptop)")
+    old_key, new_key = a_keys.ensure().signing.key_id, laptop.ensure().signing.key_id
+
+    def withdraw_first(payload: Payload) -> None:
+        summary = _without_stories(payload)
+        summary["withdrawals"] = [
+            {
+                "story_id": a_ids[0],
+                "consent_id": str(uuid.uuid4()),
+                "decision": "withdrawn",
+                "decided_on": "2026-01-01",
+            }
+        ]
+        _set_summary(payload, summary)
+
+    (line,) = import_bundle(
+        coordinator, _signed_by(bundle, laptop, withdraw_first), actor="c"
+    ).stories
+    assert line.action is Action.SKIPPED
+    with coordinator.write(actor="Coordinator Sam") as session:
+        handed = trust.hand_over(session, old_key.lower(), new_key)
+    assert (handed.stories, handed.storytellers, handed.withdrawals) == (2, 2, 0)
+    with coordinator.read() as session:
+        assert trust.owned_counts(session, old_key) == dict.fromkeys(trust.OWNED, 0)
+        event = session.scalars(
+            select(AuditEventRow).order_by(AuditEventRow.seq.desc()).limit(1)
+        ).one()
+    assert (event.action, event.actor, event.entity_uuid) == (
+        "signer.handed_over",
+        "Coordinator Sam",
+        old_key,
+    )
+    assert json.loads(event.details)["to"] == new_key
+    (line,) = import_bundle(
+        coordinator, _signed_by(bundle, laptop, withdraw_first), actor="c"
+    ).stories
+    assert line.action is Action.WITHDRAWN
+
+
+def test_a_hand_over_needs_two_different_keys_the_new_one_trusted(
+    senders: tuple[Path, KeyStore, KeyStore], coordinator: Store
+) -> None:
+    _, a_keys, b_keys = senders
+    a, b = a_keys.ensure().signing.key_id, b_keys.ensure().signing.key_id
+    with coordinator.write(actor="c") as session:
+        trust.revoke_signer(session, b)
+    for old, new, words in (
+        (a, a, "Choose two different keys: the old one and the sender's new one."),
+        (a, b, f"{B_LABEL} ({b}) is revoked: trust the sender's new key before handing"),
+        (a, "ABCDEF", "No trusted signer has key id ABCDEF"),
+    ):
+        with pytest.raises(StorykeeperError) as refused, coordinator.write(actor="c") as session:
+            trust.hand_over(session, old, new)
+        assert refused.value.message.startswith(words)
