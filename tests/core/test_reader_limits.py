@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from storykeeper.__main__ import main
+from storykeeper.core.bundle.document import RECIPIENTS_MAX
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.reader import (
     MAX_AGE_STANZAS,
@@ -99,18 +100,19 @@ def test_an_age_header_of_65_recipients_is_refused_before_decrypting(
     monkeypatch.setattr("storykeeper.core.bundle.reader.pyrage.decrypt_file", never_decrypt)
     reason = refused_unchanged(coordinator, many)
     assert reason == (
-        "The bundle is encrypted to more than 64 recipients, which no Storykeeper bundle is: "
+        "The bundle is encrypted to more than 100 recipients, which no Storykeeper bundle is: "
         "it was not decrypted. Ask the sender for a fresh export."
     )
     assert tried == []
 
 
 @needs_age
-def test_a_bundle_encrypted_to_a_few_recipients_by_the_stock_age_still_imports(
+def test_a_bundle_encrypted_to_as_many_recipients_as_the_writer_allows_still_imports(
     store: Store, coordinator: Store, tmp_path: Path
 ) -> None:
-    few = encrypted_to_many(store, coordinator, tmp_path, others=3)
-    report = import_bundle(coordinator, few, actor="c")
+    assert MAX_AGE_STANZAS == RECIPIENTS_MAX  # what the writer may make, the reader takes
+    most = encrypted_to_many(store, coordinator, tmp_path, others=RECIPIENTS_MAX - 1)
+    report = import_bundle(coordinator, most, actor="c")
     assert report.outcome is Outcome.IMPORTED, report.summary()
 
 
@@ -137,7 +139,7 @@ def test_the_command_line_says_the_refusal_in_one_line_and_exits_1(
     out, err = capsys.readouterr()
     said = out + err
     assert code == 1
-    assert "encrypted to more than 64 recipients" in said
+    assert "encrypted to more than 100 recipients" in said
     assert "Traceback" not in said
 
 
