@@ -109,6 +109,18 @@ def add_commands(
     )
     trust_revoke.add_argument("key_id", metavar="KEY_ID")
     trust_revoke.set_defaults(handler=cmd_trust_revoke)
+    trust_hand_over = trust_commands.add_parser(
+        "hand-over",
+        parents=[common],
+        help="give the records an old key's bundles brought to the sender's new key",
+        description="Only a sender's own key may change or withdraw the stories, storytellers "
+        "and withdrawals its bundles brought here. When a sender gets a new key (a new laptop), "
+        "trust the new key, then hand the old key's records over to it; the audit log keeps "
+        "who did it.",
+    )
+    trust_hand_over.add_argument("old_key_id", metavar="OLD_KEY_ID")
+    trust_hand_over.add_argument("new_key_id", metavar="NEW_KEY_ID")
+    trust_hand_over.set_defaults(handler=cmd_trust_hand_over)
 
 
 def command_line_actor() -> str:
@@ -270,4 +282,16 @@ def cmd_trust_revoke(store: Store, args: argparse.Namespace, out: TextIO) -> int
     with store.write(actor=command_line_actor()) as session:
         signer = trust.revoke_signer(session, args.key_id)
     out.write(f"Revoked {signer.label} ({signer.key_id}): their new bundles will be refused.\n")
+    return 0
+
+
+def cmd_trust_hand_over(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    with store.write(actor=command_line_actor()) as session:
+        handed = trust.hand_over(session, args.old_key_id, args.new_key_id)
+    out.write(
+        f"Handed to {handed.new.label} ({handed.new.key_id}) what {handed.old.label} "
+        f"({handed.old.key_id}) sent: {handed.stories:,} stories, {handed.storytellers:,} "
+        f"storytellers, {handed.supporters:,} supporters, {handed.withdrawals:,} withdrawals. "
+        "Only the new key's bundles may change them now.\n"
+    )
     return 0

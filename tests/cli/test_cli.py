@@ -62,6 +62,7 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         "trust add",
         "trust list",
         "trust revoke",
+        "trust hand-over",
         "export",
         "verify",
     ],
