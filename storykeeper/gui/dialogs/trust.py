@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -24,14 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storykeeper.core.trust import TrustedSigner
+from storykeeper.core.trust import HandOver, TrustedSigner
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import keys as key_ops
 from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.widgets.labels import buddy_label
-from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back
+from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back, run_modal
 
 MAX_PUB_FILE = 64 * 1024
 
@@ -61,6 +62,8 @@ class TrustDialog(QDialog):
         self.trust_button.setAccessibleName("Trust this key")
         self.revoke_button = QPushButton("&Revoke…")
         self.revoke_button.setAccessibleName("Revoke the chosen sender")
+        self.hand_over_button = QPushButton("&Hand over…")
+        self.hand_over_button.setAccessibleName("Hand the chosen sender's records to a new key")
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("What happened")
@@ -78,6 +81,7 @@ class TrustDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.trust_button)
         buttons.addWidget(self.revoke_button)
+        buttons.addWidget(self.hand_over_button)
         buttons.addStretch()
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
@@ -92,6 +96,7 @@ class TrustDialog(QDialog):
         enter_presses(self, self.trust_button)
         self.trust_button.clicked.connect(self._trust)
         self.revoke_button.clicked.connect(self._revoke)
+        self.hand_over_button.clicked.connect(self._hand_over)
         self.from_file.clicked.connect(self._from_file)
         context.tasks.changed.connect(self._keys_changed)
         self._reload()
@@ -114,6 +119,7 @@ class TrustDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole + 1, signer.active)
             self.signer_list.addItem(item)
         self.revoke_button.setEnabled(any(s.active for s in signers))
+        self.hand_over_button.setEnabled(len(signers) > 1 and any(s.active for s in signers))
 
     def _from_file(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
@@ -184,4 +190,53 @@ class TrustDialog(QDialog):
             on_done=revoked,
             on_error=lambda e: self.message.setText(str(e)),
             changes=key_ops.KEYS_CHANGED,
+        )
+
+    def _hand_over(self) -> None:
+        """Hand the chosen sender's records to another trusted key (their new laptop's)."""
+        item = self.signer_list.currentItem()
+        if item is None:
+            self.message.setText("Choose the sender's old key first, then Hand over.")
+            return
+        old_key = item.data(Qt.ItemDataRole.UserRole)
+        old_name = item.text().splitlines()[0]
+        others = [
+            (self.signer_list.item(row).text().splitlines()[0], key)
+            for row in range(self.signer_list.count())
+            if (key := self.signer_list.item(row).data(Qt.ItemDataRole.UserRole)) != old_key
+            and self.signer_list.item(row).data(Qt.ItemDataRole.UserRole + 1)
+        ]
+        if not others:
+            self.message.setText("Trust the sender's new key first, then hand over to it.")
+            return
+        choose = QInputDialog(self)
+        choose.setWindowTitle("Hand over to a new key")
+        choose.setLabelText(f"Which key now belongs to the sender of {old_name}?")
+        choose.setComboBoxItems([f"{name} — key {key}" for name, key in others])
+        if not run_modal(choose):
+            return
+        new_name, new_key = others[[f"{n} — key {k}" for n, k in others].index(choose.textValue())]
+        if not confirm_destructive(
+            self,
+            "Hand over a sender's records",
+            f"Give everything {old_name} sent to {new_name}?\n\nOnly bundles signed by "
+            f"{new_name} will then be able to change or withdraw those stories, storytellers "
+            "and withdrawals. This is kept in the audit log.",
+            act="Hand over",
+            keep="Keep them as they are",
+        ):
+            return
+
+        def handed(done: HandOver) -> None:
+            self.message.setText(
+                f"Handed to {done.new.label}: {done.stories:,} stories, {done.storytellers:,} "
+                f"storytellers, {done.supporters:,} supporters and {done.withdrawals:,} "
+                f"withdrawals that {done.old.label} sent."
+            )
+
+        self.context.tasks.write(
+            partial(key_ops.hand_over, old_key_id=old_key, new_key_id=new_key),
+            on_done=handed,
+            on_error=lambda e: self.message.setText(plain_error(e, self.context.paths)),
+            changes=key_ops.HAND_OVER_CHANGED,
         )

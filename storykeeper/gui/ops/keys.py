@@ -1,5 +1,6 @@
 """Keys in the window: the coordinators' age recipients bundles are encrypted to, and the
-trusted senders whose bundles this computer accepts. Every write here changes ``Kind.KEYS``.
+trusted senders whose bundles this computer accepts. Every write here changes ``Kind.KEYS``
+(a hand-over the stories and people too).
 
 This computer's own key files are not in the database (``core.keys.KeyStore``): the keys dialog
 reads them with ``TaskRunner.run``.
@@ -11,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import recipients, trust
 from storykeeper.core.recipients import Recipient
-from storykeeper.core.trust import TrustedSigner
+from storykeeper.core.trust import HandOver, TrustedSigner
 from storykeeper.gui.ops.changes import Change, Kind
 
 #: What every write of this module changes.
 KEYS_CHANGED = (Change(Kind.KEYS),)
+#: A hand-over also changes whose stories the list and the editor say they are.
+HAND_OVER_CHANGED = (*KEYS_CHANGED, Change(Kind.STORIES), Change(Kind.PEOPLE))
 
 
 def list_recipients(session: Session) -> list[Recipient]:
@@ -57,3 +60,8 @@ def trust_checked_sender(
 def revoke_signer(session: Session, key_id: str) -> TrustedSigner:
     """Refuse this sender's bundles from now on (stories already imported from them stay)."""
     return trust.revoke_signer(session, key_id)
+
+
+def hand_over(session: Session, old_key_id: str, new_key_id: str) -> HandOver:
+    """Give the records the old key's bundles brought here to the sender's new key (audited)."""
+    return trust.hand_over(session, old_key_id, new_key_id)
