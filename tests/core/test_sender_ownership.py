@@ -249,6 +249,10 @@ def test_a_replaced_key_takes_over_the_old_keys_records_only_when_handed_over(
         coordinator, _signed_by(bundle, laptop, withdraw_first), actor="c"
     ).stories
     assert line.action is Action.SKIPPED
+    assert line.detail == (
+        f"withdrawal not applied: it came from another sender (key {old_key}, {A_LABEL}); "
+        f"only they can change it, not Advocate A (new laptop) (key {new_key})"
+    )
     with coordinator.write(actor="Coordinator Sam") as session:
         handed = trust.hand_over(session, old_key.lower(), new_key)
     assert (handed.stories, handed.storytellers, handed.withdrawals) == (2, 2, 0)
