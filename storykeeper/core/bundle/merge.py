@@ -177,7 +177,11 @@ class Merger:
         if origin is None:
             return "a story with the same id was written on this computer; it was left as it is"
         if origin != self.sender.key_id:
-            return f"it came from another sender (key {origin}); only they can change it"
+            return (
+                f"it came from another sender (key {origin}, {self._label_of(origin)}); only "
+                f"they can change it, not {excerpt(self.sender.label, QUOTE_MAX)} "
+                f"(key {self.sender.key_id})"
+            )
         return None
 
     # --- one story ---
@@ -488,15 +492,19 @@ class Merger:
         if owner is None:
             holder = "this computer (made here)"
         else:
-            label = self.session.scalar(
-                select(TrustedSignerRow.label).where(TrustedSignerRow.key_id == owner)
-            )
-            holder = f"{excerpt(label or 'another sender', QUOTE_MAX)} (key {owner})"
+            holder = f"{self._label_of(owner)} (key {owner})"
         raise BundleRefused(
             f"{what} {uuid} belongs to {holder}, but this bundle is signed by "
             f"{excerpt(self.sender.label, QUOTE_MAX)} (key {self.sender.key_id}), which may not "
             "change it; nothing was imported."
         )
+
+    def _label_of(self, key_id: str) -> str:
+        """What the coordinator calls a signer (a key no longer listed: "another sender")."""
+        label = self.session.scalar(
+            select(TrustedSignerRow.label).where(TrustedSignerRow.key_id == key_id)
+        )
+        return excerpt(label or "another sender", QUOTE_MAX)
 
     def _theme(self, clean: str) -> ThemeRow:
         row = self._themes.get(clean.casefold())
