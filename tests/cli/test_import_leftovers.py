@@ -8,12 +8,17 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
 from storykeeper.__main__ import main
+from storykeeper.core.bundle.importer import import_bundle
+from storykeeper.core.bundle.report import Outcome
 from storykeeper.core.bundle.staging import ImportStaging, staging_folder, sweep_leftovers
+from storykeeper.core.db import Store
+from tests.exchange import export, shared, trust_advocate
 from tests.pipes import next_line
 
 
@@ -110,3 +115,27 @@ def test_a_failed_import_removes_its_plaintext_and_lock(data_dir: Path) -> None:
         staging.plaintext.write_bytes(b"PK\x03\x04 the words of a story being imported")
         raise RuntimeError("stopped part-way")
     assert files_under(staging_folder(data_dir)) == []
+
+
+def test_an_import_removes_a_killed_imports_plaintext_and_keeps_its_own_private(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    """A window open for days never starts again: each import sweeps what a killed one left."""
+    trust_advocate(store, coordinator)
+    shared(store, "The choir at St Anne's")
+    bundle = export(store, coordinator, tmp_path / "out")
+    staged = staging_folder(coordinator.paths.data_dir)
+    staged.mkdir(mode=0o700)
+    stale = staged / f"import-{uuid.uuid4()}.zip"
+    stale.write_bytes(b"PK\x03\x04 the words of a story a killed import decrypted")
+    seen: dict[str, int] = {}
+
+    def checking(done: int, total: int) -> None:
+        seen.update({p.name: p.stat().st_mode & 0o777 for p in staged.iterdir()})
+
+    report = import_bundle(coordinator, bundle, actor="c", checking=checking)
+    assert report.outcome is Outcome.IMPORTED, report.summary()
+    assert stale.name not in seen
+    (plaintext,) = [name for name in seen if name.endswith(".zip")]
+    assert plaintext.startswith("import-") and seen[plaintext] == 0o600
+    assert files_under(staged) == []

@@ -45,7 +45,11 @@ from pyrage import x25519
 
 from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.schema import NumberRefused, parse_json, schema_problem
-from storykeeper.core.bundle.staging import ImportStaging, staging_folder
+from storykeeper.core.bundle.staging import (
+    ImportStaging,
+    staging_folder,
+    sweep_import_leftovers,
+)
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import fingerprint, key_id_text
 
@@ -385,7 +389,10 @@ def _decrypted_place(data_dir: Path | None) -> Iterator[Path]:
         with tempfile.TemporaryDirectory(prefix="storykeeper-bundle-") as private:
             yield Path(private) / "bundle.zip"
         return
-    with ImportStaging(staging_folder(data_dir)) as staging:
+    folder = staging_folder(data_dir)
+    # A window open for days never starts again: another process's killed import goes now.
+    sweep_import_leftovers(folder)
+    with ImportStaging(folder) as staging:
         yield staging.plaintext
 
 

@@ -110,6 +110,8 @@ class ImportStaging:
         self.folder.chmod(0o700)
         # A fresh token: never contended but by a start sweeping at this very moment.
         self._lock.acquire(timeout=10)
+        # Made now, readable by this account alone, for the decrypter to write into.
+        os.close(os.open(self.plaintext, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         return self
 
     def __exit__(
@@ -125,8 +127,11 @@ class ImportStaging:
             Path(self._lock.lock_file).unlink(missing_ok=True)
 
 
-def _sweep_imports(folder: Path) -> int:
-    """Remove the decrypted zips of killed imports, leaving any import still running alone."""
+def sweep_import_leftovers(folder: Path) -> int:
+    """Remove the decrypted zips of killed imports from the staging ``folder``, leaving any
+    import still running alone; how many were removed. Run at every start and every import."""
+    if not folder.is_dir():
+        return 0
     tokens = {
         p.name[len(_IMPORT_PREFIX) :].split(".", 1)[0]
         for p in folder.iterdir()
@@ -171,7 +176,7 @@ def sweep_leftovers(data_dir: Path) -> int:
     folder = staging_folder(data_dir)
     if not folder.is_dir():
         return 0
-    imports = _sweep_imports(folder)
+    imports = sweep_import_leftovers(folder)
     swept = 0
     bundle_ids = {
         found
