@@ -256,7 +256,8 @@ def _consent_text(value: str, field: str, label: str) -> str:
     return clean_text(value, field, label, max_length=CONSENT_TEXT_MAX)
 
 
-def _read_consent(record: dict[str, Any]) -> ConsentValues:
+def read_consent(record: dict[str, Any]) -> ConsentValues:
+    """One consent version of a document, cleaned as typed text is (``ValidationError``)."""
     decided_on = _read_date(record["decided_on"], "A consent decision's date")
     assert decided_on is not None  # the schema requires a date
     return ConsentValues(
@@ -339,7 +340,7 @@ def read_story(document: dict[str, Any]) -> StoryValues:
         status=document["status"],
         themes=tuple((_theme_name(t["name"]), t["polarity"]) for t in document["themes"]),
         consent=tuple(
-            _read_consent(record) for record in sorted(history, key=lambda r: r["version"])
+            read_consent(record) for record in sorted(history, key=lambda r: r["version"])
         ),
         attachments=tuple(_read_attachment(a) for a in document["attachments"]),
     )

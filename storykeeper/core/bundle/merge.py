@@ -32,6 +32,7 @@ from storykeeper.core.bundle.document import (
     ConsentValues,
     PersonValues,
     StoryValues,
+    read_consent,
     read_story,
 )
 from storykeeper.core.bundle.incoming import IncomingMedia
@@ -116,6 +117,46 @@ def consent_gate(document: dict[str, Any]) -> str | None:
     return None
 
 
+def _consent_fields(record: ConsentValues) -> tuple[object, ...]:
+    """What a consent version says, as compared with the version held here (its recorded time
+    aside: the store keeps it without its zone)."""
+    return (
+        record.decision.value,
+        record.basis,
+        record.decided_by,
+        record.method,
+        frozenset(record.scopes),
+        record.persons_words,
+        record.conditions,
+        record.capacity_notes,
+        None if record.witness is None else record.witness.id,
+        record.consulted,
+        record.advocate_involved,
+        record.best_interests_reasons,
+        record.decided_on,
+        record.review_by,
+    )
+
+
+def _held_consent_fields(row: ConsentRecordRow) -> tuple[object, ...]:
+    return (
+        row.decision,
+        row.basis,
+        row.decided_by,
+        row.method,
+        frozenset(scope.value for scope in ConsentScope if getattr(row, scope.value)),
+        row.persons_words,
+        row.conditions,
+        row.capacity_notes,
+        None if row.witness is None else row.witness.uuid,
+        row.consulted,
+        row.advocate_involved,
+        row.best_interests_reasons,
+        row.decided_on,
+        row.review_by,
+    )
+
+
 @dataclass
 class Merger:
     """Applies one bundle's documents in one session; collects what the importer must finish."""
@@ -195,7 +236,10 @@ class Merger:
                 f"'{path}' holds the story {story_id}, not the one it is named for."
             )
         refusal = consent_gate(document)
-        if refusal:
+        # A story held here from this sender is an update: its own consent may end what the
+        # coordinator holds, which is applied below once the update is known to be newer.
+        held = self._stories.get(story_id)
+        if refusal and (held is None or self._origin_problem(held.id) is not None):
             return StoryLine(story_id, Action.SKIPPED, f"not taken in: {refusal}")
         gone = self._tombstones.get(story_id)
         if gone is not None and gone.signer_key_id in (None, self.sender.key_id):
@@ -223,9 +267,11 @@ class Merger:
                     f"this computer already has {same} revision ({row.revision})",
                     row.title,
                 )
-            conflict = self._consent_conflict(row, document["consent"]["history"])
+            conflict = self._consent_conflict(path, row, document["consent"]["history"])
             if conflict:
                 return StoryLine(story_id, Action.SKIPPED, conflict, row.title)
+            if refusal:
+                return self._consent_ended(path, row, document, refusal)
         before = None if row is None else row.revision
         try:
             values = read_story(document)
@@ -244,27 +290,118 @@ class Merger:
         )
         return StoryLine(story_id, action, detail, title)
 
-    def _consent_conflict(self, row: StoryRow, history: list[dict[str, Any]]) -> str | None:
-        here = dict(
-            self.session.execute(
-                select(ConsentRecordRow.version, ConsentRecordRow.uuid).where(
-                    ConsentRecordRow.story_id == row.id
-                )
-            ).all()
-        )
-        incoming = {record["version"]: record["id"] for record in history}
-        for version, uuid in sorted(here.items()):
+    def _consent_conflict(
+        self, path: str, row: StoryRow, history: list[dict[str, Any]]
+    ) -> str | None:
+        """Why the update's consent history cannot follow the one here, or None.
+
+        The history here is what the coordinator holds and checks against: a version here that
+        the update has under another id is a conflict to settle (the story is skipped); the same
+        version, same id, with other contents is a rewrite, and refuses the bundle.
+        """
+        here = {
+            record.version: record
+            for record in self.session.scalars(
+                select(ConsentRecordRow).where(ConsentRecordRow.story_id == row.id)
+            )
+        }
+        incoming = {record["version"]: record for record in history}
+        for version, held in sorted(here.items()):
             if version not in incoming:
                 return (
                     f"not updated: consent version {version} was recorded here and the sender "
                     "does not have it; settle the consent with the sender first"
                 )
-            if incoming[version] != uuid:
+            if incoming[version]["id"] != held.uuid:
                 return (
                     f"not updated: its consent version {version} differs from the one here; "
                     "settle the consent with the sender first"
                 )
+            try:
+                sent = read_consent(incoming[version])
+            except ValidationError as exc:
+                raise BundleRefused(
+                    f"'{path}' holds a value this program cannot take: {exc}"
+                ) from exc
+            if _consent_fields(sent) != _held_consent_fields(held):
+                raise BundleRefused(
+                    f"Story {row.uuid} changes its consent version {version}, which this "
+                    "computer already holds: a consent version is never changed once recorded, "
+                    "only followed by a new one."
+                )
         return None
+
+    def _consent_ended(
+        self, path: str, row: StoryRow, document: dict[str, Any], refusal: str
+    ) -> StoryLine:
+        """An update of a story held here whose own newest consent does not let it be here.
+
+        Sent without a withdrawal notice, it would have left the old content here marked as
+        given. What its consent history says is applied instead: consent that no longer shares
+        with the coordinator purges the story, as a notice would; consent that still shares but
+        that the update breaks (media or the name without consent) is taken in alone, and what
+        it no longer allows is removed. The update's own content never comes in.
+        """
+        try:
+            values = read_story(document)
+        except ValidationError as exc:
+            raise BundleRefused(f"'{path}' holds a value this program cannot take: {exc}") from exc
+        newest = values.consent[-1]
+        said = f"its newest consent (version {newest.version})"
+        if newest.decision not in AGREEING:
+            said += f" is “{newest.decision.value}”"
+        elif ConsentScope.SHARE_WITH_COORDINATOR.value not in newest.scopes:
+            said += " no longer includes sharing with the coordinator"
+        else:
+            return self._consent_only(row, values, refusal)
+        self.flush_pending()
+        _, orphans = delete_story(
+            self.session,
+            row.uuid,
+            reason=TombstoneReason.WITHDRAWN,
+            note=(
+                f"Consent {newest.decision.value} on {newest.decided_on.isoformat()} (version "
+                f"{newest.version}); the update that said so came in bundle "
+                f"{self.sender.bundle_id} from {self.sender.label}, without a withdrawal notice."
+            ),
+            merge_index=False,
+        )
+        self._stories.pop(row.uuid, None)
+        self.orphans.update(orphans)
+        self.purged += 1
+        return StoryLine(
+            values.id, Action.WITHDRAWN, f"{said}: its content and media go, a tombstone stays"
+        )
+
+    def _consent_only(self, row: StoryRow, values: StoryValues, refusal: str) -> StoryLine:
+        """Take in the update's new consent versions, and remove what they no longer allow."""
+        newest = values.consent[-1]
+        have = set(
+            self.session.scalars(
+                select(ConsentRecordRow.version).where(ConsentRecordRow.story_id == row.id)
+            )
+        )
+        with self.session.no_autoflush:
+            for record in self._consent_rows(values.consent, have):
+                self.session.add(ConsentRecordRow(**record, story_id=row.id))
+        derived = values.derived_consent
+        row.consent_state = derived.state.value
+        row.consent_review_by = derived.review_by
+        row.updated_at = self.now
+        if ConsentScope.SHARE_MEDIA.value not in newest.scopes:
+            for attachment in self.session.scalars(
+                select(AttachmentRow).where(AttachmentRow.story_id == row.id)
+            ):
+                self.orphans.add(attachment.sha256)
+                self.session.delete(attachment)
+        self.session.flush()
+        return StoryLine(
+            values.id,
+            Action.UPDATED,
+            f"only its consent was taken in (version {newest.version}): {refusal}; what that "
+            "consent no longer allows was removed here",
+            row.title,
+        )
 
     def _story_values(self, story: StoryValues) -> dict[str, Any]:
         """The story's columns (people and themes as rows)."""
