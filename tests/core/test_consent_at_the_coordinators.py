@@ -25,7 +25,7 @@ from storykeeper.core.bundle.report import Action, Outcome, history
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import AttachmentRow, StoryRow, StorytellerRow
-from storykeeper.core.vocabulary import ConsentScope, ConsentState
+from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope, ConsentState
 from tests.core.plain_bundles import write_plain
 from tests.exchange import export, shared, snapshot, trust_advocate
 from tests.factories import given, make_story
@@ -256,3 +256,55 @@ def test_an_honest_notice_that_ends_only_the_sharing_still_crosses(
     assert line.action is Action.WITHDRAWN
     with coordinator.read() as session:
         assert session.scalar(select(StoryRow.id).where(StoryRow.uuid == story.id)) is None
+
+
+def test_a_name_no_longer_allowed_is_not_kept_at_the_coordinators(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    """The storyteller takes back the use of their name: the honest update carries the
+    pseudonym, and the name the coordinator was given before goes too."""
+    story = shared(store, "The bus", scopes=given().scopes | {ConsentScope.PUBLISH_WITH_NAME})
+    trust_advocate(store, coordinator)
+    assert import_bundle(coordinator, export(store, coordinator, tmp_path / "a"), actor="c").ok
+    real_name = stored_name(coordinator, story.id)
+    assert real_name == story.storyteller.name
+    with store.write(actor="test") as session:
+        consent.withdraw(
+            session,
+            story.id,
+            consent.Withdrawal(
+                decided_by="The storyteller",
+                basis=ConsentBasis.OWN_CONSENT,
+                method=ConsentMethod.VERBAL,
+                scopes=frozenset({ConsentScope.PUBLISH_WITH_NAME}),
+            ),
+        )
+
+    bundle = export(store, coordinator, tmp_path / "b", Selection.SINCE_LAST)
+    (line,) = import_bundle(coordinator, bundle, actor="c").stories
+
+    assert line.action is Action.UPDATED
+    assert stored_name(coordinator, story.id) != real_name
+
+
+def test_an_update_naming_the_storyteller_after_consent_to_the_name_ended_is_redacted(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    """The newest consent no longer gives the name, yet the update still carries it: only the
+    consent comes in, and the name held here from before goes too."""
+    story = shared(store, "The bus", scopes=given().scopes | {ConsentScope.PUBLISH_WITH_NAME})
+    trust_advocate(store, coordinator)
+    path = export(store, coordinator, tmp_path / "a", plain=True)
+    assert import_bundle(coordinator, path, actor="c").ok
+    real_name = stored_name(coordinator, story.id)
+    keys = KeyStore(store.paths.data_dir)
+    scopes = sorted(s.value for s in given().scopes)
+
+    report = import_bundle(
+        coordinator, resign(path, keys, update(next_version("given", scopes))), actor="c"
+    )
+
+    (line,) = report.stories
+    assert line.action is Action.UPDATED
+    assert "it names the storyteller without consent to use the name" in line.detail
+    assert stored_name(coordinator, story.id) != real_name

@@ -175,6 +175,8 @@ class Merger:
     def __post_init__(self) -> None:
         self._themes = {row.name.casefold(): row for row in self.session.scalars(select(ThemeRow))}
         self._pseudonyms = set(self.session.scalars(select(StorytellerRow.pseudonym)))
+        #: Storytellers a story in this bundle names with consent: their name stays.
+        self._named_here: set[str] = set()
         self._storytellers: dict[str, StorytellerRow] = {}
         self._supporters: dict[str, SupporterRow] = {}
         self._stories: dict[str, StoryRow] = {}
@@ -388,6 +390,15 @@ class Merger:
         row.consent_state = derived.state.value
         row.consent_review_by = derived.review_by
         row.updated_at = self.now
+        teller = row.storyteller
+        if (
+            ConsentScope.PUBLISH_WITH_NAME.value not in newest.scopes
+            and teller.display_name != teller.pseudonym
+            and not self._name_allowed(teller, row.uuid)
+        ):
+            # The name the coordinator was given goes; its own pseudonym stands in for it.
+            teller.display_name = teller.pseudonym
+            teller.updated_at = self.now
         if ConsentScope.SHARE_MEDIA.value not in newest.scopes:
             for attachment in self.session.scalars(
                 select(AttachmentRow).where(AttachmentRow.story_id == row.id)
@@ -407,7 +418,9 @@ class Merger:
         """The story's columns (people and themes as rows)."""
         derived = story.derived_consent
         return {
-            "storyteller": self._storyteller(story.storyteller, story.storyteller_named),
+            "storyteller": self._storyteller(
+                story.storyteller, story.storyteller_named, story_uuid=story.id
+            ),
             "supporter": self._supporter(story.supporter),
             "title": story.title,
             "own_words": story.own_words,
@@ -564,8 +577,13 @@ class Merger:
 
     # --- people and themes ---
 
-    def _storyteller(self, person: PersonValues, named: bool) -> StorytellerRow:
+    def _storyteller(
+        self, person: PersonValues, named: bool, story_uuid: str | None = None
+    ) -> StorytellerRow:
+        """The storyteller's row, made or found; ``story_uuid`` is the story naming them."""
         uuid, name = person.id, person.name
+        if named:
+            self._named_here.add(uuid)
         row = self._storytellers.get(uuid) or self.session.scalar(
             select(StorytellerRow).where(StorytellerRow.uuid == uuid)
         )
@@ -592,8 +610,40 @@ class Merger:
                 # A pseudonym never replaces a name already known, but a name now shared does.
                 row.display_name = name
                 row.updated_at = self.now
+            elif not named and row.display_name != name and not self._name_allowed(row, story_uuid):
+                # The name was shared before, and no story here allows it any more: the sender's
+                # pseudonym takes its place, as it would have had the name never been shared.
+                row.display_name = name
+                row.updated_at = self.now
         self._storytellers[uuid] = row
         return row
+
+    def _name_allowed(self, row: StorytellerRow, but: str | None) -> bool:
+        """Whether a story of this storyteller other than ``but`` still lets the name be used:
+        one named in this bundle, or one held here whose newest consent gives the name."""
+        if row.uuid in self._named_here:
+            return True
+        newest = (
+            select(ConsentRecordRow.story_id, func.max(ConsentRecordRow.version).label("version"))
+            .join(StoryRow, StoryRow.id == ConsentRecordRow.story_id)
+            .where(StoryRow.storyteller_id == row.id, StoryRow.uuid != (but or ""))
+            .group_by(ConsentRecordRow.story_id)
+            .subquery()
+        )
+        allowing = self.session.scalar(
+            select(func.count())
+            .select_from(ConsentRecordRow)
+            .join(
+                newest,
+                (ConsentRecordRow.story_id == newest.c.story_id)
+                & (ConsentRecordRow.version == newest.c.version),
+            )
+            .where(
+                ConsentRecordRow.publish_with_name.is_(True),
+                ConsentRecordRow.decision.in_([d.value for d in AGREEING]),
+            )
+        )
+        return bool(allowing)
 
     def _supporter(self, person: PersonValues | None) -> SupporterRow | None:
         if person is None:
