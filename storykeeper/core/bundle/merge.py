@@ -10,7 +10,10 @@ and a story whose own consent history does not allow it to be here is not taken 
   never comes back.
 - Storytellers and supporters are matched by UUID, themes by name (new ones are created).
 - Consent is merged version by version: versions already here stay as they are (the history is
-  append-only), and a version that differs from the one here is a conflict, reported.
+  append-only). A version here that the update holds under another id is a conflict, reported;
+  the same version with other contents is a rewrite, and refuses the bundle. An update whose own
+  newest consent no longer lets the coordinator hold the story, or its media or the name, is
+  applied as that consent says: purged, or redacted to what may still be held.
 - Media are copied to staged files, hashed, and put under their hash only when the importer
   commits; those no story uses any more afterwards are listed for removal.
 """
