@@ -8,6 +8,8 @@ None of it may change, block or rename anything of A's.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -288,3 +290,54 @@ def test_a_hand_over_needs_two_different_keys_the_new_one_trusted(
         with pytest.raises(StorykeeperError) as refused, coordinator.write(actor="c") as session:
             trust.hand_over(session, old, new)
         assert refused.value.message.startswith(words)
+
+
+#: What a child process's import may take at most, as the issue states.
+PEAK_MAX_MB = 400
+
+_IMPORT_IN_A_CHILD = """
+import json, resource, sys
+from pathlib import Path
+from storykeeper.core.bundle.importer import import_bundle
+from storykeeper.core.db import Store
+from storykeeper.paths import resolve_paths
+with Store.open(resolve_paths(Path(sys.argv[1]))) as store:
+    report = import_bundle(store, Path(sys.argv[2]), actor="c")
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"outcome": report.outcome.value, "reason": report.reason, "peak_mb": peak}))
+"""
+
+
+def test_300000_withdrawals_are_refused_in_under_400_mb(
+    senders: tuple[Path, KeyStore, KeyStore], coordinator: Store
+) -> None:
+    """The issue's flood (300,000 withdrawals, 1.16 GB and as many tombstones before), imported
+    by a separate process so its peak memory is its own."""
+    bundle, _, b_keys = senders
+
+    def flood(payload: Payload) -> None:
+        summary = _without_stories(payload)
+        summary["withdrawals"] = [
+            {
+                "story_id": str(uuid.uuid4()),
+                "consent_id": str(uuid.uuid4()),
+                "decision": "withdrawn",
+                "decided_on": "2026-01-01",
+            }
+            for _ in range(300_000)
+        ]
+        _set_summary(payload, summary)
+
+    flooded = _signed_by(bundle, b_keys, flood)
+    child = subprocess.run(
+        [sys.executable, "-c", _IMPORT_IN_A_CHILD, str(coordinator.paths.data_dir), str(flooded)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    said = json.loads(child.stdout.splitlines()[-1])
+    assert said["outcome"] == "refused"
+    assert said["reason"].startswith("The bundle withdraws 300,000 stories, more than the ")
+    assert said["peak_mb"] < PEAK_MAX_MB, f"{said['peak_mb']:.0f} MB"
+    with coordinator.read() as session:
+        assert session.scalar(select(func.count(TombstoneRow.id))) == 0

@@ -498,6 +498,7 @@ def _check(
         early = _json(archive, top, payload, "data/bundle.json")
         if isinstance(early, dict) and isinstance(early.get("bundle_id"), str):
             signed(early["bundle_id"], key_id_text(signer_id))
+        del early  # a summary can be tens of megabytes parsed: not held twice (issue 16)
     for done, (name, info) in enumerate(names.items()):
         inside = name[len(top) + 1 :]
         if inside.startswith("data/"):
