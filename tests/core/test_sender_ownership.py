@@ -341,3 +341,38 @@ def test_300000_withdrawals_are_refused_in_under_400_mb(
     assert said["peak_mb"] < PEAK_MAX_MB, f"{said['peak_mb']:.0f} MB"
     with coordinator.read() as session:
         assert session.scalar(select(func.count(TombstoneRow.id))) == 0
+
+
+def test_another_signers_story_cannot_name_the_owners_supporter(
+    senders: tuple[Path, KeyStore, KeyStore], coordinator: Store
+) -> None:
+    """B's new story, with its own storyteller, names A's supporter: refused, naming both."""
+    bundle, a_keys, b_keys = senders
+    assert import_bundle(coordinator, resign(bundle, a_keys, lambda payload: None), actor="c").ok
+
+    def borrow_supporter(payload: Payload) -> None:
+        summary = _summary(payload)
+        first, *rest = story_paths(payload)
+        for path in rest:
+            del payload[path]
+        document = json.loads(payload.pop(first))
+        assert document["supporter"] is not None
+        document["id"] = str(uuid.uuid4())
+        document["storyteller"]["id"] = str(uuid.uuid4())
+        document["supporter"]["name"] = "Someone else"
+        for record in document["consent"]["history"]:
+            record["id"] = str(uuid.uuid4())
+        payload[f"data/stories/{document['id']}.json"] = json.dumps(document).encode()
+        summary["stories"] = [{"id": document["id"], "revision": document["revision"]}]
+        _set_summary(payload, summary)
+
+    before = snapshot(coordinator)
+    report = import_bundle(coordinator, _signed_by(bundle, b_keys, borrow_supporter), actor="c")
+    assert report.outcome is Outcome.REFUSED, report.summary()
+    a_key, b_key = a_keys.ensure().signing.key_id, b_keys.ensure().signing.key_id
+    assert report.reason.startswith("Supporter ")
+    assert report.reason.endswith(
+        f" belongs to {A_LABEL} (key {a_key}), but this bundle is signed by {B_LABEL} "
+        f"(key {b_key}), which may not change it; nothing was imported."
+    )
+    assert snapshot(coordinator) == before
