@@ -666,7 +666,11 @@ class Merger:
             )
             self.session.add(row)
         else:
-            self._check_owner("Supporter", uuid, row.signer_key_id)
+            # An import never changes a supporter here, only links a story to them, so one
+            # that no signer owns (made here, or every story of theirs withdrawn before
+            # migration 0014 could tell whose) may be named; another signer's may not.
+            if row.signer_key_id is not None:
+                self._check_owner("Supporter", uuid, row.signer_key_id)
         self._supporters[uuid] = row
         return row
 

@@ -1,0 +1,64 @@
+"""0014 gives each imported storyteller, supporter and tombstone to the signer who sent it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import select
+
+from storykeeper.core import people
+from storykeeper.core.bundle.export import Selection
+from storykeeper.core.bundle.importer import import_bundle
+from storykeeper.core.db import Store, migrations_config
+from storykeeper.core.keys import KeyStore
+from storykeeper.core.models import StorytellerRow, SupporterRow, TombstoneRow
+from storykeeper.core.vocabulary import SupporterRole
+from tests.exchange import export, shared, trust_advocate, withdraw_fully
+
+
+def test_0014_fills_the_owners_from_the_import_ledger(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    kept, later_gone, never = (shared(store, t) for t in ("The bus", "The garden", "The pier"))
+    trust_advocate(store, coordinator)
+    signer = KeyStore(store.paths.data_dir).ensure().signing.key_id
+    withdraw_fully(store, never.id)  # withdrawn before it was ever sent
+    assert import_bundle(coordinator, export(store, coordinator, tmp_path / "1"), actor="c").ok
+    withdraw_fully(store, later_gone.id)  # sent, then withdrawn
+    late = export(store, coordinator, tmp_path / "2", Selection.SINCE_LAST)
+    assert import_bundle(coordinator, late, actor="c").ok
+    with coordinator.write(actor="c") as session:
+        here = people.create_storyteller(session, "Made here").id
+        people.create_supporter(session, "Also made here", SupporterRole.FAMILY_CARER)
+
+    with coordinator.engine.begin() as connection:
+        command.downgrade(migrations_config(connection), "0013")
+    with coordinator.engine.begin() as connection:
+        command.upgrade(migrations_config(connection), "head")
+
+    with coordinator.read() as session:
+        tellers = dict(
+            session.execute(select(StorytellerRow.uuid, StorytellerRow.signer_key_id)).all()
+        )
+        supporters = sorted(
+            session.execute(select(SupporterRow.name, SupporterRow.signer_key_id)).all(),
+            key=str,
+        )
+        tombstones = dict(
+            session.execute(select(TombstoneRow.story_uuid, TombstoneRow.signer_key_id)).all()
+        )
+    # The storyteller of a story withdrawn since is known by its tombstone and the ledger.
+    assert tellers == {
+        kept.storyteller.id: signer,
+        later_gone.storyteller.id: signer,
+        here: None,
+    }
+    # A supporter named only by stories withdrawn since is named by nothing left here, so they
+    # stay nobody's (merge lets any signer name such a supporter: an import never changes one).
+    assert supporters == sorted(
+        [("Also made here", None), ("Priya Shah", signer), ("Priya Shah", None)], key=str
+    )
+    # A story held here and then withdrawn stays out for good, from anyone; one withdrawn
+    # before it arrived stays out for its signer.
+    assert tombstones == {later_gone.id: None, never.id: signer}
