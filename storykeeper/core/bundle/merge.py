@@ -797,6 +797,14 @@ class Merger:
     def withdrawal(self, notice: dict[str, Any]) -> StoryLine:
         story_id = notice["story_id"]
         decided_on = notice["decided_on"]
+        try:
+            # The schema's pattern allows a day the month lacks; the date goes into a tombstone.
+            dt.date.fromisoformat(decided_on)
+        except ValueError as exc:
+            raise BundleRefused(
+                f"The withdrawal of story {story_id} is dated {excerpt(decided_on, QUOTE_MAX)}, "
+                "which is no real date."
+            ) from exc
         row = self._stories.get(story_id)
         story_pk = self._new.get(story_id, row.id if row is not None else None)
         if story_pk is not None:
