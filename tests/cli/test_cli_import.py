@@ -13,6 +13,7 @@ from storykeeper.__main__ import main
 from storykeeper.core.db import Store
 from storykeeper.core.vocabulary import StoryStatus
 from storykeeper.paths import resolve_paths
+from tests.cli.large_bundle import large_bundle
 from tests.factories import make_story
 from tests.pipes import next_line
 
@@ -214,26 +215,8 @@ def test_a_killed_import_leaves_the_store_as_before_and_a_second_try_succeeds(
     import subprocess
     import sys
 
-    advocate, coordinator = tmp_path / "advocate", tmp_path / "coordinator"
-    out = tmp_path / "out"
-    out.mkdir()
-    run(capsys, "--data-dir", str(advocate), "demo-data", "--stories", "3000", "--seed", "7")
-    run(capsys, "--data-dir", str(advocate), "keys", "export-public", str(tmp_path / "a.pub"))
-    run(
-        capsys,
-        "--data-dir",
-        str(coordinator),
-        "trust",
-        "add",
-        str(tmp_path / "a.pub"),
-        "--label",
-        "A",
-    )
-    code, said, _ = run(
-        capsys, "--data-dir", str(advocate), "export", "--out", str(out), "--plain", "--json"
-    )
-    exported = json.loads(said)
-    bundle = exported["path"]
+    made = large_bundle(tmp_path, plain=True)
+    coordinator, bundle = made.coordinator, made.path
     env = {**os.environ, "STORYKEEPER_DATA_DIR": str(coordinator)}
     importing = subprocess.Popen(
         [sys.executable, "-m", "storykeeper", "import", bundle],
@@ -266,6 +249,6 @@ def test_a_killed_import_leaves_the_store_as_before_and_a_second_try_succeeds(
     assert code == 0
     (report,) = json.loads(said)
     new = sum(1 for line in report["stories"] if line["action"] == "new")
-    assert new == len(exported["stories"])
+    assert new == made.stories
     code, listed, _ = run(capsys, "--data-dir", str(coordinator), "list", "--json")
     assert json.loads(listed)["total"] == new > 1000

@@ -18,6 +18,7 @@ from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Outcome
 from storykeeper.core.bundle.staging import ImportStaging, staging_folder, sweep_leftovers
 from storykeeper.core.db import Store
+from tests.cli.large_bundle import large_bundle
 from tests.exchange import export, shared, trust_advocate
 from tests.pipes import next_line
 
@@ -35,37 +36,10 @@ def files_under(folder: Path) -> list[str]:
 def test_a_killed_import_leaves_its_plaintext_only_in_the_data_folder_until_the_next_start(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    advocate, coordinator = tmp_path / "advocate", tmp_path / "coordinator"
-    out, system_tmp = tmp_path / "out", tmp_path / "system-tmp"
-    out.mkdir()
+    system_tmp = tmp_path / "system-tmp"
     system_tmp.mkdir()
-    run(capsys, "--data-dir", str(advocate), "demo-data", "--stories", "3000", "--seed", "7")
-    run(capsys, "--data-dir", str(advocate), "keys", "export-public", str(tmp_path / "a.pub"))
-    run(
-        capsys,
-        "--data-dir",
-        str(coordinator),
-        "trust",
-        "add",
-        str(tmp_path / "a.pub"),
-        "--label",
-        "A",
-    )
-    _, shown, _ = run(capsys, "--data-dir", str(coordinator), "keys", "show", "--json")
-    recipient = json.loads(shown)["age_recipient"]
-    code, said, _ = run(
-        capsys,
-        "--data-dir",
-        str(advocate),
-        "export",
-        "--out",
-        str(out),
-        "--to",
-        recipient,
-        "--json",
-    )
-    assert code == 0
-    bundle = json.loads(said)["path"]
+    made = large_bundle(tmp_path)
+    coordinator, bundle = made.coordinator, made.path
     env = {**os.environ, "STORYKEEPER_DATA_DIR": str(coordinator), "TMPDIR": str(system_tmp)}
     importing = subprocess.Popen(
         [sys.executable, "-m", "storykeeper", "import", bundle],
