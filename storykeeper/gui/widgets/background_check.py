@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 
 #: What the bar says; the menu path is there for whoever closed the bar and wants it back.
 FOUND_WORDS = (
-    "Storykeeper found a problem with this computer’s stories. To see what is wrong and what "
-    "to do, press “See what is wrong” (or choose Story → Check this computer’s stories…)."
+    "Storykeeper found a problem with this computer’s stories. Also in Story → Check this "
+    "computer’s stories…"
 )
 
 
