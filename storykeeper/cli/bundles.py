@@ -12,15 +12,7 @@ import minisign
 
 from storykeeper.cli.arguments import count_argument
 from storykeeper.cli.keys import command_line_actor
-from storykeeper.cli.output import (
-    Column,
-    Table,
-    counted,
-    dumps,
-    print_fields,
-    print_records,
-    print_table,
-)
+from storykeeper.cli.output import Column, Table, dumps, print_fields, print_records, print_table
 from storykeeper.core import trust
 from storykeeper.core.bundle import report as report_module
 from storykeeper.core.bundle.export import Selection, export_bundle
@@ -29,6 +21,7 @@ from storykeeper.core.bundle.reader import check_story, open_bundle
 from storykeeper.core.bundle.report import Action, ImportReport, LedgerEntry, Outcome, StoryLine
 from storykeeper.core.bundle.writer import ExportError
 from storykeeper.core.db import Store
+from storykeeper.core.display import counted
 from storykeeper.core.export_policy import Withheld
 from storykeeper.core.ids import short_id
 from storykeeper.core.keys import KeyStore

@@ -15,6 +15,7 @@ from typing import TextIO
 from storykeeper.cli.output import Column, Table, dumps, print_fields, print_records
 from storykeeper.core import recipients, trust
 from storykeeper.core.db import Store
+from storykeeper.core.display import counted
 from storykeeper.core.keys import KeyStore, PasswordNeeded
 
 
@@ -290,8 +291,10 @@ def cmd_trust_hand_over(store: Store, args: argparse.Namespace, out: TextIO) -> 
         handed = trust.hand_over(session, args.old_key_id, args.new_key_id)
     out.write(
         f"Handed to {handed.new.label} ({handed.new.key_id}) what {handed.old.label} "
-        f"({handed.old.key_id}) sent: {handed.stories:,} stories, {handed.storytellers:,} "
-        f"storytellers, {handed.supporters:,} supporters, {handed.withdrawals:,} withdrawals. "
+        f"({handed.old.key_id}) sent: {counted(handed.stories, 'story')}, "
+        f"{counted(handed.storytellers, 'storyteller')}, "
+        f"{counted(handed.supporters, 'supporter')}, "
+        f"{counted(handed.withdrawals, 'withdrawal')}. "
         "Only the new key's bundles may change them now.\n"
     )
     return 0

@@ -203,12 +203,3 @@ def print_fields(out: TextIO, fields: Sequence[tuple[str, str]], *, indent: int 
     for label, value in fields:
         head = label + ":"
         print(f"{' ' * indent}{head}{' ' * (room - text_width(head))}{one_line(value)}", file=out)
-
-
-def counted(count: int, noun: str) -> str:
-    """``1 story``, ``2 stories``, ``0 media files``: a count with its noun agreeing."""
-    if count == 1:
-        return f"{count:,} {noun}"
-    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
-        return f"{count:,} {noun[:-1]}ies"
-    return f"{count:,} {noun}s"

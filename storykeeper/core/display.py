@@ -25,3 +25,12 @@ def neutralised(text: str) -> str:
     return "".join(
         MARK if char in DIRECTION_CONTROLS or char in INVISIBLE else char for char in text
     )
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 story``, ``2 stories``, ``0 media files``: a count with its noun agreeing."""
+    if count == 1:
+        return f"{count:,} {noun}"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return f"{count:,} {noun[:-1]}ies"
+    return f"{count:,} {noun}s"

@@ -86,7 +86,7 @@ def test_hand_over_moves_the_old_keys_records_after_asking(
     qtbot.mouseClick(dialog.hand_over_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.message.text().startswith("Handed to"))
     assert dialog.message.text() == (
-        "Handed to Priya (new laptop): 0 stories, 1 storytellers, 0 supporters and "
+        "Handed to Priya (new laptop): 0 stories, 1 storyteller, 0 supporters and "
         "0 withdrawals that Priya (old laptop) sent."
     )
     with context.store.read() as session:

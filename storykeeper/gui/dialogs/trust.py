@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storykeeper.core.display import counted
 from storykeeper.core.trust import HandOver, TrustedSigner
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
@@ -229,9 +230,10 @@ class TrustDialog(QDialog):
 
         def handed(done: HandOver) -> None:
             self.message.setText(
-                f"Handed to {done.new.label}: {done.stories:,} stories, {done.storytellers:,} "
-                f"storytellers, {done.supporters:,} supporters and {done.withdrawals:,} "
-                f"withdrawals that {done.old.label} sent."
+                f"Handed to {done.new.label}: {counted(done.stories, 'story')}, "
+                f"{counted(done.storytellers, 'storyteller')}, "
+                f"{counted(done.supporters, 'supporter')} and "
+                f"{counted(done.withdrawals, 'withdrawal')} that {done.old.label} sent."
             )
 
         self.context.tasks.write(
