@@ -95,3 +95,20 @@ def test_hand_over_moves_the_old_keys_records_after_asking(
             select(AuditEventRow).where(AuditEventRow.action == "signer.handed_over")
         ).one()
     assert event.entity_uuid == old
+
+
+def test_the_trusted_senders_dialog_fits_a_small_laptop_at_twice_the_text_size(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    """On a 1280×800 screen a dialog gets about 1240×740, with Hand over… among the buttons."""
+    _trusted(context, "Gwenllian Pritchard-Llewellyn, North Wales advocacy (old laptop)")
+    _trusted(context, "Gwenllian Pritchard-Llewellyn, North Wales advocacy (new laptop)")
+    context.set_text_scale(200)
+    context.set_high_contrast(True)
+    dialog = TrustDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.signer_list.count() == 2)
+    assert dialog.hand_over_button.isVisibleTo(dialog)
+    needed = dialog.minimumSizeHint()
+    assert needed.width() <= 1240 and needed.height() <= 740, needed
