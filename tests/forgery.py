@@ -18,9 +18,19 @@ from storykeeper.core.keys import KeyStore
 Payload = dict[str, bytes]
 
 
-def resign(path: Path, keys: KeyStore, change: Callable[[Payload], None]) -> Path:
+def resign(
+    path: Path,
+    keys: KeyStore,
+    change: Callable[[Payload], None],
+    *,
+    change_tags: Callable[[Payload], None] | None = None,
+    trusted_comment: str | None = None,
+) -> Path:
     """Apply ``change`` to the plain bundle's payload (paths like ``data/bundle.json``), then
-    rebuild both manifests and sign again with ``keys``; the bundle gets a new id."""
+    rebuild both manifests and sign again with ``keys``; the bundle gets a new id. The bundle's
+    other declarations (``bag-info.txt``, the trusted comment) follow what ``bundle.json`` says
+    after ``change``, as the writer's would, unless ``change_tags`` changes the tag files (all
+    but the tag manifest and signature, which are rebuilt) or ``trusted_comment`` is given."""
     with zipfile.ZipFile(path) as old:
         entries = {i.filename: old.read(i) for i in old.infolist() if not i.is_dir()}
     top = next(iter(entries)).split("/")[0]
@@ -34,17 +44,32 @@ def resign(path: Path, keys: KeyStore, change: Callable[[Payload], None]) -> Pat
     summary["bundle_id"] = str(uuid.uuid4())
     payload["data/bundle.json"] = json.dumps(summary).encode()
     change(payload)
+    declared = _declared(payload)
+    if declared is not None:
+        info = tags["bag-info.txt"].decode().splitlines()
+        fields = {
+            "External-Identifier": declared[0],
+            "Storykeeper-Bundle-Format": declared[1],
+            "Storykeeper-Signer-Key-Id": declared[2],
+            "Storykeeper-Signer-Public-Key": keys.ensure().signing.public_key,
+        }
+        tags["bag-info.txt"] = "".join(
+            f"{name}: {fields[name]}\n" if name in fields else f"{line}\n"
+            for line, (name, _, _) in ((line, line.partition(": ")) for line in info)
+        ).encode()
+    if change_tags is not None:
+        change_tags(tags)
+    if trusted_comment is None:
+        bundle_id, version, _ = declared or (summary["bundle_id"], "1", "")
+        trusted_comment = f"storykeeper bundle {bundle_id} format {version} to nobody (plain)"
     manifest = "".join(
         f"{hashlib.sha512(data).hexdigest()}  {name}\n" for name, data in sorted(payload.items())
     ).encode()
     tags["manifest-sha512.txt"] = manifest
     tag_manifest = "".join(
-        f"{hashlib.sha512(tags[name]).hexdigest()}  {name}\n"
-        for name in ("bag-info.txt", "bagit.txt", "manifest-sha512.txt")
+        f"{hashlib.sha512(tags[name]).hexdigest()}  {name}\n" for name in sorted(tags)
     ).encode()
-    signature = keys.secret_key().sign(
-        tag_manifest, trusted_comment=f"storykeeper bundle {summary['bundle_id']} forged"
-    )
+    signature = keys.secret_key().sign(tag_manifest, trusted_comment=trusted_comment)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as new:
         for name, data in sorted({**tags, **payload}.items()):
@@ -54,6 +79,15 @@ def resign(path: Path, keys: KeyStore, change: Callable[[Payload], None]) -> Pat
     forged = path.with_name(f"forged-{summary['bundle_id']}.zip")
     forged.write_bytes(buffer.getvalue())
     return forged
+
+
+def _declared(payload: Payload) -> tuple[str, str, str] | None:
+    """The bundle id, format and signer key id ``bundle.json`` declares, when it can be read."""
+    try:
+        summary = json.loads(payload["data/bundle.json"])
+        return str(summary["bundle_id"]), str(summary["format"]), str(summary["signer_key_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def story_paths(payload: Payload) -> list[str]:

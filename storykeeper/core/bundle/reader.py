@@ -497,6 +497,11 @@ def _check(
     if signed is not None:
         early = _json(archive, top, payload, "data/bundle.json")
         if isinstance(early, dict) and isinstance(early.get("bundle_id"), str):
+            # Before the ledger is asked: a bundle contradicting itself is refused, never
+            # taken for one imported before by the id one of its places claims.
+            _declarations_agree(
+                {"bundle_id": early["bundle_id"]}, tag("bag-info.txt"), signature.trusted_comment
+            )
             signed(early["bundle_id"], key_id_text(signer_id))
         del early  # a summary can be tens of megabytes parsed: not held twice (issue 16)
     for done, (name, info) in enumerate(names.items()):
@@ -531,6 +536,7 @@ def _check(
             f"The bundle's summary says key {summary['signer_key_id']} signed it, but key "
             f"{key_id_text(signer_id)} did: it was signed again by someone else."
         )
+    _declarations_agree(summary, tag("bag-info.txt"), signature.trusted_comment)
     public = key.to_base64()
     return OpenedBundle(
         bundle_id=summary["bundle_id"],
@@ -544,6 +550,66 @@ def _check(
         archive=archive,
         top=top,
     )
+
+
+#: The writer's trusted comment: "storykeeper bundle <id> format <n> to <recipients>".
+_TRUSTED_COMMENT = re.compile(r"storykeeper bundle (\S+) format (\S+) to (.+)")
+#: ``bag-info.txt``'s fields that repeat a declaration of ``bundle.json``, and what they say.
+_BAG_INFO_DECLARATIONS = {
+    "External-Identifier": "bundle id",
+    "Storykeeper-Bundle-Format": "format",
+    "Storykeeper-Signer-Key-Id": "signer key id",
+}
+
+
+def _short(value: str) -> str:
+    """A declared value as a refusal quotes it: one line, at most 40 characters."""
+    line = " ".join(value.split())
+    return line if len(line) <= 40 else line[:39] + "…"
+
+
+def _declarations_agree(summary: dict[str, Any], bag_info: bytes, trusted_comment: str) -> None:
+    """Every declaration made in more than one place (format, bundle id, signer key id) says
+    the same in ``bag-info.txt`` and the signature's trusted comment as in ``bundle.json``
+    (whose signer key id is already the signature's): a reader trusting one place must never
+    be told something else by another. A place that does not declare a thing (a bag made by
+    bagit.py, a comment written by the stock minisign) says nothing to disagree with; a
+    trusted comment in Storykeeper's own words must be whole."""
+    names = {"bundle id": "bundle_id", "format": "format", "signer key id": "signer_key_id"}
+    # Only what ``summary`` holds is compared (before its schema is checked, only the id).
+    expected = {what: str(summary[key]) for what, key in names.items() if key in summary}
+
+    def agree(place: str, what: str, said: str) -> None:
+        wanted = expected.get(what)
+        if wanted is None:
+            return
+        if what == "signer key id":
+            said, wanted = said.upper(), wanted.upper()
+        if said != wanted:
+            raise BundleRefused(
+                f"The bundle contradicts itself: {place} says {what} {_short(said)}, "
+                f"bundle.json says {_short(wanted)}."
+            )
+
+    seen: set[str] = set()
+    for raw in bag_info.decode("utf-8", "replace").splitlines():
+        name, colon, value = raw.partition(":")
+        what = _BAG_INFO_DECLARATIONS.get(name.strip())
+        if not colon or what is None:
+            continue
+        if what in seen:  # two lines for one declaration: which would a reader believe?
+            raise BundleRefused(f"The bundle contradicts itself: bag-info.txt gives {what} twice.")
+        seen.add(what)
+        agree("bag-info.txt", what, value.strip())
+    if trusted_comment.startswith("storykeeper "):
+        found = _TRUSTED_COMMENT.fullmatch(trusted_comment)
+        if found is None:
+            raise BundleRefused(
+                "The bundle contradicts itself: its signature's trusted comment is not in "
+                "Storykeeper's form (storykeeper bundle ID format N to RECIPIENTS)."
+            )
+        agree("the signature's trusted comment", "bundle id", found[1])
+        agree("the signature's trusted comment", "format", found[2])
 
 
 def _verify(key: minisign.PublicKey, message: bytes, signature: minisign.Signature) -> None:
