@@ -207,3 +207,92 @@ def test_a_contradicting_bundle_is_refused_even_with_an_id_imported_before(
     assert reason.startswith(
         f"The bundle contradicts itself: bag-info.txt says bundle id {OTHER_ID}"
     )
+
+
+def test_a_folder_entry_carrying_bytes_is_refused(
+    sent: tuple[Path, KeyStore], coordinator: Store
+) -> None:
+    """A zip folder entry is no file: nothing lists or signs its bytes, so it must have none."""
+    path, keys = sent
+
+    def hidden(archive: zipfile.ZipFile, top: str) -> None:
+        archive.writestr(zipfile.ZipInfo(f"{top}/data/notes/"), b"unsigned words " * 3_000)
+
+    forged = rezip(resign(path, keys, lambda payload: None), hidden)
+    reason = refused_unchanged(coordinator, forged)
+    assert reason.startswith("The bundle's folder entry '")
+    assert reason.endswith(
+        "/data/notes/' carries 45,000 bytes, which no manifest lists and no signature covers."
+    )
+
+
+def test_an_empty_folder_entry_is_allowed(sent: tuple[Path, KeyStore], coordinator: Store) -> None:
+    """The control: python3 -m zipfile -c writes an empty entry for each folder."""
+    path, keys = sent
+
+    def folder(archive: zipfile.ZipFile, top: str) -> None:
+        archive.writestr(zipfile.ZipInfo(f"{top}/data/"), b"")
+
+    forged = rezip(resign(path, keys, lambda payload: None), folder)
+    assert import_bundle(coordinator, forged, actor="c").outcome is Outcome.IMPORTED
+
+
+@pytest.mark.parametrize("name", ["notes.txt", "fetch.txt", "manifest-md5.txt"])
+def test_a_tag_file_the_format_does_not_name_is_refused_even_when_signed(
+    sent: tuple[Path, KeyStore], coordinator: Store, name: str
+) -> None:
+    path, keys = sent
+
+    def add(tags: Payload) -> None:
+        tags[name] = b"https://example.org/more 100 data/more.json\n"
+
+    forged = resign(path, keys, lambda payload: None, change_tags=add)
+    reason = refused_unchanged(coordinator, forged)
+    if name == "fetch.txt":
+        assert reason == (
+            "The bundle holds 'fetch.txt': a bundle must carry all its files itself, and "
+            "none is fetched from elsewhere."
+        )
+    else:
+        assert reason == (
+            f"The bundle holds '{name}', which is not one of the bundle format's files."
+        )
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [
+        "data/notes.txt",
+        "data/stories/extra/story.json",
+        "data/stories/not-a-story-id.json",
+        "data/media/photo.jpg",
+        "data/other/" + "a" * 40,
+    ],
+)
+def test_a_payload_file_outside_the_layout_is_refused_even_when_signed(
+    sent: tuple[Path, KeyStore], coordinator: Store, inside: str
+) -> None:
+    path, keys = sent
+
+    def add(payload: Payload) -> None:
+        payload[inside] = b"words nobody reads\n"
+
+    reason = refused_unchanged(coordinator, resign(path, keys, add))
+    assert reason == (
+        f"The bundle holds '{inside}', which is not where the bundle format puts any file."
+    )
+
+
+def test_a_long_unknown_name_is_cut_short_in_the_refusal(
+    sent: tuple[Path, KeyStore], coordinator: Store
+) -> None:
+    path, keys = sent
+    inside = "data/" + "n" * 250
+
+    def add(payload: Payload) -> None:
+        payload[inside] = b"words\n"
+
+    reason = refused_unchanged(coordinator, resign(path, keys, add))
+    assert reason == (
+        f"The bundle holds '{inside[:59]}…', which is not where the bundle format puts any file."
+    )

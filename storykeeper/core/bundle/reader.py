@@ -203,6 +203,14 @@ def _wall(archive: zipfile.ZipFile) -> str:
         if not info.filename:
             raise BundleRefused("The bundle holds a file with no name.")
         if info.is_dir():
+            # A folder entry is no file: no manifest lists it, so no signature covers bytes
+            # it carries (deflate's empty stream is 2 bytes: python -m zipfile stores none).
+            if info.file_size or info.compress_size > 2:
+                raise BundleRefused(
+                    f"The bundle's folder entry '{_name_shown(info.filename)}' carries "
+                    f"{max(info.file_size, info.compress_size):,} bytes, which no manifest "
+                    "lists and no signature covers."
+                )
             parts = _check_name(info.filename.rstrip("/"))
             tops.add(parts[0])
             continue
@@ -490,9 +498,11 @@ def _check(
     for name, digest in tags.items():
         if hashlib.sha512(tag(name)).hexdigest() != digest:
             raise BundleRefused(f"File '{name}' was changed after signing.")
+    _only_format_files(tags)
     if "manifest-sha512.txt" not in tags:
         raise BundleRefused("The bundle's signed manifest does not cover its payload.")
     payload = _manifest(tag("manifest-sha512.txt"), "manifest-sha512.txt")
+    _only_format_files(payload)
     listed_tags = {*tags, "tagmanifest-sha512.txt", "tagmanifest-sha512.txt.minisig"}
     if signed is not None:
         early = _json(archive, top, payload, "data/bundle.json")
@@ -513,6 +523,7 @@ def _check(
             if not later and _hash_member(archive, name, info.file_size) != payload[inside]:
                 raise BundleRefused(f"File '{inside}' was changed after signing.")
         elif inside not in listed_tags:
+            _only_format_files([inside])
             raise BundleRefused(f"File '{inside}' is in the bundle but not in its manifest.")
         if hashed is not None and (done % 100 == 0 or info.file_size > CHUNK):
             hashed(done, len(names))
@@ -550,6 +561,46 @@ def _check(
         archive=archive,
         top=top,
     )
+
+
+#: The tag files the format names, as a tag manifest lists them (the manifest and its signature
+#: are beside it). A bag can hold others (fetch.txt, more manifests, anything): a bundle may not.
+_FORMAT_TAG_FILES = frozenset({"bagit.txt", "bag-info.txt", "manifest-sha512.txt"})
+_SIGNATURE_FILES = frozenset({"tagmanifest-sha512.txt", "tagmanifest-sha512.txt.minisig"})
+#: Where the format puts a payload file: the summary, a story by its id, a medium by its SHA-256.
+_PAYLOAD_LAYOUT = re.compile(
+    r"data/(bundle\.json"
+    r"|stories/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.json"
+    r"|media/[0-9a-f]{64})"
+)
+NAME_SHOWN_MAX = 60
+
+
+def _name_shown(name: str) -> str:
+    """A file name from the bundle as a refusal quotes it: at most 60 characters."""
+    return name if len(name) <= NAME_SHOWN_MAX else name[: NAME_SHOWN_MAX - 1] + "…"
+
+
+def _only_format_files(paths: Iterable[str]) -> None:
+    """Refuse a file the format does not name, even one the signature covers: a reader (or
+    bagit.py) could act on it — fetch.txt asks to download files — and nothing here reads it."""
+    for path in paths:
+        if path.startswith("data/"):
+            if _PAYLOAD_LAYOUT.fullmatch(path) is None:
+                raise BundleRefused(
+                    f"The bundle holds '{_name_shown(path)}', which is not where the bundle "
+                    "format puts any file."
+                )
+        elif path == "fetch.txt":
+            raise BundleRefused(
+                "The bundle holds 'fetch.txt': a bundle must carry all its files itself, and "
+                "none is fetched from elsewhere."
+            )
+        elif path not in _FORMAT_TAG_FILES and path not in _SIGNATURE_FILES:
+            raise BundleRefused(
+                f"The bundle holds '{_name_shown(path)}', which is not one of the bundle "
+                "format's files."
+            )
 
 
 #: The writer's trusted comment: "storykeeper bundle <id> format <n> to <recipients>".
