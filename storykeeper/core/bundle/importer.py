@@ -34,6 +34,7 @@ from storykeeper.core.bundle.reader import (
     BundleRefused,
     OpenedBundle,
     UntrustedSigner,
+    authenticates,
     check_story,
     encrypted_file_digest,
     open_bundle,
@@ -142,11 +143,26 @@ def import_bundle(
             earlier = ledger.imported_file(session, digest)
         if earlier is not None:
             assert earlier.signer_key_id is not None and earlier.bundle_id is not None
+            label = labels.get(earlier.signer_key_id, earlier.signer_label)
+            if authenticates(path, keys.age_identities()) is False:
+                # The header is the intact file's; the bytes after it are not: never "already
+                # imported" (exit 0) for a copy that could not be imported at all. (With no key
+                # here to check it, the header's answer stands: nothing changes either way.)
+                reason = (
+                    f"The bundle {earlier.bundle_id} from {label} was imported intact on "
+                    f"{earlier.checked_at.date().isoformat()}; this copy is damaged (it cannot "
+                    "be authenticated). Nothing changed."
+                )
+                refused = _refused(path, started, reason, earlier.signer_key_id, label)
+                if not dry_run:
+                    with store.write(actor=actor) as session:
+                        ledger.record(session, refused, actor)
+                return refused
             return already(
                 earlier.bundle_id,
                 earlier.signer_key_id,
                 earlier.checked_at,
-                labels.get(earlier.signer_key_id, earlier.signer_label),
+                label,
             )
     try:
         # Media are hashed against the manifest as they are copied in (merge.Merger._media), and

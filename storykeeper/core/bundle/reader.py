@@ -182,6 +182,23 @@ def encrypted_file_digest(path: Path) -> str | None:
     return digest.hexdigest()
 
 
+def authenticates(path: Path, identities: Iterable[x25519.Identity]) -> bool | None:
+    """Whether every byte of the age file at ``path`` authenticates (age checks each 64 KiB
+    chunk), decrypting into nothing: the header alone names the encryption, not the bytes after
+    it, so a damaged copy of a bundle imported before has the same header as the intact one.
+    None when no identity here opens the header (the key that did was taken away): nothing can
+    be said. Errors of the machine itself (a full disk, a file gone) are raised."""
+    try:
+        pyrage.decrypt_file(str(path), os.devnull, list(identities))
+    except pyrage.DecryptError:
+        return None
+    except OSError as exc:
+        if exc.errno is not None:
+            raise
+        return False
+    return True
+
+
 def _check_name(name: str) -> list[str]:
     if "\\" in name or "\x00" in name or name.startswith("/") or re.match(r"^[A-Za-z]:", name):
         raise BundleRefused(f"The bundle holds an unsafe file name ('{name[:80]}').")
