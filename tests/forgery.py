@@ -45,6 +45,8 @@ def resign(
     payload["data/bundle.json"] = json.dumps(summary).encode()
     change(payload)
     declared = _declared(payload)
+    if declared is not None and not all(_plain(value) for value in declared):
+        declared = None  # a fuzzed value no tag line or comment can carry: left as it was
     if declared is not None:
         info = tags["bag-info.txt"].decode().splitlines()
         fields = {
@@ -79,6 +81,10 @@ def resign(
     forged = path.with_name(f"forged-{summary['bundle_id']}.zip")
     forged.write_bytes(buffer.getvalue())
     return forged
+
+
+def _plain(value: str) -> bool:
+    return value.isprintable() and not any(c.isspace() for c in value)
 
 
 def _declared(payload: Payload) -> tuple[str, str, str] | None:

@@ -439,6 +439,8 @@ class ImportRow(Base):
     media_files: Mapped[int] = mapped_column(Integer, default=0)
     #: For an age file: SHA-256 of its header, payload nonce and size (``report.file_digest``).
     file_digest: Mapped[str | None] = mapped_column(String(64))
+    #: SHA-256 of the signed tag manifest: the bundle's whole contents (``report.content_digest``).
+    content_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class ImportItemRow(Base):

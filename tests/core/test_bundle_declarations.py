@@ -296,3 +296,30 @@ def test_a_long_unknown_name_is_cut_short_in_the_refusal(
     assert reason == (
         f"The bundle holds '{inside[:59]}…', which is not where the bundle format puts any file."
     )
+
+
+def test_the_same_bundle_id_with_other_content_from_the_same_signer_is_a_conflict(
+    sent: tuple[Path, KeyStore], coordinator: Store
+) -> None:
+    """A bundle id names one bundle: the same signer's bundle under that id with other content
+    is not the one imported before, and must not be passed off as it."""
+    path, keys = sent
+    first = resign(path, keys, lambda payload: None)
+    imported = import_bundle(coordinator, first, actor="c")
+    assert imported.outcome is Outcome.IMPORTED
+    bundle_id = str(summary_of(first)["bundle_id"])
+
+    def other_content(payload: Payload) -> None:
+        summary = json.loads(payload["data/bundle.json"])
+        summary["bundle_id"] = bundle_id
+        summary["created_at"] = "2026-01-02T03:04:05Z"
+        payload["data/bundle.json"] = json.dumps(summary).encode()
+
+    reason = refused_unchanged(coordinator, resign(path, keys, other_content))
+    assert reason == (
+        f"The bundle {bundle_id} from Priya (advocate) was imported on "
+        f"{imported.checked_at.date().isoformat()} with other contents: the same bundle id "
+        "cannot carry two bundles. Nothing changed; ask the sender which copy is right."
+    )
+    # The very bundle again is still only "already imported".
+    assert import_bundle(coordinator, first, actor="c").outcome is Outcome.ALREADY_IMPORTED

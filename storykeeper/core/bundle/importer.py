@@ -93,12 +93,20 @@ def import_bundle(
     and withdrawals applied (inside it); ``cancelled`` is asked during both.
     """
 
-    def signed(bundle_id: str, key_id: str) -> None:
+    def signed(bundle_id: str, key_id: str, content_digest: str) -> None:
         # The bundle is authentic; if it is here already, nothing else needs reading.
         with store.read() as session:
-            first = ledger.first_import(session, bundle_id, key_id)
-        if first is not None:
-            raise _AlreadyImported(bundle_id, key_id, first)
+            earlier = ledger.imported_contents(session, bundle_id, key_id)
+        if earlier is None:
+            return
+        first, contents = earlier
+        if contents is not None and contents != content_digest:
+            raise BundleRefused(
+                f"The bundle {bundle_id} from {labels.get(key_id, key_id)} was imported on "
+                f"{first.date().isoformat()} with other contents: the same bundle id cannot "
+                "carry two bundles. Nothing changed; ask the sender which copy is right."
+            )
+        raise _AlreadyImported(bundle_id, key_id, first)
 
     def hashed(done: int, total: int) -> None:
         if cancelled is not None and cancelled():
@@ -274,6 +282,7 @@ def _apply(
             signer_fingerprint=bundle.signer_fingerprint,
             dry_run=dry_run,
             file_digest=digest,
+            content_digest=bundle.content_digest,
             **more,  # type: ignore[arg-type]
         )
 

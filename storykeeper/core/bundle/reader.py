@@ -146,6 +146,9 @@ class OpenedBundle:
     signer_key_id: str
     signer_fingerprint: str
     trusted_comment: str
+    #: SHA-256 of ``tagmanifest-sha512.txt``, which the signature covers and which covers every
+    #: other file: the bundle's contents, whatever zip or encryption carries them.
+    content_digest: str
     summary: dict[str, Any]
     payload: dict[str, str] = field(repr=False)  # bag path → sha512
     archive: zipfile.ZipFile = field(repr=False)
@@ -427,7 +430,7 @@ def open_bundle(
     identities: Iterable[x25519.Identity],
     trusted: Iterable[minisign.PublicKey],
     hashed: Callable[[int, int], None] | None = None,
-    signed: Callable[[str, str], None] | None = None,
+    signed: Callable[[str, str, str], None] | None = None,
     hash_later: Callable[[str], bool] | None = None,
     *,
     data_dir: Path | None = None,
@@ -435,7 +438,8 @@ def open_bundle(
     """Open, decrypt and check the bundle at ``path``; the temporary files go when done.
 
     ``hashed(done, total)`` is called as the payload files are hash-checked (the long part of
-    opening a bundle with media); it may raise to stop. ``signed(bundle_id, signer_key_id)`` is
+    opening a bundle with media); it may raise to stop. ``signed(bundle_id, signer_key_id,
+    content_digest)`` is
     called as soon as the signature and the summary's hash hold, before that long part: an
     importer that already has the bundle raises there and skips the rest. Payload files for
     which ``hash_later(path)`` is true are not hashed here: the caller promises to check each as
@@ -488,7 +492,7 @@ def _check(
     encrypted: bool,
     trusted: list[minisign.PublicKey],
     hashed: Callable[[int, int], None] | None,
-    signed: Callable[[str, str], None] | None = None,
+    signed: Callable[[str, str, str], None] | None = None,
     hash_later: Callable[[str], bool] | None = None,
 ) -> OpenedBundle:
     names = {info.filename: info for info in archive.infolist() if not info.is_dir()}
@@ -529,7 +533,7 @@ def _check(
             _declarations_agree(
                 {"bundle_id": early["bundle_id"]}, tag("bag-info.txt"), signature.trusted_comment
             )
-            signed(early["bundle_id"], key_id_text(signer_id))
+            signed(early["bundle_id"], key_id_text(signer_id), _content_digest(tag_manifest))
         del early  # a summary can be tens of megabytes parsed: not held twice (issue 16)
     for done, (name, info) in enumerate(names.items()):
         inside = name[len(top) + 1 :]
@@ -573,6 +577,7 @@ def _check(
         signer_key_id=key_id_text(signer_id),
         signer_fingerprint=fingerprint(base64.b64decode(public)[10:]),
         trusted_comment=signature.trusted_comment,
+        content_digest=_content_digest(tag_manifest),
         summary=summary,
         payload=payload,
         archive=archive,
@@ -678,6 +683,10 @@ def _declarations_agree(summary: dict[str, Any], bag_info: bytes, trusted_commen
             )
         agree("the signature's trusted comment", "bundle id", found[1])
         agree("the signature's trusted comment", "format", found[2])
+
+
+def _content_digest(tag_manifest: bytes) -> str:
+    return hashlib.sha256(tag_manifest).hexdigest()
 
 
 def _verify(key: minisign.PublicKey, message: bytes, signature: minisign.Signature) -> None:

@@ -85,6 +85,9 @@ class ImportReport:
     first_imported_at: dt.datetime | None = None
     #: ``reader.encrypted_file_digest`` of the file, kept so the same file is known again.
     file_digest: str | None = field(default=None, repr=False)
+    #: SHA-256 of the bundle's signed tag manifest (``OpenedBundle.content_digest``): what the
+    #: bundle id named when it was imported, so other contents under it are known as such.
+    content_digest: str | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -128,6 +131,7 @@ def record(session: Session, report: ImportReport, actor: str) -> int:
         stories_withdrawn=report.count(Action.WITHDRAWN),
         media_files=report.media_files,
         file_digest=report.file_digest,
+        content_digest=report.content_digest,
     )
     session.add(row)
     session.flush()
@@ -163,6 +167,24 @@ def first_import(session: Session, bundle_id: str, signer_key_id: str) -> dt.dat
         .order_by(ImportRow.id)
         .limit(1)
     )
+
+
+def imported_contents(
+    session: Session, bundle_id: str, signer_key_id: str
+) -> tuple[dt.datetime, str | None] | None:
+    """When this signer's bundle was first imported here and the digest of its contents (None
+    for an import older than the digest), if it was."""
+    row = session.execute(
+        select(ImportRow.checked_at, ImportRow.content_digest)
+        .where(
+            ImportRow.bundle_id == bundle_id,
+            ImportRow.signer_key_id == signer_key_id,
+            ImportRow.outcome == Outcome.IMPORTED.value,
+        )
+        .order_by(ImportRow.id)
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 def imported_file(session: Session, digest: str) -> ImportRow | None:
