@@ -84,7 +84,8 @@ def resign(
 
 
 def _plain(value: str) -> bool:
-    return value.isprintable() and not any(c.isspace() for c in value)
+    """Whether a tag line and minisign's trusted comment (printable ASCII) can carry it."""
+    return value.isascii() and value.isprintable() and not any(c.isspace() for c in value)
 
 
 def _declared(payload: Payload) -> tuple[str, str, str] | None:
