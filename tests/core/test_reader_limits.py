@@ -8,7 +8,6 @@ kept in the import ledger, and changes nothing in the store; the command line ex
 
 from __future__ import annotations
 
-import shutil
 import struct
 import subprocess
 import tracemalloc
@@ -32,11 +31,12 @@ from storykeeper.core.db import Store
 from storykeeper.core.keys import AGE_IDENTITY, KeyStore
 from storykeeper.core.models import ImportRow
 from tests.exchange import export, shared, snapshot, trust_advocate
+from tests.stock_tools import require
 
-needs_age = pytest.mark.skipif(
-    shutil.which("age") is None or shutil.which("age-keygen") is None,
-    reason="the stock age and age-keygen are not installed (Debian package 'age')",
-)
+
+@pytest.fixture
+def age_tools() -> None:
+    require("age", "age-keygen")
 
 
 def generated_recipients(count: int) -> list[str]:
@@ -86,7 +86,7 @@ def refused_unchanged(coordinator: Store, bundle: Path) -> str:
     return report.reason
 
 
-@needs_age
+@pytest.mark.usefixtures("age_tools")
 def test_an_age_header_of_65_recipients_is_refused_before_decrypting(
     store: Store, coordinator: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -106,7 +106,7 @@ def test_an_age_header_of_65_recipients_is_refused_before_decrypting(
     assert tried == []
 
 
-@needs_age
+@pytest.mark.usefixtures("age_tools")
 def test_a_bundle_encrypted_to_as_many_recipients_as_the_writer_allows_still_imports(
     store: Store, coordinator: Store, tmp_path: Path
 ) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from storykeeper.__main__ import main
+from tests.stock_tools import require
 
 #: How long an export of a few thousand stories may take to start writing its bundle.
 PARTIAL_FILE_DEADLINE_S = 60
@@ -23,10 +24,7 @@ PARTIAL_FILE_DEADLINE_S = 60
 
 @pytest.fixture(autouse=True)
 def stock_tools() -> None:
-    missing = [t for t in ("minisign", "age", "age-keygen") if shutil.which(t) is None]
-    assert not missing, (
-        f"{', '.join(missing)} not found: run packaging/linux/install-system-deps --test"
-    )
+    require("minisign", "age", "age-keygen")
 
 
 def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

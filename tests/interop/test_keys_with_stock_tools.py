@@ -6,7 +6,6 @@ Signatures this program makes verify with ``minisign -V``; keys ``minisign -G`` 
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,15 +13,13 @@ import pyrage
 import pytest
 
 from storykeeper.core.keys import AGE_IDENTITY, SIGNING_PUBLIC, KeyStore
+from tests.stock_tools import require
 
 
 @pytest.fixture(autouse=True)
 def stock_tools() -> None:
     """Fail, not skip, without the tools: an interop test that never runs proves nothing."""
-    missing = [t for t in ("minisign", "age", "age-keygen") if shutil.which(t) is None]
-    assert not missing, (
-        f"{', '.join(missing)} not found: run packaging/linux/install-system-deps --test"
-    )
+    require("minisign", "age", "age-keygen")
 
 
 def run(*args: str | Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
