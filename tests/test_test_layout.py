@@ -65,3 +65,37 @@ def test_the_check_sees_every_way_of_importing_one() -> None:
         ".conftest",
         "tests.gui.conftest",
     ]
+
+
+def skips(source: str) -> list[int]:
+    """Lines that skip a test: ``pytest.skip(…)``, ``pytest.importorskip(…)``, ``mark.skip``
+    and ``mark.skipif``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr in ("skip", "skipif", "importorskip"):
+            found.append(node.lineno)
+    return sorted(found)
+
+
+def test_no_test_skips_a_missing_component_it_fails_instead() -> None:
+    """A test of a real component (a tool, a server, a sound device) that skips where the
+    component is missing proves nothing and looks green: it fails with what to install."""
+    offenders = [
+        f"{path.relative_to(TESTS)}:{line}"
+        for path in TESTS.rglob("*.py")
+        for line in skips(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_skip_check_sees_every_way_of_skipping() -> None:
+    source = (
+        "import pytest\n"
+        "pytest.skip('no age')\n"
+        "pytest.importorskip('psycopg')\n"
+        "@pytest.mark.skip\n"
+        "def test_a(): ...\n"
+        "@pytest.mark.skipif(True, reason='x')\n"
+        "def test_b(): ...\n"
+    )
+    assert skips(source) == [2, 3, 4, 6]
