@@ -23,6 +23,7 @@ from storykeeper.core.attachments import (
     Attachment,
 )
 from storykeeper.core.bundle import FORMAT
+from storykeeper.core.bundle.envelope import MAX_AGE_STANZAS
 from storykeeper.core.bundle.reader import MAX_JSON
 from storykeeper.core.bundle.report import excerpt
 from storykeeper.core.bundle.schema import schema_problem
@@ -47,7 +48,8 @@ from storykeeper.core.vocabulary import ConsentDecision
 PROGRAM_MAX = 100
 #: An ISO 8601 time as text.
 TIME_TEXT_MAX = 40
-RECIPIENTS_MAX = 100
+#: As many as the reader takes: it refuses more stanzas in an age header before decrypting.
+RECIPIENTS_MAX = MAX_AGE_STANZAS
 #: Stories (and, separately, withdrawals) in one bundle.
 BUNDLE_STORIES_MAX = 1_000_000
 THEMES_MAX = 200

@@ -44,25 +44,18 @@ import pyrage
 from pyrage import x25519
 
 from storykeeper.core.bundle import FORMAT
+from storykeeper.core.bundle.envelope import MAX_ENTRIES, check_age_header, check_central_directory
+from storykeeper.core.bundle.layout import declarations_agree, only_format_files
+from storykeeper.core.bundle.refused import BundleRefused, name_shown
 from storykeeper.core.bundle.schema import NumberRefused, parse_json, schema_problem
 from storykeeper.core.bundle.staging import (
     ImportStaging,
     staging_folder,
     sweep_import_leftovers,
 )
-from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.keys import fingerprint, key_id_text
 
 AGE_MAGIC = b"age-encryption.org/v1"
-MAX_ENTRIES = 200_000
-#: A central directory record is 46 bytes and a name (a bundle's are about 120 bytes long):
-#: 64 MiB holds 200,000 entries with names of 280 bytes.
-MAX_CENTRAL_DIRECTORY = 64 << 20
-#: The most recipients the writer encrypts to (``document.RECIPIENTS_MAX``, which imports this
-#: module, so a test keeps the two equal). age's time grows with the square of the stanzas:
-#: 100 cost milliseconds, 5,000 took 7.9 s. An X25519 stanza takes about 100 bytes.
-MAX_AGE_STANZAS = 100
-MAX_AGE_HEADER = 64 << 10
 MAX_FILE = 2 << 30  # 2 GiB: a long recording at most
 MAX_TOTAL = 16 << 30
 MAX_RATIO = 200  # deflate rarely beats 10:1 on text; 200:1 is a bomb
@@ -75,10 +68,6 @@ CHUNK = 1 << 20
 _UNSUPPORTED_FLAGS = 0x1 | 0x20 | 0x40
 _MANIFEST_LINE = re.compile(r"([0-9A-Fa-f]{128})[ \t]+(\S.*)")
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
-
-
-class BundleRefused(StorykeeperError):
-    """The bundle is refused; the message is the one reason, in words."""
 
 
 #: What Python's zip module raises on a damaged archive, besides BadZipFile: found by fuzzing
@@ -227,7 +216,7 @@ def _wall(archive: zipfile.ZipFile) -> str:
             # it carries (deflate's empty stream is 2 bytes: python -m zipfile stores none).
             if info.file_size or info.compress_size > 2:
                 raise BundleRefused(
-                    f"The bundle's folder entry '{_name_shown(info.filename)}' carries "
+                    f"The bundle's folder entry '{name_shown(info.filename)}' carries "
                     f"{max(info.file_size, info.compress_size):,} bytes, which no manifest "
                     "lists and no signature covers."
                 )
@@ -297,115 +286,6 @@ def _manifest(text: bytes, name: str) -> dict[str, str]:
             raise BundleRefused(f"'{name}' is damaged.")
         entries[found[2]] = found[1].lower()
     return entries
-
-
-_EOCD = b"PK\x05\x06"
-_EOCD_SIZE = 22
-_ZIP64_LOCATOR = b"PK\x06\x07"
-_ZIP64_LOCATOR_SIZE = 20
-_ZIP64_EOCD = b"PK\x06\x06"
-_ZIP64_EOCD_SIZE = 56
-_CENTRAL_ENTRY = b"PK\x01\x02"
-_CENTRAL_ENTRY_SIZE = 46
-
-
-def check_age_header(path: Path) -> None:
-    """Refuse an age header with more than ``MAX_AGE_STANZAS`` recipient stanzas, or longer than
-    ``MAX_AGE_HEADER``, before anything is decrypted: age tries every stanza and its time grows
-    with the square of their number (100,000 stanzas, a 9.8 MB file, ran for over 15 minutes,
-    beyond any cancel). The header (age-encryption.org/v1) is the version line, stanzas each
-    opening with "-> " and followed by base64 lines (which never start with "-"), and a line
-    opening with "---" that carries the MAC. A header cut short is left to age to refuse."""
-    try:
-        with path.open("rb") as stream:
-            head = stream.read(MAX_AGE_HEADER + 1)
-    except OSError as exc:
-        raise BundleRefused(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    stanzas, start = 0, 0
-    while (end := head.find(b"\n", start)) >= 0:
-        line = head[start:end]
-        if line.startswith(b"---"):
-            return
-        if line.startswith(b"-> "):
-            stanzas += 1
-            if stanzas > MAX_AGE_STANZAS:
-                raise BundleRefused(
-                    f"The bundle is encrypted to more than {MAX_AGE_STANZAS} recipients, which "
-                    "no Storykeeper bundle is: it was not decrypted. Ask the sender for a fresh "
-                    "export."
-                )
-        start = end + 1
-    if len(head) > MAX_AGE_HEADER:
-        raise BundleRefused(
-            f"The bundle's encryption header is longer than {MAX_AGE_HEADER >> 10} KiB, which no "
-            "Storykeeper bundle's is: it was not decrypted. Ask the sender for a fresh export."
-        )
-
-
-def check_central_directory(path: Path) -> None:
-    """Refuse a zip whose central directory declares, or holds, more entries than
-    ``MAX_ENTRIES`` or more bytes than ``MAX_CENTRAL_DIRECTORY``, before the zip module builds an
-    object for every entry (1.5 million entries cost 923 MB before the count was refused). The
-    end of central directory record is found as the zip module finds it (the last one in the
-    final 64 KiB), and zip64's as it does (just before its locator). A record the zip module
-    would refuse as damaged is left for it to refuse."""
-    try:
-        with path.open("rb") as stream:
-            _check_central_directory(stream)
-    except OSError as exc:
-        if exc.errno not in (None, errno.EINVAL):
-            raise
-        raise BundleRefused("The bundle is damaged: it is not a whole zip file.") from exc
-
-
-def _check_central_directory(stream: Any) -> None:
-    size = stream.seek(0, os.SEEK_END)
-    tail_start = max(0, size - _EOCD_SIZE - 0xFFFF)
-    stream.seek(tail_start)
-    tail = stream.read()
-    found = tail.rfind(_EOCD)
-    if found < 0 or len(tail) - found < _EOCD_SIZE:
-        return
-    end_record = tail_start + found
-    fields = struct.unpack("<4s4H2LH", tail[found : found + _EOCD_SIZE])
-    entries, directory_size = fields[4], fields[5]
-    directory_end = end_record
-    locator_at = end_record - _ZIP64_LOCATOR_SIZE
-    record_at = locator_at - _ZIP64_EOCD_SIZE
-    if record_at >= 0:
-        stream.seek(locator_at)
-        if stream.read(4) == _ZIP64_LOCATOR:
-            stream.seek(record_at)
-            record = stream.read(_ZIP64_EOCD_SIZE)
-            if record[:4] == _ZIP64_EOCD:
-                entries, directory_size = struct.unpack("<2Q", record[32:48])
-                directory_end = record_at
-    if entries > MAX_ENTRIES:
-        raise BundleRefused(
-            f"The bundle declares {entries:,} files; at most {MAX_ENTRIES:,} are allowed."
-        )
-    if directory_size > MAX_CENTRAL_DIRECTORY:
-        raise BundleRefused(
-            f"The bundle's list of files is too large ({directory_size:,} bytes; at most "
-            f"{MAX_CENTRAL_DIRECTORY:,})."
-        )
-    start = directory_end - directory_size
-    if start < 0:
-        return
-    # The count declared can lie: walk the directory's records (without keeping them) as the
-    # zip module will, and stop at one too many.
-    stream.seek(start)
-    walked, counted = 0, 0
-    while walked < directory_size:
-        head = stream.read(_CENTRAL_ENTRY_SIZE)
-        if len(head) != _CENTRAL_ENTRY_SIZE or head[:4] != _CENTRAL_ENTRY:
-            return
-        counted += 1
-        if counted > MAX_ENTRIES:
-            raise BundleRefused(f"The bundle holds too many files (more than {MAX_ENTRIES:,}).")
-        name, extra, comment = struct.unpack("<3H", head[28:34])
-        stream.seek(name + extra + comment, os.SEEK_CUR)
-        walked += _CENTRAL_ENTRY_SIZE + name + extra + comment
 
 
 @contextmanager
@@ -519,18 +399,18 @@ def _check(
     for name, digest in tags.items():
         if hashlib.sha512(tag(name)).hexdigest() != digest:
             raise BundleRefused(f"File '{name}' was changed after signing.")
-    _only_format_files(tags)
+    only_format_files(tags)
     if "manifest-sha512.txt" not in tags:
         raise BundleRefused("The bundle's signed manifest does not cover its payload.")
     payload = _manifest(tag("manifest-sha512.txt"), "manifest-sha512.txt")
-    _only_format_files(payload)
+    only_format_files(payload)
     listed_tags = {*tags, "tagmanifest-sha512.txt", "tagmanifest-sha512.txt.minisig"}
     if signed is not None:
         early = _json(archive, top, payload, "data/bundle.json")
         if isinstance(early, dict) and isinstance(early.get("bundle_id"), str):
             # Before the ledger is asked: a bundle contradicting itself is refused, never
             # taken for one imported before by the id one of its places claims.
-            _declarations_agree(
+            declarations_agree(
                 {"bundle_id": early["bundle_id"]}, tag("bag-info.txt"), signature.trusted_comment
             )
             signed(early["bundle_id"], key_id_text(signer_id), _content_digest(tag_manifest))
@@ -544,7 +424,7 @@ def _check(
             if not later and _hash_member(archive, name, info.file_size) != payload[inside]:
                 raise BundleRefused(f"File '{inside}' was changed after signing.")
         elif inside not in listed_tags:
-            _only_format_files([inside])
+            only_format_files([inside])
             raise BundleRefused(f"File '{inside}' is in the bundle but not in its manifest.")
         if hashed is not None and (done % 100 == 0 or info.file_size > CHUNK):
             hashed(done, len(names))
@@ -568,7 +448,7 @@ def _check(
             f"The bundle's summary says key {summary['signer_key_id']} signed it, but key "
             f"{key_id_text(signer_id)} did: it was signed again by someone else."
         )
-    _declarations_agree(summary, tag("bag-info.txt"), signature.trusted_comment)
+    declarations_agree(summary, tag("bag-info.txt"), signature.trusted_comment)
     public = key.to_base64()
     return OpenedBundle(
         bundle_id=summary["bundle_id"],
@@ -583,106 +463,6 @@ def _check(
         archive=archive,
         top=top,
     )
-
-
-#: The tag files the format names, as a tag manifest lists them (the manifest and its signature
-#: are beside it). A bag can hold others (fetch.txt, more manifests, anything): a bundle may not.
-_FORMAT_TAG_FILES = frozenset({"bagit.txt", "bag-info.txt", "manifest-sha512.txt"})
-_SIGNATURE_FILES = frozenset({"tagmanifest-sha512.txt", "tagmanifest-sha512.txt.minisig"})
-#: Where the format puts a payload file: the summary, a story by its id, a medium by its SHA-256.
-_PAYLOAD_LAYOUT = re.compile(
-    r"data/(bundle\.json"
-    r"|stories/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.json"
-    r"|media/[0-9a-f]{64})"
-)
-NAME_SHOWN_MAX = 60
-
-
-def _name_shown(name: str) -> str:
-    """A file name from the bundle as a refusal quotes it: at most 60 characters."""
-    return name if len(name) <= NAME_SHOWN_MAX else name[: NAME_SHOWN_MAX - 1] + "…"
-
-
-def _only_format_files(paths: Iterable[str]) -> None:
-    """Refuse a file the format does not name, even one the signature covers: a reader (or
-    bagit.py) could act on it — fetch.txt asks to download files — and nothing here reads it."""
-    for path in paths:
-        if path.startswith("data/"):
-            if _PAYLOAD_LAYOUT.fullmatch(path) is None:
-                raise BundleRefused(
-                    f"The bundle holds '{_name_shown(path)}', which is not where the bundle "
-                    "format puts any file."
-                )
-        elif path == "fetch.txt":
-            raise BundleRefused(
-                "The bundle holds 'fetch.txt': a bundle must carry all its files itself, and "
-                "none is fetched from elsewhere."
-            )
-        elif path not in _FORMAT_TAG_FILES and path not in _SIGNATURE_FILES:
-            raise BundleRefused(
-                f"The bundle holds '{_name_shown(path)}', which is not one of the bundle "
-                "format's files."
-            )
-
-
-#: The writer's trusted comment: "storykeeper bundle <id> format <n> to <recipients>".
-_TRUSTED_COMMENT = re.compile(r"storykeeper bundle (\S+) format (\S+) to (.+)")
-#: ``bag-info.txt``'s fields that repeat a declaration of ``bundle.json``, and what they say.
-_BAG_INFO_DECLARATIONS = {
-    "External-Identifier": "bundle id",
-    "Storykeeper-Bundle-Format": "format",
-    "Storykeeper-Signer-Key-Id": "signer key id",
-}
-
-
-def _short(value: str) -> str:
-    """A declared value as a refusal quotes it: one line, at most 40 characters."""
-    line = " ".join(value.split())
-    return line if len(line) <= 40 else line[:39] + "…"
-
-
-def _declarations_agree(summary: dict[str, Any], bag_info: bytes, trusted_comment: str) -> None:
-    """Every declaration made in more than one place (format, bundle id, signer key id) says
-    the same in ``bag-info.txt`` and the signature's trusted comment as in ``bundle.json``
-    (whose signer key id is already the signature's): a reader trusting one place must never
-    be told something else by another. A place that does not declare a thing (a bag made by
-    bagit.py, a comment written by the stock minisign) says nothing to disagree with; a
-    trusted comment in Storykeeper's own words must be whole."""
-    names = {"bundle id": "bundle_id", "format": "format", "signer key id": "signer_key_id"}
-    # Only what ``summary`` holds is compared (before its schema is checked, only the id).
-    expected = {what: str(summary[key]) for what, key in names.items() if key in summary}
-
-    def agree(place: str, what: str, said: str) -> None:
-        wanted = expected.get(what)
-        if wanted is None:
-            return
-        if what == "signer key id":
-            said, wanted = said.upper(), wanted.upper()
-        if said != wanted:
-            raise BundleRefused(
-                f"The bundle contradicts itself: {place} says {what} {_short(said)}, "
-                f"bundle.json says {_short(wanted)}."
-            )
-
-    seen: set[str] = set()
-    for raw in bag_info.decode("utf-8", "replace").splitlines():
-        name, colon, value = raw.partition(":")
-        what = _BAG_INFO_DECLARATIONS.get(name.strip())
-        if not colon or what is None:
-            continue
-        if what in seen:  # two lines for one declaration: which would a reader believe?
-            raise BundleRefused(f"The bundle contradicts itself: bag-info.txt gives {what} twice.")
-        seen.add(what)
-        agree("bag-info.txt", what, value.strip())
-    if trusted_comment.startswith("storykeeper "):
-        found = _TRUSTED_COMMENT.fullmatch(trusted_comment)
-        if found is None:
-            raise BundleRefused(
-                "The bundle contradicts itself: its signature's trusted comment is not in "
-                "Storykeeper's form (storykeeper bundle ID format N to RECIPIENTS)."
-            )
-        agree("the signature's trusted comment", "bundle id", found[1])
-        agree("the signature's trusted comment", "format", found[2])
 
 
 def _content_digest(tag_manifest: bytes) -> str:
