@@ -29,7 +29,8 @@ from sqlalchemy.exc import IntegrityError
 from storykeeper.core import audit, clock, trust
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle import report as ledger
-from storykeeper.core.bundle.merge import Merger, Sender
+from storykeeper.core.bundle.merge import Merger
+from storykeeper.core.bundle.merge_people import Sender
 from storykeeper.core.bundle.reader import (
     BundleRefused,
     OpenedBundle,

@@ -30,15 +30,16 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import clock
 from storykeeper.core.attachments import MediaStore
+from storykeeper.core.bundle.consent_check import consent_gate, held_fields, sent_fields
 from storykeeper.core.bundle.document import (
     AttachmentValues,
     ConsentValues,
-    PersonValues,
     StoryValues,
     read_consent,
     read_story,
 )
 from storykeeper.core.bundle.incoming import IncomingMedia
+from storykeeper.core.bundle.merge_people import IncomingPeople, Sender
 from storykeeper.core.bundle.reader import (
     BundleRefused,
     OpenedBundle,
@@ -51,21 +52,16 @@ from storykeeper.core.models import (
     ConsentRecordRow,
     StoryOriginRow,
     StoryRow,
-    StorytellerRow,
     StoryThemeRow,
     StoryVersionRow,
-    SupporterRow,
     ThemeRow,
     TombstoneRow,
-    TrustedSignerRow,
     with_content_digests,
 )
-from storykeeper.core.pseudonyms import unique_pseudonym
 from storykeeper.core.stories import delete_story, keep_version, story_from_row, version_details
 from storykeeper.core.vocabulary import (
     AttachmentKind,
     ConsentScope,
-    SupporterRole,
     TombstoneReason,
 )
 
@@ -89,77 +85,6 @@ class _Pending:
     attachments: list[dict[str, Any]]
 
 
-@dataclass(frozen=True)
-class Sender:
-    key_id: str
-    label: str
-    bundle_id: str
-    #: Signed with this computer's own key: it may touch the records made here.
-    own: bool = False
-
-
-def consent_gate(document: dict[str, Any]) -> str | None:
-    """Why the story's own consent does not let it be here, or None when it does.
-
-    An honest sender never writes such a story (``export_policy``); one that arrives anyway is
-    left out, not stored, whatever else the bundle holds.
-    """
-    history = document["consent"]["history"]
-    newest = max(history, key=lambda record: record["version"])
-    scopes = set(newest["scopes"])
-    if newest["decision"] not in {d.value for d in AGREEING}:
-        return f"its newest consent is “{newest['decision']}”: it may not be shared"
-    if ConsentScope.SHARE_WITH_COORDINATOR.value not in scopes:
-        return "its consent does not include sharing with the coordinator"
-    if set(document["consent"]["scopes"]) != scopes:
-        return "the consent it carries does not match its newest consent version"
-    if document["storyteller"]["is_real_name"] and ConsentScope.PUBLISH_WITH_NAME not in scopes:
-        return "it names the storyteller without consent to use the name"
-    if document["attachments"] and ConsentScope.SHARE_MEDIA.value not in scopes:
-        return "it carries media without consent to share media"
-    return None
-
-
-def _consent_fields(record: ConsentValues) -> tuple[object, ...]:
-    """What a consent version says, as compared with the version held here (its recorded time
-    aside: the store keeps it without its zone)."""
-    return (
-        record.decision.value,
-        record.basis,
-        record.decided_by,
-        record.method,
-        frozenset(record.scopes),
-        record.persons_words,
-        record.conditions,
-        record.capacity_notes,
-        None if record.witness is None else record.witness.id,
-        record.consulted,
-        record.advocate_involved,
-        record.best_interests_reasons,
-        record.decided_on,
-        record.review_by,
-    )
-
-
-def _held_consent_fields(row: ConsentRecordRow) -> tuple[object, ...]:
-    return (
-        row.decision,
-        row.basis,
-        row.decided_by,
-        row.method,
-        frozenset(scope.value for scope in ConsentScope if getattr(row, scope.value)),
-        row.persons_words,
-        row.conditions,
-        row.capacity_notes,
-        None if row.witness is None else row.witness.uuid,
-        row.consulted,
-        row.advocate_involved,
-        row.best_interests_reasons,
-        row.decided_on,
-        row.review_by,
-    )
-
-
 @dataclass
 class Merger:
     """Applies one bundle's documents in one session; collects what the importer must finish."""
@@ -177,11 +102,7 @@ class Merger:
 
     def __post_init__(self) -> None:
         self._themes = {row.name.casefold(): row for row in self.session.scalars(select(ThemeRow))}
-        self._pseudonyms = set(self.session.scalars(select(StorytellerRow.pseudonym)))
-        #: Storytellers a story in this bundle names with consent: their name stays.
-        self._named_here: set[str] = set()
-        self._storytellers: dict[str, StorytellerRow] = {}
-        self._supporters: dict[str, SupporterRow] = {}
+        self.people = IncomingPeople(self.session, self.sender, self.now)
         self._stories: dict[str, StoryRow] = {}
         self._origins: dict[int, str] = {}
         self._tombstones: dict[str, TombstoneRow] = {}
@@ -224,7 +145,7 @@ class Merger:
             return "a story with the same id was written on this computer; it was left as it is"
         if origin != self.sender.key_id:
             return (
-                f"it came from another sender (key {origin}, {self._label_of(origin)}); only "
+                f"it came from another sender (key {origin}, {self.people.label_of(origin)}); only "
                 f"they can change it, not {excerpt(self.sender.label, QUOTE_MAX)} "
                 f"(key {self.sender.key_id})"
             )
@@ -328,7 +249,7 @@ class Merger:
                 raise BundleRefused(
                     f"'{path}' holds a value this program cannot take: {exc}"
                 ) from exc
-            if _consent_fields(sent) != _held_consent_fields(held):
+            if sent_fields(sent) != held_fields(held):
                 raise BundleRefused(
                     f"Story {row.uuid} changes its consent version {version}, which this "
                     "computer already holds: a consent version is never changed once recorded, "
@@ -397,7 +318,7 @@ class Merger:
         if (
             ConsentScope.PUBLISH_WITH_NAME.value not in newest.scopes
             and teller.display_name != teller.pseudonym
-            and not self._name_allowed(teller, row.uuid)
+            and not self.people.name_allowed(teller, row.uuid)
         ):
             # The name the coordinator was given goes; its own pseudonym stands in for it.
             teller.display_name = teller.pseudonym
@@ -421,10 +342,10 @@ class Merger:
         """The story's columns (people and themes as rows)."""
         derived = story.derived_consent
         return {
-            "storyteller": self._storyteller(
+            "storyteller": self.people.storyteller(
                 story.storyteller, story.storyteller_named, story_uuid=story.id
             ),
-            "supporter": self._supporter(story.supporter),
+            "supporter": self.people.supporter(story.supporter),
             "title": story.title,
             "own_words": story.own_words,
             "recorder_notes": story.recorder_notes,
@@ -578,127 +499,7 @@ class Merger:
             coalesce=False,
         )
 
-    # --- people and themes ---
-
-    def _storyteller(
-        self, person: PersonValues, named: bool, story_uuid: str | None = None
-    ) -> StorytellerRow:
-        """The storyteller's row, made or found; ``story_uuid`` is the story naming them."""
-        uuid, name = person.id, person.name
-        if named:
-            self._named_here.add(uuid)
-        row = self._storytellers.get(uuid) or self.session.scalar(
-            select(StorytellerRow).where(StorytellerRow.uuid == uuid)
-        )
-        if row is None:
-            # Without consent to use the name, the name that came is the sender's pseudonym:
-            # keep it as the pseudonym here too, unless someone here already goes by it.
-            if not named and name not in self._pseudonyms:
-                pseudonym = name
-            else:
-                pseudonym = unique_pseudonym(self._pseudonyms)
-            self._pseudonyms.add(pseudonym)
-            row = StorytellerRow(
-                uuid=uuid,
-                display_name=name,
-                pseudonym=pseudonym,
-                created_at=self.now,
-                updated_at=self.now,
-                signer_key_id=self.sender.key_id,
-            )
-            self.session.add(row)
-        else:
-            self._check_owner("Storyteller", uuid, row.signer_key_id)
-            if named and row.display_name != name:
-                # A pseudonym never replaces a name already known, but a name now shared does.
-                row.display_name = name
-                row.updated_at = self.now
-            elif not named and row.display_name != name and not self._name_allowed(row, story_uuid):
-                # The name was shared before, and no story here allows it any more: the sender's
-                # pseudonym takes its place, as it would have had the name never been shared.
-                row.display_name = name
-                row.updated_at = self.now
-        self._storytellers[uuid] = row
-        return row
-
-    def _name_allowed(self, row: StorytellerRow, but: str | None) -> bool:
-        """Whether a story of this storyteller other than ``but`` still lets the name be used:
-        one named in this bundle, or one held here whose newest consent gives the name."""
-        if row.uuid in self._named_here:
-            return True
-        newest = (
-            select(ConsentRecordRow.story_id, func.max(ConsentRecordRow.version).label("version"))
-            .join(StoryRow, StoryRow.id == ConsentRecordRow.story_id)
-            .where(StoryRow.storyteller_id == row.id, StoryRow.uuid != (but or ""))
-            .group_by(ConsentRecordRow.story_id)
-            .subquery()
-        )
-        allowing = self.session.scalar(
-            select(func.count())
-            .select_from(ConsentRecordRow)
-            .join(
-                newest,
-                (ConsentRecordRow.story_id == newest.c.story_id)
-                & (ConsentRecordRow.version == newest.c.version),
-            )
-            .where(
-                ConsentRecordRow.publish_with_name.is_(True),
-                ConsentRecordRow.decision.in_([d.value for d in AGREEING]),
-            )
-        )
-        return bool(allowing)
-
-    def _supporter(self, person: PersonValues | None) -> SupporterRow | None:
-        if person is None:
-            return None
-        uuid = person.id
-        row = self._supporters.get(uuid) or self.session.scalar(
-            select(SupporterRow).where(SupporterRow.uuid == uuid)
-        )
-        if row is None:
-            row = SupporterRow(
-                uuid=uuid,
-                name=person.name,
-                role=SupporterRole.NOT_RECORDED.value,
-                created_at=self.now,
-                updated_at=self.now,
-                signer_key_id=self.sender.key_id,
-            )
-            self.session.add(row)
-        else:
-            # An import never changes a supporter here, only links a story to them, so one
-            # that no signer owns (made here, or every story of theirs withdrawn before
-            # migration 0014 could tell whose) may be named; another signer's may not.
-            if row.signer_key_id is not None:
-                self._check_owner("Supporter", uuid, row.signer_key_id)
-        self._supporters[uuid] = row
-        return row
-
-    def _check_owner(self, what: str, uuid: str, owner: str | None) -> None:
-        """Refuse the bundle when a person record here belongs to someone other than its signer.
-
-        A record belongs to the signer whose bundle first brought it (None: made here), and only
-        their bundles may name it: another trusted sender reusing the id (mistaken, or
-        compromised) must never rename or re-link someone else's storyteller.
-        """
-        if owner == self.sender.key_id or (owner is None and self.sender.own):
-            return
-        if owner is None:
-            holder = "this computer (made here)"
-        else:
-            holder = f"{self._label_of(owner)} (key {owner})"
-        raise BundleRefused(
-            f"{what} {uuid} belongs to {holder}, but this bundle is signed by "
-            f"{excerpt(self.sender.label, QUOTE_MAX)} (key {self.sender.key_id}), which may not "
-            "change it; nothing was imported."
-        )
-
-    def _label_of(self, key_id: str) -> str:
-        """What the coordinator calls a signer (a key no longer listed: "another sender")."""
-        label = self.session.scalar(
-            select(TrustedSignerRow.label).where(TrustedSignerRow.key_id == key_id)
-        )
-        return excerpt(label or "another sender", QUOTE_MAX)
+    # --- themes ---
 
     def _theme(self, clean: str) -> ThemeRow:
         row = self._themes.get(clean.casefold())
@@ -729,7 +530,7 @@ class Merger:
                     "persons_words": record.persons_words,
                     "conditions": record.conditions,
                     "capacity_notes": record.capacity_notes,
-                    "witness": self._supporter(record.witness),
+                    "witness": self.people.supporter(record.witness),
                     "consulted": record.consulted,
                     "advocate_involved": record.advocate_involved,
                     "best_interests_reasons": record.best_interests_reasons,

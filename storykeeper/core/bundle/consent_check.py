@@ -1,0 +1,74 @@
+"""An incoming story's consent as the coordinator checks it: whether its own newest consent lets
+it be here at all, and what a consent version says, to compare a version sent with the one held
+(consent versions are append-only at the coordinator's too: a changed one is a rewrite)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storykeeper.core.bundle.document import ConsentValues
+from storykeeper.core.consent import AGREEING
+from storykeeper.core.models import ConsentRecordRow
+from storykeeper.core.vocabulary import ConsentScope
+
+
+def consent_gate(document: dict[str, Any]) -> str | None:
+    """Why the story's own consent does not let it be here, or None when it does.
+
+    An honest sender never writes such a story (``export_policy``); one that arrives anyway is
+    left out, not stored, whatever else the bundle holds.
+    """
+    history = document["consent"]["history"]
+    newest = max(history, key=lambda record: record["version"])
+    scopes = set(newest["scopes"])
+    if newest["decision"] not in {d.value for d in AGREEING}:
+        return f"its newest consent is “{newest['decision']}”: it may not be shared"
+    if ConsentScope.SHARE_WITH_COORDINATOR.value not in scopes:
+        return "its consent does not include sharing with the coordinator"
+    if set(document["consent"]["scopes"]) != scopes:
+        return "the consent it carries does not match its newest consent version"
+    if document["storyteller"]["is_real_name"] and ConsentScope.PUBLISH_WITH_NAME not in scopes:
+        return "it names the storyteller without consent to use the name"
+    if document["attachments"] and ConsentScope.SHARE_MEDIA.value not in scopes:
+        return "it carries media without consent to share media"
+    return None
+
+
+def sent_fields(record: ConsentValues) -> tuple[object, ...]:
+    """What a consent version says, as compared with the version held here (its recorded time
+    aside: the store keeps it without its zone)."""
+    return (
+        record.decision.value,
+        record.basis,
+        record.decided_by,
+        record.method,
+        frozenset(record.scopes),
+        record.persons_words,
+        record.conditions,
+        record.capacity_notes,
+        None if record.witness is None else record.witness.id,
+        record.consulted,
+        record.advocate_involved,
+        record.best_interests_reasons,
+        record.decided_on,
+        record.review_by,
+    )
+
+
+def held_fields(row: ConsentRecordRow) -> tuple[object, ...]:
+    return (
+        row.decision,
+        row.basis,
+        row.decided_by,
+        row.method,
+        frozenset(scope.value for scope in ConsentScope if getattr(row, scope.value)),
+        row.persons_words,
+        row.conditions,
+        row.capacity_notes,
+        None if row.witness is None else row.witness.uuid,
+        row.consulted,
+        row.advocate_involved,
+        row.best_interests_reasons,
+        row.decided_on,
+        row.review_by,
+    )

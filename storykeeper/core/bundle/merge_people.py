@@ -1,0 +1,174 @@
+"""The people an incoming bundle names: storytellers and supporters, made or found, and who may
+change them.
+
+At the coordinator's every storyteller and supporter belongs to the signer whose bundle first
+brought it (``signer_key_id``; None: made here), and only that signer's bundles may name it again:
+another trusted sender reusing the id, mistaken or compromised, is refused whole, naming both.
+A storyteller's name is kept only while some story of theirs allows it; otherwise the sender's
+pseudonym takes its place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storykeeper.core.bundle.document import PersonValues
+from storykeeper.core.bundle.refused import BundleRefused
+from storykeeper.core.bundle.report import QUOTE_MAX, excerpt
+from storykeeper.core.consent import AGREEING
+from storykeeper.core.models import (
+    ConsentRecordRow,
+    StoryRow,
+    StorytellerRow,
+    SupporterRow,
+    TrustedSignerRow,
+)
+from storykeeper.core.pseudonyms import unique_pseudonym
+from storykeeper.core.vocabulary import SupporterRole
+
+
+@dataclass(frozen=True)
+class Sender:
+    key_id: str
+    label: str
+    bundle_id: str
+    #: Signed with this computer's own key: it may touch the records made here.
+    own: bool = False
+
+
+class IncomingPeople:
+    """The storytellers and supporters one bundle names, in the importer's session."""
+
+    def __init__(self, session: Session, sender: Sender, now: dt.datetime) -> None:
+        self.session = session
+        self.sender = sender
+        self.now = now
+        self._pseudonyms = set(session.scalars(select(StorytellerRow.pseudonym)))
+        #: Storytellers a story in this bundle names with consent: their name stays.
+        self._named_here: set[str] = set()
+        self._storytellers: dict[str, StorytellerRow] = {}
+        self._supporters: dict[str, SupporterRow] = {}
+
+    def storyteller(
+        self, person: PersonValues, named: bool, story_uuid: str | None = None
+    ) -> StorytellerRow:
+        """The storyteller's row, made or found; ``story_uuid`` is the story naming them."""
+        uuid, name = person.id, person.name
+        if named:
+            self._named_here.add(uuid)
+        row = self._storytellers.get(uuid) or self.session.scalar(
+            select(StorytellerRow).where(StorytellerRow.uuid == uuid)
+        )
+        if row is None:
+            # Without consent to use the name, the name that came is the sender's pseudonym:
+            # keep it as the pseudonym here too, unless someone here already goes by it.
+            if not named and name not in self._pseudonyms:
+                pseudonym = name
+            else:
+                pseudonym = unique_pseudonym(self._pseudonyms)
+            self._pseudonyms.add(pseudonym)
+            row = StorytellerRow(
+                uuid=uuid,
+                display_name=name,
+                pseudonym=pseudonym,
+                created_at=self.now,
+                updated_at=self.now,
+                signer_key_id=self.sender.key_id,
+            )
+            self.session.add(row)
+        else:
+            self.check_owner("Storyteller", uuid, row.signer_key_id)
+            if named and row.display_name != name:
+                # A pseudonym never replaces a name already known, but a name now shared does.
+                row.display_name = name
+                row.updated_at = self.now
+            elif not named and row.display_name != name and not self.name_allowed(row, story_uuid):
+                # The name was shared before, and no story here allows it any more: the sender's
+                # pseudonym takes its place, as it would have had the name never been shared.
+                row.display_name = name
+                row.updated_at = self.now
+        self._storytellers[uuid] = row
+        return row
+
+    def name_allowed(self, row: StorytellerRow, but: str | None) -> bool:
+        """Whether a story of this storyteller other than ``but`` still lets the name be used:
+        one named in this bundle, or one held here whose newest consent gives the name."""
+        if row.uuid in self._named_here:
+            return True
+        newest = (
+            select(ConsentRecordRow.story_id, func.max(ConsentRecordRow.version).label("version"))
+            .join(StoryRow, StoryRow.id == ConsentRecordRow.story_id)
+            .where(StoryRow.storyteller_id == row.id, StoryRow.uuid != (but or ""))
+            .group_by(ConsentRecordRow.story_id)
+            .subquery()
+        )
+        allowing = self.session.scalar(
+            select(func.count())
+            .select_from(ConsentRecordRow)
+            .join(
+                newest,
+                (ConsentRecordRow.story_id == newest.c.story_id)
+                & (ConsentRecordRow.version == newest.c.version),
+            )
+            .where(
+                ConsentRecordRow.publish_with_name.is_(True),
+                ConsentRecordRow.decision.in_([d.value for d in AGREEING]),
+            )
+        )
+        return bool(allowing)
+
+    def supporter(self, person: PersonValues | None) -> SupporterRow | None:
+        if person is None:
+            return None
+        uuid = person.id
+        row = self._supporters.get(uuid) or self.session.scalar(
+            select(SupporterRow).where(SupporterRow.uuid == uuid)
+        )
+        if row is None:
+            row = SupporterRow(
+                uuid=uuid,
+                name=person.name,
+                role=SupporterRole.NOT_RECORDED.value,
+                created_at=self.now,
+                updated_at=self.now,
+                signer_key_id=self.sender.key_id,
+            )
+            self.session.add(row)
+        else:
+            # An import never changes a supporter here, only links a story to them, so one
+            # that no signer owns (made here, or every story of theirs withdrawn before
+            # migration 0014 could tell whose) may be named; another signer's may not.
+            if row.signer_key_id is not None:
+                self.check_owner("Supporter", uuid, row.signer_key_id)
+        self._supporters[uuid] = row
+        return row
+
+    def check_owner(self, what: str, uuid: str, owner: str | None) -> None:
+        """Refuse the bundle when a person record here belongs to someone other than its signer.
+
+        A record belongs to the signer whose bundle first brought it (None: made here), and only
+        their bundles may name it: another trusted sender reusing the id (mistaken, or
+        compromised) must never rename or re-link someone else's storyteller.
+        """
+        if owner == self.sender.key_id or (owner is None and self.sender.own):
+            return
+        if owner is None:
+            holder = "this computer (made here)"
+        else:
+            holder = f"{self.label_of(owner)} (key {owner})"
+        raise BundleRefused(
+            f"{what} {uuid} belongs to {holder}, but this bundle is signed by "
+            f"{excerpt(self.sender.label, QUOTE_MAX)} (key {self.sender.key_id}), which may not "
+            "change it; nothing was imported."
+        )
+
+    def label_of(self, key_id: str) -> str:
+        """What the coordinator calls a signer (a key no longer listed: "another sender")."""
+        label = self.session.scalar(
+            select(TrustedSignerRow.label).where(TrustedSignerRow.key_id == key_id)
+        )
+        return excerpt(label or "another sender", QUOTE_MAX)
