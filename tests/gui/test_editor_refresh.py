@@ -192,3 +192,31 @@ def test_people_changed_elsewhere_are_shown_around_the_typing(
     )
     assert warned == []
     assert stored(window.context.store, story.id).own_words == "Tea. And cake."
+
+
+def test_the_editor_does_not_read_its_story_back_after_its_own_save(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save announces the story it changed; the page that saved it already holds it."""
+    story = make_story(window.context.store, own_words="The bus")
+    open_story(qtbot, window, story.id)
+    loads: list[str] = []
+    read = window.context.tasks.read
+
+    def counting(work: object, *args: object, **kwargs: object) -> int:
+        if getattr(work, "func", None) is story_ops.load_editor:
+            loads.append("load_editor")
+        return read(work, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(window.context.tasks, "read", counting)
+    window.editor.own_words.setFocus()
+    qtbot.keyClicks(window.editor.own_words, " comes on Tuesdays")
+    window.editor.save_now()
+    qtbot.waitUntil(lambda: stored(window.context.store, story.id).own_words.endswith("Tuesdays"))
+    # The announcement follows the save's own callback at once: any read it asked for is
+    # asked by the time the saver is idle.
+    qtbot.waitUntil(lambda: window.editor.saver.idle)
+    assert loads == []
+    # A change made elsewhere is still read back.
+    record_consent_elsewhere(window, story.id)
+    qtbot.waitUntil(lambda: bool(loads))

@@ -73,6 +73,8 @@ class StoryEditorPage(QWidget):
         self._story: Story | None = None
         self._storyteller_id = ""
         self._loading = False
+        #: Just saved here: its announcement, right after, needs no read back.
+        self._own_save: str | None = None
         self._final_after_consent = False
         #: An imported story: shown, never changed here (see _set_read_only).
         self.read_only = False
@@ -218,9 +220,8 @@ class StoryEditorPage(QWidget):
             self.saver.forget()
 
     def _apply_fonts(self) -> None:
-        # The person's words are the heart of the page: a size larger than the rest. Set as the
-        # widgets' own style: the application's style sheet would reset a plain setFont() when
-        # the widget is polished.
+        # The person's words a size larger, as the widgets' own style: the application's style
+        # sheet would reset a plain setFont() when the widget is polished.
         size = self.context.app.font().pointSizeF() * 1.25
         self.own_words.setStyleSheet(f"QPlainTextEdit {{ font-size: {size:.1f}pt; }}")
         self.heading.setStyleSheet(f"QLabel {{ font-size: {size:.1f}pt; font-weight: bold; }}")
@@ -313,8 +314,8 @@ class StoryEditorPage(QWidget):
     # --- when the store changes --------------------------------------------------------------
 
     def _records_changed(self, kind: str, ids: frozenset[str]) -> None:
-        story = self.story
-        if story is None:
+        story, own_save, self._own_save = self.story, self._own_save, None
+        if story is None or (kind == Kind.STORIES and ids == {own_save} == {story.id}):
             return
         if kind == Kind.PEOPLE:
             # People's ids, not the story's: any of them may be its storyteller or a supporter
@@ -345,8 +346,7 @@ class StoryEditorPage(QWidget):
             self.saver.revision = data.story.revision
             self._show_consent(stories.shown(data.story), data)
             self._final_once_consented(data.story)
-        # Otherwise the words on screen and the store's differ: the next save is refused as
-        # "changed elsewhere" and says so, as any save over an older revision is.
+        # Otherwise the words differ: the next save is refused as "changed elsewhere".
 
     def _people_changed(self, data: EditorData) -> None:
         """New names and supporters, around whatever is being typed or chosen."""
@@ -381,6 +381,7 @@ class StoryEditorPage(QWidget):
 
     def _saved(self, result: SaveResult) -> None:
         self._story = result.story
+        self._own_save = result.story.id
         self._set_storyteller_label(result.story)
         if result.kept_as_draft:
             self._loading = True
