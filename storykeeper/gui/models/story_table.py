@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import IntEnum
 from functools import partial
 
+import shiboken6
 from PySide6.QtCore import (
     QModelIndex,
     QObject,
@@ -153,6 +154,8 @@ class StoryTableModel(ColumnsModel):
         )
 
     def _arrived(self, generation: int, page: SearchPage) -> None:
+        if not shiboken6.isValid(self):
+            return  # the list was closed while the page was on its way
         if generation != self._generation or page.offset != len(self._items):
             return  # an answer to an older question
         first = page.offset == 0
@@ -169,7 +172,7 @@ class StoryTableModel(ColumnsModel):
             self.loaded.emit(self._total, filtered)
 
     def _failed(self, generation: int, error: BaseException) -> None:
-        if generation == self._generation:
+        if shiboken6.isValid(self) and generation == self._generation:
             self._set_loading(False)
             self._tasks.unhandled_error.emit(error)
 
