@@ -100,6 +100,12 @@ def add_commands(
     importing.add_argument(
         "--dry-run", action="store_true", help="check and report what would change; keep nothing"
     )
+    importing.add_argument(
+        "--accept-plain",
+        action="store_true",
+        help="also take plain (unencrypted) bundles, for your own tests; a bundle made for "
+        "someone else is refused even so",
+    )
     importing.set_defaults(handler=cmd_import)
 
     imports = commands.add_parser(
@@ -173,6 +179,8 @@ class VerifyReport:
     signer_key_id: str
     signer_fingerprint: str
     recipients: list[str]
+    #: Whether the sender addressed it to one of this computer's keys (import refuses it if not).
+    for_this_computer: bool
     stories: int
     withdrawals: int
     files_checked: int
@@ -214,6 +222,7 @@ def cmd_import(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             dry_run=args.dry_run,
             progress=progress,
             checking=checking,
+            accept_plain=args.accept_plain,
         )
         reports.append(report)
         if not args.json:
@@ -283,6 +292,15 @@ def cmd_imports(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _made_for(report: VerifyReport) -> str:
+    """Whom the sender meant the bundle for, and so whether import would take it here."""
+    if report.for_this_computer:
+        return "this computer"
+    if not report.recipients:
+        return "nobody in particular: “storykeeper import” takes it only with --accept-plain"
+    return "someone else: “storykeeper import” here would refuse it"
+
+
 def cmd_verify(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     keys = KeyStore(store.paths.data_dir)
     keys.ensure()
@@ -294,7 +312,11 @@ def cmd_verify(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         except (OSError, minisign.Error) as exc:
             raise ExportError(f"{signer} is not a minisign public key file.") from exc
     identities = keys.age_identities()
-    with open_bundle(args.file, identities, trusted, data_dir=store.paths.data_dir) as bundle:
+    own = {str(identity.to_public()) for identity in identities}
+    # verify says whom a bundle is for; only import refuses one made for someone else.
+    with open_bundle(
+        args.file, identities, trusted, data_dir=store.paths.data_dir, any_recipient=True
+    ) as bundle:
         for path in bundle.payload:
             if path.startswith("data/stories/"):
                 check_story(bundle, path)
@@ -306,6 +328,7 @@ def cmd_verify(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             signer_key_id=bundle.signer_key_id,
             signer_fingerprint=bundle.signer_fingerprint,
             recipients=list(bundle.summary["recipients"]),
+            for_this_computer=bool(own & set(bundle.summary["recipients"])),
             stories=len(bundle.summary["stories"]),
             withdrawals=len(bundle.summary["withdrawals"]),
             files_checked=len(bundle.payload),
@@ -323,6 +346,7 @@ def cmd_verify(store: Store, args: argparse.Namespace, out: TextIO) -> int:
                 f"key {report.signer_key_id}, fingerprint {report.signer_fingerprint}",
             ),
             ("Encrypted to", ", ".join(report.recipients) or "nobody: it is a plain bundle"),
+            ("Made for", _made_for(report)),
             (
                 "Carries",
                 f"{report.stories} stories, {report.withdrawals} withdrawals; "

@@ -76,6 +76,7 @@ def test_an_advocates_bundle_verifies_at_the_coordinators(
         f"  Signed by:     key {report['signer_key_id']}, "
         f"fingerprint {report['signer_fingerprint']}",
         f"  Encrypted to:  {recipient}",
+        "  Made for:      this computer",
         f"  Carries:       {report['stories']} stories, {report['withdrawals']} withdrawals; "
         f"{report['files_checked']} files, every hash checked",
     ]

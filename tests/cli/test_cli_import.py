@@ -219,7 +219,7 @@ def test_a_killed_import_leaves_the_store_as_before_and_a_second_try_succeeds(
     coordinator, bundle = made.coordinator, made.path
     env = {**os.environ, "STORYKEEPER_DATA_DIR": str(coordinator)}
     importing = subprocess.Popen(
-        [sys.executable, "-m", "storykeeper", "import", bundle],
+        [sys.executable, "-m", "storykeeper", "import", bundle, "--accept-plain"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -245,7 +245,9 @@ def test_a_killed_import_leaves_the_store_as_before_and_a_second_try_succeeds(
     assert json.loads(ledger) == []
     code, _, _ = run(capsys, "--data-dir", str(coordinator), "check")
     assert code == 0
-    code, said, _ = run(capsys, "--data-dir", str(coordinator), "import", bundle, "--json")
+    code, said, _ = run(
+        capsys, "--data-dir", str(coordinator), "import", bundle, "--json", "--accept-plain"
+    )
     assert code == 0
     (report,) = json.loads(said)
     new = sum(1 for line in report["stories"] if line["action"] == "new")

@@ -46,7 +46,7 @@ def sent(store: Store, coordinator: Store, tmp_path: Path) -> tuple[Path, KeySto
 def refused_and_kept(coordinator: Store, bundle: Path) -> str:
     """Import ``bundle``: refused, nothing changed but one ledger entry with the same reason."""
     before = snapshot(coordinator)
-    report = import_bundle(coordinator, bundle, actor="c")
+    report = import_bundle(coordinator, bundle, actor="c", accept_plain=True)
     assert report.outcome is Outcome.REFUSED, report.summary()
     assert snapshot(coordinator) == before
     with coordinator.read() as session:
@@ -199,7 +199,7 @@ def test_a_50_mb_string_makes_a_short_reason_everywhere(
     path, keys = sent
     forged = resign(path, keys, on_story(edit))
     reason = refused_and_kept(coordinator, forged)
-    report = import_bundle(coordinator, forged, actor="c")
+    report = import_bundle(coordinator, forged, actor="c", accept_plain=True)
     with coordinator.read() as session:
         kept = [entry.report.reason for entry in history(session)]
     assert len(reason) <= REASON_MAX
@@ -208,7 +208,7 @@ def test_a_50_mb_string_makes_a_short_reason_everywhere(
 
     capsys.readouterr()
     data_dir = str(coordinator.paths.data_dir)
-    assert main(["--data-dir", data_dir, "import", str(forged)]) == 1
+    assert main(["--data-dir", data_dir, "import", str(forged), "--accept-plain"]) == 1
     out, err = capsys.readouterr()
     assert len(out) + len(err) < 2 * REASON_MAX + len(str(forged)) + 200
     assert main(["--data-dir", data_dir, "imports"]) == 0

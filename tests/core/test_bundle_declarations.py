@@ -47,7 +47,7 @@ def ledger_entries(store: Store) -> int:
 def refused_unchanged(coordinator: Store, bundle: Path) -> str:
     """Import ``bundle``: refused, the store as it was, the refusal in the ledger; the reason."""
     before, entries = snapshot(coordinator), ledger_entries(coordinator)
-    report = import_bundle(coordinator, bundle, actor="c")
+    report = import_bundle(coordinator, bundle, actor="c", accept_plain=True)
     assert report.outcome is Outcome.REFUSED, report.summary()
     assert snapshot(coordinator) == before
     assert ledger_entries(coordinator) == entries + 1
@@ -78,7 +78,9 @@ def test_the_resigned_bundle_with_every_declaration_agreeing_imports(
 ) -> None:
     """The control: forgery.resign keeps the declarations agreeing, as the writer does."""
     path, keys = sent
-    report = import_bundle(coordinator, resign(path, keys, lambda payload: None), actor="c")
+    report = import_bundle(
+        coordinator, resign(path, keys, lambda payload: None), actor="c", accept_plain=True
+    )
     assert report.outcome is Outcome.IMPORTED, report.summary()
 
 
@@ -194,7 +196,9 @@ def test_a_contradicting_bundle_is_refused_even_with_an_id_imported_before(
     imported bundle's id is not passed off as that bundle "already imported"."""
     path, keys = sent
     first = resign(path, keys, lambda payload: None)
-    assert import_bundle(coordinator, first, actor="c").outcome is Outcome.IMPORTED
+    assert (
+        import_bundle(coordinator, first, actor="c", accept_plain=True).outcome is Outcome.IMPORTED
+    )
     bundle_id = str(summary_of(first)["bundle_id"])
 
     def keep_id(payload: Payload) -> None:
@@ -234,7 +238,9 @@ def test_an_empty_folder_entry_is_allowed(sent: tuple[Path, KeyStore], coordinat
         archive.writestr(zipfile.ZipInfo(f"{top}/data/"), b"")
 
     forged = rezip(resign(path, keys, lambda payload: None), folder)
-    assert import_bundle(coordinator, forged, actor="c").outcome is Outcome.IMPORTED
+    assert (
+        import_bundle(coordinator, forged, actor="c", accept_plain=True).outcome is Outcome.IMPORTED
+    )
 
 
 @pytest.mark.parametrize("name", ["notes.txt", "fetch.txt", "manifest-md5.txt"])
@@ -305,7 +311,7 @@ def test_the_same_bundle_id_with_other_content_from_the_same_signer_is_a_conflic
     is not the one imported before, and must not be passed off as it."""
     path, keys = sent
     first = resign(path, keys, lambda payload: None)
-    imported = import_bundle(coordinator, first, actor="c")
+    imported = import_bundle(coordinator, first, actor="c", accept_plain=True)
     assert imported.outcome is Outcome.IMPORTED
     bundle_id = str(summary_of(first)["bundle_id"])
 
@@ -322,4 +328,7 @@ def test_the_same_bundle_id_with_other_content_from_the_same_signer_is_a_conflic
         "cannot carry two bundles. Nothing changed; ask the sender which copy is right."
     )
     # The very bundle again is still only "already imported".
-    assert import_bundle(coordinator, first, actor="c").outcome is Outcome.ALREADY_IMPORTED
+    assert (
+        import_bundle(coordinator, first, actor="c", accept_plain=True).outcome
+        is Outcome.ALREADY_IMPORTED
+    )

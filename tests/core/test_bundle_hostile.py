@@ -53,7 +53,7 @@ def media_files(store: Store) -> list[str]:
 def refused_unchanged(coordinator: Store, bundle: Path) -> str:
     """Import ``bundle``: it must be refused and change nothing; the reason."""
     before, files = snapshot(coordinator), media_files(coordinator)
-    report = import_bundle(coordinator, bundle, actor="c")
+    report = import_bundle(coordinator, bundle, actor="c", accept_plain=True)
     assert report.outcome is Outcome.REFUSED, report.summary()
     assert snapshot(coordinator) == before
     assert media_files(coordinator) == files
@@ -67,7 +67,9 @@ def forged(sent: tuple[Path, KeyStore], change: Callable[[Payload], None]) -> Pa
 
 def test_the_unforged_bundle_imports(sent: tuple[Path, KeyStore], coordinator: Store) -> None:
     """The control: the same bundle re-signed unchanged comes in, photo and all."""
-    report = import_bundle(coordinator, forged(sent, lambda payload: None), actor="c")
+    report = import_bundle(
+        coordinator, forged(sent, lambda payload: None), actor="c", accept_plain=True
+    )
     assert report.outcome is Outcome.IMPORTED and report.count(Action.NEW) == 2
     assert report.media_files == 1
 
@@ -194,7 +196,9 @@ def test_ids_that_clash_with_records_here_are_refused(
     sent: tuple[Path, KeyStore], coordinator: Store
 ) -> None:
     """A consent record's id reused for another story: nothing of the bundle comes in."""
-    assert import_bundle(coordinator, forged(sent, lambda payload: None), actor="c").ok
+    assert import_bundle(
+        coordinator, forged(sent, lambda payload: None), actor="c", accept_plain=True
+    ).ok
 
     def reuse(payload: Payload) -> None:
         first_record = json.loads(payload[story_paths(payload)[0]])["consent"]["history"][0]["id"]
@@ -242,7 +246,10 @@ def test_a_story_its_own_consent_forbids_is_left_out(
     detail: str,
 ) -> None:
     report = import_bundle(
-        coordinator, forged(sent, lambda payload: edit_story(payload, edit)), actor="c"
+        coordinator,
+        forged(sent, lambda payload: edit_story(payload, edit)),
+        actor="c",
+        accept_plain=True,
     )
     assert report.outcome is Outcome.IMPORTED
     skipped = [line for line in report.stories if line.action is Action.SKIPPED]

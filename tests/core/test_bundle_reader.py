@@ -41,7 +41,7 @@ def top_of(path: Path) -> str:
 
 def test_a_good_bundle_opens_and_every_story_checks(written: tuple[Path, KeyStore]) -> None:
     path, keys = written
-    with open_bundle(path, keys.age_identities(), [keys.public_key()]) as bundle:
+    with open_bundle(path, keys.age_identities(), [keys.public_key()], accept_plain=True) as bundle:
         assert not bundle.encrypted
         assert bundle.signer_key_id == keys.show().signing.key_id
         stories = [p for p in bundle.payload if p.startswith("data/stories/")]
@@ -54,7 +54,10 @@ def refused(path: Path, keys: KeyStore, trusted: list[minisign.PublicKey] | None
     with (
         pytest.raises(BundleRefused) as caught,
         open_bundle(
-            path, keys.age_identities(), [keys.public_key()] if trusted is None else trusted
+            path,
+            keys.age_identities(),
+            [keys.public_key()] if trusted is None else trusted,
+            accept_plain=True,
         ),
     ):
         pass
@@ -93,7 +96,7 @@ def test_an_unknown_signer_is_refused_with_its_fingerprint(written: tuple[Path, 
     stranger = minisign.KeyPair.generate().public_key
     with (
         pytest.raises(UntrustedSigner) as caught,
-        open_bundle(path, keys.age_identities(), [stranger]),
+        open_bundle(path, keys.age_identities(), [stranger], accept_plain=True),
     ):
         pass
     mine = keys.show().signing
@@ -172,7 +175,7 @@ def test_a_bundle_for_someone_else_says_so(written: tuple[Path, KeyStore], tmp_p
     other = x25519.Identity.generate()
     sealed.write_bytes(pyrage.encrypt(path.read_bytes(), [other.to_public()]))
     assert refused(sealed, keys).startswith("This bundle is not for this computer")
-    with open_bundle(sealed, [other], [keys.public_key()]) as bundle:
+    with open_bundle(sealed, [other], [keys.public_key()], accept_plain=True) as bundle:
         assert bundle.encrypted
 
 
@@ -214,7 +217,7 @@ def test_a_bundle_of_thousands_of_stories_opens(store: Store, tmp_path: Path) ->
             i for i in archive.infolist() if i.filename.endswith("/manifest-sha512.txt")
         )
     assert manifest.file_size > 1 << 20
-    with open_bundle(path, keys.age_identities(), [keys.public_key()]) as bundle:
+    with open_bundle(path, keys.age_identities(), [keys.public_key()], accept_plain=True) as bundle:
         assert len(bundle.summary["stories"]) == shared > 5000
 
 
@@ -263,7 +266,12 @@ def test_a_bundle_signed_again_by_another_trusted_key_is_refused(
     forged = resign(path, other, lambda payload: None)
     with (
         pytest.raises(BundleRefused) as caught,
-        open_bundle(forged, keys.age_identities(), [keys.public_key(), other.public_key()]),
+        open_bundle(
+            forged,
+            keys.age_identities(),
+            [keys.public_key(), other.public_key()],
+            accept_plain=True,
+        ),
     ):
         pass
     assert caught.value.message == (

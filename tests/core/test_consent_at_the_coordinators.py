@@ -49,7 +49,9 @@ def held(store: Store, coordinator: Store, tmp_path: Path) -> tuple[Path, KeySto
     out.mkdir()
     trust_advocate(store, coordinator)
     path, keys = write_plain(store, out)
-    assert import_bundle(coordinator, path, actor="c").outcome is Outcome.IMPORTED
+    assert (
+        import_bundle(coordinator, path, actor="c", accept_plain=True).outcome is Outcome.IMPORTED
+    )
     return path, keys, story.id
 
 
@@ -120,7 +122,9 @@ def test_a_rewritten_consent_version_is_refused_naming_it(
         document["storyteller"].update(name=REAL_NAME, is_real_name=True)
 
     before, name = snapshot(coordinator), stored_name(coordinator, story_id)
-    report = import_bundle(coordinator, resign(path, keys, update(name_allowed)), actor="c")
+    report = import_bundle(
+        coordinator, resign(path, keys, update(name_allowed)), actor="c", accept_plain=True
+    )
 
     assert report.outcome is Outcome.REFUSED, report.summary()
     assert report.reason == (
@@ -157,7 +161,10 @@ def test_an_update_whose_own_consent_ends_the_sharing_purges_the_story(
     """Sent without a withdrawal notice, it was skipped and the old content kept as given."""
     path, keys, story_id = held
     report = import_bundle(
-        coordinator, resign(path, keys, update(next_version(decision, scopes))), actor="c"
+        coordinator,
+        resign(path, keys, update(next_version(decision, scopes))),
+        actor="c",
+        accept_plain=True,
     )
 
     assert report.outcome is Outcome.IMPORTED, report.summary()
@@ -186,7 +193,9 @@ def test_an_update_whose_own_consent_no_longer_shares_media_is_redacted(
         document["attachments"] = attachments  # the sender "forgot" to leave it out
         document["own_words"] = "Words the coordinator was never meant to take in this way."
 
-    report = import_bundle(coordinator, resign(path, keys, update(media_kept)), actor="c")
+    report = import_bundle(
+        coordinator, resign(path, keys, update(media_kept)), actor="c", accept_plain=True
+    )
 
     assert report.outcome is Outcome.IMPORTED, report.summary()
     (line,) = report.stories
@@ -226,7 +235,7 @@ def test_a_withdrawal_notice_that_withdraws_nothing_is_refused(
         payload["data/bundle.json"] = json.dumps(summary).encode()
 
     before = snapshot(coordinator)
-    report = import_bundle(coordinator, resign(path, keys, notice), actor="c")
+    report = import_bundle(coordinator, resign(path, keys, notice), actor="c", accept_plain=True)
 
     assert report.outcome is Outcome.REFUSED, report.summary()
     assert "withdrawals/0/decision" in report.reason
@@ -295,13 +304,16 @@ def test_an_update_naming_the_storyteller_after_consent_to_the_name_ended_is_red
     story = shared(store, "The bus", scopes=given().scopes | {ConsentScope.PUBLISH_WITH_NAME})
     trust_advocate(store, coordinator)
     path = export(store, coordinator, tmp_path / "a", plain=True)
-    assert import_bundle(coordinator, path, actor="c").ok
+    assert import_bundle(coordinator, path, actor="c", accept_plain=True).ok
     real_name = stored_name(coordinator, story.id)
     keys = KeyStore(store.paths.data_dir)
     scopes = sorted(s.value for s in given().scopes)
 
     report = import_bundle(
-        coordinator, resign(path, keys, update(next_version("given", scopes))), actor="c"
+        coordinator,
+        resign(path, keys, update(next_version("given", scopes))),
+        actor="c",
+        accept_plain=True,
     )
 
     (line,) = report.stories

@@ -183,7 +183,7 @@ def peak_memory_opening(path: Path) -> tuple[str, int]:
     """The reader's refusal of a plain ``path`` and the most memory Python held meanwhile."""
     tracemalloc.start()
     try:
-        with pytest.raises(BundleRefused) as refused, open_bundle(path, [], []):
+        with pytest.raises(BundleRefused) as refused, open_bundle(path, [], [], accept_plain=True):
             pass
         _, peak = tracemalloc.get_traced_memory()
     finally:

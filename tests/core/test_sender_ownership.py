@@ -109,14 +109,16 @@ def test_a_bundle_id_reused_by_another_signer_does_not_block_the_owners_bundle(
         summary["bundle_id"] = a_bundle_id
         _set_summary(payload, summary)
 
-    squatted = import_bundle(coordinator, _signed_by(bundle, b_keys, squat), actor="c")
+    squatted = import_bundle(
+        coordinator, _signed_by(bundle, b_keys, squat), actor="c", accept_plain=True
+    )
     assert squatted.outcome is Outcome.IMPORTED, squatted.summary()
-    report = import_bundle(coordinator, real, actor="c")
+    report = import_bundle(coordinator, real, actor="c", accept_plain=True)
     assert report.outcome is Outcome.IMPORTED, report.summary()
     assert report.count(Action.NEW) == 2
     # A's bundle, once in, is known again as A's.
     again = resign(bundle, a_keys, lambda payload: _reuse(payload, a_bundle_id))
-    known = import_bundle(coordinator, again, actor="c")
+    known = import_bundle(coordinator, again, actor="c", accept_plain=True)
     assert known.outcome is Outcome.ALREADY_IMPORTED
     assert known.signer_label == A_LABEL
 
@@ -145,12 +147,16 @@ def test_a_withdrawal_from_another_signer_does_not_keep_the_owners_story_out(
         ]
         _set_summary(payload, summary)
 
-    early = import_bundle(coordinator, _signed_by(bundle, b_keys, withdraw_a_first), actor="c")
+    early = import_bundle(
+        coordinator, _signed_by(bundle, b_keys, withdraw_a_first), actor="c", accept_plain=True
+    )
     assert early.outcome is Outcome.IMPORTED, early.summary()
     with coordinator.read() as session:
         (tombstone,) = session.scalars(select(TombstoneRow))
         assert tombstone.signer_key_id == b_keys.ensure().signing.key_id
-    report = import_bundle(coordinator, resign(bundle, a_keys, lambda payload: None), actor="c")
+    report = import_bundle(
+        coordinator, resign(bundle, a_keys, lambda payload: None), actor="c", accept_plain=True
+    )
     assert report.outcome is Outcome.IMPORTED, report.summary()
     assert report.count(Action.NEW) == 2, [line.detail for line in report.stories]
 
@@ -175,7 +181,9 @@ def test_a_bundle_with_more_withdrawals_than_allowed_is_refused_before_anything(
         _set_summary(payload, summary)
 
     before = snapshot(coordinator)
-    report = import_bundle(coordinator, _signed_by(bundle, b_keys, flood), actor="c")
+    report = import_bundle(
+        coordinator, _signed_by(bundle, b_keys, flood), actor="c", accept_plain=True
+    )
     assert report.outcome is Outcome.REFUSED
     assert report.reason == (
         f"The bundle withdraws {many:,} stories, more than the {importer.WITHDRAWALS_MAX:,} "
@@ -191,7 +199,9 @@ def test_another_signers_story_cannot_rename_the_owners_storyteller(
     senders: tuple[Path, KeyStore, KeyStore], coordinator: Store
 ) -> None:
     bundle, a_keys, b_keys = senders
-    assert import_bundle(coordinator, resign(bundle, a_keys, lambda payload: None), actor="c").ok
+    assert import_bundle(
+        coordinator, resign(bundle, a_keys, lambda payload: None), actor="c", accept_plain=True
+    ).ok
     with coordinator.read() as session:
         names_before = sorted(session.scalars(select(StorytellerRow.display_name)))
 
@@ -211,7 +221,9 @@ def test_another_signers_story_cannot_rename_the_owners_storyteller(
         _set_summary(payload, summary)
 
     before = snapshot(coordinator)
-    report = import_bundle(coordinator, _signed_by(bundle, b_keys, rename), actor="c")
+    report = import_bundle(
+        coordinator, _signed_by(bundle, b_keys, rename), actor="c", accept_plain=True
+    )
     assert report.outcome is Outcome.REFUSED, report.summary()
     assert A_LABEL in report.reason and B_LABEL in report.reason
     assert report.reason.startswith("Storyteller ")
@@ -227,7 +239,9 @@ def test_a_replaced_key_takes_over_the_old_keys_records_only_when_handed_over(
     """A's new laptop has a new key: until the coordinator hands A's records to it, its bundles
     may not touch them; after, they may, and the audit log says who did it."""
     bundle, a_keys, _ = senders
-    assert import_bundle(coordinator, resign(bundle, a_keys, lambda payload: None), actor="c").ok
+    assert import_bundle(
+        coordinator, resign(bundle, a_keys, lambda payload: None), actor="c", accept_plain=True
+    ).ok
     a_ids = _a_story_ids(bundle, a_keys)
     laptop_dir = tmp_path / "a-new-laptop"
     laptop_dir.mkdir()
@@ -248,7 +262,7 @@ def test_a_replaced_key_takes_over_the_old_keys_records_only_when_handed_over(
         _set_summary(payload, summary)
 
     (line,) = import_bundle(
-        coordinator, _signed_by(bundle, laptop, withdraw_first), actor="c"
+        coordinator, _signed_by(bundle, laptop, withdraw_first), actor="c", accept_plain=True
     ).stories
     assert line.action is Action.SKIPPED
     assert line.detail == (
@@ -270,7 +284,7 @@ def test_a_replaced_key_takes_over_the_old_keys_records_only_when_handed_over(
     )
     assert json.loads(event.details)["to"] == new_key
     (line,) = import_bundle(
-        coordinator, _signed_by(bundle, laptop, withdraw_first), actor="c"
+        coordinator, _signed_by(bundle, laptop, withdraw_first), actor="c", accept_plain=True
     ).stories
     assert line.action is Action.WITHDRAWN
 
@@ -305,7 +319,7 @@ from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.db import Store
 from storykeeper.paths import resolve_paths
 with Store.open(resolve_paths(Path(sys.argv[1]))) as store:
-    report = import_bundle(store, Path(sys.argv[2]), actor="c")
+    report = import_bundle(store, Path(sys.argv[2]), actor="c", accept_plain=True)
 status = Path("/proc/self/status").read_text()
 peak = int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1]) / 1024
 print(json.dumps({"outcome": report.outcome.value, "reason": report.reason, "peak_mb": peak}))
@@ -352,7 +366,9 @@ def test_another_signers_story_cannot_name_the_owners_supporter(
 ) -> None:
     """B's new story, with its own storyteller, names A's supporter: refused, naming both."""
     bundle, a_keys, b_keys = senders
-    assert import_bundle(coordinator, resign(bundle, a_keys, lambda payload: None), actor="c").ok
+    assert import_bundle(
+        coordinator, resign(bundle, a_keys, lambda payload: None), actor="c", accept_plain=True
+    ).ok
 
     def borrow_supporter(payload: Payload) -> None:
         summary = _summary(payload)
@@ -371,7 +387,9 @@ def test_another_signers_story_cannot_name_the_owners_supporter(
         _set_summary(payload, summary)
 
     before = snapshot(coordinator)
-    report = import_bundle(coordinator, _signed_by(bundle, b_keys, borrow_supporter), actor="c")
+    report = import_bundle(
+        coordinator, _signed_by(bundle, b_keys, borrow_supporter), actor="c", accept_plain=True
+    )
     assert report.outcome is Outcome.REFUSED, report.summary()
     a_key, b_key = a_keys.ensure().signing.key_id, b_keys.ensure().signing.key_id
     assert report.reason.startswith("Supporter ")

@@ -247,7 +247,7 @@ def test_no_refusal_stores_or_shows_the_words_it_refuses(
     before = snapshot(coordinator)
     forged = resign(path, keys, lambda payload: edit_story(payload, edit))
 
-    report = import_bundle(coordinator, forged, actor="coordinator")
+    report = import_bundle(coordinator, forged, actor="coordinator", accept_plain=True)
 
     assert report.outcome is Outcome.REFUSED
     assert snapshot(coordinator) == before
@@ -265,7 +265,7 @@ def test_the_schemas_reason_says_what_is_wrong_in_few_words(
     words = "w" * (stories.OWN_WORDS_MAX + 1)
     forged = resign(path, keys, lambda p: edit_story(p, lambda d: d.update(own_words=words)))
 
-    reason = import_bundle(coordinator, forged, actor="coordinator").reason
+    reason = import_bundle(coordinator, forged, actor="coordinator", accept_plain=True).reason
 
     assert reason.endswith(
         f"breaks its format at own_words: it is {stories.OWN_WORDS_MAX + 1:,} characters "

@@ -141,12 +141,21 @@ def test_a_bundle_made_by_the_stock_tools_alone_imports(
     run(sys.executable, "-m", "zipfile", "-e", written, tmp_path / "unzipped")
     (bag,) = (tmp_path / "unzipped").iterdir()
 
+    # The coordinator's key made by age-keygen: the summary names its recipient, as the format
+    # asks (a bundle names whom it is for), and age encrypts to it below.
+    run("age-keygen", "-o", tmp_path / "coordinator-key.txt")
+    recipient = next(
+        line.split(": ", 1)[1]
+        for line in (tmp_path / "coordinator-key.txt").read_text().splitlines()
+        if line.startswith("# public key: ")
+    )
     # A signing key made by minisign itself, named in the payload's summary.
     run("minisign", "-G", "-W", "-p", tmp_path / "stock.pub", "-s", tmp_path / "stock.key")
     key_id = (tmp_path / "stock.pub").read_text().splitlines()[0].rsplit(" ", 1)[1]
     summary_path = bag / "data" / "bundle.json"
     summary = json.loads(summary_path.read_text())
     summary["signer_key_id"] = key_id
+    summary["recipients"] = [recipient]
     summary_path.write_text(json.dumps(summary))
 
     stock = tmp_path / "B"
@@ -154,12 +163,6 @@ def test_a_bundle_made_by_the_stock_tools_alone_imports(
     run(bagit_program(), "--sha512", stock)
     run("minisign", "-S", "-s", tmp_path / "stock.key", "-m", stock / "tagmanifest-sha512.txt")
     run(sys.executable, "-m", "zipfile", "-c", tmp_path / "B.zip", stock)
-    run("age-keygen", "-o", tmp_path / "coordinator-key.txt")
-    recipient = next(
-        line.split(": ", 1)[1]
-        for line in (tmp_path / "coordinator-key.txt").read_text().splitlines()
-        if line.startswith("# public key: ")
-    )
     run("age", "-r", recipient, "-o", tmp_path / "B.zip.age", tmp_path / "B.zip")
 
     c = ["--data-dir", str(coordinator)]

@@ -85,13 +85,16 @@ def import_bundle(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
     checking: Progress | None = None,
+    accept_plain: bool = False,
 ) -> ImportReport:
     """Import one bundle file; the report says what came in, or the one reason it was refused.
 
     Raises only ``ImportCancelled`` (when ``cancelled`` says so) and errors of the machine
     itself (a full disk, say); every problem with the file is a refused report. ``checking``
     follows the hash check of every file (before the transaction), ``progress`` the stories
-    and withdrawals applied (inside it); ``cancelled`` is asked during both.
+    and withdrawals applied (inside it); ``cancelled`` is asked during both. A bundle must be
+    addressed to this computer and encrypted; ``accept_plain`` lets a plain one in (a
+    coordinator's own tests).
     """
 
     def signed(bundle_id: str, key_id: str, content_digest: str) -> None:
@@ -184,6 +187,7 @@ def import_bundle(
             signed,
             hash_later=lambda inside: inside.startswith("data/media/"),
             data_dir=store.paths.data_dir,  # the plaintext stays in the data folder's tmp/
+            accept_plain=accept_plain,
         ) as bundle:
             sender = Sender(
                 key_id=bundle.signer_key_id,

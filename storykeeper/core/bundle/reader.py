@@ -45,7 +45,12 @@ from pyrage import x25519
 
 from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.envelope import MAX_ENTRIES, check_age_header, check_central_directory
-from storykeeper.core.bundle.layout import declarations_agree, only_format_files
+from storykeeper.core.bundle.layout import (
+    addressed_here,
+    declarations_agree,
+    declared_recipients,
+    only_format_files,
+)
 from storykeeper.core.bundle.refused import BundleRefused, name_shown
 from storykeeper.core.bundle.schema import NumberRefused, parse_json, schema_problem
 from storykeeper.core.bundle.staging import (
@@ -314,6 +319,8 @@ def open_bundle(
     hash_later: Callable[[str], bool] | None = None,
     *,
     data_dir: Path | None = None,
+    accept_plain: bool = False,
+    any_recipient: bool = False,
 ) -> Iterator[OpenedBundle]:
     """Open, decrypt and check the bundle at ``path``; the temporary files go when done.
 
@@ -325,7 +332,13 @@ def open_bundle(
     which ``hash_later(path)`` is true are not hashed here: the caller promises to check each as
     it reads it (the importer does so for media while copying them, saving a pass over them).
     ``data_dir``, when given, is the data folder whose ``tmp/`` holds the decrypted zip.
+
+    The bundle must be addressed to one of ``identities`` (its signed declarations name the
+    recipients its sender meant) and encrypted, unless ``accept_plain``; ``any_recipient``
+    drops both rules, for ``verify``, which reports whom a bundle is for without importing it.
     """
+    identities = list(identities)
+    own = {str(identity.to_public()) for identity in identities}
     try:
         with path.open("rb") as head:
             encrypted = head.read(len(AGE_MAGIC)) == AGE_MAGIC
@@ -337,7 +350,7 @@ def open_bundle(
             check_age_header(path)
             plain = cleanup.enter_context(_decrypted_place(data_dir))
             try:
-                pyrage.decrypt_file(str(path), str(plain), list(identities))
+                pyrage.decrypt_file(str(path), str(plain), identities)
             except pyrage.DecryptError as exc:
                 raise BundleRefused(
                     "This bundle is not for this computer: it is encrypted to other keys (or "
@@ -362,8 +375,27 @@ def open_bundle(
         with archive:
             with zip_damage_refused():
                 top = _wall(archive)
-                checked = _check(archive, top, encrypted, list(trusted), hashed, signed, hash_later)
+                addressed = None if any_recipient else _Addressed(own, encrypted, accept_plain)
+                checked = _check(
+                    archive, top, encrypted, list(trusted), hashed, signed, hash_later, addressed
+                )
             yield checked
+
+
+@dataclass(frozen=True)
+class _Addressed:
+    """Whom a bundle must be for: one of ``own`` recipients, encrypted unless ``accept_plain``."""
+
+    own: set[str]
+    encrypted: bool
+    accept_plain: bool
+
+    def check(self, summary: dict[str, Any]) -> None:
+        recipients = declared_recipients(summary)
+        if recipients is not None:
+            addressed_here(
+                recipients, self.own, encrypted=self.encrypted, accept_plain=self.accept_plain
+            )
 
 
 def _check(
@@ -374,6 +406,7 @@ def _check(
     hashed: Callable[[int, int], None] | None,
     signed: Callable[[str, str, str], None] | None = None,
     hash_later: Callable[[str], bool] | None = None,
+    addressed: _Addressed | None = None,
 ) -> OpenedBundle:
     names = {info.filename: info for info in archive.infolist() if not info.is_dir()}
 
@@ -410,9 +443,10 @@ def _check(
         if isinstance(early, dict) and isinstance(early.get("bundle_id"), str):
             # Before the ledger is asked: a bundle contradicting itself is refused, never
             # taken for one imported before by the id one of its places claims.
-            declarations_agree(
-                {"bundle_id": early["bundle_id"]}, tag("bag-info.txt"), signature.trusted_comment
-            )
+            declared = {k: early[k] for k in ("bundle_id", "recipients") if k in early}
+            declarations_agree(declared, tag("bag-info.txt"), signature.trusted_comment)
+            if addressed is not None:
+                addressed.check(declared)
             signed(early["bundle_id"], key_id_text(signer_id), _content_digest(tag_manifest))
         del early  # a summary can be tens of megabytes parsed: not held twice (issue 16)
     for done, (name, info) in enumerate(names.items()):
@@ -449,6 +483,8 @@ def _check(
             f"{key_id_text(signer_id)} did: it was signed again by someone else."
         )
     declarations_agree(summary, tag("bag-info.txt"), signature.trusted_comment)
+    if addressed is not None:
+        addressed.check(summary)
     public = key.to_base64()
     return OpenedBundle(
         bundle_id=summary["bundle_id"],
