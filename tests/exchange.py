@@ -6,15 +6,24 @@ way: through the real planner, writer and export ledger, encrypted to the coordi
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
-from storykeeper.core import consent, stories, trust
+from storykeeper.core import clock, consent, stories, trust
 from storykeeper.core.bundle.export import Selection, export_bundle
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
-from storykeeper.core.models import AuditEventRow, ImportRow, StoryRow, StorytellerRow, TombstoneRow
+from storykeeper.core.models import (
+    AuditEventRow,
+    ImportRow,
+    StoryRow,
+    StorytellerRow,
+    TombstoneRow,
+    WithdrawalNoticeRow,
+)
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod
 from tests.factories import given, make_story
 
@@ -80,3 +89,24 @@ def withdraw_fully(store: Store, story_id: str, reason: str = "") -> None:
                 reason=reason,
             ),
         )
+
+
+def withdrawals_waiting(store: Store, count: int) -> list[str]:
+    """``count`` withdrawal notices not sent yet, as an advocate has after withdrawing that
+    many stories (written at once: making 10,000 stories to withdraw adds nothing here)."""
+    story_ids = [str(uuid.uuid4()) for _ in range(count)]
+    with store.write(actor="test") as session:
+        session.execute(
+            insert(WithdrawalNoticeRow),
+            [
+                {
+                    "story_uuid": story_id,
+                    "consent_uuid": str(uuid.uuid4()),
+                    "decision": "withdrawn",
+                    "decided_on": dt.date(2026, 11, 1),
+                    "recorded_at": clock.now(),
+                }
+                for story_id in story_ids
+            ],
+        )
+    return story_ids

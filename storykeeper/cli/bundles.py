@@ -151,6 +151,11 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         if result.plain
         else "Encrypted to: " + ", ".join(result.recipients) + "\n"
     )
+    if result.withdrawals_waiting:
+        out.write(
+            f"Not sent yet: {counted(result.withdrawals_waiting, 'withdrawal')}, for the next "
+            f"export (one bundle carries at most {len(result.withdrawals):,}).\n"
+        )
     if result.media_left_out:
         out.write(f"Left out {result.media_left_out} media files: consent does not share them.\n")
     if result.left_out:

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storykeeper.core import trust
-from storykeeper.core.bundle import importer
+from storykeeper.core.bundle.document import WITHDRAWALS_MAX
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Action, Outcome
 from storykeeper.core.db import Store
@@ -165,7 +165,7 @@ def test_a_bundle_with_more_withdrawals_than_allowed_is_refused_before_anything(
     senders: tuple[Path, KeyStore, KeyStore], coordinator: Store
 ) -> None:
     bundle, _, b_keys = senders
-    many = importer.WITHDRAWALS_MAX + 1
+    many = WITHDRAWALS_MAX + 1
 
     def flood(payload: Payload) -> None:
         summary = _without_stories(payload)
@@ -186,7 +186,7 @@ def test_a_bundle_with_more_withdrawals_than_allowed_is_refused_before_anything(
     )
     assert report.outcome is Outcome.REFUSED
     assert report.reason == (
-        f"The bundle withdraws {many:,} stories, more than the {importer.WITHDRAWALS_MAX:,} "
+        f"The bundle withdraws {many:,} stories, more than the {WITHDRAWALS_MAX:,} "
         "a bundle may (or than the stories it carries); nothing was imported."
     )
     assert snapshot(coordinator) == before

@@ -11,12 +11,14 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import consent, recipients
+from storykeeper.core.bundle.document import WITHDRAWALS_MAX
 from storykeeper.core.bundle.export import Selection
 from storykeeper.core.bundle.reader import open_bundle
 from storykeeper.core.keys import KeyStore
 from storykeeper.gui.dialogs.export import ExportDialog
 from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.main_window import MainWindow
+from tests.exchange import withdrawals_waiting
 from tests.factories import given, make_story
 from tests.gui.answering import when_dialog_opens
 
@@ -391,3 +393,19 @@ def test_the_export_is_announced_and_recipients_added_elsewhere_appear(
     ):
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert dialog.message.text().startswith("Saved:")
+
+
+def test_withdrawals_beyond_one_bundle_are_said_to_go_next_time(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """More withdrawals wait than a coordinator takes in one bundle: the dialog says how many
+    go now and how many in the next export."""
+    withdrawals_waiting(window.context.store, WITHDRAWALS_MAX + 3)
+    dialog = ExportDialog(window.context, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.plan is not None)
+    assert dialog.summary.text() == (
+        f"0 stories will go; {WITHDRAWALS_MAX} withdrawals (the coordinator removes those); "
+        "3 more withdrawals go in the next export; 0 stories are left out."
+    )

@@ -52,6 +52,18 @@ TIME_TEXT_MAX = 40
 RECIPIENTS_MAX = MAX_AGE_STANZAS
 #: Stories (and, separately, withdrawals) in one bundle.
 BUNDLE_STORIES_MAX = 1_000_000
+#: The most withdrawals one bundle may carry, unless it carries more stories than that. An
+#: advocate sends each withdrawal once, in the next bundle after it, so this is years of them;
+#: without a bound, one trusted sender could fill the store with tombstones (issue 16). The
+#: writer sends at most this many and keeps the rest for the next bundle.
+WITHDRAWALS_MAX = 10_000
+
+
+def withdrawals_allowed(stories: int) -> int:
+    """How many withdrawals a bundle carrying ``stories`` stories may carry."""
+    return max(WITHDRAWALS_MAX, stories)
+
+
 THEMES_MAX = 200
 CONSENT_VERSIONS_MAX = 1000
 ATTACHMENTS_MAX = 1000

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from storykeeper.core import audit, clock, trust
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle import report as ledger
+from storykeeper.core.bundle.document import WITHDRAWALS_MAX, withdrawals_allowed
 from storykeeper.core.bundle.merge import Merger
 from storykeeper.core.bundle.merge_people import Sender
 from storykeeper.core.bundle.reader import (
@@ -49,10 +50,6 @@ from storykeeper.core.stories import merge_search_index
 
 Progress = Callable[[int, int], None]
 THIS_COMPUTER = "this computer"
-#: The most withdrawals one bundle may carry, unless it carries more stories than that. An
-#: advocate sends each withdrawal once, in the next bundle after it, so this is years of them;
-#: without a bound, one trusted sender could fill the store with tombstones (issue 16).
-WITHDRAWALS_MAX = 10_000
 
 
 class ImportCancelled(StorykeeperError):
@@ -294,7 +291,7 @@ def _apply(
     if cancelled is not None and cancelled():
         raise ImportCancelled()
     story_paths = _story_paths(bundle)
-    if len(bundle.summary["withdrawals"]) > max(WITHDRAWALS_MAX, len(story_paths)):
+    if len(bundle.summary["withdrawals"]) > withdrawals_allowed(len(story_paths)):
         # Each withdrawal of a story not held here leaves a tombstone: refused before anything
         # is looked up, so a flood of them costs neither time nor the store's space.
         raise BundleRefused(

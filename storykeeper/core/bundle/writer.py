@@ -38,7 +38,12 @@ from storykeeper.core import audit, clock, faults
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bulk import insert_in_slices
 from storykeeper.core.bundle import FORMAT
-from storykeeper.core.bundle.document import BUNDLE_STORIES_MAX, RECIPIENTS_MAX, canonical
+from storykeeper.core.bundle.document import (
+    BUNDLE_STORIES_MAX,
+    RECIPIENTS_MAX,
+    canonical,
+    withdrawals_allowed,
+)
 from storykeeper.core.bundle.payload import PlannedStory, bundle_document
 from storykeeper.core.bundle.reader import CHUNK as READER_CHUNK
 from storykeeper.core.bundle.reader import MAX_RATIO
@@ -90,6 +95,8 @@ class ExportPlan:
     withdrawals: list[WithdrawalNotice]
     #: Stories chosen that may not leave, each with the reason in words.
     left_out: list[Withheld]
+    #: Withdrawals waiting beyond what one bundle may carry: the next export sends them.
+    withdrawals_waiting: int = 0
 
     @property
     def media_left_out(self) -> int:
@@ -113,6 +120,8 @@ class ExportResult:
     left_out: list[Withheld] = field(default_factory=list)
     #: Attachments of the stories sent that stayed here: consent does not share media.
     media_left_out: int = 0
+    #: Withdrawals left for the next bundle: one carries at most ``withdrawals_allowed``.
+    withdrawals_waiting: int = 0
 
 
 def _chosen_ids(session: Session, selection: Selection, story_ids: Iterable[str]) -> list[str]:
@@ -162,7 +171,10 @@ def plan_export(
             for i in batch:
                 take(export_view(found[i], histories.get(i, [])))
             session.expunge_all()  # keep the session small over 100,000 stories
-    return ExportPlan(stories, pending_withdrawals(session), left_out)
+    # Oldest first, as many as the coordinator takes in one bundle; the rest stay pending.
+    pending = pending_withdrawals(session)
+    room = withdrawals_allowed(len(stories))
+    return ExportPlan(stories, pending[:room], left_out, max(0, len(pending) - room))
 
 
 def parse_recipients(texts: Iterable[str]) -> list[x25519.Recipient]:
@@ -459,6 +471,7 @@ def write_bundle(
         size=target.stat().st_size,
         left_out=plan.left_out,
         media_left_out=plan.media_left_out,
+        withdrawals_waiting=plan.withdrawals_waiting,
     )
 
 

@@ -228,6 +228,8 @@ class ExportDialog(QDialog):
         parts = [f"{len(plan.stories)} stories will go"]
         if plan.withdrawals:
             parts.append(f"{len(plan.withdrawals)} withdrawals (the coordinator removes those)")
+        if plan.withdrawals_waiting:
+            parts.append(f"{plan.withdrawals_waiting} more withdrawals go in the next export")
         if plan.media_left_out:
             parts.append(f"{plan.media_left_out} recordings or photos stay here (consent)")
         parts.append(f"{len(plan.left_out)} stories are left out")
