@@ -28,7 +28,7 @@ from storykeeper.core.models import (
 )
 from storykeeper.core.provenance import refuse_if_imported
 from storykeeper.core.stories import Tombstone, delete_story
-from storykeeper.core.validation import clean_line, clean_text, not_in_future
+from storykeeper.core.validation import clean_line, clean_text, not_in_future, within_years
 from storykeeper.core.vocabulary import (
     ConsentBasis,
     ConsentDecision,
@@ -244,6 +244,7 @@ def record_consent(session: Session, story_id: str, consent: ConsentInput) -> Co
         ConsentDecision.GIVEN_WITH_CONDITIONS,
     ):
         review_by = add_months(decided_on, DEFAULT_REVIEW_MONTHS)
+    within_years(review_by, "review_by", "The review date")
     if review_by is not None and review_by < decided_on:
         raise ValidationError("The review date is before the decision was made.", "review_by")
     version = (

@@ -58,7 +58,26 @@ def language_tag(value: str) -> str:
     return tag
 
 
+#: The years a date may fall in, here and in a bundle (its schemas' date patterns): no story or
+#: consent falls outside them, and a time at either end still has a year once moved to UTC. A
+#: date the store takes is one a coordinator takes.
+DATE_YEAR_MIN = 1000
+DATE_YEAR_MAX = 2999
+
+
+def within_years(value: dt.date | None, field: str, label: str) -> dt.date | None:
+    """Refuse a date outside the years 1000–2999: a slip of the year, never a real date."""
+    if value is not None and not DATE_YEAR_MIN <= value.year <= DATE_YEAR_MAX:
+        raise ValidationError(
+            f"{label} ({value.isoformat()}) is not in the years {DATE_YEAR_MIN}–{DATE_YEAR_MAX}: "
+            "check the year.",
+            field,
+        )
+    return value
+
+
 def not_in_future(value: dt.date | None, field: str, label: str) -> dt.date | None:
+    within_years(value, field, label)
     if value is not None and value > clock.today():
         raise ValidationError(f"{label} ({value.isoformat()}) is in the future.", field)
     return value

@@ -6,6 +6,8 @@ leaves the advocate's computer; and no refusal anywhere quotes a person's words 
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import random
 import re
@@ -23,6 +25,7 @@ from storykeeper.core.bundle.report import REASON_MAX, Outcome, excerpt, history
 from storykeeper.core.bundle.schema import load_schema
 from storykeeper.core.bundle.writer import ExportError
 from storykeeper.core.db import Store
+from storykeeper.core.errors import ValidationError
 from storykeeper.core.export_policy import ExportableStory, export_view_for
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.vocabulary import ConsentScope
@@ -113,7 +116,7 @@ def test_every_date_in_the_schemas_falls_in_the_years_the_format_allows(
 ) -> None:
     pattern = _pattern(kind, path)
     time = "T12:30:00Z" if (kind, path) in TIME_PATTERNS else ""
-    first, last = document.DATE_YEAR_MIN, document.DATE_YEAR_MAX
+    first, last = validation.DATE_YEAR_MIN, validation.DATE_YEAR_MAX
     for allowed in (f"{first}-01-01", f"{last}-12-31", "2026-02-28"):
         assert pattern.search(allowed + time), allowed
     for refused in (
@@ -297,3 +300,30 @@ def test_the_document_of_a_story_reads_back_as_its_checked_values(store: Store) 
         view.revision,
     )
     assert document.problem_with(made) is None
+
+
+@pytest.mark.parametrize(
+    ("when", "field"),
+    [
+        ({"told_on": "0999-12-31"}, "told_on"),
+        ({"decided_on": "0999-12-31"}, "decided_on"),
+        ({"review_by": "3000-01-01"}, "review_by"),
+    ],
+)
+def test_the_store_takes_no_date_a_coordinator_would_refuse(
+    store: Store, when: dict[str, str], field: str
+) -> None:
+    """The years a bundle allows are the store's too: a slip of the year ("0999", "3000") is
+    refused as it is typed, naming the field, not at the export a month later."""
+    day = dt.date.fromisoformat(next(iter(when.values())))
+    story = make_story(store)
+    with pytest.raises(ValidationError) as refused, store.write(actor="t") as session:
+        if field == "told_on":
+            fields = stories.get_story(session, story.id).fields
+            stories.update_story(session, story.id, dataclasses.replace(fields, told_on=day))
+        else:
+            consent.record_consent(session, story.id, given(**{field: day}))
+    assert refused.value.field == field
+    assert refused.value.message.endswith(
+        f"({day.isoformat()}) is not in the years 1000–2999: check the year."
+    )

@@ -40,7 +40,11 @@ from storykeeper.core.export_policy import ExportableStory
 from storykeeper.core.people import NAME_MAX
 from storykeeper.core.stories import NOTES_MAX, OWN_WORDS_MAX, TITLE_MAX
 from storykeeper.core.themes import THEME_NAME_MAX
-from storykeeper.core.validation import clean_line, clean_text, language_tag
+from storykeeper.core.validation import (
+    clean_line,
+    clean_text,
+    language_tag,
+)
 from storykeeper.core.vocabulary import ConsentDecision
 
 # Limits of the format alone: what a bundle holds that the store does not limit. A story past
@@ -70,10 +74,6 @@ ATTACHMENTS_MAX = 1000
 #: The largest revision, consent version or file size a bundle may carry: the largest whole
 #: number every JSON reader keeps exactly (2^53 − 1), far below SQLite's 2^63.
 WHOLE_NUMBER_MAX = 2**53 - 1
-#: The years a date or a time in a bundle may fall in (the schemas' date patterns): no story or
-#: consent falls outside them, and a time at either end still has a year once moved to UTC.
-DATE_YEAR_MIN = 1000
-DATE_YEAR_MAX = 2999
 #: The reader's cap on one JSON file: a document must stay under it.
 DOCUMENT_BYTES_MAX = MAX_JSON
 
