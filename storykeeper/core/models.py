@@ -272,8 +272,33 @@ class ConsentRecordRow(Base):
     review_by: Mapped[dt.date | None] = mapped_column(Date)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     content_digest: Mapped[str] = mapped_column(Text, server_default="")
+    # The Mental Capacity Act record (migration 0016; "" in versions recorded before it: "not
+    # recorded"). Each assessment and best-interests record is a JSON document of its own
+    # (consent.CapacityAssessment, consent.BestInterests): a version is written once, whole.
+    capacity_assessment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    best_interests: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The independent advocate or IMCA who took part, by name.
+    advocate_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: The attorney's LPA reference or the deputy's court order number.
+    representative_reference: Mapped[str] = mapped_column(
+        String(100), default="", server_default=""
+    )
 
     witness: Mapped[SupporterRow | None] = relationship()
+
+
+class PersonMentionedRow(Base):
+    """Someone a story names besides the storyteller (migration 0016): the name as written and
+    the role that stands in for it ("[her daughter]") wherever the name may not go."""
+
+    __tablename__ = "story_people_mentioned"
+    __table_args__ = (UniqueConstraint("story_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(100))
 
 
 class AttachmentRow(Base):
@@ -333,6 +358,19 @@ class WithdrawalNoticeRow(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sent_in_bundle: Mapped[str | None] = mapped_column(String(36))
+
+
+class WithdrawalNoticeSendRow(Base):
+    """One recipient a withdrawal notice went to (migration 0016): a notice goes only to the
+    recipients who were sent its story, each once ("plain" stands for a plain bundle)."""
+
+    __tablename__ = "withdrawal_notice_sends"
+    __table_args__ = (UniqueConstraint("notice_id", "recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("withdrawal_notices.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(80))
+    bundle_id: Mapped[str] = mapped_column(String(36))
 
 
 class RecipientRow(Base):

@@ -28,11 +28,13 @@ from storykeeper.core import (
     themes,
     trust,
 )
-from storykeeper.core.bundle import report, writer
+from storykeeper.core.bundle import export, report, writer
 from storykeeper.core.db import Store, current_revision, head_revision, migrations_config
 from storykeeper.core.models import Base, StoryRow, StorytellerRow
 from storykeeper.core.vocabulary import (
+    ConsentBasis,
     ConsentDecision,
+    ConsentMethod,
     ConsentScope,
     HowTold,
     Polarity,
@@ -50,6 +52,7 @@ def test_the_migrations_form_one_line() -> None:
     scripts = ScriptDirectory.from_config(migrations_config())
     assert len(scripts.get_heads()) == 1
     assert [s.revision for s in scripts.walk_revisions()] == [
+        "0016",
         "0015",
         "0014",
         "0013",
@@ -427,3 +430,37 @@ def _digests(store: Store) -> list[str]:
                 )
             ).scalars()
         )
+
+
+def test_0016_records_each_sent_notice_as_sent_to_its_bundles_recipients(
+    store: Store, tmp_path: Path
+) -> None:
+    """A withdrawal notice sent before 0016 went to the recipients of the bundle that carried
+    it: recorded so, it is not sent to them again, and nobody else is told of the story."""
+    from alembic import command
+
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())
+    coordinator = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"
+    export.export_bundle(store, actor="test", out=tmp_path, recipients=[coordinator])
+    with store.write(actor="test") as session:
+        consent.withdraw(
+            session,
+            story.id,
+            consent.Withdrawal(
+                decided_by="The storyteller",
+                basis=ConsentBasis.OWN_CONSENT,
+                method=ConsentMethod.VERBAL,
+            ),
+        )
+    sent = export.export_bundle(store, actor="test", out=tmp_path, recipients=[coordinator])
+    with store.engine.begin() as connection:
+        command.downgrade(migrations_config(connection), "0015")
+    with store.engine.begin() as connection:
+        command.upgrade(migrations_config(connection), "head")
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT recipient, bundle_id FROM withdrawal_notice_sends")
+        ).all()
+    assert [tuple(row) for row in rows] == [(coordinator, sent.bundle_id)]
