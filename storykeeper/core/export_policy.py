@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core.attachments import Attachment
 from storykeeper.core.consent import AGREEING, ConsentRecord, allows_sharing, consent_history
+from storykeeper.core.mentioned import PersonMentioned, people_mentioned
 from storykeeper.core.stories import PersonRef, Story, ThemeLink, get_story, shown
 from storykeeper.core.vocabulary import (
     ConsentDecision,
@@ -96,46 +97,114 @@ class WithdrawalOnly:
 ExportDecision = ExportableStory | Withheld | WithdrawalOnly
 
 
+#: Where a name starts and ends: not inside a run of letters or digits. An underscore or a dash
+#: separates words too, so "Letter_from_Margaret_Evans.pdf" loses the name as prose does.
+_BEFORE = r"(?<![^\W_])"
+_AFTER = r"(?![^\W_])"
+
+
+def _parts(name: str) -> list[str]:
+    """The whole name, then each part of it long enough to be replaced on its own."""
+    whole = " ".join(name.split())
+    return [whole, *(p for p in whole.split() if len(p) >= MIN_NAME_PART)] if whole else []
+
+
 @functools.lru_cache(maxsize=4096)  # a storyteller usually has several stories in an export
-def _name_pattern(display_name: str) -> re.Pattern[str] | None:
-    parts = [display_name.strip(), *display_name.split()]
-    words = sorted(
-        {p for p in parts if len(p) >= MIN_NAME_PART or p == display_name.strip()},
-        key=len,
-        reverse=True,
-    )
-    words = [w for w in words if w]
-    if not words:
+def _names_pattern(
+    names: tuple[tuple[str, str], ...],
+) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    """One pattern for every (name, replacement) pair, and what each matched word becomes.
+
+    Whole names outrank parts, and the first pair outranks later ones for a shared part (the
+    storyteller comes first): a daughter "Jane Evans" of "Margaret Evans" becomes her role, not
+    "Jane <pseudonym>". Longest words first in the alternation, so a longer name is never cut
+    short by a shorter one it starts with, and all are replaced in one pass: a replacement is
+    never searched again.
+    """
+    replacement: dict[str, str] = {}
+    for whole_names in (True, False):
+        for name, stand_in in names:
+            parts = _parts(name)
+            for word in parts[:1] if whole_names else parts[1:]:
+                replacement.setdefault(word.casefold(), stand_in)
+    if not replacement:
         return None
-    return re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE
-    )
+    words = sorted(replacement, key=len, reverse=True)
+    # A name typed with one space may be written with several, across a line break, or with
+    # underscores in a file name.
+    alternatives = "|".join(r"[\s_]+".join(re.escape(w) for w in word.split()) for word in words)
+    return re.compile(f"{_BEFORE}(?:{alternatives}){_AFTER}", re.IGNORECASE), replacement
+
+
+def names_redactor(names: Sequence[tuple[str, str]]) -> Callable[[str], str]:
+    """Replace each name, and each part of it, wherever it stands as a whole word."""
+    compiled = _names_pattern(tuple(names))
+    if compiled is None:
+        return lambda text: text
+    pattern, replacement = compiled
+    # Should a letter match without ignoring case the way casefold() does, the first stand-in
+    # (the storyteller's pseudonym) replaces it: a match is a name either way.
+    first = names[0][1]
+
+    def stand_in(match: re.Match[str]) -> str:
+        key = " ".join(match.group().replace("_", " ").split()).casefold()
+        return replacement.get(key, first)
+
+    # A function, not a template: nothing in a replacement is read as a group reference.
+    return lambda text: pattern.sub(stand_in, text)
 
 
 def name_redactor(display_name: str, pseudonym: str) -> Callable[[str], str]:
-    """Replace the name, and each part of it, wherever it stands as a whole word."""
-    pattern = _name_pattern(display_name)
-    if pattern is None:
-        return lambda text: text
-    # A function, not a template: nothing in a pseudonym is read as a group reference.
-    return lambda text: pattern.sub(lambda _match: pseudonym, text)
+    """Replace the storyteller's name, and each part of it, wherever it stands as a whole word."""
+    return names_redactor(((display_name, pseudonym),))
+
+
+def role_shown(role: str) -> str:
+    """How a mentioned person's role stands in for their name: "[her daughter]"."""
+    return f"[{role}]"
+
+
+def _redact_value(value: object, redact: Callable[[str], str]) -> object:
+    # Free text only: the vocabulary's values are strings too (StrEnum), but never a name, and
+    # must stay themselves. Nested records (a capacity assessment, the people consulted) are
+    # redacted field by field, whatever their shape.
+    if isinstance(value, enum.Enum):
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, tuple):
+        return tuple(_redact_value(v, redact) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(
+            value,  # type: ignore[type-var]
+            **{
+                f.name: _redact_value(getattr(value, f.name), redact)
+                for f in dataclasses.fields(value)
+            },
+        )
+    return value
 
 
 def _redact_record(record: ConsentRecord, redact: Callable[[str], str]) -> ConsentRecord:
-    # Free text only: the vocabulary's values are strings too (StrEnum), but never a name, and
-    # must stay themselves.
     changes = {
-        f.name: redact(getattr(record, f.name))
+        f.name: _redact_value(getattr(record, f.name), redact)
         for f in dataclasses.fields(record)
-        if isinstance(getattr(record, f.name), str)
-        and not isinstance(getattr(record, f.name), enum.Enum)
-        and f.name not in ("id", "story_id", "witness_id")
+        if f.name not in ("id", "story_id", "witness_id")
     }
     return dataclasses.replace(record, **changes)
 
 
-def export_view(story: Story, history: Sequence[ConsentRecord]) -> ExportDecision:
-    """Decide what of ``story`` may leave, from its consent ``history`` (oldest first)."""
+def _redact_attachment(attachment: Attachment, redact: Callable[[str], str]) -> Attachment:
+    return dataclasses.replace(attachment, original_name=redact(attachment.original_name))
+
+
+def export_view(
+    story: Story,
+    history: Sequence[ConsentRecord],
+    mentioned: Sequence[PersonMentioned] = (),
+) -> ExportDecision:
+    """Decide what of ``story`` may leave, from its consent ``history`` (oldest first) and the
+    people it mentions (each replaced by its role without ``publish_with_name``)."""
     if not history:
         return Withheld(story.id, "No consent has been recorded yet.", shown(story).title)
     current = max(history, key=lambda r: r.version)
@@ -158,7 +227,12 @@ def export_view(story: Story, history: Sequence[ConsentRecord]) -> ExportDecisio
     redact: Callable[[str], str] = (
         (lambda text: text)
         if named
-        else name_redactor(story.storyteller.name, story.storyteller_pseudonym)
+        else names_redactor(
+            (
+                (story.storyteller.name, story.storyteller_pseudonym),
+                *((p.name, role_shown(p.role)) for p in mentioned),
+            )
+        )
     )
     media = ConsentScope.SHARE_MEDIA in current.scopes
     ordered = sorted(history, key=lambda r: r.version)
@@ -181,7 +255,9 @@ def export_view(story: Story, history: Sequence[ConsentRecord]) -> ExportDecisio
         scopes=current.scopes,
         conditions=redact(current.conditions),
         consent_history=tuple(_redact_record(r, redact) for r in ordered),
-        attachments=story.attachments if media else (),
+        attachments=tuple(_redact_attachment(a, redact) for a in story.attachments)
+        if media
+        else (),
         media_left_out=0 if media else len(story.attachments),
     )
 
@@ -189,4 +265,6 @@ def export_view(story: Story, history: Sequence[ConsentRecord]) -> ExportDecisio
 def export_view_for(session: Session, story_id: str) -> ExportDecision:
     """``export_view`` for a stored story."""
     story = get_story(session, story_id)
-    return export_view(story, consent_history(session, story.id))
+    return export_view(
+        story, consent_history(session, story.id), people_mentioned(session, story.id)
+    )

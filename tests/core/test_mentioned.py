@@ -1,0 +1,119 @@
+"""People a story mentions: kept in the store, offered from the text, and replaced by their role
+wherever the story's consent does not let names leave (issue 17, part 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from storykeeper.core import consent
+from storykeeper.core.db import Store
+from storykeeper.core.errors import ValidationError
+from storykeeper.core.export_policy import ExportableStory, export_view_for
+from storykeeper.core.mentioned import (
+    PersonMentioned,
+    people_mentioned,
+    set_people_mentioned,
+    suggest_names,
+)
+from storykeeper.core.vocabulary import ConsentScope
+from tests.factories import given, make_story
+
+NAMED = frozenset(
+    {
+        ConsentScope.SHARE_WITH_COORDINATOR,
+        ConsentScope.PUBLISH_WITH_NAME,
+        ConsentScope.SHARE_MEDIA,
+    }
+)
+UNNAMED = NAMED - {ConsentScope.PUBLISH_WITH_NAME}
+
+
+def test_the_list_is_kept_in_order_and_replaced_whole(store: Store) -> None:
+    story = make_story(store)
+    daughter = PersonMentioned("Jane Evans", "her daughter")
+    neighbour = PersonMentioned("  Tom   O'Brien ", "a neighbour")
+    with store.write(actor="test") as session:
+        kept = set_people_mentioned(session, story.id, [daughter, neighbour])
+    assert kept == [daughter, PersonMentioned("Tom O'Brien", "a neighbour")]
+    with store.read() as session:
+        assert people_mentioned(session, story.id) == kept
+    with store.write(actor="test") as session:
+        set_people_mentioned(session, story.id, [neighbour])
+    with store.read() as session:
+        assert people_mentioned(session, story.id) == [
+            PersonMentioned("Tom O'Brien", "a neighbour")
+        ]
+
+
+@pytest.mark.parametrize(
+    ("people", "says"),
+    [
+        ([PersonMentioned("", "her daughter")], "is needed"),
+        ([PersonMentioned("Jane", " ")], "is needed"),
+        ([PersonMentioned("J" * 201, "her daughter")], "too long"),
+        ([PersonMentioned("Jane", "r" * 101)], "too long"),
+        ([PersonMentioned("Jane", "a"), PersonMentioned("JANE", "b")], "already in the list"),
+    ],
+)
+def test_a_wrong_entry_is_refused_plainly_without_the_name(
+    store: Store, people: list[PersonMentioned], says: str
+) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session, pytest.raises(ValidationError) as refused:
+        set_people_mentioned(session, story.id, people)
+    assert says in str(refused.value)
+    assert "Jane" not in str(refused.value) and "JANE" not in str(refused.value)
+    assert refused.value.field == "people_mentioned"
+
+
+def test_names_are_offered_from_the_text_but_not_known_ones_or_sentence_starts() -> None:
+    texts = [
+        "Her daughter Jane Evans was present. My neighbour Tom O'Brien takes me in his car.",
+        "Later we went to the seaside with Margaret and Mrs Ada Lovelace. Sometimes I forget.",
+        "On Tuesday the bus came.",
+    ]
+    offered = suggest_names(texts, known=["Margaret Evans"])
+    assert offered == ["Jane Evans", "Tom O'Brien", "Ada Lovelace"]
+
+
+def test_a_sentence_start_is_offered_when_seen_mid_sentence_too() -> None:
+    offered = suggest_names(["Bert came round. Then I saw Bert again."], known=[])
+    assert offered == ["Bert"]
+
+
+def test_without_named_publication_each_mentioned_name_becomes_its_role(store: Store) -> None:
+    story = make_story(
+        store,
+        title="Jane Evans and the bus",
+        own_words="My daughter Jane Evans was there, and Tom O'Brien drove. Jane laughed.",
+        notes="Margaret's neighbour tom o'brien; jane EVANS signed.",
+    )
+    with store.write(actor="test") as session:
+        set_people_mentioned(
+            session,
+            story.id,
+            [
+                PersonMentioned("Jane Evans", "her daughter"),
+                PersonMentioned("Tom O'Brien", "a neighbour"),
+            ],
+        )
+        consent.record_consent(
+            session, story.id, given(scopes=UNNAMED, conditions="Not to be sent to Jane.")
+        )
+        unnamed = export_view_for(session, story.id)
+        consent.record_consent(session, story.id, given(scopes=NAMED))
+        named = export_view_for(session, story.id)
+    assert isinstance(unnamed, ExportableStory) and isinstance(named, ExportableStory)
+    pseudonym = story.storyteller_pseudonym
+    # The daughter shares the storyteller's surname: her whole name becomes her role, not
+    # "Jane <pseudonym>".
+    assert unnamed.title == "[her daughter] and the bus"
+    assert unnamed.own_words == (
+        "My daughter [her daughter] was there, and [a neighbour] drove. [her daughter] laughed."
+    )
+    assert (
+        unnamed.recorder_notes == f"{pseudonym}'s neighbour [a neighbour]; [her daughter] signed."
+    )
+    assert unnamed.consent_history[0].conditions == "Not to be sent to [her daughter]."
+    assert named.title == "Jane Evans and the bus"
+    assert "Tom O'Brien" in named.own_words
