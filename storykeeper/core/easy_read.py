@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,11 @@ class ScopeText:
     question: str
     explain: str
     picture: Path
+    #: The use in the third person, for asking someone who decides for the person:
+    #: "we give {name}’s story to the coordinator" (``{name}``: the person's name).
+    about: str = ""
+    #: ``explain`` in the third person, for the same.
+    explain_other: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,23 @@ class CopyText:
 
 
 @dataclass(frozen=True)
+class WithdrawText:
+    """The easy-read steps of taking consent back."""
+
+    intro: Page
+    which: Page
+    everything: str
+    some: str
+    scopes: Page
+    who: Page
+    check: Page
+    #: Said on the last step when everything is taken back.
+    all_stops: str
+    #: Heads the list of uses taken back, when only some are.
+    stops: str
+
+
+@dataclass(frozen=True)
 class ConsentText:
     intro: Page
     intro_picture: Path
@@ -78,6 +100,10 @@ class ConsentText:
     check: Page
     done: Page
     copy: CopyText
+    withdraw: WithdrawText
+    #: How a use is asked of someone deciding for the person, by basis (``{name}``, ``{about}``);
+    #: a basis not here asks the person their own question.
+    asking: Mapping[ConsentBasis, str] = field(default_factory=dict)
 
 
 def shipped_folder() -> Path:
@@ -136,8 +162,13 @@ def load_consent_text(language: str = "en", data_dir: Path | None = None) -> Con
         chosen = pictures / name
         return chosen if chosen.is_file() else shipped / "pictures" / name
 
+    def page_of(words: dict[str, str]) -> Page:
+        return Page(title=words["title"], text=words["text"])
+
     def page(key: str) -> Page:
-        return Page(title=data[key]["title"], text=data[key]["text"])
+        return page_of(data[key])
+
+    withdraw = data["withdraw"]
 
     scopes, answers, basis = data["scopes"], data["answers"], data["basis"]
     return ConsentText(
@@ -148,6 +179,8 @@ def load_consent_text(language: str = "en", data_dir: Path | None = None) -> Con
                 question=scopes[scope.value]["question"],
                 explain=scopes[scope.value]["explain"],
                 picture=picture(scopes[scope.value]["picture"]),
+                about=scopes[scope.value].get("about", ""),
+                explain_other=scopes[scope.value].get("explain_other", ""),
             )
             for scope in ConsentScope
         },
@@ -165,4 +198,16 @@ def load_consent_text(language: str = "en", data_dir: Path | None = None) -> Con
         check=page("check"),
         done=page("done"),
         copy=CopyText(**{f: data["copy"][f.rstrip("_")] for f in CopyText.__dataclass_fields__}),
+        asking={b: data["asking"][b.value] for b in ConsentBasis if b.value in data["asking"]},
+        withdraw=WithdrawText(
+            intro=page_of(withdraw["intro"]),
+            which=page_of(withdraw["which"]),
+            everything=withdraw["everything"],
+            some=withdraw["some"],
+            scopes=page_of(withdraw["scopes"]),
+            who=page_of(withdraw["who"]),
+            check=page_of(withdraw["check"]),
+            all_stops=withdraw["all_stops"],
+            stops=withdraw["stops"],
+        ),
     )
