@@ -83,6 +83,10 @@ FIELD_WORDS = {
     "best_interests_reasons": "best-interests reasons",
     "decided_on": "date of the decision",
     "review_by": "review date",
+    "capacity_assessment": "capacity assessment",
+    "best_interests": "best-interests record",
+    "advocate_name": "advocate or IMCA",
+    "representative_reference": "LPA or court order reference",
 }
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -30,11 +32,14 @@ from storykeeper.core.provenance import refuse_if_imported
 from storykeeper.core.stories import Tombstone, delete_story
 from storykeeper.core.validation import clean_line, clean_text, not_in_future, within_years
 from storykeeper.core.vocabulary import (
+    Ability,
+    CapacityOutcome,
     ConsentBasis,
     ConsentDecision,
     ConsentMethod,
     ConsentScope,
     ConsentState,
+    PracticableStep,
     TombstoneReason,
 )
 
@@ -43,6 +48,82 @@ DEFAULT_REVIEW_MONTHS = 6
 #: carries the same limit (bundle/document.py), so what is recorded here can always be sent.
 TEXT_MAX = 20_000
 DECIDED_BY_MAX = 200
+#: A person's name in the Mental Capacity Act record (assessor, decision-maker, someone
+#: consulted, the advocate): as long as "who decided".
+PERSON_NAME_MAX = DECIDED_BY_MAX
+#: Which decision a capacity assessment was about, in words ("Sharing her story with the
+#: coordinator"): one line.
+CAPACITY_DECISION_MAX = 500
+#: How someone consulted is related to the person ("her daughter", "key worker").
+RELATIONSHIP_MAX = 100
+#: People consulted for one best-interests decision: far more than any real meeting.
+CONSULTED_MAX = 50
+#: The LPA reference or the court order number (the column's width).
+REFERENCE_MAX = 100
+
+#: The bases on which someone other than the person decides for them.
+DECIDED_FOR_THE_PERSON = (
+    ConsentBasis.LASTING_POWER_OF_ATTORNEY,
+    ConsentBasis.DEPUTY,
+    ConsentBasis.BEST_INTERESTS,
+)
+REPRESENTATIVES = (ConsentBasis.LASTING_POWER_OF_ATTORNEY, ConsentBasis.DEPUTY)
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionalAnswer:
+    """One of the four functional questions (MCA 2005 s.3(1)), answered, with a note."""
+
+    able: Ability
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityAssessment:
+    """A capacity assessment for one decision (MCA 2005 ss.2–3, Code of Practice ch. 4)."""
+
+    #: Which decision, in words ("Sharing her story with the coordinator").
+    decision: str
+    assessed_by: str
+    assessed_on: dt.date
+    steps_taken: frozenset[PracticableStep]
+    steps_note: str
+    understand: FunctionalAnswer
+    retain: FunctionalAnswer
+    use_or_weigh: FunctionalAnswer
+    communicate: FunctionalAnswer
+    outcome: CapacityOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class PersonConsulted:
+    """Someone consulted for a best-interests decision (MCA 2005 s.4(7))."""
+
+    name: str
+    relationship: str
+    said: str
+
+
+@dataclass(frozen=True, slots=True)
+class BestInterests:
+    """The record of a best-interests decision (MCA 2005 s.4)."""
+
+    decision_maker: str
+    consulted: tuple[PersonConsulted, ...]
+    #: The person's past and present wishes, feelings, beliefs and values (s.4(6)).
+    wishes_and_values: str
+    #: Why this is in the person's interests.
+    why: str
+
+
+#: The four functional questions, in the order the Code of Practice asks them, with the words
+#: used in messages and summaries.
+FUNCTIONAL_QUESTIONS: tuple[tuple[str, str], ...] = (
+    ("understand", "understand the information"),
+    ("retain", "retain it"),
+    ("use_or_weigh", "use or weigh it"),
+    ("communicate", "communicate a decision"),
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +144,12 @@ class ConsentInput:
     best_interests_reasons: str = ""
     decided_on: dt.date | None = None
     review_by: dt.date | None = None
+    capacity: CapacityAssessment | None = None
+    best_interests: BestInterests | None = None
+    #: The independent advocate or IMCA who took part, by name ("" = none, or not recorded).
+    advocate_name: str = ""
+    #: The attorney's LPA reference or the deputy's court order number.
+    representative_reference: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +173,11 @@ class ConsentRecord:
     decided_on: dt.date
     review_by: dt.date | None
     recorded_at: dt.datetime
+    # Versions recorded before migration 0016 read as not recorded: None and "".
+    capacity: CapacityAssessment | None = None
+    best_interests: BestInterests | None = None
+    advocate_name: str = ""
+    representative_reference: str = ""
 
     @property
     def state(self) -> ConsentState:
@@ -160,6 +252,108 @@ def derive_consent(history: Iterable[ConsentStep]) -> DerivedConsent:
     return DerivedConsent(ConsentState(ConsentDecision(newest.decision).value), newest.review_by)
 
 
+def capacity_document(assessment: CapacityAssessment) -> dict[str, Any]:
+    """The assessment as plain JSON values: stored in ``consent_records.capacity_assessment``
+    and carried in a bundle (format 2) in this very form."""
+    return {
+        "decision": assessment.decision,
+        "assessed_by": assessment.assessed_by,
+        "assessed_on": assessment.assessed_on.isoformat(),
+        # Sorted: the same steps are always the same document (and the same digest).
+        "steps_taken": sorted(step.value for step in assessment.steps_taken),
+        "steps_note": assessment.steps_note,
+        **{
+            name: {
+                "able": getattr(assessment, name).able.value,
+                "note": getattr(assessment, name).note,
+            }
+            for name, _ in FUNCTIONAL_QUESTIONS
+        },
+        "outcome": assessment.outcome.value,
+    }
+
+
+def capacity_from_document(document: Mapping[str, Any]) -> CapacityAssessment:
+    """The inverse of ``capacity_document`` (KeyError or ValueError on a document that is not
+    one: the bundle's schema, or the store's own writing, has vouched for it before)."""
+    return CapacityAssessment(
+        decision=document["decision"],
+        assessed_by=document["assessed_by"],
+        assessed_on=dt.date.fromisoformat(document["assessed_on"]),
+        steps_taken=frozenset(PracticableStep(step) for step in document["steps_taken"]),
+        steps_note=document["steps_note"],
+        understand=_answer(document["understand"]),
+        retain=_answer(document["retain"]),
+        use_or_weigh=_answer(document["use_or_weigh"]),
+        communicate=_answer(document["communicate"]),
+        outcome=CapacityOutcome(document["outcome"]),
+    )
+
+
+def _answer(document: Mapping[str, Any]) -> FunctionalAnswer:
+    return FunctionalAnswer(able=Ability(document["able"]), note=document["note"])
+
+
+def best_interests_document(record: BestInterests) -> dict[str, Any]:
+    """The best-interests record as plain JSON values (the store's column and the bundle's)."""
+    return {
+        "decision_maker": record.decision_maker,
+        # In the order entered: who spoke first can matter to whoever reads it later.
+        "consulted": [
+            {"name": person.name, "relationship": person.relationship, "said": person.said}
+            for person in record.consulted
+        ],
+        "wishes_and_values": record.wishes_and_values,
+        "why": record.why,
+    }
+
+
+def best_interests_from_document(document: Mapping[str, Any]) -> BestInterests:
+    return BestInterests(
+        decision_maker=document["decision_maker"],
+        consulted=tuple(
+            PersonConsulted(
+                name=person["name"], relationship=person["relationship"], said=person["said"]
+            )
+            for person in document["consulted"]
+        ),
+        wishes_and_values=document["wishes_and_values"],
+        why=document["why"],
+    )
+
+
+def stored_json(document: Mapping[str, Any] | None) -> str:
+    """A document as the store keeps it: canonical JSON (sorted keys, no spaces), so the same
+    record is always the same text and the same content digest; "" for none."""
+    if document is None:
+        return ""
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _read_stored(text: str, parse: Any) -> Any:
+    """A stored document back; None when not recorded. A document damaged outside Storykeeper
+    reads as not recorded rather than stopping the story's page: `check` names the damage
+    (the field's content digest no longer matches)."""
+    if not text:
+        return None
+    try:
+        return parse(json.loads(text))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def capacity_of(text: str) -> CapacityAssessment | None:
+    """A stored capacity assessment (``consent_records.capacity_assessment``), or None."""
+    result: CapacityAssessment | None = _read_stored(text, capacity_from_document)
+    return result
+
+
+def best_interests_of(text: str) -> BestInterests | None:
+    """A stored best-interests record (``consent_records.best_interests``), or None."""
+    result: BestInterests | None = _read_stored(text, best_interests_from_document)
+    return result
+
+
 def _record(row: ConsentRecordRow, story_uuid: str) -> ConsentRecord:
     return ConsentRecord(
         id=row.uuid,
@@ -181,6 +375,10 @@ def _record(row: ConsentRecordRow, story_uuid: str) -> ConsentRecord:
         decided_on=row.decided_on,
         review_by=row.review_by,
         recorded_at=row.recorded_at,
+        capacity=capacity_of(row.capacity_assessment),
+        best_interests=best_interests_of(row.best_interests),
+        advocate_name=row.advocate_name,
+        representative_reference=row.representative_reference,
     )
 
 
@@ -202,8 +400,45 @@ def _validate(consent: ConsentInput) -> None:
         )
     if decision is ConsentDecision.GIVEN_WITH_CONDITIONS and not consent.conditions.strip():
         raise ValidationError("Say what the conditions are.", "conditions")
+    lacks_capacity = (
+        consent.capacity is not None
+        and CapacityOutcome(consent.capacity.outcome) is CapacityOutcome.LACKS_CAPACITY
+    )
+    if lacks_capacity and basis not in DECIDED_FOR_THE_PERSON:
+        raise ValidationError(
+            "The capacity assessment found the person cannot make this decision at this time, "
+            "so it cannot be recorded as their own: choose who decides for them (their "
+            "attorney, their deputy, or a best-interests decision), or assess again when they "
+            "can.",
+            "basis",
+        )
+    if consent.best_interests is not None and basis is not ConsentBasis.BEST_INTERESTS:
+        raise ValidationError(
+            f"A best-interests record belongs to a best-interests decision, and this one is "
+            f"“{basis.label}”: remove the record, or choose a best-interests decision.",
+            "best_interests",
+        )
+    if consent.representative_reference.strip() and basis not in REPRESENTATIVES:
+        raise ValidationError(
+            "An LPA or court order reference belongs to a decision by an attorney or a deputy: "
+            "remove the reference, or choose who decided.",
+            "representative_reference",
+        )
+    if consent.best_interests is not None:
+        if not consent.best_interests.decision_maker.strip():
+            raise ValidationError(
+                "A best-interests decision must name who made it (the decision-maker).",
+                "best_interests.decision_maker",
+            )
+        if not consent.best_interests.why.strip():
+            raise ValidationError(
+                "A best-interests decision must say why it is in the person’s interests.",
+                "best_interests.why",
+            )
+        return
     # Saying no is the least restrictive choice (MCA 2005 s.1(6)) and is always honoured; only a
-    # best-interests decision that lets the story be used must show its reasoning.
+    # best-interests decision that lets the story be used must show its reasoning. (Versions
+    # recorded with these free-text fields, before the best-interests record: still accepted.)
     if basis is ConsentBasis.BEST_INTERESTS and agrees:
         if not consent.best_interests_reasons.strip():
             raise ValidationError(
@@ -221,6 +456,133 @@ def _validate(consent: ConsentInput) -> None:
                 "A best-interests decision must say whether an advocate or IMCA was involved.",
                 "advocate_involved",
             )
+
+
+def _clean_capacity(assessment: CapacityAssessment, decided_on: dt.date) -> CapacityAssessment:
+    """The assessment with its texts cleaned like every consent text, or a ValidationError
+    naming the field."""
+    assessed_on = not_in_future(
+        assessment.assessed_on, "capacity.assessed_on", "The date of the capacity assessment"
+    )
+    assert assessed_on is not None
+    if assessed_on > decided_on:
+        raise ValidationError(
+            f"The capacity assessment ({assessed_on.isoformat()}) is dated after the decision "
+            f"({decided_on.isoformat()}): an assessment comes first; check both dates.",
+            "capacity.assessed_on",
+        )
+    answers = {
+        name: FunctionalAnswer(
+            able=Ability(getattr(assessment, name).able),
+            note=clean_text(
+                getattr(assessment, name).note,
+                f"capacity.{name}",
+                f"The note on whether they can {words}",
+                max_length=TEXT_MAX,
+            ),
+        )
+        for name, words in FUNCTIONAL_QUESTIONS
+    }
+    outcome = CapacityOutcome(assessment.outcome)
+    unable = [words for name, words in FUNCTIONAL_QUESTIONS if answers[name].able is Ability.NO]
+    # MCA 2005 s.3(1): a person unable to do any one of the four is unable to make the decision.
+    if unable and outcome is CapacityOutcome.HAS_CAPACITY:
+        raise ValidationError(
+            f"The assessment says the person cannot {unable[0]}, so its outcome is that they "
+            "cannot make this decision at this time: change the outcome, or that answer.",
+            "capacity.outcome",
+        )
+    if outcome is CapacityOutcome.LACKS_CAPACITY and all(
+        answer.able is Ability.YES for answer in answers.values()
+    ):
+        raise ValidationError(
+            "The assessment says the person can do all four (understand, retain, use or weigh, "
+            "communicate), so its outcome is that they can make this decision: change the "
+            "outcome, or the answer they could not give.",
+            "capacity.outcome",
+        )
+    return CapacityAssessment(
+        decision=clean_line(
+            assessment.decision,
+            "capacity.decision",
+            "Which decision was assessed",
+            max_length=CAPACITY_DECISION_MAX,
+            required=True,
+        ),
+        assessed_by=clean_line(
+            assessment.assessed_by,
+            "capacity.assessed_by",
+            "Who assessed capacity",
+            max_length=PERSON_NAME_MAX,
+            required=True,
+        ),
+        assessed_on=assessed_on,
+        steps_taken=frozenset(PracticableStep(step) for step in assessment.steps_taken),
+        steps_note=clean_text(
+            assessment.steps_note,
+            "capacity.steps_note",
+            "The steps taken to help the person decide",
+            max_length=TEXT_MAX,
+        ),
+        outcome=outcome,
+        **answers,
+    )
+
+
+def _clean_best_interests(record: BestInterests) -> BestInterests:
+    """The best-interests record with its texts cleaned, or a ValidationError naming the field."""
+    if len(record.consulted) > CONSULTED_MAX:
+        raise ValidationError(
+            f"{len(record.consulted)} people consulted is more than one record holds "
+            f"({CONSULTED_MAX}): list those whose views shaped the decision.",
+            "best_interests.consulted",
+        )
+    return BestInterests(
+        decision_maker=clean_line(
+            record.decision_maker,
+            "best_interests.decision_maker",
+            "Who made the best-interests decision",
+            max_length=PERSON_NAME_MAX,
+            required=True,
+        ),
+        consulted=tuple(
+            PersonConsulted(
+                name=clean_line(
+                    person.name,
+                    "best_interests.consulted",
+                    "The name of someone consulted",
+                    max_length=PERSON_NAME_MAX,
+                    required=True,
+                ),
+                relationship=clean_line(
+                    person.relationship,
+                    "best_interests.consulted",
+                    f"How {person.name.strip() or 'someone consulted'} knows the person",
+                    max_length=RELATIONSHIP_MAX,
+                ),
+                said=clean_text(
+                    person.said,
+                    "best_interests.consulted",
+                    f"What {person.name.strip() or 'someone consulted'} said",
+                    max_length=TEXT_MAX,
+                ),
+            )
+            for person in record.consulted
+        ),
+        wishes_and_values=clean_text(
+            record.wishes_and_values,
+            "best_interests.wishes_and_values",
+            "The person’s wishes, feelings, beliefs and values",
+            max_length=TEXT_MAX,
+        ),
+        why=clean_text(
+            record.why,
+            "best_interests.why",
+            "Why it is in the person’s interests",
+            max_length=TEXT_MAX,
+            required=True,
+        ),
+    )
 
 
 def record_consent(session: Session, story_id: str, consent: ConsentInput) -> ConsentRecord:
@@ -247,6 +609,10 @@ def record_consent(session: Session, story_id: str, consent: ConsentInput) -> Co
     within_years(review_by, "review_by", "The review date")
     if review_by is not None and review_by < decided_on:
         raise ValidationError("The review date is before the decision was made.", "review_by")
+    capacity = None if consent.capacity is None else _clean_capacity(consent.capacity, decided_on)
+    best_interests = (
+        None if consent.best_interests is None else _clean_best_interests(consent.best_interests)
+    )
     version = (
         session.scalar(
             select(func.max(ConsentRecordRow.version)).where(ConsentRecordRow.story_id == story.id)
@@ -289,6 +655,22 @@ def record_consent(session: Session, story_id: str, consent: ConsentInput) -> Co
         decided_on=decided_on,
         review_by=review_by,
         recorded_at=clock.now(),
+        capacity_assessment=stored_json(None if capacity is None else capacity_document(capacity)),
+        best_interests=stored_json(
+            None if best_interests is None else best_interests_document(best_interests)
+        ),
+        advocate_name=clean_line(
+            consent.advocate_name,
+            "advocate_name",
+            "The advocate’s or IMCA’s name",
+            max_length=PERSON_NAME_MAX,
+        ),
+        representative_reference=clean_line(
+            consent.representative_reference,
+            "representative_reference",
+            "The LPA or court order reference",
+            max_length=REFERENCE_MAX,
+        ),
         **scopes,
     )
     # Only the version this one follows matters: each earlier step from sharing to not sharing
@@ -572,6 +954,11 @@ def record_verbal_recording_consent(
             best_interests_reasons=current.best_interests_reasons,
             decided_on=today,
             review_by=review_by,
+            # A capacity assessment is of one decision, and recording is another: not carried.
+            advocate_name=current.advocate_name,
+            representative_reference=(
+                current.representative_reference if basis is current.basis else ""
+            ),
         )
     else:
         # No consent yet, or a refusal of every use: a yes to recording alone. The story's uses

@@ -60,6 +60,9 @@ def changed_fields(
 ) -> list[str] | None:
     """Those of ``fields`` whose value no longer matches the stored digest, in their order.
 
+    A field the digest has no entry for was empty when the row was written (a field added to a
+    table later, digested only once it holds something): it has changed unless still empty.
+
     None when the stored digest itself cannot be read (missing or not a digest object): then
     nothing can be said about any one field.
     """
@@ -69,4 +72,12 @@ def changed_fields(
         return None
     if not isinstance(digests, dict) or not digests:
         return None
-    return [name for name in fields if digests.get(name) != field_digest(name, values[name])]
+    return [
+        name
+        for name in fields
+        if (
+            digests[name] != field_digest(name, values[name])
+            if name in digests
+            else values[name] not in (None, "")
+        )
+    ]

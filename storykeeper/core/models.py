@@ -544,8 +544,19 @@ DIGESTED_FIELDS: dict[type[Base], tuple[str, ...]] = {
         "best_interests_reasons",
         "decided_on",
         "review_by",
+        # Added by migration 0016: see DIGESTED_WHEN_RECORDED.
+        "capacity_assessment",
+        "best_interests",
+        "advocate_name",
+        "representative_reference",
     ),
 }
+#: Fields added after migration 0013, digested only when they hold something: a version without
+#: them keeps, and is given, exactly the digest it had before they existed, and `check` reads a
+#: field with no digest as "must still be empty" (digests.changed_fields).
+DIGESTED_WHEN_RECORDED = frozenset(
+    {"capacity_assessment", "best_interests", "advocate_name", "representative_reference"}
+)
 
 
 def content_digest(model: type[Base], values: Mapping[str, Any]) -> str:
@@ -560,7 +571,14 @@ def content_digest(model: type[Base], values: Mapping[str, Any]) -> str:
         if value is None and default is not None and default.is_scalar:
             value = default.arg
         filled[name] = value
-    return field_digests(filled, DIGESTED_FIELDS[model])
+    return field_digests(
+        filled,
+        [
+            name
+            for name in DIGESTED_FIELDS[model]
+            if name not in DIGESTED_WHEN_RECORDED or filled[name] not in (None, "")
+        ],
+    )
 
 
 def with_content_digests(model: type[Base], rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

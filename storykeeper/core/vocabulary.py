@@ -159,6 +159,32 @@ class ConsentState(Vocabulary):
     WITHDRAWN = "withdrawn"
 
 
+class Ability(Vocabulary):
+    """answer to a functional question of a capacity assessment"""
+
+    YES = "yes"
+    NO = "no"
+    NOT_SURE = "not_sure"
+
+
+class CapacityOutcome(Vocabulary):
+    """outcome of a capacity assessment"""
+
+    HAS_CAPACITY = "has_capacity"
+    LACKS_CAPACITY = "lacks_capacity"
+
+
+class PracticableStep(Vocabulary):
+    """practicable step taken to help the person decide"""
+
+    #: Mental Capacity Act 2005 s.1(3): nobody is treated as unable to decide until all
+    #: practicable steps to help them have been taken without success.
+    OTHER_FORM = "other_form"
+    BETTER_TIME = "better_time"
+    TRUSTED_PERSON = "trusted_person"
+    OTHER = "other"
+
+
 class AttachmentKind(Vocabulary):
     """attachment kind"""
 
@@ -249,6 +275,17 @@ _LABELS: dict[str, dict[str, str]] = {
         "given_with_conditions": "Given with conditions",
         "declined": "Declined",
         "withdrawn": "Withdrawn",
+    },
+    "Ability": {"yes": "Yes", "no": "No", "not_sure": "Not sure"},
+    "CapacityOutcome": {
+        "has_capacity": "Can make this decision",
+        "lacks_capacity": "Cannot make this decision at this time",
+    },
+    "PracticableStep": {
+        "other_form": "Information given in another form",
+        "better_time": "Chose a better time or place",
+        "trusted_person": "Someone they trust helped",
+        "other": "Another step",
     },
     "AttachmentKind": {"audio": "Audio", "photo": "Photo", "document": "Document"},
     "TombstoneReason": {"deleted": "Deleted", "withdrawn": "Consent withdrawn"},

@@ -252,7 +252,7 @@ def _assert_the_revisions_own_rows(session: Session, schema: str) -> None:
     )
     # The export ledger (0006) sent Edna's story at revision 2: "since last" leaves it out until
     # it changes (0012's consent made revision 3). Arthur's came in a bundle (0008), never sent.
-    plan = writer.plan_export(session, writer.Selection.SINCE_LAST)
+    plan = writer.plan_export(session, writer.Selection.SINCE_LAST, recipients=[AGE_RECIPIENT])
     considered = {s.story_id for s in plan.stories} | {w.story_id for w in plan.left_out}
     expected = set()
     if not holds(schema, "0006") or holds(schema, "0012"):
@@ -260,7 +260,9 @@ def _assert_the_revisions_own_rows(session: Session, schema: str) -> None:
     if holds(schema, "0008"):
         expected.add(ARTHUR)
     assert considered == expected
-    assert plan.withdrawals == notices
+    # A notice goes only to those the ledger sent its story: the withdrawn story is in no
+    # export (0006 sent Edna's), so no bundle tells anyone it existed (issue 17).
+    assert plan.withdrawals == []
     signers = [(s.key_id, s.label, s.active, s.fingerprint) for s in trust.list_signers(session)]
     assert signers == (
         [(SIGNER, "Priya (advocate)", True, "93312 29541 87037 80945")]
@@ -384,14 +386,17 @@ def test_downgrade_to_the_first_schema_and_back(store: Store) -> None:
 
 
 def test_0013_digests_the_columns_the_program_digests() -> None:
-    """The migration names its columns literally (it is frozen); today they are the same."""
+    """The migration names its columns literally (it is frozen); today they are the same, but
+    for the fields added since, digested only when recorded (so 0013's digests stay right)."""
     from importlib import import_module
 
-    from storykeeper.core.models import DIGESTED_FIELDS
+    from storykeeper.core.models import DIGESTED_FIELDS, DIGESTED_WHEN_RECORDED
 
     migration = import_module("storykeeper.core.migrations.versions.0013_content_digests")
     digested_today = {
-        model.__tablename__: fields  # type: ignore[attr-defined]
+        model.__tablename__: tuple(  # type: ignore[attr-defined]
+            name for name in fields if name not in DIGESTED_WHEN_RECORDED
+        )
         for model, fields in DIGESTED_FIELDS.items()
     }
     named_in_the_migration = migration.DIGESTED
