@@ -7,7 +7,9 @@ way: through the real planner, writer and export ledger, encrypted to the coordi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
@@ -18,6 +20,8 @@ from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import (
     AuditEventRow,
+    ExportItemRow,
+    ExportRow,
     ImportRow,
     StoryRow,
     StorytellerRow,
@@ -91,11 +95,27 @@ def withdraw_fully(store: Store, story_id: str, reason: str = "") -> None:
         )
 
 
-def withdrawals_waiting(store: Store, count: int) -> list[str]:
+def withdrawals_waiting(store: Store, count: int, sent_to: Sequence[str] = ("plain",)) -> list[str]:
     """``count`` withdrawal notices not sent yet, as an advocate has after withdrawing that
-    many stories (written at once: making 10,000 stories to withdraw adds nothing here)."""
+    many stories sent earlier to ``sent_to`` (age recipients, or "plain"; a notice goes only to
+    those who had the story). Written at once: making 10,000 stories to withdraw adds nothing."""
     story_ids = [str(uuid.uuid4()) for _ in range(count)]
     with store.write(actor="test") as session:
+        earlier = ExportRow(
+            bundle_id=str(uuid.uuid4()),
+            created_at=clock.now(),
+            created_by="test",
+            file_name="earlier.zip",
+            recipients=json.dumps([r for r in sent_to if r != "plain"]),
+            plain=list(sent_to) == ["plain"],
+            withdrawals=0,
+        )
+        session.add(earlier)
+        session.flush()
+        session.execute(
+            insert(ExportItemRow),
+            [{"export_id": earlier.id, "story_uuid": s, "revision": 1} for s in story_ids],
+        )
         session.execute(
             insert(WithdrawalNoticeRow),
             [

@@ -156,6 +156,11 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             f"Not sent yet: {counted(result.withdrawals_waiting, 'withdrawal')}, for the next "
             f"export (one bundle carries at most {len(result.withdrawals):,}).\n"
         )
+    if result.withdrawals_held_back:
+        out.write(
+            f"Not sent yet: {counted(result.withdrawals_held_back, 'withdrawal')} of stories "
+            "a recipient of this bundle never had; export to the others alone to send them.\n"
+        )
     if result.media_left_out:
         out.write(f"Left out {result.media_left_out} media files: consent does not share them.\n")
     if result.left_out:

@@ -49,8 +49,13 @@ def export(
     **options: object,
 ) -> tuple[object, dict[str, bytes]]:
     """Plan, write and record one export; return the result and the zip's files by name."""
+    plain = bool(options.get("plain"))
     with store.read() as session:
-        plan = plan_export(session, selection)
+        plan = plan_export(
+            session,
+            selection,
+            recipients=["plain"] if plain else [str(coordinator.to_public())],
+        )
     result = write_bundle(
         plan,
         keys=KeyStore(store.paths.data_dir),

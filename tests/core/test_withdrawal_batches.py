@@ -16,6 +16,7 @@ from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Outcome
 from storykeeper.core.consent import pending_withdrawals
 from storykeeper.core.db import Store
+from storykeeper.core.keys import KeyStore
 from tests.exchange import export, trust_advocate, withdrawals_waiting
 
 #: How many more than one bundle may carry.
@@ -25,7 +26,8 @@ BEYOND = 5
 def test_withdrawals_beyond_one_bundles_limit_wait_for_the_next_export(
     store: Store, coordinator: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    story_ids = withdrawals_waiting(store, WITHDRAWALS_MAX + BEYOND)
+    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    story_ids = withdrawals_waiting(store, WITHDRAWALS_MAX + BEYOND, sent_to=[recipient])
     trust_advocate(store, coordinator)
 
     first = export(store, coordinator, tmp_path / "first", Selection.SINCE_LAST)

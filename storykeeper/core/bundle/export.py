@@ -26,12 +26,14 @@ from storykeeper.core.bundle.writer import (
 )
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
+from storykeeper.core.withdrawal_notices import bundle_recipients
 from storykeeper.paths import DataPaths
 
 __all__ = [
     "ExportPlan",
     "ExportResult",
     "Selection",
+    "bundle_recipients",
     "configured_recipients",
     "export_bundle",
     "plan_export",
@@ -92,9 +94,13 @@ def export_bundle(
     folder that cannot be written, a cancel.
     """
     with store.read() as session:
-        plan = plan_export(session, selection, story_ids)
         if recipients is None and not plain:
             recipients = configured_recipients(session)
+        # Planned for exactly whom it goes to: withdrawal notices go only to those who had the
+        # story.
+        plan = plan_export(
+            session, selection, story_ids, recipients=bundle_recipients(recipients or [], plain)
+        )
     result = write_planned(
         store.paths,
         plan,

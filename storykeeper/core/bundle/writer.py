@@ -2,8 +2,9 @@
 
 ``plan_export`` decides, in a read transaction, what goes: every story only through
 ``export_policy.export_view`` (the one rule for what may leave), plus the withdrawal notices
-still queued. ``write_bundle`` then writes the file without touching the database, and
-``record_export`` notes it in the export ledger and marks the notices sent.
+owed to the bundle's recipients (``withdrawal_notices``: only to those that were sent the story).
+``write_bundle`` then writes the file without touching the database, and ``record_export`` notes
+it in the export ledger and marks the notices sent to those recipients.
 
 The file appears only once whole, and no plaintext is ever written outside the data folder: the
 zip is written to the data folder's private ``tmp/`` (``staging.py``), then encrypted from there
@@ -23,7 +24,7 @@ import shutil
 import uuid
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,12 +50,7 @@ from storykeeper.core.bundle.reader import CHUNK as READER_CHUNK
 from storykeeper.core.bundle.reader import MAX_RATIO
 from storykeeper.core.bundle.schema import schema_problem
 from storykeeper.core.bundle.staging import PARTIAL_PREFIX, ExportStaging, staging_folder
-from storykeeper.core.consent import (
-    WithdrawalNotice,
-    consent_histories,
-    mark_withdrawals_sent,
-    pending_withdrawals,
-)
+from storykeeper.core.consent import WithdrawalNotice, consent_histories
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.export_policy import (
     ExportableStory,
@@ -66,6 +62,7 @@ from storykeeper.core.export_policy import (
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import ExportItemRow, ExportRow, StoryRow
 from storykeeper.core.stories import get_stories
+from storykeeper.core.withdrawal_notices import bundle_recipients, mark_sent, notices_for
 
 #: Every entry's time in the zip: fixed, so the same bundle makes the same bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -97,6 +94,12 @@ class ExportPlan:
     left_out: list[Withheld]
     #: Withdrawals waiting beyond what one bundle may carry: the next export sends them.
     withdrawals_waiting: int = 0
+    #: Whom the plan is for, as the ledger names them ("plain" for a plain bundle): the notices
+    #: above are only for them, so the plan is written for no one else.
+    recipients: tuple[str, ...] = ()
+    #: Withdrawals owed to one of the recipients but held back: another recipient of this
+    #: bundle never had the story, and would learn from the notice that it existed.
+    withdrawals_held_back: int = 0
 
     @property
     def media_left_out(self) -> int:
@@ -122,6 +125,8 @@ class ExportResult:
     media_left_out: int = 0
     #: Withdrawals left for the next bundle: one carries at most ``withdrawals_allowed``.
     withdrawals_waiting: int = 0
+    #: Withdrawals held back: a recipient of this bundle never had their stories.
+    withdrawals_held_back: int = 0
 
 
 def _chosen_ids(session: Session, selection: Selection, story_ids: Iterable[str]) -> list[str]:
@@ -145,9 +150,15 @@ def _chosen_ids(session: Session, selection: Selection, story_ids: Iterable[str]
 
 
 def plan_export(
-    session: Session, selection: Selection, story_ids: Iterable[str] = ()
+    session: Session,
+    selection: Selection,
+    story_ids: Iterable[str] = (),
+    *,
+    recipients: Sequence[str] = (),
 ) -> ExportPlan:
-    """What would leave, and what would not and why. Reads only."""
+    """What would leave for ``recipients`` (age recipients, or ``["plain"]`` for a plain
+    bundle), and what would not and why. Reads only. A plan for nobody carries no withdrawal
+    notices: a notice goes only to those who were sent its story."""
     stories: list[PlannedStory] = []
     left_out: list[Withheld] = []
 
@@ -172,9 +183,17 @@ def plan_export(
                 take(export_view(found[i], histories.get(i, [])))
             session.expunge_all()  # keep the session small over 100,000 stories
     # Oldest first, as many as the coordinator takes in one bundle; the rest stay pending.
-    pending = pending_withdrawals(session)
+    notices = notices_for(session, recipients)
+    pending = notices.pending
     room = withdrawals_allowed(len(stories))
-    return ExportPlan(stories, pending[:room], left_out, max(0, len(pending) - room))
+    return ExportPlan(
+        stories,
+        pending[:room],
+        left_out,
+        max(0, len(pending) - room),
+        recipients=tuple(bundle_recipients(recipients, plain=False)),
+        withdrawals_held_back=notices.held_back,
+    )
 
 
 def parse_recipients(texts: Iterable[str]) -> list[x25519.Recipient]:
@@ -356,6 +375,14 @@ def write_bundle(
             "“storykeeper recipients add age1… --label NAME”, or give --to."
         )
     age_recipients = [] if plain else parse_recipients(recipients)
+    if plan.withdrawals and set(plan.recipients) != set(
+        bundle_recipients([str(r) for r in age_recipients], plain)
+    ):
+        # Its notices were chosen for those recipients: another could learn a story existed.
+        raise ExportError(
+            "The chosen recipients changed after the export was planned; plan it again. "
+            "Nothing was written."
+        )
     device = keys.ensure()
     signer = keys.secret_key()
     bundle_id = str(uuid.uuid4())
@@ -472,6 +499,7 @@ def write_bundle(
         left_out=plan.left_out,
         media_left_out=plan.media_left_out,
         withdrawals_waiting=plan.withdrawals_waiting,
+        withdrawals_held_back=plan.withdrawals_held_back,
     )
 
 
@@ -495,7 +523,12 @@ def record_export(session: Session, result: ExportResult) -> None:
         ({"export_id": row.id, "story_uuid": s, "revision": r} for s, r in result.stories),
     )
     if result.withdrawals:
-        mark_withdrawals_sent(session, result.withdrawals, result.bundle_id)
+        mark_sent(
+            session,
+            result.withdrawals,
+            result.bundle_id,
+            bundle_recipients(result.recipients, result.plain),
+        )
     audit.record(
         session,
         "bundle.exported",

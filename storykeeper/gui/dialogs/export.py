@@ -5,7 +5,9 @@ may leave) is worked out in a read task whenever the choice changes; the bundle 
 (``write_planned``, no database) with a progress bar and Cancel; the export ledger is written
 afterwards, on the serial writer, announcing ``Kind.EXCHANGE``. Nothing here decides what may
 leave: that is ``export_policy.export_view``, through the plan. The recipients and the plan
-follow changes made elsewhere (``tasks.changed``) until the export starts.
+follow changes made elsewhere (``tasks.changed``) until the export starts. The plan is made for
+the recipients ticked (a withdrawal notice goes only to those who had its story), so choosing
+others plans again.
 """
 
 from __future__ import annotations
@@ -33,7 +35,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storykeeper.core.bundle.export import ExportPlan, ExportResult, Selection, write_planned
+from storykeeper.core.bundle.export import (
+    ExportPlan,
+    ExportResult,
+    Selection,
+    bundle_recipients,
+    write_planned,
+)
 from storykeeper.core.bundle.writer import ExportCancelled, ExportError, refuse_unfit
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.recipients import Recipient
@@ -148,8 +156,8 @@ class ExportDialog(QDialog):
 
         self.everything.toggled.connect(self._replan)
         self.only_chosen.toggled.connect(self._replan)
-        self.plain.toggled.connect(self._update_button)
-        self.recipient_list.itemChanged.connect(self._update_button)
+        self.plain.toggled.connect(self._replan)
+        self.recipient_list.itemChanged.connect(self._replan)
         self.choose_folder.clicked.connect(self._choose_folder)
         self.export_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.reject)
@@ -189,7 +197,7 @@ class ExportDialog(QDialog):
             self.recipient_list.addItem(
                 "No recipients yet: add the coordinator’s key under Exchange → Keys and recipients."
             )
-        self._update_button()
+        self._replan()
 
     def chosen_recipients(self) -> list[str]:
         items = (self.recipient_list.item(i) for i in range(self.recipient_list.count()))
@@ -198,6 +206,10 @@ class ExportDialog(QDialog):
             for item in items
             if item.data(Qt.ItemDataRole.UserRole) and item.checkState() == Qt.CheckState.Checked
         ]
+
+    def _going_to(self) -> tuple[str, ...]:
+        """Whom the bundle would go to, as the plan and the ledger name them."""
+        return tuple(bundle_recipients(self.chosen_recipients(), self.plain.isChecked()))
 
     def _replan(self) -> None:
         selection = self.selection()
@@ -213,7 +225,12 @@ class ExportDialog(QDialog):
                 self._planned(plan)
 
         self.context.tasks.read(
-            partial(exchange_ops.plan_export, selection=selection, story_ids=chosen),
+            partial(
+                exchange_ops.plan_export,
+                selection=selection,
+                story_ids=chosen,
+                recipients=self._going_to(),
+            ),
             on_done=planned,
             on_error=self._failed,
         )
@@ -230,6 +247,11 @@ class ExportDialog(QDialog):
             parts.append(f"{len(plan.withdrawals)} withdrawals (the coordinator removes those)")
         if plan.withdrawals_waiting:
             parts.append(f"{plan.withdrawals_waiting} more withdrawals go in the next export")
+        if plan.withdrawals_held_back:
+            parts.append(
+                f"{plan.withdrawals_held_back} withdrawals wait for a bundle only to those who "
+                "had the story (a recipient ticked never had it)"
+            )
         if plan.media_left_out:
             parts.append(f"{plan.media_left_out} recordings or photos stay here (consent)")
         parts.append(f"{len(plan.left_out)} stories are left out")
@@ -254,7 +276,12 @@ class ExportDialog(QDialog):
         self._update_button()
 
     def _update_button(self) -> None:
-        ready = self.plan is not None and not self.plan.empty and self._unfit is None
+        ready = (
+            self.plan is not None
+            and not self.plan.empty
+            and self._unfit is None
+            and set(self.plan.recipients) == set(self._going_to())
+        )
         encrypted_ok = self.plain.isChecked() or bool(self.chosen_recipients())
         self.export_button.setEnabled(ready and encrypted_ok and not self.progress.isVisible())
 

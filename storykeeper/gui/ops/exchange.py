@@ -20,10 +20,15 @@ EXPORT_RECORDED = (Change(Kind.EXCHANGE),)
 
 
 def plan_export(
-    session: Session, selection: Selection, story_ids: Sequence[str] = ()
+    session: Session,
+    selection: Selection,
+    story_ids: Sequence[str] = (),
+    recipients: Sequence[str] = (),
 ) -> ExportPlan:
-    """What would leave, and what would not and why (``export_policy`` decides)."""
-    return export.plan_export(session, selection, story_ids)
+    """What would leave for ``recipients`` (``["plain"]`` for a plain bundle), and what would
+    not and why (``export_policy`` decides; withdrawal notices only for those who had the
+    story)."""
+    return export.plan_export(session, selection, story_ids, recipients=recipients)
 
 
 def record_export(session: Session, result: ExportResult) -> ExportResult:
