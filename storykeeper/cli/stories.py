@@ -217,7 +217,7 @@ def cmd_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     with store.read() as session:
-        story = stories.shown(stories.get_story(session, args.id))
+        story = stories.shown_here(session, args.id)
         history = consent.consent_history(session, story.id)
         origin = provenance.origin_of(session, story.id)
     if args.json:

@@ -43,7 +43,7 @@ from storykeeper.core.models import (
 )
 from storykeeper.core.provenance import describe as describe_origin
 from storykeeper.core.snippets import Terms, excerpt
-from storykeeper.core.stories import WITHDRAWN_TITLE
+from storykeeper.core.stories import WITHDRAWN_TITLE, name_withheld_clause
 from storykeeper.core.themes import theme_row
 from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
 
@@ -93,6 +93,11 @@ class StorySummary:
     snippet: str | None = None
     #: Who an imported story came from (``provenance``); None for a story written here.
     origin: str | None = None
+    #: An imported story whose consent does not allow the name: ``storyteller_name`` is the
+    #: pseudonym (``stories.name_withheld_clause``).
+    name_withheld: bool = False
+    #: An imported story whose consent review is due: the sender reviews it with the person.
+    review_due_at_sender: bool = False
 
 
 @dataclass(frozen=True)
@@ -311,6 +316,8 @@ def _summaries(session: Session, ids: list[int], wanted: StoryFilter) -> list[St
             TrustedSignerRow.label,
             StoryOriginRow.signer_key_id,
             TrustedSignerRow.revoked_at,
+            name_withheld_clause(),
+            review_due_clause(),
         )
         .join(StorytellerRow, StorytellerRow.id == StoryRow.storyteller_id)
         .outerjoin(SupporterRow, SupporterRow.id == StoryRow.supporter_id)
@@ -324,7 +331,7 @@ def _summaries(session: Session, ids: list[int], wanted: StoryFilter) -> list[St
         row[0]: StorySummary(
             id=row[1],
             title=WITHDRAWN_TITLE if row[8] == withdrawn else row[2],
-            storyteller_name=row[3],
+            storyteller_name=row[4] if row[15] else row[3],
             storyteller_pseudonym=row[4],
             supporter_name=row[5],
             told_on=row[6],
@@ -335,6 +342,8 @@ def _summaries(session: Session, ids: list[int], wanted: StoryFilter) -> list[St
             updated_at=row[11],
             snippet=snippets.get(row[0]),
             origin=describe_origin(row[12], row[13], row[14]),
+            name_withheld=bool(row[15]),
+            review_due_at_sender=row[13] is not None and bool(row[16]),
         )
         for row in rows
     }

@@ -15,8 +15,8 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, and_, exists, func, select, text
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from storykeeper.core import audit, clock
 from storykeeper.core.attachments import Attachment, attachment_from_row
@@ -24,6 +24,8 @@ from storykeeper.core.errors import StorykeeperError, ValidationError
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import (
     AttachmentRow,
+    ConsentRecordRow,
+    StoryOriginRow,
     StoryRow,
     StorytellerRow,
     StoryThemeRow,
@@ -35,6 +37,7 @@ from storykeeper.core.provenance import refuse_if_imported
 from storykeeper.core.themes import theme_row
 from storykeeper.core.validation import clean_line, clean_text, language_tag, not_in_future
 from storykeeper.core.vocabulary import (
+    ConsentDecision,
     ConsentState,
     HowTold,
     Polarity,
@@ -580,4 +583,68 @@ def shown(story: Story) -> Story:
         return story
     return dataclasses.replace(
         story, title=WITHDRAWN_TITLE, own_words="", recorder_notes="", attachments=()
+    )
+
+
+def name_withheld_clause() -> ColumnElement[bool]:
+    """SQL over ``StoryRow``: the story came in a bundle and its newest consent version does not
+    let the storyteller's name be used, so the name is not shown beside it.
+
+    The coordinator matches storytellers by id: a name that came with one story of a person
+    would otherwise show on that person's other stories, whose consent forbids it. At the
+    advocate's own computer (a story made here) the advocate knows the person, and sees the name.
+    """
+    newest = aliased(ConsentRecordRow)
+    newest_version = (
+        select(func.max(newest.version))
+        .where(newest.story_id == StoryRow.id)
+        .correlate(StoryRow)
+        .scalar_subquery()
+    )
+    allowed = exists(
+        select(ConsentRecordRow.id)
+        .where(
+            ConsentRecordRow.story_id == StoryRow.id,
+            ConsentRecordRow.version == newest_version,
+            ConsentRecordRow.publish_with_name.is_(True),
+            ConsentRecordRow.decision.in_(
+                [ConsentDecision.GIVEN.value, ConsentDecision.GIVEN_WITH_CONDITIONS.value]
+            ),
+        )
+        .correlate(StoryRow)
+    )
+    # Correlated by StoryRow only: a query that joins the origins itself (the list) still asks
+    # about this story's own origin row.
+    origin = aliased(StoryOriginRow)
+    imported = exists(
+        select(origin.story_id).where(origin.story_id == StoryRow.id).correlate(StoryRow)
+    )
+    return and_(imported, ~allowed)
+
+
+def name_withheld(session: Session, story_id: str) -> bool:
+    """Whether the storyteller's name may not be shown beside this story (see the clause)."""
+    story = resolve(session, StoryRow, story_id, "story")
+    return bool(
+        session.scalar(
+            select(name_withheld_clause()).select_from(StoryRow).where(StoryRow.id == story.id)
+        )
+    )
+
+
+def with_name_as_allowed(story: Story, withheld: bool) -> Story:
+    """The story as shown: with the storyteller's pseudonym in place of the name when
+    ``withheld`` (``name_withheld``). Only for showing: never saved, never exported."""
+    if not withheld:
+        return story
+    return dataclasses.replace(
+        story, storyteller=PersonRef(story.storyteller.id, story.storyteller_pseudonym)
+    )
+
+
+def shown_here(session: Session, story_id: str) -> Story:
+    """The story as it may be shown on this computer: ``shown`` (withdrawn content hidden), with
+    the storyteller's name only where the story's own consent allows it at a coordinator's."""
+    return with_name_as_allowed(
+        shown(get_story(session, story_id)), name_withheld(session, story_id)
     )

@@ -78,6 +78,8 @@ def _cell(item: StorySummary, column: Column) -> str:
     if column is Column.STATUS:
         return item.status.label
     if column is Column.CONSENT:
+        if item.review_due_at_sender:
+            return f"{item.consent_state.label} — review due at the sender’s"
         return item.consent_state.label
     if column is Column.ORIGIN:
         return item.origin or HERE
@@ -88,6 +90,8 @@ def _tip(item: StorySummary, column: Column) -> str | None:
     if column is Column.TITLE and item.snippet:
         return item.snippet
     if column is Column.STORYTELLER:
+        if item.name_withheld:
+            return "A pseudonym: this story’s consent does not allow the name"
         return f"{item.storyteller_name} (pseudonym {item.storyteller_pseudonym})"
     if column is Column.ORIGIN:
         if item.origin is None:

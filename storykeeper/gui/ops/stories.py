@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from storykeeper.core import people, provenance, stories, themes
+from storykeeper.core import consent, people, provenance, stories, themes
 from storykeeper.core.drafts import Draft
 from storykeeper.core.errors import NotFoundError, ValidationError
 from storykeeper.core.stories import Story, StoryFields, StoryVersion
@@ -43,20 +43,32 @@ def form_choices(session: Session) -> FormChoices:
 
 
 def origin_words(session: Session, story_id: str) -> str | None:
-    """Where an imported story came from, and why it cannot be changed here."""
+    """Where an imported story came from, and why it cannot be changed here; and when its
+    consent review is due, that the sender is the one to review it with the person."""
     origin = provenance.origin_of(session, story_id)
     if origin is None:
         return None
-    return (
+    words = (
         f"Came from: {origin.described}, imported {origin.imported_at.astimezone():%d %b %Y}. "
         "It is read-only here: changes to it come from them, in their next bundle."
     )
+    current = consent.current_consent(session, story_id)
+    if consent.review_due(current) and current is not None and current.review_by is not None:
+        words += (
+            f" Its consent review was due on {current.review_by:%d %b %Y}: that is for "
+            f"{origin.described} to do with the person. A reviewed consent arrives in their "
+            "next bundle."
+        )
+    return words
 
 
 def load_editor(session: Session, story_id: str) -> EditorData:
     """Everything the story editor shows, read in one transaction."""
     return EditorData(
-        story=stories.get_story(session, story_id),
+        # At a coordinator's, the name only where this story's consent allows it.
+        story=stories.with_name_as_allowed(
+            stories.get_story(session, story_id), stories.name_withheld(session, story_id)
+        ),
         choices=form_choices(session),
         consent=consent_summary(session, story_id),
         origin=origin_words(session, story_id),
