@@ -12,11 +12,56 @@ from html import escape
 from typing import Protocol
 
 from storykeeper.core import clock
-from storykeeper.core.consent import AGREEING
+from storykeeper.core.consent import AGREEING, BestInterests
 from storykeeper.core.easy_read import ConsentText
 from storykeeper.core.vocabulary import ConsentBasis, ConsentDecision, ConsentScope
 
 PICTURE_SIZE = 72
+
+#: The bases on which the person decides (alone or with help): only then does the copy speak
+#: of what "you told us".
+PERSON_DECIDES = (ConsentBasis.OWN_CONSENT, ConsentBasis.SUPPORTED_DECISION)
+#: Said instead of the person's own "You told us …", "You said no …", "You took back …" when
+#: someone else decided (Mental Capacity Act: an attorney, a deputy, or a best-interests
+#: decision). ``{date}`` is filled in.
+DECIDED_FOR_YOU = "It was decided on your behalf on {date}."
+DECLINED_FOR_YOU = "It was decided on your behalf on {date} not to share your story."
+WITHDRAWN_FOR_YOU = "Your yes was taken back on your behalf on {date}."
+CONDITIONS_FOR_YOU = "The conditions:"
+#: Words a reason commonly starts with that read lower-case after "because" ("because her story
+#: …"); a reason starting with a name ("Ann said …") keeps its capital.
+_LOWERED_AFTER_BECAUSE = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "being",
+        "each",
+        "he",
+        "her",
+        "his",
+        "i’d",
+        "it",
+        "its",
+        "my",
+        "of",
+        "sharing",
+        "she",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "telling",
+        "we",
+        "what",
+        "when",
+        "without",
+    ]
+)
 
 
 class ConsentChoices(Protocol):
@@ -36,6 +81,60 @@ class ConsentChoices(Protocol):
     def decided_on(self) -> dt.date | None: ...
     @property
     def review_by(self) -> dt.date | None: ...
+    @property
+    def best_interests(self) -> BestInterests | None: ...
+    @property
+    def best_interests_reasons(self) -> str: ...
+    @property
+    def advocate_name(self) -> str: ...
+    @property
+    def representative_reference(self) -> str: ...
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _because(reason: str) -> str:
+    reason = " ".join(reason.split()).rstrip(".")
+    first = reason.split(" ", 1)[0]
+    if first.lower() in _LOWERED_AFTER_BECAUSE and first[:1].isupper() and first[1:].islower():
+        reason = reason[:1].lower() + reason[1:]
+    return reason
+
+
+def basis_wording(record: ConsentChoices) -> str:
+    """Who decided, said truthfully to the person: a decision made on their behalf is said to
+    be one (by whom, and as what), never put in their mouth. Used by the consent flow's
+    summary, the story page and the copy the person keeps."""
+    basis = ConsentBasis(record.basis)
+    name = " ".join(record.decided_by.split())
+    reference = " ".join(record.representative_reference.split())
+    if basis is ConsentBasis.OWN_CONSENT:
+        return "You decided this yourself."
+    if basis is ConsentBasis.SUPPORTED_DECISION:
+        helper = " ".join(record.advocate_name.split())
+        return (
+            f"You decided this with help from {helper}."
+            if helper
+            else "You decided this yourself, with help."
+        )
+    if basis is ConsentBasis.LASTING_POWER_OF_ATTORNEY:
+        power = "Lasting Power of Attorney" + (f" {reference}" if reference else "")
+        return f"It was decided on your behalf by {name}, your attorney ({power})."
+    if basis is ConsentBasis.DEPUTY:
+        order = f", order {reference}" if reference else ""
+        return (
+            f"It was decided on your behalf by {name}, your deputy (appointed by the court{order})."
+        )
+    # A best-interests decision: its record names the decision-maker and why; a version recorded
+    # before that record says why in its reasons.
+    record_of = record.best_interests
+    maker = " ".join(record_of.decision_maker.split()) if record_of else ""
+    why = record_of.why if record_of else record.best_interests_reasons
+    sentence = f"It was decided on your behalf by {maker or name}, in your best interests"
+    return _sentence(f"{sentence}, because {_because(why)}" if why.strip() else sentence)
 
 
 def _date(day: dt.date) -> str:
@@ -80,7 +179,9 @@ def consent_copy_html(
         parts.append(f"<p>{_lines(copy.none)}</p>")
     elif record.decision in AGREEING:
         decided_on = record.decided_on or clock.today()
-        parts.append(f"<p>{escape(_fill(copy.decided, date=_date(decided_on)))}</p>")
+        theirs = ConsentBasis(record.basis) in PERSON_DECIDES
+        decided = copy.decided if theirs else DECIDED_FOR_YOU
+        parts.append(f"<p>{escape(_fill(decided, date=_date(decided_on)))}</p>")
         parts.append('<table width="100%" cellpadding="8">')
         for scope in ConsentScope:
             words = text.scopes[scope]
@@ -95,16 +196,25 @@ def consent_copy_html(
             )
         parts.append("</table>")
         if record.conditions:
-            parts.append(f"<p><b>{escape(copy.conditions)}</b><br>{_lines(record.conditions)}</p>")
-        basis = text.basis[record.basis]
-        parts.append(
-            f"<p><b>{escape(copy.who)}</b> {escape(basis.text)} ({escape(record.decided_by)})</p>"
-        )
+            asked = copy.conditions if theirs else CONDITIONS_FOR_YOU
+            parts.append(f"<p><b>{escape(asked)}</b><br>{_lines(record.conditions)}</p>")
+        parts.append(f"<p><b>{escape(copy.who)}</b> {escape(basis_wording(record))}</p>")
         if record.review_by:
             parts.append(f"<p>{escape(_fill(copy.review, date=_date(record.review_by)))}</p>")
     else:
-        wording = copy.withdrawn if record.decision is ConsentDecision.WITHDRAWN else copy.declined
         decided_on = record.decided_on or clock.today()
-        parts.append(f"<p>{_lines(_fill(wording, date=_date(decided_on)))}</p>")
+        withdrawn = record.decision is ConsentDecision.WITHDRAWN
+        if ConsentBasis(record.basis) in PERSON_DECIDES:
+            wording = copy.withdrawn if withdrawn else copy.declined
+            parts.append(f"<p>{_lines(_fill(wording, date=_date(decided_on)))}</p>")
+        else:
+            # The organisation's wording speaks as the person ("You said no …"); what follows
+            # it ("We will not share your story.") holds whoever decided, so it is kept.
+            wording = WITHDRAWN_FOR_YOU if withdrawn else DECLINED_FOR_YOU
+            own = copy.withdrawn if withdrawn else copy.declined
+            rest = own.splitlines()[1:]
+            lines = [_fill(wording, date=_date(decided_on)), *rest]
+            parts.append(f"<p>{_lines(chr(10).join(lines))}</p>")
+            parts.append(f"<p><b>{escape(copy.who)}</b> {escape(basis_wording(record))}</p>")
     parts.append(f"<p>{_lines(copy.change)}</p>")
     return "\n".join(parts)

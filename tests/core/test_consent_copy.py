@@ -47,7 +47,7 @@ def test_every_use_is_listed_with_its_answer_and_picture() -> None:
         assert TEXT.scopes[scope].picture.as_uri() in html
     assert "You told us on 3 November 2026." in text
     assert "We will ask you again by 3 May 2027." in text
-    assert "Who decided: I am deciding for myself. (Mair Pritchard)" in text
+    assert "Who decided: You decided this yourself." in text
     assert TEXT.yes.picture.as_uri() in html and TEXT.no.picture.as_uri() in html
 
 
