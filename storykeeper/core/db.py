@@ -28,7 +28,7 @@ from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from storykeeper.core import clock, faults
+from storykeeper.core import clock, faults, pseudonyms
 from storykeeper.core.errors import DiskFullError, NewerStoreError, StoreError, StorykeeperError
 from storykeeper.core.models import SettingRow, StoryRow, new_uuid
 from storykeeper.paths import DataPaths
@@ -122,6 +122,7 @@ class Store:
         self._write_lock = threading.Lock()
         self._writing = threading.local()
         self.device_id = self._ensure_device_id()
+        pseudonyms.ensure_secret(self)
         self._refresh_planner_statistics()
 
     @classmethod

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import audit
 from storykeeper.core.errors import ValidationError
-from storykeeper.core.models import PersonMentionedRow
+from storykeeper.core.models import PersonMentionedRow, StoryRow
 from storykeeper.core.provenance import refuse_if_imported
 from storykeeper.core.stories import story_row
 from storykeeper.core.validation import clean_line
@@ -51,16 +51,18 @@ def people_mentioned(session: Session, story_id: str) -> list[PersonMentioned]:
 
 
 def mentioned_by_story(
-    session: Session, story_ids: Sequence[int]
-) -> dict[int, list[PersonMentioned]]:
-    """The lists of many stories (by row id) in one query, for an export."""
-    found: dict[int, list[PersonMentioned]] = {story_id: [] for story_id in story_ids}
-    for row in session.scalars(
-        select(PersonMentionedRow)
-        .where(PersonMentionedRow.story_id.in_(list(story_ids)))
+    session: Session, story_ids: Sequence[str]
+) -> dict[str, list[PersonMentioned]]:
+    """The lists of many stories (by full id) in one query, for an export; only stories that
+    mention someone are keys."""
+    found: dict[str, list[PersonMentioned]] = {}
+    for story_uuid, name, role in session.execute(
+        select(StoryRow.uuid, PersonMentionedRow.name, PersonMentionedRow.role)
+        .join(StoryRow, StoryRow.id == PersonMentionedRow.story_id)
+        .where(StoryRow.uuid.in_(list(story_ids)))
         .order_by(PersonMentionedRow.story_id, PersonMentionedRow.position)
     ):
-        found[row.story_id].append(PersonMentioned(row.name, row.role))
+        found.setdefault(story_uuid, []).append(PersonMentioned(name, role))
     return found
 
 

@@ -12,7 +12,7 @@ from storykeeper.core.bundle.export import Selection
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.db import Store, migrations_config
 from storykeeper.core.keys import KeyStore
-from storykeeper.core.models import StorytellerRow, SupporterRow, TombstoneRow
+from storykeeper.core.models import StoryRow, StorytellerRow, SupporterRow, TombstoneRow
 from storykeeper.core.vocabulary import SupporterRole
 from tests.exchange import export, shared, trust_advocate, withdraw_fully
 
@@ -28,6 +28,17 @@ def test_0014_fills_the_owners_from_the_import_ledger(
     withdraw_fully(store, later_gone.id)  # sent, then withdrawn
     late = export(store, coordinator, tmp_path / "2", Selection.SINCE_LAST)
     assert import_bundle(coordinator, late, actor="c").ok
+    with coordinator.read() as session:
+        # Sent without the name, a story carries a pseudonymous storyteller id (issue 17): the
+        # coordinator's ids, from the story and from the tombstone.
+        kept_teller = session.scalar(
+            select(StorytellerRow.uuid)
+            .join(StoryRow, StoryRow.storyteller_id == StorytellerRow.id)
+            .where(StoryRow.uuid == kept.id)
+        )
+        gone_teller = session.scalar(
+            select(TombstoneRow.storyteller_uuid).where(TombstoneRow.story_uuid == later_gone.id)
+        )
     with coordinator.write(actor="c") as session:
         here = people.create_storyteller(session, "Made here").id
         people.create_supporter(session, "Also made here", SupporterRole.FAMILY_CARER)
@@ -49,11 +60,7 @@ def test_0014_fills_the_owners_from_the_import_ledger(
             session.execute(select(TombstoneRow.story_uuid, TombstoneRow.signer_key_id)).all()
         )
     # The storyteller of a story withdrawn since is known by its tombstone and the ledger.
-    assert tellers == {
-        kept.storyteller.id: signer,
-        later_gone.storyteller.id: signer,
-        here: None,
-    }
+    assert tellers == {kept_teller: signer, gone_teller: signer, here: None}
     # A supporter named only by stories withdrawn since is named by nothing left here, so they
     # stay nobody's (merge lets any signer name such a supporter: an import never changes one).
     assert supporters == sorted(

@@ -470,8 +470,11 @@ class Merger:
 
     def _update(self, row: StoryRow, story: StoryValues) -> None:
         """A newer revision of a story here (rare: one ORM flush each is fine)."""
+        before = row.storyteller
         for name, value in self._story_values(story).items():
             setattr(row, name, value)
+        if row.storyteller is not before:  # sent with or without the name since, say
+            self.people.left(before, row.uuid)
         self.session.execute(delete(StoryThemeRow).where(StoryThemeRow.story_id == row.id))
         self.session.expire(row, ["themes"])
         row.themes = [

@@ -5,7 +5,9 @@ At the coordinator's every storyteller and supporter belongs to the signer whose
 brought it (``signer_key_id``; None: made here), and only that signer's bundles may name it again:
 another trusted sender reusing the id, mistaken or compromised, is refused whole, naming both.
 A storyteller's name is kept only while some story of theirs allows it; otherwise the sender's
-pseudonym takes its place.
+pseudonym takes its place. A story sent without the name carries a pseudonymous storyteller id
+(its sender's, for this coordinator alone): it arrives as another storyteller, and a story that
+moves between the two takes the name with it when no other story allows it.
 """
 
 from __future__ import annotations
@@ -93,6 +95,15 @@ class IncomingPeople:
                 row.updated_at = self.now
         self._storytellers[uuid] = row
         return row
+
+    def left(self, row: StorytellerRow, story_uuid: str) -> None:
+        """A story held here now names another storyteller: sent without the name, it carries
+        a pseudonymous id (and with it again, the real one). The name it leaves behind stays
+        only while another story of that storyteller allows it; otherwise this store's own
+        pseudonym takes its place, as it would have had the name never been shared."""
+        if row.display_name != row.pseudonym and not self.name_allowed(row, story_uuid):
+            row.display_name = row.pseudonym
+            row.updated_at = self.now
 
     def name_allowed(self, row: StorytellerRow, but: str | None) -> bool:
         """Whether a story of this storyteller other than ``but`` still lets the name be used:

@@ -7,7 +7,9 @@ writer needs around them: the plan's compressed documents and the summary of the
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,7 @@ from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.document import canonical, problem_with, story_document, time_text
 from storykeeper.core.consent import AGREEING, WithdrawalNotice
 from storykeeper.core.export_policy import ExportableStory
+from storykeeper.core.pseudonyms import pseudonymous_id
 from storykeeper.core.vocabulary import ConsentDecision
 
 
@@ -38,9 +41,14 @@ class PlannedStory:
     #: Why the coordinator would refuse this story's document, naming the story; None (nearly
     #: always) when it would take it. The writer refuses the whole export before signing.
     problem: str | None = None
+    #: Sent without the name: the storyteller's per-person key (``pseudonyms.storyteller_key``)
+    #: and the real id the document holds until it is written for its recipients.
+    pseudonym_key: bytes | None = None
+    storyteller_id: str = ""
 
     @classmethod
-    def of(cls, story: ExportableStory) -> PlannedStory:
+    def of(cls, story: ExportableStory, pseudonym_key: bytes | None = None) -> PlannedStory:
+        """``pseudonym_key``: the storyteller's key, for a story that leaves without the name."""
         made = story_document(story)
         data = canonical(made)
         # Checked here, while the document is in hand as a dict, rather than parsed back later.
@@ -54,11 +62,28 @@ class PlannedStory:
             problem=None
             if problem is None
             else f"“{story.title or 'Untitled'}” ({story.story_id[:8]}): {problem}",
+            pseudonym_key=None if story.storyteller_named else pseudonym_key,
+            storyteller_id=story.storyteller_id,
         )
 
-    def document(self) -> bytes:
-        """``data/stories/<id>.json``, canonical, as ``story_document`` made it."""
-        return zlib.decompress(self.compressed)
+    def document(self, recipients: Sequence[str]) -> bytes:
+        """``data/stories/<id>.json``, canonical, as ``story_document`` made it, for a bundle to
+        ``recipients`` (as the ledger names them): a story sent without the name carries the
+        storyteller id derived for exactly them, never the real one (issue 17)."""
+        data = zlib.decompress(self.compressed)
+        if self.pseudonym_key is None:
+            return data
+        # The id stands only as the storyteller's "id" value: a quote inside any text is
+        # escaped in JSON, so no text can hold this exact run of bytes. Same length, so the
+        # size checked when planned still holds.
+        derived = pseudonymous_id(self.pseudonym_key, recipients)
+        real = f'"id": "{self.storyteller_id}"'.encode()
+        if data.count(real) == 1:
+            return data.replace(real, f'"id": "{derived}"'.encode())
+        # The same id on a supporter or witness too (never made so here): by the document.
+        document = json.loads(data)
+        document["storyteller"]["id"] = derived
+        return canonical(document)
 
 
 def withdrawal_document(notice: WithdrawalNotice) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -60,7 +61,9 @@ from storykeeper.core.export_policy import (
     export_view_for,
 )
 from storykeeper.core.keys import KeyStore
+from storykeeper.core.mentioned import mentioned_by_story
 from storykeeper.core.models import ExportItemRow, ExportRow, StoryRow
+from storykeeper.core.pseudonyms import storyteller_key
 from storykeeper.core.stories import get_stories
 from storykeeper.core.withdrawal_notices import bundle_recipients, mark_sent, notices_for
 
@@ -161,10 +164,13 @@ def plan_export(
     notices: a notice goes only to those who were sent its story."""
     stories: list[PlannedStory] = []
     left_out: list[Withheld] = []
+    # A storyteller usually has several stories: their key is derived once.
+    keys_of = functools.lru_cache(maxsize=4096)(functools.partial(storyteller_key, session))
 
     def take(decision: ExportableStory | Withheld | WithdrawalOnly) -> None:
         if isinstance(decision, ExportableStory):
-            stories.append(PlannedStory.of(decision))
+            key = None if decision.storyteller_named else keys_of(decision.storyteller_id)
+            stories.append(PlannedStory.of(decision, key))
         elif isinstance(decision, Withheld):
             left_out.append(decision)
         # WithdrawalOnly: its notice is in the queue below, sent whether chosen or not.
@@ -179,8 +185,9 @@ def plan_export(
             batch = chosen[start : start + PLAN_BATCH]
             found = get_stories(session, batch)
             histories = consent_histories(session, batch)
+            mentioned = mentioned_by_story(session, batch)
             for i in batch:
-                take(export_view(found[i], histories.get(i, [])))
+                take(export_view(found[i], histories.get(i, []), mentioned.get(i, ())))
             session.expunge_all()  # keep the session small over 100,000 stories
     # Oldest first, as many as the coordinator takes in one bundle; the rest stay pending.
     notices = notices_for(session, recipients)
@@ -383,6 +390,8 @@ def write_bundle(
             "The chosen recipients changed after the export was planned; plan it again. "
             "Nothing was written."
         )
+    # Whom the pseudonymous storyteller ids are derived for: exactly this bundle's recipients.
+    sent_to = bundle_recipients([str(r) for r in age_recipients], plain)
     device = keys.ensure()
     signer = keys.secret_key()
     bundle_id = str(uuid.uuid4())
@@ -415,7 +424,7 @@ def write_bundle(
         ):
             bag = _Bag(archive, bag_name)
             for story in sorted(plan.stories, key=lambda s: s.story_id):
-                bag.add(f"data/stories/{story.story_id}.json", story.document())
+                bag.add(f"data/stories/{story.story_id}.json", story.document(sent_to))
                 step()
                 for sha256 in story.media:
                     if sha256 not in media_names:

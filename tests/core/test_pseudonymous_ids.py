@@ -1,0 +1,135 @@
+"""A story sent without the storyteller's name carries a storyteller id that cannot be joined to
+the named id, nor to the id another recipient sees; and the coordinator keeps a name only while
+a story held there allows it (issue 17, part 3)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pyrage
+from pyrage import x25519
+from sqlalchemy import select
+
+from storykeeper.core import consent, people, stories
+from storykeeper.core.bundle.export import export_bundle
+from storykeeper.core.bundle.importer import import_bundle
+from storykeeper.core.db import Store
+from storykeeper.core.keys import KeyStore
+from storykeeper.core.models import SettingRow, StoryRow, StorytellerRow
+from storykeeper.core.pseudonyms import SECRET_SETTING
+from storykeeper.core.vocabulary import ConsentScope
+from tests.exchange import trust_advocate
+from tests.factories import given
+
+SHARED = frozenset({ConsentScope.SHARE_WITH_COORDINATOR})
+NAMED = SHARED | {ConsentScope.PUBLISH_WITH_NAME}
+
+
+def stories_of_one_person(store: Store, scopes: list[frozenset[ConsentScope]]) -> list[str]:
+    with store.write(actor="test") as session:
+        teller = people.create_storyteller(session, "Margaret Evans")
+        made = []
+        for number, scope in enumerate(scopes):
+            story = stories.create_story(
+                session, stories.StoryFields(storyteller_id=teller.id, title=f"Story {number}")
+            )
+            consent.record_consent(session, story.id, given(scopes=scope))
+            made.append(story.id)
+    return made
+
+
+def storyteller_ids(bundle: Path, identity: x25519.Identity | None = None) -> dict[str, str]:
+    """Each story's storyteller id, read from the bundle file alone."""
+    data = bundle.read_bytes()
+    zipped = bundle.with_suffix(".unzipped.zip")
+    zipped.write_bytes(data if identity is None else pyrage.decrypt(data, [identity]))
+    found = {}
+    with zipfile.ZipFile(zipped) as archive:
+        for name in archive.namelist():
+            if "/data/stories/" in name:
+                document = json.loads(archive.read(name))
+                found[document["id"]] = document["storyteller"]["id"]
+    return found
+
+
+def sent(store: Store, out: Path, recipients: list[str], plain: bool = False) -> Path:
+    out.mkdir(parents=True)
+    return export_bundle(store, actor="test", out=out, recipients=recipients, plain=plain).path
+
+
+def test_an_unnamed_story_cannot_be_joined_to_the_named_one_or_another_recipients(
+    store: Store, tmp_path: Path
+) -> None:
+    named, unnamed, also_unnamed = stories_of_one_person(store, [NAMED, SHARED, SHARED])
+    with store.read() as session:
+        real_id = session.scalar(select(StorytellerRow.uuid))
+    north, south = x25519.Identity.generate(), x25519.Identity.generate()
+    to_north = str(north.to_public())
+    to_south = str(south.to_public())
+
+    first = storyteller_ids(sent(store, tmp_path / "1", [to_north]), north)
+    again = storyteller_ids(sent(store, tmp_path / "2", [to_north]), north)
+    other = storyteller_ids(sent(store, tmp_path / "3", [to_south]), south)
+    plain = storyteller_ids(sent(store, tmp_path / "4", [], plain=True))
+
+    assert first[named] == real_id  # a named story carries the real id
+    pseudonymous = first[unnamed]
+    assert pseudonymous != real_id
+    # Stable for one person and recipient: the coordinator can still count people.
+    assert first[also_unnamed] == pseudonymous
+    assert again[unnamed] == pseudonymous
+    # Another recipient, or a plain bundle, sees another id.
+    assert len({pseudonymous, other[unnamed], plain[unnamed], real_id}) == 4
+    assert other[named] == plain[named] == real_id
+
+
+def test_the_secret_never_leaves_and_survives_reopening(store: Store, tmp_path: Path) -> None:
+    stories_of_one_person(store, [SHARED])
+    with store.read() as session:
+        secret = session.scalar(select(SettingRow.value).where(SettingRow.key == SECRET_SETTING))
+    assert secret is not None and len(bytes.fromhex(secret)) == 32
+    bundle = sent(store, tmp_path / "out", [], plain=True)
+    with zipfile.ZipFile(bundle) as archive:
+        assert all(secret.encode() not in archive.read(n) for n in archive.namelist())
+    first = storyteller_ids(bundle)
+    with Store.open(store.paths) as reopened:
+        second = storyteller_ids(sent(reopened, tmp_path / "again", [], plain=True))
+    assert first == second
+
+
+def test_a_story_that_loses_the_name_moves_and_takes_the_name_away(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    trust_advocate(store, coordinator)
+    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    named, unnamed = stories_of_one_person(store, [NAMED, SHARED])
+    assert import_bundle(coordinator, sent(store, tmp_path / "1", [recipient]), actor="c").ok
+
+    def tellers() -> dict[str, tuple[str, str]]:
+        with coordinator.read() as session:
+            rows = session.execute(
+                select(StoryRow.uuid, StorytellerRow.uuid, StorytellerRow.display_name).join(
+                    StorytellerRow, StorytellerRow.id == StoryRow.storyteller_id
+                )
+            )
+            return {story: (teller, name) for story, teller, name in rows}
+
+    before = tellers()
+    assert before[named][1] == "Margaret Evans"
+    assert before[unnamed][0] != before[named][0]
+    assert "Margaret" not in before[unnamed][1]
+
+    # The named story's consent no longer gives the name: it goes as the unnamed one does.
+    with store.write(actor="test") as session:
+        consent.record_consent(session, named, given(scopes=SHARED))
+    assert import_bundle(coordinator, sent(store, tmp_path / "2", [recipient]), actor="c").ok
+
+    after = tellers()
+    # The story moved to the pseudonymous storyteller, the same one as the other story's...
+    assert after[named][0] == after[unnamed][0] == before[unnamed][0]
+    # ...and no story held there allows the name any more: it is gone from the store.
+    with coordinator.read() as session:
+        names = list(session.scalars(select(StorytellerRow.display_name)))
+    assert not any("Margaret" in n or "Evans" in n for n in names)
