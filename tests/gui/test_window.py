@@ -134,7 +134,7 @@ def test_tab_order_follows_the_page(qtbot: QtBot, window: MainWindow) -> None:
     )
     window.editor.title.setFocus()
     seen = []
-    for _ in range(16):
+    for _ in range(20):
         seen.append(QApplication.focusWidget().accessibleName())
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert seen == [
@@ -147,6 +147,11 @@ def test_tab_order_follows_the_page(qtbot: QtBot, window: MainWindow) -> None:
         "How it was told",
         "Language",
         "Status",
+        "People mentioned",
+        "Add a person the story mentions",
+        # (Change and remove are skipped: there is nobody to choose yet.)
+        "Find names in the story’s words",
+        "See what will leave this computer for this story",
         "Microphone",
         "Start recording",
         # (Stop and the mark are skipped: nothing is being recorded, there is no recording yet.)

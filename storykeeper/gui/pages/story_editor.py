@@ -1,15 +1,14 @@
 """The story editor: the person's own words first, everything else around them.
 
 The page composes its parts: the fields (``story_form``), the save state (``story_saver``), the
-consent section (``consent_section``), the recorder and the photos and documents panel. It saves
-itself as you type: the "saved" line under the title always says in words whether everything is
-saved. Nothing typed is ever dropped by a failed save: the words stay in the editor and in a
-crash-safe draft file, and the save is tried again (``story_saver``).
+consent section (``consent_section``), the people mentioned (``people_mentioned``), the recorder
+and the photos and documents panel. It saves itself as you type: the "saved" line always says
+whether everything is saved. Nothing typed is ever dropped by a failed save: the words stay in
+the editor and in a crash-safe draft file, and the save is tried again (``story_saver``).
 
-The page listens to the task runner: when the story it shows changes in the store (consent
-recorded in a dialog, a recording recovered, an import), it shows it again, but never over words
-not yet saved. The recorder and the photos and documents panel reload their own lists when
-attachments change.
+When the story shown changes in the store (consent recorded in a dialog, a recording recovered,
+an import), the page shows it again, but never over words not yet saved; the parts that keep
+their own lists (people mentioned, recordings, photos and documents) read them again.
 """
 
 from __future__ import annotations
@@ -43,6 +42,7 @@ from storykeeper.gui.ops import stories as story_ops
 from storykeeper.gui.ops.changes import Change, Kind, concerns
 from storykeeper.gui.ops.stories import EditorData, SaveResult
 from storykeeper.gui.pages.consent_section import ConsentSection, WithdrawnBox
+from storykeeper.gui.pages.people_mentioned import PeopleMentionedSection
 from storykeeper.gui.pages.story_form import StoryForm, ThemesBox
 from storykeeper.gui.pages.story_saver import StorySaver
 from storykeeper.gui.widgets.attachments import AttachmentsPanel
@@ -118,6 +118,7 @@ class StoryEditorPage(QWidget):
         self.recorder.before_change = self.save_now
         self.attachments = AttachmentsPanel(context)
         self.attachments.before_change = self.save_now
+        self.people_mentioned = PeopleMentionedSection(context, self.collect)
         # The parts' widgets under the names the window (and a person's tests) know them by.
         self.storyteller_label = self.form.storyteller_label
         self.change_storyteller = self.form.change_storyteller
@@ -148,6 +149,7 @@ class StoryEditorPage(QWidget):
         fields_column = QVBoxLayout(self.content_fields)
         fields_column.setContentsMargins(0, 0, 0, 0)
         fields_column.addWidget(self.form)
+        fields_column.addWidget(self.people_mentioned)
         fields_column.addWidget(self.recorder)
         fields_column.addWidget(self.attachments)
         content = QWidget()
@@ -194,8 +196,8 @@ class StoryEditorPage(QWidget):
         self.saver.conflicted.connect(
             lambda message: QMessageBox.warning(self, "Changed elsewhere", message)
         )
-        self.recorder.install_shortcuts(self)
-        self.attachments.install_shortcuts(self)
+        for part in (self.recorder, self.attachments, self.people_mentioned):
+            part.install_shortcuts(self)
         # Both write attachments the same way: saves wait while one is in the queue.
         for panel in (self.recorder, self.attachments):
             panel.writing.connect(self.saver.attachment_writing)
@@ -299,12 +301,7 @@ class StoryEditorPage(QWidget):
         self.consent_box.show_consent(story, data.consent, self.read_only)
         hidden = stories.content_hidden(story)
         self.withdrawn_box.setVisible(hidden)
-        for widget in (
-            self.content_fields,
-            self.themes_box,
-            self.read_button,
-            self.history_button,
-        ):
+        for widget in (self.content_fields, self.themes_box, self.read_button, self.history_button):
             widget.setVisible(not hidden)
 
     def _set_storyteller_label(self, story: Story) -> None:
@@ -498,3 +495,4 @@ class StoryEditorPage(QWidget):
             story.id, story.storyteller.name, story.attachments, self.read_only
         )
         self.attachments.show_story(story.id, story.attachments, self.read_only)
+        self.people_mentioned.show_story(story, self.read_only)
