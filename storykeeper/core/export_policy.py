@@ -194,6 +194,20 @@ def _redact_record(record: ConsentRecord, redact: Callable[[str], str]) -> Conse
     return dataclasses.replace(record, **changes)
 
 
+def _supporter_shown(
+    supporter: PersonRef | None, stand_ins: Sequence[tuple[str, str]]
+) -> PersonRef | None:
+    """The supporter who recorded the story goes by their own name, unless they are someone
+    the name rule hides: a daughter who recorded her mother's story and is named in it."""
+    if supporter is None:
+        return None
+    key = " ".join(supporter.name.split()).casefold()
+    for name, stand_in in stand_ins:
+        if " ".join(name.split()).casefold() == key:
+            return dataclasses.replace(supporter, name=stand_in)
+    return supporter
+
+
 def _redact_attachment(attachment: Attachment, redact: Callable[[str], str]) -> Attachment:
     return dataclasses.replace(attachment, original_name=redact(attachment.original_name))
 
@@ -224,16 +238,11 @@ def export_view(
             shown(story).title,
         )
     named = ConsentScope.PUBLISH_WITH_NAME in current.scopes
-    redact: Callable[[str], str] = (
-        (lambda text: text)
-        if named
-        else names_redactor(
-            (
-                (story.storyteller.name, story.storyteller_pseudonym),
-                *((p.name, role_shown(p.role)) for p in mentioned),
-            )
-        )
+    stand_ins = (
+        (story.storyteller.name, story.storyteller_pseudonym),
+        *((p.name, role_shown(p.role)) for p in mentioned),
     )
+    redact: Callable[[str], str] = (lambda text: text) if named else names_redactor(stand_ins)
     media = ConsentScope.SHARE_MEDIA in current.scopes
     ordered = sorted(history, key=lambda r: r.version)
     return ExportableStory(
@@ -242,7 +251,7 @@ def export_view(
         storyteller_id=story.storyteller.id,
         storyteller=story.storyteller.name if named else story.storyteller_pseudonym,
         storyteller_named=named,
-        supporter=story.supporter,
+        supporter=story.supporter if named else _supporter_shown(story.supporter, stand_ins),
         title=redact(story.title),
         own_words=redact(story.own_words),
         recorder_notes=redact(story.recorder_notes),

@@ -117,3 +117,24 @@ def test_without_named_publication_each_mentioned_name_becomes_its_role(store: S
     assert unnamed.consent_history[0].conditions == "Not to be sent to [her daughter]."
     assert named.title == "Jane Evans and the bus"
     assert "Tom O'Brien" in named.own_words
+
+
+def test_a_supporter_who_is_named_in_the_story_goes_by_their_role(store: Store) -> None:
+    story = make_story(store, own_words="Priya Shah, my daughter, wrote it down.")
+    with store.write(actor="test") as session:
+        set_people_mentioned(session, story.id, [PersonMentioned("Priya  Shah", "her daughter")])
+        consent.record_consent(session, story.id, given(scopes=UNNAMED))
+        unnamed = export_view_for(session, story.id)
+    assert isinstance(unnamed, ExportableStory) and unnamed.supporter is not None
+    # The factory's supporter is "Priya Shah": the daughter who recorded her mother's story.
+    assert unnamed.supporter.name == "[her daughter]"
+    assert unnamed.own_words == "[her daughter], my daughter, wrote it down."
+
+
+def test_a_supporter_is_otherwise_shown_by_their_own_name(store: Store) -> None:
+    story = make_story(store, teller="Priya Evans")  # shares a first name with the supporter
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(scopes=UNNAMED))
+        unnamed = export_view_for(session, story.id)
+    assert isinstance(unnamed, ExportableStory) and unnamed.supporter is not None
+    assert unnamed.supporter.name == "Priya Shah"
