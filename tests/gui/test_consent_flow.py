@@ -20,13 +20,15 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import clock, consent, stories
-from storykeeper.core.consent import add_months
+from storykeeper.core.consent import BestInterests, PersonConsulted, add_months
 from storykeeper.core.vocabulary import (
+    CapacityOutcome,
     ConsentBasis,
     ConsentDecision,
     ConsentMethod,
     ConsentScope,
     ConsentState,
+    PracticableStep,
     StoryStatus,
 )
 from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog
@@ -125,6 +127,51 @@ def saved_and_closed(qtbot: QtBot, dialog: ConsentFlowDialog) -> None:
     qtbot.waitUntil(lambda: not dialog.isVisible())
 
 
+#: The first question as each basis asks it: the person, or whoever decides for them.
+ASKED = {
+    ConsentBasis.OWN_CONSENT: "Can we record your voice while you tell your story?",
+    ConsentBasis.SUPPORTED_DECISION: "Can we record your voice while you tell your story?",
+    ConsentBasis.LASTING_POWER_OF_ATTORNEY: "Does Mair Pritchard’s attorney agree that we "
+    "record Mair Pritchard’s voice while they tell their story?",
+    ConsentBasis.DEPUTY: "Does Mair Pritchard’s deputy agree that we record Mair Pritchard’s "
+    "voice while they tell their story?",
+    ConsentBasis.BEST_INTERESTS: "Is it in Mair Pritchard’s best interests that we record "
+    "Mair Pritchard’s voice while they tell their story?",
+}
+#: "Is this right?" says who decided, truthfully.
+CHECK_SAYS = {
+    ConsentBasis.OWN_CONSENT: "Here is what you chose.",
+    ConsentBasis.SUPPORTED_DECISION: "Here is what you chose.",
+    ConsentBasis.LASTING_POWER_OF_ATTORNEY: "It was decided on your behalf by Gareth "
+    "Pritchard, your attorney (Lasting Power of Attorney PA-7731-0042).",
+    ConsentBasis.DEPUTY: "It was decided on your behalf by Gareth Pritchard, your deputy "
+    "(appointed by the court, order PA-7731-0042).",
+    ConsentBasis.BEST_INTERESTS: "It was decided on your behalf by Gareth Pritchard, in your "
+    "best interests, because her story may help others in her position.",
+}
+
+
+def fill_capacity(qtbot: QtBot, dialog: ConsentFlowDialog) -> None:
+    """The capacity assessment by keyboard: each field by its Alt key, answers by arrow keys."""
+    key(qtbot, Qt.Key.Key_D, ALT)
+    type_text(qtbot, "Sharing her story with the coordinator")
+    key(qtbot, Qt.Key.Key_Y, ALT)
+    type_text(qtbot, "Sian Hughes")
+    alt_choose(qtbot, Qt.Key.Key_F, dialog.capacity.steps[PracticableStep.OTHER_FORM])
+    for letter, answer_down in [
+        (Qt.Key.Key_U, 2),  # No
+        (Qt.Key.Key_I, 2),  # No
+        (Qt.Key.Key_G, 2),  # No
+        (Qt.Key.Key_O, 1),  # Yes: she can communicate
+    ]:
+        key(qtbot, letter, ALT)
+        for _ in range(answer_down):
+            key(qtbot, Qt.Key.Key_Down)
+    key(qtbot, Qt.Key.Key_T, ALT)
+    key(qtbot, Qt.Key.Key_Down)
+    key(qtbot, Qt.Key.Key_Down)  # Cannot make this decision at this time
+
+
 SCOPES_IN_ORDER = [
     "scope:record_audio",  # first, and asked whatever is said about sharing
     "scope:share_with_coordinator",
@@ -146,13 +193,8 @@ def test_the_consent_flow_by_keyboard_for_each_basis(
     def walk(dialog: ConsentFlowDialog) -> None:
         assert step_key(dialog) == "intro"
         assert dialog.progress.text() == "Step 1 of 11"
-        enter_to(qtbot, dialog, SCOPES_IN_ORDER[0])
-        # Yes to recording, sharing, counting and quoting; no to the name and to sharing media.
-        answers = [True, True, True, True, False, False]
-        for n, (scope_key, yes) in enumerate(zip(SCOPES_IN_ORDER, answers, strict=True)):
-            assert step_key(dialog) == scope_key
-            answer(qtbot, dialog, yes)
-            enter_to(qtbot, dialog, SCOPES_IN_ORDER[n + 1] if n < 5 else "basis")
+        # Who decides comes first: every question after it is asked of them.
+        enter_to(qtbot, dialog, "basis")
         number = list(ConsentBasis).index(basis) + 1
         alt_choose(qtbot, Qt.Key(Qt.Key.Key_0 + number), dialog.basis_group.button(number))
         if someone_else:
@@ -161,18 +203,55 @@ def test_the_consent_flow_by_keyboard_for_each_basis(
             type_text(qtbot, "Gareth Pritchard")
         else:
             assert dialog.decided_by.text() == "Mair Pritchard"
+        if basis in (ConsentBasis.LASTING_POWER_OF_ATTORNEY, ConsentBasis.DEPUTY):
+            # An attorney or a deputy is named with the reference on their papers.
+            qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
+            assert step_key(dialog) == "basis"
+            assert dialog.basis_step.problem.text().startswith("Write the reference")
+            assert QApplication.focusWidget() is dialog.reference
+            type_text(qtbot, "PA-7731-0042")
+        if basis is ConsentBasis.SUPPORTED_DECISION:
+            key(qtbot, Qt.Key.Key_H, ALT)
+            type_text(qtbot, "Sian Hughes")
         if basis is ConsentBasis.BEST_INTERESTS:
-            next_step(qtbot, dialog, "best_interests")
-            # Moving on without the reasons is refused, with what is missing said.
+            # A best-interests decision rests on an assessment that she cannot decide this.
+            assert dialog.capacity_in_doubt.isChecked()
+            next_step(qtbot, dialog, "capacity")
+            fill_capacity(qtbot, dialog)
+        enter_to(qtbot, dialog, SCOPES_IN_ORDER[0])
+        heading = dialog.current_step().heading.text()
+        assert heading == ASKED[basis], heading
+        # Yes to recording, sharing, counting and quoting; no to the name and to sharing media.
+        answers = [True, True, True, True, False, False]
+        last = "best_interests" if basis is ConsentBasis.BEST_INTERESTS else "how"
+        for n, (scope_key, yes) in enumerate(zip(SCOPES_IN_ORDER, answers, strict=True)):
+            assert step_key(dialog) == scope_key
+            answer(qtbot, dialog, yes)
+            enter_to(qtbot, dialog, SCOPES_IN_ORDER[n + 1] if n < 5 else last)
+        if basis is ConsentBasis.BEST_INTERESTS:
+            # Moving on without the working is refused, with what is missing said.
             qtbot.mouseClick(dialog.next_button, Qt.MouseButton.LeftButton)
             assert step_key(dialog) == "best_interests"
-            assert dialog.best_interests_step.problem.text() == "Say who was consulted."
-            assert QApplication.focusWidget() is dialog.consulted
-            type_text(qtbot, "Her son and her key worker.")
-            alt_choose(qtbot, Qt.Key.Key_Y, dialog.advocate_group.button(1))
+            problem = dialog.best_interests_step.problem.text()
+            assert problem == "Add at least one person consulted."
+            key(qtbot, Qt.Key.Key_P, ALT)  # "Add a person consulted"
+            qtbot.waitUntil(lambda: len(dialog.best_interests.rows) == 1)
+            row = dialog.best_interests.rows[0]
+            qtbot.waitUntil(lambda: QApplication.focusWidget() is row.name)
+            type_text(qtbot, "Owen Pritchard")
+            key(qtbot, Qt.Key.Key_Tab)
+            assert QApplication.focusWidget() is row.relationship
+            type_text(qtbot, "her son")
+            key(qtbot, Qt.Key.Key_Tab)
+            assert QApplication.focusWidget() is row.said
+            type_text(qtbot, "She would want to help others.")
+            key(qtbot, Qt.Key.Key_W, ALT)
+            type_text(qtbot, "She always spoke up for people in her position.")
             key(qtbot, Qt.Key.Key_I, ALT)
-            type_text(qtbot, "She has always wanted to help others in her position.")
-        next_step(qtbot, dialog, "how")
+            type_text(qtbot, "Her story may help others in her position.")
+            key(qtbot, Qt.Key.Key_M, ALT)
+            type_text(qtbot, "Bethan Rees")
+            next_step(qtbot, dialog, "how")
         assert QApplication.focusWidget() is dialog.method
         key(qtbot, Qt.Key.Key_Down)  # Verbal → Signed form
         key(qtbot, Qt.Key.Key_W, ALT)
@@ -185,6 +264,11 @@ def test_the_consent_flow_by_keyboard_for_each_basis(
         assert "Can we record your voice while you tell your story?" in shown
         assert "Can we give your story to the coordinator?" in shown
         assert "Not in the local paper." in shown
+        # Who decided, truthfully: a decision made for her is never "what you chose".
+        said = dialog.check_step.words.text()
+        assert said.splitlines()[0] == CHECK_SAYS[basis], said
+        assert said.splitlines()[-1] == "If something is wrong, go back and change it."
+        assert CHECK_SAYS[basis] in dialog.check_step.speech()
         saved_and_closed(qtbot, dialog)
 
     run_flow(qtbot, window, walk)
@@ -205,9 +289,26 @@ def test_the_consent_flow_by_keyboard_for_each_basis(
     assert record.conditions == "Not in the local paper."
     assert record.review_by == add_months(clock.today(), 6)
     if basis is ConsentBasis.BEST_INTERESTS:
-        assert record.consulted == "Her son and her key worker."
-        assert record.advocate_involved is True
-        assert record.best_interests_reasons.startswith("She has always wanted")
+        assert record.best_interests == BestInterests(
+            decision_maker="Gareth Pritchard",
+            consulted=(
+                PersonConsulted("Owen Pritchard", "her son", "She would want to help others."),
+            ),
+            wishes_and_values="She always spoke up for people in her position.",
+            why="Her story may help others in her position.",
+        )
+        assert record.advocate_name == "Bethan Rees"
+        assert record.capacity is not None
+        assert record.capacity.outcome is CapacityOutcome.LACKS_CAPACITY
+    else:
+        assert record.best_interests is None
+        assert record.capacity is None
+    if basis in (ConsentBasis.LASTING_POWER_OF_ATTORNEY, ConsentBasis.DEPUTY):
+        assert record.representative_reference == "PA-7731-0042"
+    else:
+        assert record.representative_reference == ""
+    if basis is ConsentBasis.SUPPORTED_DECISION:
+        assert record.advocate_name == "Sian Hughes"
     editor = window.editor
     qtbot.waitUntil(lambda: editor.consent_summary.text().startswith("Given with conditions"))
     assert "Allows: record their voice; share with the coordinator" in (
@@ -222,14 +323,14 @@ def test_a_no_to_sharing_skips_the_other_questions_and_is_recorded_as_declined(
     open_in_editor(qtbot, window, story.id)
 
     def walk(dialog: ConsentFlowDialog) -> None:
-        enter_to(qtbot, dialog, SCOPES_IN_ORDER[0])
+        enter_to(qtbot, dialog, "basis")
+        alt_choose(qtbot, Qt.Key.Key_1, dialog.basis_group.button(1))
+        next_step(qtbot, dialog, SCOPES_IN_ORDER[0])
         answer(qtbot, dialog, yes=False)  # no to recording
         enter_to(qtbot, dialog, SCOPES_IN_ORDER[1])
         answer(qtbot, dialog, yes=False)  # no to sharing
-        enter_to(qtbot, dialog, "basis")  # nothing more to ask about uses
-        assert dialog.progress.text() == "Step 4 of 7"
-        alt_choose(qtbot, Qt.Key.Key_1, dialog.basis_group.button(1))
-        next_step(qtbot, dialog, "how")
+        enter_to(qtbot, dialog, "how")  # nothing more to ask about uses
+        assert dialog.progress.text() == "Step 5 of 7"
         next_step(qtbot, dialog, "review")
         assert not dialog.review_by.isEnabled()  # nothing agreed, nothing to review
         next_step(qtbot, dialog, "check")
@@ -267,7 +368,9 @@ def test_recording_is_asked_whatever_is_said_about_sharing(
     open_in_editor(qtbot, window, story.id)
 
     def walk(dialog: ConsentFlowDialog) -> None:
-        enter_to(qtbot, dialog, "scope:record_audio")
+        enter_to(qtbot, dialog, "basis")
+        alt_choose(qtbot, Qt.Key.Key_1, dialog.basis_group.button(1))
+        next_step(qtbot, dialog, "scope:record_audio")
         step = dialog.current_step()
         assert step.heading.text() == "Can we record your voice while you tell your story?"
         assert "It stays on this computer." in step.words.text()
@@ -282,10 +385,8 @@ def test_recording_is_asked_whatever_is_said_about_sharing(
         key(qtbot, Qt.Key.Key_B, ALT)
         qtbot.waitUntil(lambda: step_key(dialog) == "scope:share_with_coordinator")
         answer(qtbot, dialog, yes=False)
-        enter_to(qtbot, dialog, "basis")
-        assert dialog.progress.text() == "Step 4 of 7"
-        alt_choose(qtbot, Qt.Key.Key_1, dialog.basis_group.button(1))
-        next_step(qtbot, dialog, "how")
+        enter_to(qtbot, dialog, "how")
+        assert dialog.progress.text() == "Step 5 of 7"
         next_step(qtbot, dialog, "review")
         assert dialog.review_by.isEnabled()  # a yes to recording is reviewed like any yes
         next_step(qtbot, dialog, "check")
@@ -324,7 +425,7 @@ def test_a_review_confirms_consent_as_a_new_version(qtbot: QtBot, window: MainWi
         assert dialog.reviewing
         assert dialog.windowTitle() == "Consent — Edith Roberts (review)"
         # Every answer starts as it was agreed: the person confirms each one with Enter.
-        for expected in [*SCOPES_IN_ORDER, "basis", "how", "review", "check"]:
+        for expected in ["basis", *SCOPES_IN_ORDER, "how", "review", "check"]:
             enter_to(qtbot, dialog, expected)
         saved_and_closed(qtbot, dialog)
 
@@ -349,8 +450,8 @@ def test_leaving_the_flow_part_way_asks_first_and_saves_nothing(
     asked: list[str] = []
 
     def walk(dialog: ConsentFlowDialog) -> None:
-        enter_to(qtbot, dialog, SCOPES_IN_ORDER[0])
-        answer(qtbot, dialog, yes=True)
+        enter_to(qtbot, dialog, "basis")
+        alt_choose(qtbot, Qt.Key.Key_1, dialog.basis_group.button(1))
 
         def keep_going(box: QWidget) -> None:
             assert isinstance(box, QMessageBox)
@@ -386,12 +487,16 @@ def test_each_step_is_read_aloud(qtbot: QtBot, window: MainWindow) -> None:
         key(qtbot, Qt.Key.Key_A, ALT)
         qtbot.waitUntil(lambda: len(heard) == 1)
         qtbot.waitUntil(lambda: dialog.read_button.text() == "Stop reading &aloud")
-        enter_to(qtbot, dialog, SCOPES_IN_ORDER[0])  # moving on stops the reading
+        enter_to(qtbot, dialog, "basis")  # moving on stops the reading
+        alt_choose(qtbot, Qt.Key.Key_1, dialog.basis_group.button(1))
+        next_step(qtbot, dialog, SCOPES_IN_ORDER[0])
         key(qtbot, Qt.Key.Key_A, ALT)
         qtbot.waitUntil(lambda: len(heard) == 2)
         dialog.speech.stop()
         qtbot.waitUntil(lambda: dialog.read_button.text() == "Read &aloud")
         key(qtbot, Qt.Key.Key_B, ALT)  # back to the start, where Esc leaves without a question
+        qtbot.waitUntil(lambda: step_key(dialog) == "basis")
+        key(qtbot, Qt.Key.Key_B, ALT)
         qtbot.waitUntil(lambda: step_key(dialog) == "intro")
         key(qtbot, Qt.Key.Key_Escape)
 
@@ -457,13 +562,13 @@ def test_the_printed_copy_says_what_was_chosen(
     copy = tmp_path / "Mair's copy"
 
     def walk(dialog: ConsentFlowDialog) -> None:
-        enter_to(qtbot, dialog, SCOPES_IN_ORDER[0])
+        enter_to(qtbot, dialog, "basis")
+        alt_choose(qtbot, Qt.Key.Key_2, dialog.basis_group.button(2))
+        next_step(qtbot, dialog, SCOPES_IN_ORDER[0])
         answers = [False, True, False, True, False, True]
         for n, yes in enumerate(answers):
             answer(qtbot, dialog, yes)
-            enter_to(qtbot, dialog, SCOPES_IN_ORDER[n + 1] if n < 5 else "basis")
-        alt_choose(qtbot, Qt.Key.Key_2, dialog.basis_group.button(2))
-        next_step(qtbot, dialog, "how")
+            enter_to(qtbot, dialog, SCOPES_IN_ORDER[n + 1] if n < 5 else "how")
         next_step(qtbot, dialog, "review")
         next_step(qtbot, dialog, "check")
         key(qtbot, Qt.Key.Key_S, ALT)
@@ -491,7 +596,7 @@ def test_the_printed_copy_says_what_was_chosen(
         "Can we use your words, without your name? Yes",
         "Can we use your story with your name? No",
         "Can we share recordings or photos of you? Yes",
-        "Who decided: I am deciding, with help. (Mair Pritchard)",
+        "Who decided: You decided this yourself, with help.",
         f"We will ask you again by {review.day} {review.strftime('%B %Y')}.",
         "You can change your mind at any time.",
     ]:
@@ -521,16 +626,17 @@ def test_choosing_final_without_consent_offers_the_flow(qtbot: QtBot, window: Ma
 
     def walk(dialog: QWidget) -> None:
         assert isinstance(dialog, ConsentFlowDialog)
-        enter_to(qtbot, dialog, SCOPES_IN_ORDER[0])
+        enter_to(qtbot, dialog, "basis")
+        alt_choose(qtbot, Qt.Key.Key_1, dialog.basis_group.button(1))
+        next_step(qtbot, dialog, SCOPES_IN_ORDER[0])
         answer(qtbot, dialog, yes=False)  # no recording
         enter_to(qtbot, dialog, SCOPES_IN_ORDER[1])
         answer(qtbot, dialog, yes=True)  # shared: every other use is asked
         for expected in SCOPES_IN_ORDER[2:]:
             enter_to(qtbot, dialog, expected)
             answer(qtbot, dialog, yes=False)
-        enter_to(qtbot, dialog, "basis")
-        alt_choose(qtbot, Qt.Key.Key_1, dialog.basis_group.button(1))
-        for expected in ["how", "review", "check"]:
+        enter_to(qtbot, dialog, "how")
+        for expected in ["review", "check"]:
             next_step(qtbot, dialog, expected)
         saved_and_closed(qtbot, dialog)
 
@@ -551,18 +657,42 @@ def test_choosing_final_without_consent_offers_the_flow(qtbot: QtBot, window: Ma
     assert saved.consent_state is ConsentState.GIVEN
 
 
-def withdraw(qtbot: QtBot, window: MainWindow, fill: Callable[[WithdrawalDialog], None]) -> None:
-    done: list[bool] = []
+def withdraw(qtbot: QtBot, window: MainWindow, walk: Callable[[WithdrawalDialog], None]) -> None:
+    """Open "Take back consent…" with Alt+K, walk its steps with ``walk`` to "Is this right?",
+    and check that Enter there records nothing before Alt+C records the withdrawal."""
+    walked: list[BaseException | None] = []
 
     def act(dialog: QWidget) -> None:
         assert isinstance(dialog, WithdrawalDialog)
-        fill(dialog)
-        key(qtbot, Qt.Key.Key_C, ALT)  # "Record the withdrawal"
-        done.append(True)
+        try:
+            assert withdrawal_step(dialog) == "intro"
+            walk(dialog)
+            assert withdrawal_step(dialog) == "check"
+            # Enter never withdraws: on the last step nothing is the default button.
+            key(qtbot, Qt.Key.Key_Return)
+            assert dialog.record_button.isEnabled() and dialog.result_record is None
+            assert withdrawal_step(dialog) == "check"
+            key(qtbot, Qt.Key.Key_C, ALT)  # "Record the withdrawal", asked for by name
+        except BaseException as exc:  # report it from the test, not from inside the dialog
+            walked.append(exc)
+            QDialog.done(dialog, 0)
+        else:
+            walked.append(None)
 
     when_dialog_opens(act, WithdrawalDialog)
     key(qtbot, Qt.Key.Key_K, ALT)  # "Take back consent…"
-    qtbot.waitUntil(lambda: bool(done), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(walked), timeout=10_000)
+    if walked[0] is not None:
+        raise walked[0]
+
+
+def withdrawal_step(dialog: WithdrawalDialog) -> str:
+    return dialog.current_step().key
+
+
+def withdrawal_next(qtbot: QtBot, dialog: WithdrawalDialog, expected: str, enter: bool) -> None:
+    key(qtbot, Qt.Key.Key_Return) if enter else key(qtbot, Qt.Key.Key_N, ALT)
+    qtbot.waitUntil(lambda: withdrawal_step(dialog) == expected)
 
 
 def test_a_partial_withdrawal_keeps_the_rest(qtbot: QtBot, window: MainWindow) -> None:
@@ -578,17 +708,26 @@ def test_a_partial_withdrawal_keeps_the_rest(qtbot: QtBot, window: MainWindow) -
         consent.record_consent(session, story.id, given(scopes=scopes))
     open_in_editor(qtbot, window, story.id)
 
-    def fill(dialog: WithdrawalDialog) -> None:
+    def walk(dialog: WithdrawalDialog) -> None:
+        withdrawal_next(qtbot, dialog, "which", enter=True)
         assert QApplication.focusWidget() is dialog.everything
-        key(qtbot, Qt.Key.Key_S, ALT)  # "Some uses only"
-        qtbot.waitUntil(lambda: dialog.some.isChecked())
-        # Numbered in the order they were agreed: 1 share, 2 quote, 3 recordings and photos.
-        key(qtbot, Qt.Key.Key_3, ALT)
-        qtbot.waitUntil(lambda: dialog.scope_boxes[ConsentScope.SHARE_MEDIA].isChecked())
+        # Moving on without choosing is refused, with what to do said.
+        withdrawal_next(qtbot, dialog, "which", enter=True)
+        assert dialog.which_step.problem.isVisibleTo(dialog)
+        alt_choose(qtbot, Qt.Key.Key_2, dialog.some)  # "Some things"
+        withdrawal_next(qtbot, dialog, "scopes", enter=True)
+        assert dialog.progress.text() == "Step 3 of 5"
+        # Each use agreed, with its picture, in the order agreed: 1 share, 2 quote, 3 media.
+        alt_choose(qtbot, Qt.Key.Key_3, dialog.scope_buttons[ConsentScope.SHARE_MEDIA])
+        withdrawal_next(qtbot, dialog, "who", enter=True)
         key(qtbot, Qt.Key.Key_R, ALT)
         type_text(qtbot, "I don't like that photo.")
+        withdrawal_next(qtbot, dialog, "check", enter=False)
+        assert dialog.stopping.text() == (
+            "You now say no to:\n• Can we share recordings or photos of you?"
+        )
 
-    withdraw(qtbot, window, fill)
+    withdraw(qtbot, window, walk)
     editor = window.editor
     qtbot.waitUntil(lambda: "This is version 2" in editor.consent_summary.text())
     with window.context.store.read() as session:
@@ -616,7 +755,16 @@ def test_a_full_withdrawal_hides_the_story_and_purges_it_after_confirmation(
         key(qtbot, Qt.Key.Key_Return)  # Enter keeps the content: "Not yet" is the default
 
     when_dialog_opens(not_yet, QMessageBox)
-    withdraw(qtbot, window, lambda dialog: None)  # "Everything" is chosen to start with
+
+    def walk(dialog: WithdrawalDialog) -> None:
+        withdrawal_next(qtbot, dialog, "which", enter=True)
+        key(qtbot, Qt.Key.Key_Space)  # "Everything", where the keyboard starts
+        withdrawal_next(qtbot, dialog, "who", enter=True)
+        assert dialog.progress.text() == "Step 3 of 4"
+        withdrawal_next(qtbot, dialog, "check", enter=True)
+        assert dialog.stopping.text().startswith("You take back your yes to everything.")
+
+    withdraw(qtbot, window, walk)
     qtbot.waitUntil(lambda: bool(asked))
     assert asked[0].startswith("Consent for this story was withdrawn. Remove its words")
     editor = window.editor

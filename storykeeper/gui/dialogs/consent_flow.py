@@ -7,9 +7,18 @@ consent was given, best interests, review) are plain forms (the steps are built 
 through ``ops.consent.record_consent``, whose rules are final: if it refuses, the flow goes back
 to the step with the field to fix and says why.
 
-The first question is whether the person's voice may be recorded while they tell the story: it
-is asked whatever they say about sharing, because a recording made here leaves only if they also
-agree to sharing recordings. A "no" to sharing with the coordinator skips the other uses.
+Who decides comes first (Mental Capacity Act 2005): the person, with or without support, or
+their attorney, their deputy, or a best-interests decision; every question after it is asked of
+that person. When the person's capacity to make the decision is in doubt, and always before a
+best-interests decision, a capacity assessment for this decision comes next; a best-interests
+decision records its working after the questions (``consent_capacity.py``,
+``consent_best_interests.py``). "Is this right?" says truthfully who decided
+(``consent_copy.basis_wording``): a decision made for the person is never "what you chose".
+
+The first use asked about is whether the person's voice may be recorded while they tell the
+story: it is asked whatever they say about sharing, because a recording made here leaves only if
+they also agree to sharing recordings. A "no" to sharing with the coordinator skips the other
+uses.
 
 Opening the flow when consent is already in force is a review: the answers start as they are, and
 saving them (changed or not) adds a new version with a new review date.
@@ -32,13 +41,18 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core.consent import AGREEING, ConsentRecord
-from storykeeper.core.consent_copy import consent_copy_html
+from storykeeper.core.consent_copy import basis_wording, consent_copy_html
 from storykeeper.core.errors import StorykeeperError, ValidationError
-from storykeeper.core.vocabulary import ConsentBasis, ConsentScope
+from storykeeper.core.vocabulary import CapacityOutcome, ConsentBasis, ConsentScope
 from storykeeper.gui.consent_pdf import save_consent_copy
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
-from storykeeper.gui.dialogs.consent_steps import ASKED_FIRST, SHARING, ConsentSteps
+from storykeeper.gui.dialogs.consent_steps import (
+    ASKED_FIRST,
+    PERSON_DECIDES,
+    SHARING,
+    ConsentSteps,
+)
 from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import consent as consent_ops
 from storykeeper.gui.ops.consent import FlowData
@@ -122,10 +136,12 @@ class ConsentFlowDialog(ConsentSteps, QDialog):
 
     def _sequence(self) -> list[Step]:
         """The steps in order, for the answers so far: some steps only apply to some answers."""
-        order: list[Step] = [self.intro, self.scope_steps[ASKED_FIRST], self.scope_steps[SHARING]]
+        order: list[Step] = [self.intro, self.basis_step]
+        if self.capacity_assessed():
+            order.append(self.capacity_step)
+        order += [self.scope_steps[ASKED_FIRST], self.scope_steps[SHARING]]
         if self._shares() or self.answers[SHARING].checkedId() < 0:
             order += [self.scope_steps[s] for s in ConsentScope if s not in (ASKED_FIRST, SHARING)]
-        order.append(self.basis_step)
         if self.basis() is ConsentBasis.BEST_INTERESTS:
             order.append(self.best_interests_step)
         # With nothing agreed there is nothing to review, but the date decided still matters.
@@ -142,6 +158,9 @@ class ConsentFlowDialog(ConsentSteps, QDialog):
         step.clear_problem()
         if step is self.check_step:
             self._fill_check()
+        for scope, scope_step in self.scope_steps.items():
+            if step is scope_step:
+                self.address(step, scope)
         if step is self.review_step:
             agreed = bool(self.chosen_scopes())
             self.review_by.setEnabled(agreed)
@@ -199,22 +218,42 @@ class ConsentFlowDialog(ConsentSteps, QDialog):
             if not self.decided_by.text().strip():
                 step.show_problem("Write the name of the person deciding.", self.decided_by)
                 return False
-        if step is self.best_interests_step and self.chosen_scopes():
-            if not self.consulted.toPlainText().strip():
-                step.show_problem("Say who was consulted.", self.consulted)
-                return False
-            if self.advocate_group.checkedId() < 0:
+            if self.reference.isVisibleTo(step) and not self.reference.text().strip():
                 step.show_problem(
-                    "Say whether an advocate or IMCA was involved.", self.advocate_group.button(1)
+                    "Write the reference of the Lasting Power of Attorney, or the number of the "
+                    "court order, as it is on the papers.",
+                    self.reference,
                 )
                 return False
-            if not self.interests.toPlainText().strip():
-                step.show_problem("Say why it is in the person’s interests.", self.interests)
+        if step is self.capacity_step:
+            missing = self.capacity.missing()
+            if missing is not None:
+                step.show_problem(*missing)
+                return False
+            lacks = self.capacity.outcome.currentData() == CapacityOutcome.LACKS_CAPACITY.value
+            if lacks and self.basis() in PERSON_DECIDES:
+                step.show_problem(
+                    "The assessment found they cannot make this decision now, so it cannot be "
+                    "their own: go back and choose who decides for them, or assess again when "
+                    "they can.",
+                    self.capacity.outcome,
+                )
+                return False
+        if step is self.best_interests_step and self.chosen_scopes():
+            missing = self.best_interests.missing()
+            if missing is not None:
+                step.show_problem(*missing)
                 return False
         return True
 
     def _fill_check(self) -> None:
         answers = self.answers_input()
+        # Who decided, truthfully: "Here is what you chose" only when the person chose.
+        said = basis_wording(answers)  # type: ignore[arg-type]
+        lines = self.text.check.text.splitlines()
+        words = lines if answers.basis in PERSON_DECIDES else [said, *lines[1:]]
+        self.check_step.text = "\n".join(words)
+        self.check_step.words.setText(self.check_step.text)
         html = consent_copy_html(self.text, answers, self.story.storyteller.name, "", heading=False)
         if not self._shares():
             html = f"<p>{'<br>'.join(self.text.stays_here.splitlines())}</p>" + html
@@ -224,6 +263,14 @@ class ConsentFlowDialog(ConsentSteps, QDialog):
             f"Basis: {answers.basis.label}, decided by {answers.decided_by.strip()}.",
             f"How: {answers.method.label}.",
         ]
+        if answers.representative_reference.strip():
+            details.append(f"Reference: {answers.representative_reference.strip()}.")
+        if answers.capacity is not None:
+            details.append(f"Capacity: {answers.capacity.outcome.label.lower()}.")
+        if answers.best_interests is not None:
+            details.append(f"People consulted: {len(answers.best_interests.consulted)}.")
+        if answers.advocate_name.strip():
+            details.append(f"Advocate or IMCA: {answers.advocate_name.strip()}.")
         if self.witness.currentData():
             details.append(f"Witness: {self.witness.currentText()}.")
         self.check_details.setText(" ".join(details))
@@ -232,15 +279,17 @@ class ConsentFlowDialog(ConsentSteps, QDialog):
     # --- saving ---
 
     _FIELD_STEPS: ClassVar[dict[str, str]] = {
+        "basis": "basis",
         "decided_by": "basis",
-        "consulted": "best_interests",
-        "advocate_involved": "best_interests",
-        "best_interests_reasons": "best_interests",
+        "representative_reference": "basis",
+        "capacity": "capacity",
+        "best_interests": "best_interests",
+        "advocate_name": "best_interests",
         "persons_words": "how",
         "conditions": "how",
-        "capacity_notes": "review",
         "review_by": "review",
         "decided_on": "review",
+        "witness_id": "review",
     }
 
     def save(self) -> None:
@@ -270,9 +319,9 @@ class ConsentFlowDialog(ConsentSteps, QDialog):
         if not isinstance(error, StorykeeperError):
             QMessageBox.critical(self, "Consent not saved", plain_error(error, self.context.paths))
             return
-        key = (
-            self._FIELD_STEPS.get(error.field or "") if isinstance(error, ValidationError) else None
-        )
+        # "capacity.assessed_on", "best_interests.why": the part before the dot names the step.
+        field = (error.field or "").split(".")[0] if isinstance(error, ValidationError) else ""
+        key = self._FIELD_STEPS.get(field)
         step = next((s for s in self._sequence() if s.key == key), self.check_step)
         if error.field == "scopes":
             step = self.scope_steps[SHARING]

@@ -13,7 +13,9 @@ from pathlib import Path
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
+    QCompleter,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -25,12 +27,21 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core import clock, consent
-from storykeeper.core.consent import AGREEING, ConsentInput, ConsentRecord
+from storykeeper.core.consent import (
+    AGREEING,
+    REFERENCE_MAX,
+    REPRESENTATIVES,
+    ConsentInput,
+    ConsentRecord,
+)
 from storykeeper.core.easy_read import ConsentText
 from storykeeper.core.people import Supporter
 from storykeeper.core.stories import Story
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.dialogs.consent_best_interests import BestInterestsForm
+from storykeeper.gui.dialogs.consent_capacity import CapacityForm
+from storykeeper.gui.widgets.add_supporter import AddSupporter
 from storykeeper.gui.widgets.date_field import DateField
 from storykeeper.gui.widgets.easy_read_step import Step, choice_button
 from storykeeper.gui.widgets.labels import buddy_label
@@ -57,11 +68,14 @@ class ConsentSteps:
         self.intro = self._step(
             "intro", self.text.intro.title, self.text.intro.text, self.text.intro_picture
         )
+        names = [supporter.name for supporter in supporters]
+        # Who decides comes first: every question after it is asked of that person.
+        self.basis_step = self._basis_step(names)
+        self.capacity_step = self._capacity_step(names)
         self.scope_steps: dict[ConsentScope, Step] = {}
         self.answers: dict[ConsentScope, QButtonGroup] = {}
         for scope in ConsentScope:
             self._scope_step(scope)
-        self.basis_step = self._basis_step()
         self.best_interests_step = self._best_interests_step()
         self.how_step = self._how_step()
         self.review_step = self._review_step(supporters)
@@ -105,7 +119,7 @@ class ConsentSteps:
         self.scope_steps[scope] = step
         self.answers[scope] = self._yes_no(step)
 
-    def _basis_step(self) -> Step:
+    def _basis_step(self, names: list[str]) -> Step:
         step = self._step("basis", self.text.basis_title, "", None)
         self.basis_group = QButtonGroup(step)
         step.choices = self.basis_group
@@ -124,11 +138,51 @@ class ConsentSteps:
         self.decided_by = QLineEdit()
         self.decided_by.setAccessibleName("Name of the person deciding")
         self.decided_by.setMaxLength(200)
+        if names:  # a supporter may be the decision-maker; anyone else is typed
+            self.decided_by.setCompleter(QCompleter(names, self.decided_by))
+        self.reference = QLineEdit()
+        self.reference.setAccessibleName("LPA or court order reference")
+        self.reference.setMaxLength(REFERENCE_MAX)
+        self.helper = QLineEdit()
+        self.helper.setAccessibleName("Who helped them decide")
+        self.helper.setMaxLength(200)
+        if names:
+            self.helper.setCompleter(QCompleter(names, self.helper))
+        self.capacity_in_doubt = QCheckBox("&Their capacity to make this decision is in doubt")
+        self.capacity_in_doubt.setAccessibleName(
+            "Their capacity to make this decision is in doubt: assess it next"
+        )
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.addRow(buddy_label("&Who is deciding (their name):", self.decided_by), self.decided_by)
+        self.reference_label = buddy_label("&LPA or court order reference:", self.reference)
+        form.addRow(self.reference_label, self.reference)
+        self.helper_label = buddy_label("Who &helped them decide (their name):", self.helper)
+        form.addRow(self.helper_label, self.helper)
+        form.addRow(self.capacity_in_doubt)
         step.body.addLayout(form)
         self.basis_group.idToggled.connect(self._basis_changed)
+        self._show_for(None)
+        return step
+
+    def _show_for(self, basis: ConsentBasis | None) -> None:
+        """The LPA or order reference for an attorney or a deputy; the helper's name for a
+        supported decision."""
+        for widget in (self.reference_label, self.reference):
+            widget.setVisible(basis in REPRESENTATIVES)
+        for widget in (self.helper_label, self.helper):
+            widget.setVisible(basis is ConsentBasis.SUPPORTED_DECISION)
+
+    def _capacity_step(self, names: list[str]) -> Step:
+        step = self._step(
+            "capacity",
+            "Can they make this decision?",
+            "For you, the advocate: the capacity assessment for this decision.",
+            None,
+        )
+        self.capacity = CapacityForm(names)
+        step.body.addWidget(self.capacity)
+        step.first = self.capacity.first
         return step
 
     def _best_interests_step(self) -> Step:
@@ -139,30 +193,9 @@ class ConsentSteps:
             page.text,
             self.text.basis[ConsentBasis.BEST_INTERESTS].picture,
         )
-        self.consulted = self._text_box("Who was consulted")
-        self.consulted.setPlaceholderText(
-            "Family, carers, others interested in the person’s welfare."
-        )
-        self.advocate_group = QButtonGroup(step)
-        advocate_yes = choice_button("&Yes", None, 0)
-        advocate_yes.setAccessibleName("An advocate or IMCA was involved")
-        advocate_no = choice_button("N&o", None, 0)
-        advocate_no.setAccessibleName("No advocate or IMCA was involved")
-        self.advocate_group.addButton(advocate_yes, 1)
-        self.advocate_group.addButton(advocate_no, 0)
-        advocate = QHBoxLayout()
-        advocate.addWidget(advocate_yes, 1)
-        advocate.addWidget(advocate_no, 1)
-        self.interests = self._text_box("Why it is in the person’s interests")
-        form = QFormLayout()
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
-        form.addRow(buddy_label("Who was &consulted:", self.consulted), self.consulted)
-        form.addRow(QLabel("Was an advocate or IMCA involved?"), advocate)
-        form.addRow(
-            buddy_label("Why it is in the person’s &interests:", self.interests), self.interests
-        )
-        step.body.addLayout(form)
-        step.first = self.consulted
+        self.best_interests = BestInterestsForm()
+        step.body.addWidget(self.best_interests)
+        step.first = self.best_interests.first
         return step
 
     def _how_step(self) -> Step:
@@ -203,16 +236,17 @@ class ConsentSteps:
         self.witness.setAccessibleName("Witness")
         self.witness.addItem("No witness", None)
         for supporter in supporters:
-            self.witness.addItem(f"{supporter.name} ({supporter.role.label})", supporter.id)
-        self.capacity_notes = self._text_box("Capacity notes")
-        self.capacity_notes.setPlaceholderText(
-            "How the person was helped to decide, and anything about their understanding today."
-        )
+            self._add_witness(supporter)
+        # On a fresh install there is nobody to choose: the advocate adds a witness, or
+        # themselves, here.
+        self.add_witness = AddSupporter(self.context, "Add a witness or &yourself…")
+        self.add_witness.added.connect(self._witness_added)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(buddy_label("&Review by:", self.review_by), self.review_by)
         form.addRow(buddy_label("&Date decided:", self.decided_on), self.decided_on)
         form.addRow(buddy_label("W&itness:", self.witness), self.witness)
-        form.addRow(buddy_label("Capacit&y notes:", self.capacity_notes), self.capacity_notes)
+        form.addRow("", self.add_witness)
         step.body.addLayout(form)
         step.first = self.review_by
         self.review_by.dateChanged.connect(self._review_date_said)
@@ -251,6 +285,14 @@ class ConsentSteps:
         step.first = self.print_button
         return step
 
+    def _add_witness(self, supporter: Supporter) -> None:
+        self.witness.addItem(f"{supporter.name} ({supporter.role.label})", supporter.id)
+
+    def _witness_added(self, supporter: Supporter) -> None:
+        self._add_witness(supporter)
+        self.witness.setCurrentIndex(self.witness.count() - 1)
+        self.witness.setFocus()
+
     @staticmethod
     def _text_box(name: str) -> QPlainTextEdit:
         box = QPlainTextEdit()
@@ -282,11 +324,16 @@ class ConsentSteps:
             group.button(1 if scope in current.scopes else 0).setChecked(True)
         self._choose_basis(current.basis)
         self.decided_by.setText(current.decided_by)
+        self.reference.setText(current.representative_reference)
+        if current.basis is ConsentBasis.SUPPORTED_DECISION:
+            self.helper.setText(current.advocate_name)
         self.method.setCurrentIndex(max(0, self.method.findData(current.method.value)))
         self.conditions.setPlainText(current.conditions)
-        if current.basis is ConsentBasis.BEST_INTERESTS:
-            self.consulted.setPlainText(current.consulted)
-            self.interests.setPlainText(current.best_interests_reasons)
+        if current.capacity is not None:
+            self.capacity_in_doubt.setChecked(True)
+            self.capacity.start_from(current.capacity)
+        if current.best_interests is not None:
+            self.best_interests.start_from(current.best_interests, current.advocate_name)
         index = self.witness.findData(current.witness_id)
         self.witness.setCurrentIndex(max(0, index))
 
@@ -310,6 +357,32 @@ class ConsentSteps:
         elif self.decided_by.text().strip() == name:
             # Someone else decides: their name, not the storyteller's, goes on the record.
             self.decided_by.clear()
+        self._show_for(basis)
+        # A best-interests decision rests on an assessment that the person cannot decide.
+        best_interests = basis is ConsentBasis.BEST_INTERESTS
+        if best_interests:
+            self.capacity_in_doubt.setChecked(True)
+        self.capacity_in_doubt.setEnabled(not best_interests)
+
+    def capacity_assessed(self) -> bool:
+        """Whether the flow includes the capacity step: when in doubt, and always before a
+        best-interests decision."""
+        return self.capacity_in_doubt.isChecked() or self.basis() is ConsentBasis.BEST_INTERESTS
+
+    def address(self, step: Step, scope: ConsentScope) -> None:
+        """Ask the question of whoever decides: the person, in their own easy-read words, or
+        their attorney, deputy or best-interests decision-maker, about the person by name."""
+        words = self.text.scopes[scope]
+        asking = self.text.asking.get(self.basis() or ConsentBasis.OWN_CONSENT)
+        if asking and words.about:
+            name = self.story.storyteller.name
+            title = _fill(asking, name=name, about=_fill(words.about, name=name))
+            text = _fill(words.explain_other or words.explain, name=name)
+        else:
+            title, text = words.question, words.explain
+        step.title, step.text = title, text
+        step.heading.setText(title)
+        step.words.setText(text)
 
     def chosen_scopes(self) -> frozenset[ConsentScope]:
         chosen = frozenset(s for s, group in self.answers.items() if group.checkedId() == 1)
@@ -327,7 +400,8 @@ class ConsentSteps:
         conditions = self.conditions.toPlainText()
         basis = self.basis() or ConsentBasis.OWN_CONSENT
         best_interests = basis is ConsentBasis.BEST_INTERESTS
-        advocate = self.advocate_group.checkedId()
+        decided_on = self.decided_on.date().toPython()
+        assert isinstance(decided_on, dt.date)
         return ConsentInput(
             decision=consent.decision_for(scopes, conditions),
             basis=basis,
@@ -336,11 +410,28 @@ class ConsentSteps:
             scopes=scopes,
             persons_words=self.persons_words.toPlainText(),
             conditions=conditions,
-            capacity_notes=self.capacity_notes.toPlainText(),
             witness_id=self.witness.currentData(),
-            consulted=self.consulted.toPlainText() if best_interests else "",
-            advocate_involved=(None if advocate < 0 else advocate == 1) if best_interests else None,
-            best_interests_reasons=self.interests.toPlainText() if best_interests else "",
-            decided_on=self.decided_on.date().toPython(),  # type: ignore[arg-type]
+            decided_on=decided_on,
             review_by=self.review_by.date().toPython() if scopes else None,  # type: ignore[arg-type]
+            capacity=self.capacity.assessment() if self.capacity_assessed() else None,
+            best_interests=(
+                self.best_interests.best_interests(self.decided_by.text())
+                if best_interests
+                else None
+            ),
+            advocate_name=(
+                self.best_interests.advocate_name.text()
+                if best_interests
+                else self.helper.text()
+                if basis is ConsentBasis.SUPPORTED_DECISION
+                else ""
+            ),
+            representative_reference=self.reference.text() if basis in REPRESENTATIVES else "",
         )
+
+
+def _fill(template: str, **values: str) -> str:
+    # str.format would choke on a stray brace an organisation typed into its own wording.
+    for key, value in values.items():
+        template = template.replace("{" + key + "}", value)
+    return template
