@@ -458,19 +458,24 @@ def _validate(consent: ConsentInput) -> None:
             )
 
 
-def _clean_capacity(assessment: CapacityAssessment, decided_on: dt.date) -> CapacityAssessment:
-    """The assessment with its texts cleaned like every consent text, or a ValidationError
-    naming the field."""
-    assessed_on = not_in_future(
-        assessment.assessed_on, "capacity.assessed_on", "The date of the capacity assessment"
-    )
-    assert assessed_on is not None
+def _check_assessment_date(assessed_on: dt.date, decided_on: dt.date) -> None:
+    not_in_future(assessed_on, "capacity.assessed_on", "The date of the capacity assessment")
     if assessed_on > decided_on:
         raise ValidationError(
             f"The capacity assessment ({assessed_on.isoformat()}) is dated after the decision "
             f"({decided_on.isoformat()}): an assessment comes first; check both dates.",
             "capacity.assessed_on",
         )
+
+
+def clean_capacity(assessment: CapacityAssessment) -> CapacityAssessment:
+    """The assessment with its texts cleaned like every consent text, checked to agree with
+    itself, or a ValidationError naming the field. Recording consent and reading a bundle both
+    use it, so an assessment the store takes is one a coordinator takes."""
+    assessed_on = within_years(
+        assessment.assessed_on, "capacity.assessed_on", "The date of the capacity assessment"
+    )
+    assert assessed_on is not None
     answers = {
         name: FunctionalAnswer(
             able=Ability(getattr(assessment, name).able),
@@ -529,7 +534,7 @@ def _clean_capacity(assessment: CapacityAssessment, decided_on: dt.date) -> Capa
     )
 
 
-def _clean_best_interests(record: BestInterests) -> BestInterests:
+def clean_best_interests(record: BestInterests) -> BestInterests:
     """The best-interests record with its texts cleaned, or a ValidationError naming the field."""
     if len(record.consulted) > CONSULTED_MAX:
         raise ValidationError(
@@ -557,13 +562,13 @@ def _clean_best_interests(record: BestInterests) -> BestInterests:
                 relationship=clean_line(
                     person.relationship,
                     "best_interests.consulted",
-                    f"How {person.name.strip() or 'someone consulted'} knows the person",
+                    "How someone consulted knows the person",
                     max_length=RELATIONSHIP_MAX,
                 ),
                 said=clean_text(
                     person.said,
                     "best_interests.consulted",
-                    f"What {person.name.strip() or 'someone consulted'} said",
+                    "What someone consulted said",
                     max_length=TEXT_MAX,
                 ),
             )
@@ -609,9 +614,11 @@ def record_consent(session: Session, story_id: str, consent: ConsentInput) -> Co
     within_years(review_by, "review_by", "The review date")
     if review_by is not None and review_by < decided_on:
         raise ValidationError("The review date is before the decision was made.", "review_by")
-    capacity = None if consent.capacity is None else _clean_capacity(consent.capacity, decided_on)
+    capacity = None if consent.capacity is None else clean_capacity(consent.capacity)
+    if capacity is not None:
+        _check_assessment_date(capacity.assessed_on, decided_on)
     best_interests = (
-        None if consent.best_interests is None else _clean_best_interests(consent.best_interests)
+        None if consent.best_interests is None else clean_best_interests(consent.best_interests)
     )
     version = (
         session.scalar(

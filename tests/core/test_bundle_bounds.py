@@ -17,6 +17,7 @@ import pytest
 
 from storykeeper.__main__ import main
 from storykeeper.core import consent
+from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import REASON_MAX, Outcome, history
 from storykeeper.core.db import Store
@@ -126,7 +127,7 @@ def test_a_number_of_5000_digits_is_refused(
         (story,) = story_paths(payload)
         story_path.append(story)
         document = json.loads(payload[story])
-        text = json.dumps(document).replace('"format": 1', '"format": ' + "9" * 5000)
+        text = json.dumps(document).replace(f'"format": {FORMAT}', '"format": ' + "9" * 5000)
         payload[story] = text.encode()
 
     reason = refused_and_kept(coordinator, resign(path, keys, long_number))
@@ -142,7 +143,7 @@ def test_a_number_with_a_fraction_is_refused(
 
     def fraction(payload: Payload) -> None:
         (story,) = story_paths(payload)
-        text = payload[story].decode().replace('"format": 1', '"format": 1.0')
+        text = payload[story].decode().replace(f'"format": {FORMAT}', f'"format": {FORMAT}.0')
         payload[story] = text.encode()
 
     reason = refused_and_kept(coordinator, resign(path, keys, fraction))

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storykeeper.core import consent
+from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Outcome
 from storykeeper.core.db import Store
@@ -96,7 +97,7 @@ def test_bag_info_format_999_against_the_summarys_1_is_refused(
     )
     reason = refused_unchanged(coordinator, forged)
     assert reason == (
-        "The bundle contradicts itself: bag-info.txt says format 999, bundle.json says 1."
+        f"The bundle contradicts itself: bag-info.txt says format 999, bundle.json says {FORMAT}."
     )
 
 
@@ -135,7 +136,7 @@ def test_bag_info_signer_key_id_other_than_the_signers_is_refused(
 @pytest.mark.parametrize(
     ("comment", "what", "said"),
     [
-        ("storykeeper bundle {other} format 1 to nobody (plain)", "bundle id", "{other}"),
+        ("storykeeper bundle {other} format {format} to nobody (plain)", "bundle id", "{other}"),
         ("storykeeper bundle {id} format 999 to nobody (plain)", "format", "999"),
         ("storykeeper bundle {id} forged", "form", None),
     ],
@@ -157,7 +158,7 @@ def test_a_trusted_comment_disagreeing_with_the_summary_is_refused(
         path,
         keys,
         keep_id,
-        trusted_comment=comment.format(other=OTHER_ID, id=bundle_id),
+        trusted_comment=comment.format(other=OTHER_ID, id=bundle_id, format=FORMAT),
     )
     reason = refused_unchanged(coordinator, forged)
     if said is None:
@@ -167,7 +168,7 @@ def test_a_trusted_comment_disagreeing_with_the_summary_is_refused(
         )
     else:
         value = said.format(other=OTHER_ID)
-        expected = bundle_id if what == "bundle id" else "1"
+        expected = bundle_id if what == "bundle id" else str(FORMAT)
         assert reason == (
             f"The bundle contradicts itself: the signature's trusted comment says {what} "
             f"{value}, bundle.json says {expected}."

@@ -11,6 +11,7 @@ import pytest
 from pyrage import x25519
 
 from storykeeper.core import consent
+from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.reader import (
     BundleRefused,
     UntrustedSigner,
@@ -224,7 +225,8 @@ def test_a_bundle_of_thousands_of_stories_opens(store: Store, tmp_path: Path) ->
 def test_a_bundle_from_a_newer_storykeeper_names_the_version_it_needs(
     written: tuple[Path, KeyStore],
 ) -> None:
-    """Signed properly by a trusted key, but format 2: refused, saying which formats are read."""
+    """Signed properly by a trusted key, but of the format after this program's: refused,
+    saying which formats are read."""
     import hashlib
 
     path, keys = written
@@ -232,7 +234,10 @@ def test_a_bundle_from_a_newer_storykeeper_names_the_version_it_needs(
         files = {i.filename: old.read(i) for i in old.infolist()}
     top = top_of(path)
     summary = f"{top}/data/bundle.json"
-    files[summary] = files[summary].replace(b'"format": 1', b'"format": 2', 1)
+    newer = FORMAT + 1
+    files[summary] = files[summary].replace(
+        f'"format": {FORMAT}'.encode(), f'"format": {newer}'.encode(), 1
+    )
 
     def manifest(names: list[str]) -> bytes:
         return "".join(
@@ -248,8 +253,8 @@ def test_a_bundle_from_a_newer_storykeeper_names_the_version_it_needs(
         for name, data in files.items():
             new.writestr(name, data)
     assert refused(path, keys) == (
-        "The bundle was made by a newer Storykeeper (format 2); this program reads format 1. "
-        "Update Storykeeper to read it."
+        f"The bundle was made by a newer Storykeeper (format {newer}); this program reads "
+        f"formats 1–{FORMAT}. Update Storykeeper to read it."
     )
 
 

@@ -155,7 +155,7 @@ def test_the_bag_is_complete_and_its_manifests_match(
     assert f"Payload-Oxum: {sum(map(len, payload.values()))}.{len(payload)}" in info
     summary = json.loads(files[f"{bag}/data/bundle.json"])
     assert summary["stories"] == [{"id": story.id, "revision": story.revision + 1}]
-    assert summary["format"] == 1
+    assert summary["format"] == 2
 
 
 def test_withdrawals_go_once_and_since_last_sends_only_what_changed(

@@ -28,7 +28,7 @@ from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.export_policy import ExportableStory, export_view_for
 from storykeeper.core.keys import KeyStore
-from storykeeper.core.vocabulary import ConsentScope
+from storykeeper.core.vocabulary import ConsentScope, PracticableStep
 from tests.exchange import export, shared, snapshot, trust_advocate
 from tests.factories import given, make_story
 from tests.forgery import edit_story, resign
@@ -63,6 +63,19 @@ MIRRORED: dict[str, int] = {
     "story:/$defs/consent_text/maxLength": consent.TEXT_MAX,
     "story:/$defs/consent_record/properties/decided_by/maxLength": consent.DECIDED_BY_MAX,
     "story:/$defs/consent_record/properties/recorded_at/maxLength": document.TIME_TEXT_MAX,
+    # Format 2: the Mental Capacity Act record of each consent version.
+    "story:/$defs/consent_name/maxLength": consent.PERSON_NAME_MAX,
+    "story:/$defs/consent_record/properties/representative_reference/maxLength": (
+        consent.REFERENCE_MAX
+    ),
+    "story:/$defs/capacity_assessment/properties/decision/maxLength": (
+        consent.CAPACITY_DECISION_MAX
+    ),
+    "story:/$defs/capacity_assessment/properties/steps_taken/maxItems": len(PracticableStep),
+    "story:/$defs/best_interests/properties/consulted/maxItems": consent.CONSULTED_MAX,
+    "story:/$defs/best_interests/properties/consulted/items/properties/relationship/maxLength": (
+        consent.RELATIONSHIP_MAX
+    ),
     # Every number a bundle carries, bounded (SQLite's integers end at 2^63).
     "bundle:/properties/stories/items/properties/revision/maximum": document.WHOLE_NUMBER_MAX,
     "story:/properties/revision/maximum": document.WHOLE_NUMBER_MAX,

@@ -5,5 +5,6 @@ deterministically, then encrypted with age. Standard formats throughout, so a co
 check a bundle with ``age``, ``minisign`` and ``bagit.py`` without Storykeeper.
 """
 
-#: The bundle format this program writes. Readers accept this and older ones.
-FORMAT = 1
+#: The bundle format this program writes. Readers accept this and older ones. Format 2 (issue
+#: 17) adds each consent version's Mental Capacity Act record; format 1 reads it as not recorded.
+FORMAT = 2

@@ -7,7 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from storykeeper.core.bundle.document import ConsentValues
-from storykeeper.core.consent import AGREEING
+from storykeeper.core.consent import (
+    AGREEING,
+    best_interests_document,
+    capacity_document,
+    stored_json,
+)
 from storykeeper.core.models import ConsentRecordRow
 from storykeeper.core.vocabulary import ConsentScope
 
@@ -34,6 +39,23 @@ def consent_gate(document: dict[str, Any]) -> str | None:
     return None
 
 
+def mca_columns(record: ConsentValues) -> dict[str, str]:
+    """A sent version's Mental Capacity Act record as the store keeps it (format 2; "" for
+    not recorded, as a format-1 version reads)."""
+    return {
+        "capacity_assessment": stored_json(
+            None if record.capacity is None else capacity_document(record.capacity)
+        ),
+        "best_interests": stored_json(
+            None
+            if record.best_interests is None
+            else best_interests_document(record.best_interests)
+        ),
+        "advocate_name": record.advocate_name,
+        "representative_reference": record.representative_reference,
+    }
+
+
 def sent_fields(record: ConsentValues) -> tuple[object, ...]:
     """What a consent version says, as compared with the version held here (its recorded time
     aside: the store keeps it without its zone)."""
@@ -52,6 +74,7 @@ def sent_fields(record: ConsentValues) -> tuple[object, ...]:
         record.best_interests_reasons,
         record.decided_on,
         record.review_by,
+        *mca_columns(record).values(),
     )
 
 
@@ -71,4 +94,9 @@ def held_fields(row: ConsentRecordRow) -> tuple[object, ...]:
         row.best_interests_reasons,
         row.decided_on,
         row.review_by,
+        # In mca_columns' order.
+        row.capacity_assessment,
+        row.best_interests,
+        row.advocate_name,
+        row.representative_reference,
     )

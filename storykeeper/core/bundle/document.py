@@ -29,9 +29,19 @@ from storykeeper.core.bundle.report import excerpt
 from storykeeper.core.bundle.schema import schema_problem
 from storykeeper.core.consent import (
     DECIDED_BY_MAX,
+    PERSON_NAME_MAX,
+    REFERENCE_MAX,
+    BestInterests,
+    CapacityAssessment,
     ConsentRecord,
     ConsentStep,
     DerivedConsent,
+    best_interests_document,
+    best_interests_from_document,
+    capacity_document,
+    capacity_from_document,
+    clean_best_interests,
+    clean_capacity,
     derive_consent,
 )
 from storykeeper.core.consent import TEXT_MAX as CONSENT_TEXT_MAX
@@ -113,6 +123,15 @@ def _consent(record: ConsentRecord) -> dict[str, Any]:
         "decided_on": record.decided_on.isoformat(),
         "review_by": _date(record.review_by),
         "recorded_at": time_text(record.recorded_at),
+        # Format 2: the Mental Capacity Act record (null and "" when not recorded).
+        "capacity_assessment": None
+        if record.capacity is None
+        else capacity_document(record.capacity),
+        "best_interests": None
+        if record.best_interests is None
+        else best_interests_document(record.best_interests),
+        "advocate_name": record.advocate_name,
+        "representative_reference": record.representative_reference,
     }
 
 
@@ -188,6 +207,11 @@ class ConsentValues:
     decided_on: dt.date
     review_by: dt.date | None
     recorded_at: dt.datetime
+    # Format 2; a format-1 document reads as not recorded.
+    capacity: CapacityAssessment | None = None
+    best_interests: BestInterests | None = None
+    advocate_name: str = ""
+    representative_reference: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +320,39 @@ def read_consent(record: dict[str, Any]) -> ConsentValues:
         decided_on=decided_on,
         review_by=_read_date(record["review_by"], "A review date"),
         recorded_at=_read_moment(record["recorded_at"], "When consent was recorded"),
+        # Absent from a format-1 document: not recorded.
+        capacity=_read_capacity(record.get("capacity_assessment")),
+        best_interests=_read_best_interests(record.get("best_interests")),
+        advocate_name=clean_line(
+            record.get("advocate_name", ""),
+            "advocate_name",
+            "The advocate’s or IMCA’s name",
+            max_length=PERSON_NAME_MAX,
+        ),
+        representative_reference=clean_line(
+            record.get("representative_reference", ""),
+            "representative_reference",
+            "The LPA or court order reference",
+            max_length=REFERENCE_MAX,
+        ),
+    )
+
+
+def _read_capacity(document: dict[str, Any] | None) -> CapacityAssessment | None:
+    if document is None:
+        return None
+    # The schema has vouched for its shape; its date (first: the schema's pattern lets
+    # 31 February through) and its texts are checked as the store checks them.
+    assessed_on = _read_date(document["assessed_on"], "A capacity assessment’s date")
+    assert assessed_on is not None
+    return clean_capacity(
+        capacity_from_document({**document, "assessed_on": assessed_on.isoformat()})
+    )
+
+
+def _read_best_interests(document: dict[str, Any] | None) -> BestInterests | None:
+    return (
+        None if document is None else clean_best_interests(best_interests_from_document(document))
     )
 
 

@@ -30,7 +30,12 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import clock
 from storykeeper.core.attachments import MediaStore
-from storykeeper.core.bundle.consent_check import consent_gate, held_fields, sent_fields
+from storykeeper.core.bundle.consent_check import (
+    consent_gate,
+    held_fields,
+    mca_columns,
+    sent_fields,
+)
 from storykeeper.core.bundle.document import (
     AttachmentValues,
     ConsentValues,
@@ -540,6 +545,7 @@ class Merger:
                     "decided_on": record.decided_on,
                     "review_by": record.review_by,
                     "recorded_at": record.recorded_at,
+                    **mca_columns(record),
                     **{scope.value: scope.value in record.scopes for scope in ConsentScope},
                 }
             )
