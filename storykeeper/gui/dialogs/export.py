@@ -16,6 +16,7 @@ import threading
 from functools import partial
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -46,12 +48,17 @@ from storykeeper.core.bundle.writer import ExportCancelled, ExportError, refuse_
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.recipients import Recipient
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.dialogs.what_will_leave import WhatWillLeaveDialog
 from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import exchange as exchange_ops
 from storykeeper.gui.ops import keys as key_ops
+from storykeeper.gui.ops import mentioned as mentioned_ops
 from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.widgets.labels import buddy_label
-from storykeeper.gui.widgets.modal import give_keyboard_back
+from storykeeper.gui.widgets.modal import give_keyboard_back, run_modal
+
+#: Stories listed at most in each of the dialog's lists (the summary counts them all).
+LISTED_MAX = 500
 
 
 class _Progress(QObject):
@@ -100,9 +107,17 @@ class ExportDialog(QDialog):
         self.summary = QLabel("Working out what may leave…")
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("What will be exported")
+        self.going = QListWidget()
+        self.going.setAccessibleName("Stories that will go")
         self.left_out = QListWidget()
         self.left_out.setAccessibleName("Stories left out, and why")
-        self.left_out.setMaximumHeight(160)
+        # One list on screen at a time, so the dialog stays short at twice the text size.
+        self.lists = QTabWidget()
+        self.lists.addTab(self.going, "Going")
+        self.lists.addTab(self.left_out, "Left out, and why")
+        self.lists.setMaximumHeight(200)
+        self.preview_button = QPushButton("See what &leaves…")
+        self.preview_button.setAccessibleName("See what will leave for the chosen story")
         self.recipient_list = QListWidget()
         self.recipient_list.setAccessibleName("Encrypt to")
         self.recipient_list.setMaximumHeight(110)
@@ -143,8 +158,11 @@ class ExportDialog(QDialog):
         layout.addWidget(self.since_last)
         layout.addWidget(self.only_chosen)
         layout.addWidget(self.summary)
-        layout.addWidget(QLabel("Left out, and why:"))
-        layout.addWidget(self.left_out)
+        layout.addWidget(self.lists)
+        preview_row = QHBoxLayout()
+        preview_row.addWidget(self.preview_button)
+        preview_row.addStretch()
+        layout.addLayout(preview_row)
         layout.addWidget(QLabel("Encrypt to (the coordinators’ keys):"))
         layout.addWidget(self.recipient_list)
         layout.addWidget(self.plain)
@@ -160,6 +178,7 @@ class ExportDialog(QDialog):
         self.recipient_list.itemChanged.connect(self._replan)
         self.choose_folder.clicked.connect(self._choose_folder)
         self.export_button.clicked.connect(self.start)
+        self.preview_button.clicked.connect(self.preview)
         self.cancel_button.clicked.connect(self.reject)
         self._progress.advanced.connect(self._advanced)
         context.tasks.changed.connect(self._records_changed)
@@ -238,10 +257,13 @@ class ExportDialog(QDialog):
     def _planned(self, plan: ExportPlan) -> None:
         self.plan = plan
         self.left_out.clear()
-        for withheld in plan.left_out[:500]:
-            self.left_out.addItem(f"{withheld.title or '(untitled)'} — {withheld.reason}")
-        if len(plan.left_out) > 500:
-            self.left_out.addItem(f"… and {len(plan.left_out) - 500} more")
+        for withheld in plan.left_out[:LISTED_MAX]:
+            item = QListWidgetItem(f"{withheld.title or '(untitled)'} — {withheld.reason}")
+            item.setData(Qt.ItemDataRole.UserRole, withheld.story_id)
+            self.left_out.addItem(item)
+        if len(plan.left_out) > LISTED_MAX:
+            self.left_out.addItem(f"… and {len(plan.left_out) - LISTED_MAX} more")
+        self._list_going(plan)
         parts = [f"{len(plan.stories)} stories will go"]
         if plan.withdrawals:
             parts.append(f"{len(plan.withdrawals)} withdrawals (the coordinator removes those)")
@@ -257,6 +279,12 @@ class ExportDialog(QDialog):
         parts.append(f"{len(plan.left_out)} stories are left out")
         if not plan.empty:
             self.summary.setText("; ".join(parts) + ".")
+        elif plan.withdrawals_held_back:
+            self.summary.setText(
+                f"Nothing to send to all of these recipients: {plan.withdrawals_held_back} "
+                "withdrawals wait for a bundle only to those who had the story (a recipient "
+                "ticked never had it)."
+            )
         elif self.selection() is Selection.SINCE_LAST:
             self.summary.setText(
                 "Nothing to send: nothing that may leave is new or changed since the last "
@@ -274,6 +302,51 @@ class ExportDialog(QDialog):
             self._unfit = error.message
         self.message.setText(f"Cannot export: {self._unfit}" if self._unfit else "")
         self._update_button()
+
+    def _list_going(self, plan: ExportPlan) -> None:
+        """The stories that go, by title (read for the first ``LISTED_MAX`` of them)."""
+        self.going.clear()
+        going = [story.story_id for story in plan.stories[:LISTED_MAX]]
+        generation = self._plan_generation
+
+        def titled(titles: dict[str, str]) -> None:
+            if generation != self._plan_generation or not shiboken6.isValid(self.going):
+                return
+            for story_id in going:
+                item = QListWidgetItem(titles.get(story_id) or "(untitled)")
+                item.setData(Qt.ItemDataRole.UserRole, story_id)
+                self.going.addItem(item)
+            if len(plan.stories) > LISTED_MAX:
+                self.going.addItem(f"… and {len(plan.stories) - LISTED_MAX} more")
+            if self.going.count():
+                self.going.setCurrentRow(0)
+
+        if going:
+            self.context.tasks.read(
+                partial(mentioned_ops.story_titles, story_ids=going), on_done=titled
+            )
+
+    def preview(self) -> None:
+        """What will leave for the story chosen in the list on show (its export view)."""
+        shown = self.lists.currentWidget()
+        item = shown.currentItem() if isinstance(shown, QListWidget) else None
+        story_id = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if not story_id:
+            self.message.setText("Choose a story in the list first.")
+            return
+        self.context.tasks.read(
+            partial(mentioned_ops.what_will_leave, story_id=story_id),
+            on_done=lambda preview: (
+                shiboken6.isValid(self) and run_modal(WhatWillLeaveDialog(preview, self))
+            ),
+            on_error=self._preview_failed,
+        )
+
+    def _preview_failed(self, error: BaseException) -> None:
+        if shiboken6.isValid(self.message):
+            self.message.setText(
+                f"Cannot show what will leave: {plain_error(error, self.context.paths)}"
+            )
 
     def _update_button(self) -> None:
         ready = (
@@ -327,6 +400,7 @@ class ExportDialog(QDialog):
             self.plain,
             self.folder,
             self.choose_folder,
+            self.preview_button,
         )
 
     def _advanced(self, done: int, total: int) -> None:

@@ -126,3 +126,9 @@ def what_will_leave(
             "not share them."
         )
     return LeavePreview(story.title, here, leaving, reason)
+
+
+def story_titles(session: Session, story_ids: Sequence[str]) -> dict[str, str]:
+    """The titles of stories an export would send, as shown (for the export dialog's list)."""
+    found = stories.get_stories(session, list(story_ids))
+    return {story_id: stories.shown(story).title for story_id, story in found.items()}
