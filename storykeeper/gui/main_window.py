@@ -67,6 +67,8 @@ SHORTCUTS_HELP = """
 <td>Mark this moment in the notes / play from the mark at the cursor</td></tr>
 <tr><td><b>Ctrl+Shift+A / Ctrl+Shift+S</b></td>
 <td>Add a photo or document / save a copy of the chosen one (in a story)</td></tr>
+<tr><td><b>Ctrl+Shift+P / Ctrl+Shift+F / Ctrl+Shift+L</b></td>
+<td>Add a person mentioned / find names in the text / what will leave (in a story)</td></tr>
 <tr><td><b>Tab / Shift+Tab</b></td><td>Next / previous field</td></tr>
 <tr><td><b>Ctrl++ / Ctrl+− / Ctrl+0</b></td><td>Larger, smaller, normal text</td></tr>
 <tr><td><b>Ctrl+Shift+H</b></td><td>High contrast on or off</td></tr>
