@@ -170,14 +170,15 @@ class _Generator:
     def storytellers(self, count: int) -> list[dict[str, Any]]:
         rows = []
         for _ in range(count):
-            pseudonym = unique_pseudonym(self.pseudonyms, self.rng)
+            name = self.person_name()
+            pseudonym = unique_pseudonym(self.pseudonyms, self.rng, avoiding=name)
             self.pseudonyms.add(pseudonym)
             ways = self.rng.sample(list(Communication), k=self.rng.randint(1, 3))
             rows.append(
                 {
                     "id": self.take_id(StorytellerRow),
                     "uuid": self.uuid(),
-                    "display_name": self.person_name(),
+                    "display_name": name,
                     "pseudonym": pseudonym,
                     "age_band": _weighted(
                         self.rng,

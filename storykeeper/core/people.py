@@ -15,11 +15,13 @@ from storykeeper.core import audit, clock, stories
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import StoryRow, StorytellerRow, SupporterRow
-from storykeeper.core.pseudonyms import unique_pseudonym
+from storykeeper.core.pseudonyms import shares_a_part, unique_pseudonym
 from storykeeper.core.validation import clean_line, clean_text
 from storykeeper.core.vocabulary import AgeBand, Communication, SupporterRole
 
 NAME_MAX = 200
+#: The pseudonym column's width.
+PSEUDONYM_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def create_storyteller(
     now = clock.now()
     row = StorytellerRow(
         display_name=name,
-        pseudonym=unique_pseudonym(taken, rng),
+        pseudonym=unique_pseudonym(taken, rng, avoiding=name),
         age_band=AgeBand(age_band).value if age_band else None,
         communication=_communication_json(communication),
         support_needs=needs,
@@ -153,6 +155,11 @@ def update_storyteller(
             required=True,
         )
         changed.append("display_name")
+        if shares_a_part(row.pseudonym, row.display_name):
+            # A corrected name the pseudonym now holds part of: it would give the name away
+            # wherever it stands in for it, so the person gets a new one (and may choose).
+            row.pseudonym = unique_pseudonym(_PseudonymsInUse(session), avoiding=row.display_name)
+            changed.append("pseudonym")
     if clear_age_band or age_band is not None:
         row.age_band = AgeBand(age_band).value if age_band else None
         changed.append("age_band")
@@ -169,6 +176,52 @@ def update_storyteller(
         session.flush()
         audit.record(session, "storyteller.updated", "storyteller", row.uuid, {"fields": changed})
     return _storyteller(session, row)
+
+
+def set_pseudonym(session: Session, storyteller_id: str, text: str) -> Storyteller:
+    """Give the storyteller the pseudonym the person or their advocate chose.
+
+    Refused, saying why in words a person can act on, when it is empty or too long, already
+    someone else's, or holds any part of the person's own name (it stands in for that name).
+    """
+    row = resolve(session, StorytellerRow, storyteller_id, "storyteller")
+    pseudonym = clean_line(
+        text, "pseudonym", "The pseudonym", max_length=PSEUDONYM_MAX, required=True
+    )
+    if shares_a_part(pseudonym, row.display_name):
+        raise ValidationError(
+            "The pseudonym holds part of the person’s own name, and it stands in for that "
+            "name: choose one without it.",
+            "pseudonym",
+        )
+    if pseudonym == row.pseudonym:
+        return _storyteller(session, row)
+    if pseudonym in _PseudonymsInUse(session):
+        raise ValidationError(
+            "Another storyteller already goes by that pseudonym: choose another, or add an "
+            "initial or a number.",
+            "pseudonym",
+        )
+    row.pseudonym = pseudonym
+    row.updated_at = clock.now()
+    session.flush()
+    # Not the pseudonym itself: the audit log says what changed, not to what.
+    audit.record(session, "storyteller.updated", "storyteller", row.uuid, {"fields": ["pseudonym"]})
+    return _storyteller(session, row)
+
+
+def suggest_pseudonyms(session: Session, storyteller_id: str, count: int = 6) -> list[str]:
+    """A few free pseudonyms for the person to choose from, none holding part of their name."""
+    row = resolve(session, StorytellerRow, storyteller_id, "storyteller")
+    taken = _PseudonymsInUse(session)
+    offered: list[str] = []
+    for _ in range(count * 4):
+        candidate = unique_pseudonym(taken, avoiding=row.display_name)
+        if candidate not in offered:
+            offered.append(candidate)
+        if len(offered) == count:
+            break
+    return offered
 
 
 def get_storyteller(session: Session, storyteller_id: str) -> Storyteller:

@@ -1,7 +1,10 @@
-"""Generated pseudonyms: what a storyteller is called wherever their name may not go.
+"""Pseudonyms: what a storyteller is called wherever their name may not go, and the
+pseudonymous storyteller id a story sent without the name carries.
 
-Made from gentle, common English words and a number ("Quiet Heron 42"), so they are easy to say
-and to read aloud, carry no hint of the person, and give 270,000 combinations.
+A pseudonym reads as a person's name, as someone would want to be called in a report about their
+life: a common given name and an initial ("Mary K."), from names of many origins. It never
+contains any part of the person's own name, and the person or advocate may choose another
+(``people.set_pseudonym``). Pseudonyms made before ("Quiet Heron 42") are kept unless changed.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import hmac
 import random
 import secrets
 import uuid
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Container, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -22,151 +25,71 @@ from storykeeper.core.models import SettingRow
 if TYPE_CHECKING:
     from storykeeper.core.db import Store
 
-ADJECTIVES = (
-    "Amber",
-    "Autumn",
-    "Bright",
-    "Brisk",
-    "Calm",
-    "Clear",
-    "Copper",
-    "Cosy",
-    "Crisp",
-    "Dappled",
-    "Dawn",
-    "Early",
-    "Evening",
-    "Fair",
-    "Gentle",
-    "Golden",
-    "Green",
-    "Hazel",
-    "Hidden",
-    "Honey",
-    "Kind",
-    "Late",
-    "Light",
-    "Lively",
-    "Lucky",
-    "Meadow",
-    "Merry",
-    "Misty",
-    "Morning",
-    "Mossy",
-    "Noble",
-    "Patient",
-    "Quiet",
-    "Rosy",
-    "Rustling",
-    "Sandy",
-    "Silver",
-    "Snowy",
-    "Soft",
-    "Spring",
-    "Steady",
-    "Still",
-    "Summer",
-    "Sunny",
-    "Swift",
-    "Tall",
-    "Tidy",
-    "True",
-    "Velvet",
-    "Warm",
-    "Wild",
-    "Willow",
-    "Windy",
-    "Winter",
-    "Wise",
-    "Woolly",
-    "Young",
-    "Zesty",
-    "Brave",
-    "Cheerful",
-)
-NOUNS = (
-    "Alder",
-    "Ash",
-    "Badger",
-    "Beech",
-    "Birch",
-    "Blackbird",
-    "Bluebell",
-    "Bramble",
-    "Brook",
-    "Bunting",
-    "Clover",
-    "Cove",
-    "Crocus",
-    "Daisy",
-    "Dove",
-    "Elm",
-    "Fern",
-    "Finch",
-    "Foxglove",
-    "Glade",
-    "Hare",
-    "Harbour",
-    "Hawthorn",
-    "Heath",
-    "Heron",
-    "Holly",
-    "Ivy",
-    "Kestrel",
-    "Lark",
-    "Linnet",
-    "Maple",
-    "Marigold",
-    "Meadowlark",
-    "Moor",
-    "Oak",
-    "Orchard",
-    "Otter",
-    "Owl",
-    "Pebble",
-    "Pine",
-    "Plover",
-    "Poppy",
-    "Primrose",
-    "Robin",
-    "Rowan",
-    "Sparrow",
-    "Starling",
-    "Swallow",
-    "Thistle",
-    "Thrush",
-    "Valley",
-    "Violet",
-    "Wagtail",
-    "Wren",
-    "Yarrow",
-    "Yew",
-    "Harebell",
-    "Kingfisher",
-    "Teasel",
-    "Sorrel",
-)
-NUMBERS = range(10, 85)
+#: Common given names of many origins, as people in Britain today are called.
+GIVEN_NAMES = (
+    "Aaron", "Abdul", "Ada", "Adam", "Agnes", "Ahmed", "Aisha", "Alan", "Alice", "Amara",
+    "Amir", "Amy", "Ana", "Anil", "Arthur", "Asha", "Ayesha", "Barbara", "Beatrice", "Ben",
+    "Bernard", "Bridget", "Carlos", "Carol", "Catherine", "Chen", "Chloe", "Clara", "Colin",
+    "Dafydd", "Daniel", "David", "Deepa", "Dennis", "Dorothy", "Edith", "Edward", "Eileen",
+    "Elena", "Elsie", "Emeka", "Eric", "Esther", "Fatima", "Felix", "Fiona", "Frank", "Gareth",
+    "George", "Gloria", "Grace", "Gwen", "Hamid", "Harold", "Hassan", "Hazel", "Helen", "Hui",
+    "Ibrahim", "Ida", "Imran", "Irene", "Isaac", "Ivy", "Jack", "Jean", "Joan", "John",
+    "Joseph", "Joyce", "Julia", "Kamal", "Kate", "Kemi", "Kenneth", "Kofi", "Lakshmi", "Leila",
+    "Leon", "Lily", "Ling", "Louis", "Lucy", "Malik", "Maria", "Marek", "Martha", "Mary",
+    "Maureen", "Mei", "Michael", "Mohammed", "Moira", "Nadia", "Nancy", "Nia", "Nikhil", "Nora",
+    "Olga", "Oliver", "Omar", "Patrick", "Pauline", "Peter", "Pooja", "Priya", "Rahul", "Ravi",
+    "Rhys", "Rita", "Robert", "Rosa", "Ruth", "Samir", "Samuel", "Sara", "Sean", "Sheila",
+    "Sian", "Sofia", "Stanley", "Sunita", "Tariq", "Teresa", "Thomas", "Tomasz", "Usha", "Vera",
+    "Victor", "Violet", "Walter", "Wei", "Winifred", "Yusuf", "Zainab", "Zofia",
+)  # fmt: skip
+#: Initials that read plainly aloud ("Mary K."); not the rarer letters.
+INITIALS = tuple("ABCDEFGHJKLMNOPRSTW")
+#: The shortest part of a name a pseudonym is kept clear of: a single letter is an initial.
+NAME_PART_MIN = 2
 
 
-def make_pseudonym(rng: random.Random | None = None) -> str:
-    """One pseudonym. Real storytellers get a cryptographic choice, demo data a seeded one."""
-    choose: Callable[[tuple[str, ...] | range], object] = (
-        rng.choice if rng is not None else secrets.choice  # type: ignore[assignment]
-    )
-    return f"{choose(ADJECTIVES)} {choose(NOUNS)} {choose(NUMBERS)}"
+def name_parts(real_name: str) -> list[str]:
+    """The parts of a name a pseudonym must not contain, case-folded."""
+    return [p for p in real_name.casefold().split() if len(p) >= NAME_PART_MIN]
 
 
-def unique_pseudonym(taken: Container[str], rng: random.Random | None = None) -> str:
-    """A pseudonym not in ``taken``; widens with a letter in the unlikely case all tries collide."""
+def shares_a_part(pseudonym: str, real_name: str) -> bool:
+    """Whether ``pseudonym`` holds any part of ``real_name`` (two letters or more), anywhere,
+    in any case: "Anna K." holds "Ann"."""
+    folded = pseudonym.casefold()
+    return any(part in folded for part in name_parts(real_name))
+
+
+def _choices(real_name: str) -> tuple[Sequence[str], Sequence[str]]:
+    parts = name_parts(real_name)
+    names = [n for n in GIVEN_NAMES if not any(p in n.casefold() for p in parts)]
+    # Not the person's own initials either: a small kindness, and one hint fewer.
+    own = {p[0] for p in real_name.casefold().split()}
+    initials = [i for i in INITIALS if i.casefold() not in own]
+    return names or ["Alex"], initials or list(INITIALS)
+
+
+def make_pseudonym(rng: random.Random | None = None, avoiding: str = "") -> str:
+    """One pseudonym, clear of every part of ``avoiding`` (the person's real name). Real
+    storytellers get a cryptographic choice, demo data a seeded one."""
+    names, initials = _choices(avoiding)
+    if rng is None:
+        return f"{secrets.choice(names)} {secrets.choice(initials)}."
+    return f"{rng.choice(names)} {rng.choice(initials)}."
+
+
+def unique_pseudonym(
+    taken: Container[str], rng: random.Random | None = None, avoiding: str = ""
+) -> str:
+    """A pseudonym not in ``taken``; once most are in use, one with a number ("Mary K. 2")."""
     for _ in range(50):
-        candidate = make_pseudonym(rng)
+        candidate = make_pseudonym(rng, avoiding)
         if candidate not in taken:
             return candidate
-    suffix = 0
-    base = make_pseudonym(rng)
-    while (candidate := f"{base}{chr(ord('a') + suffix % 26)}{suffix // 26 or ''}") in taken:
-        suffix += 1
+    base = make_pseudonym(rng, avoiding)
+    number = 2
+    while (candidate := f"{base} {number}") in taken:
+        number += 1
     return candidate
 
 

@@ -182,6 +182,9 @@ def test_a_real_bundle_holds_no_name_consent_forbids_and_nothing_linkable(
         )
         mentioned_checked += len(known["others"])
         attachment_names += len(document["attachments"])
+        # The pseudonym stands in for the name, and may share a given name with someone
+        # mentioned ("Grace B." and her neighbour Grace): it is not searched.
+        stand_in = document["storyteller"]["name"]
         whole_names = {" ".join(n.split()).casefold() for n in [known["name"], *known["others"]]}
         for where, text in strings(document):
             if where == ".supporter.name":
@@ -189,7 +192,7 @@ def test_a_real_bundle_holds_no_name_consent_forbids_and_nothing_linkable(
                 # a word with the storyteller's by chance: only the same person is a leak.
                 if " ".join(text.split()).casefold() in whole_names:
                     leaks.append(f"{document['id'][:8]}{where}")
-            elif forbidden.search(text):
+            elif forbidden.search(text.replace(stand_in, "")):
                 leaks.append(f"{document['id'][:8]}{where}")
         leaks.extend(f"file {n}" for n in file_names if forbidden.search(n))
     for story in ids_unnamed:

@@ -71,7 +71,7 @@ class IncomingPeople:
             if not named and name not in self._pseudonyms:
                 pseudonym = name
             else:
-                pseudonym = unique_pseudonym(self._pseudonyms)
+                pseudonym = unique_pseudonym(self._pseudonyms, avoiding=name)
             self._pseudonyms.add(pseudonym)
             row = StorytellerRow(
                 uuid=uuid,
