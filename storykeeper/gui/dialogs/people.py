@@ -34,9 +34,11 @@ from storykeeper.core.display import neutralised
 from storykeeper.core.vocabulary import AgeBand, Communication, SupporterRole
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.dialogs.pseudonym import PseudonymDialog
 from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import people as ops
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
+from storykeeper.gui.widgets.modal import run_modal
 
 Listed = Callable[[list[Any]], None]
 Done = Callable[[Any], None]
@@ -250,6 +252,12 @@ class StorytellersDialog(_PeopleDialog):
         self.name.setAccessibleName("Name, as they wish to be named")
         self.pseudonym = QLabel()
         self.pseudonym.setAccessibleName("Pseudonym")
+        self.choose_pseudonym = QPushButton("&Choose pseudonym…")
+        self.choose_pseudonym.setAccessibleName("Choose a pseudonym with the person")
+        self.choose_pseudonym.clicked.connect(self._choose_pseudonym)
+        pseudonym_row = QHBoxLayout()
+        pseudonym_row.addWidget(self.pseudonym, 1)
+        pseudonym_row.addWidget(self.choose_pseudonym)
         self.age_band = QComboBox()
         self.age_band.setAccessibleName("Age band")
         self.age_band.addItem("Not recorded", None)
@@ -269,7 +277,7 @@ class StorytellersDialog(_PeopleDialog):
         name_label = QLabel("&Name:")
         name_label.setBuddy(self.name)
         form.addRow(name_label, self.name)
-        form.addRow("Pseudonym:", self.pseudonym)
+        form.addRow("Pseudonym:", pseudonym_row)
         age_label = QLabel("&Age band:")
         age_label.setBuddy(self.age_band)
         form.addRow(age_label, self.age_band)
@@ -284,7 +292,8 @@ class StorytellersDialog(_PeopleDialog):
 
     def fill(self, person: people.Storyteller | None) -> None:
         self.name.setText(person.display_name if person else "")
-        self.pseudonym.setText(person.pseudonym if person else "(made when saved)")
+        self.pseudonym.setText(neutralised(person.pseudonym) if person else "(made when saved)")
+        self.choose_pseudonym.setEnabled(person is not None)
         self.age_band.setCurrentIndex(
             max(0, self.age_band.findData(person.age_band if person else None))
         )
@@ -294,6 +303,17 @@ class StorytellersDialog(_PeopleDialog):
 
     def find(self, text: str, on_done: Listed) -> None:
         self.context.tasks.read(partial(ops.find_storytellers, text=text), on_done=on_done)
+
+    def _choose_pseudonym(self) -> None:
+        if self._current is None:
+            return
+        dialog = PseudonymDialog(self.context, self._current, self)
+        if run_modal(dialog) and dialog.saved is not None:
+            # Only the pseudonym changed: the form keeps any edits not saved yet.
+            self._current = dialog.saved
+            self.pseudonym.setText(neutralised(dialog.saved.pseudonym))
+            self.state.setText(f"New pseudonym: {neutralised(dialog.saved.pseudonym)}.")
+            self.reload(select_id=dialog.saved.id)
 
     def label_for(self, person: people.Storyteller) -> str:
         return f"{person.display_name} — {person.pseudonym}"
