@@ -161,6 +161,12 @@ def cmd_export(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             f"Not sent yet: {counted(result.withdrawals_held_back, 'withdrawal')} of stories "
             "a recipient of this bundle never had; export to the others alone to send them.\n"
         )
+    if result.withdrawals_for_others:
+        out.write(
+            "Waiting for other coordinators: "
+            f"{counted(result.withdrawals_for_others, 'withdrawal')} of stories sent to "
+            "coordinators this bundle is not for; export to them to send them.\n"
+        )
     if result.media_left_out:
         out.write(f"Left out {result.media_left_out} media files: consent does not share them.\n")
     if result.left_out:

@@ -42,6 +42,9 @@ class NoticesFor:
     #: Owed to one of the recipients, but another recipient of this bundle never had the story:
     #: they wait for a bundle to those who did.
     held_back: int
+    #: Owed only to recipients this bundle does not go to (who had those stories): they wait
+    #: for a bundle to them. Said, so that a coordinator dropped from the list is not forgotten.
+    for_others: int = 0
 
 
 def normalised(recipients: Iterable[str]) -> list[str]:
@@ -62,6 +65,20 @@ def normalised(recipients: Iterable[str]) -> list[str]:
 def bundle_recipients(recipients: Sequence[str], plain: bool) -> list[str]:
     """Whom a bundle goes to, as sends are recorded: its age recipients, or ``PLAIN``."""
     return [PLAIN] if plain else normalised(recipients)
+
+
+def _ledger_recipients(session: Session) -> set[str]:
+    """Everyone the export ledger has sent a bundle to (``PLAIN`` for plain bundles)."""
+    found: set[str] = set()
+    for listed, plain in session.execute(select(ExportRow.recipients, ExportRow.plain)):
+        if plain:
+            found.add(PLAIN)
+            continue
+        try:
+            found.update(name for name in json.loads(listed or "[]") if isinstance(name, str))
+        except ValueError:
+            continue
+    return found
 
 
 def _exports_to(session: Session, recipient: str) -> list[int]:
@@ -130,6 +147,9 @@ def notices_for(session: Session, recipients: Sequence[str]) -> NoticesFor:
         owed |= had_it - _already_sent_to(session, recipient)
         every_one_had_it = had_it if every_one_had_it is None else every_one_had_it & had_it
     going = owed & (every_one_had_it or set())
+    owed_elsewhere: set[int] = set()
+    for other in _ledger_recipients(session) - set(wanted):
+        owed_elsewhere |= _story_sent_to(session, other) - _already_sent_to(session, other)
     rows = (
         session.scalars(
             select(WithdrawalNoticeRow)
@@ -139,7 +159,7 @@ def notices_for(session: Session, recipients: Sequence[str]) -> NoticesFor:
         if going
         else []
     )
-    return NoticesFor([_notice(row) for row in rows], len(owed - going))
+    return NoticesFor([_notice(row) for row in rows], len(owed - going), len(owed_elsewhere - owed))
 
 
 def pending_for(session: Session, recipients: Sequence[str]) -> list[WithdrawalNotice]:

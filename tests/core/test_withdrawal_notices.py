@@ -149,3 +149,34 @@ def test_the_command_line_says_a_notice_was_held_back(
         "Not sent yet: 1 withdrawal of stories a recipient of this bundle never had; export to "
         "the others alone to send them."
     ) in said
+
+
+def test_the_plan_counts_notices_owed_to_recipients_not_in_this_bundle(
+    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A notice owed to a coordinator this bundle does not go to is not forgotten: the plan
+    says how many wait for them (an advocate who dropped a coordinator's key must hear it)."""
+    north, south = _recipient(), _recipient()
+    to_north, to_south = shared(store, "The bus"), shared(store, "The allotment")
+    _export(store, tmp_path / "1", [to_north.id], [north])
+    _export(store, tmp_path / "2", [to_south.id], [south])
+    withdraw_fully(store, to_north.id)
+    withdraw_fully(store, to_south.id)
+    with store.read() as session:
+        plan = plan_export(session, Selection.CHOSEN, [], recipients=[north])
+    assert [n.story_id for n in plan.withdrawals] == [to_north.id]
+    assert plan.withdrawals_for_others == 1
+    out = tmp_path / "3"
+    out.mkdir()
+    capsys.readouterr()
+    data_dir = str(store.paths.data_dir)
+    assert main(["--data-dir", data_dir, "export", "--to", north, "--out", str(out)]) == 0
+    assert (
+        "Waiting for other coordinators: 1 withdrawal of stories sent to coordinators this "
+        "bundle is not for; export to them to send them."
+    ) in capsys.readouterr().out
+    with store.read() as session:
+        assert (
+            plan_export(session, Selection.CHOSEN, [], recipients=[south]).withdrawals_for_others
+            == 0
+        )

@@ -103,6 +103,8 @@ class ExportPlan:
     #: Withdrawals owed to one of the recipients but held back: another recipient of this
     #: bundle never had the story, and would learn from the notice that it existed.
     withdrawals_held_back: int = 0
+    #: Withdrawals owed only to recipients this bundle does not go to.
+    withdrawals_for_others: int = 0
 
     @property
     def media_left_out(self) -> int:
@@ -130,6 +132,8 @@ class ExportResult:
     withdrawals_waiting: int = 0
     #: Withdrawals held back: a recipient of this bundle never had their stories.
     withdrawals_held_back: int = 0
+    #: Withdrawals owed only to recipients this bundle does not go to.
+    withdrawals_for_others: int = 0
 
 
 def _chosen_ids(session: Session, selection: Selection, story_ids: Iterable[str]) -> list[str]:
@@ -200,6 +204,7 @@ def plan_export(
         max(0, len(pending) - room),
         recipients=tuple(bundle_recipients(recipients, plain=False)),
         withdrawals_held_back=notices.held_back,
+        withdrawals_for_others=notices.for_others,
     )
 
 
@@ -509,6 +514,7 @@ def write_bundle(
         media_left_out=plan.media_left_out,
         withdrawals_waiting=plan.withdrawals_waiting,
         withdrawals_held_back=plan.withdrawals_held_back,
+        withdrawals_for_others=plan.withdrawals_for_others,
     )
 
 

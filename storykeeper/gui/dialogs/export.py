@@ -274,6 +274,11 @@ class ExportDialog(QDialog):
                 f"{plan.withdrawals_held_back} withdrawals wait for a bundle only to those who "
                 "had the story (a recipient ticked never had it)"
             )
+        if plan.withdrawals_for_others:
+            parts.append(
+                f"{plan.withdrawals_for_others} withdrawals wait for coordinators not ticked, "
+                "who had those stories"
+            )
         if plan.media_left_out:
             parts.append(f"{plan.media_left_out} recordings or photos stay here (consent)")
         parts.append(f"{len(plan.left_out)} stories are left out")
@@ -284,6 +289,11 @@ class ExportDialog(QDialog):
                 f"Nothing to send to all of these recipients: {plan.withdrawals_held_back} "
                 "withdrawals wait for a bundle only to those who had the story (a recipient "
                 "ticked never had it)."
+            )
+        elif plan.withdrawals_for_others:
+            self.summary.setText(
+                f"Nothing to send to these recipients: {plan.withdrawals_for_others} withdrawals "
+                "wait for coordinators not ticked, who had those stories."
             )
         elif self.selection() is Selection.SINCE_LAST:
             self.summary.setText(
