@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -352,6 +352,105 @@ def best_interests_of(text: str) -> BestInterests | None:
     """A stored best-interests record (``consent_records.best_interests``), or None."""
     result: BestInterests | None = _read_stored(text, best_interests_from_document)
     return result
+
+
+#: Words a reason commonly starts with that read lower-case after "because" ("because her story
+#: …"); a reason starting with a name ("Ann said …") keeps its capital.
+_LOWERED_AFTER_BECAUSE = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "being",
+        "each",
+        "he",
+        "her",
+        "his",
+        "i’d",
+        "it",
+        "its",
+        "my",
+        "of",
+        "sharing",
+        "she",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "telling",
+        "we",
+        "what",
+        "when",
+        "without",
+    ]
+)
+
+
+class DecisionBasis(Protocol):
+    """Who decided and on what basis: a recorded version, or the answers about to be saved."""
+
+    @property
+    def basis(self) -> ConsentBasis: ...
+    @property
+    def decided_by(self) -> str: ...
+    @property
+    def best_interests(self) -> BestInterests | None: ...
+    @property
+    def best_interests_reasons(self) -> str: ...
+    @property
+    def advocate_name(self) -> str: ...
+    @property
+    def representative_reference(self) -> str: ...
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _because(reason: str) -> str:
+    reason = " ".join(reason.split()).rstrip(".")
+    first = reason.split(" ", 1)[0]
+    if first.lower() in _LOWERED_AFTER_BECAUSE and first[:1].isupper() and first[1:].islower():
+        reason = reason[:1].lower() + reason[1:]
+    return reason
+
+
+def basis_wording(record: DecisionBasis) -> str:
+    """Who decided, said truthfully to the person: a decision made on their behalf is said to
+    be one (by whom, and as what), never put in their mouth. Used by the consent flow's
+    summary, the story page and the copy the person keeps."""
+    basis = ConsentBasis(record.basis)
+    name = " ".join(record.decided_by.split())
+    reference = " ".join(record.representative_reference.split())
+    if basis is ConsentBasis.OWN_CONSENT:
+        return "You decided this yourself."
+    if basis is ConsentBasis.SUPPORTED_DECISION:
+        helper = " ".join(record.advocate_name.split())
+        return (
+            f"You decided this with help from {helper}."
+            if helper
+            else "You decided this yourself, with help."
+        )
+    if basis is ConsentBasis.LASTING_POWER_OF_ATTORNEY:
+        power = "Lasting Power of Attorney" + (f" {reference}" if reference else "")
+        return f"It was decided on your behalf by {name}, your attorney ({power})."
+    if basis is ConsentBasis.DEPUTY:
+        order = f", order {reference}" if reference else ""
+        return (
+            f"It was decided on your behalf by {name}, your deputy (appointed by the court{order})."
+        )
+    # A best-interests decision: its record names the decision-maker and why; a version recorded
+    # before that record says why in its reasons.
+    record_of = record.best_interests
+    maker = " ".join(record_of.decision_maker.split()) if record_of else ""
+    why = record_of.why if record_of else record.best_interests_reasons
+    sentence = f"It was decided on your behalf by {maker or name}, in your best interests"
+    return _sentence(f"{sentence}, because {_because(why)}" if why.strip() else sentence)
 
 
 def _record(row: ConsentRecordRow, story_uuid: str) -> ConsentRecord:
@@ -1018,6 +1117,8 @@ def summary(history: list[ConsentRecord], on: dt.date | None = None) -> str:
     lines = [
         f"{now.decision.label} on {now.decided_on.strftime('%d %B %Y')} by {now.decided_by} "
         f"({now.basis.label.lower()}; {now.method.label.lower()}).",
+        # What the person is told, so the advocate sees the same words the copy prints.
+        f"The person’s copy says: “{basis_wording(now)}”",
     ]
     allowed = [s.label.lower() for s in ConsentScope if s in now.scopes]
     refused = [s.label.lower() for s in ConsentScope if s not in now.scopes]
@@ -1033,9 +1134,66 @@ def summary(history: list[ConsentRecord], on: dt.date | None = None) -> str:
     if now.review_by and now.decision in AGREEING:
         due = " — the review is due now" if review_due(now, on) else ""
         lines.append(f"Review by {now.review_by.strftime('%d %B %Y')}{due}.")
+    lines += record_lines(now)
     if len(history) > 1:
         lines.append(f"This is version {now.version}; {len(history) - 1} earlier.")
     return "\n".join(lines)
+
+
+def _with_note(text: str, note: str) -> str:
+    """``text`` followed by a note a person wrote, each a sentence."""
+    note = " ".join(note.split())
+    return f"{text}. {note}" if note else f"{text}."
+
+
+def record_lines(record: ConsentRecord) -> list[str]:
+    """The version's Mental Capacity Act record, read-only, for the story page: the capacity
+    assessment, the best-interests record, the advocate and the LPA or order reference. Nothing
+    for what was not recorded."""
+    lines: list[str] = []
+    if record.capacity is not None:
+        assessment = record.capacity
+        steps = [s.label.lower() for s in PracticableStep if s in assessment.steps_taken]
+        lines += [
+            "Capacity assessment:",
+            f"  Decision: {assessment.decision.rstrip('.')}.",
+            f"  Assessed by {assessment.assessed_by} on "
+            f"{assessment.assessed_on.strftime('%d %B %Y')}.",
+        ]
+        if steps or assessment.steps_note.strip():
+            lines.append(
+                _with_note(
+                    "  Steps taken to help them decide: " + ("; ".join(steps) or "none listed"),
+                    assessment.steps_note,
+                )
+            )
+        for name, words in FUNCTIONAL_QUESTIONS:
+            answer: FunctionalAnswer = getattr(assessment, name)
+            lines.append(_with_note(f"  Can they {words}? {answer.able.label}", answer.note))
+        lines.append(f"  Outcome: {assessment.outcome.label.lower()}.")
+    if record.best_interests is not None:
+        interests = record.best_interests
+        lines += ["Best interests:", f"  Decided by {interests.decision_maker}."]
+        for person in interests.consulted:
+            said = " ".join(person.said.split())
+            who = person.name + (f" ({person.relationship})" if person.relationship else "")
+            lines.append(f"  Consulted: {who}" + (f": “{said}”" if said else "."))
+        if interests.wishes_and_values.strip():
+            lines.append(
+                "  Their wishes, feelings, beliefs and values: "
+                + " ".join(interests.wishes_and_values.split())
+            )
+        lines.append("  Why: " + " ".join(interests.why.split()))
+    if record.advocate_name:
+        lines.append(f"Advocate or IMCA: {record.advocate_name}.")
+    if record.representative_reference:
+        kind = (
+            "LPA reference"
+            if record.basis is ConsentBasis.LASTING_POWER_OF_ATTORNEY
+            else ("Court order")
+        )
+        lines.append(f"{kind}: {record.representative_reference}.")
+    return lines
 
 
 def describe(record: ConsentRecord) -> str:

@@ -12,9 +12,9 @@ from html import escape
 from typing import Protocol
 
 from storykeeper.core import clock
-from storykeeper.core.consent import AGREEING, BestInterests
+from storykeeper.core.consent import AGREEING, BestInterests, CapacityAssessment, basis_wording
 from storykeeper.core.easy_read import ConsentText
-from storykeeper.core.vocabulary import ConsentBasis, ConsentDecision, ConsentScope
+from storykeeper.core.vocabulary import CapacityOutcome, ConsentBasis, ConsentDecision, ConsentScope
 
 PICTURE_SIZE = 72
 
@@ -28,40 +28,11 @@ DECIDED_FOR_YOU = "It was decided on your behalf on {date}."
 DECLINED_FOR_YOU = "It was decided on your behalf on {date} not to share your story."
 WITHDRAWN_FOR_YOU = "Your yes was taken back on your behalf on {date}."
 CONDITIONS_FOR_YOU = "The conditions:"
-#: Words a reason commonly starts with that read lower-case after "because" ("because her story
-#: …"); a reason starting with a name ("Ann said …") keeps its capital.
-_LOWERED_AFTER_BECAUSE = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "as",
-        "being",
-        "each",
-        "he",
-        "her",
-        "his",
-        "i’d",
-        "it",
-        "its",
-        "my",
-        "of",
-        "sharing",
-        "she",
-        "that",
-        "the",
-        "their",
-        "them",
-        "they",
-        "this",
-        "to",
-        "telling",
-        "we",
-        "what",
-        "when",
-        "without",
-    ]
-)
+#: Headings of the Mental Capacity Act record in the copy, where one was recorded.
+CHECKED_HEADING = "Checking if you could decide:"
+ASKED_HEADING = "People who were asked:"
+WISHES_HEADING = "What we know matters to you:"
+ADVOCATE_HEADING = "Your advocate:"
 
 
 class ConsentChoices(Protocol):
@@ -89,52 +60,41 @@ class ConsentChoices(Protocol):
     def advocate_name(self) -> str: ...
     @property
     def representative_reference(self) -> str: ...
+    @property
+    def capacity(self) -> CapacityAssessment | None: ...
 
 
-def _sentence(text: str) -> str:
-    text = " ".join(text.split())
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
-def _because(reason: str) -> str:
-    reason = " ".join(reason.split()).rstrip(".")
-    first = reason.split(" ", 1)[0]
-    if first.lower() in _LOWERED_AFTER_BECAUSE and first[:1].isupper() and first[1:].islower():
-        reason = reason[:1].lower() + reason[1:]
-    return reason
-
-
-def basis_wording(record: ConsentChoices) -> str:
-    """Who decided, said truthfully to the person: a decision made on their behalf is said to
-    be one (by whom, and as what), never put in their mouth. Used by the consent flow's
-    summary, the story page and the copy the person keeps."""
-    basis = ConsentBasis(record.basis)
-    name = " ".join(record.decided_by.split())
-    reference = " ".join(record.representative_reference.split())
-    if basis is ConsentBasis.OWN_CONSENT:
-        return "You decided this yourself."
-    if basis is ConsentBasis.SUPPORTED_DECISION:
-        helper = " ".join(record.advocate_name.split())
-        return (
-            f"You decided this with help from {helper}."
-            if helper
-            else "You decided this yourself, with help."
+def _how_it_was_decided(record: ConsentChoices) -> list[str]:
+    """The Mental Capacity Act record, said to the person in short plain sentences: who checked
+    whether they could decide, who was asked, what is known of their wishes, their advocate."""
+    parts = []
+    if record.capacity is not None:
+        checked = record.capacity
+        found = (
+            "They found you could make this decision."
+            if checked.outcome is CapacityOutcome.HAS_CAPACITY
+            else "They found you could not make this decision at that time."
         )
-    if basis is ConsentBasis.LASTING_POWER_OF_ATTORNEY:
-        power = "Lasting Power of Attorney" + (f" {reference}" if reference else "")
-        return f"It was decided on your behalf by {name}, your attorney ({power})."
-    if basis is ConsentBasis.DEPUTY:
-        order = f", order {reference}" if reference else ""
-        return (
-            f"It was decided on your behalf by {name}, your deputy (appointed by the court{order})."
+        parts.append(
+            f"<p><b>{escape(CHECKED_HEADING)}</b><br>"
+            f"{escape(checked.assessed_by)} checked on {_date(checked.assessed_on)}."
+            f"<br>{escape(found)}</p>"
         )
-    # A best-interests decision: its record names the decision-maker and why; a version recorded
-    # before that record says why in its reasons.
-    record_of = record.best_interests
-    maker = " ".join(record_of.decision_maker.split()) if record_of else ""
-    why = record_of.why if record_of else record.best_interests_reasons
-    sentence = f"It was decided on your behalf by {maker or name}, in your best interests"
-    return _sentence(f"{sentence}, because {_because(why)}" if why.strip() else sentence)
+    if record.best_interests is not None:
+        interests = record.best_interests
+        if interests.consulted:
+            asked = "<br>".join(
+                escape(person.name + (f" ({person.relationship})" if person.relationship else ""))
+                for person in interests.consulted
+            )
+            parts.append(f"<p><b>{escape(ASKED_HEADING)}</b><br>{asked}</p>")
+        if interests.wishes_and_values.strip():
+            parts.append(
+                f"<p><b>{escape(WISHES_HEADING)}</b><br>{_lines(interests.wishes_and_values)}</p>"
+            )
+    if record.advocate_name:
+        parts.append(f"<p><b>{escape(ADVOCATE_HEADING)}</b> {escape(record.advocate_name)}</p>")
+    return parts
 
 
 def _date(day: dt.date) -> str:
@@ -199,6 +159,7 @@ def consent_copy_html(
             asked = copy.conditions if theirs else CONDITIONS_FOR_YOU
             parts.append(f"<p><b>{escape(asked)}</b><br>{_lines(record.conditions)}</p>")
         parts.append(f"<p><b>{escape(copy.who)}</b> {escape(basis_wording(record))}</p>")
+        parts += _how_it_was_decided(record)
         if record.review_by:
             parts.append(f"<p>{escape(_fill(copy.review, date=_date(record.review_by)))}</p>")
     else:
@@ -216,5 +177,6 @@ def consent_copy_html(
             lines = [_fill(wording, date=_date(decided_on)), *rest]
             parts.append(f"<p>{_lines(chr(10).join(lines))}</p>")
             parts.append(f"<p><b>{escape(copy.who)}</b> {escape(basis_wording(record))}</p>")
+            parts += _how_it_was_decided(record)
     parts.append(f"<p>{_lines(copy.change)}</p>")
     return "\n".join(parts)

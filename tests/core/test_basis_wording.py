@@ -158,3 +158,29 @@ def test_the_persons_own_decision_still_reads_as_theirs() -> None:
     text = visible(consent_copy_html(TEXT, decision(), "Mair Pritchard", "Tea on Thursdays"))
     assert "You told us on 3 November 2026." in text
     assert "Who decided: You decided this yourself." in text
+
+
+def test_the_copy_tells_the_person_how_it_was_decided() -> None:
+    wanted = decision(
+        basis=ConsentBasis.BEST_INTERESTS,
+        decided_by="Priya Shah",
+        capacity=lacks_capacity(),
+        best_interests=best_interests(),
+        advocate_name="Sam Okafor (IMCA)",
+    )
+    text = visible(consent_copy_html(TEXT, wanted, "Mair Pritchard", "Tea on Thursdays"))
+    assert (
+        "Checking if you could decide: Priya Shah checked on 2 November 2026. They found you "
+        "could not make this decision at that time."
+    ) in text
+    assert "People who were asked: Ann Crisp (her daughter) Tom Hughes (key worker)" in text
+    assert (
+        "What we know matters to you: She has always wanted the day centre to keep its bus."
+    ) in text
+    assert "Your advocate: Sam Okafor (IMCA)" in text
+
+
+def test_a_copy_without_the_record_has_none_of_its_headings() -> None:
+    text = visible(consent_copy_html(TEXT, decision(), "Mair Pritchard", "Tea"))
+    for heading in ("Checking if", "People who were asked", "What we know", "Your advocate"):
+        assert heading not in text
