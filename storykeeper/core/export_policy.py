@@ -208,6 +208,10 @@ def _supporter_shown(
     return supporter
 
 
+def _without_final_dot(pseudonym: str) -> str:
+    return pseudonym.rstrip(".") or pseudonym
+
+
 def _redact_attachment(attachment: Attachment, redact: Callable[[str], str]) -> Attachment:
     return dataclasses.replace(attachment, original_name=redact(attachment.original_name))
 
@@ -243,6 +247,17 @@ def export_view(
         *((p.name, role_shown(p.role)) for p in mentioned),
     )
     redact: Callable[[str], str] = (lambda text: text) if named else names_redactor(stand_ins)
+    # In a file name the pseudonym's closing dot would meet the extension's ("Grace T..pdf").
+    in_file_names = (
+        redact
+        if named
+        else names_redactor(
+            (
+                (story.storyteller.name, _without_final_dot(story.storyteller_pseudonym)),
+                *stand_ins[1:],
+            )
+        )
+    )
     media = ConsentScope.SHARE_MEDIA in current.scopes
     ordered = sorted(history, key=lambda r: r.version)
     return ExportableStory(
@@ -264,7 +279,7 @@ def export_view(
         scopes=current.scopes,
         conditions=redact(current.conditions),
         consent_history=tuple(_redact_record(r, redact) for r in ordered),
-        attachments=tuple(_redact_attachment(a, redact) for a in story.attachments)
+        attachments=tuple(_redact_attachment(a, in_file_names) for a in story.attachments)
         if media
         else (),
         media_left_out=0 if media else len(story.attachments),

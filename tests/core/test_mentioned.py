@@ -3,9 +3,12 @@ wherever the story's consent does not let names leave (issue 17, part 2)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from storykeeper.core import consent
+from storykeeper.core.attachments import MediaStore, add_attachment
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.export_policy import ExportableStory, export_view_for
@@ -138,3 +141,28 @@ def test_a_supporter_is_otherwise_shown_by_their_own_name(store: Store) -> None:
         unnamed = export_view_for(session, story.id)
     assert isinstance(unnamed, ExportableStory) and unnamed.supporter is not None
     assert unnamed.supporter.name == "Priya Shah"
+
+
+def test_attachment_names_lose_every_name(store: Store, tmp_path: Path) -> None:
+    story = make_story(store)
+    media = MediaStore(store.paths.media_dir)
+    source = tmp_path / "scan.bin"
+    source.write_bytes(b"a letter")
+    with store.write(actor="test") as session:
+        set_people_mentioned(session, story.id, [PersonMentioned("Jane Evans", "her daughter")])
+        for name in ("Letter from Margaret Evans.pdf", "jane_evans-birthday.jpg"):
+            add_attachment(session, media, story.id, source, original_name=name)
+        consent.record_consent(session, story.id, given(scopes=UNNAMED))
+        unnamed = export_view_for(session, story.id)
+        consent.record_consent(session, story.id, given(scopes=NAMED))
+        named = export_view_for(session, story.id)
+    assert isinstance(unnamed, ExportableStory) and isinstance(named, ExportableStory)
+    pseudonym = story.storyteller_pseudonym.rstrip(".")
+    assert [a.original_name for a in unnamed.attachments] == [
+        f"Letter from {pseudonym}.pdf",
+        "[her daughter]-birthday.jpg",
+    ]
+    assert [a.original_name for a in named.attachments] == [
+        "Letter from Margaret Evans.pdf",
+        "jane_evans-birthday.jpg",
+    ]
