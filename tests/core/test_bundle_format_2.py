@@ -4,16 +4,22 @@ the attorney's or deputy's reference — and the coordinator keeps it, as part o
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storykeeper.core import consent
+from storykeeper.core.bundle import document as document_module
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Outcome
+from storykeeper.core.bundle.schema import first_error, is_valid
 from storykeeper.core.db import Store
+from storykeeper.core.errors import ValidationError
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.vocabulary import ConsentBasis
 from tests.core.plain_bundles import write_plain
@@ -219,3 +225,117 @@ def test_a_record_the_store_would_not_take_is_refused(
     assert report.outcome is Outcome.REFUSED, report.summary()
     assert said in (report.reason or "")
     assert snapshot(coordinator) == before
+
+
+# --- the new fields, fuzzed -------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=6,
+)
+MCA_FIELDS = ("capacity_assessment", "best_interests", "advocate_name", "representative_reference")
+
+
+def _mutate(value: Any, data: st.DataObject) -> Any:
+    """One random change somewhere in a JSON value: replace, delete or add."""
+    if isinstance(value, dict) and value and data.draw(st.booleans()):
+        key = data.draw(st.sampled_from(sorted(value)))
+        value[key] = _mutate(value[key], data)
+        return value
+    if isinstance(value, list) and value and data.draw(st.booleans()):
+        index = data.draw(st.integers(0, len(value) - 1))
+        value[index] = _mutate(value[index], data)
+        return value
+    action = data.draw(st.sampled_from(["replace", "delete", "add"]))
+    if action == "delete" and isinstance(value, dict) and value:
+        del value[data.draw(st.sampled_from(sorted(value)))]
+        return value
+    if action == "add" and isinstance(value, dict):
+        value[data.draw(st.text(max_size=10))] = data.draw(JSON_VALUES)
+        return value
+    return data.draw(JSON_VALUES)
+
+
+def _format_2_document() -> dict[str, Any]:
+    """A story document as the writer makes it, on a best-interests decision with the record."""
+    record = consent.ConsentRecord(
+        id="3e4f5a6b-7c8d-4e9f-8a1b-2c3d4e5f6a7b",
+        story_id="0b7f0f5e-8d1c-4f55-9d55-2a4b0b6d4e11",
+        version=1,
+        decision=consent.ConsentDecision.GIVEN,
+        basis=ConsentBasis.BEST_INTERESTS,
+        decided_by="Priya Shah",
+        method=consent.ConsentMethod.VERBAL,
+        scopes=frozenset({consent.ConsentScope.SHARE_WITH_COORDINATOR}),
+        persons_words="",
+        conditions="",
+        capacity_notes="",
+        witness_id=None,
+        witness_name=None,
+        consulted="",
+        advocate_involved=None,
+        best_interests_reasons="",
+        decided_on=dt.date(2026, 11, 3),
+        review_by=None,
+        recorded_at=dt.datetime(2026, 11, 3, 10, tzinfo=dt.UTC),
+        capacity=lacks_capacity(),
+        best_interests=best_interests(),
+        advocate_name="Sam Okafor",
+        representative_reference="",
+    )
+    return {
+        "format": 2,
+        "id": record.story_id,
+        "revision": 2,
+        "storyteller": {
+            "id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+            "name": "Rowan Ash",
+            "is_real_name": False,
+        },
+        "supporter": None,
+        "title": "The day centre bus",
+        "own_words": "The minibus comes every Tuesday.",
+        "recorder_notes": "",
+        "told_on": None,
+        "setting": None,
+        "how_told": None,
+        "language": "en",
+        "status": "final",
+        "themes": [],
+        "consent": {
+            "scopes": ["share_with_coordinator"],
+            "conditions": "",
+            "history": [document_module._consent(record)],
+        },
+        "attachments": [],
+    }
+
+
+FORMAT_2_STORY = _format_2_document()
+
+
+def test_the_writers_consent_record_is_a_valid_format_2_document() -> None:
+    assert document_module.problem_with(FORMAT_2_STORY) is None
+    read = document_module.read_story(FORMAT_2_STORY).consent[0]
+    assert (read.capacity, read.best_interests) == (lacks_capacity(), best_interests())
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_a_changed_record_is_read_or_refused_in_words(data: st.DataObject) -> None:
+    """Whatever a sender puts in the new fields: both validators agree, and a document the
+    schema passes is read or refused with a ValidationError (never a crash)."""
+    document = json.loads(json.dumps(FORMAT_2_STORY))
+    version = document["consent"]["history"][0]
+    for _ in range(data.draw(st.integers(1, 3))):
+        field = data.draw(st.sampled_from(MCA_FIELDS))
+        if field in version:
+            version[field] = _mutate(version[field], data)
+    valid = is_valid(document, "story", 2)
+    assert valid == (first_error(document, "story", 2) is None)
+    if valid:
+        try:
+            document_module.read_story(document)
+        except ValidationError as refusal:
+            assert str(refusal)
