@@ -12,12 +12,12 @@ import pyrage
 from pyrage import x25519
 from sqlalchemy import select
 
-from storykeeper.core import consent, people, stories
+from storykeeper.core import check, consent, people, stories
 from storykeeper.core.bundle.export import export_bundle
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
-from storykeeper.core.models import SettingRow, StoryRow, StorytellerRow
+from storykeeper.core.models import SettingRow, StoryRow, StorytellerRow, StoryVersionRow
 from storykeeper.core.pseudonyms import SECRET_SETTING
 from storykeeper.core.vocabulary import ConsentScope
 from tests.exchange import trust_advocate
@@ -33,7 +33,12 @@ def stories_of_one_person(store: Store, scopes: list[frozenset[ConsentScope]]) -
         made = []
         for number, scope in enumerate(scopes):
             story = stories.create_story(
-                session, stories.StoryFields(storyteller_id=teller.id, title=f"Story {number}")
+                session,
+                stories.StoryFields(
+                    storyteller_id=teller.id,
+                    title=f"Story {number}",
+                    own_words="I am Margaret Evans and I remember the mill.",
+                ),
             )
             consent.record_consent(session, story.id, given(scopes=scope))
             made.append(story.id)
@@ -129,7 +134,17 @@ def test_a_story_that_loses_the_name_moves_and_takes_the_name_away(
     after = tellers()
     # The story moved to the pseudonymous storyteller, the same one as the other story's...
     assert after[named][0] == after[unnamed][0] == before[unnamed][0]
-    # ...and no story held there allows the name any more: it is gone from the store.
+    # ...and no story held there allows the name any more: it is gone from the store, with the
+    # versions kept from when the story came with it (their words, and the real id).
     with coordinator.read() as session:
         names = list(session.scalars(select(StorytellerRow.display_name)))
+        versions = session.execute(
+            select(StoryVersionRow.own_words, StoryVersionRow.details)
+            .join(StoryRow, StoryRow.id == StoryVersionRow.story_id)
+            .where(StoryRow.uuid == named)
+        ).all()
     assert not any("Margaret" in n or "Evans" in n for n in names)
+    assert versions and not any(
+        "Margaret" in words or before[named][0] in details for words, details in versions
+    )
+    assert check.check_store(coordinator).problems == ()

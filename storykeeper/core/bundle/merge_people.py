@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from storykeeper.core.bundle.document import PersonValues
@@ -26,6 +26,7 @@ from storykeeper.core.models import (
     ConsentRecordRow,
     StoryRow,
     StorytellerRow,
+    StoryVersionRow,
     SupporterRow,
     TrustedSignerRow,
 )
@@ -101,6 +102,15 @@ class IncomingPeople:
         a pseudonymous id (and with it again, the real one). The name it leaves behind stays
         only while another story of that storyteller allows it; otherwise this store's own
         pseudonym takes its place, as it would have had the name never been shared."""
+        # The versions kept of the story as it came before may hold the name in their words
+        # and the other id in their details (sent with the name, it carried the real one): the
+        # story's consent now says otherwise. The new revision's version is kept after this.
+        self.session.execute(
+            delete(StoryVersionRow).where(
+                StoryVersionRow.story_id
+                == select(StoryRow.id).where(StoryRow.uuid == story_uuid).scalar_subquery()
+            )
+        )
         if row.display_name != row.pseudonym and not self.name_allowed(row, story_uuid):
             row.display_name = row.pseudonym
             row.updated_at = self.now
