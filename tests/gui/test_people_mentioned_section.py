@@ -134,3 +134,22 @@ def test_the_section_fits_a_small_laptop_at_twice_the_text_size(
     window.context.set_text_scale(200)
     needed = window.editor.people_mentioned.minimumSizeHint()
     assert needed.width() <= ROOM[0] - 100, needed  # beside the page's margins and scroll bar
+
+
+def test_every_control_of_the_section_and_its_dialogs_has_a_name(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from storykeeper.gui.ops.mentioned import LeavePreview
+    from tests.gui.inspecting import unnamed_controls
+
+    _open(qtbot, window)
+    assert unnamed_controls(window.editor.people_mentioned) == []
+    for dialog in (
+        PersonDialog(PersonMentioned("Tom Price", "a neighbour")),
+        SuggestedNamesDialog(["Tom Price", "Mair Crisp"]),
+        WhatWillLeaveDialog(LeavePreview("The bus", "here", "leaving", "")),
+    ):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert unnamed_controls(dialog) == [], type(dialog).__name__

@@ -116,6 +116,7 @@ class ExportDialog(QDialog):
         self.lists.addTab(self.going, "Going")
         self.lists.addTab(self.left_out, "Left out, and why")
         self.lists.setMaximumHeight(200)
+        self.lists.setAccessibleName("Stories that go, and stories left out")
         self.preview_button = QPushButton("See what &leaves…")
         self.preview_button.setAccessibleName("See what will leave for the chosen story")
         self.recipient_list = QListWidget()
