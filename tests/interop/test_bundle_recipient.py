@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storykeeper.__main__ import main
+from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.export import export_bundle
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Outcome
@@ -221,7 +222,7 @@ def test_a_trusted_comment_naming_another_recipient_is_refused(
         path,
         keys,
         keep_id,
-        trusted_comment=f"storykeeper bundle {bundle_id} format 1 to {OTHER_RECIPIENT}",
+        trusted_comment=f"storykeeper bundle {bundle_id} format {FORMAT} to {OTHER_RECIPIENT}",
     )
     assert refused_unchanged(coordinator, forged, accept_plain=True) == (
         "The bundle contradicts itself: the signature's trusted comment says recipients "
