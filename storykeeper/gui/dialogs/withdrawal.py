@@ -14,6 +14,7 @@ take back a person's yes for them.
 
 from __future__ import annotations
 
+import textwrap
 from functools import partial
 
 from PySide6.QtCore import QDate
@@ -48,6 +49,10 @@ from storykeeper.gui.widgets.easy_read_step import (
 )
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.read_aloud import ReadAloud, read_or_stop
+
+#: The longest line of a choice's words, in characters: at twice the text size, with its
+#: picture, about 1,000 pixels.
+CHOICE_LINE = 34
 
 
 class WithdrawalDialog(QDialog):
@@ -163,8 +168,11 @@ class WithdrawalDialog(QDialog):
         self.scope_buttons: dict[ConsentScope, QPushButton] = {}
         for number, scope in enumerate((s for s in ConsentScope if s in self.current.scopes), 1):
             asked = self.text.scopes[scope]
+            # A button's words do not wrap by themselves: at twice the text size a question on
+            # one line would be wider than a laptop's screen.
+            lines = textwrap.wrap(asked.question, CHOICE_LINE)
             button = choice_button(
-                f"&{number}  {asked.question}", asked.picture, self.picture_size // 2
+                f"&{number}  " + "\n     ".join(lines), asked.picture, self.picture_size // 2
             )
             button.setAccessibleName(f"No longer: {asked.question}")
             self.scope_buttons[scope] = button
