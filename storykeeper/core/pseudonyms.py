@@ -9,12 +9,13 @@ contains any part of the person's own name, and the person or advocate may choos
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import random
 import secrets
 import uuid
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -122,12 +123,22 @@ def ensure_secret(store: Store) -> None:
             session.add(SettingRow(key=SECRET_SETTING, value=made))
 
 
-def storyteller_key(session: Session, storyteller_id: str) -> bytes:
-    """The per-person key a story sent without the name derives its storyteller id from."""
-    secret = _stored_secret(session)
-    if secret is None:
-        raise MissingSecretError("the store has no pseudonym secret: open it with Store.open")
-    return hmac.new(secret, f"storyteller:{storyteller_id}".encode(), hashlib.sha256).digest()
+def storyteller_keys(session: Session) -> Callable[[str], bytes]:
+    """The per-person key a story sent without the name derives its storyteller id from, by
+    storyteller id: the secret is read once (and only if a key is asked for), each key made
+    once."""
+    secret: bytes | None = None
+
+    @functools.cache
+    def key_of(storyteller_id: str) -> bytes:
+        nonlocal secret
+        if secret is None:
+            secret = _stored_secret(session)
+            if secret is None:
+                raise MissingSecretError("the store has no pseudonym secret: open it with Store")
+        return hmac.new(secret, f"storyteller:{storyteller_id}".encode(), hashlib.sha256).digest()
+
+    return key_of
 
 
 def pseudonymous_id(key: bytes, recipients: Iterable[str]) -> str:

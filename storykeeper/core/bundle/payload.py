@@ -41,7 +41,7 @@ class PlannedStory:
     #: Why the coordinator would refuse this story's document, naming the story; None (nearly
     #: always) when it would take it. The writer refuses the whole export before signing.
     problem: str | None = None
-    #: Sent without the name: the storyteller's per-person key (``pseudonyms.storyteller_key``)
+    #: Sent without the name: the storyteller's per-person key (``pseudonyms.storyteller_keys``)
     #: and the real id the document holds until it is written for its recipients.
     pseudonym_key: bytes | None = None
     storyteller_id: str = ""

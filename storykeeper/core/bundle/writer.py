@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import enum
 import errno
-import functools
 import hashlib
 import json
 import os
@@ -63,7 +62,7 @@ from storykeeper.core.export_policy import (
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.mentioned import mentioned_by_story
 from storykeeper.core.models import ExportItemRow, ExportRow, StoryRow
-from storykeeper.core.pseudonyms import storyteller_key
+from storykeeper.core.pseudonyms import storyteller_keys
 from storykeeper.core.stories import get_stories
 from storykeeper.core.withdrawal_notices import bundle_recipients, mark_sent, notices_for
 
@@ -168,8 +167,7 @@ def plan_export(
     notices: a notice goes only to those who were sent its story."""
     stories: list[PlannedStory] = []
     left_out: list[Withheld] = []
-    # A storyteller usually has several stories: their key is derived once.
-    keys_of = functools.lru_cache(maxsize=4096)(functools.partial(storyteller_key, session))
+    keys_of = storyteller_keys(session)
 
     def take(decision: ExportableStory | Withheld | WithdrawalOnly) -> None:
         if isinstance(decision, ExportableStory):
