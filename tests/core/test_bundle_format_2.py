@@ -18,6 +18,7 @@ from storykeeper.core.bundle import document as document_module
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Outcome
 from storykeeper.core.bundle.schema import first_error, is_valid
+from storykeeper.core.check import check_store
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.keys import KeyStore
@@ -71,6 +72,8 @@ def test_the_record_goes_to_the_coordinator_whole(
     ] == [(v.capacity, v.best_interests, v.advocate_name, v.representative_reference) for v in sent]
     assert held[0].best_interests == best_interests()
     assert held[1].representative_reference == "7000-1234-5678"
+    # Kept with their content digests: the coordinator's check finds the record as it came.
+    assert check_store(coordinator).problems == ()
 
 
 def _as_input(record: consent.ConsentRecord | None) -> dict[str, Any]:
