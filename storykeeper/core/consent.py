@@ -928,6 +928,11 @@ class Withdrawal:
     scopes: frozenset[ConsentScope] | None = None
     reason: str = ""
     decided_on: dt.date | None = None
+    #: The advocate or IMCA who took part, by name.
+    advocate_name: str = ""
+    #: The attorney's LPA reference or the deputy's order; "" keeps the one of the consent in
+    #: force when the same kind of representative takes it back.
+    representative_reference: str = ""
 
 
 def withdraw(session: Session, story_id: str, withdrawal: Withdrawal) -> ConsentRecord:
@@ -958,6 +963,10 @@ def withdraw(session: Session, story_id: str, withdrawal: Withdrawal) -> Consent
     # The review date stands, unless it has passed: then this conversation was the review, and
     # the next one falls due in the usual six months.
     review_by = current.review_by if current.review_by and current.review_by >= decided_on else None
+    basis = ConsentBasis(withdrawal.basis)
+    reference = withdrawal.representative_reference or (
+        current.representative_reference if basis is current.basis else ""
+    )
     return record_consent(
         session,
         story_id,
@@ -971,6 +980,8 @@ def withdraw(session: Session, story_id: str, withdrawal: Withdrawal) -> Consent
             conditions="" if full else current.conditions,
             decided_on=decided_on,
             review_by=None if full else review_by,
+            advocate_name=withdrawal.advocate_name,
+            representative_reference=reference if basis in REPRESENTATIVES else "",
         ),
     )
 

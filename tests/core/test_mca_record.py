@@ -23,6 +23,8 @@ from storykeeper.core.vocabulary import (
     CapacityOutcome,
     ConsentBasis,
     ConsentDecision,
+    ConsentMethod,
+    ConsentScope,
 )
 from tests.damage import change_with_plain_sql
 from tests.factories import given, make_story
@@ -353,3 +355,43 @@ def test_verbal_consent_to_recording_keeps_the_advocate_and_reference(store: Sto
 
 def test_records_compare_by_value() -> None:
     assert dataclasses.replace(lacks_capacity()) == lacks_capacity()
+
+
+def test_a_withdrawal_by_the_attorney_keeps_the_lpa_reference(store: Store) -> None:
+    story = make_story(store)
+    with store.write(actor="test") as session:
+        consent.record_consent(
+            session,
+            story.id,
+            given(
+                basis=ConsentBasis.LASTING_POWER_OF_ATTORNEY,
+                decided_by="Ann Crisp",
+                representative_reference="7000-1234-5678",
+            ),
+        )
+        by_attorney = consent.withdraw(
+            session,
+            story.id,
+            consent.Withdrawal(
+                decided_by="Ann Crisp",
+                basis=ConsentBasis.LASTING_POWER_OF_ATTORNEY,
+                method=ConsentMethod.VERBAL,
+                scopes=frozenset({ConsentScope.ANONYMISED_IN_REPORTS}),
+                advocate_name="Sam Okafor",
+            ),
+        )
+        # Taken back by the person themselves (they can decide again): no reference.
+        by_the_person = consent.withdraw(
+            session,
+            story.id,
+            consent.Withdrawal(
+                decided_by="Margaret Evans",
+                basis=ConsentBasis.OWN_CONSENT,
+                method=ConsentMethod.VERBAL,
+            ),
+        )
+    assert (by_attorney.representative_reference, by_attorney.advocate_name) == (
+        "7000-1234-5678",
+        "Sam Okafor",
+    )
+    assert by_the_person.representative_reference == ""
