@@ -724,8 +724,10 @@ def test_a_partial_withdrawal_keeps_the_rest(qtbot: QtBot, window: MainWindow) -
         type_text(qtbot, "I don't like that photo.")
         withdrawal_next(qtbot, dialog, "check", enter=False)
         assert dialog.stopping.text() == (
-            "You now say no to:\n• Can we share recordings or photos of you?"
+            "You now say no to:\n• Can we share recordings or photos of you?\n"
+            "If something is wrong, go back and change it."
         )
+        assert QApplication.focusWidget() is dialog.read_button
 
     withdraw(qtbot, window, walk)
     editor = window.editor

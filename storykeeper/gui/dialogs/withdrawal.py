@@ -135,6 +135,7 @@ class WithdrawalDialog(QDialog):
             f'QPushButton[choice="true"] {{ font-size: {base * 1.5:.1f}pt; }}'
             + (HIGH_CONTRAST_CHOICES if self.context.settings.high_contrast else CALM_CHOICES)
             + 'QLabel[role="problem"] { font-weight: bold; }'
+            + f'QPushButton[role="act"] {{ font-size: {base * 1.5:.1f}pt; padding: 8px 18px; }}'
         )
 
     # --- the steps ---
@@ -217,22 +218,19 @@ class WithdrawalDialog(QDialog):
 
     def _check_step(self) -> Step:
         words = self.text.withdraw.check
-        step = self._step("check", words.title, words.text, None)
-        self.stopping = QLabel()
-        self.stopping.setProperty("role", "easy-read")
-        self.stopping.setWordWrap(True)
+        step = self._step("check", words.title, words.text, self.text.no.picture)
+        self.stopping = step.words
         self.stopping.setAccessibleName("What will stop")
         # Not the default button, and never pressed by Enter: taking consent back is its own act.
         self.record_button = QPushButton("Re&cord the withdrawal")
         self.record_button.setAutoDefault(False)
         self.record_button.setAccessibleName("Record the withdrawal")
+        self.record_button.setProperty("role", "act")
         self.record_button.clicked.connect(self.record)
         row = QHBoxLayout()
         row.addWidget(self.record_button)
         row.addStretch()
-        step.body.addWidget(self.stopping)
         step.body.addLayout(row)
-        step.first = self.stopping
         return step
 
     # --- moving between steps ---
@@ -261,7 +259,8 @@ class WithdrawalDialog(QDialog):
         # Hidden, Next is no default button either: Enter on the last step does nothing.
         self.next_button.setVisible(not last)
         chosen = step.choices.checkedButton() if step.choices is not None else None
-        (chosen or step.first or self.next_button).setFocus()
+        # On the last step the keyboard starts on "Read aloud": no key there takes consent back.
+        (chosen or step.first or (self.read_button if last else self.next_button)).setFocus()
 
     def go_back(self) -> None:
         sequence = self._sequence()
@@ -297,8 +296,9 @@ class WithdrawalDialog(QDialog):
             said = "\n".join([words.stops, *(f"• {question}" for question in taken)])
         else:
             said = words.all_stops
-        self.stopping.setText(said)
-        self.check_step.spoken_extra = [said]
+        # What will stop, then how to change it: the words of "Is this right?" follow.
+        self.check_step.text = "\n".join([said, words.check.text])
+        self.stopping.setText(self.check_step.text)
 
     # --- recording ---
 
