@@ -5,13 +5,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import hmac
+import json
 import re
+import uuid
+import zlib
 from typing import Any
 
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from storykeeper.core.attachments import Attachment
+from storykeeper.core.bundle.document import canonical
+from storykeeper.core.bundle.payload import PlannedStory
 from storykeeper.core.consent import ConsentRecord
 from storykeeper.core.export_policy import (
     ExportableStory,
@@ -21,6 +27,7 @@ from storykeeper.core.export_policy import (
     export_view_for,
 )
 from storykeeper.core.mentioned import PersonMentioned
+from storykeeper.core.pseudonyms import pseudonymous_id
 from storykeeper.core.stories import PersonRef, Story
 from storykeeper.core.vocabulary import (
     AttachmentKind,
@@ -245,3 +252,73 @@ def test_a_withdrawn_story_sends_only_its_withdrawal(store: object) -> None:
         gone = export_view_for(session, made.id)
     assert isinstance(gone, WithdrawalOnly)
     assert "Private" not in repr(gone)
+
+
+recipient_sets = st.lists(
+    st.sampled_from(["plain", "age1north", "age1south", "age1east"]), min_size=1, max_size=3
+)
+
+
+def sharing(named: bool) -> ConsentRecord:
+    """A consent version that lets the story go to the coordinator, with or without the name."""
+    scopes = {ConsentScope.SHARE_WITH_COORDINATOR, ConsentScope.SHARE_MEDIA}
+    return ConsentRecord(
+        id="c9",
+        story_id="s",
+        version=9,
+        decision=ConsentDecision.GIVEN,
+        basis=ConsentBasis.OWN_CONSENT,
+        decided_by="",
+        method=ConsentMethod.VERBAL,
+        scopes=frozenset(scopes | ({ConsentScope.PUBLISH_WITH_NAME} if named else set())),
+        persons_words="",
+        conditions="",
+        capacity_notes="",
+        witness_id=None,
+        witness_name=None,
+        consulted="",
+        advocate_involved=None,
+        best_interests_reasons="",
+        decided_on=dt.date(2026, 2, 1),
+        review_by=None,
+        recorded_at=NOW,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    stories_with_consent(),
+    st.booleans(),
+    recipient_sets,
+    recipient_sets,
+    st.binary(min_size=32, max_size=32),
+)
+def test_a_story_sent_without_the_name_carries_an_id_no_one_can_join(
+    case: Case, named: bool, to: list[str], others: list[str], secret: bytes
+) -> None:
+    """The document as written for its recipients: the real storyteller id only with the name;
+    without it an id that is the same for the same person and recipients (in any order), and
+    another for other recipients or another person."""
+    story, history, mentioned, _ = case
+    decision = export_view(story, [*history, sharing(named)], mentioned)
+    assert isinstance(decision, ExportableStory) and decision.storyteller_named == named
+    key = hmac.new(secret, b"storyteller:" + story.storyteller.id.encode(), "sha256").digest()
+    planned = PlannedStory.of(decision, key)
+
+    def sent_id(recipients: list[str]) -> str:
+        return str(json.loads(planned.document(recipients))["storyteller"]["id"])
+
+    if decision.storyteller_named:
+        assert sent_id(to) == story.storyteller.id
+        return
+    pseudonymous = sent_id(to)
+    assert pseudonymous != story.storyteller.id
+    assert uuid.UUID(pseudonymous).version == 4
+    assert sent_id(list(reversed(to)) + to[:1]) == pseudonymous
+    assert (sent_id(others) == pseudonymous) == (set(others) == set(to))
+    another = hmac.new(secret, b"storyteller:someone else", "sha256").digest()
+    assert pseudonymous_id(another, to) != pseudonymous
+    # Everything but the id is the document as planned.
+    document = json.loads(planned.document(to))
+    document["storyteller"]["id"] = story.storyteller.id
+    assert canonical(document) == zlib.decompress(planned.compressed)
