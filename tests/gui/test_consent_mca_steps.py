@@ -353,3 +353,58 @@ def test_at_twice_the_text_size_every_new_step_fits_a_1366_by_768_screen(
         withdrawal._show(step)
         needs_no_sideways_scrolling(withdrawal, step)
     withdrawal.reject()
+
+
+def test_an_assessment_dated_after_the_decision_is_refused_on_the_capacity_step(
+    qtbot: QtBot, context: AppContext, open_flow: Callable[[str], ConsentFlowDialog]
+) -> None:
+    """The core has the last word; the flow goes back to the field it names and says why."""
+    story = make_story(context.store, teller=NAME)
+    dialog = open_flow(story.id)
+    next_to(qtbot, dialog, "basis")
+    choose(qtbot, Qt.Key.Key_1, dialog.basis_group.button(1))
+    choose(qtbot, Qt.Key.Key_T, dialog.capacity_in_doubt)
+    next_to(qtbot, dialog, "capacity")
+    answer_capacity(qtbot, dialog, outcome_down=1)  # assessed today: she can decide
+    next_to(qtbot, dialog, "scope:record_audio")
+    key(qtbot, Qt.Key.Key_Space)
+    key(qtbot, Qt.Key.Key_Return)
+    at(qtbot, dialog, "scope:share_with_coordinator")
+    key(qtbot, Qt.Key.Key_Right)
+    key(qtbot, Qt.Key.Key_Space)
+    key(qtbot, Qt.Key.Key_Return)
+    at(qtbot, dialog, "how")
+    next_to(qtbot, dialog, "review")
+    dialog.decided_on.setDate(clock.today() - dt.timedelta(days=3))  # decided before
+    next_to(qtbot, dialog, "check")
+    key(qtbot, Qt.Key.Key_S, ALT)
+    at(qtbot, dialog, "capacity")
+    problem = dialog.capacity_step.problem.text()
+    assert problem.startswith("Not saved yet: The capacity assessment (")
+    assert "is dated after the decision" in problem
+    assert QApplication.focusWidget() is dialog.capacity.assessed_on
+    with context.store.read() as session:
+        assert consent.current_consent(session, story.id) is None
+    QDialog.done(dialog, 0)
+
+
+def test_a_review_of_a_best_interests_decision_recorded_before_the_record_keeps_its_reasons(
+    qtbot: QtBot, context: AppContext, open_flow: Callable[[str], ConsentFlowDialog]
+) -> None:
+    story = make_story(context.store, teller=NAME)
+    with context.store.write(actor="test") as session:
+        consent.record_consent(
+            session,
+            story.id,
+            given(
+                basis=ConsentBasis.BEST_INTERESTS,
+                decided_by="Gareth Pritchard",
+                consulted="Her son",
+                advocate_involved=False,
+                best_interests_reasons="It may help others.",
+            ),
+        )
+    dialog = open_flow(story.id)
+    assert dialog.best_interests.why.toPlainText() == "It may help others."
+    assert dialog.best_interests.rows == []  # asked for afresh, one by one
+    QDialog.done(dialog, 0)

@@ -319,14 +319,45 @@ class ConsentFlowDialog(ConsentSteps, QDialog):
         if not isinstance(error, StorykeeperError):
             QMessageBox.critical(self, "Consent not saved", plain_error(error, self.context.paths))
             return
-        # "capacity.assessed_on", "best_interests.why": the part before the dot names the step.
-        field = (error.field or "").split(".")[0] if isinstance(error, ValidationError) else ""
-        key = self._FIELD_STEPS.get(field)
+        field = (error.field or "") if isinstance(error, ValidationError) else ""
+        # "capacity.assessed_on", "best_interests.why": the part before the dot names the step,
+        # except the decision-maker, who is named on "Who is deciding?".
+        key = (
+            "basis"
+            if field == "best_interests.decision_maker"
+            else self._FIELD_STEPS.get(field.split(".")[0])
+        )
         step = next((s for s in self._sequence() if s.key == key), self.check_step)
-        if error.field == "scopes":
+        if field == "scopes":
             step = self.scope_steps[SHARING]
         self._show(step)
-        step.show_problem(f"Not saved yet: {plain_error(error, self.context.paths)}")
+        step.show_problem(
+            f"Not saved yet: {plain_error(error, self.context.paths)}", self._field_widget(field)
+        )
+
+    def _field_widget(self, field: str) -> QWidget | None:
+        """Where the keyboard goes to put right what the core refused."""
+        capacity, best = self.capacity, self.best_interests
+        widgets: dict[str, QWidget] = {
+            "decided_by": self.decided_by,
+            "best_interests.decision_maker": self.decided_by,
+            "representative_reference": self.reference,
+            "capacity.decision": capacity.decision,
+            "capacity.assessed_by": capacity.assessed_by,
+            "capacity.assessed_on": capacity.assessed_on,
+            "capacity.steps_note": capacity.steps_note,
+            "capacity.outcome": capacity.outcome,
+            **{f"capacity.{name}": box for name, box in capacity.abilities.items()},
+            "best_interests.why": best.why,
+            "best_interests.wishes_and_values": best.wishes,
+            "best_interests.consulted": best.first,
+            "advocate_name": best.advocate_name,
+            "persons_words": self.persons_words,
+            "conditions": self.conditions,
+            "review_by": self.review_by,
+            "decided_on": self.decided_on,
+        }
+        return widgets.get(field)
 
     # --- reading aloud and the copy ---
 

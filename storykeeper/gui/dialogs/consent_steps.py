@@ -334,6 +334,10 @@ class ConsentSteps:
             self.capacity.start_from(current.capacity)
         if current.best_interests is not None:
             self.best_interests.start_from(current.best_interests, current.advocate_name)
+        elif current.basis is ConsentBasis.BEST_INTERESTS:
+            # Recorded before the best-interests record: its reasons carry over to confirm;
+            # the people consulted are asked for afresh, one by one.
+            self.best_interests.why.setPlainText(current.best_interests_reasons)
         index = self.witness.findData(current.witness_id)
         self.witness.setCurrentIndex(max(0, index))
 

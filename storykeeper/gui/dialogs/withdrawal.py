@@ -67,14 +67,16 @@ class WithdrawalDialog(QDialog):
         current: ConsentRecord,
         parent: QWidget | None = None,
         *,
-        text: ConsentText | None = None,
+        language: str = "en",
     ) -> None:
         super().__init__(parent)
         self.context = context
         self.story_id = story_id
         self.storyteller_name = storyteller_name
         self.current = current
-        self.text = text or load_consent_text("en", context.paths.data_dir)
+        # The easy-read wording in the story's language, the organisation's own first: a small
+        # file, read once as the dialog opens.
+        self.text: ConsentText = load_consent_text(language, context.paths.data_dir)
         self.result_record: ConsentRecord | None = None
         self._recording = False
         self.setWindowTitle(f"Take back consent — {storyteller_name}")

@@ -132,7 +132,14 @@ class ConsentSection(QGroupBox):
                 )
                 return
             self.before_change()
-            dialog = WithdrawalDialog(self.context, story.id, story.storyteller.name, current, self)
+            dialog = WithdrawalDialog(
+                self.context,
+                story.id,
+                story.storyteller.name,
+                current,
+                self,
+                language=story.language,
+            )
             run_modal(dialog)
             if dialog.result_record is not None and dialog.full:
                 self.fully_withdrawn.emit(story.id)
