@@ -408,3 +408,17 @@ def test_a_review_of_a_best_interests_decision_recorded_before_the_record_keeps_
     assert dialog.best_interests.why.toPlainText() == "It may help others."
     assert dialog.best_interests.rows == []  # asked for afresh, one by one
     QDialog.done(dialog, 0)
+
+
+def test_leaving_a_best_interests_decision_gives_back_what_the_advocate_said_of_capacity(
+    qtbot: QtBot, context: AppContext, open_flow: Callable[[str], ConsentFlowDialog]
+) -> None:
+    story = make_story(context.store, teller=NAME)
+    dialog = open_flow(story.id)
+    next_to(qtbot, dialog, "basis")
+    choose(qtbot, Qt.Key.Key_5, dialog.basis_group.button(5))  # best interests
+    assert dialog.capacity_in_doubt.isChecked() and not dialog.capacity_in_doubt.isEnabled()
+    choose(qtbot, Qt.Key.Key_1, dialog.basis_group.button(1))  # no: she decides herself
+    assert not dialog.capacity_in_doubt.isChecked() and dialog.capacity_in_doubt.isEnabled()
+    next_to(qtbot, dialog, "scope:record_audio")  # no capacity step asked for
+    QDialog.done(dialog, 0)

@@ -152,6 +152,8 @@ class ConsentSteps:
         self.capacity_in_doubt.setAccessibleName(
             "Their capacity to make this decision is in doubt: assess it next"
         )
+        #: Whether the advocate said capacity is in doubt, apart from a best-interests decision.
+        self._doubt_said = False
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.addRow(buddy_label("&Who is deciding (their name):", self.decided_by), self.decided_by)
@@ -362,11 +364,18 @@ class ConsentSteps:
             # Someone else decides: their name, not the storyteller's, goes on the record.
             self.decided_by.clear()
         self._show_for(basis)
-        # A best-interests decision rests on an assessment that the person cannot decide.
-        best_interests = basis is ConsentBasis.BEST_INTERESTS
-        if best_interests:
-            self.capacity_in_doubt.setChecked(True)
-        self.capacity_in_doubt.setEnabled(not best_interests)
+        # A best-interests decision rests on an assessment that the person cannot decide: the
+        # box is ticked, and fixed, while it is chosen; choosing another basis after it gives
+        # back what the advocate had said.
+        doubt = self.capacity_in_doubt
+        if basis is ConsentBasis.BEST_INTERESTS:
+            if doubt.isEnabled():
+                self._doubt_said = doubt.isChecked()
+            doubt.setChecked(True)
+            doubt.setEnabled(False)
+        elif not doubt.isEnabled():
+            doubt.setChecked(self._doubt_said)
+            doubt.setEnabled(True)
 
     def capacity_assessed(self) -> bool:
         """Whether the flow includes the capacity step: when in doubt, and always before a
