@@ -248,9 +248,10 @@ def export_view(
     )
     redact: Callable[[str], str] = (lambda text: text) if named else names_redactor(stand_ins)
     # In a file name the pseudonym's closing dot would meet the extension's ("Grace T..pdf").
+    # Made only when files go: each redactor is a pattern to build.
     in_file_names = (
         redact
-        if named
+        if named or not (ConsentScope.SHARE_MEDIA in current.scopes and story.attachments)
         else names_redactor(
             (
                 (story.storyteller.name, _without_final_dot(story.storyteller_pseudonym)),
