@@ -3,21 +3,24 @@ wherever the story's consent does not let names leave (issue 17, part 2)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from storykeeper.core import consent
 from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.consent import BestInterests, PersonConsulted
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
-from storykeeper.core.export_policy import ExportableStory, export_view_for
+from storykeeper.core.export_policy import ExportableStory, export_view, export_view_for
 from storykeeper.core.mentioned import (
     PersonMentioned,
     people_mentioned,
     set_people_mentioned,
     suggest_names,
 )
+from storykeeper.core.stories import get_story
 from storykeeper.core.vocabulary import ConsentScope
 from tests.factories import given, make_story
 
@@ -166,3 +169,32 @@ def test_attachment_names_lose_every_name(store: Store, tmp_path: Path) -> None:
         "Letter from Margaret Evans.pdf",
         "jane_evans-birthday.jpg",
     ]
+
+
+def test_names_in_the_mental_capacity_act_record_are_replaced_too(store: Store) -> None:
+    story = make_story(store)
+    daughter = PersonMentioned("Jane Evans", "her daughter")
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(scopes=UNNAMED))
+        (record,) = consent.consent_history(session, story.id)
+        stored = get_story(session, story.id)
+    record = dataclasses.replace(
+        record,
+        best_interests=BestInterests(
+            decision_maker="Priya Shah",
+            consulted=(PersonConsulted("Jane Evans", "daughter", "Mum would want Jane there."),),
+            wishes_and_values="Margaret always told stories at chapel.",
+            why="Evans family stories matter to her.",
+        ),
+    )
+    unnamed = export_view(stored, [record], [daughter])
+    assert isinstance(unnamed, ExportableStory)
+    sent = unnamed.consent_history[0].best_interests
+    assert sent is not None
+    pseudonym = story.storyteller_pseudonym
+    assert sent.consulted == (
+        PersonConsulted("[her daughter]", "daughter", "Mum would want [her daughter] there."),
+    )
+    assert sent.wishes_and_values == f"{pseudonym} always told stories at chapel."
+    assert sent.why == f"{pseudonym} family stories matter to her."
+    assert sent.decision_maker == "Priya Shah"
