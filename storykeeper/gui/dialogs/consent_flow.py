@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -47,6 +46,7 @@ from storykeeper.core.vocabulary import CapacityOutcome, ConsentBasis, ConsentSc
 from storykeeper.gui.consent_pdf import save_consent_copy
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.dialogs.consent_errors import not_written
 from storykeeper.gui.dialogs.consent_steps import (
     ASKED_FIRST,
     PERSON_DECIDES,
@@ -317,7 +317,11 @@ class ConsentFlowDialog(ConsentSteps, QDialog):
         self._saving = False
         self.next_button.setEnabled(True)
         if not isinstance(error, StorykeeperError):
-            QMessageBox.critical(self, "Consent not saved", plain_error(error, self.context.paths))
+            # Nothing was saved, and every answer is still here: said on the step, not in a box.
+            said = not_written(
+                error, self.context.paths, "Press Save again in a moment: the answers are kept."
+            )
+            self.check_step.show_problem(f"Not saved yet: {said}", self.next_button)
             return
         field = (error.field or "") if isinstance(error, ValidationError) else ""
         # "capacity.assessed_on", "best_interests.why": the part before the dot names the step,

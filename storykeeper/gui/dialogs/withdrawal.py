@@ -36,9 +36,10 @@ from PySide6.QtWidgets import (
 from storykeeper.core import clock
 from storykeeper.core.consent import ConsentRecord, Withdrawal
 from storykeeper.core.easy_read import ConsentText, load_consent_text
+from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, ConsentScope
 from storykeeper.gui.context import AppContext
-from storykeeper.gui.error_text import plain_error
+from storykeeper.gui.dialogs.consent_errors import not_written
 from storykeeper.gui.ops import consent as consent_ops
 from storykeeper.gui.widgets.date_field import DateField
 from storykeeper.gui.widgets.easy_read_step import (
@@ -335,11 +336,18 @@ class WithdrawalDialog(QDialog):
     def _failed(self, error: BaseException) -> None:
         self._recording = False
         self.record_button.setEnabled(True)
+        said = not_written(
+            error, self.context.paths, "Press Record the withdrawal again in a moment."
+        )
+        if not isinstance(error, StorykeeperError):
+            # Not the answers but the store: they stay on "Is this right?", ready to try again.
+            self.check_step.show_problem(f"Not recorded yet: {said}", self.record_button)
+            return
         field = getattr(error, "field", None)
         step = {"scopes": self.which_step}.get(field or "", self.who_step)
         self._show(step)
         step.show_problem(
-            f"Not recorded yet: {plain_error(error, self.context.paths)}",
+            f"Not recorded yet: {said}",
             {"decided_by": self.decided_by, "decided_on": self.decided_on}.get(field or ""),
         )
 

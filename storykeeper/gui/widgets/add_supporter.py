@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from storykeeper.core.people import NAME_MAX, Supporter
 from storykeeper.core.vocabulary import SupporterRole
 from storykeeper.gui.context import AppContext
-from storykeeper.gui.error_text import plain_error
+from storykeeper.gui.dialogs.consent_errors import not_written
 from storykeeper.gui.ops import people as people_ops
 from storykeeper.gui.widgets.labels import buddy_label
 
@@ -128,7 +128,8 @@ class AddSupporter(QWidget):
     def _failed(self, error: BaseException) -> None:
         self._adding = False
         self.add_button.setEnabled(True)
-        self._say(plain_error(error, self.context.paths))
+        said = not_written(error, self.context.paths, "Try again in a moment.")
+        self._say(f"Not added yet: {said}")
 
     def _say(self, message: str) -> None:
         self.problem.setText(message)
