@@ -17,7 +17,14 @@ from storykeeper.core.bundle.export import export_bundle
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
-from storykeeper.core.models import SettingRow, StoryRow, StorytellerRow, StoryVersionRow
+from storykeeper.core.mentioned import PersonMentioned, set_people_mentioned
+from storykeeper.core.models import (
+    ConsentRecordRow,
+    SettingRow,
+    StoryRow,
+    StorytellerRow,
+    StoryVersionRow,
+)
 from storykeeper.core.pseudonyms import SECRET_SETTING
 from storykeeper.core.vocabulary import ConsentScope
 from tests.exchange import trust_advocate
@@ -148,3 +155,70 @@ def test_a_story_that_loses_the_name_moves_and_takes_the_name_away(
         "Margaret" in words or before[named][0] in details for words, details in versions
     )
     assert check.check_store(coordinator).problems == ()
+
+
+def test_consent_versions_held_follow_the_name_rule_when_it_changes(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    """A version held at the coordinator's was sent with the names its story then allowed; sent
+    again under a newer consent that says otherwise, it is the same version with the names
+    replaced (or back), not a rewrite: it is taken, and what it holds follows the new rule."""
+    trust_advocate(store, coordinator)
+    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    with store.write(actor="test") as session:
+        teller = people.create_storyteller(session, "Margaret Evans")
+        story = stories.create_story(
+            session, stories.StoryFields(storyteller_id=teller.id, title="The mill")
+        )
+        consent.record_consent(
+            session,
+            story.id,
+            given(
+                scopes=NAMED,
+                decided_by="Margaret Evans",
+                persons_words="I, Margaret Evans, want my name on it.",
+            ),
+        )
+
+    def held() -> list[tuple[str, str]]:
+        with coordinator.read() as session:
+            return [
+                (r.decided_by, r.persons_words) for r in consent.consent_history(session, story.id)
+            ]
+
+    first = import_bundle(coordinator, sent(store, tmp_path / "1", [recipient]), actor="c")
+    assert first.ok and held() == [("Margaret Evans", "I, Margaret Evans, want my name on it.")]
+
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(scopes=SHARED, decided_by="Margaret Evans"))
+    second = import_bundle(coordinator, sent(store, tmp_path / "2", [recipient]), actor="c")
+    assert second.ok, second.reason
+    assert not any("Margaret" in d or "Margaret" in w for d, w in held())
+
+    # Still without the name, a new pseudonym and a person mentioned since reword the versions
+    # sent before again: still the same versions.
+    with store.write(actor="test") as session:
+        people.set_pseudonym(session, teller.id, "Peggy W.")
+        set_people_mentioned(session, story.id, [PersonMentioned("Margaret", "her mother")])
+        consent.record_consent(session, story.id, given(scopes=SHARED, decided_by="Peggy W."))
+    again = import_bundle(coordinator, sent(store, tmp_path / "2b", [recipient]), actor="c")
+    assert again.ok, again.reason
+    assert held()[0] == ("Peggy W.", "I, Peggy W., want my name on it.")
+
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(scopes=NAMED, decided_by="Margaret Evans"))
+    third = import_bundle(coordinator, sent(store, tmp_path / "3", [recipient]), actor="c")
+    assert third.ok, third.reason
+    assert held()[0] == ("Margaret Evans", "I, Margaret Evans, want my name on it.")
+    assert check.check_store(coordinator).problems == ()
+
+    # With the name on both sides, other words are a rewrite, refused as before.
+    with store.write(actor="test") as session:
+        session.execute(
+            ConsentRecordRow.__table__.update()
+            .where(ConsentRecordRow.version == 1)
+            .values(persons_words="Something else entirely.")
+        )
+        consent.record_consent(session, story.id, given(scopes=NAMED, decided_by="Margaret Evans"))
+    rewrite = import_bundle(coordinator, sent(store, tmp_path / "4", [recipient]), actor="c")
+    assert not rewrite.ok and "changes its consent version 1" in rewrite.reason

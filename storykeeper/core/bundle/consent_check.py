@@ -100,3 +100,62 @@ def held_fields(row: ConsentRecordRow) -> tuple[object, ...]:
         row.advocate_name,
         row.representative_reference,
     )
+
+
+# --- the words of a version, which the name rule may change ---
+
+#: A consent version's words: the free text the sender's name rule (``export_policy``) rewrites
+#: when a story leaves without the name — the name and those of people mentioned replaced, by a
+#: pseudonym that may be changed, for people who may be added later. Sent again once that rule
+#: changed, a version held here comes with other words and is the same version.
+WORDS = (
+    "decided_by",
+    "persons_words",
+    "conditions",
+    "capacity_notes",
+    "consulted",
+    "best_interests_reasons",
+    "capacity_assessment",
+    "best_interests",
+    "advocate_name",
+    "representative_reference",
+)
+
+
+def sent_words(record: ConsentValues) -> dict[str, str]:
+    """A sent version's words, by column."""
+    return {
+        "decided_by": record.decided_by,
+        "persons_words": record.persons_words,
+        "conditions": record.conditions,
+        "capacity_notes": record.capacity_notes,
+        "consulted": record.consulted,
+        "best_interests_reasons": record.best_interests_reasons,
+        **mca_columns(record),
+    }
+
+
+def same_but_words(record: ConsentValues, row: ConsentRecordRow) -> bool:
+    """Whether a sent version says what the one held says, its words aside: the decision,
+    basis, method, scopes, witness, whether an advocate was involved, and its dates."""
+    sent = (
+        record.decision.value,
+        record.basis,
+        record.method,
+        frozenset(record.scopes),
+        None if record.witness is None else record.witness.id,
+        record.advocate_involved,
+        record.decided_on,
+        record.review_by,
+    )
+    held = (
+        row.decision,
+        row.basis,
+        row.method,
+        frozenset(scope.value for scope in ConsentScope if getattr(row, scope.value)),
+        None if row.witness is None else row.witness.uuid,
+        row.advocate_involved,
+        row.decided_on,
+        row.review_by,
+    )
+    return sent == held

@@ -34,7 +34,9 @@ from storykeeper.core.bundle.consent_check import (
     consent_gate,
     held_fields,
     mca_columns,
+    same_but_words,
     sent_fields,
+    sent_words,
 )
 from storykeeper.core.bundle.document import (
     AttachmentValues,
@@ -237,6 +239,11 @@ class Merger:
             )
         }
         incoming = {record["version"]: record for record in history}
+        # Words may differ where a name rule was at work, here or there (consent_check.WORDS).
+        named = ConsentScope.PUBLISH_WITH_NAME.value
+        names_sent = named in max(history, key=lambda r: r["version"])["scopes"]
+        names_held = bool(here) and getattr(here[max(here)], named)
+        reworded: list[tuple[ConsentRecordRow, dict[str, str]]] = []
         for version, held in sorted(here.items()):
             if version not in incoming:
                 return (
@@ -255,11 +262,18 @@ class Merger:
                     f"'{path}' holds a value this program cannot take: {exc}"
                 ) from exc
             if sent_fields(sent) != held_fields(held):
-                raise BundleRefused(
-                    f"Story {row.uuid} changes its consent version {version}, which this "
-                    "computer already holds: a consent version is never changed once recorded, "
-                    "only followed by a new one."
-                )
+                if (names_sent and names_held) or not same_but_words(sent, held):
+                    raise BundleRefused(
+                        f"Story {row.uuid} changes its consent version {version}, which this "
+                        "computer already holds: a consent version is never changed once "
+                        "recorded, only followed by a new one."
+                    )
+                reworded.append((held, sent_words(sent)))
+        # The words held follow the sender's rule now in force: without the name, the name
+        # goes from the versions held too; with it again, the words come back as recorded.
+        for held, words in reworded:
+            for column, value in words.items():
+                setattr(held, column, value)
         return None
 
     def _consent_ended(
