@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from storykeeper.core import clock
 from storykeeper.core.consent import (
+    CAPACITY_DECISION_MAX,
     FUNCTIONAL_QUESTIONS,
     PERSON_NAME_MAX,
     CapacityAssessment,
@@ -71,7 +72,9 @@ class CapacityForm(QWidget):
         super().__init__(parent)
         self.decision = QLineEdit()
         self.decision.setAccessibleName("Which decision")
-        self.decision.setMaxLength(500)
+        self.decision.setMaxLength(CAPACITY_DECISION_MAX)
+        # Capacity is about one decision at one time: name it as the person would meet it.
+        self.decision.setPlaceholderText("For example: sharing her story with the coordinator")
         self.assessed_by = QLineEdit()
         self.assessed_by.setAccessibleName("Who assessed")
         self.assessed_by.setMaxLength(PERSON_NAME_MAX)
