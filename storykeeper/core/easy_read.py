@@ -104,6 +104,8 @@ class ConsentText:
     #: How a use is asked of someone deciding for the person, by basis (``{name}``, ``{about}``);
     #: a basis not here asks the person their own question.
     asking: Mapping[ConsentBasis, str] = field(default_factory=dict)
+    #: "Thank you" when someone else decided for the person: their choices were not theirs.
+    done_for_you: str = ""
 
 
 def shipped_folder() -> Path:
@@ -199,6 +201,7 @@ def load_consent_text(language: str = "en", data_dir: Path | None = None) -> Con
         done=page("done"),
         copy=CopyText(**{f: data["copy"][f.rstrip("_")] for f in CopyText.__dataclass_fields__}),
         asking={b: data["asking"][b.value] for b in ConsentBasis if b.value in data["asking"]},
+        done_for_you=data["done_for_you"],
         withdraw=WithdrawText(
             intro=page_of(withdraw["intro"]),
             which=page_of(withdraw["which"]),

@@ -269,7 +269,12 @@ def test_the_consent_flow_by_keyboard_for_each_basis(
         assert said.splitlines()[0] == CHECK_SAYS[basis], said
         assert said.splitlines()[-1] == "If something is wrong, go back and change it."
         assert CHECK_SAYS[basis] in dialog.check_step.speech()
-        saved_and_closed(qtbot, dialog)
+        key(qtbot, Qt.Key.Key_S, ALT)  # Save
+        qtbot.waitUntil(lambda: step_key(dialog) == "done", timeout=10_000)
+        thanks = dialog.done_step.words.text().splitlines()[0]
+        assert thanks == ("The decision is saved." if someone_else else "Your choices are saved.")
+        key(qtbot, Qt.Key.Key_Escape)  # closes: everything is saved
+        qtbot.waitUntil(lambda: not dialog.isVisible())
 
     run_flow(qtbot, window, walk)
     with window.context.store.read() as session:

@@ -158,6 +158,11 @@ class ConsentFlowDialog(ConsentSteps, QDialog):
         step.clear_problem()
         if step is self.check_step:
             self._fill_check()
+        if step is self.done_step:
+            # "Your choices are saved" only when they were the person's own.
+            theirs = self.basis() in PERSON_DECIDES or not self.text.done_for_you
+            step.text = self.text.done.text if theirs else self.text.done_for_you
+            step.words.setText(step.text)
         for scope, scope_step in self.scope_steps.items():
             if step is scope_step:
                 self.address(step, scope)
