@@ -107,6 +107,11 @@ def set_people_mentioned(
     row = story_row(session, story_id)
     refuse_if_imported(session, row)
     cleaned = _cleaned(people)
+    if cleaned == people_mentioned(session, row.uuid):
+        return cleaned
+    # What leaves with the story changes with the list: a new revision, so the next export
+    # sends it again and a coordinator's copy takes the names out (or keeps them) as it says.
+    row.bump_revision()
     session.execute(delete(PersonMentionedRow).where(PersonMentionedRow.story_id == row.id))
     session.flush()  # the old positions go before the new take their places
     session.add_all(
@@ -114,7 +119,13 @@ def set_people_mentioned(
         for position, p in enumerate(cleaned)
     )
     # The count only: the audit log never holds a person's name.
-    audit.record(session, "story.people_mentioned", "story", row.uuid, {"count": len(cleaned)})
+    audit.record(
+        session,
+        "story.people_mentioned",
+        "story",
+        row.uuid,
+        {"count": len(cleaned), "revision": row.revision},
+    )
     session.flush()
     return cleaned
 

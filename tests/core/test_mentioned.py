@@ -198,3 +198,17 @@ def test_names_in_the_mental_capacity_act_record_are_replaced_too(store: Store) 
     assert sent.wishes_and_values == f"{pseudonym} always told stories at chapel."
     assert sent.why == f"{pseudonym} family stories matter to her."
     assert sent.decision_maker == "Priya Shah"
+
+
+def test_a_changed_list_is_a_new_revision_so_the_next_export_sends_it(store: Store) -> None:
+    """What leaves changes with the list: a coordinator holding the story must get it again."""
+    story = make_story(store)
+    daughter = PersonMentioned("Jane Evans", "her daughter")
+    with store.write(actor="test") as session:
+        set_people_mentioned(session, story.id, [daughter])
+        first = get_story(session, story.id).revision
+        set_people_mentioned(session, story.id, [daughter])  # the same list: nothing changed
+        same = get_story(session, story.id).revision
+        set_people_mentioned(session, story.id, [])
+        emptied = get_story(session, story.id).revision
+    assert (first, same, emptied) == (story.revision + 1, story.revision + 1, story.revision + 2)
