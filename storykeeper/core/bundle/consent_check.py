@@ -104,26 +104,13 @@ def held_fields(row: ConsentRecordRow) -> tuple[object, ...]:
 
 # --- the words of a version, which the name rule may change ---
 
-#: A consent version's words: the free text the sender's name rule (``export_policy``) rewrites
-#: when a story leaves without the name — the name and those of people mentioned replaced, by a
-#: pseudonym that may be changed, for people who may be added later. Sent again once that rule
-#: changed, a version held here comes with other words and is the same version.
-WORDS = (
-    "decided_by",
-    "persons_words",
-    "conditions",
-    "capacity_notes",
-    "consulted",
-    "best_interests_reasons",
-    "capacity_assessment",
-    "best_interests",
-    "advocate_name",
-    "representative_reference",
-)
-
 
 def sent_words(record: ConsentValues) -> dict[str, str]:
-    """A sent version's words, by column."""
+    """A sent version's words, by column: the free text the sender's name rule
+    (``export_policy``) rewrites when a story leaves without the name — the name and those of
+    people mentioned replaced, by a pseudonym that may be changed, for people who may be added
+    later. Sent again once that rule changed, a version held here comes with other words and is
+    the same version."""
     return {
         "decided_by": record.decided_by,
         "persons_words": record.persons_words,

@@ -239,7 +239,7 @@ class Merger:
             )
         }
         incoming = {record["version"]: record for record in history}
-        # Words may differ where a name rule was at work, here or there (consent_check.WORDS).
+        # Words may differ where a name rule was at work, here or there (consent_check.sent_words).
         named = ConsentScope.PUBLISH_WITH_NAME.value
         names_sent = named in max(history, key=lambda r: r["version"])["scopes"]
         names_held = bool(here) and getattr(here[max(here)], named)
