@@ -8,7 +8,7 @@ from alembic import command
 from sqlalchemy import select
 
 from storykeeper.core import people
-from storykeeper.core.bundle.export import Selection
+from storykeeper.core.bundle.export import Selection, export_bundle
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.db import Store, migrations_config
 from storykeeper.core.keys import KeyStore
@@ -23,7 +23,20 @@ def test_0014_fills_the_owners_from_the_import_ledger(
     kept, later_gone, never = (shared(store, t) for t in ("The bus", "The garden", "The pier"))
     trust_advocate(store, coordinator)
     signer = KeyStore(store.paths.data_dir).ensure().signing.key_id
-    withdraw_fully(store, never.id)  # withdrawn before it was ever sent
+    # Sent once in a bundle that never reached the coordinator, then withdrawn: its notice is
+    # owed to the coordinator (it was sent the story) and arrives for a story not held there.
+    lost = tmp_path / "lost"
+    lost.mkdir()
+    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    export_bundle(
+        store,
+        actor="test",
+        out=lost,
+        selection=Selection.CHOSEN,
+        story_ids=[never.id],
+        recipients=[recipient],
+    )
+    withdraw_fully(store, never.id)
     assert import_bundle(coordinator, export(store, coordinator, tmp_path / "1"), actor="c").ok
     withdraw_fully(store, later_gone.id)  # sent, then withdrawn
     late = export(store, coordinator, tmp_path / "2", Selection.SINCE_LAST)
@@ -67,5 +80,5 @@ def test_0014_fills_the_owners_from_the_import_ledger(
         [("Also made here", None), ("Priya Shah", signer), ("Priya Shah", None)], key=str
     )
     # A story held here and then withdrawn stays out for good, from anyone; one withdrawn
-    # before it arrived stays out for its signer.
+    # before it arrived (its bundle was lost) stays out for its signer.
     assert tombstones == {later_gone.id: None, never.id: signer}
