@@ -222,3 +222,33 @@ def test_consent_versions_held_follow_the_name_rule_when_it_changes(
         consent.record_consent(session, story.id, given(scopes=NAMED, decided_by="Margaret Evans"))
     rewrite = import_bundle(coordinator, sent(store, tmp_path / "4", [recipient]), actor="c")
     assert not rewrite.ok and "changes its consent version 1" in rewrite.reason
+
+
+def test_without_the_name_a_version_reworded_beyond_the_names_is_a_rewrite(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    """The name rule changes a held version's words only where a name stood: a sender who
+    changes anything else of a version held at the coordinator's (what the person said, who was
+    consulted) is refused as before, even for a story sent without the name."""
+    trust_advocate(store, coordinator)
+    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    with store.write(actor="test") as session:
+        teller = people.create_storyteller(session, "Margaret Evans")
+        story = stories.create_story(
+            session, stories.StoryFields(storyteller_id=teller.id, title="The mill")
+        )
+        consent.record_consent(
+            session,
+            story.id,
+            given(scopes=SHARED, persons_words="Margaret Evans said: only the coordinator."),
+        )
+    assert import_bundle(coordinator, sent(store, tmp_path / "1", [recipient]), actor="c").ok
+    with store.write(actor="test") as session:
+        session.execute(
+            ConsentRecordRow.__table__.update()
+            .where(ConsentRecordRow.version == 1)
+            .values(persons_words="Margaret Evans said: anyone may read it.")
+        )
+        consent.record_consent(session, story.id, given(scopes=SHARED))
+    rewrite = import_bundle(coordinator, sent(store, tmp_path / "2", [recipient]), actor="c")
+    assert not rewrite.ok and "changes its consent version 1" in rewrite.reason

@@ -4,6 +4,8 @@ it be here at all, and what a consent version says, to compare a version sent wi
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from storykeeper.core.bundle.document import ConsentValues
@@ -122,6 +124,25 @@ def sent_words(record: ConsentValues) -> dict[str, str]:
     }
 
 
+def held_words(row: ConsentRecordRow) -> dict[str, str]:
+    """A held version's words, by the columns ``sent_words`` gives."""
+    return {
+        column: getattr(row, column)
+        for column in (
+            "decided_by",
+            "persons_words",
+            "conditions",
+            "capacity_notes",
+            "consulted",
+            "best_interests_reasons",
+            "capacity_assessment",
+            "best_interests",
+            "advocate_name",
+            "representative_reference",
+        )
+    }
+
+
 def same_but_words(record: ConsentValues, row: ConsentRecordRow) -> bool:
     """Whether a sent version says what the one held says, its words aside: the decision,
     basis, method, scopes, witness, whether an advocate was involved, and its dates."""
@@ -146,3 +167,50 @@ def same_but_words(record: ConsentValues, row: ConsentRecordRow) -> bool:
         row.review_by,
     )
     return sent == held
+
+
+#: A role standing in for a person mentioned, as export_policy writes it: "[her daughter]".
+_ROLE_STAND_IN = re.compile(r"\[[^\[\]\n]{1,100}\]")
+#: What a stand-in may have replaced: a name of one to five words.
+_NAME_LIKE = r"[\w'’.\-]+(?: [\w'’.\-]+){0,4}?"
+#: More stand-ins in one field than this, and the field is taken as rewritten: the comparison
+#: below must stay cheap however a sender fills a field.
+_STAND_INS_MAX = 100
+
+
+def _differs_only_at(text: str, other: str, stand_ins: Sequence[str]) -> bool:
+    """Whether ``other`` is ``text`` with each stand-in in ``text`` (a pseudonym, or a role in
+    brackets) put back as some name: the only difference a change of the name rule makes."""
+    names = sorted({s for s in stand_ins if s}, key=len, reverse=True)
+    parts = [re.escape(name) for name in names] + [_ROLE_STAND_IN.pattern]
+    finder = re.compile("|".join(parts))
+    pieces: list[str] = []
+    at = 0
+    for count, found in enumerate(finder.finditer(text)):
+        if count >= _STAND_INS_MAX:
+            return False
+        pieces.append(re.escape(text[at : found.start()]))
+        # A name (or the very stand-in again): at most five words of letters, apostrophes,
+        # dots and hyphens, so it cannot swallow a sentence or an entry of a record.
+        pieces.append(_NAME_LIKE)
+        at = found.end()
+    pieces.append(re.escape(text[at:]))
+    return re.fullmatch("".join(pieces), other, re.DOTALL) is not None
+
+
+def reworded_only_by_names(
+    held: dict[str, str], sent: dict[str, str], stand_ins: Sequence[str]
+) -> bool:
+    """Whether a version sent again differs from the one held only where a name rule put a
+    stand-in for a name (``stand_ins``: the storyteller's pseudonyms, sent and held; roles in
+    brackets are always stand-ins) — the sender took the name back, gave it, changed the
+    pseudonym or listed a person mentioned. Any other change of its words is a rewrite."""
+    for column, words in sent.items():
+        before = held.get(column, "")
+        if words == before:
+            continue
+        if not (
+            _differs_only_at(words, before, stand_ins) or _differs_only_at(before, words, stand_ins)
+        ):
+            return False
+    return True

@@ -33,7 +33,9 @@ from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle.consent_check import (
     consent_gate,
     held_fields,
+    held_words,
     mca_columns,
+    reworded_only_by_names,
     same_but_words,
     sent_fields,
     sent_words,
@@ -200,7 +202,9 @@ class Merger:
                     f"this computer already has {same} revision ({row.revision})",
                     row.title,
                 )
-            conflict = self._consent_conflict(path, row, document["consent"]["history"])
+            conflict = self._consent_conflict(
+                path, row, document["consent"]["history"], _stand_ins(document, row)
+            )
             if conflict:
                 return StoryLine(story_id, Action.SKIPPED, conflict, row.title)
             if refusal:
@@ -224,7 +228,7 @@ class Merger:
         return StoryLine(story_id, action, detail, title)
 
     def _consent_conflict(
-        self, path: str, row: StoryRow, history: list[dict[str, Any]]
+        self, path: str, row: StoryRow, history: list[dict[str, Any]], stand_ins: list[str]
     ) -> str | None:
         """Why the update's consent history cannot follow the one here, or None.
 
@@ -262,7 +266,11 @@ class Merger:
                     f"'{path}' holds a value this program cannot take: {exc}"
                 ) from exc
             if sent_fields(sent) != held_fields(held):
-                if (names_sent and names_held) or not same_but_words(sent, held):
+                if (
+                    (names_sent and names_held)
+                    or not same_but_words(sent, held)
+                    or not reworded_only_by_names(held_words(held), sent_words(sent), stand_ins)
+                ):
                     raise BundleRefused(
                         f"Story {row.uuid} changes its consent version {version}, which this "
                         "computer already holds: a consent version is never changed once "
@@ -686,3 +694,11 @@ class Merger:
             f"consent {notice['decision']} on {decided_on}; not held here, so only a tombstone "
             "is kept, and the story can never be imported later",
         )
+
+
+def _stand_ins(document: dict[str, Any], row: StoryRow) -> list[str]:
+    """What may stand in for a name in a story's consent words: the storyteller's name as sent
+    (a pseudonym when sent without the name) and the pseudonym held here for them."""
+    sent = document.get("storyteller", {}).get("name", "")
+    held = row.storyteller.pseudonym if row.storyteller is not None else ""
+    return [name for name in (sent, held) if isinstance(name, str) and name]
