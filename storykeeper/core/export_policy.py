@@ -185,27 +185,51 @@ def _redact_value(value: object, redact: Callable[[str], str]) -> object:
     return value
 
 
-def _redact_record(record: ConsentRecord, redact: Callable[[str], str]) -> ConsentRecord:
+def _redact_record(
+    record: ConsentRecord,
+    redact: Callable[[str], str],
+    stand_ins: Sequence[tuple[str, str]] | None = None,
+) -> ConsentRecord:
     changes = {
         f.name: _redact_value(getattr(record, f.name), redact)
         for f in dataclasses.fields(record)
-        if f.name not in ("id", "story_id", "witness_id")
+        if f.name not in ("id", "story_id", "witness_id", "witness_name")
     }
+    if stand_ins is not None and record.witness_name:
+        changes["witness_name"] = _person_name_shown(record.witness_name, stand_ins, "a witness")
     return dataclasses.replace(record, **changes)
+
+
+def _words(name: str) -> set[str]:
+    return {w for w in name.casefold().split() if len(w) >= MIN_NAME_PART}
+
+
+def _person_name_shown(name: str, stand_ins: Sequence[tuple[str, str]], role: str) -> str:
+    """A supporter's or witness's own name, unless the name rule hides it: someone the story
+    mentions goes by their stand-in, and anyone whose name shares a word with a hidden name (a
+    son with his mother's surname) by their part in the story alone — their name would give
+    hers away, and cut to pieces it would read "John Mary K."."""
+    key = " ".join(name.split()).casefold()
+    for hidden, stand_in in stand_ins:
+        if " ".join(hidden.split()).casefold() == key:
+            return stand_in
+    words = _words(name)
+    if any(words & _words(hidden) for hidden, _ in stand_ins):
+        return role_shown(role)
+    return name
 
 
 def _supporter_shown(
     supporter: PersonRef | None, stand_ins: Sequence[tuple[str, str]]
 ) -> PersonRef | None:
     """The supporter who recorded the story goes by their own name, unless they are someone
-    the name rule hides: a daughter who recorded her mother's story and is named in it."""
+    the name rule hides (``_person_name_shown``)."""
     if supporter is None:
         return None
-    key = " ".join(supporter.name.split()).casefold()
-    for name, stand_in in stand_ins:
-        if " ".join(name.split()).casefold() == key:
-            return dataclasses.replace(supporter, name=stand_in)
-    return supporter
+    shown_as = _person_name_shown(supporter.name, stand_ins, "a supporter")
+    return (
+        supporter if shown_as == supporter.name else dataclasses.replace(supporter, name=shown_as)
+    )
 
 
 def _without_final_dot(pseudonym: str) -> str:
@@ -279,7 +303,9 @@ def export_view(
         themes=story.themes,
         scopes=current.scopes,
         conditions=redact(current.conditions),
-        consent_history=tuple(_redact_record(r, redact) for r in ordered),
+        consent_history=tuple(
+            _redact_record(r, redact, None if named else stand_ins) for r in ordered
+        ),
         attachments=tuple(_redact_attachment(a, in_file_names) for a in story.attachments)
         if media
         else (),

@@ -151,3 +151,12 @@ def pseudonymous_id(key: bytes, recipients: Iterable[str]) -> str:
     who = ",".join(sorted(set(recipients)))
     digest = hmac.new(key, f"recipients:{who}".encode(), hashlib.sha256).digest()
     return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def linked_person_id(storyteller_key: bytes, person_id: str, recipients: Iterable[str]) -> str:
+    """The id a bundle to ``recipients`` carries for a supporter or witness of a story sent
+    without the name. A carer who supports one person would otherwise carry the same id in her
+    named and unnamed stories and join them; derived from the storyteller's key, the id differs
+    from the real one, from another recipient's, and from person to person."""
+    key = hmac.new(storyteller_key, f"person:{person_id}".encode(), hashlib.sha256).digest()
+    return pseudonymous_id(key, recipients)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storykeeper.core import consent
+from storykeeper.core import consent, people
 from storykeeper.core.attachments import MediaStore, add_attachment
 from storykeeper.core.consent import BestInterests, PersonConsulted
 from storykeeper.core.db import Store
@@ -21,7 +21,7 @@ from storykeeper.core.mentioned import (
     suggest_names,
 )
 from storykeeper.core.stories import get_story
-from storykeeper.core.vocabulary import ConsentScope
+from storykeeper.core.vocabulary import ConsentScope, SupporterRole
 from tests.factories import given, make_story
 
 NAMED = frozenset(
@@ -138,12 +138,28 @@ def test_a_supporter_who_is_named_in_the_story_goes_by_their_role(store: Store) 
 
 
 def test_a_supporter_is_otherwise_shown_by_their_own_name(store: Store) -> None:
-    story = make_story(store, teller="Priya Evans")  # shares a first name with the supporter
+    story = make_story(store, teller="Margaret Evans")
     with store.write(actor="test") as session:
         consent.record_consent(session, story.id, given(scopes=UNNAMED))
         unnamed = export_view_for(session, story.id)
     assert isinstance(unnamed, ExportableStory) and unnamed.supporter is not None
     assert unnamed.supporter.name == "Priya Shah"
+
+
+def test_a_supporter_or_witness_sharing_a_word_of_the_name_goes_by_their_part(
+    store: Store,
+) -> None:
+    """A son with his mother's surname, or anyone sharing a word of a hidden name: their name
+    would give hers away (and cut to pieces would read "John Mary K."), so without the name
+    they go by their part in the story."""
+    story = make_story(store, teller="Priya Evans")  # shares a first name with the supporter
+    with store.write(actor="test") as session:
+        son = people.create_supporter(session, "John Evans", SupporterRole.FAMILY_CARER)
+        consent.record_consent(session, story.id, given(scopes=UNNAMED, witness_id=son.id))
+        unnamed = export_view_for(session, story.id)
+    assert isinstance(unnamed, ExportableStory) and unnamed.supporter is not None
+    assert unnamed.supporter.name == "[a supporter]"
+    assert [r.witness_name for r in unnamed.consent_history] == ["[a witness]"]
 
 
 def test_attachment_names_lose_every_name(store: Store, tmp_path: Path) -> None:

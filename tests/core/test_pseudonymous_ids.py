@@ -252,3 +252,50 @@ def test_without_the_name_a_version_reworded_beyond_the_names_is_a_rewrite(
         consent.record_consent(session, story.id, given(scopes=SHARED))
     rewrite = import_bundle(coordinator, sent(store, tmp_path / "2", [recipient]), actor="c")
     assert not rewrite.ok and "changes its consent version 1" in rewrite.reason
+
+
+def people_ids(bundle: Path, identity: x25519.Identity) -> dict[str, set[str]]:
+    """Each story's supporter and witness ids, read from the bundle file alone."""
+    zipped = bundle.with_suffix(".people.zip")
+    zipped.write_bytes(pyrage.decrypt(bundle.read_bytes(), [identity]))
+    found: dict[str, set[str]] = {}
+    with zipfile.ZipFile(zipped) as archive:
+        for name in archive.namelist():
+            if "/data/stories/" in name:
+                document = json.loads(archive.read(name))
+                ids = {document["supporter"]["id"]} if document["supporter"] else set()
+                ids |= {v["witness"]["id"] for v in document["consent"]["history"] if v["witness"]}
+                found[document["id"]] = ids
+    return found
+
+
+def test_a_carer_of_one_person_does_not_join_her_named_and_unnamed_stories(
+    store: Store, tmp_path: Path
+) -> None:
+    """A family carer who supports one person, and witnessed her consent, would carry the same
+    supporter and witness id in her named and unnamed stories: without the name, they carry ids
+    derived for the recipient instead, not the real ones."""
+    from storykeeper.core.vocabulary import SupporterRole
+
+    with store.write(actor="test") as session:
+        teller = people.create_storyteller(session, "Margaret Evans")
+        carer = people.create_supporter(session, "Ann Jones", SupporterRole.FAMILY_CARER)
+        made = {}
+        for label, scopes in (("named", NAMED), ("unnamed", SHARED)):
+            story = stories.create_story(
+                session,
+                stories.StoryFields(
+                    storyteller_id=teller.id, supporter_id=carer.id, title=f"The {label} one"
+                ),
+            )
+            consent.record_consent(session, story.id, given(scopes=scopes, witness_id=carer.id))
+            made[label] = story.id
+    coordinator = x25519.Identity.generate()
+    bundle = sent(store, tmp_path / "out", [str(coordinator.to_public())])
+
+    ids = people_ids(bundle, coordinator)
+    assert ids[made["named"]] == {carer.id}
+    (derived,) = ids[made["unnamed"]]  # the supporter and the witness: one person, one id
+    assert derived != carer.id
+    again = sent(store, tmp_path / "again", [str(coordinator.to_public())])
+    assert people_ids(again, coordinator)[made["unnamed"]] == {derived}  # stable: countable

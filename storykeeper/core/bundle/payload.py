@@ -17,7 +17,7 @@ from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.document import canonical, problem_with, story_document, time_text
 from storykeeper.core.consent import AGREEING, WithdrawalNotice
 from storykeeper.core.export_policy import ExportableStory
-from storykeeper.core.pseudonyms import pseudonymous_id
+from storykeeper.core.pseudonyms import linked_person_id, pseudonymous_id
 from storykeeper.core.vocabulary import ConsentDecision
 
 
@@ -45,6 +45,9 @@ class PlannedStory:
     #: and the real id the document holds until it is written for its recipients.
     pseudonym_key: bytes | None = None
     storyteller_id: str = ""
+    #: Sent without the name: the supporter's and witnesses' real ids, each replaced as the
+    #: document is written by one derived for its recipients (``pseudonyms.linked_person_id``).
+    linked_ids: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, story: ExportableStory, pseudonym_key: bytes | None = None) -> PlannedStory:
@@ -64,6 +67,7 @@ class PlannedStory:
             else f"“{story.title or 'Untitled'}” ({story.story_id[:8]}): {problem}",
             pseudonym_key=None if story.storyteller_named else pseudonym_key,
             storyteller_id=story.storyteller_id,
+            linked_ids=() if story.storyteller_named else _linked_ids(story),
         )
 
     def document(self, recipients: Sequence[str]) -> bytes:
@@ -76,7 +80,13 @@ class PlannedStory:
         # The id stands only as the storyteller's "id" value: a quote inside any text is
         # escaped in JSON, so no text can hold this exact run of bytes. Same length, so the
         # size checked when planned still holds.
-        derived = pseudonymous_id(self.pseudonym_key, recipients)
+        key = self.pseudonym_key
+        # A person's id is only ever an "id" value: a quote inside any text is escaped in JSON,
+        # so no text holds this exact run of bytes. Same length, so the size checked holds.
+        for person_id in self.linked_ids:
+            linked = linked_person_id(key, person_id, recipients)
+            data = data.replace(f'"id": "{person_id}"'.encode(), f'"id": "{linked}"'.encode())
+        derived = pseudonymous_id(key, recipients)
         real = f'"id": "{self.storyteller_id}"'.encode()
         if data.count(real) == 1:
             return data.replace(real, f'"id": "{derived}"'.encode())
@@ -84,6 +94,15 @@ class PlannedStory:
         document = json.loads(data)
         document["storyteller"]["id"] = derived
         return canonical(document)
+
+
+def _linked_ids(story: ExportableStory) -> tuple[str, ...]:
+    """The real ids of the supporter and witnesses a story's document names."""
+    ids = {r.witness_id for r in story.consent_history if r.witness_id}
+    if story.supporter is not None:
+        ids.add(story.supporter.id)
+    ids.discard(story.storyteller_id)
+    return tuple(sorted(ids))
 
 
 def withdrawal_document(notice: WithdrawalNotice) -> dict[str, Any]:
