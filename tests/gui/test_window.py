@@ -142,6 +142,7 @@ def test_tab_order_follows_the_page(qtbot: QtBot, window: MainWindow) -> None:
         "In their own words",
         "Recorder’s notes",
         "Recorded by",
+        "Add yourself or another recorder",
         "Date told",
         "Setting",
         "How it was told",

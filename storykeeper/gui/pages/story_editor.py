@@ -109,7 +109,7 @@ class StoryEditorPage(QWidget):
         self.delete_button.setAccessibleName("Delete this story")
 
         # --- the parts ---
-        self.form = StoryForm()
+        self.form = StoryForm(context)
         self.themes_box = ThemesBox()
         self.consent_box = ConsentSection(context)
         self.consent_box.before_change = self.save_now

@@ -25,6 +25,8 @@ from storykeeper.core.display import neutralised
 from storykeeper.core.people import Supporter
 from storykeeper.core.stories import Story, StoryFields, ThemeLink
 from storykeeper.core.vocabulary import HowTold, Polarity, Setting, StoryStatus
+from storykeeper.gui.context import AppContext
+from storykeeper.gui.widgets.add_supporter import AddSupporter
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 from storykeeper.gui.widgets.labels import buddy_label
 
@@ -70,7 +72,7 @@ class StoryForm(QWidget):
 
     edited = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, context: AppContext | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.storyteller_label = QLabel()
         self.storyteller_label.setAccessibleName("Storyteller")
@@ -119,6 +121,13 @@ class StoryForm(QWidget):
         form.addRow(buddy_label("Recorder’s &notes:", self.notes), self.notes)
         details = QFormLayout()
         details.addRow(buddy_label("Recorded b&y:", self.supporter), self.supporter)
+        # On a fresh install nobody is there to choose: the advocate adds themselves here,
+        # without leaving the story for the People dialog.
+        self.add_recorder: AddSupporter | None = None
+        if context is not None:
+            self.add_recorder = AddSupporter(context, "Add yourself or another recorder…")
+            self.add_recorder.added.connect(self._recorder_added)
+            details.addRow("", self.add_recorder)
         details.addRow(buddy_label("D&ate told:", self.told_on), self.told_on)
         details.addRow(buddy_label("S&etting:", self.setting), self.setting)
         details.addRow(buddy_label("Ho&w told:", self.how_told), self.how_told)
@@ -153,6 +162,16 @@ class StoryForm(QWidget):
         else:
             self.language.setEditText(story.language)
         self.show_status(story.status)
+
+    def _recorder_added(self, supporter: Supporter) -> None:
+        """The person just added records this story: chosen at once (the list of people
+        refreshes on its own after, keeping the choice)."""
+        if self.supporter.findData(supporter.id) < 0:
+            self.supporter.addItem(
+                neutralised(f"{supporter.name} ({supporter.role.label})"), supporter.id
+            )
+        self.supporter.setCurrentIndex(self.supporter.findData(supporter.id))
+        self.supporter.setFocus()
 
     def show_supporters(self, supporters: list[Supporter], chosen: str | None) -> None:
         """The supporters to choose from, ``chosen`` chosen ("Not recorded" if gone)."""
