@@ -134,7 +134,7 @@ def test_tab_order_follows_the_page(qtbot: QtBot, window: MainWindow) -> None:
     )
     window.editor.title.setFocus()
     seen = []
-    for _ in range(20):
+    for _ in range(21):
         seen.append(QApplication.focusWidget().accessibleName())
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert seen == [
