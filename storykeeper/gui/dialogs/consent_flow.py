@@ -56,7 +56,7 @@ from storykeeper.gui.dialogs.consent_steps import (
 from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import consent as consent_ops
 from storykeeper.gui.ops.consent import FlowData
-from storykeeper.gui.widgets.easy_read_step import CALM_CHOICES, HIGH_CONTRAST_CHOICES, Step
+from storykeeper.gui.widgets.easy_read_step import Step, easy_read_style, fit_easy_read_dialog
 from storykeeper.gui.widgets.read_aloud import ReadAloud, read_or_stop
 
 
@@ -112,24 +112,15 @@ class ConsentFlowDialog(ConsentSteps, QDialog):
         self.print_button.clicked.connect(self.print_copy)
         self._apply_fonts()
         self._prefill()
-        screen = self.screen().availableGeometry()
-        self.resize(
-            min(int(900 * scale / 100), int(screen.width() * 0.95)),
-            min(int(760 * scale / 100), int(screen.height() * 0.9)),
-        )
+        fit_easy_read_dialog(self, 900, 760, scale)
         self._show(self.intro)
 
     def _apply_fonts(self) -> None:
         # Easy read: larger than the rest of the program, so it reads comfortably at arm's length.
         base = self.context.app.font().pointSizeF()
         self.setStyleSheet(
-            f'QLabel[role="easy-read-heading"] {{ font-size: {base * 2.0:.1f}pt; }}'
-            'QLabel[role="easy-read-heading"] { font-weight: bold; }'
-            f'QLabel[role="easy-read"] {{ font-size: {base * 1.6:.1f}pt; }}'
-            f'QPushButton[choice="true"] {{ font-size: {base * 1.5:.1f}pt; }}'
-            + (HIGH_CONTRAST_CHOICES if self.context.settings.high_contrast else CALM_CHOICES)
+            easy_read_style(base, self.context.settings.high_contrast)
             + f"QTextBrowser {{ font-size: {base * 1.4:.1f}pt; }}"
-            f'QLabel[role="problem"] {{ font-weight: bold; }}'
         )
 
     # --- moving between steps ---

@@ -43,10 +43,10 @@ from storykeeper.gui.dialogs.consent_errors import not_written
 from storykeeper.gui.ops import consent as consent_ops
 from storykeeper.gui.widgets.date_field import DateField
 from storykeeper.gui.widgets.easy_read_step import (
-    CALM_CHOICES,
-    HIGH_CONTRAST_CHOICES,
     Step,
     choice_button,
+    easy_read_style,
+    fit_easy_read_dialog,
 )
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.read_aloud import ReadAloud, read_or_stop
@@ -121,23 +121,14 @@ class WithdrawalDialog(QDialog):
         self.cancel_button.clicked.connect(self.reject)
         self.speech.speaking_changed.connect(self._speaking)
         self._apply_fonts()
-        screen = self.screen().availableGeometry()
-        self.resize(
-            min(int(820 * scale / 100), int(screen.width() * 0.95)),
-            min(int(640 * scale / 100), int(screen.height() * 0.9)),
-        )
+        fit_easy_read_dialog(self, 820, 640, scale)
         self._show(self.intro)
 
     def _apply_fonts(self) -> None:
         # As in the consent flow: easy read is larger than the rest of the program.
         base = self.context.app.font().pointSizeF()
         self.setStyleSheet(
-            f'QLabel[role="easy-read-heading"] {{ font-size: {base * 2.0:.1f}pt; }}'
-            'QLabel[role="easy-read-heading"] { font-weight: bold; }'
-            f'QLabel[role="easy-read"] {{ font-size: {base * 1.6:.1f}pt; }}'
-            f'QPushButton[choice="true"] {{ font-size: {base * 1.5:.1f}pt; }}'
-            + (HIGH_CONTRAST_CHOICES if self.context.settings.high_contrast else CALM_CHOICES)
-            + 'QLabel[role="problem"] { font-weight: bold; }'
+            easy_read_style(base, self.context.settings.high_contrast)
             + f'QPushButton[role="act"] {{ font-size: {base * 1.5:.1f}pt; padding: 8px 18px; }}'
         )
 

@@ -42,6 +42,29 @@ QPushButton[choice="true"]:focus { border-style: dashed; }
 """
 
 
+def easy_read_style(base_point_size: float, high_contrast: bool) -> str:
+    """The easy-read dialogs' shared style sheet (the consent flow, taking consent back): larger
+    than the rest of the program, so it reads comfortably at arm's length, with choices that
+    show which one is chosen at any text size."""
+    return (
+        f'QLabel[role="easy-read-heading"] {{ font-size: {base_point_size * 2.0:.1f}pt; }}'
+        'QLabel[role="easy-read-heading"] { font-weight: bold; }'
+        f'QLabel[role="easy-read"] {{ font-size: {base_point_size * 1.6:.1f}pt; }}'
+        f'QPushButton[choice="true"] {{ font-size: {base_point_size * 1.5:.1f}pt; }}'
+        + (HIGH_CONTRAST_CHOICES if high_contrast else CALM_CHOICES)
+        + 'QLabel[role="problem"] { font-weight: bold; }'
+    )
+
+
+def fit_easy_read_dialog(dialog: QWidget, width: int, height: int, scale: int) -> None:
+    """Size an easy-read dialog for its text size (``scale`` per cent), within the screen."""
+    screen = dialog.screen().availableGeometry()
+    dialog.resize(
+        min(int(width * scale / 100), int(screen.width() * 0.95)),
+        min(int(height * scale / 100), int(screen.height() * 0.9)),
+    )
+
+
 def choice_button(text: str, picture: Path | None, icon_size: int) -> QPushButton:
     """A large answer button with its picture: pressed in, it is the chosen answer.
 
