@@ -240,6 +240,19 @@ def _redact_attachment(attachment: Attachment, redact: Callable[[str], str]) -> 
     return dataclasses.replace(attachment, original_name=redact(attachment.original_name))
 
 
+def name_stand_ins(
+    story: Story, mentioned: Sequence[PersonMentioned] = ()
+) -> tuple[tuple[str, str], ...]:
+    """Each name the name rule hides, with what stands in for it: the storyteller's pseudonym
+    first (it outranks a mentioned person for a shared word), then each person mentioned by
+    their role. ``names_redactor`` of these is how a story's words read without the name, in an
+    export and in every report (``insight_policy``)."""
+    return (
+        (story.storyteller.name, story.storyteller_pseudonym),
+        *((p.name, role_shown(p.role)) for p in mentioned),
+    )
+
+
 def export_view(
     story: Story,
     history: Sequence[ConsentRecord],
@@ -266,10 +279,7 @@ def export_view(
             shown(story).title,
         )
     named = ConsentScope.PUBLISH_WITH_NAME in current.scopes
-    stand_ins = (
-        (story.storyteller.name, story.storyteller_pseudonym),
-        *((p.name, role_shown(p.role)) for p in mentioned),
-    )
+    stand_ins = name_stand_ins(story, mentioned)
     redact: Callable[[str], str] = (lambda text: text) if named else names_redactor(stand_ins)
     # In a file name the pseudonym's closing dot would meet the extension's ("Grace T..pdf").
     # Made only when files go: each redactor is a pattern to build.
