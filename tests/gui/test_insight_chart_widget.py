@@ -159,6 +159,17 @@ def test_at_double_text_size_it_fits_a_1366_by_768_window(
     assert chart.scroll.viewport().rect().contains(top_left + QPoint(0, round(cell.height()) - 1))
 
 
+def test_the_chart_gets_more_of_the_height_than_its_table(qtbot: QtBot, appearance: None) -> None:
+    """The table would take every row's height if let; the chart is what the page is for."""
+    chart = InsightChart()
+    qtbot.addWidget(chart)
+    chart.set_chart(BalanceChart(tuple(ThemeBalance(f"Theme {i}", i, i, i) for i in range(15))))
+    chart.resize(1366, 768)
+    chart.show()
+    qtbot.waitExposed(chart)
+    assert chart.scroll.height() > chart.table.height() >= chart.table.fontMetrics().height() * 3
+
+
 def test_high_contrast_is_followed_when_it_is_switched_on(
     qtbot: QtBot, qapp: QApplication, appearance: None
 ) -> None:
