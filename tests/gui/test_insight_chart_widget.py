@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from storykeeper.core.vocabulary import Polarity
 from storykeeper.gui.appearance import apply_appearance
-from storykeeper.gui.charts import HIGH_CONTRAST_COLOURS, BalanceChart, ThemeBalance
+from storykeeper.gui.charts import CALM_COLOURS, HIGH_CONTRAST_COLOURS, BalanceChart, ThemeBalance
 from storykeeper.gui.widgets.insight_chart import InsightChart
 
 LONG_NAME = "Being listened to by the professionals who come to the house every single week"
@@ -185,3 +185,24 @@ def test_high_contrast_is_followed_when_it_is_switched_on(
 def _pixel(chart: InsightChart, x: int, y: int) -> str:
     image: QImage = chart.canvas.grab().toImage()
     return QColor(image.pixel(x, y)).name()
+
+
+def test_with_nothing_to_count_it_says_so_and_the_keys_choose_nothing(
+    qtbot: QtBot, appearance: None
+) -> None:
+    chart = _shown(qtbot)
+    chart.set_chart(BalanceChart(()))
+    assert chart.model.rowCount() == 0
+    assert chart.canvas.highlighted is None
+    chart.canvas.setFocus()
+    qtbot.waitUntil(chart.canvas.hasFocus)
+    with qtbot.assertNotEmitted(chart.chosen):
+        for key in (Qt.Key.Key_Down, Qt.Key.Key_Right, Qt.Key.Key_Return):
+            qtbot.keyClick(chart.canvas, key)
+    image = chart.canvas.grab().toImage()
+    drawn = {
+        QColor(image.pixel(x, y)).name()
+        for x in range(image.width())
+        for y in range(image.height())
+    }
+    assert CALM_COLOURS.text.lower() in drawn  # the words "No stories to count."
