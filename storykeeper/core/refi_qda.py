@@ -17,6 +17,8 @@ What is written, and why:
   stories, with the case variables setting, how told and month told; where a storyteller's
   stories differ, the case holds each value once, joined by "; ", and every source carries its
   own exact values (with language and sender) as source variables;
+- sources and cases have names no other has, ignoring case ("Walk", "Walk (2)"), because the
+  tools key them by name;
 - every GUID is a uuid5 of a fixed namespace and a stable key, and every timestamp comes from
   the input, so the same input writes the same bytes.
 
@@ -170,6 +172,25 @@ class _Case:
     label: str
     sources: list[str] = field(default_factory=list)
     values: dict[str, set[str]] = field(default_factory=dict)
+
+
+class UniqueNames:
+    """Names no other element of the kind has, ignoring case: the tools key sources and cases
+    by name (QualCoder holds each name once, NVivo's folders ignore case), so a second "Walk"
+    becomes "Walk (2)" rather than failing the import or merging two stories."""
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+        self._last_number: dict[str, int] = {}
+
+    def take(self, wanted: str) -> str:
+        name, number = wanted, self._last_number.get(wanted.casefold(), 1)
+        while name.casefold() in self._taken:
+            number += 1
+            name = f"{wanted} ({number})"
+        self._last_number[wanted.casefold()] = number
+        self._taken.add(name.casefold())
+        return name
 
 
 def guid(kind: str, *key: str) -> str:
@@ -387,6 +408,7 @@ def _write_sources(
     xml = XMLGenerator(part, "utf-8", short_empty_elements=True)
     cases: dict[str, _Case] = {}
     seen: set[str] = set()
+    source_names = UniqueNames()
     written = QdaWritten()
     for story in stories:
         if story.story_key in seen:
@@ -399,7 +421,8 @@ def _write_sources(
         file_name = source_file_name(story.story_key)
         entry = _zip_entry(f"{SOURCES_FOLDER}/{file_name}", project.created)
         archive.writestr(entry, text.encode("utf-8"))
-        _write_source(xml, story, text, file_name, user, stamp)
+        name = source_names.take(xml_text(story.title) or "Untitled story")
+        _write_source(xml, story, name, text, file_name, user, stamp)
         case = cases.setdefault(story.case_key, _Case(label=story.case_label))
         case.sources.append(source_guid(story.story_key))
         for name in CASE_VARIABLES:
@@ -413,7 +436,13 @@ def _write_sources(
 
 
 def _write_source(
-    xml: XMLGenerator, story: QdaStory, text: str, file_name: str, user: str, stamp: str
+    xml: XMLGenerator,
+    story: QdaStory,
+    name: str,
+    text: str,
+    file_name: str,
+    user: str,
+    stamp: str,
 ) -> None:
     made = {"creatingUser": user, "creationDateTime": stamp}
     _start(
@@ -421,7 +450,7 @@ def _write_source(
         "TextSource",
         {
             "guid": source_guid(story.story_key),
-            "name": story.title or "Untitled story",
+            "name": name,
             "plainTextPath": f"internal://{file_name}",
             **made,
         },
@@ -433,7 +462,7 @@ def _write_source(
     if text:
         selection = {
             "guid": guid("selection", story.story_key),
-            "name": story.title or "Untitled story",
+            "name": name,
             "startPosition": "0",
             "endPosition": str(len(text)),
             **made,
@@ -499,8 +528,10 @@ def _write_project_xml(
     xml.endElement("Variables")
     if cases:
         xml.startElement("Cases", {})
+        case_names = UniqueNames()
         for case_key in sorted(cases):
-            _write_case(xml, case_key, cases[case_key])
+            case = cases[case_key]
+            _write_case(xml, case_key, case_names.take(xml_text(case.label)), case)
         xml.endElement("Cases")
         xml.startElement("Sources", {})
         # Closes the pending "<Sources" tag, so that what is copied next lands inside it.
@@ -517,8 +548,8 @@ def _write_project_xml(
     out.write("\n")
 
 
-def _write_case(xml: XMLGenerator, case_key: str, case: _Case) -> None:
-    _start(xml, "Case", {"guid": case_guid(case_key), "name": case.label})
+def _write_case(xml: XMLGenerator, case_key: str, name: str, case: _Case) -> None:
+    _start(xml, "Case", {"guid": case_guid(case_key), "name": name})
     values = {
         name: CASE_VALUE_SEPARATOR.join(sorted(case.values[name]))
         for name in CASE_VARIABLES

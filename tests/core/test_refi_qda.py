@@ -439,3 +439,38 @@ def test_any_stories_make_a_valid_project_whose_references_resolve(
     assert targets <= set(guids)
     texts = [project.text_of(source) for source in project.all("//q:TextSource")]
     assert texts == [story.words for story in stories]
+
+
+def test_sources_and_cases_have_names_no_other_shares(tmp_path: Path) -> None:
+    # Tools key sources and cases by name (QualCoder's tables hold each name once; NVivo's
+    # folders too, ignoring case): two stories called "Walk", or two storytellers both
+    # "Mary K.", must not make the import fail or merge them.
+    stories = (
+        _story("1", title="Walk", case="m1", case_label="Mary K."),
+        _story("2", title="Walk", case="m2", case_label="Mary K."),
+        _story("3", title="walk", case="m3", case_label="mary k."),
+        _story("4", title="", case="m1", case_label="Mary K."),
+        _story("5", title="", case="m1", case_label="Mary K."),
+    )
+    project = Project(_write(tmp_path, stories))
+    assert PROJECT_SCHEMA.validate(project.root), PROJECT_SCHEMA.error_log
+    names = [source.get("name") for source in project.all("//q:TextSource")]
+    assert names == ["Walk", "Walk (2)", "walk (3)", "Untitled story", "Untitled story (2)"]
+    selections = [s.get("name") for s in project.all("//q:PlainTextSelection")]
+    assert selections == names
+    cases = [case.get("name") for case in project.all("//q:Case")]
+    assert cases == ["Mary K.", "Mary K. (2)", "mary k. (3)"]
+
+
+def test_progress_is_told_each_story_as_it_is_written(tmp_path: Path) -> None:
+    told: list[int] = []
+    written = write_project(tmp_path / "p.qdpx", PROJECT, THEMES, STORIES, progress=told.append)
+    assert told == [1, 2, 3, 4]
+    assert (written.stories, written.cases, written.themes) == (4, 3, 3)
+
+
+def test_a_creation_time_without_a_time_zone_is_refused(tmp_path: Path) -> None:
+    naive = QdaProject(name="p", user_name="u", created=dt.datetime(2026, 1, 1))
+    with pytest.raises(ValueError, match="time zone"):
+        write_project(tmp_path / "p.qdpx", naive, THEMES, STORIES)
+    assert list(tmp_path.iterdir()) == []
