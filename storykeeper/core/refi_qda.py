@@ -52,6 +52,7 @@ from xml.sax.saxutils import XMLGenerator
 
 from storykeeper import __version__
 from storykeeper.core import faults
+from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.vocabulary import Polarity
 
 PROJECT_NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -98,6 +99,11 @@ CASE_VALUE_SEPARATOR = "; "
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _LARGE_XML_PART = 1 << 30  # past 1 GiB, project.qde is written with zip64 sizes
+
+
+class QdaWriteError(StorykeeperError):
+    """The file could not be written where asked (no such folder, no permission, a folder in
+    the way): one sentence naming the file, the folder and the system's reason."""
 
 
 @dataclass(frozen=True)
@@ -343,6 +349,10 @@ def _atomic_target(target: Path) -> Iterator[tuple[IO[bytes], Path]]:
         full = faults.disk_full(exc, folder, f"{target.name} was not written.")
         if full is not None and full is not exc:
             raise full from exc
+        if isinstance(exc, OSError) and exc.errno is not None:
+            # The system's own reason ("No such file or directory"), never its path of the part.
+            reason = exc.strerror or type(exc).__name__
+            raise QdaWriteError(f"Could not write {target.name} in {folder}: {reason}.") from exc
         raise
 
 

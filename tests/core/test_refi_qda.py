@@ -25,6 +25,7 @@ from storykeeper.core.refi_qda import (
     QdaStory,
     QdaTheme,
     QdaThemeMark,
+    QdaWriteError,
     polarity_guid,
     theme_guid,
     write_codebook,
@@ -474,3 +475,20 @@ def test_a_creation_time_without_a_time_zone_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="time zone"):
         write_project(tmp_path / "p.qdpx", naive, THEMES, STORIES)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_that_cannot_take_the_file_is_said_plainly(tmp_path: Path) -> None:
+    missing = tmp_path / "no such folder" / "stories.qdpx"
+    with pytest.raises(QdaWriteError) as raised:
+        write_project(missing, PROJECT, THEMES, STORIES)
+    assert str(raised.value) == (
+        f"Could not write stories.qdpx in {missing.parent}: No such file or directory."
+    )
+    # A folder already there under the file's name: the rename fails, the part is removed.
+    in_the_way = tmp_path / "themes.qdc"
+    in_the_way.mkdir()
+    with pytest.raises(
+        QdaWriteError, match=r"^Could not write themes\.qdc in .*: Is a directory\."
+    ):
+        write_codebook(in_the_way, THEMES)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["themes.qdc"]
