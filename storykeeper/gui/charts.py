@@ -27,6 +27,7 @@ from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
     QGuiApplication,
+    QImage,
     QPaintDevice,
     QPainter,
     QPalette,
@@ -161,7 +162,7 @@ class ChartLayout:
 # the whole chart grows with the text size.
 _MARGIN = 0.5
 _BAR = 1.3
-_LANE_GAP = 0.2
+_LANE_GAP = 0.3
 _MIXED = 0.55
 _ROW_GAP = 0.8
 _PAD = 0.3
@@ -204,6 +205,25 @@ def _lay_out_legend(
     return entries, y + unit * 1.4
 
 
+def _scale(
+    chart: BalanceChart, metrics: QFontMetricsF, left_room: float, right_room: float
+) -> float:
+    """Length per story: as long as lets every bar and the count beside it fit its side (one
+    scale for both sides, so a barrier and an enabler compare by length)."""
+    limits = [max(left_room, right_room)]
+    for theme in chart.themes:
+        mixed_half = (theme.mixed or 0) / 2  # centred on the axis: half of it on either side
+        for length, words, room in (
+            (theme.barriers or 0, count_text(theme.barriers, chart.threshold), left_room),
+            (theme.enablers or 0, count_text(theme.enablers, chart.threshold), right_room),
+            (mixed_half, _mixed_text(theme.mixed, chart.threshold), right_room),
+            (mixed_half, "", left_room),
+        ):
+            if length:
+                limits.append((room - metrics.horizontalAdvance(words)) / length)
+    return max(0.0, min(limits))
+
+
 def lay_out(chart: BalanceChart, font: QFont, width: float, device: QPaintDevice) -> ChartLayout:
     metrics = QFontMetricsF(font, device)
     unit = metrics.height()
@@ -215,31 +235,7 @@ def lay_out(chart: BalanceChart, font: QFont, width: float, device: QPaintDevice
     plot_left = margin + name_width + pad
     plot_right = width - margin
     axis_x = (plot_left + plot_right) / 2
-    left_labels = max(
-        (metrics.horizontalAdvance(count_text(t.barriers, chart.threshold)) for t in chart.themes),
-        default=0.0,
-    )
-    right_labels = max(
-        (
-            max(
-                metrics.horizontalAdvance(count_text(t.enablers, chart.threshold)),
-                metrics.horizontalAdvance(_mixed_text(t.mixed, chart.threshold)),
-            )
-            for t in chart.themes
-        ),
-        default=0.0,
-    )
-    longest_bar = max(
-        0.0,
-        min(axis_x - plot_left - left_labels, plot_right - axis_x - right_labels) - 2 * pad,
-    )
-    largest = max(
-        [t.barriers or 0 for t in chart.themes]
-        + [t.enablers or 0 for t in chart.themes]
-        + [math.ceil((t.mixed or 0) / 2) for t in chart.themes]
-        + [1]
-    )
-    scale = longest_bar / largest
+    scale = _scale(chart, metrics, axis_x - plot_left - 2 * pad, plot_right - axis_x - 2 * pad)
     layout = ChartLayout(width, 0.0, unit, axis_x, heading_y, legend)
     y = top
     for theme in chart.themes:
@@ -260,20 +256,23 @@ def lay_out(chart: BalanceChart, font: QFont, width: float, device: QPaintDevice
             Polarity.MIXED: QRectF(plot_left, mixed_top, plot_right - plot_left, mixed_height),
         }
         barrier_end = bars[Polarity.BARRIER].left() - pad
+        # +1: a rectangle exactly the text's width may drop its last letter when rounded
+        enabler_words = metrics.horizontalAdvance(count_text(theme.enablers, chart.threshold)) + 1
+        mixed_words = metrics.horizontalAdvance(_mixed_text(theme.mixed, chart.threshold)) + 1
         labels = {
             Polarity.BARRIER: (
                 QRectF(plot_left, bar_top, barrier_end - plot_left, bar_height),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
             ),
             Polarity.ENABLER: (
-                QRectF(axis_x + enabler_length + pad, bar_top, right_labels + pad, bar_height),
+                QRectF(axis_x + enabler_length + pad, bar_top, enabler_words, bar_height),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
             ),
             Polarity.MIXED: (
                 QRectF(
                     axis_x + mixed_half + pad,
                     mixed_top - unit * 0.25,
-                    right_labels + pad,
+                    mixed_words,
                     mixed_height + unit * 0.5,
                 ),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
@@ -414,7 +413,7 @@ def paint_chart(
         cell = layout.rows[highlighted[0]].cells[highlighted[1]]
         painter.setBrush(QBrush(Qt.BrushStyle.NoBrush))
         painter.setPen(QPen(QColor(colours.focus), max(2.0, unit * 0.15)))
-        painter.drawRect(cell.adjusted(-unit * 0.1, -unit * 0.1, unit * 0.1, unit * 0.1))
+        painter.drawRect(cell.adjusted(-unit * 0.1, -unit * 0.05, unit * 0.1, unit * 0.05))
     painter.restore()
     return layout
 
@@ -434,4 +433,28 @@ def chart_svg(chart: BalanceChart, width: int, font: QFont | None = None, title:
     painter = QPainter(generator)
     paint_chart(painter, chart, QRectF(0, 0, width, height), CALM_COLOURS, font)
     painter.end()
+    return bytes(QByteArray(buffer.data()).data())
+
+
+def chart_png(
+    chart: BalanceChart, width_mm: float, dpi: int = 200, font: QFont | None = None
+) -> bytes:
+    """The chart as a PNG ``width_mm`` wide on paper at ``dpi``: the Word report's picture
+    where SVG cannot go (Word wants a picture beside an SVG to fall back on)."""
+    font = chart_font(font)
+    dots_per_metre = round(dpi / 0.0254)
+    width = round(width_mm / 25.4 * dpi)
+    probe = QImage(1, 1, QImage.Format.Format_RGB32)
+    probe.setDotsPerMeterX(dots_per_metre)  # the text is measured at the paper's resolution
+    probe.setDotsPerMeterY(dots_per_metre)
+    height = math.ceil(lay_out(chart, font, width, probe).height)
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.setDotsPerMeterX(dots_per_metre)
+    image.setDotsPerMeterY(dots_per_metre)
+    painter = QPainter(image)
+    paint_chart(painter, chart, QRectF(0, 0, width, height), CALM_COLOURS, font)
+    painter.end()
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
     return bytes(QByteArray(buffer.data()).data())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QFont, QImage, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import QApplication
 
 from storykeeper.core.vocabulary import Polarity
@@ -23,6 +23,7 @@ from storykeeper.gui.charts import (
     ChartColours,
     ChartLayout,
     ThemeBalance,
+    chart_png,
     chart_svg,
     fitted_font,
     lay_out,
@@ -248,3 +249,30 @@ def test_the_svg_for_the_word_report_holds_text_not_a_picture(qapp: QApplication
     assert "<image" not in svg
     assert "Transport" in svg and "fewer than 5" in svg
     assert "<title>Enablers and barriers by theme</title>" in svg
+
+
+def test_the_png_for_the_word_report_is_drawn_at_print_resolution(qapp: QApplication) -> None:
+    """Word reads SVG only beside a picture to fall back on: the same drawing, at 200 dpi."""
+    image = QImage.fromData(chart_png(CHART, width_mm=160, dpi=200, font=_font()), "PNG")
+    assert image.width() == round(160 / 25.4 * 200)
+    assert round(image.dotsPerMeterX() * 0.0254) == 200
+    colours = {
+        QColor(image.pixel(x, y)).name()
+        for x in range(0, image.width(), 3)
+        for y in range(0, image.height(), 3)
+    }
+    assert CALM_COLOURS.barrier.lower() in colours and CALM_COLOURS.enabler.lower() in colours
+    # The text is sized for paper at 200 dpi, not the screen: a line is a line of 11 points.
+    expected_line = 11 / 72 * 200
+    assert image.height() > expected_line * 3 * len(CHART.themes)
+
+
+def test_the_longest_bar_and_its_count_fill_their_side(qapp: QApplication) -> None:
+    """One scale for both sides, as long as the bars and their counts allow: a wide label on
+    one side ("fewer than 5 mixed") must not shrink every bar on the other."""
+    image, layout = _draw(qapp)
+    row = layout.rows[0]
+    side = row.cells[Polarity.BARRIER]
+    words = QFontMetricsF(_font(), image).horizontalAdvance("30")
+    used = row.bars[Polarity.BARRIER].width() + words + 2 * layout.unit * 0.3
+    assert used >= 0.9 * side.width()
