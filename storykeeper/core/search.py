@@ -217,6 +217,12 @@ def _compile_cross_join(element: CrossJoin, compiler: Any, **kw: Any) -> str:
     )
 
 
+def story_ids_matching(session: Session, wanted: StoryFilter) -> Select:  # type: ignore[type-arg]
+    """The ids of the stories ``wanted`` finds, as a query (the insight counts over them)."""
+    stmt, _ = _filtered(session, wanted)
+    return stmt
+
+
 def count_stories(session: Session, wanted: StoryFilter) -> int:
     stmt, _ = _filtered(session, wanted)
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
