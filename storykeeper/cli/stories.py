@@ -275,7 +275,7 @@ def _wrap(text: str) -> str:
 
 
 Count = tuple[str, int]
-ThemeCounts = tuple[str, dict[str, int]]
+ThemeCounts = tuple[str, dict[str, int | str]]
 
 
 def _polarity_count(polarity: Polarity) -> Callable[[ThemeCounts], str]:
@@ -305,8 +305,10 @@ THEME_COUNTS = Table[ThemeCounts](
 def cmd_stats(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     with store.read() as session:
         figures = stats.store_stats(session)
+    # What leaves: the theme counts with small ones as "fewer than 5" (issue 18).
+    leaving = stats.as_it_leaves(figures)
     if args.json:
-        print(dumps(figures), file=out)
+        print(dumps(leaving), file=out)
         return 0
     print(
         f"Stories: {figures.stories}   Storytellers: {figures.storytellers}   "
@@ -323,7 +325,8 @@ def cmd_stats(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     print(file=out)
     print_table(out, _counts("CONSENT"), by_consent, empty="")
     print(file=out)
-    print_table(out, THEME_COUNTS, list(figures.by_theme.items()), empty="No themes yet.")
+    print_table(out, THEME_COUNTS, list(leaving["by_theme"].items()), empty="No themes yet.")
+    print(f"\n{stats.what_themes_count(figures)}", file=out)
     return 0
 
 

@@ -1,20 +1,27 @@
-"""Counts across the store: by status, consent state, theme and polarity."""
+"""Counts across the store: by status, consent state, theme and polarity.
+
+The store's own bookkeeping (stories, statuses, consent states) counts every story; the theme
+counts are what the stories say, so they count only the stories whose consent allows use in
+reports, as the insight view does (``insight``, issue 18), and say how many were left out.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storykeeper.core.consent import review_due_clause
+from storykeeper.core.insight import insight
+from storykeeper.core.insight_policy import DEFAULT_THRESHOLD, shown_count
 from storykeeper.core.models import (
     AttachmentRow,
     StoryRow,
     StorytellerRow,
-    StoryThemeRow,
     SupporterRow,
-    ThemeRow,
     TombstoneRow,
 )
 from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
@@ -30,8 +37,11 @@ class StoreStats:
     by_status: dict[str, int]
     by_consent_state: dict[str, int]
     consent_review_due: int
-    # theme name → polarity → number of stories
+    # theme name → polarity → number of stories, of the stories consent lets be counted
     by_theme: dict[str, dict[str, int]]
+    #: The stories ``by_theme`` counts, and those it leaves out by reason (``LeftOut``).
+    themes_counted: int
+    themes_left_out: dict[str, int]
 
 
 def _count(session: Session, row_type: type) -> int:
@@ -56,16 +66,12 @@ def store_stats(session: Session) -> StoreStats:
     review_due = (
         session.scalar(select(func.count()).select_from(StoryRow).where(review_due_clause())) or 0
     )
-    by_theme: dict[str, dict[str, int]] = {}
-    for name in session.scalars(select(ThemeRow.name).order_by(ThemeRow.name)):
-        by_theme[name] = {p.value: 0 for p in Polarity}
-    rows = session.execute(
-        select(ThemeRow.name, StoryThemeRow.polarity, func.count())
-        .join(ThemeRow, ThemeRow.id == StoryThemeRow.theme_id)
-        .group_by(ThemeRow.name, StoryThemeRow.polarity)
-    )
-    for name, polarity, count in rows:
-        by_theme[name][polarity] = count
+    themes = insight(session)
+    # By name, as the theme list is; the insight orders them by how often they are mentioned.
+    by_theme = {
+        theme.theme: {p.value: theme.cell(p).stories for p in Polarity}
+        for theme in sorted(themes.themes, key=lambda theme: theme.theme.casefold())
+    }
     return StoreStats(
         stories=_count(session, StoryRow),
         storytellers=_count(session, StorytellerRow),
@@ -76,4 +82,33 @@ def store_stats(session: Session) -> StoreStats:
         by_consent_state=by_consent,
         consent_review_due=review_due,
         by_theme=by_theme,
+        themes_counted=themes.stories,
+        themes_left_out={reason.value: count for reason, count in themes.left_out.items()},
+    )
+
+
+def as_it_leaves(figures: StoreStats, threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
+    """The figures as they may leave the program: the theme counts, which are about people's
+    stories, with counts below ``threshold`` as "fewer than 5" (``shown_count``). The store's
+    bookkeeping is shown as it is: it says what to do (a review due), not what people said."""
+    return {
+        **{f.name: getattr(figures, f.name) for f in dataclasses.fields(figures)},
+        "by_theme": {
+            theme: {polarity: shown_count(n, threshold) for polarity, n in counts.items()}
+            for theme, counts in figures.by_theme.items()
+        },
+        "themes_counted": shown_count(figures.themes_counted, threshold),
+        "themes_left_out": {
+            reason: shown_count(n, threshold) for reason, n in figures.themes_left_out.items()
+        },
+    }
+
+
+def what_themes_count(figures: StoreStats, threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The line under the theme counts: which stories they count, and how many they leave out."""
+    counted = shown_count(figures.themes_counted, threshold)
+    left_out = shown_count(sum(figures.themes_left_out.values()), threshold)
+    return (
+        f"Themes count only stories whose consent allows use in reports: {counted}.\n"
+        f'Left out: {left_out} ("storykeeper insight" says why).'
     )
