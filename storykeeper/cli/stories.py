@@ -98,6 +98,12 @@ def add_commands(
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
+    add_story_filters(parser)
+    _add_paging(parser)
+
+
+def add_story_filters(parser: argparse.ArgumentParser) -> None:
+    """The story list's filters (``story_filter`` reads them): also ``insight``'s."""
     group = parser.add_argument_group("filters")
     group.add_argument("--theme", metavar="NAME", help="stories linked to this theme")
     group.add_argument(
@@ -122,6 +128,9 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--to", dest="told_to", type=date_argument, metavar="DATE", help="told on or before"
     )
+
+
+def _add_paging(parser: argparse.ArgumentParser) -> None:
     paging = parser.add_argument_group("order and paging")
     paging.add_argument(
         "--sort",
@@ -136,7 +145,7 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     paging.add_argument("--offset", type=count_argument, default=0, help="skip this many first")
 
 
-def _story_filter(args: argparse.Namespace) -> search.StoryFilter:
+def story_filter(args: argparse.Namespace) -> search.StoryFilter:
     return search.StoryFilter(
         text=args.text,
         theme=args.theme,
@@ -179,7 +188,7 @@ def _nothing_listed(page: search.SearchPage, wanted: search.StoryFilter) -> str:
 
 
 def cmd_list(store: Store, args: argparse.Namespace, out: TextIO) -> int:
-    wanted = _story_filter(args)
+    wanted = story_filter(args)
     if args.sort:
         sort = search.SortBy(args.sort)
     else:

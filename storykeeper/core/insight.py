@@ -407,7 +407,12 @@ def disclosed(figures: Insight, threshold: int = DEFAULT_THRESHOLD) -> dict[str,
 
 
 def _plural(count: int | str, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+    return f"{_number(count)} {one if count == 1 else many}"
+
+
+def _number(count: int | str) -> str:
+    """12,345: a count as a person reads it; "fewer than 5" as it is."""
+    return f"{count:,}" if isinstance(count, int) else count
 
 
 def what_it_counts(figures: Insight, threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -425,7 +430,7 @@ def what_it_counts(figures: Insight, threshold: int = DEFAULT_THRESHOLD) -> str:
         sources.append("this computer")
     if sources:
         sentence += ", from " + " and ".join(sources)
-    return sentence
+    return _capitalised(sentence)
 
 
 def what_was_left_out(figures: Insight, threshold: int = DEFAULT_THRESHOLD) -> str:
@@ -433,12 +438,17 @@ def what_was_left_out(figures: Insight, threshold: int = DEFAULT_THRESHOLD) -> s
     if not figures.left_out_total:
         return "No story was left out."
     reasons = "; ".join(
-        f"{shown_count(count, threshold)} because {reason.label}"
+        f"{_number(shown_count(count, threshold))} because {reason.label}"
         for reason, count in figures.left_out.items()
         if count
     )
     total = shown_count(figures.left_out_total, threshold)
-    return f"{_plural(total, 'story', 'stories')} left out: {reasons}."
+    return _capitalised(f"{_plural(total, 'story', 'stories')} left out: {reasons}.")
+
+
+def _capitalised(sentence: str) -> str:
+    """A sentence may start with "fewer than 5": its first letter is a capital all the same."""
+    return sentence[:1].upper() + sentence[1:]
 
 
 def _day(day: dt.date) -> str:

@@ -247,11 +247,11 @@ def test_what_leaves_shows_small_counts_as_fewer_than_five(
         for n in trend[p.value]
     )
     assert what_it_counts(figures) == (
-        "fewer than 5 stories from fewer than 5 people, "
+        "Fewer than 5 stories from fewer than 5 people, "
         "told between 30 November 2025 and 2 April 2026"
     )
     assert what_was_left_out(figures) == (
-        "fewer than 5 stories left out: fewer than 5 because no consent recorded yet; "
+        "Fewer than 5 stories left out: fewer than 5 because no consent recorded yet; "
         "fewer than 5 because the person declined; fewer than 5 because consent was "
         "withdrawn; fewer than 5 because consent does not include use in reports."
     )
