@@ -5,6 +5,7 @@ is written whole or not at all."""
 from __future__ import annotations
 
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -245,3 +246,13 @@ def test_a_full_disk_keeps_the_old_report_and_leaves_no_part(tmp_path: Path) -> 
 
         assert target.read_bytes() == b"the report printed last month"
         assert sorted(p.name for p in disk.iterdir()) == ["filler", "report.docx"]
+
+
+def test_held_back_counts_say_the_threshold_they_were_held_below(tmp_path: Path) -> None:
+    content = replace(sample_report(), threshold=10)
+
+    document = _written(tmp_path, content, None)
+
+    theme_table = next(t for t in _table_texts(document) if t[0] == list(words.THEME_TABLE_HEADER))
+    assert theme_table[3][:4] == ["Money", "fewer than 10", "9", "fewer than 10"]
+    assert "fewer than 5" not in " ".join(p.text for p in document.paragraphs)
