@@ -173,12 +173,14 @@ NO_TREND = "No dates to show a trend."
 def about_lines(content: ReportContent) -> list[str]:
     """The opening facts of "About these stories", one line each."""
     about, words = content.about, content.count_words
-    return [
+    lines = [
         f"Stories counted: {words(about.stories)}",
         f"People who told them: {words(about.people)}",
         f"Senders: {words(about.senders)}",
-        f"Told between {about.first_told} and {about.last_told}",
     ]
+    if about.first_told and about.last_told:  # no stories counted, no dates to give
+        lines.append(f"Told between {about.first_told} and {about.last_told}")
+    return lines
 
 
 def tally_rows(content: ReportContent, tallies: tuple[Tally, ...]) -> list[tuple[str, str]]:

@@ -88,16 +88,23 @@ def _set_properties(document: Document, content: ReportContent) -> None:
 
 
 def _add_page_numbers(document: Document) -> None:
+    """ "Page N of M" in the footer, as Word's own fields, so they stay right after any edit."""
     footer = document.sections[0].footer.paragraphs[0]
     footer.add_run("Page ")
+    _add_field(footer._p, "PAGE")
+    footer.add_run(" of ")
+    _add_field(footer._p, "NUMPAGES")
+
+
+def _add_field(paragraph: object, instruction: str) -> None:
     field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
+    field.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
     text = OxmlElement("w:t")
-    text.text = "1"
+    text.text = "1"  # shown until Word works the number out
     run.append(text)
     field.append(run)
-    footer._p.append(field)
+    paragraph.append(field)  # type: ignore[attr-defined]
 
 
 def _write_cover(document: Document, content: ReportContent) -> None:

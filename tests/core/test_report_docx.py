@@ -191,9 +191,9 @@ def test_nothing_but_the_given_content_appears(tmp_path: Path, pictures: ChartPi
     assert found <= _expected_texts(content)
     assert "The bus stopped coming past the end of our road." in found
     (footer,) = document.sections[0].footer.paragraphs
-    assert footer.text == "Page "  # and Word's page number field after it:
-    (field,) = footer._p.findall(qn("w:fldSimple"))
-    assert field.get(qn("w:instr")) == "PAGE"
+    assert footer.text == "Page  of "  # and Word's fields for the numbers between:
+    fields = footer._p.findall(qn("w:fldSimple"))
+    assert [field.get(qn("w:instr")) for field in fields] == ["PAGE", "NUMPAGES"]
     properties = document.core_properties
     assert (properties.title, properties.author, properties.subject) == (
         "What people told us",
