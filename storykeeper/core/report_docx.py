@@ -29,6 +29,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.table import Table
 
+from storykeeper.core import clock
 from storykeeper.core import report_content as words
 from storykeeper.core.report_content import ReportContent, printable
 
@@ -75,8 +76,9 @@ def build_document(content: ReportContent, chart: ChartPictures | None = None) -
 
 
 def _set_properties(document: Document, content: ReportContent) -> None:
-    """Only the report's own title and organisation: python-docx's template would otherwise
-    sign it "python-docx", and nothing about this computer or its user belongs in it."""
+    """Only the report's own title, organisation and period: python-docx's template would
+    otherwise sign it "python-docx", and nothing about this computer or its user belongs in it.
+    (docProps/app.xml keeps the template's generic application name and counts.)"""
     properties = document.core_properties
     properties.title = printable(content.cover.title)
     properties.author = printable(content.cover.organisation)
@@ -85,6 +87,15 @@ def _set_properties(document: Document, content: ReportContent) -> None:
     properties.subject = printable(content.cover.period)
     properties.keywords = ""
     properties.category = ""
+    # The template's own dates are of 2013; the report's are when it was written.
+    written = clock.now().replace(tzinfo=None)  # python-docx writes a naive time as UTC
+    properties.created = written
+    properties.modified = written
+    # The template's preview picture shows some other page in a file browser, not this report.
+    package_relationships = document.part.package.rels
+    for key, relationship in list(package_relationships.items()):
+        if relationship.reltype == RELATIONSHIP_TYPE.THUMBNAIL:
+            del package_relationships[key]
 
 
 def _add_page_numbers(document: Document) -> None:

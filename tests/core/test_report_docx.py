@@ -4,6 +4,7 @@ is written whole or not at all."""
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from docx.document import Document
 from docx.oxml.ns import qn
 from PySide6.QtWidgets import QApplication
 
+from storykeeper.core import clock
 from storykeeper.core import report_content as words
 from storykeeper.core.errors import DiskFullError
 from storykeeper.core.report_content import ReportContent, ReportWriteError, Voice
@@ -256,3 +258,20 @@ def test_held_back_counts_say_the_threshold_they_were_held_below(tmp_path: Path)
     theme_table = next(t for t in _table_texts(document) if t[0] == list(words.THEME_TABLE_HEADER))
     assert theme_table[3][:4] == ["Money", "fewer than 10", "9", "fewer than 10"]
     assert "fewer than 5" not in " ".join(p.text for p in document.paragraphs)
+
+
+def test_the_template_leaves_no_picture_or_date_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written_at = dt.datetime(2026, 4, 2, 9, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "now", lambda: written_at)
+    target = tmp_path / "report.docx"
+
+    write_report_docx(sample_report(), target)
+
+    with zipfile.ZipFile(target) as archive:
+        # python-docx's template carries a preview of some other page: a file browser showed it
+        assert not [name for name in archive.namelist() if "thumbnail" in name]
+        assert "thumbnail" not in archive.read("_rels/.rels").decode()
+    properties = docx.Document(str(target)).core_properties
+    assert properties.created == properties.modified == written_at
