@@ -36,8 +36,11 @@ from storykeeper.core.report_content import ReportContent, printable
 #: Word's extension for an SVG beside a picture's PNG (Office 2016's published schema).
 SVG_EXTENSION_URI = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 SVG_NAMESPACE = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
-#: A4 less the template's margins: the chart as wide as the text.
-CHART_WIDTH_MM = 150.0
+PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 210.0, 297.0  # A4, as the PDF and the organisations' printers
+MARGIN_MM = 20.0
+#: The chart as wide as the text, and at most this tall: below its heading on a page of its own.
+CHART_WIDTH_MM = PAGE_WIDTH_MM - 2 * MARGIN_MM
+CHART_HEIGHT_MM = (PAGE_HEIGHT_MM - 2 * MARGIN_MM) * 0.85
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ def write_report_docx(
 def build_document(content: ReportContent, chart: ChartPictures | None = None) -> Document:
     document = docx.Document()
     _set_properties(document, content)
+    _set_page(document)
     _add_page_numbers(document)
     _write_cover(document, content)
     _write_about(document, content)
@@ -96,6 +100,14 @@ def _set_properties(document: Document, content: ReportContent) -> None:
     for key, relationship in list(package_relationships.items()):
         if relationship.reltype == RELATIONSHIP_TYPE.THUMBNAIL:
             del package_relationships[key]
+
+
+def _set_page(document: Document) -> None:
+    """A4 with even margins: python-docx's template is US Letter."""
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(PAGE_WIDTH_MM), Mm(PAGE_HEIGHT_MM)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(MARGIN_MM))
 
 
 def _add_page_numbers(document: Document) -> None:
@@ -143,9 +155,11 @@ def _write_about(document: Document, content: ReportContent) -> None:
 
 
 def _write_chart(document: Document, content: ReportContent, chart: ChartPictures | None) -> None:
-    document.add_heading(words.CHART_HEADING, level=1)
+    # A page of its own: a tall chart would otherwise leave its heading alone at a page's foot.
+    document.add_heading(words.CHART_HEADING, level=1).paragraph_format.page_break_before = True
     if chart is not None:
-        document.add_picture(io.BytesIO(chart.png), width=Mm(CHART_WIDTH_MM))
+        width, height = _picture_size(chart.png)
+        document.add_picture(io.BytesIO(chart.png), width=width, height=height)
         inline = document.inline_shapes[-1]._inline
         properties = inline.docPr
         properties.set("descr", printable(content.chart_description()))
@@ -155,6 +169,18 @@ def _write_chart(document: Document, content: ReportContent, chart: ChartPicture
     document.add_heading(words.TABLE_HEADING, level=2)
     rows = [words.theme_row(content, theme) for theme in content.themes]
     _add_table(document, words.THEME_TABLE_HEADER, rows)
+
+
+def _picture_size(png: bytes) -> tuple[Mm, Mm]:
+    """As wide as the text unless that makes it taller than the page allows; then as tall as
+    allowed, its width in proportion."""
+    pixels_wide = int.from_bytes(png[16:20], "big")  # the PNG's IHDR: width, then height
+    pixels_high = int.from_bytes(png[20:24], "big")
+    aspect = pixels_high / max(1, pixels_wide)
+    width = CHART_WIDTH_MM
+    if width * aspect > CHART_HEIGHT_MM:
+        width = CHART_HEIGHT_MM / aspect
+    return Mm(width), Mm(width * aspect)
 
 
 def _add_svg(document: Document, inline: object, svg: bytes) -> None:

@@ -22,8 +22,10 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QS
 from PySide6.QtGui import (
     QFont,
     QGuiApplication,
+    QImage,
     QPageLayout,
     QPageSize,
+    QPaintDevice,
     QPainter,
     QPdfWriter,
     QTextDocument,
@@ -32,7 +34,7 @@ from PySide6.QtGui import (
 from storykeeper import APP_NAME
 from storykeeper.core import report_content as words
 from storykeeper.core.report_content import ReportContent, ReportWriteError, printable
-from storykeeper.core.report_docx import CHART_WIDTH_MM, ChartPictures
+from storykeeper.core.report_docx import CHART_HEIGHT_MM, CHART_WIDTH_MM, ChartPictures
 from storykeeper.gui.charts import (
     SMALLEST_PRINT_POINTS,
     BalanceChart,
@@ -44,6 +46,7 @@ from storykeeper.gui.charts import (
     paint_chart,
 )
 
+PICTURE_DPI = 200  # the Word report's chart picture: sharp on paper
 RESOLUTION = 300  # dots per inch of the page's coordinates; text and paths stay vectors
 MARGIN_MM = 20.0
 BODY_POINTS = 11.0
@@ -70,12 +73,20 @@ def balance_chart(content: ReportContent) -> BalanceChart:
 
 
 def chart_pictures(content: ReportContent) -> ChartPictures:
-    """The chart as the Word report takes it: a PNG at print resolution and the SVG."""
+    """The chart as the Word report takes it: a PNG at print resolution and the SVG, their
+    text made smaller only as far as needed for the chart to fit its page."""
     chart = balance_chart(content)
-    width_px = round(CHART_WIDTH_MM / 25.4 * 96)
+    probe = QImage(1, 1, QImage.Format.Format_RGB32)
+    dots_per_metre = round(PICTURE_DPI / 0.0254)
+    probe.setDotsPerMeterX(dots_per_metre)  # measured as chart_png measures: on paper
+    probe.setDotsPerMeterY(dots_per_metre)
+    area = QRectF(0, 0, CHART_WIDTH_MM / 25.4 * PICTURE_DPI, CHART_HEIGHT_MM / 25.4 * PICTURE_DPI)
+    font = _body_font()
+    font.setPointSizeF(CHART_POINTS)
+    font = _fitting_font(chart, font, area, probe) or fitted_font(chart, font, area, probe)
     return ChartPictures(
-        png=chart_png(chart, CHART_WIDTH_MM),
-        svg=chart_svg(chart, width_px, title=words.CHART_HEADING),
+        png=chart_png(chart, CHART_WIDTH_MM, PICTURE_DPI, font),
+        svg=chart_svg(chart, round(CHART_WIDTH_MM / 25.4 * 96), font, words.CHART_HEADING),
     )
 
 
@@ -245,7 +256,7 @@ def _part(chart: BalanceChart, start: int, count: int) -> BalanceChart:
 
 
 def _fitting_font(
-    chart: BalanceChart, font: QFont, area: QRectF, writer: QPdfWriter
+    chart: BalanceChart, font: QFont, area: QRectF, writer: QPaintDevice
 ) -> QFont | None:
     """``font`` made small enough for ``chart`` to fit ``area``, never below the smallest
     readable size; None when even that is too tall. ``fitted_font`` steps down by tenths and

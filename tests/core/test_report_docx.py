@@ -27,7 +27,7 @@ from storykeeper.core.report_docx import (
 )
 from storykeeper.gui.report_pdf import chart_pictures
 from tests.full_disk import fill, small_disk
-from tests.report_samples import sample_report
+from tests.report_samples import large_report, sample_report
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -275,3 +275,22 @@ def test_the_template_leaves_no_picture_or_date_of_its_own(
         assert "thumbnail" not in archive.read("_rels/.rels").decode()
     properties = docx.Document(str(target)).core_properties
     assert properties.created == properties.modified == written_at
+
+
+def test_a4_and_a_chart_of_thirty_themes_fits_the_page(qapp: QApplication, tmp_path: Path) -> None:
+    content = large_report(theme_count=30)
+
+    document = _written(tmp_path, content, chart_pictures(content))
+
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    (shape,) = document.inline_shapes
+    text_width = section.page_width - section.left_margin - section.right_margin
+    text_height = section.page_height - section.top_margin - section.bottom_margin
+    assert shape.width <= text_width
+    # below the heading on a page of its own: at most nine tenths of the page's text height
+    assert shape.height <= text_height * 0.9
+    # and not shrunk to a postage stamp: the text in it stays readable
+    assert shape.height >= text_height * 0.6
+    (heading,) = [p for p in document.paragraphs if p.text == words.CHART_HEADING]
+    assert heading.paragraph_format.page_break_before
