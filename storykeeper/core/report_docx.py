@@ -26,6 +26,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.shape import CT_Inline
+from docx.oxml.text.paragraph import CT_P
 from docx.shared import Mm
 from docx.table import Table
 
@@ -119,7 +121,7 @@ def _add_page_numbers(document: Document) -> None:
     _add_field(footer._p, "NUMPAGES")
 
 
-def _add_field(paragraph: object, instruction: str) -> None:
+def _add_field(paragraph: CT_P, instruction: str) -> None:
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
@@ -127,7 +129,7 @@ def _add_field(paragraph: object, instruction: str) -> None:
     text.text = "1"  # shown until Word works the number out
     run.append(text)
     field.append(run)
-    paragraph.append(field)  # type: ignore[attr-defined]
+    paragraph.append(field)
 
 
 def _write_cover(document: Document, content: ReportContent) -> None:
@@ -183,13 +185,13 @@ def _picture_size(png: bytes) -> tuple[Mm, Mm]:
     return Mm(width), Mm(width * aspect)
 
 
-def _add_svg(document: Document, inline: object, svg: bytes) -> None:
+def _add_svg(document: Document, inline: CT_Inline, svg: bytes) -> None:
     """The SVG as Word 2016 keeps it: its own part, named from the picture's ``a:blip``."""
     part = document.part
     name = part.package.next_partname("/word/media/image%d.svg")
     svg_part = Part(name, "image/svg+xml", svg, part.package)
     relationship = part.relate_to(svg_part, RELATIONSHIP_TYPE.IMAGE)
-    blip = inline.graphic.graphicData.pic.blipFill.blip  # type: ignore[attr-defined]
+    blip = inline.graphic.graphicData.pic.blipFill.blip
     extensions = OxmlElement("a:extLst")
     extension = OxmlElement("a:ext")
     extension.set("uri", SVG_EXTENSION_URI)
