@@ -25,22 +25,27 @@ import datetime as dt
 import io
 import os
 import tempfile
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet._writer import ALL_TEMP_FILES, WorksheetWriter
+from openpyxl.writer.excel import ExcelWriter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storykeeper.core import faults, refi_qda
 from storykeeper.core.consent import consent_histories
-from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.errors import DiskFullError, StorykeeperError
 from storykeeper.core.insight_policy import (
     DEFAULT_THRESHOLD,
     LeftOut,
@@ -333,15 +338,42 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
     except BaseException as exc:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)
-        target = targets[0]
-        full = faults.disk_full(exc, target.parent, f"{target.name} was not written.")
-        if full is not None and full is not exc:
-            raise full from exc
-        if isinstance(exc, OSError) and exc.errno is not None:
-            reason = exc.strerror or type(exc).__name__
-            raise ExtractWriteError(
-                f"Could not write {target.name} in {target.parent}: {reason}."
-            ) from exc
+        plain = _plain_error(exc, targets[0])
+        if plain is not None:
+            raise plain from exc
+        raise
+
+
+def _plain_error(exc: BaseException, target: Path) -> StorykeeperError | None:
+    """The one sentence for a failed write: a full disk, or the system's own reason (never
+    the path of a temporary file); None when it is neither."""
+    if isinstance(exc, StorykeeperError):
+        return None
+    full = faults.disk_full(exc, target.parent, f"{target.name} was not written.")
+    if full is None and any(
+        isinstance(link, etree.SerialisationError) for link in faults.causes(exc)
+    ):
+        # lxml (openpyxl's spool) loses the system's error number: ask the disk itself.
+        room = faults.free_bytes(target.parent)
+        if room is not None and room < faults.LOW_SPACE_BYTES:
+            full = DiskFullError(target.parent, f"{target.name} was not written.")
+    if full is not None:
+        return full
+    if isinstance(exc, OSError) and exc.errno is not None:
+        reason = exc.strerror or type(exc).__name__
+        return ExtractWriteError(f"Could not write {target.name} in {target.parent}: {reason}.")
+    return None
+
+
+@contextmanager
+def _plainly(target: Path) -> Iterator[None]:
+    """A failed write anywhere in the block is one plain sentence, as ``atomic_files`` says it."""
+    try:
+        yield
+    except BaseException as exc:
+        plain = _plain_error(exc, target)
+        if plain is not None:
+            raise plain from exc
         raise
 
 
@@ -409,6 +441,34 @@ def _xlsx_text(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
 
 
+def _spool_beside(sheet: WriteOnlyWorksheet, target: Path) -> Path:
+    """Give a write-only sheet a spool file beside ``target``.
+
+    openpyxl spools each sheet's rows to a file in the system's temporary folder, which a killed
+    program leaves there, on another disk, with the person's words in it. Beside the target it
+    is on the disk the person chose and is swept with the other leftovers. openpyxl knows no
+    option for it: its writer is made here as its own ``_get_writer`` makes it (3.1's API)."""
+    descriptor, name = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".rows"
+    )
+    os.close(descriptor)
+    # openpyxl removes it from this list once written (and removes what is left at exit).
+    ALL_TEMP_FILES.append(name)
+    sheet._writer = WorksheetWriter(sheet, out=name)
+    sheet._writer.write_top()
+    return Path(name)
+
+
+def _discard(sheet: WriteOnlyWorksheet) -> None:
+    """Stop a sheet that will not be saved, quietly: its generators, closed by the garbage
+    collector instead, would print lxml's complaints to standard error."""
+    for generator in (sheet._rows, getattr(sheet._writer, "xf", None)):
+        if generator is not None:
+            with suppress(Exception):
+                generator.close()
+    sheet._rows = None
+
+
 def write_xlsx(
     target: Path,
     extract: Extract,
@@ -418,9 +478,10 @@ def write_xlsx(
     """The extract as a workbook: the stories on the first sheet, the data dictionary on the
     second. Every cell is text, never a formula, whatever a person's words start with."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Stories")
+    sheets: list[WriteOnlyWorksheet] = []
+    spools: list[Path] = []
 
-    def text_cells(values: Iterable[str]) -> list[WriteOnlyCell]:
+    def text_cells(sheet: WriteOnlyWorksheet, values: Iterable[str]) -> list[Cell]:
         cells = []
         for value in values:
             cell = WriteOnlyCell(sheet, value=_xlsx_text(value))
@@ -429,17 +490,38 @@ def write_xlsx(
             cells.append(cell)
         return cells
 
-    sheet.append(
-        text_cells([*FIXED_COLUMNS, *(theme.name for theme in extract.themes), WORDS_COLUMN])
-    )
-    for row in _counting(extract.rows, progress):
-        sheet.append(text_cells(row.cells(extract.themes)))
-    dictionary = workbook.create_sheet("Data dictionary")
-    dictionary.append(text_cells(["column", "what it holds"]))
-    for column, meaning in data_dictionary(extract.themes, extract.tally, threshold):
-        dictionary.append(text_cells([column, meaning]))
-    with atomic_files([target]) as (out,):
-        workbook.save(out)
+    def new_sheet(title: str) -> WriteOnlyWorksheet:
+        sheet = workbook.create_sheet(title)
+        sheets.append(sheet)
+        spools.append(_spool_beside(sheet, target))
+        return sheet
+
+    with _plainly(target):
+        try:
+            stories = new_sheet("Stories")
+            header = [*FIXED_COLUMNS, *(theme.name for theme in extract.themes), WORDS_COLUMN]
+            stories.append(text_cells(stories, header))
+            for row in _counting(extract.rows, progress):
+                stories.append(text_cells(stories, row.cells(extract.themes)))
+            dictionary = new_sheet("Data dictionary")
+            dictionary.append(text_cells(dictionary, ["column", "what it holds"]))
+            for column, meaning in data_dictionary(extract.themes, extract.tally, threshold):
+                dictionary.append(text_cells(dictionary, [column, meaning]))
+            with (
+                atomic_files([target]) as (out,),
+                zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive,
+            ):
+                # What openpyxl's save does, with the archive closed by ``with`` on a failure too.
+                ExcelWriter(workbook, archive).write_data()
+        except BaseException:
+            for sheet in sheets:
+                _discard(sheet)
+            raise
+        finally:
+            for spool in spools:
+                spool.unlink(missing_ok=True)
+                with suppress(ValueError):
+                    ALL_TEMP_FILES.remove(str(spool))
     return extract.tally
 
 

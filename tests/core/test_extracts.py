@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -342,3 +343,26 @@ def test_the_codebook_alone_has_every_theme(every_situation: Store, tmp_path: Pa
     root = ET.parse(target).getroot()  # noqa: S314 (the file this test wrote)
     names = {code.get("name") for code in root.iter("{urn:QDA-XML:codebook:1.0}Code")}
     assert {TRANSPORT, MONEY, "Enabler", "Barrier", "Mixed"} <= names
+
+
+def test_xlsx_never_puts_a_persons_words_in_the_systems_temporary_folder(
+    every_situation: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # openpyxl's write-only sheets spool their rows to a file in the system's temporary
+    # folder, left there if the program is killed: the words must stay beside the target.
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    out = tmp_path / "out"
+    out.mkdir()
+    spooled: list[list[str]] = []
+
+    def look(done: int) -> None:
+        spooled.append(sorted(p.name for p in system_temp.iterdir()))
+
+    with every_situation.read() as session:
+        extract = read_extract(session, EVERYTHING)
+        extract.rows = iter([*extract.rows] * 400)  # progress is told at 1,000
+        write_xlsx(out / "stories.xlsx", extract, progress=look)
+    assert spooled == [[]]
+    assert [p.name for p in out.iterdir()] == ["stories.xlsx"]

@@ -1,0 +1,156 @@
+"""`storykeeper report`: the stories as an anonymised extract for other tools (issue 18).
+
+CSV (with its data dictionary as a README beside it), XLSX (the dictionary on a second sheet),
+a REFI-QDA project (``.qdpx``) or the theme list alone as its codebook (``.qdc``), over the
+stories the story list's filters find. What may be counted and quoted is ``core.extracts``'s
+business (through ``insight_policy``); this module reads the options, reports progress on
+standard error and says what it wrote. Files are written atomically: a failure leaves nothing
+half-written where the file was going.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TextIO
+
+from storykeeper import __version__
+from storykeeper.cli.output import dumps
+from storykeeper.cli.stories import add_story_filters, story_filter
+from storykeeper.core import extracts
+from storykeeper.core.db import Store
+from storykeeper.core.insight_policy import DEFAULT_THRESHOLD, shown_count
+
+
+class Format(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    QDPX = "qdpx"
+    QDC = "qdc"
+
+
+def add_commands(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+    as_json: argparse.ArgumentParser,
+) -> None:
+    parser = commands.add_parser(
+        "report",
+        parents=[common, as_json],
+        help="the stories as an anonymised extract: CSV, XLSX or a REFI-QDA project",
+        description="Write the stories the filters find as an anonymised extract: one row per "
+        "story whose consent allows use in reports, with a pseudonymous id and pseudonym, the "
+        "month told, setting, how told, language, sender, each theme's enabler/barrier/mixed, "
+        "and the person's own words only where consent allows a quote (names replaced as an "
+        "export replaces them). csv writes a README.txt beside the file with what each column "
+        "holds; xlsx puts it on a second sheet; qdpx is a REFI-QDA project for NVivo, ATLAS.ti, "
+        "MAXQDA or QualCoder; qdc is the theme list alone, as a codebook.",
+    )
+    add_story_filters(parser)
+    options = parser.add_argument_group("report")
+    options.add_argument(
+        "--format",
+        required=True,
+        choices=[f.value for f in Format],
+        help="what to write",
+    )
+    options.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="where to write it (default: stories-DATE.FORMAT in the current folder)",
+    )
+    options.add_argument(
+        "--threshold",
+        type=_threshold,
+        default=DEFAULT_THRESHOLD,
+        metavar="N",
+        help=f"show counts below N as “fewer than N” (default {DEFAULT_THRESHOLD})",
+    )
+    options.add_argument(
+        "--title",
+        default="Stories from Storykeeper",
+        help="the project's name in a qdpx",
+    )
+    parser.set_defaults(handler=cmd_report, text="")
+
+
+def _threshold(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}” is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _progress(done: int) -> None:
+    print(f"{done:,} stories written…", file=sys.stderr, flush=True)
+
+
+def _default_target(chosen: Format, today: dt.date) -> Path:
+    return Path(f"{'themes' if chosen is Format.QDC else 'stories'}-{today}.{chosen.value}")
+
+
+def cmd_report(store: Store, args: argparse.Namespace, out: TextIO) -> int:
+    chosen = Format(args.format)
+    target: Path = args.out or _default_target(chosen, dt.date.today())
+    with store.read() as session:
+        if chosen is Format.QDC:
+            themes = extracts.extract_themes(session)
+            extracts.write_qdc(target, themes)
+            if args.json:
+                print(dumps({"path": str(target), "themes": len(themes)}), file=out)
+            else:
+                print(f"Wrote {target}: the codebook of {len(themes):,} themes.", file=out)
+            return 0
+        extract = extracts.read_extract(session, story_filter(args))
+        if chosen is Format.CSV:
+            tally = extracts.write_csv(target, extract, args.threshold, _progress)
+        elif chosen is Format.XLSX:
+            tally = extracts.write_xlsx(target, extract, args.threshold, _progress)
+        else:
+            tally = extracts.write_qdpx(
+                target,
+                extract,
+                name=args.title,
+                user_name=f"Storykeeper {__version__}",
+                created=dt.datetime.now(dt.UTC).replace(microsecond=0),
+                progress=_progress,
+            )
+    stories = shown_count(tally.stories, args.threshold)
+    people = shown_count(tally.people, args.threshold)
+    left_out = tally.left_out_sentence(args.threshold)
+    written = [target, *([extracts.readme_path(target)] if chosen is Format.CSV else [])]
+    if args.json:
+        print(
+            dumps(
+                {
+                    "paths": [str(path) for path in written],
+                    "stories": stories,
+                    "people": people,
+                    "with_words": shown_count(tally.quoted, args.threshold),
+                    "left_out": {
+                        reason.value: shown_count(count, args.threshold)
+                        for reason, count in tally.left_out.items()
+                    },
+                    "threshold": args.threshold,
+                }
+            ),
+            file=out,
+        )
+        return 0
+    print(
+        f"Wrote {' and '.join(map(str, written))}: {_number(stories)} stories from "
+        f"{_number(people)} people. {left_out}",
+        file=out,
+    )
+    return 0
+
+
+def _number(count: int | str) -> str:
+    return f"{count:,}" if isinstance(count, int) else count
