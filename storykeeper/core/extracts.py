@@ -446,7 +446,7 @@ def _spool_beside(sheet: WriteOnlyWorksheet, target: Path) -> Path:
 
     openpyxl spools each sheet's rows to a file in the system's temporary folder, which a killed
     program leaves there, on another disk, with the person's words in it. Beside the target it
-    is on the disk the person chose and is swept with the other leftovers. openpyxl knows no
+    is on the disk the person chose, beside the workbook's own temporary file. openpyxl knows no
     option for it: its writer is made here as its own ``_get_writer`` makes it (3.1's API)."""
     descriptor, name = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".rows"
