@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 from storykeeper import APP_NAME, __version__
 from storykeeper.core import faults
 from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.search import StoryFilter
 from storykeeper.gui.closing import CloseWhenSaved
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.check_store import CheckStoreDialog
@@ -35,6 +36,7 @@ from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.dialogs.trust import TrustDialog
 from storykeeper.gui.drafts_offer import offer_drafts
 from storykeeper.gui.ops import story_list as ops
+from storykeeper.gui.pages.insight_page import InsightPage
 from storykeeper.gui.pages.story_editor import StoryEditorPage
 from storykeeper.gui.pages.story_list import StoryListPage
 from storykeeper.gui.recovery import recover_recordings
@@ -75,6 +77,8 @@ SHORTCUTS_HELP = """
 <tr><td><b>Ctrl+Shift+T / Ctrl+Shift+U</b></td><td>Storytellers / supporters</td></tr>
 <tr><td><b>Ctrl+E</b></td><td>Export a bundle for the coordinator</td></tr>
 <tr><td><b>Ctrl+I</b></td><td>Import bundles (or drop the files on the window)</td></tr>
+<tr><td><b>Ctrl+Shift+I</b></td>
+<td>What people are telling us: enablers and barriers by theme (Esc: back)</td></tr>
 <tr><td><b>Alt + underlined letter</b></td><td>The button or field with that letter</td></tr>
 </table>
 """
@@ -95,6 +99,8 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.list_page)
         self.pages.addWidget(self.editor)
+        self.insight_page = InsightPage(context)
+        self.pages.addWidget(self.insight_page)
         # Says so if the quiet check after start finds anything wrong (issue 15).
         self.check_bar = BackgroundCheckBar(context)
         self.setCentralWidget(self.check_bar.above(self.pages))
@@ -104,6 +110,8 @@ class MainWindow(QMainWindow):
         self.list_page.open_story.connect(self.open_story)
         self.list_page.delete_story.connect(self.delete_story)
         self.editor.closed.connect(self.show_list)
+        self.insight_page.closed.connect(self.show_list)
+        self.insight_page.show_stories.connect(self.show_stories)
         self.editor.delete_requested.connect(self.delete_story)
         self.editor.history_requested.connect(self.show_history)
         self.editor.purge_requested.connect(self.purge_story)
@@ -158,6 +166,8 @@ class MainWindow(QMainWindow):
         self._action(exchange, "&Trusted senders…", None, self.show_trust)
 
         view = bar.addMenu("&View")
+        self._action(view, "What people are &telling us", "Ctrl+Shift+I", self.show_insight)
+        view.addSeparator()
         self._action(
             view, "&Larger text", QKeySequence.StandardKey.ZoomIn, lambda: self._step_text(+1)
         )
@@ -241,6 +251,20 @@ class MainWindow(QMainWindow):
         # keyboard would go nowhere: take it back so typing can start at once.
         self.activateWindow()
         self.setWindowTitle(f"{APP_NAME} — story")
+
+    def show_insight(self) -> None:
+        """The insight page; a story open is saved and closed first, as for the list."""
+        if self.pages.currentWidget() is self.editor:
+            self.editor.close_editor()
+        self.pages.setCurrentWidget(self.insight_page)
+        self.setWindowTitle(f"{APP_NAME} — what people are telling us")
+        self.insight_page.focus_chart()
+
+    def show_stories(self, wanted: StoryFilter) -> None:
+        """From a number on the insight page to the stories behind it."""
+        self.show_list()
+        self.list_page.show_filtered(wanted)
+        self.list_page.table.setFocus()
 
     def show_list(self) -> None:
         self.pages.setCurrentWidget(self.list_page)

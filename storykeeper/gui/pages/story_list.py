@@ -377,6 +377,30 @@ class StoryListPage(QWidget):
         self.search.blockSignals(False)
         self.apply_filters()
 
+    def show_filtered(self, wanted: StoryFilter) -> None:
+        """Set the filters to ``wanted`` (from the insight page's chosen cell) and show those
+        stories: its theme, polarity, status, who recorded it and dates; no words, any consent."""
+        self.clear_filters()
+        chosen = (
+            (self.theme_filter, wanted.theme),
+            (self.polarity_filter, wanted.polarity),
+            (self.status_filter, wanted.status),
+            (self.supporter_filter, wanted.supporter_id),
+        )
+        for combo, value in chosen:
+            if value is None:
+                continue
+            if combo.findData(value) < 0:  # the choices may not have come back yet
+                combo.addItem(str(value), value)
+            combo.blockSignals(True)
+            combo.setCurrentIndex(combo.findData(value))
+            combo.blockSignals(False)
+        for edit, day in ((self.date_from, wanted.told_from), (self.date_to, wanted.told_to)):
+            edit.blockSignals(True)
+            edit.setDate(day or NO_DATE)
+            edit.blockSignals(False)
+        self.apply_filters()
+
     def _loading(self, loading: bool) -> None:
         if loading and not self.model.rowCount():
             self.count_label.setText("Looking…")

@@ -1,0 +1,204 @@
+"""The insight page in the window: reached by keys, counting only what consent allows, from a
+number to the stories behind it, following the store, fitted at twice the text size (issue 18)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from functools import partial
+
+import pytest
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
+
+from storykeeper.core import consent
+from storykeeper.core.insight import Insight
+from storykeeper.core.vocabulary import ConsentDecision, StoryStatus
+from storykeeper.gui.main_window import MainWindow
+from storykeeper.gui.ops import insight as insight_ops
+from storykeeper.gui.ops.changes import Change, Kind
+from storykeeper.gui.pages import insight_page
+from storykeeper.gui.pages.insight_page import InsightPage
+from tests.factories import given
+from tests.gui.insight_stories import MONEY, TRANSPORT, every_situation
+from tests.gui.inspecting import mnemonics, unnamed_controls
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+#: A 1366×768 laptop, less the window manager's frame and panel.
+ROOM = QSize(1326, 708)
+
+
+def open_insight(qtbot: QtBot, window: MainWindow) -> InsightPage:
+    page = window.insight_page
+    window.activateWindow()
+    qtbot.waitActive(window)
+    with qtbot.waitSignal(page.counted):
+        key(qtbot, Qt.Key.Key_I, CTRL_SHIFT)
+    assert window.pages.currentWidget() is page
+    qtbot.waitUntil(page.chart.canvas.hasFocus)
+    return page
+
+
+def table_row(page: InsightPage, theme: str) -> list[str]:
+    model = page.chart.model
+    for row in range(model.rowCount()):
+        cells = [model.index(row, column).data() for column in range(model.columnCount())]
+        if cells[0] == theme:
+            return cells
+    raise AssertionError(f"{theme} is not in the table")
+
+
+def key(
+    qtbot: QtBot, k: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    qtbot.keyClick(QApplication.focusWidget(), k, modifier)
+
+
+def test_ctrl_shift_i_opens_the_page_which_counts_only_what_consent_allows(
+    qtbot: QtBot, make_window: Callable[[], MainWindow]
+) -> None:
+    window = make_window()
+    every_situation(window.context.store)
+    page = open_insight(qtbot, window)
+    assert page.counts_label.text() == (
+        "4 stories from 2 people, told between 30 November 2025 and 2 April 2026."
+    )
+    left_out = page.left_out_label.text()
+    assert left_out.startswith("4 stories left out: 1 because"), left_out
+    assert "1 counted story has no date told" in left_out
+    # Barriers, mixed, enablers: the four stories left out are all transport barriers.
+    assert table_row(page, TRANSPORT) == [TRANSPORT, "2", "1", "1"]
+    assert table_row(page, MONEY) == [MONEY, "1", "0", "0"]
+    # People, not only stories: Ann's two barrier stories are one person.
+    page.count_choice.setFocus()
+    key(qtbot, Qt.Key.Key_Down)
+    assert page.counting_people()
+    assert table_row(page, TRANSPORT) == [TRANSPORT, "1", "1", "1"]
+    # The trend follows the chosen theme: Transport's barriers in 2026-Q1 and 2026-Q2.
+    assert page.trend_label.text() == f"Over time, stories by quarter: {TRANSPORT}"
+    trend = [
+        [page.trend.item(row, column).text() for column in range(4)]
+        for row in range(page.trend.rowCount())
+    ]
+    assert trend == [
+        ["2025-Q4", "0", "1", "0"],
+        ["2026-Q1", "1", "0", "0"],
+        ["2026-Q2", "1", "0", "0"],
+    ]
+    key(qtbot, Qt.Key.Key_Escape)
+    assert window.pages.currentWidget() is window.list_page
+
+
+def test_tab_goes_from_the_chart_through_the_filters_and_every_control_is_named(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    page = open_insight(qtbot, window)
+    expected = [
+        page.chart.table,
+        page.status_filter,
+        page.supporter_filter,
+        page.date_from,
+        page.date_to,
+        page.period_choice,
+        page.count_choice,
+        page.clear_button,
+        page.trend,
+        page.back_button,
+    ]
+    for widget in expected:
+        key(qtbot, Qt.Key.Key_Tab)
+        qtbot.waitUntil(widget.hasFocus)
+    assert unnamed_controls(page) == []
+    keys = mnemonics(window)
+    assert len(keys) == len(set(keys)), keys
+    # The button says where it goes, as Escape does.
+    with qtbot.waitSignal(page.closed):
+        key(qtbot, Qt.Key.Key_Space)
+
+
+def test_the_filters_narrow_what_is_counted(
+    qtbot: QtBot, make_window: Callable[[], MainWindow]
+) -> None:
+    window = make_window()
+    every_situation(window.context.store)
+    page = open_insight(qtbot, window)
+    page.status_filter.setFocus()
+    with qtbot.waitSignal(page.counted):
+        key(qtbot, Qt.Key.Key_Down)  # Draft
+    assert page.status_filter.currentData() == StoryStatus.DRAFT
+    assert page.counts_label.text().startswith("4 stories from 2 people")
+    with qtbot.waitSignal(page.counted):
+        key(qtbot, Qt.Key.Key_Down)  # Final: none of them
+    assert page.counts_label.text() == "0 stories from 0 people."
+    assert table_row(page, TRANSPORT) == [TRANSPORT, "0", "0", "0"]
+
+
+def test_an_answer_for_older_filters_never_replaces_a_newer_one(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first count is held on the reader pool until the second has been shown."""
+    every_situation(window.context.store)
+    page = open_insight(qtbot, window)
+    second_shown = threading.Event()
+    first_done = threading.Event()
+
+    def held(session: Session, query: insight_ops.InsightQuery) -> Insight:
+        figures = insight_ops.load_insight(session, query)
+        if query.wanted.status is None:  # the older count, for every status
+            assert second_shown.wait(30)
+            first_done.set()
+        return figures
+
+    monkeypatch.setattr(insight_page, "load_insight", held)
+    # The quiet check after start may still hold the pool's other reader: let it finish, so the
+    # newer count does not wait behind it while the older one is held.
+    window.context.tasks.wait_for_idle()
+    page.refresh()  # every status: 4 stories
+    page.status_filter.setCurrentIndex(page.status_filter.findData(StoryStatus.FINAL))
+    qtbot.waitUntil(lambda: page.counts_label.text() == "0 stories from 0 people.")
+    second_shown.set()
+    qtbot.waitUntil(first_done.is_set)
+    window.context.tasks.wait_for_idle()
+    QApplication.processEvents()
+    assert page.counts_label.text() == "0 stories from 0 people."
+
+
+def test_the_page_counts_again_when_consent_changes(
+    qtbot: QtBot, make_window: Callable[[], MainWindow]
+) -> None:
+    window = make_window()
+    stories = every_situation(window.context.store)
+    page = open_insight(qtbot, window)
+    declined = partial(
+        consent.record_consent,
+        story_id=stories["ann2"],
+        consent=given(decision=ConsentDecision.DECLINED, scopes=frozenset()),
+    )
+    with qtbot.waitSignal(page.counted, timeout=10_000):
+        window.context.tasks.write(
+            lambda session: declined(session), changes=[Change.of(Kind.CONSENT, stories["ann2"])]
+        )
+    assert table_row(page, TRANSPORT) == [TRANSPORT, "1", "1", "1"]
+    assert page.left_out_label.text().startswith("5 stories left out")
+
+
+@pytest.mark.parametrize("contrast", [False, True])
+def test_at_twice_the_text_size_the_page_fits_a_1366_by_768_screen(
+    qtbot: QtBot, make_window: Callable[[], MainWindow], contrast: bool
+) -> None:
+    window = make_window()
+    every_situation(window.context.store)
+    window.context.set_text_scale(200)
+    window.context.set_high_contrast(contrast)
+    page = open_insight(qtbot, window)
+    window.resize(ROOM)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= ROOM.width() and hint.height() <= ROOM.height(), hint
+    qtbot.waitUntil(lambda: window.width() <= ROOM.width())
+    # Nothing of the page is cut off at the side: every filter is within the window.
+    for widget in (page.clear_button, page.back_button, page.count_choice, page.date_to):
+        right = widget.mapTo(window, widget.rect().topRight()).x()
+        assert right <= window.width(), (widget.accessibleName(), right, window.width())
