@@ -21,19 +21,23 @@ from sqlalchemy import (
     column,
     func,
     literal_column,
+    or_,
     select,
     table,
     text,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.sql.selectable import Join
 
-from storykeeper.core.consent import review_due_clause
+from storykeeper.core.consent import AGREEING, review_due_clause
 from storykeeper.core.ids import resolve
+from storykeeper.core.insight_policy import REPORT_SCOPES
 from storykeeper.core.models import (
+    ConsentRecordRow,
     StoryOriginRow,
     StoryRow,
     StorytellerRow,
@@ -73,6 +77,9 @@ class StoryFilter:
     storyteller_id: str | None = None
     told_from: dt.date | None = None
     told_to: dt.date | None = None
+    #: Only stories the insight counts: their newest consent agrees and allows use in reports
+    #: (``reports_allowed_clause``), so the insight page's numbers open onto their stories.
+    in_reports: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,6 +166,8 @@ def _filtered(
         )
     if wanted.review_due:
         conditions.append(review_due_clause())
+    if wanted.in_reports:
+        conditions.append(reports_allowed_clause())
     if wanted.status:
         conditions.append(StoryRow.status == StoryStatus(wanted.status).value)
     if wanted.supporter_id:
@@ -193,6 +202,25 @@ def _filtered(
     if conditions:
         stmt = stmt.where(*conditions)
     return stmt, fts
+
+
+def reports_allowed_clause() -> ColumnElement[bool]:
+    """Stories whose newest consent version agrees and allows anonymised reports or named
+    publication: ``insight_policy.insight_use``'s counted stories, as a condition on the
+    stories (tests/core/test_search_counted_in_reports.py keeps the two the same)."""
+    newest = (
+        select(func.max(ConsentRecordRow.version))
+        .where(ConsentRecordRow.story_id == StoryRow.id)
+        .correlate(StoryRow)
+        .scalar_subquery()
+    )
+    allowed = select(ConsentRecordRow.id).where(
+        ConsentRecordRow.story_id == StoryRow.id,
+        ConsentRecordRow.version == newest,
+        ConsentRecordRow.decision.in_([decision.value for decision in AGREEING]),
+        or_(*(getattr(ConsentRecordRow, scope.value).is_(True) for scope in sorted(REPORT_SCOPES))),
+    )
+    return allowed.correlate(StoryRow).exists()
 
 
 def _fts_index():  # noqa: ANN202 - a lightweight table clause

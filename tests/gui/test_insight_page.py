@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import consent
 from storykeeper.core.insight import Insight
-from storykeeper.core.vocabulary import ConsentDecision, StoryStatus
+from storykeeper.core.vocabulary import ConsentDecision, Polarity, StoryStatus
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.ops import insight as insight_ops
 from storykeeper.gui.ops.changes import Change, Kind
 from storykeeper.gui.pages import insight_page
 from storykeeper.gui.pages.insight_page import InsightPage
+from storykeeper.gui.pages.story_list import IN_REPORTS
 from tests.factories import given
 from tests.gui.insight_stories import MONEY, TRANSPORT, every_situation
 from tests.gui.inspecting import mnemonics, unnamed_controls
@@ -117,6 +118,26 @@ def test_tab_goes_from_the_chart_through_the_filters_and_every_control_is_named(
     # The button says where it goes, as Escape does.
     with qtbot.waitSignal(page.closed):
         key(qtbot, Qt.Key.Key_Space)
+
+
+def test_choosing_a_cell_opens_the_list_filtered_to_those_stories(
+    qtbot: QtBot, make_window: Callable[[], MainWindow]
+) -> None:
+    window = make_window()
+    every_situation(window.context.store)
+    page = open_insight(qtbot, window)
+    # The first cell is the most mentioned theme's barriers: Transport, two stories.
+    assert page.chart.canvas.highlighted == (0, Polarity.BARRIER)
+    list_page = window.list_page
+    with qtbot.waitSignal(list_page.model.loaded):
+        key(qtbot, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is list_page
+    assert list_page.theme_filter.currentData() == TRANSPORT
+    assert list_page.polarity_filter.currentData() == Polarity.BARRIER
+    # Only the stories counted: not the four left out, which are Transport barriers too.
+    assert list_page.consent_filter.currentData() == IN_REPORTS
+    qtbot.waitUntil(lambda: list_page.count_label.text() == "2 stories")
+    assert list_page.table.hasFocus()
 
 
 def test_the_filters_narrow_what_is_counted(

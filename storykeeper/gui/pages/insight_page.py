@@ -336,9 +336,12 @@ class InsightPage(QWidget):
                 self.trend.setItem(number, column, item)
 
     def _chosen(self, theme: str, polarity: str) -> None:
-        """The stories behind a cell: the same filters, with the theme and the polarity."""
+        """The stories behind a cell: the same filters, with the theme and the polarity, and only
+        the stories counted (the story list can show those consent left out too)."""
         self.show_stories.emit(
-            dataclasses.replace(self.current_filter(), theme=theme, polarity=Polarity(polarity))
+            dataclasses.replace(
+                self.current_filter(), theme=theme, polarity=Polarity(polarity), in_reports=True
+            )
         )
 
     def focus_chart(self) -> None:

@@ -38,6 +38,9 @@ from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 
 SEARCH_DELAY_MS = 250
 REVIEW_DUE = "review_due"
+#: The stories the insight page counts (the consent allows use in reports): where its numbers
+#: open the list.
+IN_REPORTS = "in_reports"
 #: What the list shows: its rows (words, storyteller, consent, where they came from), its
 #: filters (themes, supporters) and its reminders.
 SHOWN_KINDS = frozenset({Kind.STORIES, Kind.CONSENT, Kind.PEOPLE, Kind.THEMES, Kind.EXCHANGE})
@@ -70,7 +73,7 @@ class StoryListPage(QWidget):
             "Filter by consent",
             [("Any consent", None)]
             + [(s.label, s) for s in ConsentState]
-            + [("Consent review due", REVIEW_DUE)],
+            + [("Consent review due", REVIEW_DUE), ("Counted in reports", IN_REPORTS)],
         )
         self.status_filter = self._combo(
             "Filter by status", [("Drafts and final", None)] + [(s.label, s) for s in StoryStatus]
@@ -339,10 +342,11 @@ class StoryListPage(QWidget):
             # Qt hands enum item data back as plain strings: make them enums again.
             consent_states=(
                 frozenset({ConsentState(consent)})
-                if consent is not None and consent != REVIEW_DUE
+                if consent is not None and consent not in (REVIEW_DUE, IN_REPORTS)
                 else frozenset()
             ),
             review_due=consent == REVIEW_DUE,
+            in_reports=consent == IN_REPORTS,
             status=self.status_filter.currentData(),
             supporter_id=self.supporter_filter.currentData(),
             told_from=self._date(self.date_from),
@@ -379,13 +383,15 @@ class StoryListPage(QWidget):
 
     def show_filtered(self, wanted: StoryFilter) -> None:
         """Set the filters to ``wanted`` (from the insight page's chosen cell) and show those
-        stories: its theme, polarity, status, who recorded it and dates; no words, any consent."""
+        stories: its theme, polarity, status, who recorded it, dates, and whether only the stories
+        counted in reports; no words."""
         self.clear_filters()
         chosen = (
             (self.theme_filter, wanted.theme),
             (self.polarity_filter, wanted.polarity),
             (self.status_filter, wanted.status),
             (self.supporter_filter, wanted.supporter_id),
+            (self.consent_filter, IN_REPORTS if wanted.in_reports else None),
         )
         for combo, value in chosen:
             if value is None:
