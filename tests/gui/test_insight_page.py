@@ -223,3 +223,20 @@ def test_at_twice_the_text_size_the_page_fits_a_1366_by_768_screen(
     for widget in (page.clear_button, page.back_button, page.count_choice, page.date_to):
         right = widget.mapTo(window, widget.rect().topRight()).x()
         assert right <= window.width(), (widget.accessibleName(), right, window.width())
+
+
+def test_the_trend_shows_its_four_columns_beside_the_chart(
+    qtbot: QtBot, make_window: Callable[[], MainWindow]
+) -> None:
+    window = make_window()
+    every_situation(window.context.store)
+    window.resize(1280, 800)
+    page = open_insight(qtbot, window)
+    header = page.trend.horizontalHeader()
+    assert header.length() <= page.trend.viewport().width(), (
+        header.length(),
+        page.trend.viewport().width(),
+    )
+    # The chart keeps the most room: it answers the question.
+    chart_width, trend_width = page.body.sizes()
+    assert chart_width > trend_width

@@ -58,6 +58,8 @@ EXACT = 1
 _TREND_COLUMNS = (Polarity.BARRIER, Polarity.MIXED, Polarity.ENABLER)
 _PERIOD_NAMES = {Period.QUARTER: "By quarter", Period.MONTH: "By month"}
 STORIES, PEOPLE = "stories", "people"
+#: The trend beside the chart takes at most this share of the width.
+TREND_SHARE_AT_MOST = 0.4
 
 
 class InsightPage(QWidget):
@@ -117,7 +119,7 @@ class InsightPage(QWidget):
         trend_layout.setContentsMargins(0, 0, 0, 0)
         trend_layout.addWidget(self.trend_label)
         trend_layout.addWidget(self.trend, 1)
-        body = QSplitter(Qt.Orientation.Horizontal)
+        self.body = body = QSplitter(Qt.Orientation.Horizontal)
         body.addWidget(self.chart)
         body.addWidget(trend_box)
         body.setStretchFactor(0, 3)
@@ -334,6 +336,20 @@ class InsightPage(QWidget):
                 item = QTableWidgetItem(f"{series[polarity][number]:,}")
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.trend.setItem(number, column, item)
+        self._widen_trend()
+
+    def _widen_trend(self) -> None:
+        """Wide enough for its four columns, taken from the chart (up to a share of the width);
+        never narrower than the person made it."""
+        header = self.trend.horizontalHeader()
+        needed = header.length() + 2 * self.trend.frameWidth() + 4
+        needed += self.trend.verticalScrollBar().sizeHint().width()
+        chart_width, trend_width = self.body.sizes()
+        total = chart_width + trend_width
+        # The chart answers the question: at large text the trend scrolls sideways instead.
+        needed = min(needed, round(total * TREND_SHARE_AT_MOST))
+        if trend_width < needed:
+            self.body.setSizes([total - needed, needed])
 
     def _chosen(self, theme: str, polarity: str) -> None:
         """The stories behind a cell: the same filters, with the theme and the polarity, and only
