@@ -9,12 +9,14 @@ from functools import partial
 
 import pytest
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
 from storykeeper.core import consent
 from storykeeper.core.insight import Insight
+from storykeeper.core.stories import get_story
 from storykeeper.core.vocabulary import ConsentDecision, Polarity, StoryStatus
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.ops import insight as insight_ops
@@ -22,7 +24,7 @@ from storykeeper.gui.ops.changes import Change, Kind
 from storykeeper.gui.pages import insight_page
 from storykeeper.gui.pages.insight_page import InsightPage
 from storykeeper.gui.pages.story_list import IN_REPORTS
-from tests.factories import given
+from tests.factories import given, make_story
 from tests.gui.insight_stories import MONEY, TRANSPORT, every_situation
 from tests.gui.inspecting import mnemonics, unnamed_controls
 
@@ -240,3 +242,45 @@ def test_the_trend_shows_its_four_columns_beside_the_chart(
     # The chart keeps the most room: it answers the question.
     chart_width, trend_width = page.body.sizes()
     assert chart_width > trend_width
+
+
+def test_stepping_through_a_filter_counts_once_when_it_rests(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every_situation(window.context.store)
+    page = open_insight(qtbot, window)
+    asked: list[insight_ops.InsightQuery] = []
+
+    def counted(session: Session, query: insight_ops.InsightQuery) -> Insight:
+        asked.append(query)
+        return insight_ops.load_insight(session, query)
+
+    monkeypatch.setattr(insight_page, "load_insight", counted)
+    page.date_from.setFocus()
+    qtbot.waitUntil(page.date_from.hasFocus)
+    with qtbot.waitSignal(page.counted):
+        for _ in range(5):  # from "Any date" up, a day at a time
+            key(qtbot, Qt.Key.Key_Up)
+    window.context.tasks.wait_for_idle()
+    QApplication.processEvents()
+    assert [query.wanted.told_from for query in asked] == [page.current_filter().told_from]
+
+
+def test_ctrl_shift_i_in_a_story_keeps_its_words_and_opens_the_page(
+    qtbot: QtBot, make_window: Callable[[], MainWindow]
+) -> None:
+    window = make_window()
+    story = make_story(window.context.store, own_words="The bus.")
+    window.open_story(story.id)
+    editor = window.editor
+    qtbot.waitUntil(lambda: editor.story is not None)
+    editor.own_words.setFocus()
+    qtbot.waitUntil(editor.own_words.hasFocus)
+    editor.own_words.moveCursor(QTextCursor.MoveOperation.End)
+    qtbot.keyClicks(editor.own_words, " Every Tuesday.")
+    open_insight(qtbot, window)
+    window.context.tasks.wait_for_idle()
+    with window.context.store.read() as session:
+        assert get_story(session, story.id).own_words == "The bus. Every Tuesday."
+    key(qtbot, Qt.Key.Key_Escape)
+    assert window.pages.currentWidget() is window.list_page

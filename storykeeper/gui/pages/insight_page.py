@@ -52,6 +52,8 @@ from storykeeper.gui.widgets.insight_chart import InsightChart
 COUNTED_KINDS = frozenset({Kind.STORIES, Kind.CONSENT, Kind.PEOPLE, Kind.THEMES, Kind.EXCHANGE})
 #: A burst of saves (someone typing in another story) makes one count, not one per save.
 REFRESH_DELAY_MS = 400
+#: A filter changed: counted once it rests this long (as the list's search waits for typing).
+FILTER_DELAY_MS = 250
 #: Within the window every count is exact (threshold 1): nothing here leaves the program.
 EXACT = 1
 #: The trend table's columns after the period, in the chart's order.
@@ -137,11 +139,17 @@ class InsightPage(QWidget):
         layout.addWidget(body, 1)
         layout.addWidget(self.status_label)
 
+        # Each count reads every story (a second or more at 100,000): a date typed digit by
+        # digit, or a box stepped through with the arrow keys, counts once, when it rests.
+        self._filter_soon = QTimer(self)
+        self._filter_soon.setSingleShot(True)
+        self._filter_soon.setInterval(FILTER_DELAY_MS)
+        self._filter_soon.timeout.connect(self.refresh)
         for combo in (self.status_filter, self.supporter_filter, self.period_choice):
-            combo.currentIndexChanged.connect(self.refresh)
+            combo.currentIndexChanged.connect(self._filter_soon.start)
         self.count_choice.currentIndexChanged.connect(self._show_figures)
-        self.date_from.dateChanged.connect(self.refresh)
-        self.date_to.dateChanged.connect(self.refresh)
+        self.date_from.dateChanged.connect(self._filter_soon.start)
+        self.date_to.dateChanged.connect(self._filter_soon.start)
         self.clear_button.clicked.connect(self.clear_filters)
         self.back_button.clicked.connect(self.closed)
         self.chart.chosen.connect(self._chosen)
@@ -218,6 +226,7 @@ class InsightPage(QWidget):
         """Count again for the filters as they are now; an older count's answer is dropped."""
         self._stale = False
         self._refresh_soon.stop()
+        self._filter_soon.stop()
         self._generation += 1
         generation = self._generation
         query = InsightQuery(self.current_filter(), Period(self.period_choice.currentData()))
