@@ -1,5 +1,8 @@
-"""`storykeeper report`: the stories as an anonymised extract for other tools (issue 18).
+"""`storykeeper report`: a report to print or edit, or the stories as an anonymised extract
+for other tools (issue 18).
 
+A PDF or Word report (cover, about these stories, the enablers-and-barriers chart and table, a
+section per theme with its trend and voices, the theme definitions: ``core.report_build``);
 CSV (with its data dictionary as a README beside it), XLSX (the dictionary on a second sheet),
 a REFI-QDA project (``.qdpx``) or the theme list alone as its codebook (``.qdc``), over the
 stories the story list's filters find. What may be counted and quoted is ``core.extracts``'s
@@ -20,12 +23,16 @@ from typing import TextIO
 from storykeeper import __version__
 from storykeeper.cli.output import dumps
 from storykeeper.cli.stories import add_story_filters, story_filter
-from storykeeper.core import extracts
+from storykeeper.core import extracts, insight, report_build
 from storykeeper.core.db import Store
 from storykeeper.core.insight_policy import DEFAULT_THRESHOLD, shown_count
 
+DEFAULT_TITLE = "What people are telling us"
+
 
 class Format(StrEnum):
+    PDF = "pdf"
+    DOCX = "docx"
     CSV = "csv"
     XLSX = "xlsx"
     QDPX = "qdpx"
@@ -40,8 +47,11 @@ def add_commands(
     parser = commands.add_parser(
         "report",
         parents=[common, as_json],
-        help="the stories as an anonymised extract: CSV, XLSX or a REFI-QDA project",
-        description="Write the stories the filters find as an anonymised extract: one row per "
+        help="a report (PDF, Word) or an anonymised extract (CSV, XLSX, REFI-QDA)",
+        description="pdf and docx write a report to print or edit: what people are telling us, "
+        "theme by theme, with the chart, the trend and a few voices, counting only stories whose "
+        "consent allows use in reports and quoting only where it allows a quote. The others "
+        "write the stories the filters find as an anonymised extract: one row per "
         "story whose consent allows use in reports, with a pseudonymous id and pseudonym, the "
         "month told, setting, how told, language, sender, each theme's enabler/barrier/mixed, "
         "and the person's own words only where consent allows a quote (names replaced as an "
@@ -72,8 +82,19 @@ def add_commands(
     )
     options.add_argument(
         "--title",
-        default="Stories from Storykeeper",
-        help="the project's name in a qdpx",
+        default=DEFAULT_TITLE,
+        help=f"the report's title, or the project's name in a qdpx (default “{DEFAULT_TITLE}”)",
+    )
+    options.add_argument(
+        "--organisation",
+        default="",
+        help="the organisation named on a report's cover",
+    )
+    options.add_argument(
+        "--period",
+        choices=[p.value for p in insight.Period],
+        default=insight.Period.QUARTER.value,
+        help="how a report groups the trend over time (default: quarter)",
     )
     parser.set_defaults(handler=cmd_report, text="")
 
@@ -99,6 +120,8 @@ def _default_target(chosen: Format, today: dt.date) -> Path:
 def cmd_report(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     chosen = Format(args.format)
     target: Path = args.out or _default_target(chosen, dt.date.today())
+    if chosen in (Format.PDF, Format.DOCX):
+        return _printed(store, args, out, chosen, target)
     with store.read() as session:
         if chosen is Format.QDC:
             themes = extracts.extract_themes(session)
@@ -150,6 +173,60 @@ def cmd_report(store: Store, args: argparse.Namespace, out: TextIO) -> int:
         file=out,
     )
     return 0
+
+
+def _printed(
+    store: Store, args: argparse.Namespace, out: TextIO, chosen: Format, target: Path
+) -> int:
+    """A report to print or edit: the numbers and voices from the store, laid out by the
+    Word or PDF writer. Both draw the chart with Qt, loaded only now (the rest of the command
+    line never needs it) and without a screen."""
+    with store.read() as session:
+        content = report_build.report_content(
+            session,
+            story_filter(args),
+            title=args.title,
+            organisation=args.organisation,
+            period=insight.Period(args.period),
+            threshold=args.threshold,
+        )
+    from PySide6.QtGui import QGuiApplication
+
+    from storykeeper.core.report_docx import write_report_docx
+    from storykeeper.gui.report_pdf import chart_pictures, write_report_pdf
+
+    # Qt draws text only with an application; a command needs no screen for it.
+    app = QGuiApplication.instance() or QGuiApplication(["storykeeper", "-platform", "offscreen"])
+    if chosen is Format.PDF:
+        write_report_pdf(content, target)
+    else:
+        write_report_docx(content, target, chart_pictures(content))
+    del app
+    about = content.about
+    if args.json:
+        print(
+            dumps(
+                {
+                    "paths": [str(target)],
+                    "stories": _held(about.stories, args.threshold),
+                    "people": _held(about.people, args.threshold),
+                    "themes": len(content.themes),
+                    "threshold": args.threshold,
+                }
+            ),
+            file=out,
+        )
+        return 0
+    print(
+        f"Wrote {target}: {content.count_words(about.stories)} stories from "
+        f"{content.count_words(about.people)} people, {len(content.themes):,} themes.",
+        file=out,
+    )
+    return 0
+
+
+def _held(count: int | None, threshold: int) -> int | str:
+    return f"fewer than {threshold}" if count is None else count
 
 
 def _number(count: int | str) -> str:

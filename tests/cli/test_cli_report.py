@@ -11,10 +11,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from docx import Document
 from lxml import etree
+from pypdf import PdfReader
 
 from storykeeper.__main__ import main
+from storykeeper.core.db import Store
 from storykeeper.core.extracts import FIXED_COLUMNS, WORDS_COLUMN
+from tests.consent_situations import HIDDEN, TITLE_WORD, tell_every_situation
 from tests.full_disk import fill, small_disk
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "refi_qda"
@@ -191,3 +195,51 @@ def test_a_full_disk_is_one_line_and_leaves_nothing_half_written(
                 f"and try again. stories.{chosen} was not written.\n"
             )
             assert sorted(path.name for path in folder.iterdir()) == ["filler"]
+
+
+def test_the_pdf_report_holds_the_insights_numbers_as_text(
+    capsys: pytest.CaptureFixture[str], counted: dict[str, object], tmp_path: Path
+) -> None:
+    target = tmp_path / "report.pdf"
+    code, out, err = run(
+        capsys, "report", "--format", "pdf", "--out", str(target), "--organisation", "Riverside"
+    )
+    assert (code, err) == (0, "")
+    figures = counted["counted"]
+    assert isinstance(figures, dict)
+    stories, people = figures["stories"], figures["people"]
+    assert out == f"Wrote {target}: {stories} stories from {people} people, 15 themes.\n"
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(target).pages)
+    assert f"Stories counted: {figures['stories']}" in text
+    assert "Riverside" in text and "What people are telling us" in text
+
+
+def test_the_word_report_names_no_one_who_may_not_be_named(
+    capsys: pytest.CaptureFixture[str], store: Store, tmp_path: Path
+) -> None:
+    tell_every_situation(store)
+    target = tmp_path / "report.docx"
+    code, _, err = run(
+        capsys, "report", "--format", "docx", "--out", str(target), "--threshold", "1"
+    )
+    assert (code, err) == (0, "")
+    document = Document(str(target))
+    texts = [p.text for p in document.paragraphs] + [
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    ]
+    everything = "\n".join(texts)
+    assert "Stories counted: 3" in everything
+    assert "I am Cecily Named and proud of it." in everything
+    assert "[her daughter] drives me to the shops." in everything
+    for hidden in (*HIDDEN, TITLE_WORD, "never gets out"):
+        assert hidden not in everything, hidden
+
+
+def test_a_report_to_a_missing_folder_is_one_line(
+    capsys: pytest.CaptureFixture[str], counted: dict[str, object], tmp_path: Path
+) -> None:
+    for chosen in ("pdf", "docx"):
+        target = tmp_path / "missing" / f"report.{chosen}"
+        code, out, err = run(capsys, "report", "--format", chosen, "--out", str(target))
+        assert (code, out) == (1, "")
+        assert err.startswith("storykeeper: error: Could not write ") and err.count("\n") == 1
