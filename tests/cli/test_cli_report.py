@@ -5,6 +5,7 @@ missing folder and a real full disk (issue 18, §4 and §5)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import zipfile
 from pathlib import Path
@@ -243,3 +244,21 @@ def test_a_report_to_a_missing_folder_is_one_line(
         code, out, err = run(capsys, "report", "--format", chosen, "--out", str(target))
         assert (code, out) == (1, "")
         assert err.startswith("storykeeper: error: Could not write ") and err.count("\n") == 1
+
+
+def test_without_out_the_file_is_named_for_today_in_the_current_folder(
+    capsys: pytest.CaptureFixture[str],
+    counted: dict[str, object],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, _ = run(capsys, "report", "--format", "xlsx")
+    assert code == 0
+    code, _, _ = run(capsys, "report", "--format", "qdc")
+    assert code == 0
+    today = dt.date.today().isoformat()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == [
+        f"stories-{today}.xlsx",
+        f"themes-{today}.qdc",
+    ]
