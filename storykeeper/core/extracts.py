@@ -28,12 +28,10 @@ import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
-from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -43,9 +41,9 @@ from openpyxl.writer.excel import ExcelWriter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storykeeper.core import faults, refi_qda
+from storykeeper.core import refi_qda
+from storykeeper.core.atomic_files import FileWriteError, atomic_files, plain_write_error
 from storykeeper.core.consent import consent_histories
-from storykeeper.core.errors import DiskFullError, StorykeeperError
 from storykeeper.core.insight_policy import (
     DEFAULT_THRESHOLD,
     LeftOut,
@@ -85,9 +83,8 @@ WORDS_COLUMN = "own_words"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class ExtractWriteError(StorykeeperError):
-    """The extract could not be written where asked: one sentence naming the file, the folder
-    and the system's reason."""
+#: The extract could not be written where asked (one plain sentence).
+ExtractWriteError = FileWriteError
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,80 +308,15 @@ def data_dictionary(
 
 
 @contextmanager
-def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
-    """Temporary files beside each target, synced, then renamed over them once all are whole;
-    on any failure none is left behind, and a full disk or a folder that cannot be written is
-    one plain sentence."""
-    temporaries: list[Path] = []
-    try:
-        with ExitStack() as stack:
-            handles = []
-            for target in targets:
-                handle = stack.enter_context(
-                    tempfile.NamedTemporaryFile(
-                        dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
-                    )
-                )
-                temporaries.append(Path(handle.name))
-                handles.append(handle)
-            yield handles
-            for handle in handles:
-                handle.flush()
-                os.fsync(handle.fileno())
-        for temporary, target in zip(temporaries, targets, strict=True):
-            temporary.replace(target)
-        for folder in {target.parent for target in targets}:
-            _fsync_folder(folder)
-    except BaseException as exc:
-        for temporary in temporaries:
-            temporary.unlink(missing_ok=True)
-        plain = _plain_error(exc, targets[0])
-        if plain is not None:
-            raise plain from exc
-        raise
-
-
-def _plain_error(exc: BaseException, target: Path) -> StorykeeperError | None:
-    """The one sentence for a failed write: a full disk, or the system's own reason (never
-    the path of a temporary file); None when it is neither."""
-    if isinstance(exc, StorykeeperError):
-        return None
-    full = faults.disk_full(exc, target.parent, f"{target.name} was not written.")
-    if full is None and any(
-        isinstance(link, etree.SerialisationError) for link in faults.causes(exc)
-    ):
-        # lxml (openpyxl's spool) loses the system's error number: ask the disk itself.
-        room = faults.free_bytes(target.parent)
-        if room is not None and room < faults.LOW_SPACE_BYTES:
-            full = DiskFullError(target.parent, f"{target.name} was not written.")
-    if full is not None:
-        return full
-    if isinstance(exc, OSError) and exc.errno is not None:
-        reason = exc.strerror or type(exc).__name__
-        return ExtractWriteError(f"Could not write {target.name} in {target.parent}: {reason}.")
-    return None
-
-
-@contextmanager
 def _plainly(target: Path) -> Iterator[None]:
     """A failed write anywhere in the block is one plain sentence, as ``atomic_files`` says it."""
     try:
         yield
     except BaseException as exc:
-        plain = _plain_error(exc, target)
+        plain = plain_write_error(exc, target)
         if plain is not None:
             raise plain from exc
         raise
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":  # pragma: no cover
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _counting(

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 import shutil
 import tempfile
@@ -51,8 +50,7 @@ from typing import IO
 from xml.sax.saxutils import XMLGenerator
 
 from storykeeper import __version__
-from storykeeper.core import faults
-from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.atomic_files import FileWriteError, atomic_file
 from storykeeper.core.vocabulary import Polarity
 
 PROJECT_NAMESPACE = "urn:QDA-XML:project:1.0"
@@ -101,9 +99,8 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _LARGE_XML_PART = 1 << 30  # past 1 GiB, project.qde is written with zip64 sizes
 
 
-class QdaWriteError(StorykeeperError):
-    """The file could not be written where asked (no such folder, no permission, a folder in
-    the way): one sentence naming the file, the folder and the system's reason."""
+#: The file could not be written where asked (one plain sentence).
+QdaWriteError = FileWriteError
 
 
 @dataclass(frozen=True)
@@ -330,41 +327,9 @@ def _zip_entry(name: str, created: dt.datetime) -> zipfile.ZipInfo:
 
 @contextmanager
 def _atomic_target(target: Path) -> Iterator[tuple[IO[bytes], Path]]:
-    """A temporary file beside ``target``, synced and renamed over it only once whole."""
-    folder = target.parent
-    temporary: Path | None = None
-    try:
-        with tempfile.NamedTemporaryFile(
-            dir=folder, prefix=f".{target.name}.", suffix=".part", delete=False
-        ) as handle:
-            temporary = Path(handle.name)
-            yield handle, folder
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(target)
-        _fsync_folder(folder)
-    except BaseException as exc:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        full = faults.disk_full(exc, folder, f"{target.name} was not written.")
-        if full is not None and full is not exc:
-            raise full from exc
-        if isinstance(exc, OSError) and exc.errno is not None:
-            # The system's own reason ("No such file or directory"), never its path of the part.
-            reason = exc.strerror or type(exc).__name__
-            raise QdaWriteError(f"Could not write {target.name} in {folder}: {reason}.") from exc
-        raise
-
-
-def _fsync_folder(folder: Path) -> None:
-    # A rename is only durable once the folder holding it is synced (POSIX; a no-op elsewhere).
-    if os.name != "posix":  # pragma: no cover
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    """A temporary file beside ``target``, renamed over it only once whole; and its folder."""
+    with atomic_file(target) as handle:
+        yield handle, target.parent
 
 
 def _start(xml: XMLGenerator, name: str, attributes: dict[str, str] | None = None) -> None:

@@ -12,17 +12,10 @@ by the window's ``gui/report_pdf``; both import this.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO
 
-from storykeeper.core import faults
-from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.atomic_files import FileWriteError, atomic_file
 
 #: Below this many, a count that leaves the program is shown as "fewer than 5".
 DEFAULT_THRESHOLD = 5
@@ -32,9 +25,10 @@ DEFAULT_THRESHOLD = 5
 _UNPRINTABLE = re.compile("[^\t\n\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-class ReportWriteError(StorykeeperError):
-    """The report could not be written where asked: one sentence naming the file, the folder
-    and the system's reason."""
+#: The report could not be written where asked (one plain sentence).
+ReportWriteError = FileWriteError
+#: A temporary file beside the target, renamed over it only once whole.
+atomic_target = atomic_file
 
 
 @dataclass(frozen=True)
@@ -238,44 +232,3 @@ def printable(text: str) -> str:
     """``text`` without the control characters a document cannot hold or a page would show as
     boxes (a stray one in a story must never stop the report)."""
     return _UNPRINTABLE.sub("", text)
-
-
-@contextmanager
-def atomic_target(target: Path) -> Iterator[IO[bytes]]:
-    """A temporary file beside ``target`` to write into, synced and renamed over ``target`` only
-    once whole: a failure leaves the old file (or none) and no part behind it."""
-    folder = target.parent
-    temporary: Path | None = None
-    try:
-        with tempfile.NamedTemporaryFile(
-            dir=folder, prefix=f".{target.name}.", suffix=".part", delete=False
-        ) as handle:
-            temporary = Path(handle.name)
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(target)
-        temporary = None
-        _fsync_folder(folder)
-    except BaseException as exc:
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
-        full = faults.disk_full(exc, folder, f"{target.name} was not written.")
-        if full is not None and full is not exc:
-            raise full from exc
-        if isinstance(exc, OSError) and exc.errno is not None:
-            # The system's own reason ("No such file or directory"), never the part's path.
-            reason = exc.strerror or type(exc).__name__
-            raise ReportWriteError(f"Could not write {target.name} in {folder}: {reason}.") from exc
-        raise
-
-
-def _fsync_folder(folder: Path) -> None:
-    # A rename is only durable once the folder holding it is synced (POSIX; a no-op elsewhere).
-    if os.name != "posix":  # pragma: no cover
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
