@@ -34,6 +34,7 @@ from sqlalchemy.sql.operators import custom_op
 from sqlalchemy.sql.selectable import Join
 
 from storykeeper.core.consent import AGREEING, review_due_clause
+from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import resolve
 from storykeeper.core.insight_policy import REPORT_SCOPES
 from storykeeper.core.models import (
@@ -49,10 +50,17 @@ from storykeeper.core.provenance import describe as describe_origin
 from storykeeper.core.snippets import Terms, excerpt
 from storykeeper.core.stories import WITHDRAWN_TITLE, name_withheld_clause
 from storykeeper.core.themes import theme_row
-from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
+from storykeeper.core.vocabulary import ConsentState, HowTold, Polarity, Setting, StoryStatus
 
 MAX_PAGE = 1000
 _WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class StorySource(StrEnum):
+    """Where a story was written: on this computer, or elsewhere and imported in a bundle."""
+
+    OWN = "own"
+    IMPORTED = "imported"
 
 
 class SortBy(StrEnum):
@@ -80,6 +88,19 @@ class StoryFilter:
     #: Only stories the insight counts: their newest consent agrees and allows use in reports
     #: (``reports_allowed_clause``), so the insight page's numbers open onto their stories.
     in_reports: bool = False
+    #: Imported stories whose bundle this trusted signer's key signed (``resolve_sender``).
+    sender_key_id: str | None = None
+    source: StorySource | None = None
+    setting: Setting | None = None
+    how_told: HowTold | None = None
+
+
+@dataclass(frozen=True)
+class Sender:
+    """A trusted signer some story here came from, by the label the coordinator gave it."""
+
+    key_id: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -176,6 +197,27 @@ def _filtered(
     if wanted.storyteller_id:
         storyteller = resolve(session, StorytellerRow, wanted.storyteller_id, "storyteller")
         conditions.append(StoryRow.storyteller_id == storyteller.id)
+    if wanted.sender_key_id:
+        # The stories from the signer's index (ix_story_origins_signer_key_id), not a check
+        # per story: the insight's "from 6 senders" counts these same signers.
+        conditions.append(
+            StoryRow.id.in_(
+                select(StoryOriginRow.story_id).where(
+                    StoryOriginRow.signer_key_id == wanted.sender_key_id
+                )
+            )
+        )
+    if wanted.source:
+        imported = select(StoryOriginRow.story_id)
+        conditions.append(
+            StoryRow.id.in_(imported)
+            if wanted.source is StorySource.IMPORTED
+            else StoryRow.id.not_in(imported)
+        )
+    if wanted.setting:
+        conditions.append(StoryRow.setting == Setting(wanted.setting).value)
+    if wanted.how_told:
+        conditions.append(StoryRow.how_told == HowTold(wanted.how_told).value)
     if wanted.told_from:
         conditions.append(StoryRow.told_on >= wanted.told_from)
     if wanted.told_to:
@@ -202,6 +244,33 @@ def _filtered(
     if conditions:
         stmt = stmt.where(*conditions)
     return stmt, fts
+
+
+def senders_here(session: Session) -> list[Sender]:
+    """Every signer some story here came from, by label (a signer no longer trusted keeps
+    its key id as its label), in the order of their labels."""
+    rows = session.execute(
+        select(StoryOriginRow.signer_key_id, TrustedSignerRow.label)
+        .distinct()
+        .outerjoin(TrustedSignerRow, TrustedSignerRow.key_id == StoryOriginRow.signer_key_id)
+    ).all()
+    found = [Sender(key_id=key_id, label=label or key_id) for key_id, label in rows]
+    return sorted(found, key=lambda sender: (sender.label.casefold(), sender.key_id))
+
+
+def resolve_sender(session: Session, label_or_key_id: str) -> str:
+    """The key id of the sender with this label or key id, in any case."""
+    wanted = label_or_key_id.strip().casefold()
+    known = senders_here(session)
+    for sender in known:
+        if wanted in (sender.key_id.casefold(), sender.label.casefold()):
+            return sender.key_id
+    if not known:
+        raise ValidationError(
+            f"“{label_or_key_id}” sent no story here; no story here was imported."
+        )
+    labels = ", ".join(sender.label for sender in known)
+    raise ValidationError(f"“{label_or_key_id}” sent no story here; the senders are: {labels}.")
 
 
 def reports_allowed_clause() -> ColumnElement[bool]:
