@@ -88,8 +88,9 @@ class StoryFilter:
     #: Only stories the insight counts: their newest consent agrees and allows use in reports
     #: (``reports_allowed_clause``), so the insight page's numbers open onto their stories.
     in_reports: bool = False
-    #: Imported stories whose bundle this trusted signer's key signed (``resolve_sender``).
-    sender_key_id: str | None = None
+    #: Imported stories whose bundle this trusted signer signed: its key id or its label, in
+    #: any case (``resolve_sender``; an unknown one is a ValidationError naming the senders).
+    sender: str | None = None
     source: StorySource | None = None
     setting: Setting | None = None
     how_told: HowTold | None = None
@@ -197,14 +198,13 @@ def _filtered(
     if wanted.storyteller_id:
         storyteller = resolve(session, StorytellerRow, wanted.storyteller_id, "storyteller")
         conditions.append(StoryRow.storyteller_id == storyteller.id)
-    if wanted.sender_key_id:
+    if wanted.sender:
+        key_id = resolve_sender(session, wanted.sender)
         # The stories from the signer's index (ix_story_origins_signer_key_id), not a check
         # per story: the insight's "from 6 senders" counts these same signers.
         conditions.append(
             StoryRow.id.in_(
-                select(StoryOriginRow.story_id).where(
-                    StoryOriginRow.signer_key_id == wanted.sender_key_id
-                )
+                select(StoryOriginRow.story_id).where(StoryOriginRow.signer_key_id == key_id)
             )
         )
     if wanted.source:

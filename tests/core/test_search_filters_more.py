@@ -82,8 +82,8 @@ def _found(store: Store, made: dict[str, str], wanted: StoryFilter) -> set[str]:
 
 
 def test_sender_finds_the_stories_its_key_signed(store: Store, mixed: dict[str, str]) -> None:
-    assert _found(store, mixed, StoryFilter(sender_key_id=PRIYA)) == {"priya1", "priya2"}
-    assert _found(store, mixed, StoryFilter(sender_key_id=TOM)) == {"tom"}
+    assert _found(store, mixed, StoryFilter(sender=PRIYA)) == {"priya1", "priya2"}
+    assert _found(store, mixed, StoryFilter(sender=TOM)) == {"tom"}
 
 
 def test_own_or_imported(store: Store, mixed: dict[str, str]) -> None:
@@ -101,7 +101,7 @@ def test_setting_and_how_told(store: Store, mixed: dict[str, str]) -> None:
         "own_care",
         "priya1",
     }
-    both = StoryFilter(setting=Setting.HOME, how_told=HowTold.PROXY_ACCOUNT, sender_key_id=PRIYA)
+    both = StoryFilter(setting=Setting.HOME, how_told=HowTold.PROXY_ACCOUNT, sender=PRIYA)
     assert _found(store, mixed, both) == {"priya1"}
     assert _found(store, mixed, StoryFilter(setting=Setting.DAY_CENTRE)) == set()
 
@@ -129,9 +129,7 @@ def test_the_insights_senders_agree_with_the_sender_filter(
 ) -> None:
     with store.read() as session:
         everything = insight(session)
-        by_sender = [
-            insight(session, StoryFilter(sender_key_id=s.key_id)) for s in senders_here(session)
-        ]
+        by_sender = [insight(session, StoryFilter(sender=s.key_id)) for s in senders_here(session)]
         own = insight(session, StoryFilter(source=StorySource.OWN))
         imported = insight(session, StoryFilter(source=StorySource.IMPORTED))
     assert everything.senders == len([f for f in by_sender if f.stories]) == 2
@@ -152,6 +150,7 @@ def test_a_real_import_is_found_by_its_senders_label(
     tell(coordinator, coordinator_own, {TRANSPORT: B})
     with coordinator.read() as session:
         key_id = resolve_sender(session, "Priya (advocate)")
-        assert count_stories(session, StoryFilter(sender_key_id=key_id)) == 1
+        assert count_stories(session, StoryFilter(sender=key_id)) == 1
+        assert count_stories(session, StoryFilter(sender="PRIYA (advocate)")) == 1
         assert count_stories(session, StoryFilter(source=StorySource.OWN)) == 1
-        assert insight(session, StoryFilter(sender_key_id=key_id)).senders == 1
+        assert insight(session, StoryFilter(sender=key_id)).senders == 1
