@@ -29,8 +29,11 @@ from storykeeper.core.db import Store
 from storykeeper.core.ids import short_id
 from storykeeper.core.vocabulary import (
     ConsentState,
+    HowTold,
     Polarity,
+    Setting,
     StoryStatus,
+    Vocabulary,
 )
 
 
@@ -123,11 +126,46 @@ def add_story_filters(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--supporter", metavar="ID", help="recorded by this supporter")
     group.add_argument("--storyteller", metavar="ID", help="told by this storyteller")
     group.add_argument(
+        "--sender",
+        metavar="LABEL_OR_KEY_ID",
+        help="imported stories whose bundle this trusted sender signed (its label or key id)",
+    )
+    source = group.add_mutually_exclusive_group()
+    source.add_argument(
+        "--own",
+        dest="source",
+        action="store_const",
+        const=search.StorySource.OWN,
+        help="only stories written on this computer",
+    )
+    source.add_argument(
+        "--imported",
+        dest="source",
+        action="store_const",
+        const=search.StorySource.IMPORTED,
+        help="only stories imported from bundles",
+    )
+    group.add_argument(
+        "--setting",
+        type=vocabulary_argument(Setting),
+        help=f"where the story was told: {_choices(Setting)}",
+    )
+    group.add_argument(
+        "--how-told",
+        type=vocabulary_argument(HowTold),
+        metavar="HOW",
+        help=f"how the story was told: {_choices(HowTold)}",
+    )
+    group.add_argument(
         "--from", dest="told_from", type=date_argument, metavar="DATE", help="told on or after"
     )
     group.add_argument(
         "--to", dest="told_to", type=date_argument, metavar="DATE", help="told on or before"
     )
+
+
+def _choices(kind: type[Vocabulary]) -> str:
+    return ", ".join(kind.values())
 
 
 def _add_paging(parser: argparse.ArgumentParser) -> None:
@@ -157,6 +195,10 @@ def story_filter(args: argparse.Namespace) -> search.StoryFilter:
         storyteller_id=args.storyteller,
         told_from=args.told_from,
         told_to=args.told_to,
+        sender=args.sender,
+        source=args.source,
+        setting=args.setting,
+        how_told=args.how_told,
     )
 
 

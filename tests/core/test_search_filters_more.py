@@ -4,18 +4,15 @@ setting and how told. Imported stories are marked as a bundle import marks them 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from storykeeper.core import clock, stories
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.insight import insight
-from storykeeper.core.models import StoryOriginRow, StoryRow, TrustedSignerRow
 from storykeeper.core.search import (
     StoryFilter,
     StorySource,
@@ -25,53 +22,14 @@ from storykeeper.core.search import (
     senders_here,
 )
 from storykeeper.core.vocabulary import HowTold, Setting
+from tests.core.filtered_stories import PRIYA, TOM, stories_from_everywhere
 from tests.exchange import export, trust_advocate
 from tests.gui.insight_stories import REPORTS, SHARING, TRANSPORT, B, E, tell, teller
-
-PRIYA, TOM = "AAAA1111BBBB2222", "CCCC3333DDDD4444"
-
-
-def _story(
-    store: Store, name: str, *, setting: Setting | None = None, how: HowTold | None = None
-) -> str:
-    story_id = tell(store, teller(store, name), {TRANSPORT: B})
-    with store.write(actor="test") as session:
-        current = stories.get_story(session, story_id)
-        changed = dataclasses.replace(current.fields, setting=setting, how_told=how)
-        stories.update_story(session, story_id, changed, expected_revision=current.revision)
-    return story_id
-
-
-def _imported_from(store: Store, story_id: str, key_id: str, label: str) -> None:
-    """Marks the story as a bundle signed by ``key_id`` would have brought it."""
-    with store.write(actor="test") as session:
-        if session.query(TrustedSignerRow).filter_by(key_id=key_id).first() is None:
-            session.add(
-                TrustedSignerRow(
-                    key_id=key_id, public_key="-", label=label, added_at=clock.now(), added_by="t"
-                )
-            )
-        row = session.query(StoryRow).filter_by(uuid=story_id).one()
-        session.add(
-            StoryOriginRow(
-                story_id=row.id, signer_key_id=key_id, bundle_id="b", imported_at=clock.now()
-            )
-        )
 
 
 @pytest.fixture
 def mixed(store: Store) -> dict[str, str]:
-    made = {
-        "own_home": _story(store, "Ann", setting=Setting.HOME, how=HowTold.OWN_WORDS_WRITTEN),
-        "own_care": _story(store, "Bob", setting=Setting.CARE_HOME, how=HowTold.PROXY_ACCOUNT),
-        "priya1": _story(store, "Cal", setting=Setting.HOME, how=HowTold.PROXY_ACCOUNT),
-        "priya2": _story(store, "Dee", setting=Setting.HOSPITAL),
-        "tom": _story(store, "Eve", how=HowTold.SPOKEN_WRITTEN_DOWN),
-    }
-    _imported_from(store, made["priya1"], PRIYA, "Priya (advocate)")
-    _imported_from(store, made["priya2"], PRIYA, "Priya (advocate)")
-    _imported_from(store, made["tom"], TOM, "Tom (advocate)")
-    return made
+    return stories_from_everywhere(store)
 
 
 def _found(store: Store, made: dict[str, str], wanted: StoryFilter) -> set[str]:
