@@ -1,0 +1,337 @@
+"""What counting needs of every story, held in memory so a filter change counts in a blink.
+
+``insight()`` reads five queries for every count (about 0.7 s at 100,000 stories) and then
+counts (about 0.6 s). The insight page counts again on every filter change, so it reads once
+into an ``InsightSnapshot`` and counts from it: per story, whether consent counts it (and if
+not, why), its storyteller, month and day told and sender; per theme link, the theme and
+polarity. Everything is a small integer in a flat ``array``/``bytes`` (about 10 MB at 100,000
+stories), counted with ``itertools.compress`` and ``Counter`` so the per-item work runs in C.
+
+It holds no one's words and no names: storytellers and senders are numbered, not named. Which
+stories a filter finds is still asked of the database (``search.story_ids_matching``), so the
+story list's filters have one meaning; only the counting moves here. Its numbers are exactly
+``insight()``'s (a test compares them across filters in every consent situation).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import sys
+from array import array
+from collections import Counter
+from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import and_, mod
+
+from sqlalchemy import String, select, type_coerce
+from sqlalchemy.orm import Session
+
+from storykeeper.core.insight import (
+    EVERY_STORY,
+    Cell,
+    Insight,
+    Period,
+    ThemeCount,
+    ThemeTrend,
+    _history,
+    _periods_between,
+    _scope_bits,
+    period_of,
+)
+from storykeeper.core.insight_policy import InsightUse, LeftOut, insight_use
+from storykeeper.core.models import (
+    ConsentRecordRow,
+    StoryOriginRow,
+    StoryRow,
+    StoryThemeRow,
+    ThemeRow,
+)
+from storykeeper.core.search import StoryFilter, story_ids_matching
+from storykeeper.core.vocabulary import Polarity
+
+#: Polarities in one order: a link's code is ``theme_index * 3 + polarity_index``.
+_POLARITIES = tuple(Polarity)
+_POLARITY_INDEX = {polarity.value: n for n, polarity in enumerate(_POLARITIES)}
+#: A story's use: 0 counted, ``n + 1`` left out for the ``n``th reason.
+_REASONS = tuple(LeftOut)
+_USE_CODE = {reason: n + 1 for n, reason in enumerate(_REASONS)}
+
+
+@dataclass(frozen=True, slots=True)
+class InsightSnapshot:
+    """The counting's inputs for every story, as numbers (see the module's docstring)."""
+
+    #: Story id → its position in the per-story arrays.
+    position: dict[int, int]
+    #: Per story: 0 counted, else 1 + the index of its ``LeftOut`` reason.
+    use: bytes
+    #: Per story: 1 if counted (the same as ``use == 0``, ready to combine with a filter).
+    counted: bytes
+    #: Per story: its storyteller's number, the day told as an ordinal (0: not known), the
+    #: sender's number (0: written on this computer).
+    teller: array[int]
+    told_day: array[int]
+    sender: array[int]
+    #: Theme names in the themes' numbering.
+    theme_names: tuple[str, ...]
+    #: Per link of a counted story: the story's position, the link's code, and the code joined
+    #: with the storyteller, with the month told (0: not known), and the theme with the teller.
+    link_story: array[int]
+    link_code: array[int]
+    link_teller_code: array[int]
+    link_month_code: array[int]
+    link_teller_theme: array[int]
+
+    @property
+    def codes(self) -> int:
+        return len(self.theme_names) * len(_POLARITIES)
+
+    @classmethod
+    def read(cls, session: Session) -> InsightSnapshot:
+        """Read what counting needs of every story: five narrow queries, once."""
+        connection = session.connection()
+        position: dict[int, int] = {}
+        tellers: dict[str, int] = {}
+        teller = array("q")
+        for story_id, teller_id in connection.execute(
+            select(StoryRow.id, StoryRow.storyteller_id)
+        ).all():
+            position[story_id] = len(position)
+            teller.append(tellers.setdefault(teller_id, len(tellers)))
+        del tellers  # numbered, never kept by id
+        count = len(position)
+
+        histories: list[list[tuple[int, str, int]]] = [[] for _ in range(count)]
+        for story_id, *version in connection.execute(
+            select(
+                ConsentRecordRow.story_id,
+                ConsentRecordRow.version,
+                ConsentRecordRow.decision,
+                _scope_bits(),
+            )
+        ).all():
+            at = position.get(story_id)
+            if at is not None:
+                histories[at].append(tuple(version))  # type: ignore[arg-type]
+        decided: dict[tuple[tuple[int, str, int], ...], InsightUse] = {}
+        use = bytearray(count)
+        for at, versions in enumerate(histories):
+            history = tuple(sorted(versions))
+            found = decided.get(history)
+            if found is None:
+                found = decided[history] = insight_use(_history(history))
+            if found.left_out is not None:
+                use[at] = _USE_CODE[found.left_out]
+        del histories
+        counted = bytes(0 if code else 1 for code in use)
+
+        told_day = array("q", bytes(8 * count))
+        ordinal_of: dict[str, int] = {}
+        for story_id, told in connection.execute(
+            select(StoryRow.id, type_coerce(StoryRow.told_on, String))
+        ).all():
+            if told is None or story_id not in position:
+                continue
+            day = ordinal_of.get(told)
+            if day is None:
+                day = ordinal_of[told] = dt.date.fromisoformat(told).toordinal()
+            told_day[position[story_id]] = day
+
+        sender = array("q", bytes(8 * count))
+        senders: dict[str, int] = {}
+        for story_id, signer in connection.execute(
+            select(StoryOriginRow.story_id, StoryOriginRow.signer_key_id)
+        ).all():
+            at = position.get(story_id)
+            if at is not None:
+                sender[at] = senders.setdefault(signer, len(senders) + 1)
+        del senders
+
+        theme_ids = dict(connection.execute(select(ThemeRow.id, ThemeRow.name)).all())
+        theme_index = {theme_id: n for n, theme_id in enumerate(theme_ids)}
+        theme_count, polarities = len(theme_ids), len(_POLARITIES)
+        codes = theme_count * polarities
+        links = (array("q"), array("q"), array("q"), array("q"), array("q"))
+        month_of: dict[int, int] = {}
+        for story_id, theme_id, polarity in connection.execute(
+            select(StoryThemeRow.story_id, StoryThemeRow.theme_id, StoryThemeRow.polarity)
+        ).all():
+            at = position.get(story_id)
+            if at is None or not counted[at]:
+                continue  # only counted stories' links are ever counted
+            theme = theme_index[theme_id]
+            code = theme * polarities + _POLARITY_INDEX[polarity]
+            day = told_day[at]
+            month = month_of.get(day)
+            if month is None:
+                month = month_of[day] = _month_number(day)
+            story_teller = teller[at]
+            links[0].append(at)
+            links[1].append(code)
+            links[2].append(story_teller * codes + code)
+            links[3].append(month * codes + code)
+            links[4].append(story_teller * theme_count + theme)
+        return cls(
+            position=position,
+            use=bytes(use),
+            counted=counted,
+            teller=teller,
+            told_day=told_day,
+            sender=sender,
+            theme_names=tuple(theme_ids.values()),
+            link_story=links[0],
+            link_code=links[1],
+            link_teller_code=links[2],
+            link_month_code=links[3],
+            link_teller_theme=links[4],
+        )
+
+    def size_in_bytes(self) -> int:
+        """About how much memory the snapshot holds (its arrays and the id index)."""
+        arrays = (
+            self.teller,
+            self.told_day,
+            self.sender,
+            self.link_story,
+            self.link_code,
+            self.link_teller_code,
+            self.link_month_code,
+            self.link_teller_theme,
+        )
+        index = sys.getsizeof(self.position) + sum(
+            sys.getsizeof(key) + sys.getsizeof(value) for key, value in self.position.items()
+        )
+        return (
+            index
+            + sys.getsizeof(self.use)
+            + sys.getsizeof(self.counted)
+            + sum(sys.getsizeof(one) for one in arrays)
+        )
+
+    def matching(self, session: Session, wanted: StoryFilter) -> bytes | None:
+        """1 for each story ``wanted`` finds (asked of the database); None: every story."""
+        if wanted == EVERY_STORY:
+            return None
+        if wanted.in_reports:
+            # "Counted in reports" is the snapshot's own decision (search's clause is tested
+            # equal to the rule): asking the database for it costs most of a second at 100,000.
+            rest = self.matching(session, dataclasses.replace(wanted, in_reports=False))
+            return self.counted if rest is None else bytes(map(and_, rest, self.counted))
+        found = bytearray(len(self.position))
+        position = self.position
+        for story_id in session.connection().execute(story_ids_matching(session, wanted)).scalars():
+            at = position.get(story_id)
+            if at is not None:  # a story added since the snapshot: the next one counts it
+                found[at] = 1
+        return bytes(found)
+
+    def count(
+        self, session: Session, wanted: StoryFilter = EVERY_STORY, period: Period = Period.QUARTER
+    ) -> Insight:
+        """The same ``Insight`` as ``insight(session, wanted, period)``, counted in memory."""
+        return self.count_within(self.matching(session, wanted), period)
+
+    def count_within(self, found: bytes | None, period: Period) -> Insight:
+        """Count the stories marked 1 in ``found`` (None: every story)."""
+        if found is None:
+            chosen, uses = self.counted, self.use
+        else:
+            chosen = bytes(map(and_, found, self.counted))
+            uses = bytes(compress(self.use, found))
+        reasons = Counter(uses)
+        stories = sum(chosen)
+        days = [day for day in compress(self.told_day, chosen) if day]
+        first = dt.date.fromordinal(min(days)) if days else None
+        last = dt.date.fromordinal(max(days)) if days else None
+        by_sender = Counter(compress(self.sender, chosen))
+        own = by_sender.pop(0, 0)
+        periods = _periods_between(first, last, period) if first and last else ()
+        return Insight(
+            stories=stories,
+            people=len(set(compress(self.teller, chosen))),
+            told_from=first,
+            told_to=last,
+            undated=stories - len(days),
+            own=own,
+            imported=stories - own,
+            senders=len(by_sender),
+            left_out={reason: reasons[_USE_CODE[reason]] for reason in LeftOut},
+            period=period,
+            periods=periods,
+            **self._by_theme(chosen, stories, period, periods),
+        )
+
+    def _by_theme(
+        self, chosen: bytes, total: int, period: Period, periods: tuple[str, ...]
+    ) -> dict[str, tuple[ThemeCount, ...] | tuple[ThemeTrend, ...]]:
+        codes, theme_count = self.codes, len(self.theme_names)
+        polarities = len(_POLARITIES)
+        kept = bytes(map(chosen.__getitem__, self.link_story))
+        stories = Counter(compress(self.link_code, kept))
+        people = Counter(map(mod, set(compress(self.link_teller_code, kept)), repeat(codes)))
+        mentioned_by = Counter(
+            map(mod, set(compress(self.link_teller_theme, kept)), repeat(theme_count))
+        )
+        # Count per month once, then gather the months into the periods asked for.
+        trend: Counter[tuple[int, str]] = Counter()
+        key_of: dict[int, str] = {}
+        for month_code, number in Counter(compress(self.link_month_code, kept)).items():
+            month, code = divmod(month_code, codes)
+            if not month:
+                continue  # not known when told: outside the trend
+            key = key_of.get(month)
+            if key is None:
+                key = key_of[month] = period_of(_month_start(month), period)
+            trend[code, key] += number
+        mentions = [
+            sum(stories[theme * polarities + n] for n in range(polarities))
+            for theme in range(theme_count)
+        ]
+        names = self.theme_names
+        order = sorted(range(theme_count), key=lambda t: (-mentions[t], names[t].casefold()))
+
+        def cell(theme: int, polarity: int) -> Cell:
+            code = theme * polarities + polarity
+            return Cell(stories[code], people[code])
+
+        def series(theme: int, polarity: int) -> tuple[int, ...]:
+            code = theme * polarities + polarity
+            return tuple(trend[code, key] for key in periods)
+
+        at = {polarity: n for n, polarity in enumerate(_POLARITIES)}
+        return {
+            "themes": tuple(
+                ThemeCount(
+                    theme=names[theme],
+                    mentioned=Cell(mentions[theme], mentioned_by[theme]),
+                    share=round(100 * mentions[theme] / total, 1) if total else 0.0,
+                    enabler=cell(theme, at[Polarity.ENABLER]),
+                    barrier=cell(theme, at[Polarity.BARRIER]),
+                    mixed=cell(theme, at[Polarity.MIXED]),
+                )
+                for theme in order
+            ),
+            "over_time": tuple(
+                ThemeTrend(
+                    theme=names[theme],
+                    enabler=series(theme, at[Polarity.ENABLER]),
+                    barrier=series(theme, at[Polarity.BARRIER]),
+                    mixed=series(theme, at[Polarity.MIXED]),
+                )
+                for theme in order
+            ),
+        }
+
+
+def _month_number(day_ordinal: int) -> int:
+    """A day's month as one number counting from 1 (0 stays 0: the day is not known)."""
+    if not day_ordinal:
+        return 0
+    day = dt.date.fromordinal(day_ordinal)
+    return day.year * 12 + day.month  # year 1 January is 13: never 0
+
+
+def _month_start(month: int) -> dt.date:
+    year, index = divmod(month - 1, 12)
+    return dt.date(year, index + 1, 1)
