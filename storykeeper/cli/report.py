@@ -190,13 +190,15 @@ def _printed(
             period=insight.Period(args.period),
             threshold=args.threshold,
         )
-    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
     from storykeeper.core.report_docx import write_report_docx
     from storykeeper.gui.report_pdf import chart_pictures, write_report_pdf
 
-    # Qt draws text only with an application; a command needs no screen for it.
-    app = QGuiApplication.instance() or QGuiApplication(["storykeeper", "-platform", "offscreen"])
+    # Qt draws text only with an application; a command needs no screen for it. A widgets
+    # application, not a bare GUI one: in a process that later opens a window (the tests run
+    # both in one), the first application made is the only one there can be.
+    app = QApplication.instance() or QApplication(["storykeeper", "-platform", "offscreen"])
     if chosen is Format.PDF:
         write_report_pdf(content, target)
     else:
