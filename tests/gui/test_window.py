@@ -105,7 +105,7 @@ def test_tab_order_follows_the_page(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitActive(window)
     page.focus_search()
     seen = []
-    for _ in range(11):
+    for _ in range(14):
         seen.append(QApplication.focusWidget().accessibleName())
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert seen == [
@@ -118,6 +118,9 @@ def test_tab_order_follows_the_page(qtbot: QtBot, window: MainWindow) -> None:
         "Filter by who recorded it",
         "Told on or after",
         "Told on or before",
+        "Filter by where the story came from",
+        "Filter by setting",
+        "Filter by how it was told",
         "Clear filters",
         "Stories",
     ]

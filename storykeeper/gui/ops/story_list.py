@@ -41,6 +41,7 @@ def fetch_page(session: Session, query: PageQuery) -> SearchPage:
 class FilterChoices:
     themes: list[str]
     supporters: list[tuple[str, str]]  # (id, name)
+    senders: list[search.Sender]
     #: Reminders: stories whose consent review is due, and stories with no consent yet.
     review_due: int
     no_consent: int
@@ -50,6 +51,7 @@ def load_filter_choices(session: Session) -> FilterChoices:
     return FilterChoices(
         themes=[t.name for t in themes.list_themes(session)],
         supporters=[(s.id, s.name) for s in people.list_supporters(session)],
+        senders=search.senders_here(session),
         review_due=search.count_stories(session, StoryFilter(review_due=True)),
         no_consent=search.count_stories(
             session, StoryFilter(consent_states=frozenset({ConsentState.NONE}))

@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storykeeper.core.search import StoryFilter
-from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
+from storykeeper.core.search import StoryFilter, StorySource
+from storykeeper.core.vocabulary import ConsentState, HowTold, Polarity, Setting, StoryStatus
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.models.story_table import ID_ROLE, Column, StoryTableModel
 from storykeeper.gui.ops.changes import Kind
@@ -41,6 +41,12 @@ REVIEW_DUE = "review_due"
 #: The stories the insight page counts (the consent allows use in reports): where its numbers
 #: open the list.
 IN_REPORTS = "in_reports"
+#: The first choices of the "where from" filter; the senders of imported stories follow.
+FROM_ANYWHERE: list[tuple[str, object]] = [
+    ("From anywhere", None),
+    ("Written here", StorySource.OWN),
+    ("Imported", StorySource.IMPORTED),
+]
 #: What the list shows: its rows (words, storyteller, consent, where they came from), its
 #: filters (themes, supporters) and its reminders.
 SHOWN_KINDS = frozenset({Kind.STORIES, Kind.CONSENT, Kind.PEOPLE, Kind.THEMES, Kind.EXCHANGE})
@@ -64,32 +70,7 @@ class StoryListPage(QWidget):
         self.new_button.setAccessibleName("New story")
         self.new_button.setToolTip("Record a new story (Ctrl+N)")
 
-        self.theme_filter = self._combo("Filter by theme", [("Any theme", None)])
-        self.polarity_filter = self._combo(
-            "Filter by enabler or barrier",
-            [("Enablers and barriers", None)] + [(p.label + "s", p) for p in Polarity],
-        )
-        self.consent_filter = self._combo(
-            "Filter by consent",
-            [("Any consent", None)]
-            + [(s.label, s) for s in ConsentState]
-            + [("Consent review due", REVIEW_DUE), ("Counted in reports", IN_REPORTS)],
-        )
-        self.status_filter = self._combo(
-            "Filter by status", [("Drafts and final", None)] + [(s.label, s) for s in StoryStatus]
-        )
-        self.supporter_filter = self._combo("Filter by who recorded it", [("Anyone", None)])
-        self._filter_combos = (
-            self.theme_filter,
-            self.polarity_filter,
-            self.consent_filter,
-            self.status_filter,
-            self.supporter_filter,
-        )
-        self.date_from = DateField("Told on or after", "Any date")
-        self.date_to = DateField("Told on or before", "Any date")
-        self.clear_button = QPushButton("C&lear filters")
-        self.clear_button.setAccessibleName("Clear filters")
+        filters = self._build_filters()
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -136,22 +117,6 @@ class StoryListPage(QWidget):
         top.addWidget(search_label)
         top.addWidget(self.search, 1)
         top.addWidget(self.new_button)
-        # Two rows, so the filters still fit beside each other at twice the text size.
-        filters = QGridLayout()
-        for column, widget in enumerate(
-            (self.theme_filter, self.polarity_filter, self.consent_filter, self.status_filter)
-        ):
-            filters.addWidget(widget, 0, column)
-        dates = QHBoxLayout()
-        told_from = QLabel("Told &from")
-        told_from.setBuddy(self.date_from)
-        dates.addWidget(told_from)
-        dates.addWidget(self.date_from, 1)
-        dates.addWidget(QLabel("to"))
-        dates.addWidget(self.date_to, 1)
-        filters.addWidget(self.supporter_filter, 1, 0)
-        filters.addLayout(dates, 1, 1, 1, 2)
-        filters.addWidget(self.clear_button, 1, 3)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.reminders)
@@ -181,8 +146,10 @@ class StoryListPage(QWidget):
         delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         delete.activated.connect(self._delete_current)
 
-        in_order = (self.search, self.new_button, *self._filter_combos)
-        in_order += (self.date_from, self.date_to, self.clear_button, self.table)
+        # As they are laid out: left to right, row by row.
+        in_order = (self.search, self.new_button, *self._filter_combos[:5])
+        in_order += (self.date_from, self.date_to, *self._filter_combos[5:])
+        in_order += (self.clear_button, self.table)
         for before, after in itertools.pairwise(in_order):
             self.setTabOrder(before, after)
 
@@ -193,6 +160,66 @@ class StoryListPage(QWidget):
         self._reload_soon.timeout.connect(self.reload)
         self._stale = False
         context.tasks.changed.connect(self._store_changed)
+
+    def _build_filters(self) -> QGridLayout:
+        self.theme_filter = self._combo("Filter by theme", [("Any theme", None)])
+        self.polarity_filter = self._combo(
+            "Filter by enabler or barrier",
+            [("Enablers and barriers", None)] + [(p.label + "s", p) for p in Polarity],
+        )
+        self.consent_filter = self._combo(
+            "Filter by consent",
+            [("Any consent", None)]
+            + [(s.label, s) for s in ConsentState]
+            + [("Consent review due", REVIEW_DUE), ("Counted in reports", IN_REPORTS)],
+        )
+        self.status_filter = self._combo(
+            "Filter by status", [("Drafts and final", None)] + [(s.label, s) for s in StoryStatus]
+        )
+        self.supporter_filter = self._combo("Filter by who recorded it", [("Anyone", None)])
+        # One box for own or imported and the sender: "written here" is the sender "this
+        # computer", and the senders follow (their key ids as data, their labels shown).
+        self.sender_filter = self._combo("Filter by where the story came from", FROM_ANYWHERE)
+        self.setting_filter = self._combo(
+            "Filter by setting", [("Any setting", None)] + [(s.label, s) for s in Setting]
+        )
+        self.how_told_filter = self._combo(
+            "Filter by how it was told", [("Told any way", None)] + [(h.label, h) for h in HowTold]
+        )
+        self._filter_combos = (
+            self.theme_filter,
+            self.polarity_filter,
+            self.consent_filter,
+            self.status_filter,
+            self.supporter_filter,
+            self.sender_filter,
+            self.setting_filter,
+            self.how_told_filter,
+        )
+        self.date_from = DateField("Told on or after", "Any date")
+        self.date_to = DateField("Told on or before", "Any date")
+        self.clear_button = QPushButton("C&lear filters")
+        self.clear_button.setAccessibleName("Clear filters")
+        # Three rows of four, so the filters still fit beside each other at twice the text size.
+        filters = QGridLayout()
+        for column, widget in enumerate(
+            (self.theme_filter, self.polarity_filter, self.consent_filter, self.status_filter)
+        ):
+            filters.addWidget(widget, 0, column)
+        dates = QHBoxLayout()
+        told_from = QLabel("Told &from")
+        told_from.setBuddy(self.date_from)
+        dates.addWidget(told_from)
+        dates.addWidget(self.date_from, 1)
+        dates.addWidget(QLabel("to"))
+        dates.addWidget(self.date_to, 1)
+        filters.addWidget(self.supporter_filter, 1, 0)
+        filters.addLayout(dates, 1, 1, 1, 2)
+        filters.addWidget(self.sender_filter, 1, 3)
+        filters.addWidget(self.setting_filter, 2, 0)
+        filters.addWidget(self.how_told_filter, 2, 1)
+        filters.addWidget(self.clear_button, 2, 3)
+        return filters
 
     def _build_reminders(self) -> QWidget:
         """Reminders, in words and with a button each: never colour alone."""
@@ -302,6 +329,11 @@ class StoryListPage(QWidget):
         self.reminders.setVisible(bool(choices.review_due or choices.no_consent))
         self._refill(self.theme_filter, [(name, name) for name in choices.themes])
         self._refill(self.supporter_filter, [(name, sid) for sid, name in choices.supporters])
+        self._refill(
+            self.sender_filter,
+            [(sender.label, sender.key_id) for sender in choices.senders],
+            fixed=len(FROM_ANYWHERE),
+        )
 
     @staticmethod
     def _remind(label: QLabel, button: QPushButton, count: int, text: str) -> None:
@@ -322,11 +354,12 @@ class StoryListPage(QWidget):
         self.table.setFocus()
 
     @staticmethod
-    def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
+    def _refill(combo: QComboBox, items: list[tuple[str, str]], fixed: int = 1) -> None:
+        """Replace the choices after the ``fixed`` first ones, keeping the one chosen."""
         chosen = combo.currentData()
         combo.blockSignals(True)
-        while combo.count() > 1:
-            combo.removeItem(1)
+        while combo.count() > fixed:
+            combo.removeItem(fixed)
         for label, value in items:
             combo.addItem(label, value)
         index = combo.findData(chosen) if chosen is not None else 0
@@ -335,6 +368,7 @@ class StoryListPage(QWidget):
 
     def current_filter(self) -> StoryFilter:
         consent = self.consent_filter.currentData()
+        source = self.sender_filter.currentData()
         return StoryFilter(
             text=self.search.text(),
             theme=self.theme_filter.currentData(),
@@ -351,6 +385,10 @@ class StoryListPage(QWidget):
             supporter_id=self.supporter_filter.currentData(),
             told_from=self._date(self.date_from),
             told_to=self._date(self.date_to),
+            sender=None if source in (None, *StorySource) else source,
+            source=StorySource(source) if source in tuple(StorySource) else None,
+            setting=self.setting_filter.currentData(),
+            how_told=self.how_told_filter.currentData(),
         )
 
     @staticmethod
@@ -383,8 +421,8 @@ class StoryListPage(QWidget):
 
     def show_filtered(self, wanted: StoryFilter) -> None:
         """Set the filters to ``wanted`` (from the insight page's chosen cell) and show those
-        stories: its theme, polarity, status, who recorded it, dates, and whether only the stories
-        counted in reports; no words."""
+        stories: its theme, polarity, status, who recorded it, where from, setting, how told,
+        dates, and whether only the stories counted in reports; no words."""
         self.clear_filters()
         chosen = (
             (self.theme_filter, wanted.theme),
@@ -392,6 +430,9 @@ class StoryListPage(QWidget):
             (self.status_filter, wanted.status),
             (self.supporter_filter, wanted.supporter_id),
             (self.consent_filter, IN_REPORTS if wanted.in_reports else None),
+            (self.sender_filter, wanted.sender or wanted.source),
+            (self.setting_filter, wanted.setting),
+            (self.how_told_filter, wanted.how_told),
         )
         for combo, value in chosen:
             if value is None:
