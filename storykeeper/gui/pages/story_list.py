@@ -28,25 +28,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storykeeper.core.search import StoryFilter, StorySource
-from storykeeper.core.vocabulary import ConsentState, HowTold, Polarity, Setting, StoryStatus
+from storykeeper.core.search import StoryFilter
+from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.models.story_table import ID_ROLE, Column, StoryTableModel
 from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.ops.story_list import FilterChoices, load_filter_choices
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
+from storykeeper.gui.widgets.where_from_filters import WhereFromFilters, filter_combo
 
 SEARCH_DELAY_MS = 250
 REVIEW_DUE = "review_due"
 #: The stories the insight page counts (the consent allows use in reports): where its numbers
 #: open the list.
 IN_REPORTS = "in_reports"
-#: The first choices of the "where from" filter; the senders of imported stories follow.
-FROM_ANYWHERE: list[tuple[str, object]] = [
-    ("From anywhere", None),
-    ("Written here", StorySource.OWN),
-    ("Imported", StorySource.IMPORTED),
-]
 #: What the list shows: its rows (words, storyteller, consent, where they came from), its
 #: filters (themes, supporters) and its reminders.
 SHOWN_KINDS = frozenset({Kind.STORIES, Kind.CONSENT, Kind.PEOPLE, Kind.THEMES, Kind.EXCHANGE})
@@ -162,30 +157,23 @@ class StoryListPage(QWidget):
         context.tasks.changed.connect(self._store_changed)
 
     def _build_filters(self) -> QGridLayout:
-        self.theme_filter = self._combo("Filter by theme", [("Any theme", None)])
-        self.polarity_filter = self._combo(
+        self.theme_filter = filter_combo("Filter by theme", [("Any theme", None)])
+        self.polarity_filter = filter_combo(
             "Filter by enabler or barrier",
             [("Enablers and barriers", None)] + [(p.label + "s", p) for p in Polarity],
         )
-        self.consent_filter = self._combo(
+        self.consent_filter = filter_combo(
             "Filter by consent",
             [("Any consent", None)]
             + [(s.label, s) for s in ConsentState]
             + [("Consent review due", REVIEW_DUE), ("Counted in reports", IN_REPORTS)],
         )
-        self.status_filter = self._combo(
+        self.status_filter = filter_combo(
             "Filter by status", [("Drafts and final", None)] + [(s.label, s) for s in StoryStatus]
         )
-        self.supporter_filter = self._combo("Filter by who recorded it", [("Anyone", None)])
-        # One box for own or imported and the sender: "written here" is the sender "this
-        # computer", and the senders follow (their key ids as data, their labels shown).
-        self.sender_filter = self._combo("Filter by where the story came from", FROM_ANYWHERE)
-        self.setting_filter = self._combo(
-            "Filter by setting", [("Any setting", None)] + [(s.label, s) for s in Setting]
-        )
-        self.how_told_filter = self._combo(
-            "Filter by how it was told", [("Told any way", None)] + [(h.label, h) for h in HowTold]
-        )
+        self.supporter_filter = filter_combo("Filter by who recorded it", [("Anyone", None)])
+        self.where_from = WhereFromFilters()
+        self.sender_filter, self.setting_filter, self.how_told_filter = self.where_from.combos
         self._filter_combos = (
             self.theme_filter,
             self.polarity_filter,
@@ -279,18 +267,6 @@ class StoryListPage(QWidget):
         super().resizeEvent(event)
         self._size_columns()
 
-    @staticmethod
-    def _combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
-        combo = QComboBox()
-        combo.setAccessibleName(name)
-        combo.setToolTip(name)
-        for label, value in items:
-            combo.addItem(label, value)
-        # Long theme names must not push the window wider than the screen at large text sizes.
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(10)
-        return combo
-
     # --- loading ---------------------------------------------------------------------------
 
     def reload(self) -> None:
@@ -329,11 +305,7 @@ class StoryListPage(QWidget):
         self.reminders.setVisible(bool(choices.review_due or choices.no_consent))
         self._refill(self.theme_filter, [(name, name) for name in choices.themes])
         self._refill(self.supporter_filter, [(name, sid) for sid, name in choices.supporters])
-        self._refill(
-            self.sender_filter,
-            [(sender.label, sender.key_id) for sender in choices.senders],
-            fixed=len(FROM_ANYWHERE),
-        )
+        self.where_from.set_senders(choices.senders)
 
     @staticmethod
     def _remind(label: QLabel, button: QPushButton, count: int, text: str) -> None:
@@ -354,12 +326,11 @@ class StoryListPage(QWidget):
         self.table.setFocus()
 
     @staticmethod
-    def _refill(combo: QComboBox, items: list[tuple[str, str]], fixed: int = 1) -> None:
-        """Replace the choices after the ``fixed`` first ones, keeping the one chosen."""
+    def _refill(combo: QComboBox, items: list[tuple[str, str]]) -> None:
         chosen = combo.currentData()
         combo.blockSignals(True)
-        while combo.count() > fixed:
-            combo.removeItem(fixed)
+        while combo.count() > 1:
+            combo.removeItem(1)
         for label, value in items:
             combo.addItem(label, value)
         index = combo.findData(chosen) if chosen is not None else 0
@@ -368,7 +339,6 @@ class StoryListPage(QWidget):
 
     def current_filter(self) -> StoryFilter:
         consent = self.consent_filter.currentData()
-        source = self.sender_filter.currentData()
         return StoryFilter(
             text=self.search.text(),
             theme=self.theme_filter.currentData(),
@@ -385,10 +355,7 @@ class StoryListPage(QWidget):
             supporter_id=self.supporter_filter.currentData(),
             told_from=self._date(self.date_from),
             told_to=self._date(self.date_to),
-            sender=None if source in (None, *StorySource) else source,
-            source=StorySource(source) if source in tuple(StorySource) else None,
-            setting=self.setting_filter.currentData(),
-            how_told=self.how_told_filter.currentData(),
+            **self.where_from.fields(),
         )
 
     @staticmethod
@@ -430,10 +397,8 @@ class StoryListPage(QWidget):
             (self.status_filter, wanted.status),
             (self.supporter_filter, wanted.supporter_id),
             (self.consent_filter, IN_REPORTS if wanted.in_reports else None),
-            (self.sender_filter, wanted.sender or wanted.source),
-            (self.setting_filter, wanted.setting),
-            (self.how_told_filter, wanted.how_told),
         )
+        self.where_from.choose(wanted)
         for combo, value in chosen:
             if value is None:
                 continue
