@@ -101,8 +101,105 @@ def _counted_how_told(session: Session, wanted: StoryFilter, threshold: int) -> 
 def _voices(
     session: Session, wanted: StoryFilter, theme: str, polarity: Polarity | None
 ) -> tuple[Voice, ...]:
-    """Up to ``VOICES`` quotable stories marking ``theme`` (that way), the most recently told
-    first, as a report may quote them."""
+    """The report's voices for ``theme``: each story's opening."""
+    return voices(session, wanted, theme, polarity)
+
+
+#: Words of a theme's name too common to find it by ("Getting out and about").
+_COMMON_WORDS = frozenset(
+    [
+        "about",
+        "after",
+        "again",
+        "also",
+        "and",
+        "around",
+        "being",
+        "from",
+        "getting",
+        "have",
+        "into",
+        "more",
+        "other",
+        "over",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "through",
+        "what",
+        "when",
+        "where",
+        "which",
+        "with",
+    ]
+)
+#: A theme's word is found by its start, so "transport" finds "transported" and "charges"
+#: finds "charged".
+_STEM = 5
+_WORD = re.compile(r"[^\W\d_]+")
+#: A sentence ends at . ! or ? and a space, but not after an initial ("Mary K. said"): a
+#: pseudonym is a first name and an initial.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)\s+")
+
+
+def theme_stems(theme: str) -> frozenset[str]:
+    """The starts of the words in a theme's name a story would use when it speaks of it."""
+    return frozenset(
+        word[:_STEM]
+        for word in (found.casefold() for found in _WORD.findall(theme))
+        if len(word) >= 4 and word not in _COMMON_WORDS
+    )
+
+
+def theme_excerpt(words: str, theme: str, limit: int = EXCERPT_CHARACTERS) -> str:
+    """The sentences around the first one that speaks of ``theme`` (a word of its name), whole,
+    up to about ``limit`` characters; when none does, the opening (``excerpt``). An excerpt
+    that starts after the opening begins with "…", so no one reads it as the start."""
+    text = " ".join(printable(words).split())
+    sentences = _SENTENCE_BREAK.split(text)
+    stems = theme_stems(theme)
+
+    def speaks_of_theme(sentence: str) -> bool:
+        return any(
+            word.casefold().startswith(stem) for word in _WORD.findall(sentence) for stem in stems
+        )
+
+    first = next((n for n, sentence in enumerate(sentences) if speaks_of_theme(sentence)), None)
+    if first is None or first == 0:
+        return excerpt(text, limit)
+    start, end = first, first + 1  # the sentences kept: sentences[start:end]
+    # The sentence after says what came of it, the one before what led to it: after first.
+    grown = True
+    while grown:
+        grown = False
+        for candidate in (end, start - 1):
+            if 0 <= candidate < len(sentences):
+                wider = (min(start, candidate), max(end, candidate + 1))
+                if len(" ".join(sentences[wider[0] : wider[1]])) <= limit:
+                    start, end = wider
+                    grown = True
+    kept = excerpt(" ".join(sentences[start:end]), limit)
+    return kept if start == 0 else f"… {kept}"
+
+
+def voices(
+    session: Session,
+    wanted: StoryFilter,
+    theme: str,
+    polarity: Polarity | None,
+    how_many: int = VOICES,
+    around_theme: bool = False,
+) -> tuple[Voice, ...]:
+    """Up to ``how_many`` quotable stories marking ``theme`` (that way), the most recently told
+    first, as a report may quote them: only where consent allows a quote (``quote_of``),
+    redacted as an export is. ``around_theme``: the sentences that speak of the theme rather
+    than the opening."""
     matching = story_ids_matching(session, wanted)
     query = (
         select(StoryRow.uuid)
@@ -119,23 +216,23 @@ def _voices(
     quotable = [
         uuid for uuid in uuids if insight_use(histories.get(uuid, ())).quote is not QuoteUse.NONE
     ]
-    found = get_stories(session, quotable[: VOICES * 2])
+    found = get_stories(session, quotable[: how_many * 2])
     mentioned = mentioned_by_story(session, list(found))
-    voices: list[Voice] = []
+    chosen: list[Voice] = []
     for uuid in quotable:
-        if uuid not in found or len(voices) == VOICES:
+        if uuid not in found or len(chosen) == how_many:
             continue
         quote = quote_of(found[uuid], histories[uuid], mentioned.get(uuid, ()))
         if quote is None or not quote.words.strip():
             continue
-        voices.append(
+        chosen.append(
             Voice(
-                excerpt=excerpt(quote.words),
+                excerpt=theme_excerpt(quote.words, theme) if around_theme else excerpt(quote.words),
                 told=f"{quote.told_on:%B %Y}" if quote.told_on else "date not recorded",
                 setting=Setting(quote.setting).label if quote.setting else "setting not recorded",
             )
         )
-    return tuple(voices)
+    return tuple(chosen)
 
 
 def report_content(

@@ -66,6 +66,14 @@ class GuiSettings:
         self._qt.setValue("capture/last_supporter", supporter_id or "")
         self._qt.sync()
 
+    def report_choice(self, name: str, default: str = "") -> str:
+        """A choice remembered by the insight page's "Save report…" (title, organisation…)."""
+        return str(self._qt.value(f"report/{name}", default))
+
+    def set_report_choice(self, name: str, value: str) -> None:
+        self._qt.setValue(f"report/{name}", value)
+        self._qt.sync()
+
     @property
     def window_geometry(self) -> QByteArray | None:
         value = self._qt.value("window/geometry")

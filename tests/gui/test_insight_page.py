@@ -109,6 +109,8 @@ def test_tab_goes_from_the_chart_through_the_filters_and_every_control_is_named(
         page.count_choice,
         page.clear_button,
         page.trend,
+        page.voices.voices,
+        page.save_button,
         page.back_button,
     ]
     for widget in expected:

@@ -41,12 +41,14 @@ from storykeeper.core.search import StoryFilter
 from storykeeper.core.vocabulary import Polarity, StoryStatus
 from storykeeper.gui.charts import BalanceChart, ThemeBalance
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.dialogs.save_report import SaveReportDialog
 from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.ops.insight import InsightQuery, load_insight
 from storykeeper.gui.ops.story_list import FilterChoices, load_filter_choices
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 from storykeeper.gui.widgets.insight_chart import InsightChart
+from storykeeper.gui.widgets.voices import VoicesPanel
 
 #: What the numbers are counted from: the stories, their consent, who told them, the themes.
 COUNTED_KINDS = frozenset({Kind.STORIES, Kind.CONSENT, Kind.PEOPLE, Kind.THEMES, Kind.EXCHANGE})
@@ -121,6 +123,8 @@ class InsightPage(QWidget):
         trend_layout.setContentsMargins(0, 0, 0, 0)
         trend_layout.addWidget(self.trend_label)
         trend_layout.addWidget(self.trend, 1)
+        self.voices = VoicesPanel(context)
+        trend_layout.addWidget(self.voices, 1)
         self.body = body = QSplitter(Qt.Orientation.Horizontal)
         body.addWidget(self.chart)
         body.addWidget(trend_box)
@@ -130,6 +134,10 @@ class InsightPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(heading, 1)
+        self.save_button = QPushButton("Save &report…")
+        self.save_button.setAccessibleName("Save a report or an extract")
+        self.save_button.setToolTip("Save a report or an extract of these stories (Ctrl+Shift+S)")
+        top.addWidget(self.save_button)
         top.addWidget(self.back_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -157,10 +165,16 @@ class InsightPage(QWidget):
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         back.activated.connect(self.closed)
+        self.chart.canvas.highlight_moved.connect(lambda _row, _polarity: self._follow_voices())
+        self.save_button.clicked.connect(self.save_report)
+        save = QShortcut(QKeySequence("Ctrl+Shift+S"), self)
+        save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save.activated.connect(self.save_report)
 
         in_order = (self.chart.canvas, self.chart.table, self.status_filter, self.supporter_filter)
         in_order += (self.date_from, self.date_to, self.period_choice, self.count_choice)
-        in_order += (self.clear_button, self.trend, self.back_button)
+        in_order += (self.clear_button, self.trend, self.voices.voices, self.save_button)
+        in_order += (self.back_button,)
         for before, after in itertools.pairwise(in_order):
             self.setTabOrder(before, after)
 
@@ -322,6 +336,7 @@ class InsightPage(QWidget):
         if not figures.themes:
             self.status_label.setText("There are no themes to count yet.")
         self._show_trend(0)
+        self._follow_voices()
 
     def _show_trend(self, row: int) -> None:
         figures = self.figures
@@ -368,6 +383,23 @@ class InsightPage(QWidget):
                 self.current_filter(), theme=theme, polarity=Polarity(polarity), in_reports=True
             )
         )
+
+    def _follow_voices(self) -> None:
+        """Their voices for the highlighted cell, under the filters the numbers were counted
+        with."""
+        canvas = self.chart.canvas
+        if canvas.highlighted is None or not canvas.chart.themes:
+            self.voices.follow(self.current_filter(), None, None)
+            return
+        row, polarity = canvas.highlighted
+        self.voices.follow(self.current_filter(), canvas.chart.themes[row].name, polarity)
+
+    def save_report(self) -> None:
+        """A report or an extract of the stories these filters find (``dialogs/save_report``)."""
+        dialog = SaveReportDialog(
+            self.context, self.current_filter(), Period(self.period_choice.currentData()), self
+        )
+        dialog.open()
 
     def focus_chart(self) -> None:
         self.chart.canvas.setFocus()
