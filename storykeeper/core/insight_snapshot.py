@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import and_, mod
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from storykeeper.core.insight import (
@@ -44,6 +44,7 @@ from storykeeper.core.models import (
     ConsentRecordRow,
     StoryOriginRow,
     StoryRow,
+    StorytellerRow,
     StoryThemeRow,
     ThemeRow,
 )
@@ -322,6 +323,28 @@ class InsightSnapshot:
                 for theme in order
             ),
         }
+
+
+def store_fingerprint(session: Session) -> tuple[object, ...]:
+    """Cheap signs that what a snapshot holds has changed, each answered from an index (a few
+    milliseconds at 100,000 stories): stories added, removed or saved (a save moves
+    ``updated_at``), consent recorded (versions are only ever added), stories imported, people
+    added or merged, themes added or renamed. For writes the window did not make (another
+    program on the same folder); the window's own writes forget the snapshot outright."""
+    row = session.execute(
+        select(
+            select(func.count()).select_from(StoryRow).scalar_subquery(),
+            select(func.max(StoryRow.id)).scalar_subquery(),
+            select(func.max(StoryRow.updated_at)).scalar_subquery(),
+            select(func.max(ConsentRecordRow.id)).scalar_subquery(),
+            select(func.count()).select_from(StoryOriginRow).scalar_subquery(),
+            select(func.count()).select_from(StorytellerRow).scalar_subquery(),
+            select(
+                func.group_concat(type_coerce(ThemeRow.id, String) + "=" + ThemeRow.name)
+            ).scalar_subquery(),
+        )
+    ).one()
+    return tuple(row)
 
 
 def _month_number(day_ordinal: int) -> int:

@@ -44,10 +44,11 @@ from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.save_report import SaveReportDialog
 from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops.changes import Kind
-from storykeeper.gui.ops.insight import InsightQuery, load_insight
+from storykeeper.gui.ops.insight import InsightQuery, forget_snapshot, load_insight
 from storykeeper.gui.ops.story_list import FilterChoices, load_filter_choices
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 from storykeeper.gui.widgets.insight_chart import InsightChart
+from storykeeper.gui.widgets.where_from_filters import WhereFromFilters
 from storykeeper.gui.widgets.voices import VoicesPanel
 
 #: What the numbers are counted from: the stories, their consent, who told them, the themes.
@@ -97,6 +98,9 @@ class InsightPage(QWidget):
             "Filter by status", [("Drafts and final", None)] + [(s.label, s) for s in StoryStatus]
         )
         self.supporter_filter = self._combo("Filter by who recorded it", [("Anyone", None)])
+        # The story list's own boxes, so a chosen cell carries them into the list.
+        self.where_from = WhereFromFilters()
+        self.sender_filter, self.setting_filter, self.how_told_filter = self.where_from.combos
         self.date_from = DateField("Told on or after", "Any date")
         self.date_to = DateField("Told on or before", "Any date")
         self.period_choice = self._combo(
@@ -153,8 +157,9 @@ class InsightPage(QWidget):
         self._filter_soon.setSingleShot(True)
         self._filter_soon.setInterval(FILTER_DELAY_MS)
         self._filter_soon.timeout.connect(self.refresh)
-        for combo in (self.status_filter, self.supporter_filter, self.period_choice):
+        for combo in (self.status_filter, self.supporter_filter, *self.where_from.combos):
             combo.currentIndexChanged.connect(self._filter_soon.start)
+        self.period_choice.currentIndexChanged.connect(self._filter_soon.start)
         self.count_choice.currentIndexChanged.connect(self._show_figures)
         self.date_from.dateChanged.connect(self._filter_soon.start)
         self.date_to.dateChanged.connect(self._filter_soon.start)
@@ -172,7 +177,8 @@ class InsightPage(QWidget):
         save.activated.connect(self.save_report)
 
         in_order = (self.chart.canvas, self.chart.table, self.status_filter, self.supporter_filter)
-        in_order += (self.date_from, self.date_to, self.period_choice, self.count_choice)
+        in_order += (self.date_from, self.date_to, *self.where_from.combos)
+        in_order += (self.period_choice, self.count_choice)
         in_order += (self.clear_button, self.trend, self.voices.voices, self.save_button)
         in_order += (self.back_button,)
         for before, after in itertools.pairwise(in_order):
@@ -185,7 +191,8 @@ class InsightPage(QWidget):
         context.tasks.changed.connect(self._store_changed)
 
     def _filters_layout(self) -> QGridLayout:
-        """Two rows, as the story list's, so they fit beside each other at twice the text size."""
+        """Three rows, as the story list's, so they fit beside each other at twice the text
+        size."""
         told_from = QLabel("Told &from")
         told_from.setBuddy(self.date_from)
         dates = QHBoxLayout()
@@ -197,9 +204,11 @@ class InsightPage(QWidget):
         filters.addWidget(self.status_filter, 0, 0)
         filters.addWidget(self.supporter_filter, 0, 1)
         filters.addLayout(dates, 0, 2, 1, 2)
-        filters.addWidget(self.period_choice, 1, 0)
-        filters.addWidget(self.count_choice, 1, 1)
-        filters.addWidget(self.clear_button, 1, 3)
+        for column, combo in enumerate(self.where_from.combos):
+            filters.addWidget(combo, 1, column)
+        filters.addWidget(self.period_choice, 2, 0)
+        filters.addWidget(self.count_choice, 2, 1)
+        filters.addWidget(self.clear_button, 2, 3)
         return filters
 
     @staticmethod
@@ -229,6 +238,7 @@ class InsightPage(QWidget):
             supporter_id=self.supporter_filter.currentData(),
             told_from=self._date(self.date_from),
             told_to=self._date(self.date_to),
+            **self.where_from.fields(),
         )
 
     @staticmethod
@@ -277,10 +287,12 @@ class InsightPage(QWidget):
             combo.addItem(name, supporter_id)
         combo.setCurrentIndex(max(0, combo.findData(chosen)) if chosen is not None else 0)
         combo.blockSignals(False)
+        self.where_from.set_senders(choices.senders)
 
     def _store_changed(self, kind: str, _ids: frozenset[str]) -> None:
         if kind not in COUNTED_KINDS:
             return
+        forget_snapshot()  # what it counts from changed: read again, visible or not
         if self.isVisible():
             self._refresh_soon.start()
         else:
@@ -300,6 +312,7 @@ class InsightPage(QWidget):
             edit.blockSignals(True)
             edit.setDate(NO_DATE)
             edit.blockSignals(False)
+        self.where_from.clear()
         self.refresh()
 
     # --- showing -----------------------------------------------------------------------------
