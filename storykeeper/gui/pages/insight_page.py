@@ -48,8 +48,8 @@ from storykeeper.gui.ops.insight import InsightQuery, forget_snapshot, load_insi
 from storykeeper.gui.ops.story_list import FilterChoices, load_filter_choices
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 from storykeeper.gui.widgets.insight_chart import InsightChart
-from storykeeper.gui.widgets.where_from_filters import WhereFromFilters
 from storykeeper.gui.widgets.voices import VoicesPanel
+from storykeeper.gui.widgets.where_from_filters import WhereFromFilters
 
 #: What the numbers are counted from: the stories, their consent, who told them, the themes.
 COUNTED_KINDS = frozenset({Kind.STORIES, Kind.CONSENT, Kind.PEOPLE, Kind.THEMES, Kind.EXCHANGE})
