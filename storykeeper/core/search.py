@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -254,23 +255,46 @@ def senders_here(session: Session) -> list[Sender]:
         .distinct()
         .outerjoin(TrustedSignerRow, TrustedSignerRow.key_id == StoryOriginRow.signer_key_id)
     ).all()
-    found = [Sender(key_id=key_id, label=label or key_id) for key_id, label in rows]
+    shared = Counter((label or key_id).strip().casefold() for key_id, label in rows)
+    found = [
+        # Two senders trusted under one name are told apart by their key ids.
+        Sender(key_id=key_id, label=label or key_id)
+        if shared[(label or key_id).strip().casefold()] == 1
+        else Sender(key_id=key_id, label=f"{label} ({key_id})")
+        for key_id, label in rows
+    ]
     return sorted(found, key=lambda sender: (sender.label.casefold(), sender.key_id))
 
 
 def resolve_sender(session: Session, label_or_key_id: str) -> str:
-    """The key id of the sender with this label or key id, in any case."""
-    wanted = label_or_key_id.strip().casefold()
-    known = senders_here(session)
-    for sender in known:
-        if wanted in (sender.key_id.casefold(), sender.label.casefold()):
-            return sender.key_id
-    if not known:
+    """The key id of the sender with this key id or label, in any case. Asked on every count
+    of a filtered list: a key id (what the window passes) is one look-up in an index."""
+    wanted = label_or_key_id.strip()
+    by_key_id = session.scalar(
+        select(StoryOriginRow.signer_key_id)
+        .where(StoryOriginRow.signer_key_id == wanted.upper())
+        .limit(1)
+    )
+    if by_key_id is not None:
+        return by_key_id
+    signers = session.execute(select(TrustedSignerRow.key_id, TrustedSignerRow.label)).all()
+    named = sorted(
+        key_id
+        for key_id, label in signers
+        if wanted.casefold() in (key_id.casefold(), label.strip().casefold())
+    )
+    if len(named) == 1:
+        return named[0]
+    if named:
         raise ValidationError(
-            f"“{label_or_key_id}” sent no story here; no story here was imported."
+            f"Two or more senders are trusted as “{wanted}”: give the key id instead, one of "
+            f"{', '.join(named)}."
         )
+    known = senders_here(session)
+    if not known:
+        raise ValidationError(f"“{wanted}” sent no story here; no story here was imported.")
     labels = ", ".join(sender.label for sender in known)
-    raise ValidationError(f"“{label_or_key_id}” sent no story here; the senders are: {labels}.")
+    raise ValidationError(f"“{wanted}” sent no story here; the senders are: {labels}.")
 
 
 def reports_allowed_clause() -> ColumnElement[bool]:

@@ -22,7 +22,7 @@ from storykeeper.core.search import (
     senders_here,
 )
 from storykeeper.core.vocabulary import HowTold, Setting
-from tests.core.filtered_stories import PRIYA, TOM, stories_from_everywhere
+from tests.core.filtered_stories import PRIYA, TOM, imported_from, stories_from_everywhere
 from tests.exchange import export, trust_advocate
 from tests.gui.insight_stories import REPORTS, SHARING, TRANSPORT, B, E, tell, teller
 
@@ -112,3 +112,23 @@ def test_a_real_import_is_found_by_its_senders_label(
         assert count_stories(session, StoryFilter(sender="PRIYA (advocate)")) == 1
         assert count_stories(session, StoryFilter(source=StorySource.OWN)) == 1
         assert insight(session, StoryFilter(sender=key_id)).senders == 1
+
+
+def test_two_senders_trusted_under_one_name_are_told_apart_by_key_id(
+    store: Store, mixed: dict[str, str]
+) -> None:
+    other = tell(store, teller(store, "Fay"), {TRANSPORT: B})
+    imported_from(store, other, "EEEE5555FFFF6666", "Tom (advocate)")
+    with store.read() as session:
+        with pytest.raises(ValidationError) as raised:
+            resolve_sender(session, "Tom (advocate)")
+        assert resolve_sender(session, "eeee5555ffff6666") == "EEEE5555FFFF6666"
+        assert [sender.label for sender in senders_here(session)] == [
+            "Priya (advocate)",
+            "Tom (advocate) (CCCC3333DDDD4444)",
+            "Tom (advocate) (EEEE5555FFFF6666)",
+        ]
+    assert raised.value.message == (
+        "Two or more senders are trusted as “Tom (advocate)”: give the key id instead, one of "
+        "CCCC3333DDDD4444, EEEE5555FFFF6666."
+    )
