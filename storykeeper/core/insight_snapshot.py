@@ -63,20 +63,20 @@ _USE_CODE = {reason: n + 1 for n, reason in enumerate(_REASONS)}
 class InsightSnapshot:
     """The counting's inputs for every story, as numbers (see the module's docstring)."""
 
-    #: Story id → its position in the per-story arrays.
-    position: dict[int, int]
-    #: Per story: 0 counted, else 1 + the index of its ``LeftOut`` reason.
+    #: Per story id (a hole where no story has that id): 0 counted, else 1 + the index of its
+    #: ``LeftOut`` reason.
     use: bytes
-    #: Per story: 1 if counted (the same as ``use == 0``, ready to combine with a filter).
+    #: Per story id: 1 if counted (``use == 0`` and a story has the id), ready to combine
+    #: with a filter.
     counted: bytes
-    #: Per story: its storyteller's number, the day told as an ordinal (0: not known), the
+    #: Per story id: its storyteller's number, the day told as an ordinal (0: not known), the
     #: sender's number (0: written on this computer).
     teller: array[int]
     told_day: array[int]
     sender: array[int]
     #: Theme names in the themes' numbering.
     theme_names: tuple[str, ...]
-    #: Per link of a counted story: the story's position, the link's code, and the code joined
+    #: Per link of a counted story: the story's id, the link's code, and the code joined
     #: with the storyteller, with the month told (0: not known), and the theme with the teller.
     link_story: array[int]
     link_code: array[int]
@@ -92,16 +92,17 @@ class InsightSnapshot:
     def read(cls, session: Session) -> InsightSnapshot:
         """Read what counting needs of every story: five narrow queries, once."""
         connection = session.connection()
-        position: dict[int, int] = {}
+        # Per-story arrays are indexed by the story's id (ids are given in order, so a deleted
+        # story leaves a hole of a few bytes): no index from id to place to hold or look up.
+        rows = connection.execute(select(StoryRow.id, StoryRow.storyteller_id)).all()
+        count = 1 + max((story_id for story_id, _ in rows), default=0)
+        present = bytearray(count)
         tellers: dict[str, int] = {}
-        teller = array("q")
-        for story_id, teller_id in connection.execute(
-            select(StoryRow.id, StoryRow.storyteller_id)
-        ).all():
-            position[story_id] = len(position)
-            teller.append(tellers.setdefault(teller_id, len(tellers)))
-        del tellers  # numbered, never kept by id
-        count = len(position)
+        teller = array("q", bytes(8 * count))
+        for story_id, teller_id in rows:
+            present[story_id] = 1
+            teller[story_id] = tellers.setdefault(teller_id, len(tellers))
+        del tellers, rows  # numbered, never kept by id
 
         histories: list[list[tuple[int, str, int]]] = [[] for _ in range(count)]
         for story_id, *version in connection.execute(
@@ -112,12 +113,13 @@ class InsightSnapshot:
                 _scope_bits(),
             )
         ).all():
-            at = position.get(story_id)
-            if at is not None:
-                histories[at].append(tuple(version))  # type: ignore[arg-type]
+            if story_id < count:
+                histories[story_id].append(tuple(version))  # type: ignore[arg-type]
         decided: dict[tuple[tuple[int, str, int], ...], InsightUse] = {}
         use = bytearray(count)
         for at, versions in enumerate(histories):
+            if not present[at]:
+                continue  # no story has this id: neither counted nor left out
             history = tuple(sorted(versions))
             found = decided.get(history)
             if found is None:
@@ -125,28 +127,27 @@ class InsightSnapshot:
             if found.left_out is not None:
                 use[at] = _USE_CODE[found.left_out]
         del histories
-        counted = bytes(0 if code else 1 for code in use)
+        counted = bytes(map(and_, present, (0 if code else 1 for code in use)))
 
         told_day = array("q", bytes(8 * count))
         ordinal_of: dict[str, int] = {}
         for story_id, told in connection.execute(
             select(StoryRow.id, type_coerce(StoryRow.told_on, String))
         ).all():
-            if told is None or story_id not in position:
+            if told is None or story_id >= count:
                 continue
             day = ordinal_of.get(told)
             if day is None:
                 day = ordinal_of[told] = dt.date.fromisoformat(told).toordinal()
-            told_day[position[story_id]] = day
+            told_day[story_id] = day
 
         sender = array("q", bytes(8 * count))
         senders: dict[str, int] = {}
         for story_id, signer in connection.execute(
             select(StoryOriginRow.story_id, StoryOriginRow.signer_key_id)
         ).all():
-            at = position.get(story_id)
-            if at is not None:
-                sender[at] = senders.setdefault(signer, len(senders) + 1)
+            if story_id < count:
+                sender[story_id] = senders.setdefault(signer, len(senders) + 1)
         del senders
 
         theme_ids = dict(connection.execute(select(ThemeRow.id, ThemeRow.name)).all())
@@ -158,9 +159,9 @@ class InsightSnapshot:
         for story_id, theme_id, polarity in connection.execute(
             select(StoryThemeRow.story_id, StoryThemeRow.theme_id, StoryThemeRow.polarity)
         ).all():
-            at = position.get(story_id)
-            if at is None or not counted[at]:
+            if story_id >= count or not counted[story_id]:
                 continue  # only counted stories' links are ever counted
+            at = story_id
             theme = theme_index[theme_id]
             code = theme * polarities + _POLARITY_INDEX[polarity]
             day = told_day[at]
@@ -174,7 +175,6 @@ class InsightSnapshot:
             links[3].append(month * codes + code)
             links[4].append(story_teller * theme_count + theme)
         return cls(
-            position=position,
             use=bytes(use),
             counted=counted,
             teller=teller,
@@ -189,7 +189,7 @@ class InsightSnapshot:
         )
 
     def size_in_bytes(self) -> int:
-        """About how much memory the snapshot holds (its arrays and the id index)."""
+        """About how much memory the snapshot holds."""
         arrays = (
             self.teller,
             self.told_day,
@@ -200,12 +200,8 @@ class InsightSnapshot:
             self.link_month_code,
             self.link_teller_theme,
         )
-        index = sys.getsizeof(self.position) + sum(
-            sys.getsizeof(key) + sys.getsizeof(value) for key, value in self.position.items()
-        )
         return (
-            index
-            + sys.getsizeof(self.use)
+            sys.getsizeof(self.use)
             + sys.getsizeof(self.counted)
             + sum(sys.getsizeof(one) for one in arrays)
         )
@@ -219,12 +215,11 @@ class InsightSnapshot:
             # equal to the rule): asking the database for it costs most of a second at 100,000.
             rest = self.matching(session, dataclasses.replace(wanted, in_reports=False))
             return self.counted if rest is None else bytes(map(and_, rest, self.counted))
-        found = bytearray(len(self.position))
-        position = self.position
+        found = bytearray(len(self.use))
+        count = len(found)
         for story_id in session.connection().execute(story_ids_matching(session, wanted)).scalars():
-            at = position.get(story_id)
-            if at is not None:  # a story added since the snapshot: the next one counts it
-                found[at] = 1
+            if story_id < count:  # else added since the snapshot: the next snapshot counts it
+                found[story_id] = 1
         return bytes(found)
 
     def count(

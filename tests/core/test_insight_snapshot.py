@@ -16,6 +16,7 @@ from storykeeper.core.insight import Period, insight
 from storykeeper.core.insight_snapshot import InsightSnapshot
 from storykeeper.core.models import ThemeRow
 from storykeeper.core.search import StoryFilter
+from storykeeper.core.stories import delete_story
 from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
 from tests.consent_situations import HIDDEN, tell_every_situation
 from tests.core.filtered_stories import stories_from_everywhere
@@ -42,10 +43,12 @@ FILTERS = (
 @pytest.fixture
 def everyone(store: Store) -> Store:
     """Every consent situation twice over (two helpers), some stories imported from two
-    senders, dates across quarters and none."""
-    every_situation(store)
+    senders, dates across quarters and none, and a story deleted between others."""
+    made = every_situation(store)
     tell_every_situation(store)
     stories_from_everywhere(store)
+    with store.write(actor="test") as session:
+        delete_story(session, made["ann2"])
     return store
 
 
