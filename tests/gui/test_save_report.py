@@ -292,6 +292,12 @@ def test_at_twice_the_text_size_the_dialog_fits_a_1366_by_768_screen(
     window.context.set_text_scale(200)
     window.context.set_high_contrast(contrast)
     _page, dialog = open_dialog(qtbot, window)
+    qtbot.waitUntil(dialog.isVisible)
     hint = dialog.sizeHint()
     assert hint.width() <= ROOM.width() and hint.height() <= ROOM.height(), hint
+    # Shown whole: no field squeezed below its height (Qt's own sizing stops at two thirds of
+    # the screen), so every line of text reads in full.
+    assert dialog.width() <= ROOM.width() and dialog.height() <= ROOM.height(), dialog.size()
+    for field in (dialog.format_choice, dialog.title, dialog.path, dialog.threshold):
+        assert field.height() >= field.sizeHint().height(), field.accessibleName()
     assert unnamed_controls(dialog) == []

@@ -107,6 +107,11 @@ class SaveReportDialog(QDialog):
         self.format_choice.setAccessibleName("What to save")
         for chosen in ReportFormat:
             self.format_choice.addItem(chosen.label, chosen)
+        # The longest format's name would widen the dialog past the screen at twice the text.
+        self.format_choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.format_choice.setMinimumContentsLength(28)
         remembered = self.format_choice.findData(
             ReportFormat(settings.report_choice("format", "pdf"))
         )
@@ -181,6 +186,9 @@ class SaveReportDialog(QDialog):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
 
+        # Qt sizes a new window to at most two thirds of the screen, which at twice the text
+        # squeezed every field to half a line: the dialog takes the room it needs instead.
+        self.resize(self.sizeHint())
         self._suggest_path()
         self.format_choice.currentIndexChanged.connect(self._format_changed)
         self.choose_button.clicked.connect(self._choose)

@@ -52,6 +52,7 @@ class VoicesPanel(QWidget):
         self.voices.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
         self.voices.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.voices.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.voices.setSpacing(4)  # one voice apart from the next
         self.heading.setBuddy(self.voices)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
