@@ -4,6 +4,7 @@ and polarity, only where consent allows a quote, redacted as an export is (issue
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -227,3 +228,39 @@ def test_a_cell_with_no_quotable_story_says_so_and_the_list_is_reachable_and_nam
     key(qtbot, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is page.voices.voices
     assert unnamed_controls(page) == []
+
+
+def test_voices_for_a_cell_no_longer_highlighted_are_dropped(
+    qtbot: QtBot, make_window: Callable[[], MainWindow], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The barrier's read is held on the reader pool until the enabler's voices are shown; its
+    answer, arriving last, must not replace them."""
+    window = make_window()
+    store = window.context.store
+    tell(store, "Ann Jones", "The health centre closed.", {HEALTH: Polarity.BARRIER}, QUOTABLE)
+    tell(store, "Bob Smith", "The health worker listens.", {HEALTH: Polarity.ENABLER}, QUOTABLE)
+    page = open_with_voices(qtbot, window)
+    enabler_shown, barrier_done = threading.Event(), threading.Event()
+    real = voices_widget.load_voices
+
+    def held(session: Session, query: voices_widget.VoicesQuery) -> object:
+        found = real(session, query)
+        if query.polarity is Polarity.BARRIER:
+            assert enabler_shown.wait(30)
+            barrier_done.set()
+        return found
+
+    monkeypatch.setattr(voices_widget, "load_voices", held)
+    window.context.tasks.wait_for_idle()
+    page.voices.follow(StoryFilter(), HEALTH, Polarity.BARRIER)
+    page.voices._soon.timeout.emit()  # the barrier's read starts now, and is held
+    with qtbot.waitSignal(page.voices.shown, timeout=10_000):
+        page.voices.follow(StoryFilter(), HEALTH, Polarity.ENABLER)
+    enabler_shown.set()
+    qtbot.waitUntil(barrier_done.is_set)
+    window.context.tasks.wait_for_idle()
+    QApplication.processEvents()
+    assert page.voices.heading.text() == f"Their voices: {HEALTH} as an enabler"
+    assert page.voices.excerpts() == [
+        f"“The health worker listens.”\nFebruary 2026, {Setting.HOME.label}"
+    ]
