@@ -5,6 +5,7 @@ own library (issue 18 §3 from the window)."""
 from __future__ import annotations
 
 import csv
+import subprocess
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
@@ -301,3 +302,34 @@ def test_at_twice_the_text_size_the_dialog_fits_a_1366_by_768_screen(
     for field in (dialog.format_choice, dialog.title, dialog.path, dialog.threshold):
         assert field.height() >= field.sizeHint().height(), field.accessibleName()
     assert unnamed_controls(dialog) == []
+
+
+def test_a_read_only_folder_is_one_plain_line(
+    qtbot: QtBot, make_window: Callable[[], MainWindow], tmp_path: Path
+) -> None:
+    """A real read-only folder: a tmpfs mounted read-only (permissions alone do not stop root,
+    who runs CI)."""
+    window = make_window()
+    every_situation(window.context.store)
+    _page, dialog = open_dialog(qtbot, window)
+    choose(qtbot, dialog, ReportFormat.DOCX)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(locked)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.fail(
+            f"Cannot mount a read-only tmpfs ({mounted.stderr.strip()}): run the tests as root, "
+            "as CI does, or inside `unshare --user --map-root-user --mount`."
+        )
+    try:
+        save(qtbot, dialog, locked / "report.docx")
+        assert dialog.message.text() == (
+            f"Could not write report.docx in {locked}: Read-only file system."
+        )
+    finally:
+        subprocess.run(["umount", "-l", str(locked)], check=False, capture_output=True)
