@@ -104,19 +104,81 @@ def measure(data_dir: Path, reps: int) -> dict[str, Any]:
     }
 
 
+def measure_page(data_dir: Path, reps: int) -> dict[str, Any]:
+    """The page itself, offscreen: from a filter set to its numbers, table and chart shown
+    (``counted``, then the paint). The page's own wait for a filter to rest (it counts once a
+    person stops stepping through dates) comes on top and is not measured."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from storykeeper.gui.context import AppContext
+    from storykeeper.gui.pages.insight_page import InsightPage
+
+    app = QApplication.instance() or QApplication([])
+    paths = resolve_paths(data_dir)
+    samples: list[float] = []
+    with Store.open(paths) as store:
+        context = AppContext(store, paths)
+        page = InsightPage(context)
+        page.resize(1280, 800)
+        page.show()
+
+        def counted_after(change: Any) -> float:
+            loop = QEventLoop()
+            page.counted.connect(loop.quit)
+            guard = QTimer(singleShot=True, interval=120_000)
+            guard.timeout.connect(loop.quit)
+            guard.start()
+            start = time.perf_counter()
+            change()
+            page.refresh()  # as the page does once the filter rests
+            loop.exec()
+            page.repaint()
+            app.processEvents()
+            took = time.perf_counter() - start
+            page.counted.disconnect(loop.quit)
+            return took
+
+        first = counted_after(lambda: None)
+        combos = [page.status_filter, page.supporter_filter, page.period_choice]
+        for _ in range(reps):
+            for combo in combos:
+                for index in [*range(1, min(combo.count(), 4)), 0]:
+                    samples.append(counted_after(lambda c=combo, i=index: c.setCurrentIndex(i)))
+        page.close()
+        context.tasks.wait_for_idle()
+        context.shutdown()
+    ms = [s * 1000 for s in samples]
+    return {
+        "page_first_count_s": first,
+        "page_filter_change_median_ms": statistics.median(ms),
+        "page_filter_change_p95_ms": percentile(ms, 95),
+        "page_filter_change_max_ms": max(ms),
+        "page_samples_ms": ms,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dir", type=Path, help="a data folder (a copy: it may be upgraded)")
     parser.add_argument("--reps", type=int, default=5, help="counts of each filter (default 5)")
     parser.add_argument("--out", type=Path, help="every sample, as JSON")
+    parser.add_argument("--page", action="store_true", help="also the page itself, offscreen (Qt)")
     args = parser.parse_args(argv)
     if not resolve_paths(args.data_dir).database.is_file():
         print(f"No Storykeeper data folder at {args.data_dir}.", file=sys.stderr)
         return 1
     result = measure(args.data_dir, max(1, args.reps))
+    if args.page:
+        result |= measure_page(args.data_dir, max(1, args.reps))
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")
-    summary = {key: value for key, value in result.items() if key != "cases"}
+    summary = {
+        key: value for key, value in result.items() if key not in ("cases", "page_samples_ms")
+    }
     for key, value in summary.items():
         print(f"{key:>26}: {value:,.3f}" if isinstance(value, float) else f"{key:>26}: {value:,}")
     slowest = max(result["cases"], key=lambda case: case["p95_ms"])

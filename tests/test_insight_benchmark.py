@@ -31,6 +31,7 @@ def test_the_insight_benchmark_measures_every_filter_the_page_offers(
             str(paths.data_dir),
             "--reps",
             "2",
+            "--page",
             "--out",
             str(out),
         ],
@@ -48,6 +49,9 @@ def test_the_insight_benchmark_measures_every_filter_the_page_offers(
     assert {"no filter", "status final", "told in one year"} <= names
     assert all(len(case["samples_ms"]) == 2 for case in result["cases"])
     assert "filter_change_p95_ms" in done.stdout
+    # The page itself, offscreen: each status, supporter and period choice, twice.
+    assert result["page_filter_change_p95_ms"] > 0
+    assert len(result["page_samples_ms"]) >= 2 * 3
 
 
 def test_the_insight_benchmark_says_plainly_when_there_is_no_store(tmp_path: Path) -> None:
