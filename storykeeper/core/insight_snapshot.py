@@ -21,10 +21,12 @@ import sys
 from array import array
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from itertools import compress, repeat
 from operator import and_, mod
+from typing import Any
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import Connection, Select, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from storykeeper.core.insight import (
@@ -92,9 +94,10 @@ class InsightSnapshot:
     def read(cls, session: Session) -> InsightSnapshot:
         """Read what counting needs of every story: five narrow queries, once."""
         connection = session.connection()
+        rows_of = partial(_driver_rows, connection)
         # Per-story arrays are indexed by the story's id (ids are given in order, so a deleted
         # story leaves a hole of a few bytes): no index from id to place to hold or look up.
-        rows = connection.execute(select(StoryRow.id, StoryRow.storyteller_id)).all()
+        rows = rows_of(select(StoryRow.id, StoryRow.storyteller_id))
         count = 1 + max((story_id for story_id, _ in rows), default=0)
         present = bytearray(count)
         tellers: dict[str, int] = {}
@@ -105,14 +108,14 @@ class InsightSnapshot:
         del tellers, rows  # numbered, never kept by id
 
         histories: list[list[tuple[int, str, int]]] = [[] for _ in range(count)]
-        for story_id, *version in connection.execute(
+        for story_id, *version in rows_of(
             select(
                 ConsentRecordRow.story_id,
                 ConsentRecordRow.version,
                 ConsentRecordRow.decision,
                 _scope_bits(),
             )
-        ).all():
+        ):
             if story_id < count:
                 histories[story_id].append(tuple(version))  # type: ignore[arg-type]
         decided: dict[tuple[tuple[int, str, int], ...], InsightUse] = {}
@@ -131,9 +134,7 @@ class InsightSnapshot:
 
         told_day = array("q", bytes(8 * count))
         ordinal_of: dict[str, int] = {}
-        for story_id, told in connection.execute(
-            select(StoryRow.id, type_coerce(StoryRow.told_on, String))
-        ).all():
+        for story_id, told in rows_of(select(StoryRow.id, type_coerce(StoryRow.told_on, String))):
             if told is None or story_id >= count:
                 continue
             day = ordinal_of.get(told)
@@ -143,22 +144,22 @@ class InsightSnapshot:
 
         sender = array("q", bytes(8 * count))
         senders: dict[str, int] = {}
-        for story_id, signer in connection.execute(
+        for story_id, signer in rows_of(
             select(StoryOriginRow.story_id, StoryOriginRow.signer_key_id)
-        ).all():
+        ):
             if story_id < count:
                 sender[story_id] = senders.setdefault(signer, len(senders) + 1)
         del senders
 
-        theme_ids = dict(connection.execute(select(ThemeRow.id, ThemeRow.name)).all())
+        theme_ids = dict(rows_of(select(ThemeRow.id, ThemeRow.name)))
         theme_index = {theme_id: n for n, theme_id in enumerate(theme_ids)}
         theme_count, polarities = len(theme_ids), len(_POLARITIES)
         codes = theme_count * polarities
         links = (array("q"), array("q"), array("q"), array("q"), array("q"))
         month_of: dict[int, int] = {}
-        for story_id, theme_id, polarity in connection.execute(
+        for story_id, theme_id, polarity in rows_of(
             select(StoryThemeRow.story_id, StoryThemeRow.theme_id, StoryThemeRow.polarity)
-        ).all():
+        ):
             if story_id >= count or not counted[story_id]:
                 continue  # only counted stories' links are ever counted
             at = story_id
@@ -318,6 +319,18 @@ class InsightSnapshot:
                 for theme in order
             ),
         }
+
+
+def _driver_rows(connection: Connection, statement: Select) -> list[tuple[Any, ...]]:  # type: ignore[type-arg]
+    """The statement's rows as the SQLite driver gives them, in the session's transaction:
+    SQLAlchemy's row objects were 0.3 s of a 1.1 s read at 100,000 stories. Only constants are
+    bound (the scope bits), written into the SQL by the compiler."""
+    sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        return cursor.execute(sql).fetchall()
+    finally:
+        cursor.close()
 
 
 def store_fingerprint(session: Session) -> tuple[object, ...]:
