@@ -13,6 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import shiboken6
 from docx import Document
 from lxml import etree
 from pypdf import PdfReader
@@ -333,3 +334,35 @@ def test_a_read_only_folder_is_one_plain_line(
         )
     finally:
         subprocess.run(["umount", "-l", str(locked)], check=False, capture_output=True)
+
+
+def test_the_dialog_gone_while_a_report_is_read_writes_nothing_and_raises_nothing(
+    qtbot: QtBot,
+    make_window: Callable[[], MainWindow],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stories are still being read when the window (and the dialog with it) is gone: the
+    answer arrives for a dialog that no longer exists, and is let go."""
+    window = make_window()
+    every_situation(window.context.store)
+    reading, window_gone = threading.Event(), threading.Event()
+    real = report_ops.read_report_content
+
+    def held(session: Session, request: report_ops.ReportRequest) -> object:
+        reading.set()
+        assert window_gone.wait(30)
+        return real(session, request)
+
+    monkeypatch.setattr(save_report, "read_report_content", held)
+    _page, dialog = open_dialog(qtbot, window)
+    choose(qtbot, dialog, ReportFormat.PDF)
+    type_into(qtbot, dialog.path, str(tmp_path / "report.pdf"))
+    key(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(reading.is_set)
+    # As the window's closing destroys it (its C++ object goes; Python's name stays).
+    shiboken6.delete(dialog)
+    window_gone.set()
+    window.context.tasks.wait_for_idle()
+    QApplication.processEvents()
+    assert not (tmp_path / "report.pdf").exists()

@@ -16,6 +16,7 @@ import threading
 from functools import partial
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
@@ -299,6 +300,8 @@ class SaveReportDialog(QDialog):
             )
 
     def _lay_out(self, request: ReportRequest, content: ReportContent) -> None:
+        if not shiboken6.isValid(self):
+            return  # the window closed while the stories were read: nothing is written
         if self._cancel.is_set():
             self._failed(Cancelled())
             return
@@ -316,6 +319,8 @@ class SaveReportDialog(QDialog):
         self._say(f"Saving: {done:,} stories written…")
 
     def _written(self, written: Written) -> None:
+        if not shiboken6.isValid(self):
+            return  # the window closed while it was written: the file is there, whole
         self._finish()
         where = " and ".join(str(path) for path in written.paths)
         self._say(f"Saved {written.summary} in {where}.")
@@ -324,6 +329,8 @@ class SaveReportDialog(QDialog):
         self.saved.emit(written.paths)
 
     def _failed(self, error: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
         cancelled = isinstance(error, Cancelled)
         self._finish()
         if cancelled:
