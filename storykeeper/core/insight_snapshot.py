@@ -218,9 +218,13 @@ class InsightSnapshot:
             return self.counted if rest is None else bytes(map(and_, rest, self.counted))
         found = bytearray(len(self.use))
         count = len(found)
-        for story_id in session.connection().execute(story_ids_matching(session, wanted)).scalars():
+        result = session.connection().execute(story_ids_matching(session, wanted))
+        # The ids as the driver gives them (plain integers need no conversion): SQLAlchemy's
+        # rows cost a third of the time for a broad filter. Its parameters were bound as usual.
+        for story_id, *_ in result.cursor.fetchall():  # type: ignore[union-attr]
             if story_id < count:  # else added since the snapshot: the next snapshot counts it
                 found[story_id] = 1
+        result.close()
         return bytes(found)
 
     def count(
