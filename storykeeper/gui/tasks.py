@@ -19,6 +19,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 from sqlalchemy.orm import Session
 
@@ -180,7 +181,7 @@ class TaskRunner(QObject):
         callbacks = self._take(task_id)
         if callbacks is None:
             return
-        if callbacks.on_done:
+        if callbacks.on_done and _receiver_alive(callbacks.on_done):
             callbacks.on_done(result)
         # After the caller's own callback, so it has taken the result in (an editor its new
         # revision) before the views that show the same records reload them.
@@ -189,6 +190,14 @@ class TaskRunner(QObject):
     def _on_failed(self, task_id: int, error: BaseException) -> None:
         callbacks = self._take(task_id)
         if callbacks and callbacks.on_error:
-            callbacks.on_error(error)
+            if _receiver_alive(callbacks.on_error):
+                callbacks.on_error(error)
         else:
             self.unhandled_error.emit(error)
+
+
+def _receiver_alive(callback: Callable[..., object]) -> bool:
+    """False when the callback is a method (or a partial of one) of a widget Qt has deleted: a
+    page closed while its read was running must not be called with the answer."""
+    owner = getattr(getattr(callback, "func", callback), "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
