@@ -15,11 +15,17 @@ from storykeeper.core.db import Store
 from storykeeper.core.insight import Period, insight
 from storykeeper.core.insight_snapshot import InsightSnapshot
 from storykeeper.core.models import ThemeRow
-from storykeeper.core.search import StoryFilter
+from storykeeper.core.search import StoryFilter, StorySource
 from storykeeper.core.stories import delete_story
-from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
+from storykeeper.core.vocabulary import (
+    ConsentState,
+    HowTold,
+    Polarity,
+    Setting,
+    StoryStatus,
+)
 from tests.consent_situations import HIDDEN, tell_every_situation
-from tests.core.filtered_stories import stories_from_everywhere
+from tests.core.filtered_stories import PRIYA, stories_from_everywhere
 from tests.gui.insight_stories import CARERS, MONEY, TRANSPORT, every_situation
 
 FILTERS = (
@@ -37,6 +43,12 @@ FILTERS = (
     StoryFilter(in_reports=True, theme=TRANSPORT),
     StoryFilter(text="Zebedee"),
     StoryFilter(told_from=dt.date(2030, 1, 1)),
+    StoryFilter(source=StorySource.OWN),
+    StoryFilter(source=StorySource.IMPORTED),
+    StoryFilter(sender=PRIYA),
+    StoryFilter(sender="Tom (advocate)", in_reports=True),
+    StoryFilter(setting=Setting.HOME),
+    StoryFilter(how_told=HowTold.PROXY_ACCOUNT, source=StorySource.IMPORTED),
 )
 
 
