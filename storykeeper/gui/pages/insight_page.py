@@ -24,11 +24,13 @@ from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -145,12 +147,25 @@ class InsightPage(QWidget):
         self.save_button.setToolTip("Save a report or an extract of these stories (Ctrl+Shift+S)")
         top.addWidget(self.save_button)
         top.addWidget(self.back_button)
+        # Below the heading the page scrolls as a whole: at 200% text the sentences and three
+        # rows of filters would otherwise leave the chart room for one theme. The chart and its
+        # column keep most of a screen's height, whatever the text size.
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.counts_label)
+        column.addWidget(self.left_out_label)
+        column.addLayout(self._filters_layout())
+        column.addWidget(body, 1)
+        lines = self.fontMetrics().lineSpacing()
+        body.setMinimumHeight(max(20 * lines, 420))
+        self.scroller = QScrollArea()
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setWidget(content)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.counts_label)
-        layout.addWidget(self.left_out_label)
-        layout.addLayout(self._filters_layout())
-        layout.addWidget(body, 1)
+        layout.addWidget(self.scroller, 1)
         layout.addWidget(self.status_label)
 
         # Each count reads every story (a second or more at 100,000): a date typed digit by
