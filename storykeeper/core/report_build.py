@@ -101,8 +101,9 @@ def _counted_how_told(session: Session, wanted: StoryFilter, threshold: int) -> 
 def _voices(
     session: Session, wanted: StoryFilter, theme: str, polarity: Polarity | None
 ) -> tuple[Voice, ...]:
-    """The report's voices for ``theme``: each story's opening."""
-    return voices(session, wanted, theme, polarity)
+    """The report's voices for ``theme``: what each story says of it (else its opening)."""
+    # As the window's voices do: the sentences that speak of the theme, else the opening.
+    return voices(session, wanted, theme, polarity, around_theme=True)
 
 
 #: Words of a theme's name too common to find it by ("Getting out and about").

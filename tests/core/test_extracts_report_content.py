@@ -85,3 +85,31 @@ def test_an_excerpt_is_the_opening_sentences_whole() -> None:
     assert excerpt("word " * 200, limit=40).endswith("…")
     assert len(excerpt("word " * 200, limit=40)) <= 41
     assert excerpt("Line one.\n\nLine\ttwo.") == "Line one. Line two."
+
+
+def test_a_voice_in_the_printed_report_is_what_the_story_says_of_its_theme(
+    store: Store,
+) -> None:
+    """As on the insight page: the sentences that speak of the theme, not the story's opening
+    (which may be about anything else)."""
+    from storykeeper.core import consent
+    from storykeeper.core.vocabulary import ConsentScope, Polarity
+    from tests.factories import given, make_story
+
+    opening = "We had a lovely summer at the seaside with all the grandchildren. " * 6
+    story = make_story(
+        store,
+        own_words=opening + "The charges for the lunch club went up again, so I stay in now.",
+        themes=((MONEY, Polarity.BARRIER),),
+    )
+    scopes = {
+        ConsentScope.SHARE_WITH_COORDINATOR,
+        ConsentScope.ANONYMISED_IN_REPORTS,
+        ConsentScope.QUOTE_ANONYMISED,
+    }
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given(scopes=frozenset(scopes)))
+    content = content_of(store, threshold=1)
+    (section,) = [s for s in content.sections if s.counts.name == MONEY]
+    (voice,) = section.voices
+    assert "The charges for the lunch club went up again" in voice.excerpt
