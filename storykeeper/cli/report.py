@@ -39,6 +39,10 @@ class Format(StrEnum):
     QDC = "qdc"
 
 
+#: The Qt application a PDF or Word report is drawn with, once made (see _printed).
+_application: object | None = None
+
+
 def add_commands(
     commands: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
@@ -198,12 +202,16 @@ def _printed(
     # Qt draws text only with an application; a command needs no screen for it. A widgets
     # application, not a bare GUI one: in a process that later opens a window (the tests run
     # both in one), the first application made is the only one there can be.
-    app = QApplication.instance() or QApplication(["storykeeper", "-platform", "offscreen"])
+    global _application
+    if QApplication.instance() is None:
+        # Kept for the life of the process: dropped, the application would be destroyed while
+        # Qt objects made with it live on, and a second one made later (a window, or the next
+        # test in the same process) crashes when those are collected.
+        _application = QApplication(["storykeeper", "-platform", "offscreen"])
     if chosen is Format.PDF:
         write_report_pdf(content, target)
     else:
         write_report_docx(content, target, chart_pictures(content))
-    del app
     about = content.about
     if args.json:
         print(
