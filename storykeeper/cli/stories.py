@@ -24,7 +24,7 @@ from storykeeper.cli.output import (
     print_table,
 )
 from storykeeper.core import check as check_module
-from storykeeper.core import consent, demo, provenance, search, stats, stories
+from storykeeper.core import consent, consent_text, demo, provenance, search, stats, stories
 from storykeeper.core.db import Store
 from storykeeper.core.ids import short_id
 from storykeeper.core.vocabulary import (
@@ -304,7 +304,7 @@ def cmd_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     ]
     print_fields(out, rows)
     w("\nConsent\n-------\n")
-    w(consent.summary(history) + "\n")
+    w(consent_text.summary(history) + "\n")
     if stories.content_hidden(story):
         w(
             "\nConsent was withdrawn: the story's content is hidden and waits to be removed "

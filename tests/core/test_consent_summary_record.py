@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from storykeeper.core import consent
+from storykeeper.core import consent, consent_text
 from storykeeper.core.db import Store
 from storykeeper.core.vocabulary import ConsentBasis
 from tests.factories import given, make_story
@@ -16,7 +16,7 @@ def summary_of(store: Store, wanted: consent.ConsentInput) -> str:
     story = make_story(store)
     with store.write(actor="test") as session:
         consent.record_consent(session, story.id, wanted)
-        return consent.summary(consent.consent_history(session, story.id))
+        return consent_text.summary(consent.consent_history(session, story.id))
 
 
 def test_a_best_interests_decision_shows_its_whole_record(store: Store) -> None:

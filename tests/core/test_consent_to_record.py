@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from storykeeper.core import clock, consent, stories
+from storykeeper.core import clock, consent, consent_text, stories
 from storykeeper.core.attachments import MediaStore, add_attachment
 from storykeeper.core.audit import recent_events
 from storykeeper.core.bundle.importer import import_bundle
@@ -136,7 +136,7 @@ def test_a_spoken_yes_on_a_story_without_consent_allows_recording_and_nothing_el
         reloaded = stories.get_story(session, story.id)
         view = export_view_for(session, story.id)
         events = [(e.action, e.details) for e in recent_events(session) if e.entity_id == story.id]
-        text = consent.summary(consent.consent_history(session, story.id))
+        text = consent_text.summary(consent.consent_history(session, story.id))
     assert reloaded.consent_state is ConsentState.GIVEN
     assert reloaded.revision == story.revision + 1
     assert isinstance(view, Withheld)

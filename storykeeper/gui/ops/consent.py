@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from storykeeper.core import consent, people, stories
+from storykeeper.core import consent, consent_text, people, stories
 from storykeeper.core.consent import ConsentInput, ConsentRecord, Withdrawal
 from storykeeper.core.easy_read import ConsentText, load_consent_text
 from storykeeper.core.vocabulary import ConsentBasis
@@ -55,8 +55,8 @@ class ConsentSummary:
 def consent_summary(session: Session, story_id: str) -> ConsentSummary:
     history = consent.consent_history(session, story_id)
     return ConsentSummary(
-        current=consent.summary(history),
-        earlier=[consent.describe(r) for r in reversed(history[:-1])],
+        current=consent_text.summary(history),
+        earlier=[consent_text.describe(r) for r in reversed(history[:-1])],
     )
 
 
