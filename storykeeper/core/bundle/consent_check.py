@@ -15,7 +15,7 @@ from storykeeper.core.consent import (
     capacity_document,
     stored_json,
 )
-from storykeeper.core.models import ConsentRecordRow
+from storykeeper.core.models import ConsentRecordRow, StoryRow
 from storykeeper.core.vocabulary import ConsentScope
 
 
@@ -214,3 +214,11 @@ def reworded_only_by_names(
         ):
             return False
     return True
+
+
+def stand_ins(document: dict[str, Any], row: StoryRow) -> list[str]:
+    """What may stand in for a name in a story's consent words: the storyteller's name as sent
+    (a pseudonym when sent without the name) and the pseudonym held here for them."""
+    sent = document.get("storyteller", {}).get("name", "")
+    held = row.storyteller.pseudonym if row.storyteller is not None else ""
+    return [name for name in (sent, held) if isinstance(name, str) and name]

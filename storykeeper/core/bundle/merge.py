@@ -39,6 +39,7 @@ from storykeeper.core.bundle.consent_check import (
     same_but_words,
     sent_fields,
     sent_words,
+    stand_ins,
 )
 from storykeeper.core.bundle.document import (
     AttachmentValues,
@@ -203,7 +204,7 @@ class Merger:
                     row.title,
                 )
             conflict = self._consent_conflict(
-                path, row, document["consent"]["history"], _stand_ins(document, row)
+                path, row, document["consent"]["history"], stand_ins(document, row)
             )
             if conflict:
                 return StoryLine(story_id, Action.SKIPPED, conflict, row.title)
@@ -694,11 +695,3 @@ class Merger:
             f"consent {notice['decision']} on {decided_on}; not held here, so only a tombstone "
             "is kept, and the story can never be imported later",
         )
-
-
-def _stand_ins(document: dict[str, Any], row: StoryRow) -> list[str]:
-    """What may stand in for a name in a story's consent words: the storyteller's name as sent
-    (a pseudonym when sent without the name) and the pseudonym held here for them."""
-    sent = document.get("storyteller", {}).get("name", "")
-    held = row.storyteller.pseudonym if row.storyteller is not None else ""
-    return [name for name in (sent, held) if isinstance(name, str) and name]
