@@ -15,7 +15,7 @@ from storykeeper.core import audit, clock, stories
 from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import StoryRow, StorytellerRow, SupporterRow
-from storykeeper.core.pseudonyms import shares_a_part, unique_pseudonym
+from storykeeper.core.pseudonyms import NamesBorne, shares_a_part, unique_pseudonym
 from storykeeper.core.validation import clean_line, clean_text
 from storykeeper.core.vocabulary import AgeBand, Communication, SupporterRole
 
@@ -106,7 +106,7 @@ def create_storyteller(
     now = clock.now()
     row = StorytellerRow(
         display_name=name,
-        pseudonym=unique_pseudonym(taken, rng, avoiding=name),
+        pseudonym=unique_pseudonym(taken, rng, avoiding=name, borne=NamesBorne(session)),
         age_band=AgeBand(age_band).value if age_band else None,
         communication=_communication_json(communication),
         support_needs=needs,
@@ -158,7 +158,9 @@ def update_storyteller(
         if shares_a_part(row.pseudonym, row.display_name):
             # A corrected name the pseudonym now holds part of: it would give the name away
             # wherever it stands in for it, so the person gets a new one (and may choose).
-            row.pseudonym = unique_pseudonym(_PseudonymsInUse(session), avoiding=row.display_name)
+            row.pseudonym = unique_pseudonym(
+                _PseudonymsInUse(session), avoiding=row.display_name, borne=NamesBorne(session)
+            )
             changed.append("pseudonym")
     if clear_age_band or age_band is not None:
         row.age_band = AgeBand(age_band).value if age_band else None
@@ -213,10 +215,10 @@ def set_pseudonym(session: Session, storyteller_id: str, text: str) -> Storytell
 def suggest_pseudonyms(session: Session, storyteller_id: str, count: int = 6) -> list[str]:
     """A few free pseudonyms for the person to choose from, none holding part of their name."""
     row = resolve(session, StorytellerRow, storyteller_id, "storyteller")
-    taken = _PseudonymsInUse(session)
+    taken, borne = _PseudonymsInUse(session), NamesBorne(session)
     offered: list[str] = []
     for _ in range(count * 4):
-        candidate = unique_pseudonym(taken, avoiding=row.display_name)
+        candidate = unique_pseudonym(taken, avoiding=row.display_name, borne=borne)
         if candidate not in offered:
             offered.append(candidate)
         if len(offered) == count:

@@ -3,7 +3,9 @@ pseudonymous storyteller id a story sent without the name carries.
 
 A pseudonym reads as a person's name, as someone would want to be called in a report about their
 life: a common given name and an initial ("Mary K."), from names of many origins. It never
-contains any part of the person's own name, and the person or advocate may choose another
+contains any part of the person's own name, and where the store allows it is not the name of
+anyone else the store knows either (another storyteller, a supporter, a person mentioned), so a
+pseudonym is never read as somebody real. The person or advocate may choose another
 (``people.set_pseudonym``). Pseudonyms made before ("Quiet Heron 42") are kept unless changed.
 """
 
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storykeeper.core.models import SettingRow
+from storykeeper.core.models import PersonMentionedRow, SettingRow, StorytellerRow, SupporterRow
 
 if TYPE_CHECKING:
     from storykeeper.core.db import Store
@@ -70,28 +72,73 @@ def _choices(real_name: str) -> tuple[Sequence[str], Sequence[str]]:
     return names or ["Alex"], initials or list(INITIALS)
 
 
-def make_pseudonym(rng: random.Random | None = None, avoiding: str = "") -> str:
-    """One pseudonym, clear of every part of ``avoiding`` (the person's real name). Real
-    storytellers get a cryptographic choice, demo data a seeded one."""
-    names, initials = _choices(avoiding)
+def _draw(names: Sequence[str], initials: Sequence[str], rng: random.Random | None) -> str:
     if rng is None:
         return f"{secrets.choice(names)} {secrets.choice(initials)}."
     return f"{rng.choice(names)} {rng.choice(initials)}."
 
 
+def make_pseudonym(rng: random.Random | None = None, avoiding: str = "") -> str:
+    """One pseudonym, clear of every part of ``avoiding`` (the person's real name). Real
+    storytellers get a cryptographic choice, demo data a seeded one."""
+    return _draw(*_choices(avoiding), rng)
+
+
 def unique_pseudonym(
-    taken: Container[str], rng: random.Random | None = None, avoiding: str = ""
+    taken: Container[str],
+    rng: random.Random | None = None,
+    avoiding: str = "",
+    borne: Container[str] = frozenset(),
 ) -> str:
-    """A pseudonym not in ``taken``; once most are in use, one with a number ("Mary K. 2")."""
+    """A pseudonym not in ``taken``, whose given name is not in ``borne`` (given names real
+    people in the store bear) while any is free; once most are in use, one with a number
+    ("Mary K. 2").
+
+    In a large coordinator's store every common given name is somebody's, and then a pseudonym
+    may share one (never the person's own): it still cannot be read as that person's whole name.
+    """
+    names, initials = _choices(avoiding)
+    shuffle = (rng or random.SystemRandom()).sample
+    # The names in a random order, each asked about at most once: ``borne`` may be a query.
+    for name in shuffle(names, len(names)):
+        if name in borne:
+            continue
+        for initial in shuffle(initials, len(initials)):
+            if (candidate := f"{name} {initial}.") not in taken:
+                return candidate
     for _ in range(50):
-        candidate = make_pseudonym(rng, avoiding)
-        if candidate not in taken:
+        if (candidate := _draw(names, initials, rng)) not in taken:
             return candidate
-    base = make_pseudonym(rng, avoiding)
+    base = _draw(names, initials, rng)
     number = 2
     while (candidate := f"{base} {number}") in taken:
         number += 1
     return candidate
+
+
+class NamesBorne:
+    """Whether a real person the store holds bears a given name, asked of the database one name
+    at a time: storytellers, supporters and the people mentioned in stories. A match anywhere
+    in a name counts ("Ann" in "Joanne Smith"): too careful is cheaper than a pseudonym that
+    reads as somebody real."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def __contains__(self, given_name: object) -> bool:
+        if not isinstance(given_name, str):
+            return False
+        for column in (
+            StorytellerRow.display_name,
+            SupporterRow.name,
+            PersonMentionedRow.name,
+        ):
+            found = self._session.scalar(
+                select(column).where(column.icontains(given_name, autoescape=True)).limit(1)
+            )
+            if found is not None:
+                return True
+        return False
 
 
 # --- pseudonymous storyteller ids ---

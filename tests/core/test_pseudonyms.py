@@ -11,11 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from storykeeper.core import people
+from storykeeper.core import people, stories
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
+from storykeeper.core.mentioned import PersonMentioned, set_people_mentioned
 from storykeeper.core.models import AuditEventRow, StorytellerRow
 from storykeeper.core.pseudonyms import GIVEN_NAMES, unique_pseudonym
+from storykeeper.core.stories import StoryFields
+from storykeeper.core.vocabulary import SupporterRole
 
 HUMANE = re.compile(r"^[A-Z][a-z]+ [A-Z]\.( \d+)?$")
 name_part = st.sampled_from([*GIVEN_NAMES, "Ann", "Jo", "Li", "Kowalski", "Evans", "O'Brien"])
@@ -93,3 +96,46 @@ def test_existing_pseudonyms_are_kept_unless_a_corrected_name_is_in_them(store: 
         people.set_pseudonym(session, old.id, "Mary K.")
         corrected = people.update_storyteller(session, old.id, display_name="Mary Kowalski")
     assert corrected.pseudonym != "Mary K." and "mary" not in corrected.pseudonym.casefold()
+
+
+def test_a_pseudonym_is_not_the_name_of_anyone_else_the_store_knows(store: Store) -> None:
+    # Every given name but one is borne by someone here: supporters, storytellers and a person
+    # mentioned in a story. Each new pseudonym must then use the one name nobody bears.
+    free = "Nia"
+    borne = [n for n in GIVEN_NAMES if n != free]
+    with store.write(actor="test") as session:
+        for index, given in enumerate(borne):
+            if index % 2:
+                people.create_supporter(session, f"{given} Quince", SupporterRole.FAMILY_CARER)
+            else:
+                people.create_storyteller(session, f"{given} Quince")
+        made = [people.create_storyteller(session, "Zed Yarrow") for _ in range(8)]
+        offered = people.suggest_pseudonyms(session, made[0].id)
+    for pseudonym in [m.pseudonym for m in made] + offered:
+        assert pseudonym.split()[0] == free, pseudonym
+
+
+def test_the_people_mentioned_in_stories_are_not_given_as_pseudonyms(store: Store) -> None:
+    # Every given name but one belongs to a person mentioned in a story, and to nobody else.
+    free = "Winifred"
+    mentioned = [
+        PersonMentioned(f"{given} Oakes", "a neighbour") for given in GIVEN_NAMES if given != free
+    ]
+    with store.write(actor="test") as session:
+        teller = people.create_storyteller(session, "Zed Yarrow")
+        story = stories.create_story(
+            session, StoryFields(storyteller_id=teller.id, own_words="My neighbours help.")
+        )
+        set_people_mentioned(session, story.id, mentioned)
+        made = [people.create_storyteller(session, "Zed Quince").pseudonym for _ in range(8)]
+    assert {m.split()[0] for m in made} == {free}
+
+
+def test_in_a_store_where_every_given_name_is_borne_a_pseudonym_is_still_found(
+    store: Store,
+) -> None:
+    with store.write(actor="test") as session:
+        for given in GIVEN_NAMES:
+            people.create_supporter(session, f"{given} Quince", SupporterRole.FAMILY_CARER)
+        teller = people.create_storyteller(session, "Mary Kowalski")
+    assert HUMANE.match(teller.pseudonym) and "Mary" not in teller.pseudonym
