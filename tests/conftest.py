@@ -14,7 +14,17 @@ import pytest
 
 from storykeeper.core.db import Store
 from storykeeper.paths import DATA_DIR_ENV, DataPaths, resolve_paths
+from tests.keyring_daemon import (
+    KEYRING_PROBLEM_ENV,
+    NO_BUS,
+    NO_KEYRING_BACKEND,
+    KeyringDaemon,
+    KeyringDaemonProblem,
+    start_keyring_daemon,
+)
 
+#: What the private keyring sets for the test process (restored when the session ends).
+KEYRING_ENVIRONMENT = ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND")
 VIRTUAL_MICROPHONE = Path(__file__).parent / "audio" / "virtual-microphone"
 #: Why the virtual microphone could not start though PulseAudio is installed (for recorder tests).
 SOUND_PROBLEM_ENV = "STORYKEEPER_TEST_SOUND_PROBLEM"
@@ -43,6 +53,48 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     # No PulseAudio here: no sound device at all rather than the person's real microphone.
     os.environ["PULSE_SERVER"] = "unix:/nonexistent/storykeeper-tests-have-no-sound"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def keyring_daemon() -> Iterator[KeyringDaemon | None]:
+    """A private keyring (tests/keyring_daemon.py) for this test process and its children, so no
+    test ever reaches the developer's own keyring. Each xdist worker starts its own: a worker's
+    environment is its own, and one daemon's death cannot take another worker's keyring with
+    it. Where it cannot start, the bus points nowhere and ``keyring_service`` fails the tests
+    that need it with what to install."""
+    import keyring.core
+
+    saved = {name: os.environ.get(name) for name in (*KEYRING_ENVIRONMENT, KEYRING_PROBLEM_ENV)}
+    daemon: KeyringDaemon | None
+    try:
+        daemon = start_keyring_daemon()
+    except KeyringDaemonProblem as problem:
+        daemon = None
+        os.environ[KEYRING_PROBLEM_ENV] = str(problem)
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = NO_BUS
+        os.environ["PYTHON_KEYRING_BACKEND"] = NO_KEYRING_BACKEND
+    else:
+        os.environ.update(daemon.environment())
+    # The keyring library picks its backend once per process: pick again, from the above.
+    keyring.core.init_backend()
+    try:
+        yield daemon
+    finally:
+        if daemon is not None:
+            daemon.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def keyring_service(keyring_daemon: KeyringDaemon | None) -> KeyringDaemon:
+    """The private keyring, for a test that needs one: fails (never skips) where it is missing."""
+    if keyring_daemon is None:
+        pytest.fail(os.environ.get(KEYRING_PROBLEM_ENV, "no keyring"), pytrace=False)
+    return keyring_daemon
 
 
 @pytest.fixture(autouse=True)
