@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from storykeeper.cli import build_parser
 from storykeeper.core import faults
+from storykeeper.core.backups import finish_interrupted_restore
 from storykeeper.core.bundle.staging import sweep_leftovers
 from storykeeper.core.db import Store
 from storykeeper.core.errors import StorykeeperError
@@ -134,6 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILURE
     _remove_export_leftovers(paths)
     try:
+        # A restore killed half-way is finished before the store opens (core/backups.py); a
+        # restore runs with no store open, since the current one may be the damaged one.
+        finish_interrupted_restore(paths)
+        if not getattr(args, "opens_store", True):
+            return int(args.handler(paths, args, sys.stdout))
         with Store.open(paths) as store:
             if args.command is None:
                 from storykeeper.gui.run import run_gui  # Qt is loaded only for the window

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from storykeeper import __version__
-from storykeeper.cli import bundles, insight, keys, report, stories
+from storykeeper.cli import backups, bundles, insight, keys, report, stories
 
 EPILOG = """\
 Your stories are kept in a local database in the data folder. Choose another folder with
@@ -40,6 +40,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"Storykeeper {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in (stories, insight, report, keys, bundles):
+    for group in (stories, insight, report, keys, bundles, backups):
         group.add_commands(commands, common, as_json)
     return parser

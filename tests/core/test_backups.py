@@ -1,0 +1,292 @@
+"""Backups that can be restored (issue 19, part 4): a round trip, incremental media, damaged
+backups refused with nothing changed, the current store kept aside, an older backup migrated,
+and the reminder's clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storykeeper.core import backups, check, clock
+from storykeeper.core.backups import BackupDamagedError, BackupError, Manifest
+from storykeeper.core.db import Store, head_revision
+from storykeeper.paths import DATABASE_NAME, DataPaths
+from tests.backup_stores import attach, fill, holdings
+from tests.factories import make_story
+
+FIXTURES = Path(__file__).parent.parent / "migrations" / "fixtures"
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` and the SHA-256 of its bytes: to show nothing changed."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize("encrypted", [True, False], ids=["encrypted store", "plain store"])
+def test_backup_and_restore_round_trip(
+    request: pytest.FixtureRequest, paths: DataPaths, tmp_path: Path, encrypted: bool
+) -> None:
+    store: Store = request.getfixturevalue("store" if encrypted else "plain_store")
+    key = request.getfixturevalue("store_key") if encrypted else None
+    fill(store, tmp_path / "files")
+    before = holdings(store)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+
+    made = backups.make_backup(store, usb)
+
+    assert made.folder.parent == usb and made.folder.name.startswith("Storykeeper backup ")
+    assert made.manifest.stories == 2 and len(made.manifest.media) == 2
+    assert made.manifest.schema_revision == head_revision()
+    assert made.manifest.encrypted is encrypted
+    assert not list(usb.glob(".*")), "nothing half-named is left"
+    words = [b"Tomatoes every August", b"Arthur Penhaligon", b"the bus recording"]
+    found = [w for w in words for f in usb.rglob("*") if f.is_file() and w in f.read_bytes()]
+    assert found == ([] if encrypted else found), "an encrypted store's backup shows no words"
+    # Changed after the backup: a new story.
+    make_story(store, title="Written after the backup", teller="Edna Morris")
+    store.close()
+
+    restored = backups.restore_backup(paths, usb, known_key=key)
+
+    assert (restored.stories, restored.people) == (2, 4)
+    assert restored.migrated_from is None
+    assert restored.encrypted is encrypted
+    with Store.open(paths, key) as reopened:
+        assert holdings(reopened) == before
+        report = check.check_store(reopened)
+        assert report.ok, report.problems
+    # The store that was here is kept aside, whole: three stories.
+    assert restored.kept_aside is not None
+    with Store.open(DataPaths(restored.kept_aside, tmp_path / "logs"), key) as aside:
+        assert len(holdings(aside).stories) == 3
+
+
+def test_a_second_backup_copies_no_media_again(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = fill(store, tmp_path / "files")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    first = backups.make_backup(store, usb)
+    media_files = {p: p.stat().st_mtime_ns for p in (usb / "media").rglob("*") if p.is_file()}
+    assert first.media_copied == 2 and len(media_files) == 2
+
+    # Count every file the second backup writes in the shared media folder.
+    written: list[Path] = []
+    real_open = Path.open
+
+    def counting_open(self: Path, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if "w" in mode and (usb / "media") in self.parents:
+            written.append(self)
+        return real_open(self, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    second = backups.make_backup(store, usb)
+
+    assert (second.media_copied, second.media_kept) == (0, 2)
+    assert written == []
+    assert {p: p.stat().st_mtime_ns for p in media_files} == media_files
+    assert second.manifest.media == first.manifest.media
+
+    attach(store, ids[0], tmp_path / "files", "letter.pdf", b"%PDF a new letter")
+    third = backups.make_backup(store, usb)
+    assert (third.media_copied, third.media_kept) == (1, 2)
+    assert len(written) == 1
+    # Every backup is whole on its own: each restores (the newest is found by name).
+    assert backups.find_backup(usb) == third.folder
+    for folder in (first.folder, second.folder, third.folder):
+        backups.check_backup(folder)
+
+
+def test_a_copy_damaged_on_the_stick_is_copied_again(store: Store, tmp_path: Path) -> None:
+    fill(store, tmp_path / "files")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    backups.make_backup(store, usb)
+    victim = next(p for p in (usb / "media").rglob("*") if p.is_file())
+    damaged = bytearray(victim.read_bytes())
+    damaged[10] ^= 0x01
+    victim.write_bytes(bytes(damaged))
+
+    again = backups.make_backup(store, usb)
+
+    assert (again.media_copied, again.media_kept) == (1, 1)
+    backups.check_backup(again.folder)
+
+
+def _flip_a_byte_in_the_database(backup: Path) -> None:
+    database = backup / DATABASE_NAME
+    data = bytearray(database.read_bytes())
+    data[len(data) // 2] ^= 0x40
+    database.write_bytes(bytes(data))
+
+
+def _remove_a_media_file(backup: Path) -> None:
+    next(p for p in (backup.parent / "media").rglob("*") if p.is_file()).unlink()
+
+
+def _truncate_the_manifest(backup: Path) -> None:
+    manifest = backup / backups.MANIFEST_NAME
+    manifest.write_bytes(manifest.read_bytes()[:-40])
+
+
+@pytest.mark.parametrize(
+    ("damage", "said"),
+    [
+        (_flip_a_byte_in_the_database, "its database has changed since the backup was made"),
+        (_remove_a_media_file, "an attached file is missing"),
+        (_truncate_the_manifest, "its list of contents is damaged or incomplete"),
+    ],
+    ids=["flipped byte in the database", "missing media file", "truncated manifest"],
+)
+def test_a_damaged_backup_is_refused_with_nothing_changed(
+    store: Store, store_key: bytes, paths: DataPaths, tmp_path: Path, damage: object, said: str
+) -> None:
+    fill(store, tmp_path / "files")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    made = backups.make_backup(store, usb)
+    make_story(store, title="Only here, not in the backup", teller="Edna Morris")
+    store.close()
+    damage(made.folder)  # type: ignore[operator]
+    before = tree(paths.data_dir)
+    backup_before = tree(usb)
+
+    with pytest.raises(BackupDamagedError) as refused:
+        backups.restore_backup(paths, usb, known_key=store_key)
+
+    assert said in refused.value.message
+    assert "Nothing was changed" in refused.value.message
+    assert tree(paths.data_dir) == before
+    assert tree(usb) == backup_before
+    with Store.open(paths, store_key) as reopened:
+        assert len(holdings(reopened).stories) == 3
+
+
+def test_a_database_damaged_in_a_way_its_hash_cannot_see_is_refused(
+    store: Store, store_key: bytes, paths: DataPaths, tmp_path: Path
+) -> None:
+    """A backup whose manifest was rewritten to match a damaged database (hashes alone would
+    pass it): SQLite's own check on the staged copy refuses it."""
+    fill(store, tmp_path / "files")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    made = backups.make_backup(store, usb)
+    store.close()
+    database = made.folder / DATABASE_NAME
+    data = bytearray(database.read_bytes())
+    page = 4096
+    data[page * 2 : page * 2 + 200] = b"\xa5" * 200  # a b-tree page overwritten
+    database.write_bytes(bytes(data))
+    manifest = json.loads((made.folder / backups.MANIFEST_NAME).read_text())
+    manifest["files"][DATABASE_NAME]["sha256"] = hashlib.sha256(bytes(data)).hexdigest()
+    (made.folder / backups.MANIFEST_NAME).write_text(json.dumps(manifest))
+    before = tree(paths.data_dir)
+
+    with pytest.raises(BackupDamagedError, match="Nothing was changed"):
+        backups.restore_backup(paths, usb, known_key=store_key)
+
+    assert tree(paths.data_dir) == before
+    assert not (paths.data_dir / backups.STAGED_NAME).exists()
+
+
+def test_a_backup_from_an_older_version_is_migrated(paths: DataPaths, tmp_path: Path) -> None:
+    """A backup folder holding a database of schema 0012 (a released fixture)."""
+    older = FIXTURES / "schema-0012.sqlite3"
+    usb = tmp_path / "usb"
+    backup = usb / "Storykeeper backup 2025-03-01 0930"
+    backup.mkdir(parents=True)
+    shutil.copyfile(older, backup / DATABASE_NAME)
+    with sqlite3.connect(older) as fixture:
+        stories = fixture.execute("SELECT count(*) FROM stories").fetchone()[0]
+        people = sum(
+            fixture.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("storytellers", "supporters")
+        )
+        attachments = fixture.execute("SELECT count(*) FROM attachments").fetchone()[0]
+    assert attachments == 0, "this fixture's backup would need its media files too"
+    data = (backup / DATABASE_NAME).read_bytes()
+    manifest = Manifest(
+        created=dt.datetime(2025, 3, 1, 9, 30, tzinfo=dt.UTC),
+        program_version="0.0.9",
+        schema_revision="0012",
+        encrypted=False,
+        stories=stories,
+        people=people,
+        files={DATABASE_NAME: backups.FileRecord(hashlib.sha256(data).hexdigest(), len(data))},
+        media={},
+    )
+    (backup / backups.MANIFEST_NAME).write_text(json.dumps(manifest.as_json()))
+
+    restored = backups.restore_backup(paths, usb)
+
+    assert restored.migrated_from == "0012"
+    assert (restored.stories, restored.people) == (stories, people)
+    assert restored.kept_aside is None, "there was no store here before"
+    with Store.open(paths) as reopened, reopened.engine.connect() as connection:
+        version = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+        assert version.scalar_one() == head_revision()
+
+
+def test_a_backup_from_a_newer_version_is_refused(
+    store: Store, paths: DataPaths, tmp_path: Path
+) -> None:
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    made = backups.make_backup(store, usb)
+    store.close()
+    manifest = json.loads((made.folder / backups.MANIFEST_NAME).read_text())
+    manifest["schema_revision"] = "9999"
+    manifest["program_version"] = "9.0"
+    (made.folder / backups.MANIFEST_NAME).write_text(json.dumps(manifest))
+    before = tree(paths.data_dir)
+
+    with pytest.raises(BackupError, match="made by a newer Storykeeper"):
+        backups.restore_backup(paths, made.folder)
+
+    assert tree(paths.data_dir) == before
+
+
+def test_no_backup_there_is_one_plain_line(paths: DataPaths, tmp_path: Path) -> None:
+    with pytest.raises(BackupError, match="There is no Storykeeper backup in"):
+        backups.restore_backup(paths, tmp_path)
+    with pytest.raises(BackupError, match="plug in the USB stick"):
+        backups.restore_backup(paths, tmp_path / "unplugged")
+
+
+def test_backing_up_to_a_folder_that_is_not_there(store: Store, tmp_path: Path) -> None:
+    with pytest.raises(BackupError, match="is not there: plug in the USB stick"):
+        backups.make_backup(store, tmp_path / "unplugged")
+
+
+def test_the_reminder_is_due_when_the_newest_backup_is_old(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with store.read() as session:
+        assert backups.last_backup_at(session) is None
+    assert backups.backup_is_due(None, days=7)
+    made_at = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "now", lambda: made_at)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    backups.make_backup(store, usb)
+    with store.read() as session:
+        last = backups.last_backup_at(session)
+    assert last == made_at
+
+    monkeypatch.setattr(clock, "now", lambda: made_at + dt.timedelta(days=6, hours=23))
+    assert not backups.backup_is_due(last, days=7)
+    monkeypatch.setattr(clock, "now", lambda: made_at + dt.timedelta(days=7, hours=1))
+    assert backups.backup_is_due(last, days=7)
+    assert not backups.backup_is_due(last, days=14)
