@@ -50,7 +50,8 @@ from storykeeper.core import backups
 from storykeeper.core.db import Store
 from storykeeper.paths import DataPaths
 
-data_dir, usb, key, what = Path(sys.argv[2]), Path(sys.argv[3]), bytes.fromhex(sys.argv[4]), sys.argv[5]
+data_dir, usb = Path(sys.argv[2]), Path(sys.argv[3])
+key, what = bytes.fromhex(sys.argv[4]), sys.argv[5]
 paths = DataPaths(data_dir, data_dir / "logs")
 if what == "restore":
     backups.restore_backup(paths, usb, known_key=key)
@@ -61,9 +62,9 @@ else:
 
 
 def run_killed_at(nth: int, data_dir: Path, usb: Path, key: bytes, what: str) -> int:
+    arguments = (str(nth), str(data_dir), str(usb), key.hex(), what)
     child = subprocess.run(
-        [sys.executable, "-c", KILLED_AT_THE_NTH_RENAME, str(nth), str(data_dir), str(usb)]
-        + [key.hex(), what],
+        [sys.executable, "-c", KILLED_AT_THE_NTH_RENAME, *arguments],
         capture_output=True,
         text=True,
         timeout=CHILD_DEADLINE,
@@ -148,5 +149,4 @@ def test_kill_during_backup_leaves_nothing_under_a_backups_name(
     with Store.open(paths, store_key) as reopened:
         made = backups.make_backup(reopened, usb)
     backups.check_backup(made.folder)
-    leftovers = [p for p in usb.rglob(".*")]
-    assert leftovers == []
+    assert list(usb.rglob(".*")) == []
