@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from benchmarks.process import progress, run_measured
 from storykeeper.core import consent
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.consent import AGREEING, ConsentInput, ConsentRecord, allows_sharing
 from storykeeper.core.db import Store, head_revision
 from storykeeper.core.models import StoryRow
@@ -151,7 +151,7 @@ def add_media(data_dir: Path, spec: StoreSpec, work: Path) -> dict[str, Any]:
             )
         if len(picked) < spec.media_count:
             progress(f"only {len(picked)} stories may be shared: attaching {len(picked)} files")
-        media = MediaStore(store.paths.media_dir)
+        media = store.media
         with tempfile.TemporaryDirectory(dir=work) as scratch:
             for start in range(0, len(picked), MEDIA_BATCH):
                 with store.write(actor="benchmarks") as session:

@@ -8,6 +8,13 @@ under a real name.
 A file brought in from outside is measured before a byte of it is copied: photos and documents
 up to ``DOCUMENT_MAX_BYTES``, audio files up to ``AUDIO_IMPORT_MAX_BYTES`` (``SIZE_LIMITS``).
 Recordings made inside the program pass ``limit=None``: an interview is as long as it is.
+
+In an encrypted store every media file is sealed at rest (``sealed_files``: AES-256-GCM in
+64 KiB chunks, the key derived from the store key for "media"), still named by the SHA-256 of
+its plaintext, so the same photo is still stored once and ``check`` still verifies it, by
+decrypting. Whoever needs the bytes reads them through ``MediaStore.open`` (seekable), never
+from the file itself. A file without the sealed header in such a store is one a conversion has
+not reached yet: it is read as it is, reported by ``check``, and ``seal_plain_files`` seals it.
 """
 
 from __future__ import annotations
@@ -33,6 +40,13 @@ from storykeeper.core.errors import ValidationError
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import AttachmentRow, StoryRow
 from storykeeper.core.provenance import refuse_if_imported
+from storykeeper.core.sealed_files import (
+    MAGIC,
+    SealedFileError,
+    SealingWriter,
+    is_sealed,
+    open_sealed,
+)
 from storykeeper.core.validation import clean_line
 from storykeeper.core.vocabulary import AttachmentKind
 
@@ -222,10 +236,19 @@ def _fsync_dir(folder: Path) -> None:
 
 
 class MediaStore:
-    """Content-addressed files: ``media/ab/abcdef…`` for SHA-256 ``abcdef…``."""
+    """Content-addressed files: ``media/ab/abcdef…`` for SHA-256 ``abcdef…`` (of the plaintext).
 
-    def __init__(self, root: Path) -> None:
+    With a ``key`` (``store.media`` gives it: the store's key for "media") every file is written
+    sealed; without one (a plain store) files are written as they are."""
+
+    def __init__(self, root: Path, key: bytes | None = None) -> None:
         self.root = root
+        self._key = key
+
+    @property
+    def sealed(self) -> bool:
+        """Whether files are written sealed (the store is encrypted)."""
+        return self._key is not None
 
     def path_for(self, sha256: str) -> Path:
         if not _SHA256.match(sha256):
@@ -239,9 +262,9 @@ class MediaStore:
         return StoredFile(staged.sha256, staged.size)
 
     def stage(self, stream: BinaryIO) -> StagedFile:
-        """Copy a stream to a temporary file beside the media, hashing it; ``place`` then puts
-        it under its hash and ``unstage`` drops it. Staging first lets an import check every
-        file before any lands under a real name."""
+        """Copy a stream to a temporary file beside the media (sealed, in an encrypted store),
+        hashing its plaintext; ``place`` then puts it under its hash and ``unstage`` drops it.
+        Staging first lets an import check every file before any lands under a real name."""
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         digest = hashlib.sha256()
         size = 0
@@ -249,10 +272,15 @@ class MediaStore:
         temp = Path(temp_name)
         try:
             with os.fdopen(fd, "wb") as out:
+                sink: BinaryIO | SealingWriter = (
+                    out if self._key is None else SealingWriter(self._key, out)
+                )
                 while chunk := stream.read(CHUNK):
                     digest.update(chunk)
-                    out.write(chunk)
+                    sink.write(chunk)
                     size += len(chunk)
+                if sink is not out:
+                    sink.close()  # seals the last chunk
                 out.flush()
                 os.fsync(out.fileno())
         except BaseException as exc:
@@ -262,11 +290,16 @@ class MediaStore:
         return StagedFile(temp, digest.hexdigest(), size)
 
     def place(self, staged: StagedFile) -> bool:
-        """Put a staged file under its hash; False when an intact copy was already there."""
+        """Put a staged file under its hash; False when an intact copy was already there (in
+        an encrypted store, a sealed one: a plain copy is replaced by the sealed one)."""
         target = self.path_for(staged.sha256)
         try:
             target.parent.mkdir(exist_ok=True, mode=0o700)
-            if target.exists() and self.hash_of(target) == staged.sha256:
+            if (
+                target.exists()
+                and (self._key is None or self._is_sealed_file(target))
+                and self._content_hash(target) == staged.sha256
+            ):
                 staged.temp.unlink()
                 return False
             staged.temp.replace(target)
@@ -328,34 +361,73 @@ class MediaStore:
 
     @staticmethod
     def hash_of(path: Path) -> str:
-        digest = hashlib.sha256()
+        """The SHA-256 of the bytes of the file at ``path`` as they are on disk."""
         with path.open("rb") as stream:
-            while chunk := stream.read(CHUNK):
-                digest.update(chunk)
-        return digest.hexdigest()
+            return _sha256_of(stream)
+
+    @staticmethod
+    def _is_sealed_file(path: Path) -> bool:
+        with path.open("rb") as stream:
+            return is_sealed(stream.read(len(MAGIC)))
+
+    def _open_path(self, path: Path) -> BinaryIO:
+        """The plaintext of the stored file at ``path``: decrypted as it is read when sealed;
+        as it is when it is not (a plain store, or a file a conversion has not reached)."""
+        if self._key is not None and self._is_sealed_file(path):
+            return open_sealed(self._key, path)  # type: ignore[return-value]
+        return path.open("rb")
+
+    def _content_hash(self, path: Path) -> str:
+        with self._open_path(path) as stream:
+            return _sha256_of(stream)
+
+    def open(self, sha256: str) -> BinaryIO:
+        """The stored file's plaintext as a seekable binary file (a context manager), read
+        without writing its plaintext anywhere. Raises ``FileNotFoundError`` when it is missing
+        and ``SealedFileError`` (as it reads) when it is damaged or sealed with another key."""
+        return self._open_path(self.path_for(sha256))
+
+    def size_of(self, sha256: str) -> int:
+        """The stored file's plaintext size (for a sealed file, without decrypting it all)."""
+        with self.open(sha256) as stream:
+            return stream.seek(0, os.SEEK_END)
+
+    def is_plain(self, sha256: str) -> bool:
+        """In an encrypted store: the stored file is not sealed yet (always False in a plain
+        store, whose files are meant to be plain)."""
+        return self._key is not None and not self._is_sealed_file(self.path_for(sha256))
 
     def verify(self, sha256: str) -> str | None:
         """None when the file is present and intact, else what is wrong with it."""
         path = self.path_for(sha256)
         if not path.is_file():
             return "missing"
-        actual = self.hash_of(path)
+        try:
+            actual = self._content_hash(path)
+        except SealedFileError:
+            return "damaged (it can no longer be decrypted)"
         return None if actual == sha256 else f"damaged (its content now hashes to {actual[:12]}…)"
 
     def discard(self, sha256: str) -> None:
         self.path_for(sha256).unlink(missing_ok=True)
 
     def save_copy(self, sha256: str, target: Path) -> int:
-        """Write the stored file to ``target`` (a place the person chose), checking its hash on
-        the way: the copy lands under its name only whole and intact, replacing any file there."""
+        """Write the stored file to ``target`` (a place the person chose), decrypted, checking
+        its hash on the way: the copy lands under its name only whole and intact, replacing any
+        file there."""
         source = self.path_for(sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
         temp = Path(temp_name)
+        damaged = ValidationError(
+            "The stored copy of this file is damaged (its content no longer matches), so "
+            "no copy was saved. Run “Check this computer’s stories” to see what else is "
+            "affected."
+        )
         try:
-            with source.open("rb") as stream, os.fdopen(fd, "wb") as out:
+            with self._open_path(source) as stream, os.fdopen(fd, "wb") as out:
                 while chunk := stream.read(CHUNK):
                     digest.update(chunk)
                     out.write(chunk)
@@ -363,11 +435,7 @@ class MediaStore:
                 out.flush()
                 os.fsync(out.fileno())
             if digest.hexdigest() != sha256:
-                raise ValidationError(
-                    "The stored copy of this file is damaged (its content no longer matches), so "
-                    "no copy was saved. Run “Check this computer’s stories” to see what else is "
-                    "affected."
-                )
+                raise damaged
             # Left readable by this account only (as mkstemp made it): it is personal data.
             temp.replace(target)
         except FileNotFoundError as exc:
@@ -378,6 +446,9 @@ class MediaStore:
                     "this computer’s stories” to see what else is affected."
                 ) from exc
             raise
+        except SealedFileError as exc:
+            temp.unlink(missing_ok=True)
+            raise damaged from exc
         except BaseException as exc:
             temp.unlink(missing_ok=True)
             _raise_if_disk_full(exc, target.parent, "No copy was saved.")
@@ -392,6 +463,59 @@ class MediaStore:
                 for file in folder.iterdir():
                     if _SHA256.match(file.name):
                         yield file.name
+
+    def plain_hashes(self) -> list[str]:
+        """In an encrypted store, the stored files not sealed yet (none in a plain store)."""
+        if self._key is None:
+            return []
+        found = []
+        for sha256 in sorted(self.stored_hashes()):
+            try:
+                if self.is_plain(sha256):
+                    found.append(sha256)
+            except FileNotFoundError:
+                continue  # removed while we looked
+        return found
+
+
+def _sha256_of(stream: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    while chunk := stream.read(CHUNK):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def seal_plain_files(media: MediaStore) -> int:
+    """Seal, in place, every stored file an encrypted store still holds in the clear (a store
+    being converted); how many were sealed.
+
+    One file at a time: its sealed copy is written beside the media, synced, and renamed over
+    the plain file, so a kill at any moment leaves each file whole, plain or sealed (both are
+    read), and at most one unfinished copy (``.incoming-*``, swept like any other). A plain file
+    that no longer matches its name is left as it is, for ``check`` to report: sealing it would
+    hide the damage.
+    """
+    if not media.sealed:
+        raise ValueError("a plain store's media are not sealed")
+    sealed = 0
+    for sha256 in media.plain_hashes():
+        path = media.path_for(sha256)
+        try:
+            with path.open("rb") as plain:
+                staged = media.stage(plain)
+        except FileNotFoundError:
+            continue  # removed meanwhile (a story deleted in the window)
+        if staged.sha256 != sha256:
+            media.unstage(staged)
+            continue
+        try:
+            staged.temp.replace(path)
+            _fsync_dir(path.parent)
+        except BaseException:
+            media.unstage(staged)
+            raise
+        sealed += 1
+    return sealed
 
 
 def _guess_kind(media_type: str) -> AttachmentKind:
@@ -438,6 +562,37 @@ def add_attachment(
     # Checked again while copying, should the file grow meanwhile (then it reads "just over").
     grown = "" if most is None else too_large_message(name, most + 1, chosen, most)
     stored = media.put_file(source, limit=most, message=grown)
+    return _attach(session, story, stored, chosen, media_type, name)
+
+
+def add_recording_stream(
+    session: Session, media: MediaStore, story_id: str, stream: BinaryIO, original_name: str
+) -> Attachment:
+    """Store a recording made in the program, read from ``stream`` (its encoder's anonymous
+    file, or the safety copy read back as WAV), and attach it to the story as audio. No size
+    limit: an interview is as long as it is. As ``add_attachment``: the file before the row."""
+    story = resolve(session, StoryRow, story_id, "story")
+    refuse_if_imported(session, story)
+    name = clean_line(
+        original_name,
+        "original_name",
+        "The file name",
+        max_length=ORIGINAL_NAME_MAX,
+        required=True,
+    )
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    stored = media.put_stream(stream)
+    return _attach(session, story, stored, AttachmentKind.AUDIO, media_type, name)
+
+
+def _attach(
+    session: Session,
+    story: StoryRow,
+    stored: StoredFile,
+    chosen: AttachmentKind,
+    media_type: str,
+    name: str,
+) -> Attachment:
     row = AttachmentRow(
         story_id=story.id,
         kind=chosen.value,

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -27,7 +26,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 
-from storykeeper.core import audit
+from storykeeper.core import audit, faults
 from storykeeper.core.attachments import MediaStore, size_in_words
 from storykeeper.core.audit import verify_chain
 from storykeeper.core.db import Store, current_revision, head_revision
@@ -40,6 +39,7 @@ from storykeeper.core.models import (
     StoryRow,
     StoryVersionRow,
 )
+from storykeeper.core.sealed_files import CUT_SHORT, SealedFileError
 from storykeeper.paths import DataPaths
 
 log = logging.getLogger(__name__)
@@ -216,11 +216,11 @@ def check_store(
             return [Problem("audit", p.message) for p in verify_chain(session)]
 
         def attachments() -> list[Problem]:
-            media = MediaStore(store.paths.media_dir)
+            media = store.media
             found, checked["attachment files"] = _attachments(session, media, hash_files)
             removable_problems, unused = _removable(session, media)
             removable.update(unused)
-            return found + removable_problems
+            return found + _not_yet_sealed(media) + removable_problems
 
         def story_contents() -> list[Problem]:
             checked["stories"] = session.execute(text("SELECT count(*) FROM stories")).scalar_one()
@@ -360,12 +360,34 @@ def _attachments(
 
 
 def _present(media: MediaStore, sha: str, size: int) -> str | None:
-    """None when the file is there at its recorded size, else what is wrong (no hashing)."""
+    """None when the file is there at its recorded size, else what is wrong (no hashing; a
+    sealed file's plaintext size is read from its last chunk, so that chunk is checked)."""
     path = media.path_for(sha)
     if not path.is_file():
         return "missing"
-    actual = path.stat().st_size
+    try:
+        actual = media.size_of(sha) if media.sealed else path.stat().st_size
+    except SealedFileError as exc:
+        cut = exc.message == CUT_SHORT
+        return "damaged (it is cut short)" if cut else "damaged (it can no longer be decrypted)"
     return None if actual == size else f"damaged (its size is now {actual:,} bytes, not {size:,})"
+
+
+def _not_yet_sealed(media: MediaStore) -> list[Problem]:
+    """In an encrypted store, media files still in the clear (a conversion not finished): a
+    warning, as the stories are whole, but whoever copies the folder could open these."""
+    plain = media.plain_hashes()
+    if not plain:
+        return []
+    count = len(plain)
+    return [
+        Problem(
+            "attachments",
+            f"{count} media {'file is' if count == 1 else 'files are'} not yet encrypted: "
+            "converting the store again encrypts them",
+            Severity.WARNING,
+        )
+    ]
 
 
 def _unused(session: Session, media: MediaStore) -> dict[str, int]:
@@ -418,7 +440,7 @@ def _search_index(store: Store, words_changed: bool) -> list[Problem]:
                 text("INSERT INTO story_fts (story_fts, rank) VALUES ('integrity-check', 1)")
             )
     except DatabaseError as exc:
-        if not isinstance(exc.orig, sqlite3.DatabaseError) or _is_locked(exc):
+        if not isinstance(exc.orig, faults.DRIVER_DATABASE_ERRORS) or _is_locked(exc):
             raise
         if words_changed:
             # Rebuilding the index from changed words would make them look as if saved here.
@@ -550,7 +572,7 @@ def repair_store(store: Store, actor: str = "check") -> RepairReport:
     removable (its transaction is over), and one being stored now waits for us to finish.
     Unfinished copies (``.incoming-*``) are removed only once an hour old, as the importer does.
     """
-    media = MediaStore(store.paths.media_dir)
+    media = store.media
     unused_files = unused_bytes = 0
     try:
         with store.write(actor=actor) as session:

@@ -11,7 +11,7 @@ import pytest
 
 from storykeeper.__main__ import main
 from storykeeper.core import stories
-from storykeeper.core.attachments import Attachment, MediaStore, add_attachment
+from storykeeper.core.attachments import Attachment, add_attachment
 from storykeeper.core.db import Store
 from storykeeper.paths import resolve_paths
 from tests.factories import make_story
@@ -26,7 +26,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def attach(store: Store, story_id: str, path: Path, content: bytes) -> Attachment:
     path.write_bytes(content)
     with store.write(actor="test") as session:
-        return add_attachment(session, MediaStore(store.paths.media_dir), story_id, path)
+        return add_attachment(session, store.media, story_id, path)
 
 
 def store_with_a_used_and_an_unused_file(tmp_path: Path) -> tuple[Path, Path]:
@@ -37,7 +37,7 @@ def store_with_a_used_and_an_unused_file(tmp_path: Path) -> tuple[Path, Path]:
         gone = attach(store, gone_story.id, tmp_path / "gone.png", b"\x89PNG gone" * 200)
         with store.write(actor="test") as session:
             stories.delete_story(session, gone_story.id)  # its file is left behind
-        media = MediaStore(store.paths.media_dir)
+        media = store.media
         return media.path_for(kept.sha256), media.path_for(gone.sha256)
 
 

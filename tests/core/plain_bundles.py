@@ -7,7 +7,6 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle.writer import Selection, plan_export, write_bundle
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
@@ -21,7 +20,7 @@ def write_plain(store: Store, out: Path) -> tuple[Path, KeyStore]:
     result = write_bundle(
         plan,
         keys=keys,
-        media=MediaStore(store.paths.media_dir),
+        media=store.media,
         out=out,
         recipients=[],
         plain=True,

@@ -19,7 +19,7 @@ from tests.factories import make_story
 
 @pytest.fixture
 def media(store: Store) -> attachments.MediaStore:
-    return attachments.MediaStore(store.paths.media_dir)
+    return store.media
 
 
 def test_a_file_is_stored_under_its_hash(
@@ -34,7 +34,7 @@ def test_a_file_is_stored_under_its_hash(
     assert added.media_type == "image/jpeg"
     assert added.size == photo.stat().st_size
     stored = media.path_for(added.sha256)
-    assert stored.read_bytes() == photo.read_bytes()
+    assert media.open(added.sha256).read() == photo.read_bytes()
     assert stored.parent.name == added.sha256[:2]
     assert not list(media.root.glob(".incoming-*"))
     with store.read() as session:
@@ -82,9 +82,7 @@ def _story_with_attachment(store: Store, tmp_path: Path) -> attachments.Attachme
     recording.write_bytes(b"fLaC pretend audio" * 100)
     story = make_story(store)
     with store.write(actor="test") as session:
-        return attachments.add_attachment(
-            session, attachments.MediaStore(store.paths.media_dir), story.id, recording
-        )
+        return attachments.add_attachment(session, store.media, story.id, recording)
 
 
 def test_check_passes_on_a_healthy_store(store: Store, tmp_path: Path) -> None:
@@ -97,7 +95,7 @@ def test_check_passes_on_a_healthy_store(store: Store, tmp_path: Path) -> None:
 
 def test_check_finds_a_missing_attachment(store: Store, tmp_path: Path) -> None:
     added = _story_with_attachment(store, tmp_path)
-    attachments.MediaStore(store.paths.media_dir).path_for(added.sha256).unlink()
+    store.media.path_for(added.sha256).unlink()
     report = check_store(store)
     assert not report.ok
     assert [p.message for p in report.problems] == [
@@ -107,7 +105,7 @@ def test_check_finds_a_missing_attachment(store: Store, tmp_path: Path) -> None:
 
 def test_check_finds_a_damaged_attachment(store: Store, tmp_path: Path) -> None:
     added = _story_with_attachment(store, tmp_path)
-    path = attachments.MediaStore(store.paths.media_dir).path_for(added.sha256)
+    path = store.media.path_for(added.sha256)
     path.write_bytes(b"something else")
     report = check_store(store)
     assert not report.ok
@@ -162,7 +160,7 @@ def test_check_finds_a_search_index_out_of_step(store: Store) -> None:
 
 def test_a_file_added_again_before_its_clean_up_is_kept(store: Store, tmp_path: Path) -> None:
     """Remove a photo, add the same photo again at once: the clean-up must not take its file."""
-    media = attachments.MediaStore(store.paths.media_dir)
+    media = store.media
     photo = tmp_path / "garden.jpg"
     photo.write_bytes(b"\xff\xd8 the same garden " * 100)
     story = make_story(store)

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from storykeeper.core import consent
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Action, Outcome
 from storykeeper.core.db import Store
@@ -38,7 +38,7 @@ def sent(store: Store, coordinator: Store, tmp_path: Path) -> tuple[Path, KeySto
         for story in (first, second):
             scopes = given().scopes | {ConsentScope.SHARE_MEDIA}
             consent.record_consent(session, story.id, given(scopes=scopes))
-        add_attachment(session, MediaStore(store.paths.media_dir), second.id, photo)
+        add_attachment(session, store.media, second.id, photo)
     out = tmp_path / "out"
     out.mkdir()
     trust_advocate(store, coordinator)

@@ -14,7 +14,7 @@ import pytest
 from pyrage import x25519
 
 from storykeeper.core import consent
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.bundle.writer import (
     ExportCancelled,
     ExportError,
@@ -59,7 +59,7 @@ def export(
     result = write_bundle(
         plan,
         keys=KeyStore(store.paths.data_dir),
-        media=MediaStore(store.paths.media_dir),
+        media=store.media,
         out=out,
         recipients=[str(coordinator.to_public())],
         **options,  # type: ignore[arg-type]
@@ -91,7 +91,7 @@ def test_only_what_each_storys_consent_allows_leaves(
     no_consent = make_story(store, teller="Dan Ray", own_words="Dan's words.")
     photo = tmp_path / "drawing.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"drawing" * 100)
-    media = MediaStore(store.paths.media_dir)
+    media = store.media
     with store.write(actor="test") as session:
         consent.record_consent(
             session,
@@ -189,7 +189,7 @@ def test_a_plain_bundle_only_when_asked_and_never_without_recipients(
     with store.write(actor="test") as session:
         consent.record_consent(session, story.id, given())
         plan = plan_export(session, Selection.ALL)
-    keys, media = KeyStore(store.paths.data_dir), MediaStore(store.paths.media_dir)
+    keys, media = KeyStore(store.paths.data_dir), store.media
     with pytest.raises(ExportError, match="Nobody to encrypt the bundle to"):
         write_bundle(plan, keys=keys, media=media, out=tmp_path, recipients=[])
     plain = write_bundle(plan, keys=keys, media=media, out=tmp_path, recipients=[], plain=True)
@@ -214,7 +214,7 @@ def test_a_cancelled_or_failed_export_leaves_nothing(
         write_bundle(
             plan,
             keys=KeyStore(store.paths.data_dir),
-            media=MediaStore(store.paths.media_dir),
+            media=store.media,
             out=out,
             recipients=[str(coordinator.to_public())],
             progress=lambda done, total: steps.append(done),
@@ -230,7 +230,7 @@ def test_a_cancelled_or_failed_export_leaves_nothing(
         write_bundle(
             plan,
             keys=KeyStore(store.paths.data_dir),
-            media=MediaStore(store.paths.media_dir),
+            media=store.media,
             out=out,
             recipients=[str(coordinator.to_public())],
         )
@@ -254,7 +254,7 @@ def test_every_json_file_matches_its_published_schema(
     with store.read() as session:
         shared = plan_export(session, Selection.ALL).stories[0].story_id
     with store.write(actor="test") as session:
-        add_attachment(session, MediaStore(store.paths.media_dir), shared, photo)
+        add_attachment(session, store.media, shared, photo)
         consent.record_consent(session, shared, given(scopes=scoped(ConsentScope.SHARE_MEDIA)))
     _, files = export(store, tmp_path, coordinator)
     validators = {}

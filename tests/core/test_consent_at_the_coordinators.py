@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from storykeeper.core import consent, stories
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.bundle.export import Selection
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Action, Outcome, history
@@ -44,7 +44,7 @@ def held(store: Store, coordinator: Store, tmp_path: Path) -> tuple[Path, KeySto
     with store.write(actor="test") as session:
         scopes = given().scopes | {ConsentScope.SHARE_MEDIA}
         consent.record_consent(session, story.id, given(scopes=scopes))
-        add_attachment(session, MediaStore(store.paths.media_dir), story.id, photo)
+        add_attachment(session, store.media, story.id, photo)
     out = tmp_path / "out"
     out.mkdir()
     trust_advocate(store, coordinator)

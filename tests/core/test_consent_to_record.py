@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from storykeeper.core import clock, consent, consent_text, stories
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.audit import recent_events
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Action
@@ -308,7 +308,7 @@ def test_a_story_whose_consent_allows_recording_but_not_sharing_leaves_nothing(
                 scopes=frozenset({RECORD, ConsentScope.SHARE_MEDIA, ConsentScope.QUOTE_ANONYMISED})
             ),
         )
-        add_attachment(session, MediaStore(store.paths.media_dir), story.id, recording)
+        add_attachment(session, store.media, story.id, recording)
     spoken = make_story(store, title="Only recording")
     _verbal(store, spoken.id)
     with store.read() as session:

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from storykeeper.core import consent, stories
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.writer import Selection
 from storykeeper.core.check import check_store
@@ -37,9 +37,7 @@ def with_media(store: Store, story_id: str, folder: Path) -> dict[str, str]:
     with store.write(actor="test") as session:
         for name, data in files.items():
             (folder / name).write_bytes(data)
-            attachment = add_attachment(
-                session, MediaStore(store.paths.media_dir), story_id, folder / name
-            )
+            attachment = add_attachment(session, store.media, story_id, folder / name)
             added[name] = attachment.sha256
     return added
 
@@ -66,7 +64,7 @@ def test_with_share_media_every_file_arrives_whole(
         "letter.pdf": AttachmentKind.DOCUMENT,
         "interview.flac": AttachmentKind.AUDIO,
     }
-    media = MediaStore(coordinator.paths.media_dir)
+    media = coordinator.media
     for sha256 in hashes.values():
         assert media.verify(sha256) is None
     assert sorted(media.stored_hashes()) == sorted(hashes.values())
@@ -82,7 +80,7 @@ def test_without_share_media_the_story_goes_and_its_files_stay(
     report = import_bundle(coordinator, export(store, coordinator, tmp_path / "a"), actor="c")
     assert report.media_files == 0
     assert media_of(coordinator, story.id) == {}
-    assert list(MediaStore(coordinator.paths.media_dir).stored_hashes()) == []
+    assert list(coordinator.media.stored_hashes()) == []
     assert no_problems(coordinator) == []
 
 
@@ -108,7 +106,7 @@ def test_taking_back_share_media_takes_the_files_back_from_the_coordinator(
         coordinator, export(store, coordinator, tmp_path / "b", Selection.SINCE_LAST), actor="c"
     )
     assert media_of(coordinator, story.id) == {}
-    media = MediaStore(coordinator.paths.media_dir)
+    media = coordinator.media
     for sha256 in hashes.values():
         assert media.verify(sha256) == "missing"
     assert no_problems(coordinator) == []

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from storykeeper.core import consent, people
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.consent import BestInterests, PersonConsulted
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
@@ -164,7 +164,7 @@ def test_a_supporter_or_witness_sharing_a_word_of_the_name_goes_by_their_part(
 
 def test_attachment_names_lose_every_name(store: Store, tmp_path: Path) -> None:
     story = make_story(store)
-    media = MediaStore(store.paths.media_dir)
+    media = store.media
     source = tmp_path / "scan.bin"
     source.write_bytes(b"a letter")
     with store.write(actor="test") as session:

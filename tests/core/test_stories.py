@@ -228,7 +228,7 @@ def test_storyteller_without_stories_is_deleted(store: Store) -> None:
 
 def test_storyteller_is_deleted_with_their_stories(store: Store, tmp_path: Path) -> None:
     first = make_story(store, own_words="Something private.")
-    media = attachments.MediaStore(store.paths.media_dir)
+    media = store.media
     only_theirs = tmp_path / "theirs.jpg"
     only_theirs.write_bytes(b"only in their stories")
     shared = tmp_path / "shared.jpg"

@@ -186,9 +186,7 @@ def test_consent_and_attachments_raise_the_revision_but_keep_no_version(
     fake_clock.advance(minutes=30)
     with store.write(actor="someone else") as session:
         consent.record_consent(session, story.id, given())
-        attachments.add_attachment(
-            session, attachments.MediaStore(store.paths.media_dir), story.id, photo
-        )
+        attachments.add_attachment(session, store.media, story.id, photo)
         assert stories.get_story(session, story.id).revision == 3
     assert versions(store, story) == before
     # The next saved change records the story's revision at that moment.

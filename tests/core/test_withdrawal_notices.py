@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from storykeeper.__main__ import main
 from storykeeper.core import withdrawal_notices
-from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle.export import ExportResult, Selection, export_bundle
 from storykeeper.core.bundle.writer import ExportError, plan_export, write_bundle
 from storykeeper.core.db import Store
@@ -116,7 +115,7 @@ def test_a_bundle_shared_with_someone_who_never_had_the_story_holds_its_notice_b
         write_bundle(
             north_only,
             keys=KeyStore(store.paths.data_dir),
-            media=MediaStore(store.paths.media_dir),
+            media=store.media,
             out=tmp_path,
             recipients=[north, south],
         )

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.stories import Story, get_story
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.ops.changes import Change, Kind
@@ -58,7 +58,7 @@ def interview(path: Path) -> Path:
 def attach_elsewhere(context: AppContext, story_id: str, file: Path) -> None:
     """An attachment added by something else than these panels (another window, a recovery)."""
     with context.store.write(actor="test") as session:
-        add_attachment(session, MediaStore(context.paths.media_dir), story_id, file)
+        add_attachment(session, context.store.media, story_id, file)
 
 
 def test_both_lists_reload_when_their_story_s_attachments_change(

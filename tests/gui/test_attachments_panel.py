@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core.attachments import (
-    MediaStore,
     add_attachment,
     list_attachments,
     size_in_words,
@@ -203,7 +202,7 @@ def test_a_file_too_large_is_refused_with_what_to_do_and_nothing_is_kept(
     ]
     assert said == [("writing",), ("write_failed", story.id)]  # the editor's saves go on
     assert stored(context, story.id) == [] and revision(context, story.id) == story.revision
-    assert list(MediaStore(context.paths.media_dir).stored_hashes()) == []
+    assert list(context.store.media.stored_hashes()) == []
     assert panel.list.count() == 0
     assert panel.status.text().startswith("No photos or documents yet.")
     assert panel.add_button.isEnabled()
@@ -234,7 +233,7 @@ def test_an_audio_file_is_attached_as_audio_and_left_to_the_recorder(
 def test_delete_asks_naming_the_file_keeps_it_by_default_and_removes_it_when_confirmed(
     qtbot: QtBot, panel: AttachmentsPanel, context: AppContext, story: Story, tmp_path: Path
 ) -> None:
-    media = MediaStore(context.paths.media_dir)
+    media = context.store.media
     letter = tmp_path / "letter.pdf"
     letter.write_bytes(b"%PDF a letter")
     photo = png(tmp_path / "garden.png", 20, 20)
@@ -286,7 +285,7 @@ def test_delete_asks_naming_the_file_keeps_it_by_default_and_removes_it_when_con
 def test_a_photo_is_previewed_from_a_worker_and_a_document_says_it_has_none(
     qtbot: QtBot, panel: AttachmentsPanel, context: AppContext, story: Story, tmp_path: Path
 ) -> None:
-    media = MediaStore(context.paths.media_dir)
+    media = context.store.media
     with context.store.write(actor="test") as session:
         big = add_attachment(session, media, story.id, png(tmp_path / "wide.png", 1600, 1200))
         add_attachment(session, media, story.id, tmp_path.joinpath("notes.txt"))
@@ -316,7 +315,7 @@ def test_a_photo_is_previewed_from_a_worker_and_a_document_says_it_has_none(
 def test_read_only_shows_and_saves_copies_but_changes_nothing(
     qtbot: QtBot, panel: AttachmentsPanel, context: AppContext, story: Story, tmp_path: Path
 ) -> None:
-    media = MediaStore(context.paths.media_dir)
+    media = context.store.media
     photo = png(tmp_path / "garden.png", 200, 100)
     with context.store.write(actor="test") as session:
         add_attachment(session, media, story.id, photo)
@@ -349,7 +348,7 @@ def test_read_only_shows_and_saves_copies_but_changes_nothing(
 def test_a_damaged_file_is_not_saved_as_a_copy(
     qtbot: QtBot, panel: AttachmentsPanel, context: AppContext, story: Story, tmp_path: Path
 ) -> None:
-    media = MediaStore(context.paths.media_dir)
+    media = context.store.media
     with context.store.write(actor="test") as session:
         added = add_attachment(session, media, story.id, tmp_path / "notes.txt")
     media.path_for(added.sha256).write_bytes(b"changed behind the program's back")
@@ -376,9 +375,7 @@ def test_every_control_is_named_has_a_unique_alt_key_and_a_place_in_the_tab_orde
     qtbot: QtBot, panel: AttachmentsPanel, context: AppContext, story: Story, tmp_path: Path
 ) -> None:
     with context.store.write(actor="test") as session:
-        added = add_attachment(
-            session, MediaStore(context.paths.media_dir), story.id, tmp_path / "notes.txt"
-        )
+        added = add_attachment(session, context.store.media, story.id, tmp_path / "notes.txt")
     panel.show_story(story.id, [added], read_only=False)
     controls = [
         w
@@ -416,7 +413,7 @@ def test_at_twice_the_text_size_in_high_contrast_everything_shows_whole(
     normal = panel.preview.box()
     context.set_text_scale(200)
     context.set_high_contrast(True)
-    media = MediaStore(context.paths.media_dir)
+    media = context.store.media
     with context.store.write(actor="test") as session:
         added = add_attachment(session, media, story.id, png(tmp_path / "garden.png", 800, 600))
     with qtbot.waitSignal(panel.preview_shown, timeout=10_000):

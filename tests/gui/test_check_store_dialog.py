@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import stories
-from storykeeper.core.attachments import Attachment, MediaStore, add_attachment
+from storykeeper.core.attachments import Attachment, add_attachment
 from storykeeper.core.audit import recent_events
 from storykeeper.core.db import Store
 from storykeeper.gui.context import AppContext
@@ -25,7 +25,7 @@ ALT = Qt.KeyboardModifier.AltModifier
 def attach(store: Store, story_id: str, path: Path, content: bytes) -> Attachment:
     path.write_bytes(content)
     with store.write(actor="test") as session:
-        return add_attachment(session, MediaStore(store.paths.media_dir), story_id, path)
+        return add_attachment(session, store.media, story_id, path)
 
 
 def left_behind(store: Store, tmp_path: Path) -> Path:
@@ -34,7 +34,7 @@ def left_behind(store: Store, tmp_path: Path) -> Path:
     gone = attach(store, story.id, tmp_path / "gone.png", b"\x89PNG" + b"x" * 2996)
     with store.write(actor="test") as session:
         stories.delete_story(session, story.id)
-    return MediaStore(store.paths.media_dir).path_for(gone.sha256)
+    return store.media.path_for(gone.sha256)
 
 
 def audit_events(store: Store) -> int:
@@ -62,7 +62,7 @@ def test_unused_files_are_removed_only_once_confirmed(
     story = make_story(store)
     kept = attach(store, story.id, tmp_path / "kept.jpg", b"\xff\xd8 a photo a story uses")
     unused = left_behind(store, tmp_path)
-    kept_path = MediaStore(store.paths.media_dir).path_for(kept.sha256)
+    kept_path = store.media.path_for(kept.sha256)
     seen: dict[str, object] = {}
 
     def act(dialog: QWidget) -> None:
@@ -135,7 +135,7 @@ def test_problems_are_said_in_words_and_nothing_is_offered_when_none_can_be_tidi
 ) -> None:
     story = make_story(context.store)
     missing = attach(context.store, story.id, tmp_path / "drawing.png", b"\x89PNG a drawing")
-    MediaStore(context.paths.media_dir).path_for(missing.sha256).unlink()
+    context.store.media.path_for(missing.sha256).unlink()
     dialog = CheckStoreDialog(context)
     qtbot.addWidget(dialog)
     with qtbot.waitSignal(dialog.check_finished, timeout=10_000):

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 
 from storykeeper.core import demo
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.bundle.export import export_bundle
 from storykeeper.core.db import Store
 from storykeeper.core.keys import AGE_IDENTITY, KeyStore
@@ -69,7 +69,7 @@ def strings(value: Any) -> Iterator[tuple[str, str]]:
 
 def add_names_to_stories(store: Store, tmp_path: Path) -> int:
     """People mentioned and named attachments on every third story; how many stories."""
-    media = MediaStore(store.paths.media_dir)
+    media = store.media
     tmp_path.mkdir()
     with store.read() as session:
         ids = list(session.scalars(select(StoryRow.uuid).order_by(StoryRow.id)))

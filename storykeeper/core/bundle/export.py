@@ -53,6 +53,7 @@ def write_planned(
     paths: DataPaths,
     plan: ExportPlan,
     *,
+    media: MediaStore,
     out: Path,
     recipients: list[str],
     plain: bool = False,
@@ -60,11 +61,12 @@ def write_planned(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ExportResult:
-    """Write ``plan`` as one bundle with this data folder's keys and media; no database."""
+    """Write ``plan`` as one bundle with this data folder's keys and ``media`` (the store's,
+    ``store.media``, whose key reads sealed files); no database."""
     return write_bundle(
         plan,
         keys=KeyStore(paths.data_dir),
-        media=MediaStore(paths.media_dir),
+        media=media,
         out=out,
         recipients=[] if plain else recipients,
         plain=plain,
@@ -104,6 +106,7 @@ def export_bundle(
     result = write_planned(
         store.paths,
         plan,
+        media=store.media,
         out=out,
         recipients=recipients or [],
         plain=plain,

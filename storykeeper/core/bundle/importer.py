@@ -302,7 +302,7 @@ def _apply(
     revisions = {entry["id"]: entry["revision"] for entry in bundle.summary["stories"]}
     withdrawals = bundle.summary["withdrawals"]
     total = len(story_paths) + len(withdrawals)
-    media = MediaStore(store.paths.media_dir)
+    media = store.media  # its key seals the media as they are staged
     merger: Merger | None = None
     try:
         with store.write(actor=actor) as session:

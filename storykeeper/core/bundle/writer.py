@@ -63,6 +63,7 @@ from storykeeper.core.keys import KeyStore
 from storykeeper.core.mentioned import mentioned_by_story
 from storykeeper.core.models import ExportItemRow, ExportRow, StoryRow
 from storykeeper.core.pseudonyms import storyteller_keys
+from storykeeper.core.sealed_files import SealedFileError
 from storykeeper.core.stories import get_stories
 from storykeeper.core.withdrawal_notices import bundle_recipients, mark_sent, notices_for
 
@@ -252,41 +253,52 @@ class _Bag:
         return digest
 
     def add_file(
-        self, path: str, source: Path, sha256: str, worker: ThreadPoolExecutor | None = None
+        self, path: str, media: MediaStore, sha256: str, worker: ThreadPoolExecutor | None = None
     ) -> None:
-        """Copy a media file in, checking it is still the file its name promises.
+        """Copy a media file in (its plaintext, read through ``media``: decrypted as it is read
+        in an encrypted store, never written anywhere in the clear), checking it is still the
+        file its name promises.
 
         With a ``worker``, the SHA-512 (for the manifest) runs on it while this thread does the
         SHA-256 and the copy: hashlib lets go of the GIL, so on two cores they overlap.
         """
         check, digest, size = hashlib.sha256(), hashlib.sha512(), 0
         pending: Future[None] | None = None
-        if not source.is_file():
+        source = media.path_for(sha256)
+        damaged = ExportError(
+            f"The media file {source} is damaged (its content no longer matches its name). "
+            "Run “storykeeper check” to find every damaged file."
+        )
+        try:
+            inside = media.open(sha256)
+        except (FileNotFoundError, IsADirectoryError) as exc:
             raise ExportError(
                 f"The media file {source} is missing. Run “storykeeper check” to see what else is."
-            )
+            ) from exc
         # Media are compressed already: stored, not deflated.
-        with (
-            source.open("rb") as inside,
-            self.archive.open(self._info(path, zipfile.ZIP_STORED), "w", force_zip64=True) as out,
-        ):
-            while chunk := inside.read(CHUNK):
-                if worker is None:
-                    digest.update(chunk)
-                else:
-                    if pending is not None:
-                        pending.result()  # in order: each update after the one before
-                    pending = worker.submit(digest.update, chunk)
-                check.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
+        try:
+            with (
+                inside,
+                self.archive.open(
+                    self._info(path, zipfile.ZIP_STORED), "w", force_zip64=True
+                ) as out,
+            ):
+                while chunk := inside.read(CHUNK):
+                    if worker is None:
+                        digest.update(chunk)
+                    else:
+                        if pending is not None:
+                            pending.result()  # in order: each update after the one before
+                        pending = worker.submit(digest.update, chunk)
+                    check.update(chunk)
+                    size += len(chunk)
+                    out.write(chunk)
+        except SealedFileError as exc:
+            raise damaged from exc
         if pending is not None:
             pending.result()
         if check.hexdigest() != sha256:
-            raise ExportError(
-                f"The media file {source} is damaged (its content no longer matches its name). "
-                "Run “storykeeper check” to find every damaged file."
-            )
+            raise damaged
         self.payload[path] = digest.hexdigest()
         self.octets += size
 
@@ -432,7 +444,7 @@ def write_bundle(
                 for sha256 in story.media:
                     if sha256 not in media_names:
                         media_names.add(sha256)
-                        bag.add_file(f"data/media/{sha256}", media.path_for(sha256), sha256, hasher)
+                        bag.add_file(f"data/media/{sha256}", media, sha256, hasher)
                     step()
             shown_recipients = [str(r) for r in age_recipients]
             summary = bundle_document(

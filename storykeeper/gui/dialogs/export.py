@@ -389,6 +389,7 @@ class ExportDialog(QDialog):
             write_planned,
             self.context.paths,
             self.plan,
+            media=self.context.store.media,
             out=Path(self.folder.text().strip()).expanduser(),
             recipients=[] if plain else self.chosen_recipients(),
             plain=plain,

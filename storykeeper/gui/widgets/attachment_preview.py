@@ -72,7 +72,7 @@ class AttachmentPreview(QLabel):
             return
         self.setText("Making the preview…")
         self._tasks.run(
-            partial(load_thumbnail, self._media.path_for(attachment.sha256), self.box()),
+            partial(load_thumbnail, partial(self._media.open, attachment.sha256), self.box()),
             on_done=lambda image: self._ready(request, attachment, image),
             on_error=lambda _error: self._ready(request, attachment, None),
         )

@@ -54,7 +54,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storykeeper.core.attachments import Attachment, MediaStore, RemovedAttachment
+from storykeeper.core.attachments import Attachment, RemovedAttachment
 from storykeeper.core.vocabulary import AttachmentKind
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.error_text import plain_error
@@ -103,7 +103,7 @@ class AttachmentsPanel(QGroupBox):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__("Photos and documents", parent)
         self.context = context
-        self.media = MediaStore(context.paths.media_dir)
+        self.media = context.store.media
         #: Called on the GUI thread before any write (the editor saves unsaved typing there).
         self.before_change: Callable[[], None] | None = None
         self.story_id: str | None = None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from storykeeper.core.attachments import MediaStore
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.ops import attachments as attachment_ops
 
@@ -21,7 +20,7 @@ def discard_unused_media(context: AppContext, result: Any) -> None:
     context.tasks.write(
         partial(
             attachment_ops.discard_unused_files,
-            media=MediaStore(context.paths.media_dir),
+            media=context.store.media,
             hashes=hashes,
         ),
         # Only files no attachment refers to go: no record any view shows changes.

@@ -2,11 +2,16 @@
 
 An advocate writing a story from a recording listens in short stretches, often slower than it
 was spoken; the speed choice keeps the pitch (QMediaPlayer's playback rate does).
+
+The player reads the recording through a ``StreamDevice`` over the stored file's plaintext
+(``MediaStore.open``), never from the file itself: in an encrypted store that file is sealed,
+and no decrypted copy is ever written for Qt to read.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
+from typing import BinaryIO
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
@@ -14,6 +19,10 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlid
 
 from storykeeper.core.recording_marks import clock_text
 from storykeeper.gui.widgets.labels import buddy_label
+from storykeeper.gui.widgets.media_device import StreamDevice
+
+#: Opens a recording's plaintext, seekable (``partial(media.open, sha256)``).
+Opener = Callable[[], BinaryIO]
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5)
 #: How far the arrow keys move along the recording.
@@ -30,6 +39,8 @@ class RecordingPlayer(QWidget):
         self.title = ""
         self._pending_position: int | None = None
         self._play_when_loaded = False
+        #: What the player reads the recording loaded now from (None: nothing loaded).
+        self._device: StreamDevice | None = None
         # Made when a recording is first loaded: the sound output loads the audio back end,
         # which the window need not pay for at start-up (docs/performance.md).
         self._player: QMediaPlayer | None = None
@@ -86,17 +97,33 @@ class RecordingPlayer(QWidget):
         for widget in (self.play_button, self.position, self.speed):
             widget.setEnabled(enabled)
 
-    def load(self, path: Path | None, title: str) -> None:
-        """Show a recording, ready to play (None: nothing chosen)."""
+    def load(self, opener: Opener | None, title: str, suffix: str = "") -> None:
+        """Show a recording, ready to play (None: nothing chosen). ``opener`` gives its
+        plaintext; ``suffix`` (".flac") hints at its format, as a file name would."""
         self.title = title
         self._pending_position = None
         self._play_when_loaded = False
-        if path is not None or self._player is not None:
+        previous, self._device = self._device, None
+        if opener is not None or self._player is not None:
             self.player.stop()
-            self.player.setSource(QUrl() if path is None else QUrl.fromLocalFile(str(path)))
+            self.player.setSource(QUrl())  # Qt lets go of the previous device
+        if previous is not None:
+            previous.close()
+        if opener is not None:
+            try:
+                self._device = StreamDevice(opener(), self)
+            except OSError:
+                self._device = None
+                self.problem.emit(
+                    f"“{title}” cannot be played: its stored file is missing. “Check this "
+                    "computer’s stories” (Story menu) says what else is affected."
+                )
+            else:
+                # Only the suffix, never the story's words: FFmpeg writes this name in its log.
+                self.player.setSourceDevice(self._device, QUrl(f"recording{suffix}"))
         self.position.setValue(0)
         self._show_time(0)
-        self.set_enabled(path is not None)
+        self.set_enabled(self._device is not None)
 
     @property
     def playing(self) -> bool:

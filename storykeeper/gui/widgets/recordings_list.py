@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
+from pathlib import PurePath
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
@@ -91,7 +93,9 @@ class RecordingsList(QWidget):
             return
         attachment = self.attachments[row]
         self.player.load(
-            self._media.path_for(attachment.sha256), recording_title(attachment.original_name)
+            partial(self._media.open, attachment.sha256),
+            recording_title(attachment.original_name),
+            PurePath(attachment.original_name).suffix,
         )
         self.chosen_changed.emit()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from storykeeper.core.attachments import MediaStore
 from storykeeper.core.db import Store
 from storykeeper.core.stories import get_story
 from storykeeper.gui.ops import attachments as attachment_ops
@@ -21,7 +20,7 @@ def revision(store: Store, story_id: str) -> int:
 def test_files_are_added_each_on_its_own_and_each_refusal_said(
     store: Store, tmp_path: Path
 ) -> None:
-    media = MediaStore(store.paths.media_dir)
+    media = store.media
     story = make_story(store)
     photo, notes = tmp_path / "bus stop.jpg", tmp_path / "notes.txt"
     photo.write_bytes(b"\xff\xd8\xff a photo")
@@ -54,9 +53,7 @@ def test_nothing_added_changes_nothing(store: Store, tmp_path: Path) -> None:
     empty = tmp_path / "empty.pdf"
     empty.touch()
     with store.write(actor="test") as session:
-        result = attachment_ops.add_files(
-            session, MediaStore(store.paths.media_dir), story.id, [empty]
-        )
+        result = attachment_ops.add_files(session, store.media, story.id, [empty])
     assert result.added == () and len(result.refused) == 1
     assert result.revision == before == revision(store, story.id)
     assert attachment_ops.added_changes(result) == []
@@ -65,7 +62,7 @@ def test_nothing_added_changes_nothing(store: Store, tmp_path: Path) -> None:
 def test_a_removed_file_is_discarded_only_once_no_attachment_uses_it(
     store: Store, tmp_path: Path
 ) -> None:
-    media = MediaStore(store.paths.media_dir)
+    media = store.media
     first, second = make_story(store), make_story(store, title="The same photo again")
     photo = tmp_path / "bus stop.jpg"
     photo.write_bytes(b"\xff\xd8\xff a photo")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from storykeeper.core import stories
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.audit import recent_events
 from storykeeper.core.db import Store
 from storykeeper.gui.ops import check as check_ops
@@ -15,7 +15,7 @@ from tests.factories import make_story
 def test_the_check_names_each_step_and_finds_a_file_no_story_uses(
     store: Store, tmp_path: Path
 ) -> None:
-    media = MediaStore(store.paths.media_dir)
+    media = store.media
     story = make_story(store)
     photo = tmp_path / "bus.jpg"
     photo.write_bytes(b"a photo a story uses")
@@ -34,7 +34,7 @@ def test_the_check_names_each_step_and_finds_a_file_no_story_uses(
 
 
 def test_removing_unused_files_keeps_every_file_a_story_uses(store: Store, tmp_path: Path) -> None:
-    media = MediaStore(store.paths.media_dir)
+    media = store.media
     kept_story, gone_story = make_story(store), make_story(store, title="Deleted later")
     photo = tmp_path / "bus.jpg"
     photo.write_bytes(b"a photo a story uses")
@@ -46,11 +46,12 @@ def test_removing_unused_files_keeps_every_file_a_story_uses(store: Store, tmp_p
     with store.write(actor="test") as session:
         stories.delete_story(session, gone_story.id)
 
+    on_disk = media.path_for(lost.sha256).stat().st_size  # sealed: a little over the content
     repaired = check_ops.remove_unused_files(store, actor="advocate")
 
-    assert (repaired.unused_files, repaired.unused_bytes) == (1, orphan.stat().st_size)
+    assert (repaired.unused_files, repaired.unused_bytes) == (1, on_disk)
     assert not media.path_for(lost.sha256).exists()
-    assert media.path_for(kept.sha256).read_bytes() == b"a photo a story uses"
+    assert media.open(kept.sha256).read() == b"a photo a story uses"
     with store.read() as session:
         event = recent_events(session, limit=1)[0]
     assert (event.action, event.actor) == ("media.unused_removed", "advocate")

@@ -29,7 +29,9 @@ def test_a_recorded_export_is_not_new_since_the_last_one(store: Store, tmp_path:
     shared(store, "The bus")
     with store.read() as session:
         plan = exchange_ops.plan_export(session, Selection.SINCE_LAST)
-    result = write_planned(store.paths, plan, out=tmp_path, recipients=[], plain=True)
+    result = write_planned(
+        store.paths, plan, media=store.media, out=tmp_path, recipients=[], plain=True
+    )
 
     with store.write(actor="test") as session:
         recorded = exchange_ops.record_export(session, result)

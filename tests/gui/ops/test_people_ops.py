@@ -106,7 +106,7 @@ def test_deleting_a_storyteller_removes_their_stories_and_says_which(
     story = make_story(store, teller="Mary Jones")
     photo = tmp_path / "garden.jpg"
     photo.write_bytes(b"\xff\xd8 pretend jpeg " * 100)
-    media = attachments.MediaStore(store.paths.media_dir)
+    media = store.media
     with store.write(actor="test") as session:
         added = attachments.add_attachment(session, media, story.id, photo)
     teller_id = story.storyteller.id

@@ -96,7 +96,7 @@ def test_deleting_a_story_leaves_a_tombstone_and_hands_back_its_unused_files(
     story = make_story(store)
     photo = tmp_path / "garden.jpg"
     photo.write_bytes(b"\xff\xd8 pretend jpeg " * 100)
-    media = attachments.MediaStore(store.paths.media_dir)
+    media = store.media
     with store.write(actor="test") as session:
         added = attachments.add_attachment(session, media, story.id, photo)
     with store.write(actor="test") as session:
