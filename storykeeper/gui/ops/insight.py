@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from storykeeper.core import insight
+from storykeeper.core import insight, people
 from storykeeper.core.insight_snapshot import InsightSnapshot, store_fingerprint
-from storykeeper.core.search import StoryFilter
+from storykeeper.core.search import Sender, StoryFilter, senders_here
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +69,24 @@ _snapshots = _SnapshotCache()
 def forget_snapshot() -> None:
     """Stories, consent, people or themes changed: the next count reads them again."""
     _snapshots.forget()
+
+
+@dataclass(frozen=True, slots=True)
+class InsightChoices:
+    """What the page's boxes offer beyond the fixed words: who recorded stories, and the
+    senders of imported ones."""
+
+    supporters: list[tuple[str, str]]  # (id, name)
+    senders: list[Sender]
+
+
+def load_insight_choices(session: Session) -> InsightChoices:
+    """Only what the page's boxes need (the story list's choices also count its reminders,
+    which the page never shows)."""
+    return InsightChoices(
+        supporters=[(one.id, one.name) for one in people.list_supporters(session)],
+        senders=senders_here(session),
+    )
 
 
 def load_insight(session: Session, query: InsightQuery) -> insight.Insight:

@@ -46,8 +46,13 @@ from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.save_report import SaveReportDialog
 from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops.changes import Kind
-from storykeeper.gui.ops.insight import InsightQuery, forget_snapshot, load_insight
-from storykeeper.gui.ops.story_list import FilterChoices, load_filter_choices
+from storykeeper.gui.ops.insight import (
+    InsightChoices,
+    InsightQuery,
+    forget_snapshot,
+    load_insight,
+    load_insight_choices,
+)
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 from storykeeper.gui.widgets.insight_chart import InsightChart
 from storykeeper.gui.widgets.voices import VoicesPanel
@@ -85,6 +90,10 @@ class InsightPage(QWidget):
         self.figures: Insight | None = None
         self._generation = 0
         self._stale = True
+        # The boxes' choices (who recorded, which senders) are read with the next count only
+        # when they may have changed, not on every filter change: at 100,000 stories reading
+        # them took as long as the count.
+        self._choices_stale = True
 
         heading = QLabel("What people are telling us")
         heading.setAccessibleName("What people are telling us")
@@ -272,7 +281,11 @@ class InsightPage(QWidget):
         generation = self._generation
         query = InsightQuery(self.current_filter(), Period(self.period_choice.currentData()))
         self.status_label.setText("Counting…")
-        self.context.tasks.read(load_filter_choices, on_done=self._set_choices)
+        if self._choices_stale:
+            self._choices_stale = False
+            self.context.tasks.read(
+                load_insight_choices, on_done=self._set_choices, on_error=self._choices_failed
+            )
         self.context.tasks.read(
             partial(load_insight, query=query),
             on_done=partial(self._answered, generation),
@@ -294,7 +307,11 @@ class InsightPage(QWidget):
             plain_error(error, self.context.paths, "The numbers shown may be out of date.")
         )
 
-    def _set_choices(self, choices: FilterChoices) -> None:
+    def _choices_failed(self, _error: BaseException) -> None:
+        # Read again with the next count; the count's own answer says what went wrong.
+        self._choices_stale = True
+
+    def _set_choices(self, choices: InsightChoices) -> None:
         combo = self.supporter_filter
         chosen = combo.currentData()
         combo.blockSignals(True)
@@ -310,6 +327,7 @@ class InsightPage(QWidget):
         if kind not in COUNTED_KINDS:
             return
         forget_snapshot()  # what it counts from changed: read again, visible or not
+        self._choices_stale = True
         if self.isVisible():
             self._refresh_soon.start()
         else:
@@ -317,6 +335,8 @@ class InsightPage(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        # Another program on the same folder may have added a supporter or imported meanwhile.
+        self._choices_stale = True
         if self._stale:
             self.refresh()
 
