@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 
 # Before anything imports Qt: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -111,13 +112,34 @@ def paths(data_dir: Path) -> DataPaths:
 
 
 @pytest.fixture
-def store(paths: DataPaths) -> Iterator[Store]:
+def store_key() -> bytes:
+    """The ``store`` fixture's random store key: a new store is encrypted, as in the product."""
+    return secrets.token_bytes(32)
+
+
+@pytest.fixture
+def store(paths: DataPaths, store_key: bytes) -> Iterator[Store]:
+    with Store.open(paths, store_key) as opened:
+        yield opened
+
+
+@pytest.fixture
+def plain_store(paths: DataPaths) -> Iterator[Store]:
+    """A plain (unencrypted) store, as someone who asked for one has, and as every store was
+    before stores were encrypted."""
     with Store.open(paths) as opened:
         yield opened
 
 
 @pytest.fixture
-def coordinator(tmp_path: Path) -> Iterator[Store]:
-    """A second data folder, a coordinator's, for the tests that carry bundles across."""
-    with Store.open(resolve_paths(tmp_path / "coordinator")) as opened:
+def coordinator_key() -> bytes:
+    """The ``coordinator`` fixture's own random store key."""
+    return secrets.token_bytes(32)
+
+
+@pytest.fixture
+def coordinator(tmp_path: Path, coordinator_key: bytes) -> Iterator[Store]:
+    """A second data folder, a coordinator's, for the tests that carry bundles across; encrypted
+    with its own key."""
+    with Store.open(resolve_paths(tmp_path / "coordinator"), coordinator_key) as opened:
         yield opened

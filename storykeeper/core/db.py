@@ -7,11 +7,22 @@ Durability settings (why each):
 - busy_timeout: another process (the CLI while the window is open) waits instead of failing.
 - Writers start with BEGIN IMMEDIATE and go through one lock, so writes are serial and a read
   transaction is never upgraded half-way (which would fail at once with SQLITE_BUSY in WAL mode).
+
+An encrypted store (one opened with its store key) is the same SQLite dialect over SQLCipher 4
+(``sqlcipher3.dbapi2``): every page of the database, its WAL and its backups is encrypted.
+- ``PRAGMA key`` is each connection's first statement, with the raw 256-bit key derived for the
+  database (``key_derivation``): a raw key skips SQLCipher's per-connection PBKDF2, so a new
+  connection costs no more than a plain one; the store key is random, so nothing is gained by
+  stretching it.
+- temp_store=MEMORY: SQLite's temporary files (sorts, big indexes) are not encrypted.
+- cipher_log_level=NONE: SQLCipher would otherwise print its own errors on stderr (a wrong key
+  writes three lines before the exception that is reported properly).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import sqlite3
@@ -19,7 +30,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import sqlcipher3.dbapi2 as sqlcipher
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -30,14 +43,23 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storykeeper.core import clock, faults, pseudonyms
 from storykeeper.core.errors import DiskFullError, NewerStoreError, StoreError, StorykeeperError
+from storykeeper.core.key_derivation import derive
 from storykeeper.core.models import SettingRow, StoryRow, new_uuid
 from storykeeper.paths import DataPaths
+
+if TYPE_CHECKING:
+    from storykeeper.core.attachments import MediaStore
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
 BACKUPS_KEPT = 5
 _BEGIN_OPTION = "storykeeper_begin"
+#: How every plain SQLite database file begins; an encrypted one begins with 16 random bytes.
+PLAIN_HEADER = b"SQLite format 3\x00"
+#: The store keys file (part B's ``store_keys.KEYS_FILE``): beside a database, it says the store
+#: is encrypted. Named here too so that opening never depends on the keys module.
+KEYS_FILE = "store-keys.json"
 
 
 def migrations_config(connection: Connection | None = None) -> Config:
@@ -56,16 +78,51 @@ def head_revision() -> str:
     return heads[0]
 
 
-def create_sqlite_engine(database: Path) -> Engine:
+def is_plain_database(database: Path) -> bool:
+    """Whether ``database`` is a plain SQLite file (its first 16 bytes say so). A missing or
+    empty file is neither plain nor encrypted yet: it becomes whatever opens it first."""
+    try:
+        with database.open("rb") as file:
+            return file.read(len(PLAIN_HEADER)) == PLAIN_HEADER
+    except FileNotFoundError:
+        return False
+
+
+def key_pragma(database_key: bytes) -> str:
+    """SQLCipher's raw-key form: the key is used as it is, without a key derivation."""
+    return f"PRAGMA key = \"x'{database_key.hex()}'\""
+
+
+def connect_driver(database: Path, database_key: bytes | None) -> sqlite3.Connection:
+    """A bare DB-API connection to ``database`` (for backups and conversion), keyed first when
+    ``database_key`` is given."""
+    if database_key is None:
+        return sqlite3.connect(database)
+    connection = sqlcipher.connect(str(database))
+    connection.execute("PRAGMA cipher_log_level = NONE")
+    connection.execute(key_pragma(database_key))
+    connection.execute("PRAGMA temp_store = MEMORY")
+    return connection  # type: ignore[no-any-return]
+
+
+def create_sqlite_engine(database: Path, database_key: bytes | None = None) -> Engine:
+    """The engine for ``database``: plain SQLite, or SQLCipher keyed with ``database_key``."""
     # hide_parameters: SQLAlchemy's error text otherwise quotes every value of the failed
     # statement (titles, own words, consent) into messages and logs.
-    engine = create_engine(f"sqlite:///{database}", future=True, hide_parameters=True)
+    driver = {} if database_key is None else {"module": sqlcipher}
+    engine = create_engine(f"sqlite:///{database}", future=True, hide_parameters=True, **driver)
 
-    @event.listens_for(engine, "connect")
+    # insert=True: before the dialect's first-connect queries, which on an encrypted file
+    # would fail ("file is not a database") until the key is given.
+    @event.listens_for(engine, "connect", insert=True)
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         # Take transaction control away from the sqlite3 module so BEGIN is ours to emit.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        if database_key is not None:
+            cursor.execute("PRAGMA cipher_log_level = NONE")
+            cursor.execute(key_pragma(database_key))
+            cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
@@ -81,19 +138,24 @@ def create_sqlite_engine(database: Path) -> Engine:
     return engine
 
 
-def backup_database(database: Path, backups_dir: Path, label: str) -> Path:
+def backup_database(
+    database: Path, backups_dir: Path, label: str, database_key: bytes | None = None
+) -> Path:
     """Copy the live database with SQLite's online backup API, then keep only the newest few.
 
     The copy is written under a temporary name and renamed, so a half-written backup never
-    passes for a good one.
+    passes for a good one. An encrypted database (``database_key``) is copied into a backup
+    keyed alike, so the backup is encrypted page by page as it is written.
     """
     backups_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = clock.now().strftime("%Y%m%dT%H%M%S%fZ")
     target = backups_dir / f"storykeeper-{stamp}-{label}.sqlite3"
     partial = target.with_suffix(".partial")
-    source = sqlite3.connect(database)
+    # A copy an earlier crash left half-written is no good, and may be keyed differently.
+    partial.unlink(missing_ok=True)
+    source = connect_driver(database, database_key)
     try:
-        copy = sqlite3.connect(partial)
+        copy = connect_driver(partial, database_key)
         try:
             source.backup(copy)
         finally:
@@ -111,9 +173,12 @@ def backup_database(database: Path, backups_dir: Path, label: str) -> Path:
 class Store:
     """The open local store: a serial writer and any number of readers."""
 
-    def __init__(self, engine: Engine, paths: DataPaths) -> None:
+    def __init__(self, engine: Engine, paths: DataPaths, store_key: bytes | None = None) -> None:
         self.engine = engine
         self.paths = paths
+        # Private: only keys derived from it for one use each ever leave the store.
+        self.__store_key = store_key
+        self._database_encrypted = engine.dialect.dbapi is sqlcipher
         self._readers = sessionmaker(engine, expire_on_commit=False)
         self._writers = sessionmaker(
             engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"}),
@@ -125,9 +190,36 @@ class Store:
         pseudonyms.ensure_secret(self)
         self._refresh_planner_statistics()
 
+    @property
+    def encrypted(self) -> bool:
+        """Whether the database is encrypted. A store opened with its key whose database is
+        still plain (a conversion stopped before its last step) is not, though its other files
+        may already be sealed: ``sealing_key`` answers for those."""
+        return self._database_encrypted
+
+    def sealing_key(self, purpose: str) -> bytes | None:
+        """The key for one use of the store key (``key_derivation.PURPOSES``: "media",
+        "drafts"…), or None for a store opened without a key (a plain store)."""
+        if self.__store_key is None:
+            return None
+        return derive(self.__store_key, purpose)
+
+    @functools.cached_property
+    def media(self) -> MediaStore:
+        """The store's media files, sealed with the media key in an encrypted store."""
+        # Imported here: the attachments module is far above the database in the layers.
+        from storykeeper.core.attachments import MediaStore
+
+        return MediaStore(self.paths.media_dir, self.sealing_key("media"))
+
     @classmethod
-    def open(cls, paths: DataPaths) -> Store:
-        """Open (creating if need be) and upgrade the store. Backs up before any migration."""
+    def open(cls, paths: DataPaths, store_key: bytes | None = None) -> Store:
+        """Open (creating if need be) and upgrade the store. Backs up before any migration.
+
+        With ``store_key`` the database is SQLCipher's, keyed with the key derived for it; a
+        database file still plain (a conversion that stopped before its swap leaves the keys
+        file beside a plain database) opens plain, so nothing is ever out of reach.
+        """
         try:
             paths.ensure()
         except OSError as exc:
@@ -138,17 +230,23 @@ class Store:
         try:
             _create_private_file(paths.database)
         except OSError as exc:
-            raise _cannot_open(exc, paths) from exc
-        engine = create_sqlite_engine(paths.database)
+            raise _cannot_open(exc, paths, keyed=store_key is not None) from exc
+        database_key = None
+        if store_key is not None:
+            database_key = derive(store_key, "database")
+            if is_plain_database(paths.database):
+                log.warning("the store has a key but its database is still plain: opened plain")
+                database_key = None
+        engine = create_sqlite_engine(paths.database, database_key)
         try:
-            migrate(engine, paths)
-            return cls(engine, paths)
+            migrate(engine, paths, database_key)
+            return cls(engine, paths, store_key)
         except StoreError:
             engine.dispose()
             raise
         except Exception as exc:
             engine.dispose()
-            raise _cannot_open(exc, paths) from exc
+            raise _cannot_open(exc, paths, keyed=database_key is not None) from exc
 
     def close(self) -> None:
         self.engine.dispose()
@@ -176,7 +274,7 @@ class Store:
         except DiskFullError:
             raise
         except Exception as exc:
-            from_database = any(isinstance(e, sqlite3.Error) for e in faults.causes(exc))
+            from_database = any(isinstance(e, faults.DRIVER_ERRORS) for e in faults.causes(exc))
             full = faults.disk_full(exc, self.paths.data_dir) if from_database else None
             if full is None:
                 raise
@@ -255,10 +353,12 @@ def refresh_planner_statistics(session: Session, *, force: bool = False) -> None
     session.merge(SettingRow(key=PLANNER_STATISTICS_KEY, value=str(stories)))
 
 
-def _cannot_open(exc: BaseException, paths: DataPaths) -> StorykeeperError:
+def _cannot_open(exc: BaseException, paths: DataPaths, *, keyed: bool = False) -> StorykeeperError:
     """What to tell a person whose database could not be opened, by what really went wrong:
     only a file SQLite finds malformed, or not a database at all, is damage to restore from a
-    backup; a full disk, a lock held elsewhere or a read-only file is not."""
+    backup; a full disk, a lock held elsewhere or a read-only file is not. An encrypted file
+    opened with the wrong key (``keyed``) or without one reads as "not a database" too: that is
+    a key that does not fit, never damage, and restoring a backup would not help."""
     full = faults.disk_full(exc, paths.data_dir)
     if full is not None:
         return full
@@ -273,14 +373,32 @@ def _cannot_open(exc: BaseException, paths: DataPaths) -> StorykeeperError:
             f"Storykeeper may not write to the database {paths.database}: make it and its "
             "folder writable, or choose another folder with --data-dir. Nothing was changed."
         )
+    if faults.is_not_a_database(exc) and keyed:
+        return StoreError(
+            f"The key given does not open the database {paths.database}: it belongs to another "
+            "store, or the database was replaced. Nothing was changed. Open it with its own "
+            "passphrase or recovery key."
+        )
+    if faults.is_not_a_database(exc) and (paths.data_dir / KEYS_FILE).exists():
+        return StoreError(
+            f"The database {paths.database} is encrypted and was opened without its key. "
+            "Nothing was changed. Open it with its passphrase or recovery key."
+        )
     if faults.is_damaged(exc):
         # SQLite's own short words ("file is not a database"), without SQLAlchemy's wrapping.
         reason = str(getattr(exc, "orig", None) or exc)
+        # A file that does not begin as plain SQLite may be an encrypted store whose keys file
+        # was lost or left behind in a copy: restoring a backup over it would be the wrong act.
+        keys_first = (
+            ""
+            if is_plain_database(paths.database)
+            else f"If it is an encrypted store, put its keys file {KEYS_FILE} back beside it. "
+        )
         return StoreError(
             f"Cannot open the database {paths.database}: it is damaged or is not a Storykeeper "
-            f"database (SQLite says: {reason}). Nothing was changed. Restore a backup from "
-            f"{paths.backups_dir} (see “To restore a backup” in the README), or choose another "
-            "folder with --data-dir."
+            f"database (SQLite says: {reason}). Nothing was changed. {keys_first}Restore a "
+            f"backup from {paths.backups_dir} (see “To restore a backup” in the README), or "
+            "choose another folder with --data-dir."
         )
     log.error("could not open the database: %s", faults.describe(exc))
     return StoreError(
@@ -311,7 +429,7 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def migrate(engine: Engine, paths: DataPaths) -> None:
+def migrate(engine: Engine, paths: DataPaths, database_key: bytes | None = None) -> None:
     """Bring the schema to the newest revision, backing up first if there is anything to keep."""
     head = head_revision()
     if current_revision(engine) == head:
@@ -334,7 +452,9 @@ def migrate(engine: Engine, paths: DataPaths) -> None:
                 f"(schema {current}). Install the newer version to open it; nothing was changed."
             )
         if current is not None or _has_tables(connection):
-            backup_database(paths.database, paths.backups_dir, label=f"before-{head}")
+            backup_database(
+                paths.database, paths.backups_dir, label=f"before-{head}", database_key=database_key
+            )
         log.info("upgrading the database from %s to %s", current or "empty", head)
         command.upgrade(migrations_config(connection), "head")
 

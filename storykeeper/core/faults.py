@@ -6,8 +6,10 @@ One classifier, because the same full disk reaches the program in many shapes: S
 "database or disk is full" (SQLITE_FULL), or only "disk I/O error" when it could not grow its
 shared-memory file; SQLAlchemy wraps either in its own ``OperationalError``; Python's file
 writes raise ``OSError`` with ENOSPC (or EDQUOT over a quota); pyrage says "No space left on
-device (os error 28)" in a plain ``EncryptError``. Every caller asks here, so each of them says
-"the disk is full" instead of "something unexpected" or, worst, "the database is damaged".
+device (os error 28)" in a plain ``EncryptError``; an encrypted store's driver, sqlcipher3,
+raises its own classes (``DRIVER_ERRORS``) with SQLite's same codes. Every caller asks here, so
+each of them says "the disk is full" instead of "something unexpected" or, worst, "the database
+is damaged".
 
 ``describe`` is what a log may hold about an unexpected error: the exception types, SQLite's
 and the system's error names and where in the code it happened, never the message, which can
@@ -23,7 +25,18 @@ import traceback
 from collections.abc import Iterator
 from pathlib import Path
 
+import sqlcipher3.dbapi2 as sqlcipher
+
 from storykeeper.core.errors import DiskFullError
+
+#: The database drivers' own error classes: Python's sqlite3 for a plain store, sqlcipher3's for
+#: an encrypted one. They are unrelated classes with the same names and the same SQLite codes.
+DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher.Error)
+#: The drivers' errors about the database itself (not the program's use of the driver).
+DRIVER_DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.DatabaseError,
+    sqlcipher.DatabaseError,
+)
 
 #: Less free space than this, and an I/O error from SQLite is taken for a full disk: SQLite
 #: reports a shared-memory file it could not grow as "disk I/O error", not as SQLITE_FULL.
@@ -63,7 +76,7 @@ def sqlite_codes(exc: BaseException) -> set[int]:
     codes = set()
     for link in causes(exc):
         code = getattr(link, "sqlite_errorcode", None)
-        if isinstance(link, sqlite3.Error) and isinstance(code, int):
+        if isinstance(link, DRIVER_ERRORS) and isinstance(code, int):
             codes.add(code & 0xFF)
     return codes
 
@@ -127,6 +140,12 @@ def is_damaged(exc: BaseException) -> bool:
     )
 
 
+def is_not_a_database(exc: BaseException) -> bool:
+    """Whether SQLite found no database in the file (SQLITE_NOTADB): damage for a plain file,
+    but what SQLCipher says too of an encrypted file opened with the wrong key or none."""
+    return sqlite3.SQLITE_NOTADB in sqlite_codes(exc) or _says(exc, ("file is not a database",))
+
+
 def is_read_only(exc: BaseException) -> bool:
     """Whether the file or its folder may not be written (SQLITE_READONLY, EROFS, EACCES)."""
     return sqlite3.SQLITE_READONLY in sqlite_codes(exc) or bool(_errnos(exc) & _READ_ONLY_ERRNOS)
@@ -151,7 +170,7 @@ def describe(exc: BaseException) -> str:
     for link in causes(exc):
         kind = type(link).__qualname__
         name = getattr(link, "sqlite_errorname", None)
-        if isinstance(link, sqlite3.Error) and isinstance(name, str):
+        if isinstance(link, DRIVER_ERRORS) and isinstance(name, str):
             kind += f" [{name}]"
         if isinstance(link, OSError) and link.errno:
             kind += f" [{errno.errorcode.get(link.errno, link.errno)}]"

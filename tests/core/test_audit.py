@@ -78,9 +78,9 @@ def test_removing_the_newest_event_is_detected(logged: Store) -> None:
     ]
 
 
-def test_the_chain_continues_across_reopening(logged: Store) -> None:
+def test_the_chain_continues_across_reopening(logged: Store, store_key: bytes) -> None:
     logged.close()
-    with Store.open(logged.paths) as again:
+    with Store.open(logged.paths, store_key) as again:
         make_story(again, title="After reopening")
         assert _problems(again) == []
         with again.read() as session:

@@ -226,7 +226,7 @@ def test_a_cancelled_import_changes_nothing(
 
 
 def test_only_the_sender_of_a_story_may_update_or_withdraw_it(
-    store: Store, coordinator: Store, tmp_path: Path
+    store: Store, store_key: bytes, coordinator: Store, tmp_path: Path
 ) -> None:
     """Another trusted advocate's bundle cannot overwrite or purge someone else's story."""
     story = shared(store, "The bus")
@@ -240,7 +240,7 @@ def test_only_the_sender_of_a_story_may_update_or_withdraw_it(
     other_dir = tmp_path / "other"
     shutil.copytree(store.paths.data_dir, other_dir)
     shutil.rmtree(other_dir / "keys")
-    with Store.open(resolve_paths(other_dir)) as other:
+    with Store.open(resolve_paths(other_dir), store_key) as other:
         with other.write(actor="test") as session:
             stories.update_story(
                 session, story.id, dataclasses.replace(story.fields, own_words="Changed.")

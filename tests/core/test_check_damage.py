@@ -40,7 +40,8 @@ def test_damaged_pages_are_reported_plainly_not_crashed_on(paths: DataPaths) -> 
     )
 
 
-def test_a_character_changed_in_a_storys_own_words_is_named(store: Store) -> None:
+def test_a_character_changed_in_a_storys_own_words_is_named(plain_store: Store) -> None:
+    store = plain_store  # changed with SQLite itself: a plain file
     story = make_story(store, title="The day centre bus")
     change_with_plain_sql(
         store.paths.database,
@@ -83,7 +84,8 @@ def test_a_character_changed_on_disk_is_named_and_no_rebuild_advised(paths: Data
     ]
 
 
-def test_a_changed_earlier_version_is_named_with_its_revision(store: Store) -> None:
+def test_a_changed_earlier_version_is_named_with_its_revision(plain_store: Store) -> None:
+    store = plain_store  # changed with SQLite itself: a plain file
     story = make_story(store)
     with store.write(actor="advocate") as session:
         stories.update_story(
@@ -101,7 +103,8 @@ def test_a_changed_earlier_version_is_named_with_its_revision(store: Store) -> N
     ]
 
 
-def test_a_changed_consent_date_is_named(store: Store) -> None:
+def test_a_changed_consent_date_is_named(plain_store: Store) -> None:
+    store = plain_store  # changed with SQLite itself: a plain file
     story = make_story(store, title="Tea on Thursdays")
     with store.write(actor="advocate") as session:
         consent.record_consent(session, story.id, given(decided_on=dt.date(2026, 11, 2)))
@@ -120,7 +123,8 @@ def test_a_changed_consent_date_is_named(store: Store) -> None:
     ]
 
 
-def test_a_row_written_without_a_digest_is_reported(store: Store) -> None:
+def test_a_row_written_without_a_digest_is_reported(plain_store: Store) -> None:
+    store = plain_store  # changed with SQLite itself: a plain file
     story = make_story(store)
     change_with_plain_sql(
         store.paths.database, "UPDATE stories SET content_digest = '' WHERE uuid = ?", story.id
@@ -190,7 +194,8 @@ def test_stories_imported_new_and_updated_check_clean(
     assert check_store(coordinator).problems == ()
 
 
-def test_a_withdrawn_storys_title_is_not_quoted(store: Store) -> None:
+def test_a_withdrawn_storys_title_is_not_quoted(plain_store: Store) -> None:
+    store = plain_store  # changed with SQLite itself: a plain file
     story = make_story(store, title="Tea on Thursdays")
     with store.write(actor="advocate") as session:
         consent.record_consent(session, story.id, given())
@@ -208,9 +213,10 @@ def test_a_withdrawn_storys_title_is_not_quoted(store: Store) -> None:
     ]
 
 
-def test_words_that_cannot_be_read_are_damage_said_once(store: Store) -> None:
+def test_words_that_cannot_be_read_are_damage_said_once(plain_store: Store) -> None:
     """Bytes that are not text where words should be: SQLite's integrity check passes them, but
     reading them fails. Two steps trip over them; the person is told once."""
+    store = plain_store  # changed with SQLite itself: a plain file
     make_story(store)
     for table in ("stories", "story_versions"):
         change_with_plain_sql(

@@ -31,6 +31,14 @@ from tests.factories import given, make_story
 from tests.mca_records import best_interests, has_capacity, lacks_capacity
 
 
+@pytest.fixture
+def store(plain_store: Store) -> Store:
+    """A plain store: the damage here is done as another program or a failing disk would, with
+    SQLite itself or byte by byte, which an encrypted file does not allow (its damage is
+    tested in test_encrypted_store.py)."""
+    return plain_store
+
+
 def best_interests_consent(**overrides: object) -> consent.ConsentInput:
     values: dict[str, object] = {
         "basis": ConsentBasis.BEST_INTERESTS,

@@ -97,7 +97,9 @@ def test_an_unnamed_story_cannot_be_joined_to_the_named_one_or_another_recipient
     assert other[named] == plain[named] == real_id
 
 
-def test_the_secret_never_leaves_and_survives_reopening(store: Store, tmp_path: Path) -> None:
+def test_the_secret_never_leaves_and_survives_reopening(
+    store: Store, store_key: bytes, tmp_path: Path
+) -> None:
     stories_of_one_person(store, [SHARED])
     with store.read() as session:
         secret = session.scalar(select(SettingRow.value).where(SettingRow.key == SECRET_SETTING))
@@ -106,7 +108,7 @@ def test_the_secret_never_leaves_and_survives_reopening(store: Store, tmp_path: 
     with zipfile.ZipFile(bundle) as archive:
         assert all(secret.encode() not in archive.read(n) for n in archive.namelist())
     first = storyteller_ids(bundle)
-    with Store.open(store.paths) as reopened:
+    with Store.open(store.paths, store_key) as reopened:
         second = storyteller_ids(sent(reopened, tmp_path / "again", [], plain=True))
     assert first == second
 

@@ -318,7 +318,7 @@ from pathlib import Path
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.db import Store
 from storykeeper.paths import resolve_paths
-with Store.open(resolve_paths(Path(sys.argv[1]))) as store:
+with Store.open(resolve_paths(Path(sys.argv[1])), bytes.fromhex(sys.argv[3])) as store:
     report = import_bundle(store, Path(sys.argv[2]), actor="c", accept_plain=True)
 status = Path("/proc/self/status").read_text()
 peak = int(next(l for l in status.splitlines() if l.startswith("VmHWM:")).split()[1]) / 1024
@@ -327,7 +327,7 @@ print(json.dumps({"outcome": report.outcome.value, "reason": report.reason, "pea
 
 
 def test_300000_withdrawals_are_refused_in_under_400_mb(
-    senders: tuple[Path, KeyStore, KeyStore], coordinator: Store
+    senders: tuple[Path, KeyStore, KeyStore], coordinator: Store, coordinator_key: bytes
 ) -> None:
     """The issue's flood (300,000 withdrawals, 1.16 GB and as many tombstones before), imported
     by a separate process so its peak memory is its own."""
@@ -348,7 +348,14 @@ def test_300000_withdrawals_are_refused_in_under_400_mb(
 
     flooded = _signed_by(bundle, b_keys, flood)
     child = subprocess.run(
-        [sys.executable, "-c", _IMPORT_IN_A_CHILD, str(coordinator.paths.data_dir), str(flooded)],
+        [
+            sys.executable,
+            "-c",
+            _IMPORT_IN_A_CHILD,
+            str(coordinator.paths.data_dir),
+            str(flooded),
+            coordinator_key.hex(),
+        ],
         capture_output=True,
         text=True,
         check=True,

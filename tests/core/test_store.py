@@ -61,7 +61,7 @@ def test_store_from_older_schema_is_backed_up_before_upgrade(paths: DataPaths) -
         assert copy.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
 
 
-def test_only_the_newest_backups_are_kept(paths: DataPaths, store: Store) -> None:
+def test_only_the_newest_backups_are_kept(paths: DataPaths, plain_store: Store) -> None:
     made = [
         backup_database(paths.database, paths.backups_dir, f"n{i}")
         for i in range(db.BACKUPS_KEPT + 3)
