@@ -72,6 +72,10 @@ NOT_SEALED = (
     "A file that should be sealed is not (it does not start as a sealed file): "
     "restore it from a backup."
 )
+BROKEN_LOG = (
+    "A recording's safety copy could not be written on: free some space and start again "
+    "(what was recorded so far is kept)."
+)
 
 
 class SealedFileError(StorykeeperError):
@@ -116,7 +120,7 @@ class SealingWriter(io.RawIOBase):
         self._pending = bytearray()
         self._counter = 0
         self._written = 0
-        target.write(MAGIC + salt)
+        _write_all(target, MAGIC + salt)
 
     def writable(self) -> bool:
         return True
@@ -148,15 +152,20 @@ class SealingWriter(io.RawIOBase):
 
     def _seal(self, plaintext: bytes | bytearray | memoryview, *, last: bool) -> None:
         nonce = _chunk_nonce(self._counter, last)
-        self._target.write(self._aead.encrypt(nonce, bytes(plaintext), None))
+        _write_all(self._target, self._aead.encrypt(nonce, bytes(plaintext), None))
         self._counter += 1
 
     def close(self) -> None:
-        if not self.closed:
+        if self.closed:
+            return
+        try:
             self._seal(self._pending, last=True)
             self._pending.clear()
             self._target.flush()
-        super().close()
+        finally:
+            # Closed even when the last write failed (a full disk): never sealed a second time
+            # by the garbage collector's close.
+            super().close()
 
     def __enter__(self) -> SealingWriter:
         return self
@@ -172,6 +181,17 @@ class SealingWriter(io.RawIOBase):
         else:
             # A failed write leaves an unfinished file: no last chunk, so it never reads as whole.
             super().close()
+
+
+def _write_all(target: BinaryIO, data: bytes) -> None:
+    """All of ``data``: an unbuffered file may take part of it (a disk filling up) and say so
+    only in its count; the next write then raises the disk's error."""
+    view = memoryview(data)
+    while view:
+        written = target.write(view)
+        if written is None:  # a non-blocking target that cannot take more now
+            raise BlockingIOError("a sealed file's target would block")
+        view = view[written:]
 
 
 def seal_stream(key: bytes, source: BinaryIO, target: BinaryIO) -> tuple[str, int]:
@@ -351,10 +371,13 @@ class SealedLog:
     records stay contiguous.
     """
 
-    def __init__(self, aead: AESGCM, handle: BinaryIO, next_index: int) -> None:
+    def __init__(self, aead: AESGCM, handle: BinaryIO, next_index: int, end: int) -> None:
         self._aead = aead
         self._handle = handle
         self._next = next_index
+        # Where the last whole record ends: a failed append is cut back to here.
+        self._end = end
+        self._broken = False
 
     @classmethod
     def append_to(cls, key: bytes, path: Path) -> SealedLog:
@@ -363,23 +386,50 @@ class SealedLog:
             salt = os.urandom(SALT_BYTES)
             aead = _subkey(key, salt, _LOG_KEY_INFO)
             handle = path.open("wb", buffering=0)  # the log owns it
-            handle.write(LOG_MAGIC + salt + aead.encrypt(_LOG_KEY_CHECK_NONCE, b"", LOG_MAGIC))
-            return cls(aead, handle, 0)
+            try:
+                _write_all(
+                    handle, LOG_MAGIC + salt + aead.encrypt(_LOG_KEY_CHECK_NONCE, b"", LOG_MAGIC)
+                )
+            except BaseException:
+                # A log without its whole header could never be opened again: none at all.
+                handle.close()
+                path.unlink(missing_ok=True)
+                raise
+            return cls(aead, handle, 0, LOG_HEADER_BYTES)
         contents = SealedLog.inspect(key, path)
         aead = _open_log_header(key, path)
         handle = path.open("r+b", buffering=0)  # the log owns it
         if contents.torn_bytes:
             handle.truncate(contents.intact_bytes)
         handle.seek(contents.intact_bytes)
-        return cls(aead, handle, contents.records)
+        return cls(aead, handle, contents.records, contents.intact_bytes)
 
     def append(self, data: bytes) -> None:
-        """One record, written with one write so a kill -9 tears at most this record."""
+        """One record, written at once so a kill -9 tears at most this record. If the write
+        fails (a full disk), the part written is cut off again, so the records before stay
+        whole and the next append follows them."""
         if len(data) + TAG_BYTES > MAX_LOG_RECORD:
             raise ValueError("a sealed log record is at most 64 MiB")
+        if self._broken:
+            raise SealedFileError(BROKEN_LOG)
         sealed = self._aead.encrypt(self._next.to_bytes(12, "big"), data, None)
-        self._handle.write(_LENGTH.pack(len(sealed)) + sealed)
+        record = _LENGTH.pack(len(sealed)) + sealed
+        try:
+            _write_all(self._handle, record)
+        except OSError:
+            self._cut_back()
+            raise
         self._next += 1
+        self._end += len(record)
+
+    def _cut_back(self) -> None:
+        try:
+            self._handle.truncate(self._end)
+            self._handle.seek(self._end)
+        except OSError:
+            # What follows the last whole record is unknown: appending after it would put a
+            # damaged record before good ones. Reading still stops cleanly at it.
+            self._broken = True
 
     def flush(self) -> None:
         """Everything appended so far survives a crash or a power cut from here on."""
@@ -387,8 +437,11 @@ class SealedLog:
         os.fsync(self._handle.fileno())
 
     def close(self) -> None:
-        if not self._handle.closed:
+        if self._handle.closed:
+            return
+        try:
             self.flush()
+        finally:
             self._handle.close()
 
     def __enter__(self) -> SealedLog:

@@ -4,6 +4,7 @@ the sealed log a recording spools into, which survives a real kill -9 mid-append
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import logging
@@ -33,6 +34,7 @@ from storykeeper.core.sealed_files import (
     seal_stream,
     unseal_bytes,
 )
+from tests.full_disk import fill, free, small_disk
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
@@ -353,3 +355,57 @@ def test_log_after_a_real_kill_9_mid_append_keeps_every_whole_record(tmp_path: P
             torn_once = True
             break
     assert torn_once, "no kill landed inside a record's write in 5 tries"
+
+
+def test_a_failed_last_write_closes_the_writer_once_and_for_all(tmp_path: Path) -> None:
+    folder = tmp_path / "small"
+    with small_disk(folder, "1m"):
+        try:
+            with (folder / "sealed").open("wb", buffering=0) as target:
+                writer = SealingWriter(KEY, target)
+                # Held back as the last chunk; it needs a second page of the disk.
+                writer.write(b"x" * 6000)
+                fill(folder)
+                with pytest.raises(OSError) as caught:
+                    writer.close()
+                assert caught.value.errno == errno.ENOSPC
+                assert writer.closed
+                writer.close()  # nothing more is written, and no second error
+                with pytest.raises(ValueError):
+                    writer.write(b"more")
+        finally:
+            free(folder)
+
+
+def test_log_on_a_full_disk_keeps_every_whole_record_and_goes_on_after(tmp_path: Path) -> None:
+    folder = tmp_path / "small"
+    with small_disk(folder, "1m"):
+        path = folder / "spool"
+        appended: list[bytes] = []
+        with SealedLog.append_to(KEY, path) as spool:
+            try:
+                with pytest.raises(OSError) as caught:
+                    for index in range(1000):
+                        record = expected_record(index)[:100_000]
+                        spool.append(record)
+                        appended.append(record)
+                assert caught.value.errno == errno.ENOSPC
+                assert 0 < len(appended) < 1000
+                assert list(SealedLog.read_all(KEY, path)) == appended
+            finally:
+                free(folder)
+            # Room again: the recording goes on where it stopped.
+            spool.append(b"after the disk had room again")
+        assert list(SealedLog.read_all(KEY, path)) == [*appended, b"after the disk had room again"]
+
+
+def test_a_new_log_whose_header_cannot_be_written_leaves_no_file(tmp_path: Path) -> None:
+    folder = tmp_path / "small"
+    with small_disk(folder, "1m"):
+        try:
+            fill(folder)
+            with pytest.raises(OSError):
+                SealedLog.append_to(KEY, folder / "spool")
+            assert not (folder / "spool").exists()
+        finally:
+            free(folder)
