@@ -35,6 +35,7 @@ from storykeeper.gui.dialogs.people import StorytellersDialog, SupportersDialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.dialogs.trust import TrustDialog
 from storykeeper.gui.drafts_offer import offer_drafts
+from storykeeper.gui.lock import AppLock
 from storykeeper.gui.ops import story_list as ops
 from storykeeper.gui.pages.insight_page import InsightPage
 from storykeeper.gui.pages.story_editor import StoryEditorPage
@@ -57,6 +58,7 @@ SHORTCUTS_HELP = """
 <tr><td><b>Esc</b></td><td>Back to the list from a story (everything is saved)</td></tr>
 <tr><td><b>Ctrl+S</b></td><td>Save now (Storykeeper also saves as you type)</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>Quit (once everything you typed is saved)</td></tr>
+<tr><td><b>Ctrl+L</b></td><td>Lock Storykeeper (what you typed is saved first)</td></tr>
 <tr><td><b>Alt+R</b></td><td>Read the person’s words aloud (in a story)</td></tr>
 <tr><td><b>Alt+C</b></td><td>Go through consent with the person (in a story)</td></tr>
 <tr><td><b>Alt+K</b></td><td>Take back (withdraw) consent (in a story)</td></tr>
@@ -104,6 +106,8 @@ class MainWindow(QMainWindow):
         # Says so if the quiet check after start finds anything wrong (issue 15).
         self.check_bar = BackgroundCheckBar(context)
         self.setCentralWidget(self.check_bar.above(self.pages))
+        # Locks after a while without a key or click, and by Ctrl+L (gui/lock.py).
+        self.app_lock = AppLock(self, context)
         self._build_menus()
 
         self.list_page.new_story.connect(self.new_story)
@@ -149,6 +153,8 @@ class MainWindow(QMainWindow):
         self._action(story, "&Save now", QKeySequence.StandardKey.Save, self.editor.save_now)
         story.addSeparator()
         self._action(story, "&Check this computer’s stories…", None, self.show_check)
+        story.addSeparator()
+        self.app_lock.add_menu_items(story)
         story.addSeparator()
         # Spelled out: the standard Quit key is empty on some platforms (Windows, offscreen).
         self._action(story, "&Quit", "Ctrl+Q", self.close)

@@ -13,6 +13,9 @@ from PySide6.QtCore import QByteArray, QSettings
 TEXT_SCALE_MIN = 100
 TEXT_SCALE_MAX = 200
 TEXT_SCALE_STEP = 25
+#: Minutes without a key or a click before the window locks itself (issue 19); 0: never.
+LOCK_AFTER_MINUTES_DEFAULT = 5
+LOCK_AFTER_MINUTES_CHOICES = (1, 2, 5, 10, 15, 30, 60, 0)
 
 
 class GuiSettings:
@@ -43,6 +46,28 @@ class GuiSettings:
     @high_contrast.setter
     def high_contrast(self, value: bool) -> None:
         self._qt.setValue("appearance/high_contrast", "true" if value else "false")
+        self._qt.sync()
+
+    @property
+    def lock_after_minutes(self) -> int:
+        """Idle minutes before the window locks; 0 means it locks only when asked."""
+        value = self._qt.value("lock/idle_minutes", LOCK_AFTER_MINUTES_DEFAULT)
+        try:
+            minutes = int(value)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            return LOCK_AFTER_MINUTES_DEFAULT
+        # A hand-edited file cannot make it negative or days long (an unattended window).
+        return (
+            minutes
+            if 0 <= minutes <= max(LOCK_AFTER_MINUTES_CHOICES)
+            else LOCK_AFTER_MINUTES_DEFAULT
+        )
+
+    @lock_after_minutes.setter
+    def lock_after_minutes(self, minutes: int) -> None:
+        self._qt.setValue(
+            "lock/idle_minutes", max(0, min(max(LOCK_AFTER_MINUTES_CHOICES), minutes))
+        )
         self._qt.sync()
 
     @property

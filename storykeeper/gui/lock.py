@@ -1,0 +1,421 @@
+"""Walking away safely: the window locks after a while without a key or a click, and on demand.
+
+Locking saves what was typed, stops a recording (what was recorded is kept, as when the story
+closes), stops reading aloud and playing, closes every other window and dialog, and puts the
+lock screen (``widgets/lock_screen.py``) in the place of everything the window showed: no
+story, name or recording stays on screen, the menus and their shortcuts are off, and the title
+is the program's name alone.
+
+What unlocks it is what opened the store: its passphrase (or the recovery key) when it has one,
+else the store key read again from the system's keyring, which a locked keyring gives only
+once the person has signed in again (the lock screen then says plainly that anyone using this
+computer account can unlock it). Either way the key found must be this store's own key. The
+checks run on a thread of their own: a passphrase takes Argon2id's moment, and a keyring may
+wait for its own unlock prompt; the window stays responsive meanwhile.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import threading
+from collections.abc import Callable
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtMultimedia import QMediaPlayer
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMainWindow,
+    QMenu,
+    QStackedWidget,
+    QToolTip,
+    QWidget,
+)
+
+from storykeeper import APP_NAME
+from storykeeper.core import faults
+from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.key_derivation import derive
+from storykeeper.core.store_keys import StoreKeys, TooManyTriesError, WrongSecretError
+from storykeeper.gui.context import AppContext
+from storykeeper.gui.settings import LOCK_AFTER_MINUTES_CHOICES
+from storykeeper.gui.widgets.lock_screen import LockScreen, Secret, UnlockWith
+from storykeeper.gui.widgets.read_aloud import ReadAloud
+
+log = logging.getLogger(__name__)
+
+LOCK_SHORTCUT = "Ctrl+L"
+#: What counts as someone at the keyboard. Mouse moves too: reading a long story is moving the
+#: mouse and scrolling, without a key for minutes.
+INPUT_EVENTS = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate,
+        QEvent.Type.TabletPress,
+        QEvent.Type.InputMethod,
+    }
+)
+KEYRING_REFUSED = (
+    "The keyring did not give Storykeeper’s key. Unlock this computer’s keyring (sign in to "
+    "the computer again, or answer its keyring prompt), then press Unlock again; or use the "
+    "recovery key."
+)
+TOO_MANY_TRIES = "There were several wrong tries."
+NOT_THIS_STORE = (
+    "That key does not belong to this computer’s stories. Try the passphrase or the recovery "
+    "key made for them."
+)
+
+
+class IdleWatcher(QObject):
+    """Says ``idle`` once nobody has pressed a key, clicked or moved the mouse anywhere in the
+    program for ``idle_ms``: one single-shot timer, restarted by an application-wide event
+    filter (no polling)."""
+
+    idle = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.idle)
+        self._idle_ms = 0
+        self._watching = False
+        QApplication.instance().installEventFilter(self)
+
+    @property
+    def idle_ms(self) -> int:
+        return self._idle_ms
+
+    def set_idle_ms(self, idle_ms: int) -> None:
+        """``idle_ms`` of nothing before ``idle``; 0: never. Counting starts again now."""
+        self._idle_ms = max(0, idle_ms)
+        self.restart()
+
+    def set_watching(self, watching: bool) -> None:
+        """Off while locked: the lock screen's own keys are not activity to count."""
+        self._watching = watching
+        self.restart()
+
+    def restart(self) -> None:
+        if self._watching and self._idle_ms:
+            self._timer.start(self._idle_ms)
+        else:
+            self._timer.stop()
+
+    def remaining_ms(self) -> int:
+        """How long until ``idle``, or -1 when not counting."""
+        return self._timer.remainingTime()
+
+    @property
+    def counting(self) -> bool:
+        return self._timer.isActive()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in INPUT_EVENTS and self._timer.isActive():
+            self._timer.start(self._idle_ms)
+        return False
+
+
+class _Answer(QObject):
+    """Brings a check's answer from its thread back to the GUI thread (a queued signal)."""
+
+    done = Signal(object, object)  # the store key or None, the error or None
+
+
+def _check_in_background(check: Callable[[], bytes | None], answer: _Answer) -> None:
+    def run() -> None:
+        try:
+            found = check()
+        except Exception as exc:  # every failure goes back as an answer
+            answer.done.emit(None, exc)
+        else:
+            answer.done.emit(found, None)
+
+    threading.Thread(target=run, name="storykeeper-unlock", daemon=True).start()
+
+
+class AppLock(QObject):
+    """Locks ``window`` (its central widget is put in a stack with the lock screen)."""
+
+    locked_changed = Signal(bool)
+
+    def __init__(self, window: QMainWindow, context: AppContext) -> None:
+        super().__init__(window)
+        self._window = window
+        self._context = context
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("lock-stack")
+        self.content = window.takeCentralWidget()
+        self.stack.addWidget(self.content)
+        window.setCentralWidget(self.stack)
+        self.lock_screen: LockScreen | None = None
+        self._answer: _Answer | None = None
+        self._title = APP_NAME
+        self._disabled_actions: list[QAction] = []
+        self._hidden_windows: list[QWidget] = []
+        self._focus_before: QWidget | None = None
+        self.lock_action = QAction("&Lock Storykeeper", window)
+        self.lock_action.setShortcut(QKeySequence(LOCK_SHORTCUT))
+        self.lock_action.triggered.connect(self.lock)
+        window.addAction(self.lock_action)  # the shortcut works wherever the focus is
+        self.idle = IdleWatcher(self)
+        self.idle.idle.connect(self._idle)
+        self.idle.set_idle_ms(context.settings.lock_after_minutes * 60_000)
+        self.idle.set_watching(True)
+
+    @property
+    def locked(self) -> bool:
+        return self.lock_screen is not None
+
+    def add_menu_items(self, menu: QMenu) -> None:
+        """ "Lock Storykeeper" and "Lock when idle" (how long) in ``menu``."""
+        menu.addAction(self.lock_action)
+        after = menu.addMenu("Lock when &idle")
+        self.idle_choices = QActionGroup(self)
+        chosen = self._context.settings.lock_after_minutes
+        for minutes in LOCK_AFTER_MINUTES_CHOICES:
+            words = (
+                "&Never (only when asked)"
+                if minutes == 0
+                else f"After {minutes} minute{'s' if minutes != 1 else ''}"
+            )
+            action = QAction(words, self, checkable=True)
+            action.setData(minutes)
+            action.setChecked(minutes == chosen)
+            action.triggered.connect(lambda _checked, m=minutes: self.set_lock_after(m))
+            self.idle_choices.addAction(action)
+            after.addAction(action)
+
+    def set_lock_after(self, minutes: int) -> None:
+        self._context.settings.lock_after_minutes = minutes
+        self.idle.set_idle_ms(self._context.settings.lock_after_minutes * 60_000)
+        for action in self.idle_choices.actions():
+            action.setChecked(action.data() == self._context.settings.lock_after_minutes)
+
+    # --- locking -----------------------------------------------------------------------------
+
+    def _idle(self) -> None:
+        editor = getattr(self._window, "editor", None)
+        if editor is not None and editor.recorder.recording:
+            # An interview can go on for many minutes without a key: while a recording runs,
+            # someone is there. Counting starts again; Ctrl+L still locks (and stops it).
+            self.idle.restart()
+            return
+        self.lock()
+
+    def lock(self) -> None:
+        if self.locked:
+            return
+        self._focus_before = QApplication.focusWidget()
+        self._keep_the_work()
+        self._close_other_windows()
+        QToolTip.hideText()
+        for action in self._window.actions():
+            if action.isEnabled() and action is not self.lock_action:
+                action.setEnabled(False)
+                self._disabled_actions.append(action)
+        self.lock_action.setEnabled(False)
+        self._window.menuBar().setEnabled(False)
+        self._window.statusBar().clearMessage()
+        self.content.setEnabled(False)  # no shortcut of a hidden page fires, no focus goes in
+        self.lock_screen = LockScreen(self._unlock_with())
+        self.lock_screen.unlock_requested.connect(self._unlock_requested)
+        self.stack.addWidget(self.lock_screen)
+        self.stack.setCurrentWidget(self.lock_screen)
+        self._title = self._window.windowTitle()
+        self._window.setWindowTitle(APP_NAME)
+        self.idle.set_watching(False)
+        # Windows that open while locked (a message from a save finishing) are closed too.
+        QApplication.instance().installEventFilter(self)
+        wait = self._seconds_to_wait()
+        if wait > 0:
+            self.lock_screen.refused(TOO_MANY_TRIES, wait)
+        self._window.activateWindow()
+        self.lock_screen.focus_first()
+        log.info("the window was locked")
+        self.locked_changed.emit(True)
+
+    def _keep_the_work(self) -> None:
+        """Typing saved (first to its draft, then to the store), a recording stopped and kept,
+        nothing read aloud or played while nobody is there."""
+        editor = getattr(self._window, "editor", None)
+        if editor is not None:
+            editor.save_now()
+            editor.recorder.shutdown()
+        for window in QApplication.topLevelWidgets():
+            for speech in window.findChildren(ReadAloud):
+                speech.stop()
+            for player in window.findChildren(QMediaPlayer):
+                player.pause()
+
+    def _close_other_windows(self) -> None:
+        """Every other window goes: a dialog ends as if cancelled (modal ones too, their own
+        event loop returns), without the questions its Cancel would ask; other windows are
+        hidden and come back after unlocking."""
+        popup = QApplication.activePopupWidget()
+        while popup is not None:
+            popup.close()
+            after = QApplication.activePopupWidget()
+            popup = None if after is popup else after
+        for widget in QApplication.topLevelWidgets():
+            if widget is self._window or not widget.isVisible():
+                continue
+            if isinstance(widget, QDialog):
+                # QDialog's own done(): not a subclass's reject(), which may ask "Stop without
+                # saving?" or wait for a running task; what such a task writes still arrives.
+                QDialog.done(widget, QDialog.DialogCode.Rejected)
+            elif widget.isWindow() and not (widget.windowFlags() & Qt.WindowType.Popup):
+                widget.hide()
+                self._hidden_windows.append(widget)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            self.locked
+            and event.type() == QEvent.Type.Show
+            and isinstance(watched, QDialog)
+            and watched.isWindow()
+            and not self._belongs_to_screen(watched)
+        ):
+            # Not inside the show: a dialog's exec() starts its loop after showing, and would
+            # wait forever on a dialog already closed. The next turn of its own loop ends it.
+            QTimer.singleShot(0, watched, lambda: self._end_dialog(watched))
+        return False
+
+    def _belongs_to_screen(self, widget: QWidget) -> bool:
+        parent = widget.parentWidget()
+        while parent is not None:
+            if parent is self.lock_screen:
+                return True
+            parent = parent.parentWidget()
+        return False
+
+    def _end_dialog(self, dialog: QDialog) -> None:
+        if self.locked and shiboken6.isValid(dialog) and dialog.isVisible():
+            QDialog.done(dialog, QDialog.DialogCode.Rejected)
+
+    # --- unlocking ---------------------------------------------------------------------------
+
+    def _keys(self) -> StoreKeys:
+        return StoreKeys(self._context.paths.data_dir)
+
+    def _unlock_with(self) -> UnlockWith:
+        keys = self._keys()
+        if not keys.encrypted:
+            return UnlockWith.NOTHING
+        return UnlockWith.PASSPHRASE if keys.has_passphrase else UnlockWith.SYSTEM
+
+    def _seconds_to_wait(self) -> float:
+        keys = self._keys()
+        if not keys.encrypted:
+            return 0.0
+        try:
+            return keys.seconds_before_next_try()
+        except StorykeeperError:
+            return 0.0
+
+    def _unlock_requested(self, secret: Secret, typed: str) -> None:
+        if self.lock_screen is None or self._answer is not None:
+            return
+        if secret is Secret.NOTHING and not self._keys().encrypted:
+            self.unlock()
+            return
+        wait = self._seconds_to_wait() if secret is not Secret.SYSTEM else 0.0
+        if 0 < wait < 1:
+            # The countdown's last second ended a moment early: try when the wait is over.
+            QTimer.singleShot(
+                int(wait * 1000) + 1, self, lambda: self._unlock_requested(secret, typed)
+            )
+            return
+        if wait > 0:
+            self.lock_screen.refused(TOO_MANY_TRIES, wait)
+            return
+        keys = self._keys()
+        check: Callable[[], bytes | None]
+        if secret is Secret.PASSPHRASE:
+            check = lambda: keys.with_passphrase(typed)  # noqa: E731
+        elif secret is Secret.RECOVERY_KEY:
+            check = lambda: keys.with_recovery_key(typed)  # noqa: E731
+        else:
+            check = keys.from_keyring
+        self.lock_screen.checking()
+        self._answer = _Answer(self)
+        self._answer.done.connect(self._checked)
+        _check_in_background(check, self._answer)
+
+    def _checked(self, store_key: bytes | None, error: BaseException | None) -> None:
+        if self._answer is not None:
+            self._answer.deleteLater()
+            self._answer = None
+        if self.lock_screen is None:
+            return
+        if error is None and store_key is None:
+            self.lock_screen.refused(KEYRING_REFUSED, 0)
+        elif error is None and store_key is not None:
+            if self._is_this_stores(store_key):
+                self.unlock()
+            else:
+                self.lock_screen.refused(NOT_THIS_STORE, self._seconds_to_wait())
+        elif isinstance(error, TooManyTriesError):
+            self.lock_screen.refused(TOO_MANY_TRIES, self._seconds_to_wait())
+        elif isinstance(error, WrongSecretError):
+            self.lock_screen.refused(error.message, self._seconds_to_wait())
+        elif isinstance(error, StorykeeperError):
+            self.lock_screen.refused(error.message, 0)
+        else:
+            # Never the error's own text: the log gets its kinds and frames, the person a line.
+            log.error("unlocking failed unexpectedly: %s", faults.describe(error))
+            self.lock_screen.refused(
+                f"Something unexpected went wrong ({type(error).__name__}). Details are in "
+                f"{self._context.paths.log_file}. Try again, or use the recovery key.",
+                0,
+            )
+
+    def _is_this_stores(self, store_key: bytes) -> bool:
+        """The key unlocks this very store (a keys file put in its place would give another)."""
+        expected = self._context.store.sealing_key("database")
+        if expected is None:
+            return False
+        try:
+            found = derive(store_key, "database")
+        except ValueError:
+            return False
+        return hmac.compare_digest(found, expected)
+
+    def unlock(self) -> None:
+        if self.lock_screen is None:
+            return
+        self.stack.setCurrentWidget(self.content)
+        self.stack.removeWidget(self.lock_screen)
+        self.lock_screen.deleteLater()
+        self.lock_screen = None
+        QApplication.instance().removeEventFilter(self)
+        self.content.setEnabled(True)
+        for action in self._disabled_actions:
+            if shiboken6.isValid(action):
+                action.setEnabled(True)
+        self._disabled_actions.clear()
+        self.lock_action.setEnabled(True)
+        self._window.menuBar().setEnabled(True)
+        self._window.setWindowTitle(self._title)
+        for widget in self._hidden_windows:
+            if shiboken6.isValid(widget):
+                widget.show()
+        self._hidden_windows.clear()
+        self.idle.set_watching(True)
+        focus = self._focus_before
+        self._focus_before = None
+        if focus is not None and shiboken6.isValid(focus) and focus.isVisible():
+            focus.setFocus()
+        log.info("the window was unlocked")
+        self.locked_changed.emit(False)
