@@ -1,4 +1,4 @@
-"""Entry point: arguments → paths → logging → open and migrate the store → CLI or window.
+"""Entry point: arguments → paths → logging → unlock, open and migrate the store → CLI or window.
 
 Whatever goes wrong, a person sees one clear line and an exit status, never a traceback; the
 details go to the log file for whoever helps them.
@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from storykeeper.cli import build_parser
+from storykeeper.cli.security import TerminalAsker
 from storykeeper.core import faults
 from storykeeper.core.backups import finish_interrupted_restore
 from storykeeper.core.bundle.staging import sweep_leftovers
-from storykeeper.core.db import Store
 from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.unlock import open_store
 from storykeeper.paths import DataPaths, resolve_paths
 
 log = logging.getLogger("storykeeper")
@@ -140,11 +141,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         finish_interrupted_restore(paths)
         if not getattr(args, "opens_store", True):
             return int(args.handler(paths, args, sys.stdout))
-        with Store.open(paths) as store:
-            if args.command is None:
-                from storykeeper.gui.run import run_gui  # Qt is loaded only for the window
+        plain = bool(getattr(args, "plain_store", False))
+        if args.command is None:
+            from storykeeper.gui.run import run_gui  # Qt is loaded only for the window
 
-                return run_gui(store, paths)
+            # The window unlocks the store itself: its questions are dialogs.
+            return run_gui(paths, plain=plain)
+        # The keyring, a script's passphrase, or the terminal (core/unlock.py, cli/security.py).
+        with open_store(paths, TerminalAsker(), plain=plain) as store:
             return int(args.handler(store, args, sys.stdout))
     except StorykeeperError as exc:
         # The kind only: a message may name a story or a file, which a log must never hold.

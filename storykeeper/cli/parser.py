@@ -9,11 +9,13 @@ from __future__ import annotations
 import argparse
 
 from storykeeper import __version__
-from storykeeper.cli import backups, bundles, insight, keys, report, stories
+from storykeeper.cli import backups, bundles, insight, keys, report, security, stories
 
 EPILOG = """\
 Your stories are kept in a local database in the data folder. Choose another folder with
---data-dir DIR or the STORYKEEPER_DATA_DIR environment variable.
+--data-dir DIR or the STORYKEEPER_DATA_DIR environment variable. The stories are encrypted;
+the key is kept in this computer's keyring, or behind a passphrase a script can give in
+STORYKEEPER_PASSPHRASE_FILE or STORYKEEPER_PASSPHRASE ("storykeeper secure" says more).
 Run "storykeeper COMMAND --help" for the options of each command."""
 
 
@@ -26,6 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         default=argparse.SUPPRESS,
         help="the data folder to use instead of the usual one",
+    )
+    common.add_argument(
+        "--plain-store",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="on first start only: keep the stories unencrypted (not recommended)",
     )
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -40,6 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"Storykeeper {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in (stories, insight, report, keys, bundles, backups):
+    for group in (stories, insight, report, keys, bundles, backups, security):
         group.add_commands(commands, common, as_json)
     return parser

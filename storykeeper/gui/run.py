@@ -1,4 +1,8 @@
-"""Starting the window: the QApplication, the main window, and the event loop.
+"""Starting the window: the QApplication, unlocking the store, the main window, the event loop.
+
+The application comes first, so that unlocking can ask in dialogs (the passphrase, the
+recovery key shown once at the first start, the offer to encrypt a plain store) drawn with the
+person's own text size and contrast; only then is the store opened and the window built.
 
 Only ``__main__`` imports this module (a test keeps it so): everything else takes an
 ``AppContext`` from ``gui.context``.
@@ -14,16 +18,17 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from storykeeper import APP_ID, APP_NAME, __version__
-from storykeeper.core.db import Store
+from storykeeper.core.unlock import open_store
+from storykeeper.gui.appearance import apply_appearance
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.dialogs.unlock import DialogAsker
+from storykeeper.gui.settings import GuiSettings
 from storykeeper.paths import DataPaths
 
 EXIT_AFTER_FIRST_PAGE_ENV = "STORYKEEPER_EXIT_AFTER_FIRST_PAGE"
 
 
-def run_gui(store: Store, paths: DataPaths) -> int:
-    from storykeeper.gui.main_window import MainWindow  # Qt widgets only when a window is wanted
-
+def make_application() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
@@ -31,17 +36,32 @@ def run_gui(store: Store, paths: DataPaths) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon.fromTheme("accessories-text-editor"))
-    context = AppContext(store, paths)
-    window = MainWindow(context)
-    if os.environ.get(EXIT_AFTER_FIRST_PAGE_ENV):
-        # For benchmarks and start-up tests: report when the list shows its first page, then
-        # close as a person would (so saves and settings are flushed normally).
-        def first_page(total: int, _filtered: bool) -> None:
-            print(f"first page shown: {total} stories", flush=True)
-            QTimer.singleShot(0, window.close)
+    return app
 
-        window.list_page.model.loaded.connect(first_page)
-    window.show()
-    code = app.exec()
-    context.shutdown()
-    return int(code)
+
+def run_gui(paths: DataPaths, *, plain: bool = False) -> int:
+    from storykeeper.gui.main_window import MainWindow  # Qt widgets only when a window is wanted
+
+    app = make_application()
+    # The questions before the window already in the person's text size and contrast: the
+    # settings file is beside the database and holds no story.
+    settings = GuiSettings(paths.data_dir / "settings.ini")
+    apply_appearance(app, settings.text_scale, settings.high_contrast)
+    measuring = bool(os.environ.get(EXIT_AFTER_FIRST_PAGE_ENV))
+    # A benchmark or start-up test measures the window, with nobody there to answer.
+    asker = DialogAsker(paths, unattended=measuring)
+    with open_store(paths, asker, plain=plain) as store:
+        context = AppContext(store, paths)
+        window = MainWindow(context)
+        if measuring:
+            # For benchmarks and start-up tests: report when the list shows its first page,
+            # then close as a person would (so saves and settings are flushed normally).
+            def first_page(total: int, _filtered: bool) -> None:
+                print(f"first page shown: {total} stories", flush=True)
+                QTimer.singleShot(0, window.close)
+
+            window.list_page.model.loaded.connect(first_page)
+        window.show()
+        code = app.exec()
+        context.shutdown()
+        return int(code)
