@@ -79,7 +79,11 @@ def start_keyring_daemon() -> KeyringDaemon:
         raise KeyringDaemonProblem(
             f"{' and '.join(missing)} not installed, so the tests have no keyring: {INSTALL_HINT}"
         )
-    folder = Path(tempfile.mkdtemp(prefix="storykeeper-keyring-"))
+    # A Unix socket's path is at most 107 bytes: a long TMPDIR would not hold the bus's socket.
+    base = tempfile.gettempdir()
+    folder = Path(
+        tempfile.mkdtemp(prefix="storykeeper-keyring-", dir=base if len(base) < 60 else "/tmp")  # noqa: S108 - mkdtemp: private, 0700
+    )
     for name in ("home", "data", "config", "runtime"):
         (folder / name).mkdir(mode=0o700)
     bus = subprocess.Popen(
@@ -94,6 +98,7 @@ def start_keyring_daemon() -> KeyringDaemon:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
+        preexec_fn=_die_with_parent,
     )
     daemon = KeyringDaemon(folder=folder, bus_address="", bus=bus)
     try:
@@ -145,6 +150,7 @@ def _start_gnome_keyring(daemon: KeyringDaemon) -> subprocess.Popen[bytes]:
             stderr=subprocess.PIPE,
             env=environment,
             cwd=folder,
+            preexec_fn=_die_with_parent,
         )
         assert keyring.stdin is not None
         # The new login keyring's password; the keyring holds only the tests' own secrets.
@@ -161,6 +167,15 @@ def _start_gnome_keyring(daemon: KeyringDaemon) -> subprocess.Popen[bytes]:
                         f"gnome-keyring-daemon did not offer the Secret Service: {_errors(keyring)}"
                     ) from None
     return keyring
+
+
+def _die_with_parent() -> None:
+    """In the daemon's process before it starts: end when the test process ends, however it
+    ends (a CI timeout's kill -9 included), so no daemon outlives its tests."""
+    import ctypes
+
+    set_parent_death_signal = 1  # PR_SET_PDEATHSIG
+    ctypes.CDLL(None, use_errno=True).prctl(set_parent_death_signal, signal.SIGTERM)
 
 
 def secret_service_pid(bus_address: str) -> int:
