@@ -32,6 +32,7 @@ from storykeeper.gui.dialogs.history import HistoryDialog
 from storykeeper.gui.dialogs.import_bundles import ImportDialog, bundle_paths
 from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.dialogs.people import StorytellersDialog, SupportersDialog
+from storykeeper.gui.dialogs.security import show_security_dialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.dialogs.trust import TrustDialog
 from storykeeper.gui.drafts_offer import offer_drafts
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         self._action(story, "&Save now", QKeySequence.StandardKey.Save, self.editor.save_now)
         story.addSeparator()
         self._action(story, "&Check this computer’s stories…", None, self.show_check)
+        self._action(story, "Securit&y…", None, self.show_security)
         story.addSeparator()
         self.app_lock.add_menu_items(story)
         story.addSeparator()
@@ -388,6 +390,9 @@ class MainWindow(QMainWindow):
 
     def show_keys(self) -> None:
         run_modal(KeysDialog(self.context, self))
+
+    def show_security(self) -> None:
+        show_security_dialog(context=self.context, parent=self)
 
     def show_check(self) -> None:
         run_modal(CheckStoreDialog(self.context, self))
