@@ -15,6 +15,8 @@ from pathlib import Path
 
 import keyring
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from storykeeper.core.errors import DiskFullError
 from storykeeper.core.key_derivation import derive
@@ -645,3 +647,19 @@ def test_no_secret_is_ever_logged_or_put_in_an_error(
     ]
     for secret in secrets_told:
         assert secret.lower() not in said.lower()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    bits=st.binary(min_size=20, max_size=20), position=st.integers(0, 39), shift=st.integers(1, 31)
+)
+def test_hypothesis_recovery_keys_round_trip_and_a_changed_character_is_caught(
+    bits: bytes, position: int, shift: int
+) -> None:
+    text = format_recovery_key(bits)
+    assert parse_recovery_key(text) == bits
+    assert parse_recovery_key(loosely(text)) == bits
+    characters = list(text.replace("-", ""))
+    characters[position] = CROCKFORD[(CROCKFORD.index(characters[position]) + shift) % 32]
+    # One character typed wrong is a typo, never another key: the 40-bit check catches it.
+    assert parse_recovery_key("".join(characters)) is None
