@@ -10,6 +10,10 @@ Each draft is ``drafts/<story id>.json`` in the data folder, owner-only (0600, f
 written atomically: a temporary file in the same folder, flushed to the disk, renamed over the
 old draft, and the folder flushed too, so after a crash or a power cut there is either the old
 draft or the new one, never half of one.
+
+In an encrypted store a draft is sealed (``sealed_files.seal_bytes``, the store's key for
+"drafts"): its words are a person's, and the folder may be copied. A plain draft there (one an
+older version wrote) is still read, and replaced sealed when the draft is next kept.
 """
 
 from __future__ import annotations
@@ -22,11 +26,15 @@ import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from storykeeper.core import clock
+from storykeeper.core.sealed_files import SealedFileError, is_sealed, seal_bytes, unseal_bytes
 from storykeeper.core.stories import StoryFields, ThemeLink
 from storykeeper.core.vocabulary import HowTold, Polarity, Setting, StoryStatus
+
+if TYPE_CHECKING:
+    from storykeeper.core.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +88,21 @@ def fields_from_json(data: dict[str, Any]) -> StoryFields:
 
 
 class DraftStore:
-    """The drafts folder of one data folder."""
+    """The drafts folder of one data folder; with a ``key`` (the store's for "drafts") every
+    draft is written sealed."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, key: bytes | None = None) -> None:
         self.folder = folder
+        self._key = key
 
     @classmethod
-    def in_data_folder(cls, data_dir: Path) -> DraftStore:
-        return cls(data_dir / DRAFTS_FOLDER)
+    def in_data_folder(cls, data_dir: Path, key: bytes | None = None) -> DraftStore:
+        return cls(data_dir / DRAFTS_FOLDER, key)
+
+    @classmethod
+    def of_store(cls, store: Store) -> DraftStore:
+        """The drafts of ``store``'s data folder, sealed when the store is encrypted."""
+        return cls(store.paths.data_dir / DRAFTS_FOLDER, store.sealing_key("drafts"))
 
     def path_of(self, story_id: str) -> Path:
         # A story id is a UUID: parsing it keeps any other text from naming a path.
@@ -106,6 +121,8 @@ class DraftStore:
             "fields": fields_to_json(fields),
         }
         data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+        if self._key is not None:
+            data = seal_bytes(self._key, data)
         target = self.path_of(story_id)
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         temporary = self.folder / f".{target.stem}.{os.getpid()}.tmp"
@@ -141,7 +158,7 @@ class DraftStore:
             log.warning("draft of story %s not removed: %s", story_id, exc.strerror)
 
     def get(self, story_id: str) -> Draft | None:
-        return _read(self.path_of(story_id))
+        return _read(self.path_of(story_id), self._key)
 
     def all(self) -> list[Draft]:
         """Every readable draft, oldest first. One that cannot be read is left where it is and
@@ -150,15 +167,20 @@ class DraftStore:
             return []
         found = []
         for path in sorted(self.folder.glob("*.json")):
-            draft = _read(path)
+            draft = _read(path, self._key)
             if draft is not None:
                 found.append(draft)
         return sorted(found, key=lambda draft: draft.written_at)
 
 
-def _read(path: Path) -> Draft | None:
+def _read(path: Path, key: bytes | None) -> Draft | None:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        if is_sealed(data):
+            if key is None:
+                raise SealedFileError("a sealed draft in a plain store")
+            data = unseal_bytes(key, data)
+        document = json.loads(data.decode("utf-8"))
         draft = Draft(
             story_id=str(uuid.UUID(document["story_id"])),
             base_revision=int(document["base_revision"]),
@@ -167,7 +189,7 @@ def _read(path: Path) -> Draft | None:
         )
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, SealedFileError) as exc:
         log.warning("draft %s cannot be read (%s); left in place", path.name, type(exc).__name__)
         return None
     if path.stem != draft.story_id:

@@ -30,14 +30,14 @@ log = logging.getLogger(__name__)
 def offer_drafts(context: AppContext, parent: QWidget, *, besides: str | None = None) -> None:
     """At start: offer every draft but that of ``besides``, the story the editor reopens (it
     offers its own when it opens it, ``offer_draft``)."""
-    drafts = DraftStore.in_data_folder(context.paths.data_dir)
+    drafts = DraftStore.of_store(context.store)
     _offer(context, parent, drafts, [d for d in drafts.all() if d.story_id != besides])
 
 
 def offer_draft(context: AppContext, parent: QWidget, story_id: str) -> None:
     """A story is opened: offer its draft, if words left unsaved earlier (another story was
     opened while they could not be saved) are kept, before anything is typed over them."""
-    drafts = DraftStore.in_data_folder(context.paths.data_dir)
+    drafts = DraftStore.of_store(context.store)
     found = drafts.get(story_id)
     _offer(context, parent, drafts, [found] if found else [])
 

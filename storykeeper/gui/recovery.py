@@ -12,7 +12,6 @@ from functools import partial
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from storykeeper.core import recordings
-from storykeeper.core.attachments import MediaStore
 from storykeeper.core.recording_marks import recording_title
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.error_text import plain_error
@@ -21,8 +20,10 @@ from storykeeper.gui.widgets.modal import run_modal
 
 
 def recover_recordings(context: AppContext, parent: QWidget) -> None:
-    folder = recordings.RecordingsFolder(context.paths.recordings_dir)
-    media = MediaStore(context.paths.media_dir)
+    folder = recordings.RecordingsFolder(
+        context.paths.recordings_dir, context.store.sealing_key("recordings")
+    )
+    media = context.store.media
     if not folder.leftovers():
         return
 

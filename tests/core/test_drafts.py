@@ -137,3 +137,31 @@ def test_a_full_disk_leaves_the_earlier_draft_whole_and_nothing_half_written(
         "words_whole": True,
         "files": [f"{STORY_ID}.json"],
     }
+
+
+def test_in_an_encrypted_store_a_draft_is_sealed_and_reads_back(data_dir: Path) -> None:
+    key = os.urandom(32)
+    drafts = DraftStore.in_data_folder(data_dir, key)
+    drafts.keep(STORY_ID, 7, FIELDS)
+    on_disk = drafts.path_of(STORY_ID).read_bytes()
+    for words in (b"allotment", b"leeks", b"Laughed", "Dad’s".encode()):
+        assert words not in on_disk
+    again = drafts.get(STORY_ID)
+    assert again is not None and again.fields == FIELDS
+    # Another key (another store's) cannot read it, and it is left where it is.
+    assert DraftStore.in_data_folder(data_dir, os.urandom(32)).all() == []
+    assert DraftStore.in_data_folder(data_dir).all() == []
+    assert drafts.path_of(STORY_ID).exists()
+
+
+def test_a_plain_draft_an_older_version_left_is_still_offered_and_kept_sealed(
+    data_dir: Path,
+) -> None:
+    DraftStore.in_data_folder(data_dir).keep(STORY_ID, 3, FIELDS)
+    key = os.urandom(32)
+    drafts = DraftStore.in_data_folder(data_dir, key)
+    (found,) = drafts.all()
+    assert found.fields == FIELDS
+    drafts.keep(STORY_ID, 4, FIELDS)
+    assert b"allotment" not in drafts.path_of(STORY_ID).read_bytes()
+    assert drafts.get(STORY_ID) is not None

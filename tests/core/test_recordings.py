@@ -26,18 +26,37 @@ SOUND = os.urandom(4096)  # what the recorder wrote; only its bytes matter here
 
 @pytest.fixture
 def media(store: Store) -> MediaStore:
-    return MediaStore(store.paths.media_dir)
+    return store.media
 
 
 @pytest.fixture
 def folder(store: Store) -> recordings.RecordingsFolder:
-    return recordings.RecordingsFolder(store.paths.recordings_dir)
+    return recordings.RecordingsFolder(store.paths.recordings_dir, store.sealing_key("recordings"))
 
 
-def recorded(folder: recordings.RecordingsFolder, story_id: str, sound: bytes = SOUND):
+def recorded(
+    folder: recordings.RecordingsFolder, story_id: str, sound: bytes = SOUND
+) -> recordings.ActiveRecording:
+    """A recording under way whose encoder has written ``sound``."""
     active = folder.begin(story_id)
-    active.audio.write_bytes(sound)
+    os.write(active.encoded.fileno(), sound)
     return active
+
+
+def spooled(
+    folder: recordings.RecordingsFolder, story_id: str, samples: bytes
+) -> recordings.ActiveRecording:
+    """A recording under way whose safety copy holds ``samples`` (16 kHz mono), in the pieces
+    the microphone delivers."""
+    active = recorded(folder, story_id)
+    active.start_spool(16000, 1)
+    for start in range(0, len(samples), 640):
+        active.spool(samples[start : start + 640])
+    return active
+
+
+def every_byte_under(folder: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
 
 
 def test_a_recording_being_made_is_never_taken_for_a_leftover(
@@ -67,7 +86,7 @@ def test_kept_recordings_are_numbered_and_leave_nothing_behind(
         active.release()
         names.append(attachment.original_name)
         assert attachment.kind is AttachmentKind.AUDIO
-        assert media.path_for(attachment.sha256).read_bytes() == SOUND + bytes([n])
+        assert media.open(attachment.sha256).read() == SOUND + bytes([n])
     assert names == ["Recording 1.flac", "Recording 2.flac"]
     assert list(folder.root.iterdir()) == []
     with store.read() as session:
@@ -78,17 +97,80 @@ def test_a_crash_leftover_is_recovered_into_its_story(
     store: Store, media: MediaStore, folder: recordings.RecordingsFolder
 ) -> None:
     story = make_story(store, title="Tuesday at the club")
-    recorded(folder, story.id).release()  # as if the process died: the lock goes with it
+    voice = os.urandom(16000 * 2)
+    spooled(folder, story.id, voice).release()  # as if the process died: the lock goes with it
     with store.write(actor="test") as session:
         recovery = recordings.recover_interrupted(session, media, folder)
     assert [r.story_title for r in recovery.recovered] == ["Tuesday at the club"]
-    assert recovery.recovered[0].attachment.original_name == "Recording 1 (recovered).flac"
+    assert recovery.recovered[0].attachment.original_name == "Recording 1 (recovered).wav"
     for leftover in recovery.to_remove:
         recordings.forget(leftover)
     assert list(folder.root.iterdir()) == []
     with store.read() as session:
         (kept,) = stories.get_story(session, story.id).attachments
-    assert media.path_for(kept.sha256).read_bytes() == SOUND
+    assert media.open(kept.sha256).read().endswith(voice)
+
+
+def test_nothing_of_the_voice_is_in_the_recordings_folder_in_the_clear(
+    store: Store, media: MediaStore, folder: recordings.RecordingsFolder
+) -> None:
+    """The encoder's file has no name in any folder, and the safety copy is sealed; what a
+    crash recovers goes into the media store sealed too."""
+    story = make_story(store)
+    voice = os.urandom(16000 * 2)
+    active = spooled(folder, story.id, voice)
+    assert sorted(p.suffix for p in folder.root.iterdir()) == [".json", ".lock", ".pcm"]
+    on_disk = every_byte_under(folder.root)
+    assert voice[:64] not in on_disk and voice[-64:] not in on_disk
+    assert SOUND[:64] not in on_disk
+    active.release()
+    with store.write(actor="test") as session:
+        (recovered,) = recordings.recover_interrupted(session, media, folder).recovered
+    stored = media.path_for(recovered.attachment.sha256).read_bytes()
+    assert voice[:64] not in stored and voice[-64:] not in stored
+    assert b"RIFF" not in stored
+
+
+def test_a_safety_copy_torn_by_a_kill_is_recovered_up_to_the_tear(
+    store: Store, media: MediaStore, folder: recordings.RecordingsFolder
+) -> None:
+    story = make_story(store)
+    voice = os.urandom(16000 * 2)
+    active = spooled(folder, story.id, voice)
+    active.release()
+    spool = active.recording.spool
+    with spool.open("r+b") as torn:  # the last append only half on the disk
+        torn.truncate(spool.stat().st_size - 300)
+    with store.write(actor="test") as session:
+        (recovered,) = recordings.recover_interrupted(session, media, folder).recovered
+    with media.open(recovered.attachment.sha256) as kept:
+        assert recordings.duration_ms(kept) == 980  # the last 640 bytes (20 ms) are gone
+        kept.seek(44)
+        assert kept.read() == voice[:-640]
+
+
+def test_an_older_versions_plain_leftovers_are_still_recovered(
+    store: Store, media: MediaStore, folder: recordings.RecordingsFolder
+) -> None:
+    """Before recordings were sealed, a crash left ``<id>.flac`` and a raw ``<id>.pcm``."""
+    story = make_story(store)
+    with_spool = recorded(folder, story.id)
+    with_spool.start_spool(16000, 1)
+    with_spool.release()
+    voice = os.urandom(16000 * 2)
+    with_spool.recording.spool.write_bytes(voice)
+    only_flac = recorded(folder, story.id)
+    only_flac.release()
+    only_flac.audio.write_bytes(SOUND)
+    with store.write(actor="test") as session:
+        recovery = recordings.recover_interrupted(session, media, folder)
+    contents = sorted(media.open(r.attachment.sha256).read() for r in recovery.recovered)
+    assert len(contents) == 2
+    assert SOUND in contents
+    assert any(c.endswith(voice) and c.startswith(b"RIFF") for c in contents)
+    for leftover in recovery.to_remove:
+        recordings.forget(leftover)
+    assert list(folder.root.iterdir()) == []
 
 
 def test_empty_leftovers_and_those_of_deleted_stories_are_removed_not_attached(
@@ -112,19 +194,16 @@ def test_a_leftover_that_cannot_be_attached_stays_for_another_try(
     store: Store, media: MediaStore, folder: recordings.RecordingsFolder
 ) -> None:
     story = make_story(store)
-    active = recorded(folder, story.id)
+    active = spooled(folder, story.id, os.urandom(16000 * 2))
     active.release()
-    # Something odd in its place that cannot be read as a file (root can read anything, so not
-    # a permission): a folder.
-    active.audio.unlink()
-    (active.audio / "x").mkdir(parents=True)
-    (active.audio / "x" / "y").write_bytes(SOUND)
+    # A safety copy this store's key does not open (another store's, or damaged).
+    other = recordings.RecordingsFolder(folder.root, os.urandom(32))
     with store.write(actor="test") as session:
-        recovery = recordings.recover_interrupted(session, media, folder)
+        recovery = recordings.recover_interrupted(session, media, other)
     assert recovery.recovered == []
     assert [r.id for r, _why in recovery.failed] == [active.recording.id]
-    assert "is a folder" in recovery.failed[0][1]
-    assert active.audio.exists() and active.recording.sidecar.exists()
+    assert "restore it from a backup" in recovery.failed[0][1]
+    assert active.recording.spool.exists() and active.recording.sidecar.exists()
     with store.read() as session:
         assert stories.get_story(session, story.id).attachments == ()
 
@@ -181,11 +260,8 @@ def test_the_safety_copy_is_what_a_crash_recovers_as_wav(
     store: Store, media: MediaStore, folder: recordings.RecordingsFolder
 ) -> None:
     story = make_story(store)
-    active = recorded(folder, story.id)  # the encoder's file, short of its last block
-    active.start_spool(16000, 1)
     two_seconds = os.urandom(2 * 16000 * 2)
-    for start in range(0, len(two_seconds), 640):
-        active.spool(two_seconds[start : start + 640])
+    active = spooled(folder, story.id, two_seconds)
     active.spool(b"\x01")  # half a sample, as a crash mid-write leaves
     active.release()
     with store.write(actor="test") as session:
@@ -193,9 +269,9 @@ def test_the_safety_copy_is_what_a_crash_recovers_as_wav(
     (recovered,) = recovery.recovered
     assert recovered.attachment.original_name == "Recording 1 (recovered).wav"
     assert recovered.attachment.media_type == "audio/x-wav"
-    path = media.path_for(recovered.attachment.sha256)
-    assert recordings.duration_ms(path) == 2000
-    assert path.read_bytes().endswith(two_seconds)
+    with media.open(recovered.attachment.sha256) as kept:
+        assert recordings.duration_ms(kept) == 2000
+        assert kept.read().endswith(two_seconds)
     for leftover in recovery.to_remove:
         recordings.forget(leftover)
     assert list(folder.root.iterdir()) == []

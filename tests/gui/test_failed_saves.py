@@ -78,7 +78,7 @@ def test_a_save_while_another_program_holds_the_lock_is_retried_by_itself(
     qtbot.waitUntil(lambda: status(window).startswith("All changes saved"), timeout=20_000)
     assert stored_words(window.context.store, story.id) == "The bus." + TYPED
     # Once the store has the words, no draft of them is left behind.
-    assert DraftStore.in_data_folder(window.context.paths.data_dir).all() == []
+    assert DraftStore.of_store(window.context.store).all() == []
 
 
 def test_a_save_on_a_full_disk_says_so_and_lands_once_there_is_room(
@@ -101,7 +101,7 @@ def test_a_save_on_a_full_disk_says_so_and_lands_once_there_is_room(
         qtbot.keyClicks(window.editor.own_words, " Twice.")
         assert "disk is full" in status(window)
         assert stored_words(window.context.store, story.id) == "The bus."
-        drafted = DraftStore.in_data_folder(window.context.paths.data_dir).get(story.id)
+        drafted = DraftStore.of_store(window.context.store).get(story.id)
         assert drafted is not None
         assert drafted.fields.own_words.startswith("The bus." + TYPED + PASTED)
 
@@ -134,7 +134,7 @@ def test_quitting_while_saves_still_fail_keeps_the_words_and_offers_them_next_ti
     qtbot: QtBot, window: MainWindow, make_window: Callable[[], MainWindow]
 ) -> None:
     story = make_story(window.context.store, title="The day centre bus", own_words="The bus.")
-    drafts = DraftStore.in_data_folder(window.context.paths.data_dir)
+    drafts = DraftStore.of_store(window.context.store)
     asked: list[str] = []
 
     def quit_anyway(box: QWidget) -> None:
@@ -216,7 +216,7 @@ def test_quitting_when_the_story_changed_elsewhere_asks_and_can_stay(
     when_dialog_opens(quit_this_time, QMessageBox)
     qtbot.keyClick(window.editor.own_words, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
-    drafted = DraftStore.in_data_folder(window.context.paths.data_dir).get(story.id)
+    drafted = DraftStore.of_store(window.context.store).get(story.id)
     assert drafted is not None and drafted.fields.own_words == "The bus." + TYPED
 
 

@@ -42,7 +42,7 @@ def test_killed_while_another_program_holds_the_lock_loses_at_most_two_seconds(
         lock.release()
     assert stored_words(context.store, story.id) == ""  # no save got through
 
-    draft = DraftStore.in_data_folder(paths.data_dir).get(story.id)
+    draft = DraftStore.of_store(context.store).get(story.id)
     assert draft is not None, "nothing typed was kept"
     lost = loss(typing, draft.fields.own_words, "draft")
     assert lost.typed >= 10 * RATE

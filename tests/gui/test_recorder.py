@@ -18,19 +18,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtMultimedia import QMediaDevices, QMediaPlayer, QMediaRecorder
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import consent, recordings, stories
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.db import Store
 from storykeeper.core.recording_marks import Mark
 from storykeeper.core.stories import Story
 from storykeeper.core.vocabulary import AttachmentKind, ConsentScope
 from storykeeper.gui.dialogs.recording_consent import RecordingConsentDialog
 from storykeeper.gui.main_window import MainWindow
+from storykeeper.gui.widgets.media_device import StreamDevice
 from storykeeper.gui.widgets.recorder import RecorderPanel
 from tests.factories import given, make_story
 from tests.gui.answering import answer_file_dialog, read_message, when_dialog_opens
@@ -158,9 +159,12 @@ def test_record_pause_resume_and_stop_keeps_a_flac_of_the_right_length(
 
     (kept,) = recorded_for(window, story.id)
     assert kept.original_name == "Recording 1.flac"
-    path = MediaStore(window.context.paths.media_dir).path_for(kept.sha256)
-    assert path.read_bytes()[:4] == b"fLaC"
-    length = recordings.duration_ms(path)
+    media = window.context.store.media
+    # Sealed at rest; its plaintext is the encoder's FLAC, its length written at the end.
+    assert media.path_for(kept.sha256).read_bytes()[:4] != b"fLaC"
+    with media.open(kept.sha256) as flac:
+        assert flac.read(4) == b"fLaC"
+        length = recordings.duration_ms(flac)
     assert length is not None
     # About three seconds recorded, the pause left out.
     assert 2800 <= length <= paused_at + 1500 + 2000, length
@@ -266,6 +270,7 @@ def test_a_mark_in_the_notes_plays_the_recording_from_there(
 def test_a_crash_while_recording_keeps_what_was_recorded(
     qtbot: QtBot,
     tmp_path: Path,
+    store_key: bytes,
     microphone: None,
     tone: None,
     window: MainWindow,
@@ -283,7 +288,7 @@ def test_a_crash_while_recording_keeps_what_was_recorded(
         "from storykeeper.paths import resolve_paths\n"
         "app = QApplication([])\n"
         "paths = resolve_paths()\n"
-        "with Store.open(paths) as store:\n"
+        f"with Store.open(paths, bytes.fromhex({store_key.hex()!r})) as store:\n"
         "    panel = RecorderPanel(AppContext(store, paths))\n"
         f"    panel.show_story({story.id!r}, 'M', [], False)\n"
         "    panel.recorder.durationChanged.connect(\n"
@@ -314,11 +319,13 @@ def test_a_crash_while_recording_keeps_what_was_recorded(
     (kept,) = recorded_for(window, story.id)
     assert kept.original_name == "Recording 1 (recovered).wav"
     assert [p for p in window.context.paths.recordings_dir.iterdir() if p.suffix != ".lock"] == []
-    path = MediaStore(window.context.paths.media_dir).path_for(kept.sha256)
-    length = recordings.duration_ms(path)
+    media = window.context.store.media
+    with media.open(kept.sha256) as wav:
+        length = recordings.duration_ms(wav)
     assert length is not None and length >= 7000, length
     player = QMediaPlayer()
-    player.setSource(path.as_uri())
+    device = StreamDevice(media.open(kept.sha256))
+    player.setSourceDevice(device, QUrl("recording.wav"))
     qtbot.waitUntil(
         lambda: player.mediaStatus() is QMediaPlayer.MediaStatus.LoadedMedia, timeout=10_000
     )
@@ -404,7 +411,7 @@ def test_a_recording_is_removed_after_a_question_and_a_copy_saved(
     story = agreed_to_everything(window)
     panel = recorded_in_a_story(qtbot, window, story.id, ms=1000)
     (kept,) = recorded_for(window, story.id)
-    stored = MediaStore(window.context.paths.media_dir).path_for(kept.sha256)
+    stored = window.context.store.media.path_for(kept.sha256)
 
     # A copy, where the person chooses (the file dialog answered by typing a name).
     copy = tmp_path / "for the transcriber.flac"
@@ -415,7 +422,7 @@ def test_a_recording_is_removed_after_a_question_and_a_copy_saved(
     read_message(qtbot, said)
     qtbot.waitUntil(lambda: bool(said), timeout=10_000)
     assert said == [f"Saved a copy as {copy}."]
-    assert copy.read_bytes() == stored.read_bytes()
+    assert copy.read_bytes() == window.context.store.media.open(kept.sha256).read()
 
     # Delete in the list asks first; Enter keeps it.
     answers: list[str] = []
@@ -467,7 +474,7 @@ def test_an_imported_story_s_recording_plays_but_nothing_can_be_recorded_or_remo
             out.setframerate(8000)
             out.writeframes(b"\0\1" * 8000 * 3)
         with advocate.write(actor="test") as session:
-            add_attachment(session, MediaStore(advocate.paths.media_dir), story.id, sound)
+            add_attachment(session, advocate.media, story.id, sound)
         trust_advocate(advocate, window.context.store)
         bundle = export(advocate, window.context.store, tmp_path / "usb")
     import_bundle(window.context.store, bundle, actor="coordinator")

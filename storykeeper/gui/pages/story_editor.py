@@ -82,7 +82,7 @@ class StoryEditorPage(QWidget):
             context.tasks,
             self.collect,
             self,
-            drafts=DraftStore.in_data_folder(context.paths.data_dir),
+            drafts=DraftStore.of_store(context.store),
         )
         self.read_aloud = ReadAloud(self)
 

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core import recordings
-from storykeeper.core.attachments import Attachment, MediaStore, RemovedAttachment
+from storykeeper.core.attachments import Attachment, RemovedAttachment
 from storykeeper.core.recording_marks import Mark, clock_text, format_mark
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.error_text import plain_error
@@ -92,8 +92,10 @@ class RecorderPanel(QGroupBox):
         self.read_only = False
         #: Called before anything is written, so typing not yet saved goes first.
         self.before_change: Callable[[], None] | None = None
-        self._media = MediaStore(context.paths.media_dir)
-        self.session = RecordingSession(context.paths.recordings_dir, self)
+        self._media = context.store.media
+        self.session = RecordingSession(
+            context.paths.recordings_dir, context.store.sealing_key("recordings"), self
+        )
         self.sound = self.session.sound
 
         # --- recording ---

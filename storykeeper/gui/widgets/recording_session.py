@@ -1,10 +1,11 @@
 """The recorder's sound side, apart from its controls: the microphone, the FLAC encoder, the level
 meter and the safety copy of the one recording under way.
 
-QMediaRecorder writes FLAC straight into the data folder's ``recordings/`` as it goes, so a
-crash keeps what was said so far (``core.recordings``); a second QAudioSource on the same
-microphone (``SoundLevel``) feeds the level meter and a raw 16-bit safety copy, because the
-encoder holds many seconds in memory before it writes.
+QMediaRecorder writes FLAC into an anonymous file (no name in any folder, gone with the
+process: ``core.recordings.EncodedFile``) through a QFile on its descriptor; a second
+QAudioSource on the same microphone (``SoundLevel``) feeds the level meter and the safety copy,
+the raw 16-bit samples sealed as they arrive into ``recordings/`` (``SealedLog``), which is what
+a crash leaves to recover. Nothing of the voice is in the data folder in the clear.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QUrl, Signal
+from PySide6.QtCore import QFile, QFileDevice, QIODevice, QObject, Signal
 from PySide6.QtMultimedia import (
     QAudioDevice,
     QAudioFormat,
@@ -43,9 +44,14 @@ class RecordingSession(QObject):
     #: for the next start to recover).
     failed = Signal(str, bool)
 
-    def __init__(self, recordings_dir: Path, parent: QObject | None = None) -> None:
+    def __init__(
+        self, recordings_dir: Path, key: bytes | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self.folder = recordings.RecordingsFolder(recordings_dir)
+        #: ``key``: the store's for "recordings" (None: a plain store).
+        self.folder = recordings.RecordingsFolder(recordings_dir, key)
+        #: The encoder's output while it writes: a QFile on the anonymous file's descriptor.
+        self._output: QFile | None = None
         self.sound = SoundLevel(self)
         #: The recording under way (None: none).
         self.active: recordings.ActiveRecording | None = None
@@ -108,7 +114,18 @@ class RecordingSession(QObject):
         recorder = self.ensure_media()
         assert self.audio_input is not None  # made with the recorder
         self.audio_input.setDevice(device)
-        recorder.setOutputLocation(QUrl.fromLocalFile(str(self.active.audio)))
+        output = QFile(self)
+        # DontCloseHandle: the descriptor stays the recording's, to be read back when kept.
+        if not output.open(
+            self.active.encoded.fileno(),
+            QIODevice.OpenModeFlag.ReadWrite,
+            QFileDevice.FileHandleFlag.DontCloseHandle,
+        ):
+            self.active.abandon()
+            self.active = None
+            raise OSError(output.errorString())
+        self._output = output
+        recorder.setOutputDevice(output)
         recorder.record()
         self.sound.start(device)
         heard = self.sound.pcm_format
@@ -143,14 +160,25 @@ class RecordingSession(QObject):
             except OSError:
                 self.active.close_spool()  # a full disk: the encoder's own file carries on
 
+    def _close_output(self) -> None:
+        """The encoder is done with its file: whatever Qt still buffers goes into it."""
+        if self._output is not None:
+            if self.recorder is not None:
+                self.recorder.setOutputDevice(None)
+            self._output.close()
+            self._output.deleteLater()
+            self._output = None
+
     def _recorder_state(self, state: QMediaRecorder.RecorderState) -> None:
         if state is QMediaRecorder.RecorderState.StoppedState and self.active is not None:
+            self._close_output()
             active, self.active = self.active, None
             self.finished.emit(active)
         self.state_changed.emit()
 
     def _recorder_failed(self, _error: QMediaRecorder.Error, message: str) -> None:
         self.sound.stop()
+        self._close_output()
         active, self.active = self.active, None
         if active is not None:
             # Whatever was written may still be worth keeping: the next start recovers it.

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
 from storykeeper.core import consent, recordings
-from storykeeper.core.attachments import MediaStore
 from storykeeper.core.db import Store
 from storykeeper.core.stories import get_story
 from storykeeper.core.vocabulary import AttachmentKind, ConsentScope
@@ -24,10 +25,12 @@ def test_a_voice_may_be_recorded_only_once_consent_says_so(store: Store) -> None
 
 def test_a_finished_recording_is_kept_with_its_story_and_the_new_revision(store: Store) -> None:
     story = make_story(store)
-    folder = recordings.RecordingsFolder(store.paths.recordings_dir)
-    media = MediaStore(store.paths.media_dir)
+    folder = recordings.RecordingsFolder(
+        store.paths.recordings_dir, store.sealing_key("recordings")
+    )
+    media = store.media
     active = folder.begin(story.id)
-    active.audio.write_bytes(b"fLaC pretend recording")
+    os.write(active.encoded.fileno(), b"fLaC pretend recording")  # what the encoder wrote
 
     with store.write(actor="test") as session:
         kept = recording_ops.keep_recording(session, media, active.recording)
@@ -40,7 +43,7 @@ def test_a_finished_recording_is_kept_with_its_story_and_the_new_revision(store:
         AttachmentKind.AUDIO,
     )
     assert [a.id for a in now.attachments] == [kept.attachment.id]
-    assert media.path_for(kept.attachment.sha256).read_bytes() == b"fLaC pretend recording"
+    assert media.open(kept.attachment.sha256).read() == b"fLaC pretend recording"
     assert recording_ops.kept_changes(kept) == [
         Change(Kind.ATTACHMENTS, frozenset({story.id})),
         Change(Kind.STORIES, frozenset({story.id})),
