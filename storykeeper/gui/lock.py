@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import (
     QApplication,
@@ -80,12 +80,19 @@ NOT_THIS_STORE = (
 class IdleWatcher(QObject):
     """Says ``idle`` once nobody has pressed a key, clicked or moved the mouse anywhere in the
     program for ``idle_ms``: one single-shot timer, restarted by an application-wide event
-    filter (no polling)."""
+    filter (no polling). The same filter says ``lock_keys_pressed`` when the lock's keys are
+    pressed in another window than ``home`` (a dialog: the window's own shortcut cannot reach
+    past a modal one)."""
 
     idle = Signal()
+    lock_keys_pressed = Signal()
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(
+        self, home: QWidget, lock_keys: QKeySequence, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
+        self._home = home
+        self._lock_keys = lock_keys
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.idle)
@@ -122,8 +129,21 @@ class IdleWatcher(QObject):
         return self._timer.isActive()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in INPUT_EVENTS and self._timer.isActive():
+        kind = event.type()
+        if kind not in INPUT_EVENTS:
+            return False
+        if self._timer.isActive():
             self._timer.start(self._idle_ms)
+        if (
+            kind == QEvent.Type.KeyPress
+            and self._watching
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QWidget)
+            and watched.window() is not self._home
+            and QKeySequence(event.keyCombination()) == self._lock_keys
+        ):
+            self.lock_keys_pressed.emit()
+            return True  # the keys locked; the dialog does not take them as typing too
         return False
 
 
@@ -169,8 +189,9 @@ class AppLock(QObject):
         self.lock_action.setShortcut(QKeySequence(LOCK_SHORTCUT))
         self.lock_action.triggered.connect(self.lock)
         window.addAction(self.lock_action)  # the shortcut works wherever the focus is
-        self.idle = IdleWatcher(self)
+        self.idle = IdleWatcher(window, self.lock_action.shortcut(), self)
         self.idle.idle.connect(self._idle)
+        self.idle.lock_keys_pressed.connect(self.lock)
         self.idle.set_idle_ms(context.settings.lock_after_minutes * 60_000)
         self.idle.set_watching(True)
 

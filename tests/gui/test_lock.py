@@ -136,6 +136,31 @@ def test_an_open_dialog_is_closed_when_the_window_locks(qtbot: QtBot, window: Ma
     assert TELLER not in "\n".join(shown_texts())
 
 
+def test_ctrl_l_in_a_dialog_locks_too(qtbot: QtBot, window: MainWindow) -> None:
+    """The window's shortcut cannot reach past a modal dialog; the lock's keys still do."""
+    pressed: list[QDialog] = []
+
+    def press_in_dialog() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, StorytellersDialog) or QApplication.activeWindow() is not dialog:
+            if isinstance(dialog, StorytellersDialog):
+                dialog.activateWindow()
+            QTimer.singleShot(20, press_in_dialog)
+            return
+        pressed.append(dialog)
+        qtbot.keyClick(dialog.name, Qt.Key.Key_L, CTRL)
+
+    guard = QTimer()
+    guard.setSingleShot(True)
+    guard.timeout.connect(lambda: [QDialog.done(d, 0) for d in pressed if d.isVisible()])
+    guard.start(15_000)
+    QTimer.singleShot(0, press_in_dialog)
+    window.show_storytellers()
+    guard.stop()
+    assert pressed and window.app_lock.locked
+    assert pressed[0].name.text() == ""  # the keys locked; they were not typed as well
+
+
 def test_a_dialog_opening_while_locked_is_closed(qtbot: QtBot, window: MainWindow) -> None:
     press_lock(qtbot, window)
     # As a message from a task finishing while nobody is there would open.
