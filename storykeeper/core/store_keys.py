@@ -272,40 +272,42 @@ class StoreKeys:
     def set_passphrase(self, store_key: bytes, passphrase: str | None) -> None:
         """Set, change or (with None) remove the passphrase. Only the store key is re-wrapped:
         the database and media stay as they are."""
-        document = self._load_for(store_key)
-        if passphrase is None:
-            document["slots"].pop("passphrase", None)
-        else:
+        store_id = str(self._load_for(store_key)["store_id"])
+        slot = None
+        if passphrase is not None:
             _check_new_passphrase(passphrase)
-            document["slots"]["passphrase"] = _passphrase_slot(
-                store_key, str(document["store_id"]), passphrase
-            )
-        self._write(document)
-        log.info("the passphrase of store %s was %s", document["store_id"], _changed(passphrase))
+            slot = _passphrase_slot(store_key, store_id, passphrase)
+
+        def change(document: dict[str, Any]) -> None:
+            if slot is None:
+                document["slots"].pop("passphrase", None)
+            else:
+                document["slots"]["passphrase"] = slot
+
+        self._update(change, store_key)
+        log.info("the passphrase of store %s was %s", store_id, _changed(passphrase))
 
     def remember_in_keyring(self, store_key: bytes) -> None:
         """Keep the store key in this computer's keyring (``KeyringUnavailableError``)."""
         document = self._load_for(store_key)
         _keyring_set(str(document["store_id"]), store_key)
         if not document["slots"].get("keyring"):
-            document["slots"]["keyring"] = True
-            self._write(document)
+            self._update(lambda fresh: fresh["slots"].update(keyring=True), store_key)
 
     def forget_in_keyring(self) -> None:
         """Take the store key out of the keyring (a passphrase or the recovery key then opens
         the store); quietly done if the keyring has none or cannot be reached."""
         document = self._load()
         _keyring_delete(str(document["store_id"]))
-        if document["slots"].pop("keyring", None) is not None:
-            self._write(document)
+        if "keyring" in document["slots"]:
+            self._update(lambda fresh: fresh["slots"].pop("keyring", None))
 
     def new_recovery_key(self, store_key: bytes) -> str:
         """A new recovery key, replacing the old one (which stops working)."""
-        document = self._load_for(store_key)
-        recovery_key, slot = _recovery_slot(store_key, str(document["store_id"]))
-        document["slots"]["recovery"] = slot
-        self._write(document)
-        log.info("store %s has a new recovery key", document["store_id"])
+        store_id = str(self._load_for(store_key)["store_id"])
+        recovery_key, slot = _recovery_slot(store_key, store_id)
+        self._update(lambda fresh: fresh["slots"].update(recovery=slot), store_key)
+        log.info("store %s has a new recovery key", store_id)
         return recovery_key
 
     # --- the file --------------------------------------------------------------------------
@@ -337,6 +339,16 @@ class StoreKeys:
             raise StoreKeyError(NOT_THIS_STORE)
         return document
 
+    def _update(
+        self, change: Callable[[dict[str, Any]], None], store_key: bytes | None = None
+    ) -> None:
+        """Apply ``change`` to the file as it is now, not as it was read before slow work (an
+        Argon2id of a third of a second): another program on the same store (the window and
+        the command line) may have changed it meanwhile, and its change must not be undone."""
+        document = self._load() if store_key is None else self._load_for(store_key)
+        change(document)
+        self._write(document)
+
     def _write(self, document: dict[str, Any]) -> None:
         data = json.dumps(document, indent=2, sort_keys=True).encode() + b"\n"
         with atomic_file(self._path) as handle:
@@ -351,24 +363,26 @@ class StoreKeys:
         except InvalidTag:
             store_key = None
         if store_key is None or not _key_matches(document, store_key):
-            tries = document["wrong_tries"]
-            tries["count"] = int(tries["count"]) + 1
-            tries["last"] = self._clock()
-            self._write_quietly(document)
-            log.info(
-                "a wrong %s for store %s (try %d)", _slot_words(slot_name), store_id, tries["count"]
-            )
+            now = self._clock()
+
+            def count_it(fresh: dict[str, Any]) -> None:
+                fresh["wrong_tries"] = {
+                    "count": int(fresh["wrong_tries"]["count"]) + 1,
+                    "last": now,
+                }
+
+            self._update_quietly(count_it)
+            log.info("a wrong %s for store %s", _slot_words(slot_name), store_id)
             raise WrongSecretError(wrong)
         if document["wrong_tries"]["count"]:
-            document["wrong_tries"] = {"count": 0, "last": 0.0}
-            self._write_quietly(document)
+            self._update_quietly(lambda fresh: fresh.update(wrong_tries={"count": 0, "last": 0.0}))
         return store_key
 
-    def _write_quietly(self, document: dict[str, Any]) -> None:
+    def _update_quietly(self, change: Callable[[dict[str, Any]], None]) -> None:
         """Keep the count of wrong tries if the disk allows; its failure never hides the
         answer to the person's try."""
         try:
-            self._write(document)
+            self._update(change)
         except StorykeeperError as exc:
             log.warning("the count of wrong tries was not saved (%s)", type(exc).__name__)
 

@@ -663,3 +663,33 @@ def test_hypothesis_recovery_keys_round_trip_and_a_changed_character_is_caught(
     characters[position] = CROCKFORD[(CROCKFORD.index(characters[position]) + shift) % 32]
     # One character typed wrong is a typo, never another key: the 40-bit check catches it.
     assert parse_recovery_key("".join(characters)) is None
+
+
+def test_a_change_made_by_another_program_during_a_try_is_not_undone(
+    keyring_service: KeyringDaemon, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storykeeper.core import store_keys
+
+    made = StoreKeys(data_dir).create(passphrase=PASSPHRASE, use_keyring=False)
+    lock_screen = StoreKeys(data_dir)
+    command_line = StoreKeys(data_dir)
+    derive_slowly = store_keys._argon2
+    changed: list[bool] = []
+
+    def argon2_while_the_passphrase_changes(passphrase: str, slot: dict[str, object]) -> bytes:
+        kek = derive_slowly(passphrase, slot)
+        if not changed:
+            # While the lock screen's try is working out its key, the command line (another
+            # StoreKeys on the same folder) changes the passphrase.
+            changed.append(True)
+            command_line.set_passphrase(made.store_key, NEW_PASSPHRASE)
+        return kek
+
+    monkeypatch.setattr(store_keys, "_argon2", argon2_while_the_passphrase_changes)
+    with pytest.raises(WrongSecretError):
+        lock_screen.with_passphrase("a wrong guess")
+    monkeypatch.setattr(store_keys, "_argon2", derive_slowly)
+    # The wrong try was counted on top of the change, not over it.
+    assert StoreKeys(data_dir).with_passphrase(NEW_PASSPHRASE) == made.store_key
+    with pytest.raises(WrongSecretError):
+        StoreKeys(data_dir).with_passphrase(PASSPHRASE)
