@@ -154,13 +154,20 @@ class _Answer(QObject):
 
 
 def _check_in_background(check: Callable[[], bytes | None], answer: _Answer) -> None:
+    def tell(found: bytes | None, error: BaseException | None) -> None:
+        try:
+            if shiboken6.isValid(answer):
+                answer.done.emit(found, error)
+        except RuntimeError:
+            pass  # the window closed while the check ran: there is nobody left to tell
+
     def run() -> None:
         try:
             found = check()
         except Exception as exc:  # every failure goes back as an answer
-            answer.done.emit(None, exc)
+            tell(None, exc)
         else:
-            answer.done.emit(found, None)
+            tell(found, None)
 
     threading.Thread(target=run, name="storykeeper-unlock", daemon=True).start()
 

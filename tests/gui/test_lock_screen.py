@@ -4,15 +4,18 @@ unlocking itself: a wrong passphrase, the wait after several, the recovery key, 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core.db import Store
 from storykeeper.core.store_keys import NewStoreKey, StoreKeys
+from storykeeper.gui.context import AppContext
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.widgets.lock_screen import WHEN_FORGOTTEN, LockScreen, UnlockWith
 from storykeeper.paths import DataPaths
@@ -138,3 +141,25 @@ def test_the_recovery_key_unlocks_typed_loosely(
     assert screen.secret_label.text() == "&Recovery key:"
     type_and_enter(qtbot, window, made[1].recovery_key.lower().replace("-", " "))
     qtbot.waitUntil(lambda: not window.app_lock.locked, timeout=20_000)
+
+
+def test_the_window_gone_while_the_passphrase_is_checked_is_no_error(
+    qtbot: QtBot, context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raised: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: raised.append(args.exc_value))
+    # Not pytest-qt's window: this one is deleted before the test ends.
+    window = MainWindow(context)
+    window.show()
+    qtbot.waitExposed(window)
+    screen = locked(qtbot, window)
+    type_and_enter(qtbot, window, PASSPHRASE)
+    assert screen.message.text() == "Checking…"
+    checking = [t for t in threading.enumerate() if t.name == "storykeeper-unlock"]
+    assert checking
+    window.close()
+    shiboken6.delete(window)
+    checking[0].join(30)
+    assert not checking[0].is_alive()
+    QApplication.processEvents()
+    assert raised == []
