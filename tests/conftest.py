@@ -21,6 +21,7 @@ from tests.keyring_daemon import (
     NO_KEYRING_BACKEND,
     KeyringDaemon,
     KeyringDaemonProblem,
+    missing_tools_problem,
     start_keyring_daemon,
 )
 
@@ -54,6 +55,14 @@ def pytest_configure(config: pytest.Config) -> None:
         )
     # No PulseAudio here: no sound device at all rather than the person's real microphone.
     os.environ["PULSE_SERVER"] = "unix:/nonexistent/storykeeper-tests-have-no-sound"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """A test that reaches the keyring without asking for ``keyring_service`` fails with the
+    program's own "no keyring" words where gnome-keyring is missing: say here what to install."""
+    problem = missing_tools_problem()
+    if problem:
+        terminalreporter.write_line(problem, red=True, bold=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

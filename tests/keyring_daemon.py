@@ -72,13 +72,19 @@ class KeyringDaemon:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def missing_tools_problem() -> str | None:
+    """What is not installed for the private keyring, and what to run; None if nothing."""
+    missing = [tool for tool in ("dbus-daemon", "gnome-keyring-daemon") if not shutil.which(tool)]
+    if not missing:
+        return None
+    return f"{' and '.join(missing)} not installed, so the tests have no keyring: {INSTALL_HINT}"
+
+
 def start_keyring_daemon() -> KeyringDaemon:
     """Start the private bus and keyring, and return once the Secret Service answers on it."""
-    missing = [tool for tool in ("dbus-daemon", "gnome-keyring-daemon") if not shutil.which(tool)]
+    missing = missing_tools_problem()
     if missing:
-        raise KeyringDaemonProblem(
-            f"{' and '.join(missing)} not installed, so the tests have no keyring: {INSTALL_HINT}"
-        )
+        raise KeyringDaemonProblem(missing)
     # A Unix socket's path is at most 107 bytes: a long TMPDIR would not hold the bus's socket.
     base = tempfile.gettempdir()
     folder = Path(
