@@ -16,6 +16,7 @@ wait for its own unlock prompt; the window stays responsive meanwhile.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import threading
@@ -71,6 +72,7 @@ KEYRING_REFUSED = (
     "recovery key."
 )
 TOO_MANY_TRIES = "There were several wrong tries."
+ANSWERS_NAME = "storykeeper-unlock-answers"
 NOT_THIS_STORE = (
     "That key does not belong to this computer’s stories. Try the passphrase or the recovery "
     "key made for them."
@@ -147,19 +149,31 @@ class IdleWatcher(QObject):
         return False
 
 
-class _Answer(QObject):
-    """Brings a check's answer from its thread back to the GUI thread (a queued signal)."""
+class _Answers(QObject):
+    """Brings a check's answer from its thread to the GUI thread (a queued signal). One for the
+    application's life: a window closed meanwhile has simply stopped listening, and the thread
+    never signals through an object that may be deleted under it."""
 
-    done = Signal(object, object)  # the store key or None, the error or None
+    #: The request it answers, the store key found or None, the error or None.
+    done = Signal(object, object, object)
 
 
-def _check_in_background(check: Callable[[], bytes | None], answer: _Answer) -> None:
+def _answers() -> _Answers:
+    app = QApplication.instance()
+    found = app.findChild(_Answers, ANSWERS_NAME)
+    if found is None:
+        found = _Answers(app)
+        found.setObjectName(ANSWERS_NAME)
+    return found
+
+
+def _check_in_background(check: Callable[[], bytes | None], request: object) -> None:
+    answers = _answers()
+
     def tell(found: bytes | None, error: BaseException | None) -> None:
-        try:
-            if shiboken6.isValid(answer):
-                answer.done.emit(found, error)
-        except RuntimeError:
-            pass  # the window closed while the check ran: there is nobody left to tell
+        # The application itself may have ended meanwhile: then there is nobody left to tell.
+        with contextlib.suppress(RuntimeError):
+            answers.done.emit(request, found, error)
 
     def run() -> None:
         try:
@@ -187,7 +201,9 @@ class AppLock(QObject):
         self.stack.addWidget(self.content)
         window.setCentralWidget(self.stack)
         self.lock_screen: LockScreen | None = None
-        self._answer: _Answer | None = None
+        #: The check under way (one at a time), to know its answer from an older one.
+        self._request: object | None = None
+        _answers().done.connect(self._checked)
         self._title = APP_NAME
         self._disabled_actions: list[QAction] = []
         self._hidden_windows: list[QWidget] = []
@@ -353,7 +369,7 @@ class AppLock(QObject):
             return 0.0
 
     def _unlock_requested(self, secret: Secret, typed: str) -> None:
-        if self.lock_screen is None or self._answer is not None:
+        if self.lock_screen is None or self._request is not None:
             return
         if secret is Secret.NOTHING and not self._keys().encrypted:
             self.unlock()
@@ -377,14 +393,15 @@ class AppLock(QObject):
         else:
             check = keys.from_keyring
         self.lock_screen.checking()
-        self._answer = _Answer(self)
-        self._answer.done.connect(self._checked)
-        _check_in_background(check, self._answer)
+        self._request = object()
+        _check_in_background(check, self._request)
 
-    def _checked(self, store_key: bytes | None, error: BaseException | None) -> None:
-        if self._answer is not None:
-            self._answer.deleteLater()
-            self._answer = None
+    def _checked(
+        self, request: object, store_key: bytes | None, error: BaseException | None
+    ) -> None:
+        if request is not self._request:
+            return  # another window's check
+        self._request = None
         if self.lock_screen is None:
             return
         if error is None and store_key is None:
@@ -427,6 +444,7 @@ class AppLock(QObject):
         self.stack.removeWidget(self.lock_screen)
         self.lock_screen.deleteLater()
         self.lock_screen = None
+        self._request = None  # an answer still on its way is for a screen that is gone
         QApplication.instance().removeEventFilter(self)
         self.content.setEnabled(True)
         for action in self._disabled_actions:
