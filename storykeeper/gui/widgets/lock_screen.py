@@ -125,7 +125,8 @@ class LockScreen(QWidget):
 
         row = QHBoxLayout()
         row.addWidget(self.secret, 1)
-        row.addWidget(self.unlock_button)
+        # Its own width, left: without a field beside it (the keyring), not a bar across.
+        row.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignLeft)
         column = QVBoxLayout()
         column.addWidget(self.heading)
         column.addWidget(self.explanation)
