@@ -23,14 +23,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from benchmarks.opening import open_data_folder
 from benchmarks.process import progress, run_measured
 from storykeeper.core import consent
 from storykeeper.core.attachments import add_attachment
 from storykeeper.core.consent import AGREEING, ConsentInput, ConsentRecord, allows_sharing
-from storykeeper.core.db import Store, head_revision
+from storykeeper.core.db import head_revision
 from storykeeper.core.models import StoryRow
 from storykeeper.core.vocabulary import ConsentScope
-from storykeeper.paths import resolve_paths
 
 MEDIA_PER_STORIES = 10
 MEDIA_CAP = 1000
@@ -136,7 +136,7 @@ def add_media(data_dir: Path, spec: StoreSpec, work: Path) -> dict[str, Any]:
     """Attach ``spec.media_count`` files of random bytes to stories that may be shared."""
     rng = random.Random(f"storykeeper-benchmark-media-{spec.seed}")
     consent_versions = 0
-    with Store.open(resolve_paths(data_dir)) as store:
+    with open_data_folder(data_dir) as store:
         with store.read() as session:
             candidates = list(
                 session.scalars(

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from benchmarks.opening import open_data_folder
 from benchmarks.process import BenchmarkError, percentile, run_measured, summary_ms
 from storykeeper.core import people
 from storykeeper.core.db import Store
@@ -29,7 +30,6 @@ from storykeeper.core.vocabulary import ConsentState, Polarity, StoryStatus
 from storykeeper.gui.models.story_table import PAGE_SIZE
 from storykeeper.gui.ops.stories import load_editor
 from storykeeper.gui.run import EXIT_AFTER_FIRST_PAGE_ENV
-from storykeeper.paths import resolve_paths
 
 FIRST_PAGE_LINE = "first page shown"
 GIVEN = frozenset({ConsentState.GIVEN})
@@ -161,7 +161,7 @@ def measure_search(data_dir: Path, repetitions: int) -> dict[str, Any]:
     """Each query once to warm up, then ``repetitions`` timed runs of each."""
     results = []
     every: list[float] = []
-    with Store.open(resolve_paths(data_dir)) as store:
+    with open_data_folder(data_dir) as store:
         for query in queries(store):
             samples = []
             for attempt in range(repetitions + 1):
@@ -198,7 +198,7 @@ def measure_search(data_dir: Path, repetitions: int) -> dict[str, Any]:
 
 def measure_open_story(data_dir: Path, count: int, seed: int) -> dict[str, Any]:
     """The story editor's load (story, people, themes, consent, origin) for ``count`` stories."""
-    with Store.open(resolve_paths(data_dir)) as store:
+    with open_data_folder(data_dir) as store:
         with store.read() as session:
             ids = list(session.scalars(select(StoryRow.uuid).order_by(StoryRow.id)))
         chosen = random.Random(seed).sample(ids, min(count, len(ids)))

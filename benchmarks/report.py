@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import storykeeper
+from benchmarks.insight_reports import FORMATS
 from storykeeper.core.db import head_revision
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,8 @@ SEARCH = Target(100.0, "≤ 100 ms")
 MEMORY = Target(400.0, "≤ 400 MB")
 RATIO = Target(1.0, "≤ 1.0")
 REIMPORT = Target(1.0, "≤ 1 s")
+INSIGHT = Target(300.0, "≤ 300 ms")
+PDF = Target(30.0, "≤ 30 s")
 
 
 def _seconds(v: float) -> str:
@@ -67,6 +70,25 @@ class Row:
     target: Target | None = None
 
 
+def report_rows() -> list[Row]:
+    """Each format ``storykeeper report`` writes: its whole process (the PDF has a bar) and its
+    peak memory (every one streamed, under the memory bar)."""
+    rows = []
+    for chosen in FORMATS:
+        rows.append(
+            Row(
+                f"report {chosen}: whole process",
+                ("reports", chosen, "seconds"),
+                _seconds,
+                PDF if chosen == "pdf" else None,
+            )
+        )
+        rows.append(
+            Row(f"report {chosen}: peak memory", ("reports", chosen, "peak_rss_mb"), _mb, MEMORY)
+        )
+    return rows
+
+
 ROWS = [
     Row("store: database size", ("store", "database_bytes"), _bytes),
     Row("store: media files attached", ("store", "media", "files"), _count),
@@ -78,6 +100,28 @@ ROWS = [
     Row("search/filter: slowest query's p95", ("search", "slowest_p95_ms"), _ms, SEARCH),
     Row("open a story: median", ("open_story", "median_ms"), _ms),
     Row("open a story: p95", ("open_story", "p95_ms"), _ms),
+    Row(
+        "insight page: filter change → shown, median",
+        ("insight", "page_filter_change_median_ms"),
+        _ms,
+    ),
+    Row(
+        "insight page: filter change → shown, p95",
+        ("insight", "page_filter_change_p95_ms"),
+        _ms,
+        INSIGHT,
+    ),
+    Row("insight: count after a filter change, p95", ("insight", "filter_change_p95_ms"), _ms),
+    Row("insight: first count (reads the snapshot)", ("insight", "first_count_s"), _seconds),
+    Row("insight: snapshot in memory", ("insight", "snapshot_bytes"), _bytes),
+    Row("storykeeper insight: whole process", ("insight", "command", "seconds"), _seconds),
+    Row(
+        "storykeeper insight: peak memory",
+        ("insight", "command", "peak_rss_mb"),
+        _mb,
+        MEMORY,
+    ),
+    *report_rows(),
     Row("export: whole process", ("exchange", "export", "seconds"), _seconds),
     Row("export: peak memory", ("exchange", "export", "peak_rss_mb"), _mb, MEMORY),
     Row("export: bundle size", ("exchange", "export", "bundle_bytes"), _bytes),

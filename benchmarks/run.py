@@ -3,10 +3,11 @@
 
     .venv/bin/python benchmarks/run.py [--sizes 1000,10000,100000] [--out FILE.json] [--work DIR]
 
-For each size: the window's start, searches and filters, opening a story, export, import,
-re-import and ``check``, and the same bundle work done with the standard tools. Progress goes
-to standard error, the table to standard output, every raw number to the JSON file (written
-again after each size, so a long run that fails keeps what it measured). See
+For each size: the window's start, searches and filters, opening a story, the insight page
+after a filter change, ``storykeeper insight`` and every report and extract format, export,
+import, re-import and ``check``, and the same bundle work done with the standard tools. Progress
+goes to standard error, the table to standard output, every raw number to the JSON file
+(written again after each size, so a long run that fails keeps what it measured). See
 benchmarks/README.md.
 """
 
@@ -25,8 +26,9 @@ if __name__ == "__main__" and not __package__:
     # Run as a file: make ``benchmarks`` importable from the project's root.
     sys.path.append(str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import baseline, data, exchange, measure, report
+from benchmarks import baseline, data, exchange, insight_reports, measure, report
 from benchmarks.process import BenchmarkError, progress, storykeeper_command, tool
+from storykeeper.core.errors import StorykeeperError
 
 HERE = Path(__file__).resolve().parent
 
@@ -64,6 +66,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--open-count", type=int, default=50, help="stories opened (default: 50)")
     parser.add_argument(
+        "--insight-reps",
+        type=int,
+        default=5,
+        help="counts of each filter on the insight page (default: 5)",
+    )
+    parser.add_argument(
+        "--no-insight",
+        action="store_true",
+        help="skip the insight page, storykeeper insight and the reports",
+    )
+    parser.add_argument(
         "--no-exchange",
         action="store_true",
         help="skip export, import, re-import and the stock tools (check still runs)",
@@ -92,6 +105,13 @@ def measure_size(args: argparse.Namespace, sk: list[str], stories: int) -> dict[
         result["search"] = measure.measure_search(advocate, args.search_reps)
         progress(f"{label}: opening {args.open_count} stories…")
         result["open_story"] = measure.measure_open_story(advocate, args.open_count, args.seed)
+        if not args.no_insight:
+            result["insight"] = insight_reports.run_insight(
+                sk, advocate, scratch / "insight", label, max(1, args.insight_reps)
+            )
+            result["reports"] = insight_reports.run_reports(
+                sk, advocate, scratch / "reports", label
+            )
         if not args.no_exchange:
             result["exchange"] = exchange.run_exchange(sk, advocate, scratch, label)
         progress(f"{label}: storykeeper check…")
@@ -147,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
                 "window_runs": args.runs,
                 "search_repetitions": args.search_reps,
                 "stories_opened": args.open_count,
+                "insight_repetitions": args.insight_reps,
+                "insight": not args.no_insight,
                 "exchange": not args.no_exchange,
             },
             "targets": report.TARGETS,
@@ -158,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
             _save(results, args.out)
     except BenchmarkError as exc:
         progress(f"the benchmark stopped: {exc}")
+        return 1
+    except StorykeeperError as error:  # a store would not open in the harness itself
+        progress(f"the benchmark stopped: {error.message}")
         return 1
     print(report.table(results))
     progress(f"results written to {args.out}")

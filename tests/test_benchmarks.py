@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.report import ROWS, value
+from benchmarks.insight_reports import FORMATS
+from benchmarks.report import ROWS, TARGETS, value
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(300)
 def test_the_harness_measures_everything_at_a_tiny_size(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     done = subprocess.run(
@@ -43,7 +44,7 @@ def test_the_harness_measures_everything_at_a_tiny_size(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
         check=False,
-        timeout=170,
+        timeout=230,
     )
     assert done.returncode == 0, done.stderr
     results = json.loads(out.read_text())
@@ -63,6 +64,24 @@ def test_the_harness_measures_everything_at_a_tiny_size(tmp_path: Path) -> None:
     assert len(size["search"]["queries"]) >= 20
     assert all(q["samples_ms"] and q["p95_ms"] > 0 for q in size["search"]["queries"])
     assert size["open_story"]["stories"] == 5
+    # The insight page after every filter it offers, and the command, as issue 18 asks.
+    insight = size["insight"]
+    assert insight["cases"] and all(case["samples_ms"] for case in insight["cases"])
+    assert len(insight["page_samples_ms"]) >= 6
+    assert insight["page_filter_rest_ms"] > 0  # the page's own wait is part of what is timed
+    assert insight["command"]["stories"] == insight["stories_counted"]
+    # Every report and extract format, each a whole process with its file and peak memory.
+    assert set(size["reports"]) == set(FORMATS)
+    for chosen, written in size["reports"].items():
+        assert written["returncode"] == 0 and written["file_bytes"] > 0, chosen
+        assert written["command"][-5:-2] == ["--format", chosen, "--out"]
+    for label in (
+        "insight page: filter change → shown, p95",
+        "report pdf: whole process",
+        "report qdpx: peak memory",
+    ):
+        assert label in TARGETS
+        assert label in results["targets"]
     assert size["exchange"]["import"]["outcome"] == "imported"
     assert size["exchange"]["reimport"]["outcome"] == "already_imported"
     assert size["exchange"]["export"]["media_files"] == 10
@@ -91,6 +110,7 @@ def test_the_harness_measures_everything_at_a_tiny_size(tmp_path: Path) -> None:
             "--open-count",
             "1",
             "--no-exchange",
+            "--no-insight",
             "--work",
             str(tmp_path / "work"),
             "--out",
@@ -105,4 +125,5 @@ def test_the_harness_measures_everything_at_a_tiny_size(tmp_path: Path) -> None:
     rerun = json.loads((tmp_path / "again.json").read_text())["sizes"]["200"]
     assert rerun["store"]["cached"] is True
     assert "exchange" not in rerun
+    assert "insight" not in rerun and "reports" not in rerun
     assert "—" in again.stdout
