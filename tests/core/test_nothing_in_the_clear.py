@@ -171,3 +171,37 @@ def test_after_a_realistic_session_no_file_holds_words_names_or_media_in_the_cle
         found_in_the_clear(store.paths.data_dir, coordinator.paths.data_dir, store.paths.log_dir)
         == []
     )
+
+
+def test_an_import_under_way_stages_nothing_in_the_clear(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    """While a bundle is being imported its decrypted zip is in the coordinator's tmp/ (where a
+    kill would leave it): sealed with a key only the importing process holds."""
+    story = make_story(store, title=TITLE, own_words=OWN_WORDS, notes=NOTES, teller=TELLER)
+    with store.write(actor="advocate") as session:
+        consent.record_consent(
+            session,
+            story.id,
+            given(
+                scopes=frozenset({ConsentScope.SHARE_WITH_COORDINATOR, ConsentScope.SHARE_MEDIA})
+            ),
+        )
+    photo = tmp_path / "Taffy.jpg"
+    photo.write_bytes(PHOTO)
+    with store.write(actor="advocate") as session:
+        add_attachment(session, store.media, story.id, photo)
+    trust_advocate(store, coordinator)
+    bundle = export(store, coordinator, tmp_path / "usb")
+    staging = coordinator.paths.data_dir / "tmp"
+    seen: list[list[str]] = []
+
+    def mid_way(_done: int, _total: int) -> None:
+        staged = list(staging.glob("import-*.zip"))
+        assert staged, "the decrypted zip is staged while the import checks it"
+        seen.append(found_in_the_clear(staging))
+
+    report = import_bundle(coordinator, bundle, actor="coordinator", checking=mid_way)
+    assert report.outcome.value == "imported", report
+    assert seen and seen[0] == [], seen
+    assert not list(staging.glob("import-*.zip"))

@@ -12,7 +12,7 @@ import errno
 import os
 import struct
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from storykeeper.core.bundle.refused import BundleRefused
 
@@ -69,14 +69,18 @@ def check_age_header(path: Path) -> None:
         )
 
 
-def check_central_directory(path: Path) -> None:
+def check_central_directory(path: Path | BinaryIO) -> None:
     """Refuse a zip whose central directory declares, or holds, more entries than
     ``MAX_ENTRIES`` or more bytes than ``MAX_CENTRAL_DIRECTORY``, before the zip module builds an
     object for every entry (1.5 million entries cost 923 MB before the count was refused). The
     end of central directory record is found as the zip module finds it (the last one in the
     final 64 KiB), and zip64's as it does (just before its locator). A record the zip module
-    would refuse as damaged is left for it to refuse."""
+    would refuse as damaged is left for it to refuse. ``path``: the zip's path, or the zip as a
+    seekable stream (an import's sealed staging copy, read through its reader)."""
     try:
+        if not isinstance(path, Path):
+            _check_central_directory(path)
+            return
         with path.open("rb") as stream:
             _check_central_directory(stream)
     except OSError as exc:

@@ -4,8 +4,10 @@ In order, each step only once the one before has passed:
 
 1. **decrypt** with this computer's age identities, once the age header is read and found small
    (at most 100 recipient stanzas in 64 KiB: age's time grows with the square of their number),
-   into the data folder's own ``tmp/`` under a lock (``staging.ImportStaging``), so a killed
-   import leaves its plaintext only there, for the next start to remove;
+   into the data folder's own ``tmp/`` under a lock (``staging.ImportStaging``), sealed as it is
+   written with a random key held only in memory (``staging.staging_key``), so the zip is never
+   on the disk in the clear and what a killed import leaves there is unreadable (the next start
+   removes it); the zip is read through ``SealedReader``, seekable as the zip module needs;
 2. **the zip wall**: the end of central directory record (and zip64's) is read first, and a
    declared entry count or central directory size over the caps is refused, as is a central
    directory holding more entries than that, before the zip module builds an object per entry;
@@ -37,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import minisign
 import pyrage
@@ -56,9 +58,11 @@ from storykeeper.core.bundle.schema import NumberRefused, parse_json, schema_pro
 from storykeeper.core.bundle.staging import (
     ImportStaging,
     staging_folder,
+    staging_key,
     sweep_import_leftovers,
 )
 from storykeeper.core.keys import fingerprint, key_id_text
+from storykeeper.core.sealed_files import SealingWriter, open_sealed
 
 AGE_MAGIC = b"age-encryption.org/v1"
 MAX_FILE = 2 << 30  # 2 GiB: a long recording at most
@@ -345,12 +349,18 @@ def open_bundle(
     except OSError as exc:
         raise BundleRefused(f"Cannot read {path}: {exc.strerror or exc}.") from exc
     with ExitStack() as cleanup:
-        plain = path
+        plain: Path | BinaryIO = path
         if encrypted:
             check_age_header(path)
-            plain = cleanup.enter_context(_decrypted_place(data_dir))
+            staged = cleanup.enter_context(_decrypted_place(data_dir))
+            key = staging_key()
             try:
-                pyrage.decrypt_file(str(path), str(plain), identities)
+                with (
+                    path.open("rb") as encrypted_bundle,
+                    staged.open("wb") as target,
+                    SealingWriter(key, target) as sealing,
+                ):
+                    pyrage.decrypt_io(encrypted_bundle, sealing, identities)
             except pyrage.DecryptError as exc:
                 raise BundleRefused(
                     "This bundle is not for this computer: it is encrypted to other keys (or "
@@ -365,6 +375,7 @@ def open_bundle(
                     "The bundle is damaged: its encrypted content is cut short or was changed "
                     "(age could not authenticate it). Ask the sender for a fresh copy."
                 ) from exc
+            plain = cleanup.enter_context(open_sealed(key, staged))
         check_central_directory(plain)
         try:
             archive = zipfile.ZipFile(plain)

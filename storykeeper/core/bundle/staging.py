@@ -12,8 +12,13 @@ running export holds and removes that export's staged zip, the files its note na
 note: a kill -9 at any moment leaves nothing behind for longer than until the program next runs.
 
 An import decrypts a bundle here too, never in the system's temporary folder: each holds a lock
-on ``tmp/import-<token>.lock`` while its plaintext ``tmp/import-<token>.zip`` exists, removes it
-on every way out, and the same sweep removes the plaintext of an import that was killed.
+on ``tmp/import-<token>.lock`` while its decrypted ``tmp/import-<token>.zip`` exists, removes it
+on every way out, and the same sweep removes what an import that was killed left.
+
+What is staged here is sealed (``sealed_files``) with a random key made for that one export or
+import and held only in its memory (``staging_key``): the zip of people's words and media is
+never on the disk in the clear, and what a kill leaves behind cannot be read by anyone, this
+program included, until the next start removes it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import contextlib
 import logging
 import os
 import re
+import secrets
 import uuid
 from pathlib import Path
 from types import TracebackType
@@ -38,6 +44,11 @@ _EXPORT_PREFIX = "export-"
 _IMPORT_PREFIX = "import-"
 _IMPORT_PLAINTEXT_SUFFIX = ".zip"
 _BUNDLE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def staging_key() -> bytes:
+    """A new random key for one export's or import's staged zip; never written anywhere."""
+    return secrets.token_bytes(32)
 
 
 def staging_folder(data_dir: Path) -> Path:
