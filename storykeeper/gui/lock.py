@@ -40,7 +40,12 @@ from storykeeper import APP_NAME
 from storykeeper.core import faults
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.key_derivation import derive
-from storykeeper.core.store_keys import StoreKeys, TooManyTriesError, WrongSecretError
+from storykeeper.core.store_keys import (
+    KEYS_FILE,
+    StoreKeys,
+    TooManyTriesError,
+    WrongSecretError,
+)
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.settings import LOCK_AFTER_MINUTES_CHOICES
 from storykeeper.gui.widgets.lock_screen import LockScreen, Secret, UnlockWith
@@ -72,6 +77,11 @@ KEYRING_REFUSED = (
     "recovery key."
 )
 TOO_MANY_TRIES = "There were several wrong tries."
+KEYS_FILE_GONE = (
+    f"The store's keys file ({KEYS_FILE}) has gone from the data folder, so nothing can unlock "
+    "Storykeeper here. Close it (what was typed is saved), then put the keys file back from a "
+    "backup of the data folder."
+)
 ANSWERS_NAME = "storykeeper-unlock-answers"
 NOT_THIS_STORE = (
     "That key does not belong to this computer’s stories. Try the passphrase or the recovery "
@@ -354,10 +364,14 @@ class AppLock(QObject):
         return StoreKeys(self._context.paths.data_dir)
 
     def _unlock_with(self) -> UnlockWith:
-        keys = self._keys()
-        if not keys.encrypted:
+        # The open store says whether there is anything to check, not the keys file: a file
+        # removed or damaged since the start must not turn the lock into a Return button.
+        if not self._context.store.encrypted:
             return UnlockWith.NOTHING
-        return UnlockWith.PASSPHRASE if keys.has_passphrase else UnlockWith.SYSTEM
+        try:
+            return UnlockWith.PASSPHRASE if self._keys().has_passphrase else UnlockWith.SYSTEM
+        except StorykeeperError:
+            return UnlockWith.PASSPHRASE  # asked for, a try then says what is wrong
 
     def _seconds_to_wait(self) -> float:
         keys = self._keys()
@@ -371,8 +385,12 @@ class AppLock(QObject):
     def _unlock_requested(self, secret: Secret, typed: str) -> None:
         if self.lock_screen is None or self._request is not None:
             return
-        if secret is Secret.NOTHING and not self._keys().encrypted:
-            self.unlock()
+        if not self._context.store.encrypted:
+            self.unlock()  # a store kept plain: the lock only hides the screen
+            return
+        keys = self._keys()
+        if not keys.encrypted:
+            self.lock_screen.refused(KEYS_FILE_GONE, 0)
             return
         wait = self._seconds_to_wait() if secret is not Secret.SYSTEM else 0.0
         if 0 < wait < 1:
@@ -384,7 +402,6 @@ class AppLock(QObject):
         if wait > 0:
             self.lock_screen.refused(TOO_MANY_TRIES, wait)
             return
-        keys = self._keys()
         check: Callable[[], bytes | None]
         if secret is Secret.PASSPHRASE:
             check = lambda: keys.with_passphrase(typed)  # noqa: E731
