@@ -99,6 +99,15 @@ def keyring_daemon() -> Iterator[KeyringDaemon | None]:
                 os.environ[name] = value
 
 
+@pytest.fixture(scope="module", autouse=True)
+def keyring_emptied_after_each_module(keyring_daemon: KeyringDaemon | None) -> Iterator[None]:
+    """Every store a test makes leaves its key in the private keyring; emptied after each test
+    module so the keyring stays small (gnome-keyring rewrites all of it on every change)."""
+    yield
+    if keyring_daemon is not None:
+        keyring_daemon.forget_every_entry()
+
+
 @pytest.fixture
 def keyring_service(keyring_daemon: KeyringDaemon | None) -> KeyringDaemon:
     """The private keyring, for a test that needs one: fails (never skips) where it is missing."""

@@ -693,3 +693,19 @@ def test_a_change_made_by_another_program_during_a_try_is_not_undone(
     assert StoreKeys(data_dir).with_passphrase(NEW_PASSPHRASE) == made.store_key
     with pytest.raises(WrongSecretError):
         StoreKeys(data_dir).with_passphrase(PASSPHRASE)
+
+
+def test_the_private_keyring_can_be_emptied_between_test_modules(
+    keyring_service: KeyringDaemon, data_dir: Path
+) -> None:
+    made = StoreKeys(data_dir).create()
+    keyring.set_password("Storykeeper tests", "one", "1")
+    keyring.set_password("Storykeeper tests", "two", "2")
+    login_keyring = keyring_service.keyrings / "login.keyring"
+    size_with_entries = login_keyring.stat().st_size
+    assert keyring_service.forget_every_entry() >= 3
+    assert keyring.get_password("Storykeeper tests", "one") is None
+    assert StoreKeys(data_dir).from_keyring() is None
+    assert login_keyring.stat().st_size < size_with_entries
+    StoreKeys(data_dir).remember_in_keyring(made.store_key)
+    assert StoreKeys(data_dir).from_keyring() == made.store_key
