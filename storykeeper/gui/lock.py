@@ -272,8 +272,21 @@ class AppLock(QObject):
         if self.locked:
             return
         self._focus_before = QApplication.focusWidget()
-        self._keep_the_work()
-        self._close_other_windows()
+        # The cover first: whatever goes wrong in the steps after it, nothing stays on show.
+        self._cover()
+        for step in (self._keep_the_work, self._close_other_windows):
+            try:
+                step()
+            except Exception as exc:  # the lock stands; the log says what did not finish
+                log.error("locking: %s did not finish: %s", step.__name__, faults.describe(exc))
+        self._window.activateWindow()
+        if self.lock_screen is not None:
+            self.lock_screen.focus_first()
+        log.info("the window was locked")
+        self.locked_changed.emit(True)
+
+    def _cover(self) -> None:
+        """The lock screen in place of the pages; menus, shortcuts and the status line off."""
         QToolTip.hideText()
         for action in self._window.actions():
             if action.isEnabled() and action is not self.lock_action:
@@ -295,10 +308,6 @@ class AppLock(QObject):
         wait = self._seconds_to_wait()
         if wait > 0:
             self.lock_screen.refused(TOO_MANY_TRIES, wait)
-        self._window.activateWindow()
-        self.lock_screen.focus_first()
-        log.info("the window was locked")
-        self.locked_changed.emit(True)
 
     def _keep_the_work(self) -> None:
         """Typing saved (first to its draft, then to the store), a recording stopped and kept,
