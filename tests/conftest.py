@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 
 # Before anything imports Qt: tests never need a screen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from storykeeper.core.db import Store
+from storykeeper.core.store_keys import StoreKeys
 from storykeeper.paths import DATA_DIR_ENV, DataPaths, resolve_paths
 from tests.keyring_daemon import (
     KEYRING_PROBLEM_ENV,
@@ -130,9 +130,11 @@ def paths(data_dir: Path) -> DataPaths:
 
 
 @pytest.fixture
-def store_key() -> bytes:
-    """The ``store`` fixture's random store key: a new store is encrypted, as in the product."""
-    return secrets.token_bytes(32)
+def store_key(data_dir: Path) -> bytes:
+    """The ``store`` fixture's random store key: a new store is encrypted, as in the product,
+    its key made as the program makes one (keys file, private keyring), so the command line
+    and the window open the fixture's store as they would a person's."""
+    return StoreKeys(data_dir).create().store_key
 
 
 @pytest.fixture
@@ -150,9 +152,9 @@ def plain_store(paths: DataPaths) -> Iterator[Store]:
 
 
 @pytest.fixture
-def coordinator_key() -> bytes:
-    """The ``coordinator`` fixture's own random store key."""
-    return secrets.token_bytes(32)
+def coordinator_key(tmp_path: Path) -> bytes:
+    """The ``coordinator`` fixture's own random store key, kept as ``store_key`` is."""
+    return StoreKeys(tmp_path / "coordinator").create().store_key
 
 
 @pytest.fixture

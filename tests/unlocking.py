@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from storykeeper.core.unlock import Secret, SecretRequest
+from storykeeper.core.db import Store
+from storykeeper.core.unlock import Secret, SecretRequest, open_store
+from storykeeper.paths import DataPaths
 
 
 @dataclass
@@ -46,3 +48,9 @@ def passphrase(text: str) -> Secret:
 
 def recovery(text: str) -> Secret:
     return Secret(text, is_recovery_key=True)
+
+
+def open_as_the_program(paths: DataPaths) -> Store:
+    """Open ``paths`` as the command line and the window do (``open_store``): a store the
+    command line made is encrypted, its key in the tests' private keyring."""
+    return open_store(paths, ScriptedAsker())

@@ -40,6 +40,13 @@ NO_TERMINAL = (
 )
 
 
+NO_KEYRING_NO_TERMINAL = (
+    "This computer has no keyring Storykeeper can use to keep the key to your stories: give a "
+    f"passphrase in {PASSPHRASE_FILE_ENV} (a file's path) or {PASSPHRASE_ENV}, or run the "
+    "command in a terminal to choose one (or use --plain-store for stories not encrypted)."
+)
+
+
 class TerminalAsker:
     """Asks on the terminal (stderr for what it says, so stdout stays the command's output)."""
 
@@ -47,11 +54,11 @@ class TerminalAsker:
         self._err = err if err is not None else sys.stderr
         self._tries = 0
 
-    def _on_a_terminal(self) -> bool:
+    def on_a_terminal(self) -> bool:
         return sys.stdin is not None and sys.stdin.isatty()
 
     def ask_secret(self, request: SecretRequest) -> Secret | None:
-        if not self._on_a_terminal():
+        if not self.on_a_terminal():
             raise StoreKeyError(NO_TERMINAL)
         if self._tries >= TRIES_ON_A_TERMINAL:
             return None
@@ -73,8 +80,8 @@ class TerminalAsker:
         )
 
     def ask_new_passphrase(self, reason: str) -> str | None:
-        if not self._on_a_terminal():
-            return None
+        if not self.on_a_terminal():
+            raise StoreKeyError(NO_KEYRING_NO_TERMINAL)
         print(reason, file=self._err)
         first = getpass.getpass("New passphrase: ")
         if not first:
@@ -85,13 +92,9 @@ class TerminalAsker:
         return first
 
     def show_recovery_key(self, recovery_key: str) -> None:
-        if not self._on_a_terminal():
-            # A script's output ends up in logs: a secret is never written there.
-            print(
-                "These stories are encrypted. Make a recovery key to keep, in a terminal, with "
-                '"storykeeper secure --new-recovery-key".',
-                file=self._err,
-            )
+        if not (self.on_a_terminal() and self._err.isatty()):
+            # A script's output ends up in logs, and a secret is never written there; nor is a
+            # line added to every script's errors. "storykeeper secure" makes one to keep.
             return
         print(
             "Your stories are encrypted. This is your RECOVERY KEY: write it down or print it "
@@ -161,6 +164,10 @@ def cmd_secure(paths: DataPaths, args: argparse.Namespace, out: TextIO) -> int:
     if args.set_passphrase or args.remove_passphrase or args.new_recovery_key:
         store_key = unlock_store_key(paths, ask)
         if args.set_passphrase:
+            if not ask.on_a_terminal():
+                raise StorykeeperError(
+                    "A passphrase is chosen by typing it twice: run this in a terminal."
+                )
             chosen = ask.ask_new_passphrase("Choose the new passphrase.")
             if not chosen:
                 raise StorykeeperError(

@@ -18,6 +18,7 @@ from storykeeper.__main__ import main
 from storykeeper.core.attachments import MediaStore, add_attachment
 from storykeeper.core.db import Store
 from storykeeper.paths import resolve_paths
+from tests.unlocking import open_as_the_program
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -246,7 +247,7 @@ def test_list_search_show_stats_check(capsys: pytest.CaptureFixture[str], demo_s
     assert shown["story"]["id"] == story_id
     from storykeeper.core import consent
 
-    with Store.open(resolve_paths()) as opened, opened.read() as session:
+    with open_as_the_program(resolve_paths()) as opened, opened.read() as session:
         history = consent.consent_history(session, story_id)
     assert history, "the story found has a consent history to show"
     assert [(r["version"], r["decision"]) for r in shown["consent_history"]] == [
@@ -272,7 +273,7 @@ def test_filters_on_the_command_line(capsys: pytest.CaptureFixture[str], demo_st
     )
     assert code == 0
     page = json.loads(out)
-    with Store.open(resolve_paths()) as store, store.read() as session:
+    with open_as_the_program(resolve_paths()) as store, store.read() as session:
         expected = session.execute(
             text(
                 "SELECT count(*) FROM story_themes st JOIN themes t ON t.id = st.theme_id "
@@ -330,10 +331,10 @@ def test_check_catches_an_edited_audit_event_and_a_missing_attachment(
     paths = resolve_paths()
     photo = tmp_path / "drawing.png"
     photo.write_bytes(b"\x89PNG pretend")
-    with Store.open(paths) as store:
+    with open_as_the_program(paths) as store:
         with store.write(actor="test") as session:
             story_id = session.execute(text("SELECT uuid FROM stories LIMIT 1")).scalar_one()
-            added = add_attachment(session, MediaStore(paths.media_dir), story_id, photo)
+            added = add_attachment(session, store.media, story_id, photo)
         with store.write(actor="tamper") as session:
             session.execute(text("UPDATE audit_events SET actor = 'nobody' WHERE seq = 1"))
     MediaStore(paths.media_dir).path_for(added.sha256).unlink()

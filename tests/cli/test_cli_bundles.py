@@ -11,6 +11,7 @@ from storykeeper.__main__ import main
 from storykeeper.core.db import Store
 from storykeeper.core.vocabulary import StoryStatus
 from tests.factories import make_story
+from tests.unlocking import open_as_the_program
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -135,13 +136,12 @@ def test_a_story_the_coordinator_would_refuse_stops_the_export_naming_it(
 ) -> None:
     from sqlalchemy import text
 
-    from storykeeper.core.db import Store
     from storykeeper.core.stories import OWN_WORDS_MAX
     from storykeeper.paths import resolve_paths
     from tests.exchange import shared
 
     advocate = tmp_path / "advocate"
-    with Store.open(resolve_paths(advocate)) as store:
+    with open_as_the_program(resolve_paths(advocate)) as store:
         shared(store, "A short one")
         long = shared(store, "Sixty years at the mill")
         # Longer than the store takes now: as a store from before the limit may hold.

@@ -4,7 +4,6 @@ all while the database itself is in doubt."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,12 @@ import pytest
 from storykeeper.__main__ import main
 from storykeeper.core import stories
 from storykeeper.core.attachments import Attachment, add_attachment
-from storykeeper.core.db import Store
+from storykeeper.core.db import Store, connect_driver
+from storykeeper.core.key_derivation import derive
+from storykeeper.core.store_keys import StoreKeys
 from storykeeper.paths import resolve_paths
 from tests.factories import make_story
+from tests.unlocking import open_as_the_program
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -31,7 +33,7 @@ def attach(store: Store, story_id: str, path: Path, content: bytes) -> Attachmen
 
 def store_with_a_used_and_an_unused_file(tmp_path: Path) -> tuple[Path, Path]:
     """A story with its photo, and the file of a deleted story that was never discarded."""
-    with Store.open(resolve_paths()) as store:
+    with open_as_the_program(resolve_paths()) as store:
         kept = attach(store, make_story(store).id, tmp_path / "kept.jpg", b"\xff\xd8 kept")
         gone_story = make_story(store, teller="Someone Else")
         gone = attach(store, gone_story.id, tmp_path / "gone.png", b"\x89PNG gone" * 200)
@@ -61,7 +63,8 @@ def test_check_repair_removes_unused_files_and_says_so(
     assert out.endswith("Removed 1 unused file (1.8 KB) that no story refers to.\n")
     assert "checking for unused files to remove…" in err
     assert not unused.exists()
-    assert kept.read_bytes() == b"\xff\xd8 kept"
+    with open_as_the_program(resolve_paths()) as store, store.media.open(kept.name) as photo:
+        assert photo.read() == b"\xff\xd8 kept"  # the used file, kept (sealed) as it was
 
     code, out, _ = run(capsys, "check", "--repair", "--json")
     assert code == 0
@@ -81,13 +84,14 @@ def test_check_repair_json_says_what_was_removed(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     _kept, unused = store_with_a_used_and_an_unused_file(tmp_path)
+    on_disk = unused.stat().st_size  # 1,800 bytes sealed: a little more
     code, out, err = run(capsys, "check", "--repair", "--json")
     assert code == 0 and err == ""
     report = json.loads(out)
-    assert (report["removable_files"], report["removable_bytes"]) == (1, 1800)
+    assert (report["removable_files"], report["removable_bytes"]) == (1, on_disk)
     assert [p["severity"] for p in report["problems"]] == ["warning"]
     assert report["repair"]["removed_files"] == 1
-    assert report["repair"]["removed_bytes"] == 1800
+    assert report["repair"]["removed_bytes"] == on_disk
     assert not unused.exists()
 
 
@@ -112,7 +116,9 @@ def test_nothing_is_removed_while_the_database_is_in_doubt(
     _kept, unused = store_with_a_used_and_an_unused_file(tmp_path)
     # A row pointing at a story that is not there: the database can no longer be trusted to
     # say which files are in use. (Written past the program, as damage would be.)
-    database = sqlite3.connect(resolve_paths().database)
+    store_key = StoreKeys(resolve_paths().data_dir).from_keyring()
+    assert store_key is not None
+    database = connect_driver(resolve_paths().database, derive(store_key, "database"))
     with database:
         database.execute(
             "INSERT INTO attachments (uuid, story_id, kind, sha256, size, media_type, "

@@ -22,10 +22,10 @@ from pyrage import x25519
 from sqlalchemy import select
 
 from storykeeper.__main__ import main
-from storykeeper.core.db import Store
 from storykeeper.core.models import StoryRow
 from storykeeper.paths import DATA_DIR_ENV, resolve_paths
 from tests.full_disk import fill, small_disk
+from tests.unlocking import open_as_the_program
 
 #: A guard against a child that hangs, not a measure of speed.
 CHILD_DEADLINE = 300
@@ -68,7 +68,7 @@ def program(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 def story_words(data_dir: Path) -> list[str]:
     """Each story's title and the start of its own words."""
-    with Store.open(resolve_paths(data_dir)) as store, store.read() as session:
+    with open_as_the_program(resolve_paths(data_dir)) as store, store.read() as session:
         rows = session.execute(select(StoryRow.title, StoryRow.own_words)).all()
     return [text for title, own_words in rows for text in (title, own_words[:40])]
 

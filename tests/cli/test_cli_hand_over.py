@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from storykeeper.__main__ import main
-from storykeeper.core.db import Store
 from storykeeper.core.models import AuditEventRow
 from storykeeper.paths import resolve_paths
+from tests.unlocking import open_as_the_program
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -56,7 +56,7 @@ def test_the_old_keys_records_are_handed_to_the_new_key_and_audited(
     assert said.startswith(
         f"Handed to Priya (new laptop) ({new}) what Priya ({old}) sent: {stories:,} stories, "
     )
-    with Store.open(resolve_paths(Path(coordinator))) as store, store.read() as session:
+    with open_as_the_program(resolve_paths(Path(coordinator))) as store, store.read() as session:
         event = session.scalars(
             select(AuditEventRow).where(AuditEventRow.action == "signer.handed_over")
         ).one()

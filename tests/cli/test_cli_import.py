@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from storykeeper.__main__ import main
-from storykeeper.core.db import Store
 from storykeeper.core.vocabulary import StoryStatus
 from storykeeper.paths import resolve_paths
 from tests.cli.large_bundle import large_bundle
 from tests.factories import make_story
 from tests.pipes import next_line
+from tests.unlocking import open_as_the_program
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -101,7 +101,7 @@ def test_the_import_report_is_a_table_of_stories_lined_up_by_the_places_text_tak
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     advocate, coordinator = tmp_path / "advocate", str(tmp_path / "coordinator")
-    with Store.open(resolve_paths(advocate)) as store:
+    with open_as_the_program(resolve_paths(advocate)) as store:
         wang = make_story(
             store,
             title="王秀英的故事：我们每个星期二坐小巴去日间中心，然后一起吃午饭",

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from storykeeper.__main__ import main
-from storykeeper.core.db import Store
 from storykeeper.paths import resolve_paths
 from tests.exchange import snapshot
+from tests.unlocking import open_as_the_program
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -61,7 +61,7 @@ def test_a_damaged_copy_of_an_imported_bundle_exits_1_saying_the_intact_one_came
     data = bytearray(bundle.read_bytes())
     data[len(data) // 2] ^= 0x01
     damaged.write_bytes(bytes(data))
-    with Store.open(resolve_paths(coordinator)) as store:
+    with open_as_the_program(resolve_paths(coordinator)) as store:
         before = snapshot(store)
     code, said, err = run(capsys, "--data-dir", coordinator, "import", str(damaged))
     assert code == 1, said
@@ -71,7 +71,7 @@ def test_a_damaged_copy_of_an_imported_bundle_exits_1_saying_the_intact_one_came
         f"on {day}; this copy is damaged (it cannot be authenticated). Nothing changed."
     ]
     assert len(said.strip().splitlines()) == 1 and "Traceback" not in err
-    with Store.open(resolve_paths(coordinator)) as store:
+    with open_as_the_program(resolve_paths(coordinator)) as store:
         assert snapshot(store) == before
     code, ledger, _ = run(capsys, "--data-dir", coordinator, "imports", "--json")
     newest = json.loads(ledger)[0]["report"]

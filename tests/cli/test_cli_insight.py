@@ -16,6 +16,7 @@ from storykeeper.core.search import StoryFilter
 from storykeeper.core.vocabulary import Polarity, StoryStatus
 from storykeeper.paths import resolve_paths
 from tests.factories import given, make_story
+from tests.unlocking import open_as_the_program
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -33,7 +34,7 @@ def demo_store(capsys: pytest.CaptureFixture[str]) -> None:
 def core_figures(
     wanted: StoryFilter = EVERY_STORY, period: Period = Period.QUARTER
 ) -> dict[str, Any]:
-    with Store.open(resolve_paths()) as store, store.read() as session:
+    with open_as_the_program(resolve_paths()) as store, store.read() as session:
         return disclosed(insight(session, wanted, period), threshold=1)
 
 

@@ -183,6 +183,7 @@ def test_no_key_and_no_keys_file_says_to_bring_the_keys_file_back_first(store: S
     """The file may be damaged or encrypted: which cannot be told, so the keys file comes
     first, before any backup is restored over it."""
     store.close()
+    (store.paths.data_dir / db.KEYS_FILE).unlink()  # the fixture's store has one, as made
     with pytest.raises(StoreError) as refused:
         Store.open(store.paths)
     said = str(refused.value)
