@@ -25,6 +25,7 @@ from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.search import StoryFilter
 from storykeeper.gui.closing import CloseWhenSaved
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.dialogs.backup import show_backup_dialog
 from storykeeper.gui.dialogs.check_store import CheckStoreDialog
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.dialogs.export import ExportDialog
@@ -44,6 +45,7 @@ from storykeeper.gui.pages.story_list import StoryListPage
 from storykeeper.gui.recovery import recover_recordings
 from storykeeper.gui.settings import TEXT_SCALE_MAX, TEXT_SCALE_MIN, TEXT_SCALE_STEP
 from storykeeper.gui.widgets.background_check import BackgroundCheckBar
+from storykeeper.gui.widgets.backup_reminder import install_backup_reminder
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 from storykeeper.gui.widgets.modal import run_modal
 
@@ -107,6 +109,8 @@ class MainWindow(QMainWindow):
         # Says so if the quiet check after start finds anything wrong (issue 15).
         self.check_bar = BackgroundCheckBar(context)
         self.setCentralWidget(self.check_bar.above(self.pages))
+        # A gentle bar when the newest backup is older than the days set (issue 19).
+        self.backup_reminder = install_backup_reminder(self, context)
         # Locks after a while without a key or click, and by Ctrl+L (gui/lock.py).
         self.app_lock = AppLock(self, context)
         self._build_menus()
@@ -154,6 +158,12 @@ class MainWindow(QMainWindow):
         self._action(story, "&Save now", QKeySequence.StandardKey.Save, self.editor.save_now)
         story.addSeparator()
         self._action(story, "&Check this computer’s stories…", None, self.show_check)
+        self._action(
+            story,
+            "&Back up or restore…",
+            None,
+            partial(show_backup_dialog, context=self.context, parent=self),
+        )
         self._action(story, "Securit&y…", None, self.show_security)
         story.addSeparator()
         self.app_lock.add_menu_items(story)

@@ -13,6 +13,9 @@ from PySide6.QtCore import QByteArray, QSettings
 TEXT_SCALE_MIN = 100
 TEXT_SCALE_MAX = 200
 TEXT_SCALE_STEP = 25
+#: Days after the newest backup before the window reminds (issue 19), and the most it takes.
+BACKUP_REMINDER_DAYS_DEFAULT = 7
+BACKUP_REMINDER_DAYS_MAX = 365
 #: Minutes without a key or a click before the window locks itself (issue 19); 0: never.
 LOCK_AFTER_MINUTES_DEFAULT = 5
 LOCK_AFTER_MINUTES_CHOICES = (1, 2, 5, 10, 15, 30, 60, 0)
@@ -107,3 +110,28 @@ class GuiSettings:
     @window_geometry.setter
     def window_geometry(self, value: QByteArray) -> None:
         self._qt.setValue("window/geometry", value)
+
+    @property
+    def backup_reminder_days(self) -> int:
+        """Days after the newest backup before the window reminds; 0: never (issue 19)."""
+        value = self._qt.value("backup/reminder_days", BACKUP_REMINDER_DAYS_DEFAULT)
+        try:
+            days = int(value)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            return BACKUP_REMINDER_DAYS_DEFAULT
+        return days if 0 <= days <= BACKUP_REMINDER_DAYS_MAX else BACKUP_REMINDER_DAYS_DEFAULT
+
+    @backup_reminder_days.setter
+    def backup_reminder_days(self, days: int) -> None:
+        self._qt.setValue("backup/reminder_days", max(0, min(BACKUP_REMINDER_DAYS_MAX, days)))
+        self._qt.sync()
+
+    @property
+    def backup_folder(self) -> str:
+        """The folder the last backup went to, offered again next time."""
+        return str(self._qt.value("backup/folder", ""))
+
+    @backup_folder.setter
+    def backup_folder(self, folder: str) -> None:
+        self._qt.setValue("backup/folder", folder)
+        self._qt.sync()
