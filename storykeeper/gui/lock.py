@@ -77,6 +77,10 @@ KEYRING_REFUSED = (
     "recovery key."
 )
 TOO_MANY_TRIES = "There were several wrong tries."
+RECOVERY_KEY_USED = (
+    "Unlocked with the recovery key. If the passphrase is lost, choose a new one with "
+    "Security… in the Story menu."
+)
 KEYS_FILE_GONE = (
     f"The store's keys file ({KEYS_FILE}) has gone from the data folder, so nothing can unlock "
     "Storykeeper here. Close it (what was typed is saved), then put the keys file back from a "
@@ -434,7 +438,10 @@ class AppLock(QObject):
             self.lock_screen.refused(KEYRING_REFUSED, 0)
         elif error is None and store_key is not None:
             if self._is_this_stores(store_key):
+                by_recovery_key = self.lock_screen.using_recovery_key
                 self.unlock()
+                if by_recovery_key:
+                    self._window.statusBar().showMessage(RECOVERY_KEY_USED, 30_000)
             else:
                 self.lock_screen.refused(NOT_THIS_STORE, self._seconds_to_wait())
         elif isinstance(error, TooManyTriesError):

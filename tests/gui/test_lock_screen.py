@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from storykeeper.core.db import Store
 from storykeeper.core.store_keys import NewStoreKey, StoreKeys
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.lock import RECOVERY_KEY_USED
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.widgets.lock_screen import WHEN_FORGOTTEN, LockScreen, UnlockWith
 from storykeeper.paths import DataPaths
@@ -141,6 +142,8 @@ def test_the_recovery_key_unlocks_typed_loosely(
     assert screen.secret_label.text() == "&Recovery key:"
     type_and_enter(qtbot, window, made[1].recovery_key.lower().replace("-", " "))
     qtbot.waitUntil(lambda: not window.app_lock.locked, timeout=20_000)
+    # The way to a new passphrase, since the old one may be lost.
+    assert window.statusBar().currentMessage() == RECOVERY_KEY_USED
 
 
 def test_the_window_gone_while_the_passphrase_is_checked_is_no_error(

@@ -57,12 +57,12 @@ ASK_SYSTEM = (
 )
 ANYONE_CAN_UNLOCK = (
     "Anyone who can use this computer account can unlock Storykeeper, because it has no "
-    "passphrase. To make it ask for one, unlock, then choose Story ▸ Security and set a "
-    "passphrase."
+    "passphrase. To make it ask for one, unlock, then choose Security… in the Story menu and "
+    "set a passphrase."
 )
 NOT_ENCRYPTED = (
     "This computer’s stories are not encrypted, and anyone who can use this computer account "
-    "can return to them. To protect them, return, then choose Story ▸ Security."
+    "can return to them. To protect them, return, then choose Security… in the Story menu."
 )
 WHEN_FORGOTTEN = (
     "Lost the passphrase? Unlock with the recovery key instead (the paper you printed and "
