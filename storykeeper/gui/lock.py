@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeyEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import (
     QApplication,
@@ -47,6 +47,7 @@ from storykeeper.core.store_keys import (
     WrongSecretError,
 )
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.idle import IdleWatcher
 from storykeeper.gui.settings import LOCK_AFTER_MINUTES_CHOICES
 from storykeeper.gui.widgets.lock_screen import LockScreen, Secret, UnlockWith
 from storykeeper.gui.widgets.read_aloud import ReadAloud
@@ -54,23 +55,6 @@ from storykeeper.gui.widgets.read_aloud import ReadAloud
 log = logging.getLogger(__name__)
 
 LOCK_SHORTCUT = "Ctrl+L"
-#: What counts as someone at the keyboard. Mouse moves too: reading a long story is moving the
-#: mouse and scrolling, without a key for minutes.
-INPUT_EVENTS = frozenset(
-    {
-        QEvent.Type.KeyPress,
-        QEvent.Type.KeyRelease,
-        QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseButtonRelease,
-        QEvent.Type.MouseButtonDblClick,
-        QEvent.Type.MouseMove,
-        QEvent.Type.Wheel,
-        QEvent.Type.TouchBegin,
-        QEvent.Type.TouchUpdate,
-        QEvent.Type.TabletPress,
-        QEvent.Type.InputMethod,
-    }
-)
 KEYRING_REFUSED = (
     "The keyring did not give Storykeeper’s key. Unlock this computer’s keyring (sign in to "
     "the computer again, or answer its keyring prompt), then press Unlock again; or use the "
@@ -91,76 +75,6 @@ NOT_THIS_STORE = (
     "That key does not belong to this computer’s stories. Try the passphrase or the recovery "
     "key made for them."
 )
-
-
-class IdleWatcher(QObject):
-    """Says ``idle`` once nobody has pressed a key, clicked or moved the mouse anywhere in the
-    program for ``idle_ms``: one single-shot timer, restarted by an application-wide event
-    filter (no polling). The same filter says ``lock_keys_pressed`` when the lock's keys are
-    pressed in another window than ``home`` (a dialog: the window's own shortcut cannot reach
-    past a modal one)."""
-
-    idle = Signal()
-    lock_keys_pressed = Signal()
-
-    def __init__(
-        self, home: QWidget, lock_keys: QKeySequence, parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
-        self._home = home
-        self._lock_keys = lock_keys
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.idle)
-        self._idle_ms = 0
-        self._watching = False
-        QApplication.instance().installEventFilter(self)
-
-    @property
-    def idle_ms(self) -> int:
-        return self._idle_ms
-
-    def set_idle_ms(self, idle_ms: int) -> None:
-        """``idle_ms`` of nothing before ``idle``; 0: never. Counting starts again now."""
-        self._idle_ms = max(0, idle_ms)
-        self.restart()
-
-    def set_watching(self, watching: bool) -> None:
-        """Off while locked: the lock screen's own keys are not activity to count."""
-        self._watching = watching
-        self.restart()
-
-    def restart(self) -> None:
-        if self._watching and self._idle_ms:
-            self._timer.start(self._idle_ms)
-        else:
-            self._timer.stop()
-
-    def remaining_ms(self) -> int:
-        """How long until ``idle``, or -1 when not counting."""
-        return self._timer.remainingTime()
-
-    @property
-    def counting(self) -> bool:
-        return self._timer.isActive()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        kind = event.type()
-        if kind not in INPUT_EVENTS:
-            return False
-        if self._timer.isActive():
-            self._timer.start(self._idle_ms)
-        if (
-            kind == QEvent.Type.KeyPress
-            and self._watching
-            and isinstance(event, QKeyEvent)
-            and isinstance(watched, QWidget)
-            and watched.window() is not self._home
-            and QKeySequence(event.keyCombination()) == self._lock_keys
-        ):
-            self.lock_keys_pressed.emit()
-            return True  # the keys locked; the dialog does not take them as typing too
-        return False
 
 
 class _Answers(QObject):
