@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMenu
 from pytestqt.qtbot import QtBot
 
 from storykeeper import APP_NAME
@@ -167,3 +167,13 @@ def test_a_dialog_opening_while_locked_is_closed(qtbot: QtBot, window: MainWindo
     window.show_about()
     assert window.app_lock.locked
     assert not any(w.isVisible() for w in QApplication.topLevelWidgets() if w is not window)
+
+
+def test_an_open_menu_is_closed_when_the_window_locks(qtbot: QtBot, window: MainWindow) -> None:
+    menu = window.menuBar().actions()[0].menu()
+    assert isinstance(menu, QMenu)
+    menu.popup(window.mapToGlobal(QPoint(0, 0)))
+    qtbot.waitUntil(menu.isVisible)
+    window.app_lock.lock()
+    assert not menu.isVisible()
+    assert QApplication.activePopupWidget() is None
