@@ -225,7 +225,7 @@ def test_a_cancelled_or_failed_export_leaves_nothing(
     def broken(*_args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pyrage, "encrypt_file", broken)
+    monkeypatch.setattr(pyrage, "encrypt_io", broken)
     with pytest.raises(DiskFullError, match=f"The disk holding {out} is full"):
         write_bundle(
             plan,

@@ -50,11 +50,12 @@ if step == "zip":
         return digest
     writer._Bag.add = add
 elif step == "encrypt":
-    real_encrypt = pyrage.encrypt_file
-    def encrypt_file(source, sealed, recipients):
+    real_encrypt = pyrage.encrypt_io
+    def encrypt_io(source, sealed, recipients):
         real_encrypt(source, sealed, recipients)
+        sealed.flush()
         os.kill(os.getpid(), signal.SIGKILL)  # written, not yet renamed into place
-    pyrage.encrypt_file = encrypt_file
+    pyrage.encrypt_io = encrypt_io
 from storykeeper.__main__ import main
 sys.exit(main(sys.argv[3:]))
 """

@@ -16,7 +16,6 @@ leaves nothing behind; a crash leaves its partial files until the next start rem
 from __future__ import annotations
 
 import enum
-import errno
 import hashlib
 import json
 import os
@@ -49,7 +48,12 @@ from storykeeper.core.bundle.payload import PlannedStory, bundle_document
 from storykeeper.core.bundle.reader import CHUNK as READER_CHUNK
 from storykeeper.core.bundle.reader import MAX_RATIO
 from storykeeper.core.bundle.schema import schema_problem
-from storykeeper.core.bundle.staging import PARTIAL_PREFIX, ExportStaging, staging_folder
+from storykeeper.core.bundle.staging import (
+    PARTIAL_PREFIX,
+    ExportStaging,
+    staging_folder,
+    staging_key,
+)
 from storykeeper.core.consent import WithdrawalNotice, consent_histories
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.export_policy import (
@@ -63,7 +67,7 @@ from storykeeper.core.keys import KeyStore
 from storykeeper.core.mentioned import mentioned_by_story
 from storykeeper.core.models import ExportItemRow, ExportRow, StoryRow
 from storykeeper.core.pseudonyms import storyteller_keys
-from storykeeper.core.sealed_files import SealedFileError
+from storykeeper.core.sealed_files import SealedFileError, SealingWriter, open_sealed
 from storykeeper.core.stories import get_stories
 from storykeeper.core.withdrawal_notices import bundle_recipients, mark_sent, notices_for
 
@@ -326,17 +330,13 @@ def _sweep(folder: Path, staging: Path) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def _move_out(staged: ExportStaging, target: Path) -> None:
-    """Put the finished plain zip at ``target``: renamed when on the same disk, else copied to a
-    noted partial file beside ``target`` and renamed, so the name appears only once whole."""
-    try:
-        staged.zipped.replace(target)
-        return
-    except OSError as exc:
-        if exc.errno != errno.EXDEV:
-            raise
+def _move_out(staged: ExportStaging, target: Path, key: bytes) -> None:
+    """Put the finished plain zip (a plain bundle, asked for) at ``target``: decrypted from the
+    staged copy into a noted partial file beside ``target`` and renamed, so the name appears
+    only once whole."""
     partial = staged.outside(target.parent, ".zip")
-    shutil.copyfile(staged.zipped, partial)
+    with open_sealed(key, staged.zipped) as zipped, partial.open("wb") as out:
+        shutil.copyfileobj(zipped, out, CHUNK)
     _fsync(partial)
     partial.replace(target)
 
@@ -431,10 +431,16 @@ def write_bundle(
     media_names: set[str] = set()
     # Which folder is being written at the moment, so a full disk is named as the one it is.
     writing_in = staging
+    # The staged zip is sealed as it is written, with a key only this process holds: the
+    # people's words and media are never on the disk in the clear (staging.py). The zip module
+    # cannot seek back in it, so each entry's sizes follow its data (a data descriptor).
+    key = staging_key()
     try:
         with (
             ExportStaging(staging, bundle_id) as staged,
-            zipfile.ZipFile(staged.zipped, "w") as archive,
+            staged.zipped.open("wb") as zipped_file,
+            SealingWriter(key, zipped_file) as sealing,
+            zipfile.ZipFile(sealing, "w") as archive,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="export-hash") as hasher,
         ):
             bag = _Bag(archive, bag_name)
@@ -492,13 +498,16 @@ def write_bundle(
             bag.add("tagmanifest-sha512.txt.minisig", bytes(signature) + b"\n")
             step()
             archive.close()  # whole on disk before any of it goes out
-            _fsync(staged.zipped)
+            sealing.close()
+            zipped_file.flush()
+            os.fsync(zipped_file.fileno())
             writing_in = folder
             if plain:
-                _move_out(staged, target)
+                _move_out(staged, target, key)
             else:
                 sealed = staged.outside(folder, ".age")
-                pyrage.encrypt_file(str(staged.zipped), str(sealed), age_recipients)
+                with open_sealed(key, staged.zipped) as zipped, sealed.open("wb") as out:
+                    pyrage.encrypt_io(zipped, out, age_recipients)
                 _fsync(sealed)
                 sealed.replace(target)
             _fsync_folder(folder)
