@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -18,6 +17,7 @@ from storykeeper.cli.output import dumps, print_fields
 from storykeeper.core import backups
 from storykeeper.core.backups import BackupError, Manifest
 from storykeeper.core.db import Store
+from storykeeper.core.unlock import PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, scripted_passphrase
 from storykeeper.paths import DataPaths
 
 PLAIN_STORE_WARNING = (
@@ -25,9 +25,6 @@ PLAIN_STORE_WARNING = (
     "stick can read the stories. “storykeeper secure --convert” encrypts the store, and the "
     "backups made after it."
 )
-#: What scripts may set for the backup's passphrase or recovery key (as for opening a store).
-PASSPHRASE_FILE_ENV = "STORYKEEPER_PASSPHRASE_FILE"  # noqa: S105 (a variable's name)
-PASSPHRASE_ENV = "STORYKEEPER_PASSPHRASE"  # noqa: S105 (a variable's name)
 
 
 def add_commands(
@@ -221,20 +218,11 @@ def _holds(manifest: Manifest) -> str:
 
 
 def _ask_secret(prompt: str) -> str | None:
-    """The backup's passphrase or recovery key: from the scripts' variables, else asked on the
-    terminal (never echoed); None when neither is possible."""
-    named = os.environ.get(PASSPHRASE_FILE_ENV)
-    if named:
-        try:
-            return Path(named).read_text(encoding="utf-8").rstrip("\r\n")
-        except OSError as exc:
-            raise BackupError(
-                f"Cannot read the passphrase file named by {PASSPHRASE_FILE_ENV}: "
-                f"{exc.strerror}. Nothing was changed."
-            ) from exc
-    given = os.environ.get(PASSPHRASE_ENV)
-    if given:
-        return given
+    """The backup's passphrase or recovery key: a script's (as for opening a store), else asked
+    on the terminal (never echoed)."""
+    scripted = scripted_passphrase()
+    if scripted is not None:
+        return scripted
     if not sys.stdin.isatty():
         raise BackupError(
             "This backup is encrypted with another key: run restore in a terminal to type its "

