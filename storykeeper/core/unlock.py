@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from storykeeper.core.atomic_files import atomic_file
-from storykeeper.core.db import Store, backup_database
+from storykeeper.core.db import Store
 from storykeeper.core.errors import StoreError, StorykeeperError
 from storykeeper.core.store_keys import (
     KEYS_FILE,
@@ -165,9 +165,14 @@ def open_store(paths: DataPaths, ask: Asker, *, plain: bool = False) -> Store:
             return Store.open(paths, store_key=unlock_store_key(paths, ask))
         return Store.open(paths)
     store_key = unlock_store_key(paths, ask)
-    if (paths.data_dir / CONVERTING_NOTE).exists():
+    if conversion_unfinished(paths):
         log.info("finishing the encryption a kill interrupted")
-        finish_conversion(paths, store_key)
+        try:
+            finish_conversion(paths, store_key)
+        except StorykeeperError as unfinished:
+            # The store opens all the same (plain or encrypted, nothing lost): the next start
+            # tries again. The kind only: the message names the folder.
+            log.warning("could not finish the encryption yet: %s", type(unfinished).__name__)
     return Store.open(paths, store_key=store_key)
 
 
@@ -290,29 +295,38 @@ class Conversion:
 
 
 def convert_plain_store(paths: DataPaths, ask: Asker) -> Conversion:
-    """Encrypt a plain store: a backup first, a new store key (keyring or passphrase, and the
-    recovery key shown), the database, the media, a check, then the plain copies removed.
+    """Encrypt a plain store: a new store key (keyring or passphrase, and the recovery key
+    shown), a plain backup, the database, the media and drafts, a check, then the plain copies
+    removed.
 
-    Each step is safe to stop by a kill: the note ``CONVERTING_NOTE`` stays until the end, and
-    ``open_store`` finishes the work at the next start (the keys are there by then, so nothing
-    is asked again); until the database's own swap it opens plain, after it encrypted.
+    Each step is safe to stop by a kill: from the keys file on, ``open_store`` finishes the work
+    at the next start (the keys are there by then, so nothing is asked again), led by the note
+    ``CONVERTING_NOTE`` or a database still plain; until the database's own swap the store
+    opens plain, after it encrypted, and nothing is removed before the check has passed.
     """
     if store_state(paths) is not StoreState.PLAIN:
         raise StoreError("These stories are already encrypted; nothing was changed.")
-    # Whatever the keys do next, the stories are copied as they are first.
-    backup_database(paths.database, paths.backups_dir, label="before-encryption")
-    note = paths.data_dir / CONVERTING_NOTE
-    with atomic_file(note) as written:
-        written.write(b"encrypting this store\n")
     store_key = create_store_key(paths, ask)
+    with atomic_file(paths.data_dir / CONVERTING_NOTE) as note:
+        note.write(b"encrypting this store\n")
     return finish_conversion(paths, store_key)
 
 
+def conversion_unfinished(paths: DataPaths) -> bool:
+    """Whether an encrypted store's conversion was stopped before its end (by a kill)."""
+    return (paths.data_dir / CONVERTING_NOTE).exists() or (
+        _first_bytes(paths.database, len(SQLITE_HEADER)) == SQLITE_HEADER
+    )
+
+
 def finish_conversion(paths: DataPaths, store_key: bytes) -> Conversion:
-    """The conversion's steps after the keys: each does nothing if already done."""
+    """The conversion's steps after the keys, each doing nothing if already done: the database
+    (backed up first, plain, in the backups folder), the media and drafts sealed, the check,
+    then the plain copies removed."""
     from storykeeper.core.attachments import seal_plain_files
     from storykeeper.core.check import check_store
     from storykeeper.core.convert_store import convert_to_encrypted
+    from storykeeper.core.drafts import DraftStore
 
     convert_to_encrypted(paths, store_key)
     with Store.open(paths, store_key=store_key) as store:
@@ -322,6 +336,9 @@ def finish_conversion(paths: DataPaths, store_key: bytes) -> Conversion:
                 "before. Try again, or ask for help with the log file."
             )
         sealed = seal_plain_files(store.media)
+        drafts = DraftStore.of_store(store)
+        for draft in drafts.all():  # an older draft is read plain and kept again, sealed
+            drafts.keep(draft.story_id, draft.base_revision, draft.fields)
         report = check_store(store)
     if not report.ok:
         raise StoreError(
