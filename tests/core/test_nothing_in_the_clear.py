@@ -20,9 +20,11 @@ from sqlalchemy import func, select
 from storykeeper import __main__ as program
 from storykeeper.core import consent, recordings, stories
 from storykeeper.core.attachments import add_attachment
+from storykeeper.core.bundle.export import export_bundle
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.db import Store
 from storykeeper.core.drafts import DraftStore
+from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import StoryRow
 from storykeeper.core.vocabulary import ConsentScope
 from tests.exchange import export, trust_advocate
@@ -205,3 +207,41 @@ def test_an_import_under_way_stages_nothing_in_the_clear(
     assert report.outcome.value == "imported", report
     assert seen and seen[0] == [], seen
     assert not list(staging.glob("import-*.zip"))
+
+
+def test_an_export_under_way_stages_nothing_in_the_clear(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    """While the bundle's zip is written it is in the advocate's tmp/ (where a kill would leave
+    it): sealed with a key only the exporting process holds."""
+    for n in range(3):
+        story = make_story(
+            store, title=f"{TITLE} {n}", own_words=OWN_WORDS, notes=NOTES, teller=TELLER
+        )
+        with store.write(actor="advocate") as session:
+            consent.record_consent(
+                session,
+                story.id,
+                given(
+                    scopes=frozenset(
+                        {ConsentScope.SHARE_WITH_COORDINATOR, ConsentScope.SHARE_MEDIA}
+                    )
+                ),
+            )
+            photo = tmp_path / f"Taffy {n}.jpg"
+            photo.write_bytes(PHOTO[:-1] + bytes([n]))
+            add_attachment(session, store.media, story.id, photo)
+    staging = store.paths.data_dir / "tmp"
+    seen: list[list[str]] = []
+
+    def mid_way(_done: int, _total: int) -> None:
+        assert list(staging.glob("*.zip")), "the zip is staged while it is written"
+        seen.append(found_in_the_clear(staging))
+
+    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    (tmp_path / "usb").mkdir()
+    export_bundle(
+        store, actor="advocate", out=tmp_path / "usb", recipients=[recipient], progress=mid_way
+    )
+    assert len(seen) > 3 and all(found == [] for found in seen), seen
+    assert not list(staging.glob("*.zip"))
