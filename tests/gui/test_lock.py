@@ -4,6 +4,7 @@ and name, saves what was typed first, closes the dialogs, and comes back with th
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt, QTimer
@@ -15,6 +16,7 @@ from storykeeper.core import stories
 from storykeeper.core.db import Store
 from storykeeper.gui.dialogs.people import StorytellersDialog
 from storykeeper.gui.main_window import MainWindow
+from storykeeper.gui.settings import GuiSettings
 from storykeeper.paths import DataPaths
 from tests.factories import make_story
 from tests.gui.locking import PASSPHRASE, encrypted_store, shown_texts, type_and_enter
@@ -62,6 +64,9 @@ def test_never_means_only_when_asked(qtbot: QtBot, window: MainWindow) -> None:
     assert window.app_lock.idle.idle_ms == 10 * 60_000 and window.app_lock.idle.counting
     checked = [a.data() for a in window.app_lock.idle_choices.actions() if a.isChecked()]
     assert checked == [10]
+    # Kept with the window's other settings, for the next start.
+    again = GuiSettings(window.context.paths.data_dir / "settings.ini")
+    assert again.lock_after_minutes == 10
 
 
 def test_locked_window_shows_no_story_or_name_until_the_passphrase(
@@ -177,3 +182,13 @@ def test_an_open_menu_is_closed_when_the_window_locks(qtbot: QtBot, window: Main
     window.app_lock.lock()
     assert not menu.isVisible()
     assert QApplication.activePopupWidget() is None
+
+
+@pytest.mark.parametrize("written", ["-3", "100000", "soon"])
+def test_a_lock_time_edited_by_hand_out_of_bounds_is_five_minutes(
+    tmp_path: Path, written: str
+) -> None:
+    # Never days long (an unattended window) nor negative, whatever the file says.
+    path = tmp_path / "settings.ini"
+    path.write_text(f"[lock]\nidle_minutes={written}\n", encoding="utf-8")
+    assert GuiSettings(path).lock_after_minutes == 5
