@@ -768,17 +768,32 @@ def _key_for(staged: Path, known_key: bytes | None, ask_secret: AskSecret | None
         # One try each: a passphrase tried as a recovery key too would count twice.
         unlock = keys.with_recovery_key if looks_like_recovery_key(secret) else keys.with_passphrase
         try:
-            return unlock(secret)
+            store_key = unlock(secret)
         except TooManyTriesError as exc:
             raise BackupError(f"{exc.message} Nothing was changed.") from exc
         except WrongSecretError:
             prompt = "That did not open the backup. Its passphrase or recovery key"
         except StoreKeyError as exc:  # no passphrase slot: only the recovery key opens it
             prompt = f"{exc.message} Its recovery key"
+        else:
+            _remember_if_it_was(keys, store_key)
+            return store_key
     raise BackupError(
         "Neither passphrase nor recovery key opened this backup. Nothing was changed; try "
         "again with the passphrase or recovery key the store had when the backup was made."
     )
+
+
+def _remember_if_it_was(keys: StoreKeys, store_key: bytes) -> None:
+    """A store whose key was kept in the keyring opens from this computer's keyring too once
+    restored, rather than asking at every start; a keyring that cannot be had is no reason to
+    refuse the restore (the passphrase or recovery key still opens it)."""
+    if not keys.kept_in_keyring:
+        return
+    try:
+        keys.remember_in_keyring(store_key)
+    except StoreKeyError as exc:
+        log.warning("the restored store's key was not put in the keyring (%s)", type(exc).__name__)
 
 
 def _connect_copy(database: Path, key: bytes | None) -> Any:

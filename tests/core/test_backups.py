@@ -328,6 +328,8 @@ def test_a_backup_opens_on_a_new_laptop_with_the_passphrase_or_recovery_key(
     )
 
     assert restored.encrypted and restored.stories == 2
+    # Kept in the keyring before, so in this computer's keyring now: no question at each start.
+    assert StoreKeys(new_laptop.data_dir).from_keyring() == made_key.store_key
     with Store.open(new_laptop, made_key.store_key) as reopened:
         assert holdings(reopened) == before
     # And on another: the passphrase.
