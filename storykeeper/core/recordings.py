@@ -51,7 +51,7 @@ from storykeeper.core.attachments import Attachment, MediaStore, add_recording_s
 from storykeeper.core.errors import NotFoundError, StorykeeperError
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import AttachmentRow, StoryRow
-from storykeeper.core.sealed_files import LOG_MAGIC, SealedLog
+from storykeeper.core.sealed_files import LOG_MAGIC, SealedFileError, SealedLog
 
 #: The suffix of a recording's files' shared name, and of the recording kept.
 SUFFIX = ".flac"
@@ -323,6 +323,18 @@ def _plain_chunks(path: Path) -> Iterator[bytes]:
             yield chunk
 
 
+def _spool_key(spool: Path, key: bytes) -> bytes:
+    """``key``, or the plain store's when the safety copy was begun before the store was
+    converted to an encrypted one (a crash, then the conversion, then this start)."""
+    if key == PLAIN_STORE_KEY:
+        return key
+    try:
+        SealedLog.inspect(PLAIN_STORE_KEY, spool)
+    except SealedFileError:
+        return key
+    return PLAIN_STORE_KEY
+
+
 def _spool_as_wav(recording: Recording, key: bytes) -> BinaryIO | None:
     """The safety copy read back as a WAV file (a stream: nothing is written), or None when it
     holds too little to keep. A plain ``.pcm`` is an older version's safety copy."""
@@ -332,6 +344,7 @@ def _spool_as_wav(recording: Recording, key: bytes) -> BinaryIO | None:
         with recording.spool.open("rb") as head:
             sealed = head.read(len(LOG_MAGIC)) == LOG_MAGIC
         if sealed:
+            key = _spool_key(recording.spool, key)
             size = SealedLog.inspect(key, recording.spool).plaintext_bytes
             pieces = SealedLog.read_all(key, recording.spool)
         else:

@@ -275,3 +275,16 @@ def test_the_safety_copy_is_what_a_crash_recovers_as_wav(
     for leftover in recovery.to_remove:
         recordings.forget(leftover)
     assert list(folder.root.iterdir()) == []
+
+
+def test_a_plain_stores_leftover_is_recovered_after_the_store_is_encrypted(
+    store: Store, media: MediaStore, folder: recordings.RecordingsFolder
+) -> None:
+    """A crash while recording in a plain store, then the store converted, then a start."""
+    story = make_story(store)
+    voice = os.urandom(16000 * 2)
+    plain_folder = recordings.RecordingsFolder(folder.root)
+    spooled(plain_folder, story.id, voice).release()
+    with store.write(actor="test") as session:
+        (recovered,) = recordings.recover_interrupted(session, media, folder).recovered
+    assert media.open(recovered.attachment.sha256).read().endswith(voice)
