@@ -86,7 +86,6 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from storykeeper.core import consent, people, recordings, stories
-    from storykeeper.core.attachments import MediaStore
     from storykeeper.core.consent import ConsentInput
     from storykeeper.core.db import Store
     from storykeeper.core.vocabulary import (
@@ -156,8 +155,8 @@ def main() -> int:
                     playing.kill()
                     playing.wait()
                 (kept,) = _attachments(store, story.id)
-                path = MediaStore(paths.media_dir).path_for(kept.sha256)
-                length_ms = recordings.duration_ms(path) or recorded_ms
+                with store.media.open(kept.sha256) as flac:
+                    length_ms = recordings.duration_ms(flac) or recorded_ms
                 minutes = length_ms / 60_000
                 results[name] = {
                     "seconds": round(length_ms / 1000, 2),
