@@ -166,3 +166,13 @@ def test_the_window_gone_while_the_passphrase_is_checked_is_no_error(
     assert not checking[0].is_alive()
     QApplication.processEvents()
     assert raised == []
+
+
+def test_what_was_typed_cannot_be_brought_back_by_undo(qtbot: QtBot, window: MainWindow) -> None:
+    screen = locked(qtbot, window)
+    qtbot.keyClick(screen.secret, Qt.Key.Key_I, ALT)  # the recovery key is shown as typed
+    qtbot.waitUntil(lambda: screen.using_recovery_key)
+    type_and_enter(qtbot, window, "ABCDE-FGHJK")
+    qtbot.waitUntil(lambda: screen.message.text() not in ("", "Checking…"), timeout=20_000)
+    qtbot.keyClick(screen.secret, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert screen.secret.text() == ""

@@ -173,7 +173,7 @@ class LockScreen(QWidget):
         asks_secret = recovery or self.unlock_with is UnlockWith.PASSPHRASE
         self.secret.setVisible(asks_secret)
         self.secret_label.setVisible(asks_secret)
-        self.secret.clear()
+        self.secret.setText("")  # emptied with its undo history (see _unlock)
         if recovery:
             self.secret_label.setText("&Recovery key:")
             self.secret.setAccessibleName("Recovery key")
@@ -234,7 +234,9 @@ class LockScreen(QWidget):
         if self._seconds_left > 0 or not self.unlock_button.isEnabled():
             return
         typed = self.secret.text()
-        self.secret.clear()  # the secret is not left in the field, whatever the answer
+        # Not left in the field, whatever the answer, nor in its undo history (clear() is undone
+        # by Ctrl+Z; setText empties the history too).
+        self.secret.setText("")
         if self._using_recovery_key:
             secret = Secret.RECOVERY_KEY
         elif self.unlock_with is UnlockWith.PASSPHRASE:
