@@ -9,6 +9,7 @@ import hashlib
 import json
 import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from storykeeper.core.store_keys import StoreKeys
 from storykeeper.paths import DATABASE_NAME, DataPaths
 from tests.backup_stores import attach, fill, holdings
 from tests.factories import make_story
+from tests.full_disk import small_disk
 
 FIXTURES = Path(__file__).parent.parent / "migrations" / "fixtures"
 
@@ -336,3 +338,30 @@ def test_a_backup_opens_on_a_new_laptop_with_the_passphrase_or_recovery_key(
     other = DataPaths(tmp_path / "another laptop", tmp_path / "other logs")
     backups.restore_backup(other, usb, ask_secret=lambda _prompt: phrase)
     assert StoreKeys(other.data_dir).with_passphrase(phrase) == made_key.store_key
+
+
+def test_a_stick_pulled_out_half_way_is_one_line_and_no_backup(
+    store: Store, tmp_path: Path
+) -> None:
+    """A real tmpfs as the stick, unmounted while the media files are being copied: the
+    folder the backup was writing into is gone, as when a stick is pulled out."""
+    fill(store, tmp_path / "files")
+    usb = tmp_path / "usb"
+    pulled: list[str] = []
+
+    def pull_out_the_stick(what: str, _done: int, _total: int) -> None:
+        if what.startswith("Copying the media") and not pulled:
+            pulled.append(what)
+            subprocess.run(["umount", "-l", str(usb)], check=True, capture_output=True)
+
+    with small_disk(usb, "8m"), pytest.raises(BackupError) as refused:
+        backups.make_backup(store, usb, pull_out_the_stick)
+
+    assert pulled
+    assert refused.value.message == (
+        f"The backup could not be written to {usb}: the folder could not be reached (was the "
+        "USB stick removed?). Plug it in and try again. No backup was made."
+    )
+    assert [p.name for p in usb.iterdir() if "Storykeeper backup" in p.name] == []
+    with store.read() as session:
+        assert backups.last_backup_at(session) is None
