@@ -18,6 +18,7 @@ from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
 
 from storykeeper.core.recording_marks import clock_text
+from storykeeper.core.sealed_files import SealedFileError
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.media_device import StreamDevice
 
@@ -112,10 +113,11 @@ class RecordingPlayer(QWidget):
         if opener is not None:
             try:
                 self._device = StreamDevice(opener(), self)
-            except OSError:
+            except (OSError, SealedFileError) as exc:
                 self._device = None
+                what = "missing" if isinstance(exc, OSError) else "damaged"
                 self.problem.emit(
-                    f"“{title}” cannot be played: its stored file is missing. “Check this "
+                    f"“{title}” cannot be played: its stored file is {what}. “Check this "
                     "computer’s stories” (Story menu) says what else is affected."
                 )
             else:
