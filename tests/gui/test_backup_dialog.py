@@ -10,11 +10,19 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QInputDialog,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import backups, clock
 from storykeeper.core.db import Store
+from storykeeper.core.store_keys import StoreKeys
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.backup import PLAIN_WORDS, BackupDialog
 from storykeeper.gui.main_window import MainWindow
@@ -185,3 +193,83 @@ def test_the_reminder_shows_when_the_newest_backup_is_old(
     with qtbot.waitSignal(bar.checked, timeout=10_000) as looked:
         bar.check()
     assert looked.args == [False] and not bar.isVisible()
+
+
+def test_a_backup_of_another_store_asks_for_its_recovery_key(
+    qtbot: QtBot, window: MainWindow, paths: DataPaths, tmp_path: Path
+) -> None:
+    """Another store's backup (the keyring has no key for it): a wrong secret asks again,
+    saying so; its recovery key opens it, and the next start has its stories."""
+    other = DataPaths(tmp_path / "other", tmp_path / "other logs")
+    phrase = "the other store's phrase"
+    other_key = StoreKeys(other.data_dir).create(passphrase=phrase)
+    with Store.open(other, other_key.store_key) as other_store:
+        fill(other_store, tmp_path / "files")
+        theirs = holdings(other_store)
+        usb = tmp_path / "usb"
+        usb.mkdir()
+        backups.make_backup(other_store, usb)
+    StoreKeys(other.data_dir).forget_in_keyring()
+    dialog = open_dialog(qtbot, window)
+    asked: list[str] = []
+
+    def type_into(box: QWidget, secret: str) -> None:
+        assert isinstance(box, QInputDialog)
+        asked.append(box.labelText())
+        field = box.findChild(QLineEdit)
+        assert field is not None and field.echoMode() is QLineEdit.EchoMode.Password
+        qtbot.keyClicks(field, secret)
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+
+    def ready(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    def right_key(box: QWidget) -> None:
+        when_dialog_opens(ready, QMessageBox)
+        type_into(box, other_key.recovery_key)
+
+    def wrong_phrase(box: QWidget) -> None:
+        when_dialog_opens(right_key, QInputDialog)
+        type_into(box, "not the phrase")
+
+    def restore(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        (restore_button,) = [b for b in box.buttons() if b.text() == "&Restore this backup"]
+        when_dialog_opens(wrong_phrase, QInputDialog)
+        qtbot.mouseClick(restore_button, Qt.MouseButton.LeftButton)
+
+    when_dialog_opens(restore, QMessageBox)
+    with qtbot.waitSignal(dialog.restore_finished, timeout=60_000) as finished:
+        dialog.restore_from(usb)
+
+    assert isinstance(finished.args[0], backups.PreparedRestore), finished.args[0]
+    assert len(asked) == 2 and asked[1].startswith("That did not open the backup")
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
+    window.context.store.close()
+    assert backups.finish_interrupted_restore(paths)
+    with Store.open(paths, other_key.store_key) as reopened:
+        assert holdings(reopened) == theirs
+
+
+def test_a_plain_store_offers_to_encrypt_it(
+    qtbot: QtBot, qapp: QApplication, plain_store: Store, paths: DataPaths
+) -> None:
+    class Window(QWidget):
+        asked = 0
+
+        def show_security(self) -> None:
+            self.asked += 1
+
+    context = AppContext(plain_store, paths)
+    try:
+        parent = Window()
+        qtbot.addWidget(parent)
+        dialog = BackupDialog(context, parent)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        assert dialog.encrypt_button.isVisible()
+        qtbot.mouseClick(dialog.encrypt_button, Qt.MouseButton.LeftButton)
+        assert parent.asked == 1 and not dialog.isVisible()
+    finally:
+        context.shutdown()

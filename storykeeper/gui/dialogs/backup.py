@@ -296,11 +296,14 @@ class BackupDialog(QDialog):
             self._failed(error)
             return
         self._stop()
+        first = "passphrase or recovery key" in error.message
         secret, given = QInputDialog.getText(
             self,
             "The backup’s passphrase",
             "This backup was made by another Storykeeper store. Type its passphrase, or its "
-            "recovery key:",
+            "recovery key:"
+            if first
+            else error.message,
             QLineEdit.EchoMode.Password,
         )
         if not given or not secret:

@@ -17,7 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storykeeper.core import backups
-from storykeeper.core.backups import BackupMade, Manifest, PreparedRestore, Progress
+from storykeeper.core.backups import (
+    BackupKeyNeededError,
+    BackupMade,
+    Manifest,
+    PreparedRestore,
+    Progress,
+)
 from storykeeper.core.db import Store
 from storykeeper.core.models import StoryRow
 from storykeeper.gui.ops.changes import Change
@@ -64,9 +70,15 @@ def prepare_restore(
 
 
 def _once(secret: str) -> backups.AskSecret:
+    """The typed secret for the first question; a second question means it did not open the
+    backup, which the dialog says as it asks again."""
     given = [secret]
 
     def ask(_prompt: str) -> str | None:
-        return given.pop() if given else None
+        if given:
+            return given.pop()
+        raise BackupKeyNeededError(
+            "That did not open the backup. Type its passphrase, or its recovery key, again:"
+        )
 
     return ask
