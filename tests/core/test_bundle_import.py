@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from storykeeper.core import consent, stories, trust
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.bundle.importer import ImportCancelled, import_bundle
 from storykeeper.core.bundle.report import Action, Outcome, history, lines
 from storykeeper.core.bundle.writer import Selection
@@ -112,11 +112,11 @@ def test_a_withdrawal_purges_the_story_and_its_media_leaving_a_tombstone(
     photo = tmp_path / "drawing.png"
     photo.write_bytes(b"\x89PNG a drawing of the minibus")
     with store.write(actor="test") as session:
-        attachment = add_attachment(session, MediaStore(store.paths.media_dir), story.id, photo)
+        attachment = add_attachment(session, store.media, story.id, photo)
     trust_advocate(store, coordinator)
     report = import_bundle(coordinator, export(store, coordinator, tmp_path / "a"), actor="c")
     assert report.media_files == 1
-    coordinator_media = MediaStore(coordinator.paths.media_dir)
+    coordinator_media = coordinator.media
     assert coordinator_media.verify(attachment.sha256) is None
 
     withdraw_fully(store, story.id, "I would rather keep it to myself now.")
@@ -293,7 +293,7 @@ def test_an_imported_story_is_read_only_here_so_its_senders_updates_are_never_lo
             s, story.id, dataclasses.replace(story.fields, title="Edited here")
         ),
         lambda s: consent.record_consent(s, story.id, given()),
-        lambda s: add_attachment(s, MediaStore(coordinator.paths.media_dir), story.id, photo),
+        lambda s: add_attachment(s, coordinator.media, story.id, photo),
     ]
     for change in changes:
         with pytest.raises(ValidationError) as refused, coordinator.write(actor="c") as session:

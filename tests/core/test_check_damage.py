@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from storykeeper.core import consent, stories
-from storykeeper.core.attachments import MediaStore, add_attachment
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.check import CheckCancelled, Severity, check_store, damaged_file
 from storykeeper.core.db import Store
@@ -160,7 +160,7 @@ def test_the_quiet_check_finds_a_cut_short_file_without_hashing(
     photo = tmp_path / "garden.jpg"
     photo.write_bytes(b"\xff\xd8 a photo of the garden " * 100)
     story = make_story(store)
-    media = MediaStore(store.paths.media_dir)
+    media = store.media
     with store.write(actor="test") as session:
         added = add_attachment(session, media, story.id, photo)
     stored = media.path_for(added.sha256)
