@@ -229,3 +229,27 @@ def test_not_now_to_encrypting_is_remembered(
     watching.stop()
     assert len(offered) == 1
     assert store_state(paths).value == "plain"
+
+
+def test_encrypt_now_at_start_converts_and_shows_the_recovery_key(
+    qtbot: QtBot, paths: DataPaths
+) -> None:
+    open_store(paths, DialogAsker(paths), plain=True).close()
+    kept: list[str] = []
+
+    def keep(dialog: QWidget) -> None:
+        assert isinstance(dialog, RecoveryKeyDialog)
+        kept.append(dialog.recovery_key)
+        qtbot.keyClick(dialog, Qt.Key.Key_K, ALT)
+
+    def encrypt_now(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        when_dialog_opens(keep, RecoveryKeyDialog)
+        qtbot.keyClick(box, Qt.Key.Key_Return)  # "Encrypt now" is the default
+
+    when_dialog_opens(encrypt_now, QMessageBox)
+    with open_store(paths, DialogAsker(paths)) as store:
+        assert store.encrypted
+    assert len(kept) == 1
+    assert store_state(paths).value == "encrypted"
+    assert paths.database.read_bytes()[:16] != b"SQLite format 3\x00"
