@@ -202,7 +202,8 @@ class StoreKeys:
             document["slots"]["passphrase"] = _passphrase_slot(store_key, store_id, passphrase)
         recovery_key, recovery_slot = _recovery_slot(store_key, store_id)
         document["slots"]["recovery"] = recovery_slot
-        self._data_dir.mkdir(parents=True, exist_ok=True)
+        # Private, as DataPaths.ensure makes it: the keys file may be the folder's first file.
+        self._data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             self._write(document)
         except BaseException:
