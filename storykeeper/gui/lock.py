@@ -352,9 +352,13 @@ class AppLock(QObject):
             self.lock_screen.refused(KEYRING_REFUSED, 0)
         elif error is None and store_key is not None:
             if self._is_this_stores(store_key):
-                by_recovery_key = self.lock_screen.using_recovery_key
+                # The passphrase may be lost: say where a new one is chosen.
+                forgotten = (
+                    self.lock_screen.using_recovery_key
+                    and self.lock_screen.unlock_with is UnlockWith.PASSPHRASE
+                )
                 self.unlock()
-                if by_recovery_key:
+                if forgotten:
                     self._window.statusBar().showMessage(RECOVERY_KEY_USED, 30_000)
             else:
                 self.lock_screen.refused(NOT_THIS_STORE, self._seconds_to_wait())

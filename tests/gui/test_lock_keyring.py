@@ -61,6 +61,8 @@ def test_a_keyring_that_gives_no_key_is_said_plainly_and_the_recovery_key_unlock
     qtbot.waitUntil(lambda: screen.using_recovery_key)
     type_and_enter(qtbot, window, made[1].recovery_key)
     qtbot.waitUntil(lambda: not window.app_lock.locked, timeout=20_000)
+    # No passphrase to have lost: nothing said about choosing a new one.
+    assert window.statusBar().currentMessage() == ""
 
 
 def test_a_keys_file_put_in_place_of_this_stores_does_not_unlock(
