@@ -47,6 +47,7 @@ from storykeeper import __version__
 from storykeeper.core import clock, faults
 from storykeeper.core.atomic_files import fsync_folder
 from storykeeper.core.db import Store, head_revision, migrations_config
+from storykeeper.core.drafts import DRAFTS_FOLDER
 from storykeeper.core.errors import DiskFullError, StoreError, StorykeeperError
 from storykeeper.core.models import SettingRow, StoryRow, StorytellerRow, SupporterRow
 from storykeeper.core.store_keys import (
@@ -66,6 +67,8 @@ BACKUP_PREFIX = "Storykeeper backup "
 MANIFEST_NAME = "manifest.json"
 #: The keys file of an encrypted store: wrapped keys only, so a backup carries it.
 KEYS_NAME = KEYS_FILE
+#: The folders of the current store's unsaved words and recordings in progress.
+RECORDINGS_FOLDER = "recordings"  # paths.recordings_dir
 #: The media folder the backups in one chosen folder share.
 SHARED_MEDIA = "media"
 FORMAT = "storykeeper-backup-1"
@@ -852,7 +855,9 @@ def _write_journal(data_dir: Path, staged: Path, aside: Path, manifest: Manifest
     journal = {
         "staged": staged.name,
         "aside": aside.name,
-        "replaces": [KEYS_NAME, SHARED_MEDIA, DATABASE_NAME],
+        # The current store's unsaved words and recordings in progress go aside with it: they
+        # belong to its stories, sealed with its key.
+        "replaces": [KEYS_NAME, SHARED_MEDIA, DRAFTS_FOLDER, RECORDINGS_FOLDER, DATABASE_NAME],
         "brings": sorted({*manifest.files, SHARED_MEDIA}),
     }
     handle, temp = tempfile.mkstemp(prefix=".restore-journal-", dir=data_dir)
@@ -877,8 +882,9 @@ def finish_interrupted_restore(paths: DataPaths) -> bool:
     staged = data_dir / str(journal["staged"])
     aside = data_dir / str(journal["aside"])
     brings = set(journal["brings"])
-    for name in (KEYS_NAME, SHARED_MEDIA):
-        _swap(data_dir / name, staged / name, aside / name, brought=name in brings)
+    for name in journal["replaces"]:
+        if name != DATABASE_NAME:
+            _swap(data_dir / name, staged / name, aside / name, brought=name in brings)
     if (staged / DATABASE_NAME).exists():
         for companion in ("-wal", "-shm"):
             _move_aside(data_dir / f"{DATABASE_NAME}{companion}", aside)
@@ -894,17 +900,20 @@ def _swap(current: Path, staged: Path, aside: Path, brought: bool) -> None:
     restored one is still to come, or none comes), then the restored one comes in."""
     if brought and not staged.exists():
         return  # done already
-    _move_aside(current, aside.parent)
+    _move_aside(current, aside.parent, room_for_another=brought)
     if brought:
         staged.replace(current)
         fsync_folder(current.parent)
 
 
-def _move_aside(current: Path, aside: Path) -> None:
+def _move_aside(current: Path, aside: Path, room_for_another: bool = False) -> None:
     if not (current.exists() or current.is_symlink()):
         return
     if current.is_dir() and not current.is_symlink() and not any(current.iterdir()):
-        current.rmdir()  # an empty media folder holds nothing to keep
+        # An empty folder holds nothing to keep (the start makes media/ and recordings/ before
+        # a restore a kill interrupted is finished): removed if the restored one comes instead.
+        if room_for_another:
+            current.rmdir()
         return
     aside.mkdir(exist_ok=True, mode=0o700)
     current.replace(aside / current.name)

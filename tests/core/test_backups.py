@@ -59,6 +59,9 @@ def test_backup_and_restore_round_trip(
     # Changed after the backup: a new story.
     make_story(store, title="Written after the backup", teller="Edna Morris")
     store.close()
+    unsaved = paths.data_dir / "drafts" / "unsaved words of the store here.json"
+    unsaved.parent.mkdir(exist_ok=True)
+    unsaved.write_bytes(b"sealed with this store's key")
 
     restored = backups.restore_backup(paths, usb, known_key=key)
 
@@ -71,6 +74,8 @@ def test_backup_and_restore_round_trip(
         assert report.ok, report.problems
     # The store that was here is kept aside, whole: three stories.
     assert restored.kept_aside is not None
+    assert not unsaved.exists(), "the drafts of the store here go aside with it"
+    assert (restored.kept_aside / "drafts" / unsaved.name).is_file()
     with Store.open(DataPaths(restored.kept_aside, tmp_path / "logs"), key) as aside:
         assert len(holdings(aside).stories) == 3
 
