@@ -155,8 +155,9 @@ def test_what_the_program_saves_checks_clean(store: Store) -> None:
 
 
 def test_the_quiet_check_finds_a_cut_short_file_without_hashing(
-    store: Store, tmp_path: Path
+    plain_store: Store, tmp_path: Path
 ) -> None:
+    store = plain_store  # a plain file's size; a sealed one's is in test_media_sealed.py
     photo = tmp_path / "garden.jpg"
     photo.write_bytes(b"\xff\xd8 a photo of the garden " * 100)
     story = make_story(store)
