@@ -22,8 +22,8 @@ QT_MODULES_USED = (
     "QtTextToSpeech",
 )
 
-#: PySide6 modules left out of the frozen program: large, and never imported by it. QtNetwork
-#: and QtDBus stay possible as libraries Qt's own plugins load; their Python modules go.
+#: PySide6 modules left out of the frozen program: never imported by it, nor by a module it
+#: imports (QtMultimedia imports QtNetwork, so QtNetwork stays; tests/packaging checks).
 QT_MODULES_EXCLUDED = (
     "Qt3DAnimation",
     "Qt3DCore",
@@ -43,7 +43,6 @@ QT_MODULES_EXCLUDED = (
     "QtHttpServer",
     "QtLocation",
     "QtMultimediaWidgets",
-    "QtNetwork",
     "QtNetworkAuth",
     "QtNfc",
     "QtOpenGL",
