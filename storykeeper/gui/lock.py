@@ -178,6 +178,10 @@ class AppLock(QObject):
     # --- locking -----------------------------------------------------------------------------
 
     def _idle(self) -> None:
+        if not self._window.isVisible():
+            # Closed (a minimised window is still visible): nothing to lock, nothing to watch.
+            self.idle.set_watching(False)
+            return
         editor = getattr(self._window, "editor", None)
         if editor is not None and editor.recorder.recording:
             # An interview can go on for many minutes without a key: while a recording runs,

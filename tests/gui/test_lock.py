@@ -192,3 +192,13 @@ def test_a_lock_time_edited_by_hand_out_of_bounds_is_five_minutes(
     path = tmp_path / "settings.ini"
     path.write_text(f"[lock]\nidle_minutes={written}\n", encoding="utf-8")
     assert GuiSettings(path).lock_after_minutes == 5
+
+
+def test_a_closed_window_stops_counting_instead_of_locking(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.close()
+    qtbot.waitUntil(lambda: not window.isVisible())
+    window.app_lock.idle.idle.emit()  # its time runs out after the close
+    assert not window.app_lock.locked
+    assert not window.app_lock.idle.counting
