@@ -18,7 +18,7 @@ import enum
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -160,10 +160,16 @@ def open_store(paths: DataPaths, ask: Asker, *, plain: bool = False) -> Store:
             "--plain-store is only for a new data folder: this one is already encrypted."
         )
     if state is StoreState.PLAIN:
-        if ask.offer_conversion():
-            convert_plain_store(paths, ask)
-            return Store.open(paths, store_key=unlock_store_key(paths, ask))
-        return Store.open(paths)
+        if not ask.offer_conversion():
+            return Store.open(paths)
+        try:
+            return Store.open(paths, store_key=convert_plain_store(paths, ask).store_key)
+        except StorykeeperError as stopped:
+            # Not now after all (no passphrase chosen, another Storykeeper has the store open):
+            # the stories open as they are, and a conversion begun is finished next time.
+            log.warning("the store was not encrypted at start: %s", type(stopped).__name__)
+            if store_state(paths) is StoreState.PLAIN:
+                return Store.open(paths)
     store_key = unlock_store_key(paths, ask)
     if conversion_unfinished(paths):
         log.info("finishing the encryption a kill interrupted")
@@ -278,6 +284,7 @@ class Conversion:
 
     sealed_files: int
     removed_copies: tuple[Path, ...]
+    store_key: bytes = field(repr=False, default=b"")  # to open the store without asking again
 
     def describe(self) -> str:
         removed = len(self.removed_copies)
@@ -350,7 +357,7 @@ def finish_conversion(paths: DataPaths, store_key: bytes) -> Conversion:
     log.info(
         "encrypted a plain store: %d files sealed, %d plain copies removed", sealed, len(removed)
     )
-    return Conversion(sealed_files=sealed, removed_copies=removed)
+    return Conversion(sealed_files=sealed, removed_copies=removed, store_key=store_key)
 
 
 def _remove_plain_copies(paths: DataPaths) -> list[Path]:

@@ -260,3 +260,32 @@ def test_a_killed_first_start_before_anything_was_stored_is_still_new(paths: Dat
     assert store_state(paths) is StoreState.NEW
     with open_store(paths, ScriptedAsker()) as store:
         assert store.encrypted
+
+
+def test_encrypting_at_start_without_a_keyring_asks_the_new_passphrase_once(
+    paths: DataPaths, no_keyring: None
+) -> None:
+    with Store.open(paths) as plain:
+        add_a_setting(plain)
+    asker = ScriptedAsker(convert=True, new_passphrases=["chosen while encrypting"])
+    with open_store(paths, asker) as store:
+        assert store.encrypted and setting_kept(store)
+    assert asker.requests == []  # the passphrase just chosen is not asked for again
+    assert len(asker.recovery_keys) == 1
+
+
+def test_encrypting_at_start_while_the_store_is_open_elsewhere_opens_it_and_finishes_later(
+    paths: DataPaths,
+) -> None:
+    with Store.open(paths) as plain:
+        add_a_setting(plain)
+    elsewhere = Store.open(paths)  # another Storykeeper with the store open
+    try:
+        with elsewhere.read() as session:
+            session.execute(text("SELECT 1")).scalar_one()
+            with open_store(paths, ScriptedAsker(convert=True)) as store:
+                assert setting_kept(store)
+    finally:
+        elsewhere.close()
+    with open_store(paths, ScriptedAsker()) as store:  # the next start finishes the work
+        assert store.encrypted and setting_kept(store)
