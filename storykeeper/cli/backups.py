@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from storykeeper.cli.keys import command_line_actor
 from storykeeper.cli.output import dumps, print_fields
 from storykeeper.core import backups
 from storykeeper.core.backups import BackupError, Manifest
@@ -101,7 +102,7 @@ class StderrProgress:
 def cmd_backup(store: Store, args: argparse.Namespace, out: TextIO) -> int:
     progress = StderrProgress()
     try:
-        made = backups.make_backup(store, args.to, progress)
+        made = backups.make_backup(store, args.to, progress, actor=command_line_actor())
     finally:
         progress.end()
     manifest = made.manifest

@@ -44,7 +44,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storykeeper import __version__
-from storykeeper.core import clock, faults
+from storykeeper.core import audit, clock, faults
 from storykeeper.core.atomic_files import fsync_folder
 from storykeeper.core.db import Store, head_revision, migrations_config
 from storykeeper.core.drafts import DRAFTS_FOLDER
@@ -174,8 +174,12 @@ def _record_json(record: FileRecord) -> dict[str, Any]:
 # --- making a backup ---------------------------------------------------------------------------
 
 
-def make_backup(store: Store, destination: Path, progress: Progress | None = None) -> BackupMade:
-    """Back up ``store`` (a ``Store``) into ``destination``; see the module's description."""
+def make_backup(
+    store: Store, destination: Path, progress: Progress | None = None, actor: str = "backup"
+) -> BackupMade:
+    """Back up ``store`` into ``destination`` (see the module's description); the audit log
+    says that ``actor`` made a backup, and how much it held (never where: a folder's name is
+    the person's)."""
     say = progress or (lambda _what, _done, _total: None)
     destination = Path(destination).expanduser().absolute()
     if not destination.is_dir():
@@ -221,8 +225,20 @@ def make_backup(store: Store, destination: Path, progress: Progress | None = Non
         if plain is not None:
             raise plain from exc
         raise
-    with store.write(actor="backup") as session:
+    with store.write(actor=actor) as session:
         session.merge(SettingRow(key=LAST_BACKUP_KEY, value=manifest.created.isoformat()))
+        audit.record(
+            session,
+            "store.backed_up",
+            "store",
+            None,
+            {
+                "stories": manifest.stories,
+                "media_files": len(manifest.media),
+                "media_copied": copied.copied,
+                "encrypted": manifest.encrypted,
+            },
+        )
     database_bytes = files[DATABASE_NAME].size
     log.info("backed up the store: %d media files copied, %d kept", copied.copied, copied.kept)
     return BackupMade(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from storykeeper.core import backups, check, clock
+from storykeeper.core import audit, backups, check, clock
 from storykeeper.core.backups import BackupDamagedError, BackupError, Manifest
 from storykeeper.core.db import Store, head_revision
 from storykeeper.core.store_keys import StoreKeys
@@ -291,7 +291,11 @@ def test_the_reminder_is_due_when_the_newest_backup_is_old(
     backups.make_backup(store, usb)
     with store.read() as session:
         last = backups.last_backup_at(session)
+        (event,) = audit.recent_events(session, limit=1)
     assert last == made_at
+    # Who made a backup, and how much it held; never where (a folder's name is the person's).
+    assert (event.action, event.actor) == ("store.backed_up", "backup")
+    assert str(usb) not in repr(event) and "usb" not in repr(event.details)
 
     monkeypatch.setattr(clock, "now", lambda: made_at + dt.timedelta(days=6, hours=23))
     assert not backups.backup_is_due(last, days=7)

@@ -206,7 +206,13 @@ class BackupDialog(QDialog):
             return
         self._start("Backing up…")
         self.context.tasks.write_own(
-            partial(ops.back_up, self.context.store, Path(text), self._progress.report),
+            partial(
+                ops.back_up,
+                self.context.store,
+                Path(text),
+                self.context.tasks.actor,
+                self._progress.report,
+            ),
             on_done=self._backed_up,
             on_error=self._backup_failed,
             changes=ops.BACKUP_CHANGES,

@@ -33,8 +33,10 @@ from storykeeper.paths import DataPaths
 BACKUP_CHANGES: tuple[Change, ...] = ()
 
 
-def back_up(store: Store, destination: Path, progress: Progress | None = None) -> BackupMade:
-    return backups.make_backup(store, destination, progress)
+def back_up(
+    store: Store, destination: Path, actor: str, progress: Progress | None = None
+) -> BackupMade:
+    return backups.make_backup(store, destination, progress, actor=actor)
 
 
 @dataclass(frozen=True)
