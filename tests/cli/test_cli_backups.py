@@ -50,6 +50,8 @@ def filled(tmp_path: Path) -> DataPaths:
 def test_backup_then_restore_from_the_command_line(filled: DataPaths, tmp_path: Path) -> None:
     usb = tmp_path / "usb"
     usb.mkdir()
+    with Store.open(filled) as store:
+        before = holdings(store)  # the backup itself is written in the audit log after it
 
     made = program(filled.data_dir, "backup", "--to", str(usb))
 
@@ -60,7 +62,6 @@ def test_backup_then_restore_from_the_command_line(filled: DataPaths, tmp_path: 
     assert "Copying the media files… 100%" in made.stderr
     assert "not encrypted" in made.stderr  # a plain store's backup says so
     with Store.open(filled) as store:
-        before = holdings(store)
         make_story(store, title="Written after the backup", teller="Edna Morris")
 
     # Not a terminal and no --yes: checked, then nothing done.
