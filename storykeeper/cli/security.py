@@ -24,6 +24,7 @@ from storykeeper.core.unlock import (
     SecretRequest,
     StoreState,
     convert_plain_store,
+    keys_missing_message,
     looks_like_recovery_key,
     store_state,
     unlock_store_key,
@@ -139,6 +140,13 @@ def cmd_secure(paths: DataPaths, args: argparse.Namespace, out: TextIO) -> int:
     """Say how the stories are protected, or change one thing about it."""
     ask = TerminalAsker()
     state = store_state(paths)
+    if state is StoreState.KEYS_MISSING and any(_changes(args)):
+        raise StoreKeyError(keys_missing_message(paths))
+    if state is StoreState.NEW and any(_changes(args)):
+        raise StorykeeperError(
+            "There are no stories here yet: they are encrypted from the first start, with the "
+            "key in this computer's keyring. Run any command (or open the window) to begin."
+        )
     if args.convert:
         if state is not StoreState.PLAIN:
             print("These stories are already encrypted; nothing to do.", file=out)
@@ -146,15 +154,7 @@ def cmd_secure(paths: DataPaths, args: argparse.Namespace, out: TextIO) -> int:
         print(convert_plain_store(paths, ask).describe(), file=out)
         return 0
     if state is not StoreState.ENCRYPTED:
-        if any(
-            (
-                args.set_passphrase,
-                args.remove_passphrase,
-                args.new_recovery_key,
-                args.forget_keyring,
-                args.use_keyring,
-            )
-        ):
+        if any(_changes(args)):
             raise StorykeeperError(
                 "These stories are not encrypted yet: encrypt them first with "
                 '"storykeeper secure --convert".'
@@ -201,6 +201,18 @@ def cmd_secure(paths: DataPaths, args: argparse.Namespace, out: TextIO) -> int:
         print("The key is no longer in the keyring; the passphrase is asked each time.", file=out)
         return 0
     return _status(paths, out, args.json)
+
+
+def _changes(args: argparse.Namespace) -> tuple[bool, ...]:
+    """Which of the options that change something were given (at most one: argparse)."""
+    return (
+        args.set_passphrase,
+        args.remove_passphrase,
+        args.new_recovery_key,
+        args.forget_keyring,
+        args.use_keyring,
+        args.convert,
+    )
 
 
 def _show_new_recovery_key(recovery_key: str, out: TextIO) -> None:

@@ -258,3 +258,12 @@ def test_convert_refuses_an_encrypted_store_and_says_so(tmp_path: Path) -> None:
     assert program(folder, "list").returncode == 0
     ran = program(folder, "secure", "--convert")
     assert ran.returncode == 0 and "already encrypted" in ran.stdout
+
+
+def test_secure_on_a_new_folder_changes_nothing_and_says_why(tmp_path: Path) -> None:
+    folder = tmp_path / "nothing-yet"
+    ran = program(folder, "secure", "--new-recovery-key")
+    assert ran.returncode == 1 and "no stories here yet" in one_line(ran)
+    assert not (folder / KEYS_FILE).exists()
+    status = program(folder, "secure")
+    assert status.returncode == 0 and "encrypted from the first start" in status.stdout
