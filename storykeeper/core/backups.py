@@ -894,18 +894,28 @@ def finish_interrupted_restore(paths: DataPaths) -> bool:
     if not journal_file.is_file():
         shutil.rmtree(data_dir / STAGED_NAME, ignore_errors=True)
         return False
-    journal = json.loads(journal_file.read_text())
-    staged = data_dir / str(journal["staged"])
-    aside = data_dir / str(journal["aside"])
-    brings = set(journal["brings"])
-    for name in journal["replaces"]:
-        if name != DATABASE_NAME:
-            _swap(data_dir / name, staged / name, aside / name, brought=name in brings)
-    if (staged / DATABASE_NAME).exists():
-        for companion in ("-wal", "-shm"):
-            _move_aside(data_dir / f"{DATABASE_NAME}{companion}", aside)
-        _swap(data_dir / DATABASE_NAME, staged / DATABASE_NAME, aside / DATABASE_NAME, True)
-    journal_file.unlink()
+    try:
+        journal = json.loads(journal_file.read_text())
+        staged = data_dir / Path(str(journal["staged"])).name
+        aside = data_dir / Path(str(journal["aside"])).name
+        brings = set(journal["brings"])
+        for name in journal["replaces"]:
+            if name != DATABASE_NAME:
+                _swap(data_dir / name, staged / name, aside / name, brought=name in brings)
+        if (staged / DATABASE_NAME).exists():
+            for companion in ("-wal", "-shm"):
+                _move_aside(data_dir / f"{DATABASE_NAME}{companion}", aside)
+            _swap(data_dir / DATABASE_NAME, staged / DATABASE_NAME, aside / DATABASE_NAME, True)
+        journal_file.unlink()
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.error("a restore could not be finished: %s", faults.describe(exc))
+        raise StoreError(
+            f"A restore begun earlier in {data_dir} could not be finished "
+            f"({getattr(exc, 'strerror', None) or type(exc).__name__}). Nothing was deleted: the "
+            f"stories that were there are in a “{ASIDE_PREFIX}…” folder beside it, the backup's "
+            f"copy in {STAGED_NAME}. Make the folder writable and start again, or ask whoever "
+            "supports you."
+        ) from exc
     fsync_folder(data_dir)
     shutil.rmtree(staged, ignore_errors=True)
     return True

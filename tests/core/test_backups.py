@@ -17,6 +17,7 @@ import pytest
 from storykeeper.core import audit, backups, check, clock
 from storykeeper.core.backups import BackupDamagedError, BackupError, Manifest
 from storykeeper.core.db import Store, head_revision
+from storykeeper.core.errors import StoreError
 from storykeeper.core.store_keys import StoreKeys
 from storykeeper.paths import DATABASE_NAME, DataPaths
 from tests.backup_stores import attach, fill, holdings
@@ -374,3 +375,31 @@ def test_a_stick_pulled_out_half_way_is_one_line_and_no_backup(
     assert [p.name for p in usb.iterdir() if "Storykeeper backup" in p.name] == []
     with store.read() as session:
         assert backups.last_backup_at(session) is None
+
+
+def test_a_restore_that_cannot_be_finished_is_one_line_and_deletes_nothing(
+    store: Store, store_key: bytes, paths: DataPaths, tmp_path: Path
+) -> None:
+    fill(store, tmp_path / "files")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    backups.make_backup(store, usb)
+    make_story(store, title="Written after the backup", teller="Edna Morris")
+    store.close()
+    prepared = backups.prepare_restore(paths, usb, known_key=store_key)
+    # A file is in the way where the current store is to be kept aside (root may write
+    # anywhere, so a read-only folder would not stop the test's own process).
+    prepared.aside.write_bytes(b"in the way")
+    with pytest.raises(StoreError) as refused:
+        backups.finish_interrupted_restore(paths)
+    assert refused.value.message.startswith(
+        f"A restore begun earlier in {paths.data_dir} could not be finished (File exists)."
+    )
+    with Store.open(paths, store_key) as current:
+        assert len(holdings(current).stories) == 3, "the current store still opens, whole"
+    prepared.aside.unlink()
+    assert "Nothing was deleted" in refused.value.message
+    # Out of the way: the next start finishes it.
+    assert backups.finish_interrupted_restore(paths)
+    with Store.open(paths, store_key) as reopened:
+        assert len(holdings(reopened).stories) == 2
