@@ -18,7 +18,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from storykeeper import APP_ID, APP_NAME, __version__
-from storykeeper.core.unlock import open_store
+from storykeeper.core.unlock import UnlockCancelled, open_store
 from storykeeper.gui.appearance import apply_appearance
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.unlock import DialogAsker
@@ -50,7 +50,11 @@ def run_gui(paths: DataPaths, *, plain: bool = False) -> int:
     measuring = bool(os.environ.get(EXIT_AFTER_FIRST_PAGE_ENV))
     # A benchmark or start-up test measures the window, with nobody there to answer.
     asker = DialogAsker(paths, unattended=measuring)
-    with open_store(paths, asker, plain=plain) as store:
+    try:
+        store = open_store(paths, asker, plain=plain)
+    except UnlockCancelled:
+        return 1  # the person pressed Quit: nothing more to say, in a dialog or otherwise
+    with store:
         context = AppContext(store, paths)
         window = MainWindow(context)
         if measuring:

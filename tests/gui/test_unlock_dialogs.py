@@ -253,3 +253,23 @@ def test_encrypt_now_at_start_converts_and_shows_the_recovery_key(
     assert len(kept) == 1
     assert store_state(paths).value == "encrypted"
     assert paths.database.read_bytes()[:16] != b"SQLite format 3\x00"
+
+
+def test_quit_at_the_unlock_dialog_ends_quietly(
+    qtbot: QtBot, paths: DataPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storykeeper.gui.run import run_gui
+
+    open_store(paths, DialogAsker(paths, unattended=True)).close()
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", NO_BUS)  # the keyring lost: it must ask
+    asked: list[str] = []
+
+    def quit_without_opening(dialog: QWidget) -> None:
+        assert isinstance(dialog, UnlockDialog)
+        asked.append(dialog.reason.text())
+        qtbot.keyClick(dialog, Qt.Key.Key_Q, ALT)
+
+    when_dialog_opens(quit_without_opening, UnlockDialog)
+    assert run_gui(paths) == 1
+    assert len(asked) == 1 and "recovery key" in asked[0]
+    assert QApplication.activeModalWidget() is None  # no error message after a Quit
