@@ -15,6 +15,11 @@ An encrypted store (one opened with its store key) is the same SQLite dialect ov
   connection costs no more than a plain one; the store key is random, so nothing is gained by
   stretching it.
 - temp_store=MEMORY: SQLite's temporary files (sorts, big indexes) are not encrypted.
+- cache_size: the operating system's file cache now holds only ciphertext, so every page SQLite
+  reads again from it is decrypted and authenticated again; a larger page cache per connection
+  keeps the decrypted pages (32 MB at most, reached only on a large store). At 10,000 stories a
+  search's p95 went from about 2x plain's to plain's (153-197 ms -> 99-118 ms, plain 105-126 ms
+  on the same shared machine); the median was equal either way.
 - cipher_log_level=NONE: SQLCipher would otherwise print its own errors on stderr (a wrong key
   writes three lines before the exception that is reported properly).
 """
@@ -53,6 +58,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+#: SQLite's page cache of an encrypted store's connection, in KiB (see the module's notes).
+ENCRYPTED_CACHE_KIB = 32 * 1024
 BACKUPS_KEPT = 5
 _BEGIN_OPTION = "storykeeper_begin"
 #: How every plain SQLite database file begins; an encrypted one begins with 16 random bytes.
@@ -123,6 +130,7 @@ def create_sqlite_engine(database: Path, database_key: bytes | None = None) -> E
             cursor.execute("PRAGMA cipher_log_level = NONE")
             cursor.execute(key_pragma(database_key))
             cursor.execute("PRAGMA temp_store = MEMORY")
+            cursor.execute(f"PRAGMA cache_size = -{ENCRYPTED_CACHE_KIB}")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")

@@ -78,6 +78,7 @@ def test_the_database_is_encrypted_and_still_a_working_store(store: Store) -> No
             for name in ("journal_mode", "synchronous", "foreign_keys", "secure_delete")
         }
         temp_store = session.execute(text("PRAGMA temp_store")).scalar_one()
+        cache_kib = -session.execute(text("PRAGMA cache_size")).scalar_one()
         cipher = session.execute(text("PRAGMA cipher_version")).scalar_one()
         # FTS5 with its prefix index answers a prefix search (the last word is a prefix).
         found = search_stories(session, StoryFilter(text="Zephyr"))
@@ -88,6 +89,7 @@ def test_the_database_is_encrypted_and_still_a_working_store(store: Store) -> No
         "secure_delete": 1,
     }
     assert temp_store == 2  # MEMORY: SQLite's temporary files would not be encrypted
+    assert cache_kib == db.ENCRYPTED_CACHE_KIB  # decrypted pages kept: the OS caches ciphertext
     assert cipher.startswith("4.")
     assert [story.title for story in found.items] == [SECRETS["title"]]
     with store.write(actor="test") as session:
