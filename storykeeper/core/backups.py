@@ -16,9 +16,12 @@ USB stick is one plain line and leaves nothing under a backup's name.
 A restore checks the backup first (manifest, every hash, the database opens with its key and
 passes ``integrity_check``), copies it into the data folder, then swaps it in by renames listed
 in a journal written beforehand: the current store is moved into a dated folder ``before
-restore …`` (never deleted), the backup put in its place. A restore killed half-way is finished
-at the next start (``finish_interrupted_restore``), so the data folder always holds the current
-store or the restored one. ``Store.open`` then migrates a backup from an older version.
+restore …`` (never deleted), with its unsaved words and recordings in progress, and the backup
+put in its place. A restore killed half-way is finished at the next start
+(``finish_interrupted_restore``, before the store opens), so the data folder always holds the
+current store or the restored one; the window only prepares a restore (``prepare_restore``) and
+leaves the swap to its next start, since its store is open. ``Store.open`` then migrates a
+backup from an older version.
 """
 
 from __future__ import annotations
