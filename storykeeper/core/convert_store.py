@@ -155,7 +155,10 @@ def _verify(new: Path, database_key: bytes, counts: dict[str, int]) -> None:
 
 
 def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
+    # Windows opens no folder, and syncs a file only through a handle that may write to it.
+    if path.is_dir() and os.name != "posix":
+        return
+    descriptor = os.open(path, os.O_RDONLY if path.is_dir() else os.O_RDWR)
     try:
         os.fsync(descriptor)
     finally:

@@ -108,6 +108,8 @@ def _write_private(path: Path, data: bytes) -> None:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    if os.name != "posix":  # a folder cannot be opened for syncing on Windows
+        return
     folder = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(folder)

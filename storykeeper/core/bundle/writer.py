@@ -308,11 +308,14 @@ class _Bag:
 
 
 def _fsync(path: Path) -> None:
-    with path.open("rb") as opened:
+    # "r+b": Windows syncs a file only through a handle that may write to it.
+    with path.open("r+b") as opened:
         os.fsync(opened.fileno())
 
 
 def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":  # a folder cannot be opened for syncing on Windows
+        return
     directory = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(directory)
