@@ -9,6 +9,7 @@ changes it (passphrase, keyring, recovery key, encrypting a plain store).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import sys
 import time
@@ -203,6 +204,12 @@ def cmd_secure(paths: DataPaths, args: argparse.Namespace, out: TextIO) -> int:
     return _status(paths, out, args.json)
 
 
+def _local_day(made: float | None) -> str:
+    if made is None:
+        return "when the stories were encrypted"
+    return "on " + dt.datetime.fromtimestamp(made).strftime("%-d %B %Y at %H:%M")
+
+
 def _changes(args: argparse.Namespace) -> tuple[bool, ...]:
     """Which of the options that change something were given (at most one: argparse)."""
     return (
@@ -227,11 +234,15 @@ def _show_new_recovery_key(recovery_key: str, out: TextIO) -> None:
 def _status(paths: DataPaths, out: TextIO, as_json: bool) -> int:
     state = store_state(paths)
     facts: dict[str, object] = {"encrypted": state is StoreState.ENCRYPTED}
+    made: float | None = None
     if state is StoreState.ENCRYPTED:
         keys = StoreKeys(paths.data_dir)
         facts["in_keyring"] = keys.from_keyring() is not None
         facts["passphrase"] = keys.has_passphrase
-        facts["recovery_key"] = True  # every encrypted store has one, shown once when made
+        made = keys.recovery_key_made
+        facts["recovery_key_made"] = (
+            dt.datetime.fromtimestamp(made, dt.UTC).isoformat(timespec="seconds") if made else None
+        )
     if as_json:
         print(dumps(facts), file=out)
         return 0
@@ -250,7 +261,10 @@ def _status(paths: DataPaths, out: TextIO, as_json: bool) -> int:
                 else "does not hold the key",
             ),
             ("Passphrase", "set" if facts["passphrase"] else "none"),
-            ("Recovery key", "made; a new one: storykeeper secure --new-recovery-key"),
+            (
+                "Recovery key",
+                f"made {_local_day(made)}; a new one: storykeeper secure --new-recovery-key",
+            ),
         ]
     elif state is StoreState.KEYS_MISSING:
         fields = [("Encrypted", f"yes, but the keys file {KEYS_FILE} is missing")]

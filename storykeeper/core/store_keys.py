@@ -163,6 +163,12 @@ class StoreKeys:
         return "passphrase" in self._load()["slots"]
 
     @property
+    def recovery_key_made(self) -> float | None:
+        """When the recovery key was made (seconds since 1970); None for an older keys file."""
+        made = self._load()["slots"]["recovery"].get("made")
+        return float(made) if isinstance(made, int | float) else None
+
+    @property
     def kept_in_keyring(self) -> bool:
         """Whether the key was put in this computer's keyring (it may have gone since)."""
         return bool(self._load()["slots"].get("keyring", False))
@@ -445,7 +451,8 @@ def _passphrase_slot(store_key: bytes, store_id: str, passphrase: str) -> dict[s
 def _recovery_slot(store_key: bytes, store_id: str) -> tuple[str, dict[str, Any]]:
     bits = secrets.token_bytes(RECOVERY_BITS // 8)
     salt = secrets.token_bytes(_SALT_BYTES)
-    slot: dict[str, Any] = {"kdf": "hkdf-sha256", "salt": _b64(salt)}
+    # When it was made (seconds since 1970), for "storykeeper secure" to say: not secret.
+    slot: dict[str, Any] = {"kdf": "hkdf-sha256", "salt": _b64(salt), "made": int(time.time())}
     slot.update(_wrap(_recovery_kek(bits, salt), store_key, store_id, "recovery"))
     return format_recovery_key(bits), slot
 

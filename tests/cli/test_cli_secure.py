@@ -5,6 +5,7 @@ stories are protected, and a plain store is converted — also when killed (kill
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import pty
@@ -63,12 +64,12 @@ def test_a_new_folder_is_encrypted_without_a_question(tmp_path: Path) -> None:
     assert (folder / KEYS_FILE).exists()
     assert (folder / "storykeeper.sqlite3").read_bytes()[:16] != SQLITE_HEADER
     status = program(folder, "secure", "--json")
-    assert json.loads(status.stdout) == {
-        "encrypted": True,
-        "in_keyring": True,
-        "passphrase": False,
-        "recovery_key": True,
-    }
+    facts = json.loads(status.stdout)
+    made = dt.datetime.fromisoformat(facts.pop("recovery_key_made"))
+    assert facts == {"encrypted": True, "in_keyring": True, "passphrase": False}
+    assert abs((dt.datetime.now(dt.UTC) - made).total_seconds()) < 3600  # made at this start
+    said = program(folder, "secure").stdout
+    assert "Recovery key:" in said and f"made on {made.astimezone().day} " in said
 
 
 def test_plain_store_only_when_asked(tmp_path: Path) -> None:
