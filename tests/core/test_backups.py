@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -17,7 +18,7 @@ import pytest
 from storykeeper.core import audit, backups, check, clock
 from storykeeper.core.backups import BackupDamagedError, BackupError, Manifest
 from storykeeper.core.db import Store, head_revision
-from storykeeper.core.errors import StoreError
+from storykeeper.core.errors import DiskFullError, StoreError
 from storykeeper.core.store_keys import StoreKeys
 from storykeeper.paths import DATABASE_NAME, DataPaths
 from tests.backup_stores import attach, fill, holdings
@@ -403,3 +404,35 @@ def test_a_restore_that_cannot_be_finished_is_one_line_and_deletes_nothing(
     assert backups.finish_interrupted_restore(paths)
     with Store.open(paths, store_key) as reopened:
         assert len(holdings(reopened).stories) == 2
+
+
+def test_restoring_onto_a_full_disk_changes_nothing(tmp_path: Path) -> None:
+    """The data folder on a real small disk that fills up while the backup is copied in."""
+    with small_disk(tmp_path / "disk", "3m") as disk:
+        paths = DataPaths(disk / "data", tmp_path / "logs")
+        with Store.open(paths) as store:
+            make_story(store, title="Here before the restore")
+            usb = tmp_path / "usb"
+            usb.mkdir()
+            made = backups.make_backup(store, usb)
+        # A backup holding more than the disk has room for: a large recording.
+        recording = os.urandom(3_500_000)
+        sha = hashlib.sha256(recording).hexdigest()
+        (usb / "media" / sha[:2]).mkdir(parents=True)
+        (usb / "media" / sha[:2] / sha).write_bytes(recording)
+        manifest = json.loads((made.folder / backups.MANIFEST_NAME).read_text())
+        manifest["media"][sha] = {"sha256": sha, "size": len(recording)}
+        (made.folder / backups.MANIFEST_NAME).write_text(json.dumps(manifest))
+        before = tree(paths.data_dir)
+
+        with pytest.raises(DiskFullError) as refused:
+            backups.restore_backup(paths, usb)
+
+        assert refused.value.message == (
+            f"The disk holding {paths.data_dir} is full: free some space on it and try again. "
+            "Nothing was changed."
+        )
+        assert tree(paths.data_dir) == before
+        with Store.open(paths) as store:
+            (title_and_words,) = holdings(store).stories.values()
+            assert title_and_words[0] == "Here before the restore"
