@@ -26,6 +26,7 @@ from sqlalchemy import select
 from storykeeper.__main__ import main
 from storykeeper.core.db import Store
 from storykeeper.core.models import StoryRow
+from storykeeper.core.store_keys import StoreKeys
 from storykeeper.paths import resolve_paths
 
 STORIES = 300
@@ -77,7 +78,9 @@ def zip_text(data: bytes) -> bytes:
 
 def story_words(data_dir: Path) -> list[bytes]:
     """Every story's title and the start of its own words, as they would appear in JSON."""
-    with Store.open(resolve_paths(data_dir)) as store, store.read() as session:
+    # The command line made the store encrypted, its key in the (test's private) keyring.
+    key = StoreKeys(data_dir).from_keyring()
+    with Store.open(resolve_paths(data_dir), key) as store, store.read() as session:
         rows = session.execute(select(StoryRow.title, StoryRow.own_words)).all()
     words = []
     for title, own_words in rows:
@@ -136,6 +139,9 @@ def test_an_export_killed_while_zipping_leaves_nothing_readable(
     killed_export(data_dir, "zip", "--out", str(out), *(["--plain"] if plain else []))
     assert readable_outside(tmp_path, data_dir, demo) == []
     assert list(out.iterdir()) == []  # nothing at all in the target while zipping
+    # What the kill left in the data folder's tmp/ is sealed with a key that died with it.
+    (staged,) = (data_dir / "tmp").glob("*.zip")
+    assert not any(word in zip_text(staged.read_bytes()) for word in demo)
 
     assert main(["list", "--limit", "1"]) == 0  # the next start, whatever the command
     assert leftovers(data_dir, out) == []
