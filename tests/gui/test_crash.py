@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import stories
@@ -62,6 +63,13 @@ def when_open():
 QTimer.singleShot(0, when_open)
 app.exec()
 """
+
+
+@pytest.fixture
+def store(plain_store: Store) -> Store:
+    """A plain store: the typist is a real second program that opens the data folder as it is,
+    without a key (a sealed draft's own crash safety is tested in tests/core/test_drafts.py)."""
+    return plain_store
 
 
 def read_line(process: subprocess.Popen[str], timeout: float) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -23,6 +24,13 @@ from tests.gui.failing_store import HeldWriteLock
 
 #: Keys a second, a steady typist's pace.
 RATE = 10.0
+
+
+@pytest.fixture
+def store(plain_store: Store) -> Store:
+    """A plain store: the typist is a real second program that opens the data folder as it is,
+    without a key (a sealed draft's own crash safety is tested in tests/core/test_drafts.py)."""
+    return plain_store
 
 
 def stored_words(store: Store, story_id: str) -> str:
