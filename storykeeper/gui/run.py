@@ -35,7 +35,8 @@ def make_application() -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
-    app.setWindowIcon(QIcon.fromTheme("accessories-text-editor"))
+    # The program's own icon where a package installed it (packaging/), else a theme's.
+    app.setWindowIcon(QIcon.fromTheme(APP_ID, QIcon.fromTheme("accessories-text-editor")))
     return app
 
 
