@@ -37,6 +37,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -665,6 +666,7 @@ def prepare_restore(
     ask_secret: AskSecret | None = None,
     progress: Progress | None = None,
     confirm: Callable[[Path, Manifest], bool] | None = None,
+    window_open: bool = False,
 ) -> PreparedRestore:
     """Check the backup at ``source``, copy it into the data folder, check that its database
     opens with its key, and write the journal of the renames that swap it in. Nothing of the
@@ -673,9 +675,17 @@ def prepare_restore(
 
     ``known_key`` is a store key to try first (the current store's); else the keyring, else
     ``ask_secret`` for the backup's passphrase or recovery key. ``confirm`` is asked once the
-    backup is checked, before anything is copied; False cancels with nothing changed."""
+    backup is checked, before anything is copied; False cancels with nothing changed.
+    Refused while another Storykeeper has the store open, unless it is the ``window_open``
+    that prepares (its swap waits for the next start)."""
     say = progress or (lambda _what, _done, _total: None)
-    finish_interrupted_restore(paths)
+    if window_open:
+        # A restore this window prepared before is replaced: its journal goes first, so the
+        # next start never swaps in a copy half-made now.
+        (paths.data_dir / JOURNAL_NAME).unlink(missing_ok=True)
+    else:
+        finish_interrupted_restore(paths)
+        _refuse_while_in_use(paths, "Nothing was changed.")
     backup = find_backup(source)
     manifest = check_backup(backup, say)
     _refuse_newer(backup, manifest)
@@ -897,6 +907,12 @@ def finish_interrupted_restore(paths: DataPaths) -> bool:
     if not journal_file.is_file():
         shutil.rmtree(data_dir / STAGED_NAME, ignore_errors=True)
         return False
+    # The window that prepared the restore may still be closing: its files must not move
+    # under it (its last writes would land in the store kept aside, out of sight).
+    deadline = time.monotonic() + IN_USE_WAIT_SECONDS
+    while store_in_use(paths) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    _refuse_while_in_use(paths, "The restore is finished at the next start after that.")
     try:
         journal = json.loads(journal_file.read_text())
         staged = data_dir / Path(str(journal["staged"])).name
@@ -948,6 +964,47 @@ def _move_aside(current: Path, aside: Path, room_for_another: bool = False) -> N
     current.replace(aside / current.name)
     fsync_folder(aside)
     fsync_folder(current.parent)
+
+
+#: SQLite's "dead man switch" in a WAL database's -shm file (its unix VFS: UNIX_SHM_DMS, after
+#: the eight locks from byte 120): every connection holds a shared lock on it while it is open.
+_SHM_DMS_BYTE = 128
+#: How long a start waits for a Storykeeper still closing before it finishes a restore.
+IN_USE_WAIT_SECONDS = 10.0
+
+
+def store_in_use(paths: DataPaths) -> bool:
+    """Whether another process (the window, a command in another terminal) has the store open:
+    the -shm file's dead-man-switch byte cannot be locked for writing. Only asked, never kept:
+    the lock is let go at once. Asked only where this process has no connection to the store
+    (before it opens, or a restore): POSIX locks belong to a process, so it would not see its
+    own, and letting go would let go of its connections' lock. (POSIX; elsewhere, False.)"""
+    shm = paths.data_dir / f"{DATABASE_NAME}-shm"
+    if os.name != "posix" or not shm.exists():
+        return False
+    import fcntl
+
+    try:
+        descriptor = os.open(shm, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _SHM_DMS_BYTE)
+    except OSError:
+        return True
+    else:
+        fcntl.lockf(descriptor, fcntl.LOCK_UN, 1, _SHM_DMS_BYTE)
+        return False
+    finally:
+        os.close(descriptor)
+
+
+def _refuse_while_in_use(paths: DataPaths, consequence: str) -> None:
+    if store_in_use(paths):
+        raise BackupError(
+            f"Storykeeper has the stories in {paths.data_dir} open (the window, or a command "
+            f"in another terminal): close it, then try again. {consequence}"
+        )
 
 
 def iter_aside(data_dir: Path) -> Iterator[Path]:

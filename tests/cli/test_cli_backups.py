@@ -153,3 +153,44 @@ def test_backup_to_a_full_stick(filled: DataPaths, tmp_path: Path, room: str) ->
         assert list(usb.rglob(".*")) == [], "no half-copied media file either"
     with Store.open(filled) as store, store.read() as session:
         assert backups.last_backup_at(session) is None
+
+
+HOLD_THE_STORE_OPEN = """
+import sqlite3, sys
+connection = sqlite3.connect(sys.argv[1])
+connection.execute("SELECT count(*) FROM stories").fetchone()
+print("open", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_restore_waits_for_another_storykeeper_to_close(filled: DataPaths, tmp_path: Path) -> None:
+    """A second process with the store open (as a window would have it): restore refuses in
+    one line with nothing changed, and works once it has closed."""
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    assert program(filled.data_dir, "backup", "--to", str(usb)).returncode == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_STORE_OPEN, str(filled.database)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "open\n"
+        before = filled.database.read_bytes()
+
+        ran = program(filled.data_dir, "restore", str(usb), "--yes")
+
+        assert ran.returncode == 1
+        assert ran.stderr.splitlines()[-1] == (
+            f"storykeeper: error: Storykeeper has the stories in {filled.data_dir} open (the "
+            "window, or a command in another terminal): close it, then try again. Nothing was "
+            "changed."
+        )
+        assert filled.database.read_bytes() == before
+        assert list(backups.iter_aside(filled.data_dir)) == []
+    finally:
+        holder.communicate("\n", timeout=CHILD_DEADLINE)
+
+    assert program(filled.data_dir, "restore", str(usb), "--yes").returncode == 0

@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -436,3 +437,56 @@ def test_restoring_onto_a_full_disk_changes_nothing(tmp_path: Path) -> None:
         with Store.open(paths) as store:
             (title_and_words,) = holdings(store).stories.values()
             assert title_and_words[0] == "Here before the restore"
+
+
+HOLD_THE_STORE_OPEN = """
+import sys
+from pathlib import Path
+from storykeeper.core.db import Store
+from storykeeper.paths import DataPaths
+
+data_dir = Path(sys.argv[1])
+with Store.open(DataPaths(data_dir, data_dir / "logs"), bytes.fromhex(sys.argv[2])) as store:
+    print("open", flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_a_prepared_restore_waits_for_the_window_to_close(
+    store: Store,
+    store_key: bytes,
+    paths: DataPaths,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The window prepares with its store open; a start while it is still open (a command
+    in a terminal) leaves the files where they are and says why; once closed, it is done."""
+    fill(store, tmp_path / "files")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    backups.make_backup(store, usb)
+    make_story(store, title="Written after the backup", teller="Edna Morris")
+    backups.prepare_restore(paths, usb, known_key=store_key, window_open=True)
+    store.close()
+    # The window, still closing: another process with the store open.
+    window = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_STORE_OPEN, str(paths.data_dir), store_key.hex()],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert window.stdout is not None and window.stdout.readline() == "open\n"
+        monkeypatch.setattr(backups, "IN_USE_WAIT_SECONDS", 0.5)
+
+        with pytest.raises(BackupError, match="The restore is finished at the next start after"):
+            backups.finish_interrupted_restore(paths)
+
+        assert backups.restore_pending(paths)
+    finally:
+        window.communicate("\n", timeout=120)
+    with Store.open(paths, store_key) as current:
+        assert len(holdings(current).stories) == 3
+    assert backups.finish_interrupted_restore(paths)
+    with Store.open(paths, store_key) as reopened:
+        assert len(holdings(reopened).stories) == 2

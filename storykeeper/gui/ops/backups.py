@@ -68,7 +68,9 @@ def prepare_restore(
     """Check and stage ``backup``; ``secret`` is the passphrase or recovery key the person
     typed for a backup of another store (tried once; None: the keyring only)."""
     ask = None if secret is None else _once(secret)
-    return backups.prepare_restore(paths, backup, ask_secret=ask, progress=progress)
+    return backups.prepare_restore(
+        paths, backup, ask_secret=ask, progress=progress, window_open=True
+    )
 
 
 def _once(secret: str) -> backups.AskSecret:
