@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from storykeeper.gui.run import run_gui  # Qt is loaded only for the window
 
             # The window unlocks the store itself: its questions are dialogs.
-            return run_gui(paths, plain=plain)
+            return run_gui(paths, plain=plain, open_bundles=args.open_bundle or [])
         # The keyring, a script's passphrase, or the terminal (core/unlock.py, cli/security.py).
         with open_store(paths, TerminalAsker(), plain=plain) as store:
             return int(args.handler(store, args, sys.stdout))

@@ -7,6 +7,7 @@ A group (``stories``, ``keys``, ``bundles``) registers its own subcommands with
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from storykeeper import __version__
 from storykeeper.cli import backups, bundles, insight, keys, report, security, stories
@@ -47,6 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"Storykeeper {__version__}")
+    # How the desktop opens a bundle someone double-clicked (the desktop entry's Exec line,
+    # which gives no file at all when started from the menu).
+    parser.add_argument(
+        "--open-bundle",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="open the window's import with these bundles (nothing is imported until Import)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in (stories, insight, report, keys, bundles, backups, security):
         group.add_commands(commands, common, as_json)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
@@ -24,6 +26,9 @@ from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.unlock import DialogAsker
 from storykeeper.gui.settings import GuiSettings
 from storykeeper.paths import DataPaths
+
+if TYPE_CHECKING:
+    from storykeeper.gui.main_window import MainWindow
 
 EXIT_AFTER_FIRST_PAGE_ENV = "STORYKEEPER_EXIT_AFTER_FIRST_PAGE"
 
@@ -40,7 +45,16 @@ def make_application() -> QApplication:
     return app
 
 
-def run_gui(paths: DataPaths, *, plain: bool = False) -> int:
+def open_bundles_when_shown(window: MainWindow, files: list[Path]) -> None:
+    """The import with ``files`` on its list, once the window is up: how a bundle someone
+    double-clicked reaches the window (``--open-bundle``, the desktop entry's Exec line)."""
+    if files:
+        QTimer.singleShot(0, lambda: window.show_import(list(files)))
+
+
+def run_gui(
+    paths: DataPaths, *, plain: bool = False, open_bundles: list[Path] | None = None
+) -> int:
     from storykeeper.gui.main_window import MainWindow  # Qt widgets only when a window is wanted
 
     app = make_application()
@@ -67,6 +81,7 @@ def run_gui(paths: DataPaths, *, plain: bool = False) -> int:
 
             window.list_page.model.loaded.connect(first_page)
         window.show()
+        open_bundles_when_shown(window, open_bundles or [])
         code = app.exec()
         context.shutdown()
         return int(code)
