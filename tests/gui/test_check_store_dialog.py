@@ -124,7 +124,8 @@ def test_unused_files_are_removed_only_once_confirmed(
     assert seen["findings after"] == ["Nothing to report."]
     assert seen["button after"] is False
     assert not unused.exists()
-    assert kept_path.read_bytes() == b"\xff\xd8 a photo a story uses"
+    assert kept_path.exists()
+    assert store.media.open(kept.sha256).read() == b"\xff\xd8 a photo a story uses"
     with store.read() as session:
         event = recent_events(session, limit=1)[0]
     assert (event.action, event.details["files"]) == ("media.unused_removed", 1)
