@@ -3,6 +3,8 @@ question, so a test can say both what was asked and that nothing else was."""
 
 from __future__ import annotations
 
+import contextlib
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from storykeeper.core.db import Store
@@ -21,6 +23,7 @@ class ScriptedAsker:
     passphrase_reasons: list[str] = field(default_factory=list)
     recovery_keys: list[str] = field(default_factory=list)
     offers: int = 0
+    worked: list[str] = field(default_factory=list)
 
     def ask_secret(self, request: SecretRequest) -> Secret | None:
         self.requests.append(request)
@@ -36,6 +39,10 @@ class ScriptedAsker:
     def offer_conversion(self) -> bool:
         self.offers += 1
         return self.convert
+
+    def working(self, what: str) -> AbstractContextManager[None]:
+        self.worked.append(what)
+        return contextlib.nullcontext()
 
     @property
     def asked_anything(self) -> bool:

@@ -9,10 +9,12 @@ changes it (passphrase, keyring, recovery key, encrypting a plain store).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import getpass
 import sys
 import time
+from contextlib import AbstractContextManager
 from typing import TextIO
 
 from storykeeper.cli.output import dumps, print_fields
@@ -109,6 +111,11 @@ class TerminalAsker:
 
     def offer_conversion(self) -> bool:
         return False  # the command line converts only when asked: storykeeper secure --convert
+
+    def working(self, what: str) -> AbstractContextManager[None]:
+        if self._err.isatty():
+            print(what, file=self._err, flush=True)
+        return contextlib.nullcontext()
 
 
 def add_commands(

@@ -18,6 +18,7 @@ import enum
 import logging
 import os
 import re
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -41,6 +42,10 @@ PASSPHRASE_ENV = "STORYKEEPER_PASSPHRASE"  # noqa: S105 (a variable's name)
 PASSPHRASE_FILE_ENV = "STORYKEEPER_PASSPHRASE_FILE"  # noqa: S105 (a variable's name)
 #: The first bytes of every plain SQLite database; an SQLCipher database looks random.
 SQLITE_HEADER = b"SQLite format 3\x00"
+ENCRYPTING = (
+    "Encrypting your stories: this can take a few minutes for many stories and recordings. "
+    "Please wait, and keep the computer on."
+)
 #: Beside the database while a plain store is being encrypted: the next start finishes the work.
 CONVERTING_NOTE = "encrypting-in-progress"
 #: A recovery key once dashes, spaces and case are set aside: 8 groups of 5 Crockford base32.
@@ -87,6 +92,10 @@ class Asker(Protocol):
 
     def offer_conversion(self) -> bool:
         """Whether to encrypt this plain store now (the asker remembers a "not now")."""
+
+    def working(self, what: str) -> AbstractContextManager[None]:
+        """Shown while a long step runs (encrypting a plain store), so nobody takes the
+        pause for a program that stopped."""
 
 
 def looks_like_recovery_key(text: str) -> bool:
@@ -174,7 +183,8 @@ def open_store(paths: DataPaths, ask: Asker, *, plain: bool = False) -> Store:
     if conversion_unfinished(paths):
         log.info("finishing the encryption a kill interrupted")
         try:
-            finish_conversion(paths, store_key)
+            with ask.working(ENCRYPTING):
+                finish_conversion(paths, store_key)
         except StorykeeperError as unfinished:
             # The store opens all the same (plain or encrypted, nothing lost): the next start
             # tries again. The kind only: the message names the folder.
@@ -316,7 +326,8 @@ def convert_plain_store(paths: DataPaths, ask: Asker) -> Conversion:
     store_key = create_store_key(paths, ask)
     with atomic_file(paths.data_dir / CONVERTING_NOTE) as note:
         note.write(b"encrypting this store\n")
-    return finish_conversion(paths, store_key)
+    with ask.working(ENCRYPTING):
+        return finish_conversion(paths, store_key)
 
 
 def conversion_unfinished(paths: DataPaths) -> bool:

@@ -14,6 +14,7 @@ from storykeeper.core.db import Store
 from storykeeper.core.errors import StoreError
 from storykeeper.core.store_keys import KEYS_FILE, StoreKeyError, StoreKeys, WrongSecretError
 from storykeeper.core.unlock import (
+    ENCRYPTING,
     PASSPHRASE_ENV,
     PASSPHRASE_FILE_ENV,
     StoreState,
@@ -272,6 +273,7 @@ def test_encrypting_at_start_without_a_keyring_asks_the_new_passphrase_once(
         assert store.encrypted and setting_kept(store)
     assert asker.requests == []  # the passphrase just chosen is not asked for again
     assert len(asker.recovery_keys) == 1
+    assert asker.worked == [ENCRYPTING]  # said while it ran
 
 
 def test_encrypting_at_start_while_the_store_is_open_elsewhere_opens_it_and_finishes_later(

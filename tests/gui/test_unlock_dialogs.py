@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -17,7 +17,12 @@ from pytestqt.qtbot import QtBot
 from storykeeper.core.unlock import SecretRequest, open_store, store_state
 from storykeeper.gui.appearance import apply_appearance
 from storykeeper.gui.dialogs.recovery_key import RecoveryKeyDialog
-from storykeeper.gui.dialogs.unlock import DialogAsker, NewPassphraseDialog, UnlockDialog
+from storykeeper.gui.dialogs.unlock import (
+    DialogAsker,
+    NewPassphraseDialog,
+    UnlockDialog,
+    WorkingNotice,
+)
 from storykeeper.paths import DataPaths
 from tests.gui.answering import when_dialog_opens
 from tests.gui.inspecting import unnamed_controls
@@ -232,10 +237,18 @@ def test_not_now_to_encrypting_is_remembered(
 
 
 def test_encrypt_now_at_start_converts_and_shows_the_recovery_key(
-    qtbot: QtBot, paths: DataPaths
+    qtbot: QtBot, paths: DataPaths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     open_store(paths, DialogAsker(paths), plain=True).close()
     kept: list[str] = []
+    notices: list[str] = []
+    shown_as_usual = WorkingNotice.showEvent
+
+    def noted(notice: WorkingNotice, event: QShowEvent) -> None:
+        notices.append(notice.what.text())
+        shown_as_usual(notice, event)
+
+    monkeypatch.setattr(WorkingNotice, "showEvent", noted)
 
     def keep(dialog: QWidget) -> None:
         assert isinstance(dialog, RecoveryKeyDialog)
@@ -251,6 +264,9 @@ def test_encrypt_now_at_start_converts_and_shows_the_recovery_key(
     with open_store(paths, DialogAsker(paths)) as store:
         assert store.encrypted
     assert len(kept) == 1
+    assert len(notices) == 1 and "Encrypting your stories" in notices[0]
+    assert QApplication.overrideCursor() is None  # the busy pointer is gone again
+    assert not any(isinstance(w, WorkingNotice) and w.isVisible() for w in qapp_widgets())
     assert store_state(paths).value == "encrypted"
     assert paths.database.read_bytes()[:16] != b"SQLite format 3\x00"
 
@@ -273,3 +289,7 @@ def test_quit_at_the_unlock_dialog_ends_quietly(
     assert run_gui(paths) == 1
     assert len(asked) == 1 and "recovery key" in asked[0]
     assert QApplication.activeModalWidget() is None  # no error message after a Quit
+
+
+def qapp_widgets() -> list[QWidget]:
+    return list(QApplication.topLevelWidgets())

@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -177,6 +180,18 @@ class NewPassphraseDialog(QDialog):
             self.accept()
 
 
+class WorkingNotice(QDialog):
+    """What is being done, while it is done (no buttons: it closes itself)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__()
+        self.setWindowTitle("Storykeeper is working")
+        self.what = QLabel(what)
+        self.what.setWordWrap(True)
+        self.what.setAccessibleName("What Storykeeper is doing")
+        QVBoxLayout(self).addWidget(self.what)
+
+
 class DialogAsker:
     """The window's ``Asker``: each question a dialog, before the main window exists."""
 
@@ -205,6 +220,22 @@ class DialogAsker:
         dialog = RecoveryKeyDialog(recovery_key)
         dialog.exec()
         dialog.deleteLater()
+
+    @contextmanager
+    def working(self, what: str) -> Iterator[None]:
+        """A small window saying what is happening, and the busy pointer, while it runs: no
+        other window is open yet, and nothing would show that Storykeeper is at work."""
+        notice = WorkingNotice(what)
+        notice.show()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        # Drawn before the work starts: the event loop does not turn until it is done.
+        QApplication.processEvents()
+        try:
+            yield
+        finally:
+            QApplication.restoreOverrideCursor()
+            notice.close()
+            notice.deleteLater()
 
     def offer_conversion(self) -> bool:
         if self._unattended:
