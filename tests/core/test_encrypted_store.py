@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 from pathlib import Path
 
@@ -319,3 +321,41 @@ def test_a_change_made_outside_with_the_key_is_found_by_check(
     with Store.open(store.paths, store_key) as reopened:
         report = check_store(reopened)
     assert [p.area for p in report.problems] == ["stories"]
+
+
+_KILLED_WHILE_WRITING = """
+import os, sys
+from pathlib import Path
+from sqlalchemy import text
+from storykeeper.core.db import Store
+from storykeeper.paths import resolve_paths
+from tests.factories import make_story
+with Store.open(resolve_paths(Path(sys.argv[1])), bytes.fromhex(sys.argv[2])) as store:
+    for n in range(3):
+        make_story(store, title=f"Kept {n}")
+    with store.write(actor="test") as session:
+        session.execute(text("UPDATE stories SET title = 'Half done'"))
+        session.flush()
+        os.kill(os.getpid(), 9)
+"""
+
+
+def test_a_kill_during_a_write_keeps_every_committed_story_and_check_passes(
+    paths: DataPaths, store: Store, store_key: bytes
+) -> None:
+    """A real process killed (SIGKILL) in the middle of a write transaction, its change made
+    but not committed: the encrypted store opens, the three committed stories are there, the
+    half-done change is not, and check passes."""
+    store.close()
+    child = subprocess.run(
+        [sys.executable, "-c", _KILLED_WHILE_WRITING, str(paths.data_dir), store_key.hex()],
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+        check=False,
+    )
+    assert child.returncode == -9, child.stderr.decode()[-2000:]
+    with Store.open(paths, store_key) as reopened:
+        with reopened.read() as session:
+            titles = sorted(session.execute(text("SELECT title FROM stories")).scalars())
+        assert titles == ["Kept 0", "Kept 1", "Kept 2"]
+        assert check_store(reopened).ok
