@@ -28,6 +28,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import secrets
 import time
 import unicodedata
@@ -44,7 +45,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from storykeeper.core.atomic_files import atomic_file
+from storykeeper.core.atomic_files import atomic_file, fsync_folder, plain_write_error
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.key_derivation import STORE_KEY_BYTES
 
@@ -90,6 +91,17 @@ class WrongSecretError(StoreKeyError):
 
 class KeyringUnavailableError(StoreKeyError):
     """The system's keyring cannot be reached (none installed, locked, or refused)."""
+
+
+class KeysAlreadyMadeError(StoreKeyError):
+    """The folder has a keys file already (perhaps made a moment ago by another Storykeeper
+    starting on the same new folder): unlock with it instead of making another."""
+
+
+ALREADY_MADE = (
+    f"This data folder already has a keys file ({KEYS_FILE}): it is an encrypted store "
+    "already, and its key was kept. Nothing was changed."
+)
 
 
 class TooManyTriesError(StoreKeyError):
@@ -179,10 +191,7 @@ class StoreKeys:
         """A new random store key with its slots: the keyring (if asked and one works), the
         passphrase (if given), the recovery key (always). Never replaces an existing keys file."""
         if self._path.exists():
-            raise StoreKeyError(
-                f"This data folder already has a keys file ({KEYS_FILE}): it is an encrypted "
-                "store already, and its key was kept. Nothing was changed."
-            )
+            raise KeysAlreadyMadeError(ALREADY_MADE)
         if passphrase is not None:
             _check_new_passphrase(passphrase)
         store_key = secrets.token_bytes(STORE_KEY_BYTES)
@@ -211,7 +220,7 @@ class StoreKeys:
         # Private, as DataPaths.ensure makes it: the keys file may be the folder's first file.
         self._data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
-            self._write(document)
+            self._write_new(document)
         except BaseException:
             if in_keyring:
                 _keyring_delete(store_id)
@@ -360,6 +369,29 @@ class StoreKeys:
         data = json.dumps(document, indent=2, sort_keys=True).encode() + b"\n"
         with atomic_file(self._path) as handle:
             handle.write(data)
+
+    def _write_new(self, document: dict[str, Any]) -> None:
+        """Write the first keys file, whole, only if there is none: two programs starting on a
+        new folder at once would otherwise each make a key, and the second file would replace
+        the first while a database keyed with the first may already exist. A hard link fails
+        when the name is taken, atomically, where a rename would replace it."""
+        data = json.dumps(document, indent=2, sort_keys=True).encode() + b"\n"
+        staged = self._path.with_name(f".{KEYS_FILE}.new-{uuid.uuid4().hex}")
+        try:
+            with atomic_file(staged) as handle:
+                handle.write(data)
+            try:
+                os.link(staged, self._path)
+            except FileExistsError:
+                raise KeysAlreadyMadeError(ALREADY_MADE) from None
+            except OSError as exc:
+                plain = plain_write_error(exc, self._path)
+                if plain is not None:
+                    raise plain from exc
+                raise
+            fsync_folder(self._path.parent)
+        finally:
+            staged.unlink(missing_ok=True)
 
     def _unwrap_or_count(
         self, document: dict[str, Any], slot_name: str, kek: bytes, wrong: str

@@ -29,6 +29,7 @@ from storykeeper.core.errors import StoreError, StorykeeperError
 from storykeeper.core.store_keys import (
     KEYS_FILE,
     KeyringUnavailableError,
+    KeysAlreadyMadeError,
     StoreKeyError,
     StoreKeys,
     TooManyTriesError,
@@ -163,7 +164,13 @@ def open_store(paths: DataPaths, ask: Asker, *, plain: bool = False) -> Store:
         if plain:
             log.info("a new plain store, as asked")
             return Store.open(paths)
-        return Store.open(paths, store_key=create_store_key(paths, ask))
+        try:
+            return Store.open(paths, store_key=create_store_key(paths, ask))
+        except KeysAlreadyMadeError:
+            # Another Storykeeper starting on this new folder at the same moment made its key
+            # first: this one opens the store with that key, as any later start would.
+            log.info("the new store's key was made by another program at the same moment")
+            state = store_state(paths)
     if plain and state is StoreState.ENCRYPTED:
         raise StoreError(
             "--plain-store is only for a new data folder: this one is already encrypted."

@@ -709,3 +709,44 @@ def test_the_private_keyring_can_be_emptied_between_test_modules(
     assert login_keyring.stat().st_size < size_with_entries
     StoreKeys(data_dir).remember_in_keyring(made.store_key)
     assert StoreKeys(data_dir).from_keyring() == made.store_key
+
+
+_CREATE_AT_ONCE = """
+import json, sys, time
+from pathlib import Path
+from storykeeper.core.store_keys import StoreKeyError, StoreKeys
+start = Path(sys.argv[2])
+while not start.exists():  # all begin together, so their creates overlap
+    time.sleep(0.001)
+try:
+    made = StoreKeys(Path(sys.argv[1])).create()
+except StoreKeyError:
+    print(json.dumps(None))
+else:
+    print(json.dumps(made.store_key.hex()))
+"""
+
+
+def test_processes_making_a_new_stores_key_at_once_leave_one_key(
+    keyring_service: KeyringDaemon, tmp_path: Path
+) -> None:
+    # Two windows (or a window and a script) started on a new folder at the same moment: if
+    # both made a key and the second's file replaced the first's, a database keyed with the
+    # first would never open again. Exactly one may make the key; the others are told.
+    folder, start = tmp_path / "new", tmp_path / "start"
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CREATE_AT_ONCE, str(folder), str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    start.touch()
+    said = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0] * 6, [err for _, err in said]
+    made = [json.loads(out) for out, _ in said]
+    winners = [key for key in made if key is not None]
+    assert len(winners) == 1, made
+    assert StoreKeys(folder).from_keyring() == bytes.fromhex(winners[0])
