@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storykeeper.core import insight as insight_numbers
@@ -77,24 +77,18 @@ def excerpt(words: str, limit: int = EXCERPT_CHARACTERS) -> str:
 
 
 def _counted_how_told(session: Session, wanted: StoryFilter, threshold: int) -> tuple[Tally, ...]:
-    """How the counted stories were told: the story list's filter, decided story by story by
-    the one rule (a few dozen kinds of history, each decided once)."""
-    rows = session.execute(
-        select(StoryRow.uuid, StoryRow.how_told).where(
-            StoryRow.id.in_(story_ids_matching(session, wanted))
-        )
+    """How the counted stories were told: the story list's filter and the one rule, as the
+    list's condition (``reports_allowed_clause``, kept equal to ``insight_use`` by a test), in
+    one grouped query. Decided story by story it took 51 of a 68 s report at 100,000 stories."""
+    counted = replace(wanted, in_reports=True)
+    told = session.execute(
+        select(StoryRow.how_told, func.count())
+        .where(StoryRow.id.in_(story_ids_matching(session, counted)))
+        .group_by(StoryRow.how_told)
     ).all()
-    told: Counter[str] = Counter()
-    batch = 900
-    for start in range(0, len(rows), batch):
-        part = rows[start : start + batch]
-        histories = consent_histories(session, [uuid for uuid, _ in part])
-        for uuid, how_told in part:
-            if insight_use(histories.get(uuid, ())).counted:
-                told[how_told or ""] += 1
     return tuple(
         Tally(HowTold(value).label if value else "Not recorded", _held(count, threshold))
-        for value, count in told.most_common()
+        for value, count in sorted(told, key=lambda row: (-row[1], row[0] or ""))
     )
 
 
