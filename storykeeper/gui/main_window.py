@@ -34,6 +34,7 @@ from storykeeper.gui.dialogs.import_bundles import ImportDialog, bundle_paths
 from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.dialogs.people import StorytellersDialog, SupportersDialog
 from storykeeper.gui.dialogs.security import show_security_dialog
+from storykeeper.gui.dialogs.shortcuts import ShortcutsDialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.dialogs.trust import TrustDialog
 from storykeeper.gui.drafts_offer import offer_drafts
@@ -50,43 +51,6 @@ from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 from storykeeper.gui.widgets.modal import run_modal
 
 log = logging.getLogger(__name__)
-
-SHORTCUTS_HELP = """
-<h3>Keyboard shortcuts</h3>
-<table cellpadding="4">
-<tr><td><b>Ctrl+N</b></td><td>New story</td></tr>
-<tr><td><b>Ctrl+F</b></td><td>Search the stories</td></tr>
-<tr><td><b>Enter</b></td><td>Open the chosen story</td></tr>
-<tr><td><b>Delete</b></td><td>Delete the chosen story (asks first)</td></tr>
-<tr><td><b>Esc</b></td><td>Back to the list from a story (everything is saved)</td></tr>
-<tr><td><b>Ctrl+S</b></td><td>Save now (Storykeeper also saves as you type)</td></tr>
-<tr><td><b>Ctrl+Q</b></td><td>Quit (once everything you typed is saved)</td></tr>
-<tr><td><b>Ctrl+L</b></td><td>Lock Storykeeper (what you typed is saved first)</td></tr>
-<tr><td><b>Alt+R</b></td><td>Read the person’s words aloud (in a story)</td></tr>
-<tr><td><b>Alt+C</b></td><td>Go through consent with the person (in a story)</td></tr>
-<tr><td><b>Alt+K</b></td><td>Take back (withdraw) consent (in a story)</td></tr>
-<tr><td><b>Alt+F</b></td><td>Print the person’s consent copy (in a story)</td></tr>
-<tr><td><b>Alt+B</b></td><td>Back to the list (in a story)</td></tr>
-<tr><td><b>Ctrl+R / Ctrl+Shift+R</b></td>
-<td>Record, pause or resume / stop and keep the recording (in a story)</td></tr>
-<tr><td><b>Ctrl+P</b></td><td>Play or pause the chosen recording (in a story)</td></tr>
-<tr><td><b>Ctrl+M / Ctrl+J</b></td>
-<td>Mark this moment in the notes / play from the mark at the cursor</td></tr>
-<tr><td><b>Ctrl+Shift+A / Ctrl+Shift+S</b></td>
-<td>Add a photo or document / save a copy of the chosen one (in a story)</td></tr>
-<tr><td><b>Ctrl+Shift+P / Ctrl+Shift+F / Ctrl+Shift+L</b></td>
-<td>Add a person mentioned / find names in the text / what will leave (in a story)</td></tr>
-<tr><td><b>Tab / Shift+Tab</b></td><td>Next / previous field</td></tr>
-<tr><td><b>Ctrl++ / Ctrl+− / Ctrl+0</b></td><td>Larger, smaller, normal text</td></tr>
-<tr><td><b>Ctrl+Shift+H</b></td><td>High contrast on or off</td></tr>
-<tr><td><b>Ctrl+Shift+T / Ctrl+Shift+U</b></td><td>Storytellers / supporters</td></tr>
-<tr><td><b>Ctrl+E</b></td><td>Export a bundle for the coordinator</td></tr>
-<tr><td><b>Ctrl+I</b></td><td>Import bundles (or drop the files on the window)</td></tr>
-<tr><td><b>Ctrl+Shift+I</b></td>
-<td>What people are telling us: enablers and barriers by theme (Esc: back)</td></tr>
-<tr><td><b>Alt + underlined letter</b></td><td>The button or field with that letter</td></tr>
-</table>
-"""
 
 
 class MainWindow(QMainWindow):
@@ -431,7 +395,7 @@ class MainWindow(QMainWindow):
         return box.clickedButton() is stop
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HELP)
+        run_modal(ShortcutsDialog(self))
 
     def show_about(self) -> None:
         QMessageBox.about(

@@ -15,6 +15,7 @@ from storykeeper.core.search import StoryFilter
 from storykeeper.gui.appearance import BASE_POINT_SIZE
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.people import StorytellersDialog
+from storykeeper.gui.dialogs.shortcuts import ShortcutsDialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.models.story_table import StoryTableModel
@@ -389,11 +390,11 @@ def test_help_and_find_from_the_keyboard(qtbot: QtBot, window: MainWindow) -> No
     shown: list[str] = []
 
     def read_and_close(box: QWidget) -> None:
-        assert isinstance(box, QMessageBox)
-        shown.append(box.text())
+        assert isinstance(box, ShortcutsDialog)
+        shown.append(box.text.toPlainText())
         QtBot.keyClick(box, Qt.Key.Key_Escape)
 
-    when_dialog_opens(read_and_close, QMessageBox)
+    when_dialog_opens(read_and_close, ShortcutsDialog)
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F1)
     qtbot.waitUntil(lambda: bool(shown))
     assert "Keyboard shortcuts" in shown[0] and "Ctrl+N" in shown[0]
