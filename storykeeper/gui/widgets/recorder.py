@@ -57,6 +57,7 @@ RECORD_KEY = "Ctrl+R"
 STOP_KEY = "Ctrl+Shift+R"
 PLAY_KEY = "Ctrl+P"
 MARK_KEY = "Ctrl+M"
+READ_ONLY_NOTES = "This story came from another computer, so its notes are not changed here."
 JUMP_KEY = "Ctrl+J"
 NO_MICROPHONE = (
     "No microphone found. Plug one in, or check it is switched on, to record. "
@@ -281,7 +282,12 @@ class RecorderPanel(QGroupBox):
         self.elapsed.setVisible(busy)
         self.level.setVisible(busy)
         self.hint.setVisible(bool(self.recording_list.attachments))
-        self.mark_button.setEnabled(busy or bool(self.recording_list.attachments))
+        self.mark_button.setEnabled(
+            not self.read_only and (busy or bool(self.recording_list.attachments))
+        )
+        why_not = READ_ONLY_NOTES if self.read_only else ""
+        self.mark_button.setToolTip(why_not)
+        self.mark_button.setAccessibleDescription(why_not)
         chosen = self.recording_list.chosen() is not None
         self.remove_button.setEnabled(chosen and not busy and not self.read_only)
         self.save_button.setEnabled(chosen)
@@ -463,6 +469,8 @@ class RecorderPanel(QGroupBox):
 
     def mark_moment(self) -> None:
         """Ask the editor to put "[Recording N, mm:ss]" into the notes at the cursor."""
+        if self.read_only:  # Ctrl+M too: the notes of an imported story are not changed here
+            return
         if self.active is not None:
             self.mark_requested.emit(format_mark(self.session.title, self.session.duration()))
         elif self.recording_list.attachments and self.player.title:
