@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 TEXT_SCALE_MIN = 100
 TEXT_SCALE_MAX = 200
@@ -134,4 +134,26 @@ class GuiSettings:
     @backup_folder.setter
     def backup_folder(self, folder: str) -> None:
         self._qt.setValue("backup/folder", folder)
+        self._qt.sync()
+
+    @property
+    def export_folder(self) -> str:
+        """Where the next bundle is saved: the last folder used, if it is still there.
+
+        Otherwise the person's Documents folder, but only if it exists (a fresh account or
+        another language may have none), else their home folder: never a folder the export
+        would then fail to write into.
+        """
+        remembered = str(self._qt.value("export/folder", ""))
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        for candidate in (remembered, documents):
+            if candidate and Path(candidate).is_dir():
+                return candidate
+        return str(Path.home())
+
+    @export_folder.setter
+    def export_folder(self, folder: str) -> None:
+        self._qt.setValue("export/folder", folder)
         self._qt.sync()

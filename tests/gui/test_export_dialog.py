@@ -71,7 +71,7 @@ def test_exporting_by_keyboard_writes_a_bundle_the_coordinator_can_open(
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     key(qtbot, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: "message" in seen, timeout=20_000)
-    assert seen["summary"] == "3 stories will go; 1 stories are left out."
+    assert seen["summary"] == "3 stories will go; 1 story is left out."
     assert seen["left out"].endswith("No consent has been recorded yet.")
     (bundle,) = out.iterdir()
     assert str(bundle) in seen["message"]
@@ -90,7 +90,7 @@ def test_without_a_recipient_only_a_plain_bundle_can_be_chosen(
     dialog = ExportDialog(window.context, window)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 stories will go"))
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 story will go"))
     assert not dialog.export_button.isEnabled()  # nobody to encrypt to
     assert dialog.recipient_list.item(0).text().startswith("No recipients yet")
     qtbot.mouseClick(dialog.plain, Qt.MouseButton.LeftButton)
@@ -147,7 +147,7 @@ def test_the_story_open_can_be_exported_on_its_own(
         assert isinstance(dialog, ExportDialog)
         assert dialog.only_chosen.text() == "&Only “Just this one”"
         key(qtbot, Qt.Key.Key_O, ALT)
-        qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 stories will go"))
+        qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 story will go"))
         dialog.folder.setText(str(tmp_path))
         key(qtbot, Qt.Key.Key_X, ALT)  # "Export"
         qtbot.waitUntil(lambda: dialog.message.text().startswith("Saved:"), timeout=15_000)
@@ -332,7 +332,7 @@ def test_a_story_the_coordinator_would_refuse_is_named_before_anything_is_writte
     dialog = ExportDialog(window.context, window)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 stories will go"))
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 story will go"))
     qtbot.mouseClick(dialog.plain, Qt.MouseButton.LeftButton)
     out = tmp_path / "bundles"
     out.mkdir()
@@ -375,7 +375,7 @@ def test_the_export_is_announced_and_recipients_added_elsewhere_appear(
     dialog = ExportDialog(window.context, window)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 stories will go"))
+    qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 story will go"))
     assert not dialog.export_button.isEnabled()  # nobody to encrypt to yet
     coordinator = x25519.Identity.generate()
 
@@ -411,6 +411,6 @@ def test_withdrawals_beyond_one_bundle_are_said_to_go_next_time(
     dialog.show()
     qtbot.waitUntil(lambda: dialog.plan is not None)
     assert dialog.summary.text() == (
-        f"0 stories will go; {WITHDRAWALS_MAX} withdrawals (the coordinator removes those); "
+        f"0 stories will go; {WITHDRAWALS_MAX:,} withdrawals (the coordinator removes those); "
         "3 more withdrawals go in the next export; 0 stories are left out."
     )

@@ -46,7 +46,7 @@ def test_a_notice_is_held_back_while_someone_who_never_had_the_story_is_ticked(
     qtbot.waitUntil(
         lambda: (
             dialog.summary.text()
-            == "Nothing to send to all of these recipients: 1 withdrawals wait for a bundle "
+            == "Nothing to send to all of these recipients: 1 withdrawal waits for a bundle "
             "only to those who had the story (a recipient ticked never had it)."
         )
     )
@@ -64,7 +64,7 @@ def test_a_notice_is_held_back_while_someone_who_never_had_the_story_is_ticked(
     qtbot.waitUntil(
         lambda: (
             dialog.summary.text()
-            == "0 stories will go; 1 withdrawals (the coordinator removes those); 0 stories are "
+            == "0 stories will go; 1 withdrawal (the coordinator removes those); 0 stories are "
             "left out."
         )
     )

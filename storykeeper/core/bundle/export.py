@@ -9,17 +9,21 @@ then ``record_export`` — and nothing else.
 
 from __future__ import annotations
 
+import platform
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from storykeeper.core import clock
 from storykeeper.core import recipients as recipients_module
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle.writer import (
     ExportPlan,
     ExportResult,
     Selection,
+    bundle_file_name,
     plan_export,
     record_export,
     write_bundle,
@@ -33,6 +37,7 @@ __all__ = [
     "ExportPlan",
     "ExportResult",
     "Selection",
+    "bundle_path",
     "bundle_recipients",
     "configured_recipients",
     "export_bundle",
@@ -49,6 +54,37 @@ def configured_recipients(session: Session) -> list[str]:
     return [r.age_recipient for r in recipients_module.list_recipients(session)]
 
 
+#: What a sender's name may keep in a file name on every desktop: letters, digits, spaces and
+#: a few marks. Anything else (a slash, a colon Windows refuses, a control character) goes.
+_UNSAFE_IN_NAMES = re.compile(r"[^\w .-]+")
+SENDER_NAME_MAX = 40
+
+
+def _sender_words(sender: str | None) -> str:
+    """The sender as it may stand in a file name: ``sender``, else this computer's name."""
+    cleaned = _UNSAFE_IN_NAMES.sub(" ", sender or platform.node()).strip(" .")
+    return " ".join(cleaned.split())[:SENDER_NAME_MAX].strip(" .") or "this computer"
+
+
+def bundle_path(folder: Path, *, plain: bool, sender: str | None = None) -> Path:
+    """Where a bundle exported into ``folder`` goes: named by who sent it and when.
+
+    "Storykeeper stories from North laptop 2026-12-07.zip.age" tells the coordinator's inbox
+    and file manager what it is; a bare id did not. The name holds only the sender (a label of
+    this computer, never a storyteller or a title) and the date; the extension is the one the
+    importer and the registered file type expect. A second export on the same day gets " (2)",
+    never the first one's name: the writer's final rename would replace it.
+    """
+    extension = bundle_file_name("", plain).removeprefix("storykeeper-")
+    stem = f"Storykeeper stories from {_sender_words(sender)} {clock.today().isoformat()}"
+    candidate = folder / f"{stem}{extension}"
+    number = 2
+    while candidate.exists():
+        candidate = folder / f"{stem} ({number}){extension}"
+        number += 1
+    return candidate
+
+
 def write_planned(
     paths: DataPaths,
     plan: ExportPlan,
@@ -60,14 +96,18 @@ def write_planned(
     organisation: str = "Storykeeper",
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    sender: str | None = None,
 ) -> ExportResult:
     """Write ``plan`` as one bundle with this data folder's keys and ``media`` (the store's,
-    ``store.media``, whose key reads sealed files); no database."""
+    ``store.media``, whose key reads sealed files); no database.
+
+    ``out`` is a file, or a folder the bundle is put in under ``bundle_path``'s name.
+    """
     return write_bundle(
         plan,
         keys=KeyStore(paths.data_dir),
         media=media,
-        out=out,
+        out=bundle_path(out, plain=plain, sender=sender) if out.is_dir() else out,
         recipients=[] if plain else recipients,
         plain=plain,
         organisation=organisation,

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -45,6 +45,7 @@ from storykeeper.core.bundle.export import (
     write_planned,
 )
 from storykeeper.core.bundle.writer import ExportCancelled, ExportError, refuse_unfit
+from storykeeper.core.display import counted
 from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.recipients import Recipient
 from storykeeper.gui.context import AppContext
@@ -59,6 +60,20 @@ from storykeeper.gui.widgets.modal import give_keyboard_back, run_modal
 
 #: Stories listed at most in each of the dialog's lists (the summary counts them all).
 LISTED_MAX = 500
+
+
+def _is(count: int) -> str:
+    """The verb agreeing with a count: "1 story is", "2 stories are"."""
+    return "is" if count == 1 else "are"
+
+
+def _verb(count: int, verb: str) -> str:
+    """A plain verb agreeing with a count: "1 withdrawal waits", "2 withdrawals wait"."""
+    return f"{verb}es" if count == 1 and verb.endswith("o") else f"{verb}s" if count == 1 else verb
+
+
+def _noun(count: int, noun: str) -> str:
+    return noun if count == 1 else f"{noun}s"
 
 
 class _Progress(QObject):
@@ -123,10 +138,7 @@ class ExportDialog(QDialog):
         self.recipient_list.setAccessibleName("Encrypt to")
         self.recipient_list.setMaximumHeight(110)
         self.plain = QCheckBox("Do not encrypt (&plain): anyone with the file could read it")
-        self.folder = QLineEdit(
-            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-            or str(Path.home())
-        )
+        self.folder = QLineEdit(context.settings.export_folder)
         self.folder.setAccessibleName("Folder to save the bundle in")
         self.choose_folder = QPushButton("C&hoose…")
         self.choose_folder.setAccessibleName("Choose the folder")
@@ -265,36 +277,47 @@ class ExportDialog(QDialog):
         if len(plan.left_out) > LISTED_MAX:
             self.left_out.addItem(f"… and {len(plan.left_out) - LISTED_MAX} more")
         self._list_going(plan)
-        parts = [f"{len(plan.stories)} stories will go"]
+        parts = [f"{counted(len(plan.stories), 'story')} will go"]
         if plan.withdrawals:
-            parts.append(f"{len(plan.withdrawals)} withdrawals (the coordinator removes those)")
+            parts.append(
+                f"{counted(len(plan.withdrawals), 'withdrawal')} (the coordinator removes those)"
+            )
         if plan.withdrawals_waiting:
-            parts.append(f"{plan.withdrawals_waiting} more withdrawals go in the next export")
+            waiting = plan.withdrawals_waiting
+            parts.append(
+                f"{waiting:,} more {_noun(waiting, 'withdrawal')} {_verb(waiting, 'go')} "
+                "in the next export"
+            )
         if plan.withdrawals_held_back:
             parts.append(
-                f"{plan.withdrawals_held_back} withdrawals wait for a bundle only to those who "
+                f"{counted(plan.withdrawals_held_back, 'withdrawal')} "
+                f"{_verb(plan.withdrawals_held_back, 'wait')} for a bundle only to those who "
                 "had the story (a recipient ticked never had it)"
             )
         if plan.withdrawals_for_others:
             parts.append(
-                f"{plan.withdrawals_for_others} withdrawals wait for coordinators not ticked, "
+                f"{counted(plan.withdrawals_for_others, 'withdrawal')} "
+                f"{_verb(plan.withdrawals_for_others, 'wait')} for coordinators not ticked, "
                 "who had those stories"
             )
         if plan.media_left_out:
             parts.append(f"{plan.media_left_out} recordings or photos stay here (consent)")
-        parts.append(f"{len(plan.left_out)} stories are left out")
+        parts.append(f"{counted(len(plan.left_out), 'story')} {_is(len(plan.left_out))} left out")
         if not plan.empty:
             self.summary.setText("; ".join(parts) + ".")
         elif plan.withdrawals_held_back:
             self.summary.setText(
-                f"Nothing to send to all of these recipients: {plan.withdrawals_held_back} "
-                "withdrawals wait for a bundle only to those who had the story (a recipient "
-                "ticked never had it)."
+                "Nothing to send to all of these recipients: "
+                f"{counted(plan.withdrawals_held_back, 'withdrawal')} "
+                f"{_verb(plan.withdrawals_held_back, 'wait')} for a bundle only to those who "
+                "had the story (a recipient ticked never had it)."
             )
         elif plan.withdrawals_for_others:
             self.summary.setText(
-                f"Nothing to send to these recipients: {plan.withdrawals_for_others} withdrawals "
-                "wait for coordinators not ticked, who had those stories."
+                "Nothing to send to these recipients: "
+                f"{counted(plan.withdrawals_for_others, 'withdrawal')} "
+                f"{_verb(plan.withdrawals_for_others, 'wait')} for coordinators not ticked, "
+                "who had those stories."
             )
         elif self.selection() is Selection.SINCE_LAST:
             self.summary.setText(
@@ -429,15 +452,18 @@ class ExportDialog(QDialog):
 
     def _recorded(self, result: ExportResult) -> None:
         self.result_bundle = result
+        # Offered again next time: people keep their bundles in one place.
+        self.context.settings.export_folder = str(result.path.parent)
         self.progress.hide()
         how = (
             "It is NOT encrypted: keep it safe."
             if result.plain
-            else f"Encrypted to {len(result.recipients)} recipient(s)."
+            else f"Only {counted(len(result.recipients), 'coordinator')} can open it."
         )
         self.message.setText(
-            f"Saved: {result.path}\n{len(result.stories)} stories, {result.media_files} media "
-            f"files, {len(result.withdrawals)} withdrawals. {how}"
+            f"Saved: {result.path}\n{counted(len(result.stories), 'story')}, "
+            f"{counted(result.media_files, 'media file')}, "
+            f"{counted(len(result.withdrawals), 'withdrawal')}. {how}"
         )
         self.cancel_button.setText("&Close")
         self.cancel_button.setAccessibleName("Close")
