@@ -7,7 +7,7 @@ program relies on colour alone: states are always written in words too.
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 #: Comfortable reading size at 100%: never smaller than this, whatever the desktop says.
 BASE_POINT_SIZE = 11.0
@@ -56,6 +56,30 @@ QSlider::handle:horizontal {
 }
 QSlider:focus { border: 2px dashed #ffd700; }
 """
+
+
+#: Set on a control that shows a value which cannot be changed here (an imported story's).
+READ_ONLY_VALUE = "readOnlyValue"
+
+# A value that cannot be changed is still something to read: the normal text colour on a
+# subtle background, rather than the faint grey of an unavailable control (issue 20).
+CALM_READ_ONLY = """
+*[readOnlyValue="true"]:disabled { color: #000000; background: #ebe7de; }
+"""
+HIGH_CONTRAST_READ_ONLY = """
+*[readOnlyValue="true"]:disabled {
+    color: #ffffff; background: #1a1a1a; border: 2px dashed #ffffff;
+}
+"""
+
+
+def show_read_only(widget: QWidget, read_only: bool) -> None:
+    """Make ``widget`` unavailable for changes while its value stays readable."""
+    widget.setProperty(READ_ONLY_VALUE, read_only)
+    widget.setEnabled(not read_only)
+    # A property selector is matched when the widget is polished: polish it again.
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
 
 
 def high_contrast_palette() -> QPalette:
@@ -117,5 +141,7 @@ def apply_appearance(app: QApplication, text_scale: int, high_contrast: bool) ->
     app.setFont(font)
     app.setPalette(high_contrast_palette() if high_contrast else calm_palette())
     app.setStyleSheet(
-        HIGH_CONTRAST_STYLE + indicator_style(text_scale) if high_contrast else CALM_STYLE
+        HIGH_CONTRAST_STYLE + indicator_style(text_scale) + HIGH_CONTRAST_READ_ONLY
+        if high_contrast
+        else CALM_STYLE + CALM_READ_ONLY
     )

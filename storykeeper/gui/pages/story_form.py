@@ -25,6 +25,7 @@ from storykeeper.core.display import neutralised
 from storykeeper.core.people import Supporter
 from storykeeper.core.stories import Story, StoryFields, ThemeLink
 from storykeeper.core.vocabulary import HowTold, Polarity, Setting, StoryStatus
+from storykeeper.gui.appearance import show_read_only
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.widgets.add_supporter import AddSupporter
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
@@ -217,8 +218,9 @@ class StoryForm(QWidget):
         self.title.setReadOnly(read_only)
         self.own_words.setReadOnly(read_only)
         self.notes.setReadOnly(read_only)
+        # An action, not a value: it looks unavailable as any unavailable button does.
+        self.change_storyteller.setEnabled(not read_only)
         for widget in (
-            self.change_storyteller,
             self.supporter,
             self.told_on,
             self.setting,
@@ -226,7 +228,7 @@ class StoryForm(QWidget):
             self.language,
             self.status,
         ):
-            widget.setEnabled(not read_only)
+            show_read_only(widget, read_only)
 
 
 class ThemesBox(QGroupBox):
@@ -275,4 +277,4 @@ class ThemesBox(QGroupBox):
 
     def set_read_only(self, read_only: bool) -> None:
         for combo in self.boxes.values():
-            combo.setEnabled(not read_only)
+            show_read_only(combo, read_only)
