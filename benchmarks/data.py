@@ -1,6 +1,7 @@
 """The benchmark's stores: demo data plus synthetic media, built once and cached.
 
-A store is built by ``storykeeper demo-data`` (the command line, as a person would), then given
+A store is built by ``storykeeper demo-data`` (the command line, as a person would: encrypted,
+or plain with ``--plain-store``), then given
 media through the core API as the window would add them: for stories whose consent lets them go
 to the coordinator, a new consent version that also allows ``share_media`` and one attachment of
 random bytes each. Built stores are kept in the work folder, keyed by everything that shapes
@@ -23,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from benchmarks.opening import open_data_folder
+from benchmarks.opening import building_environment, keep_key_in_keyring, open_data_folder
 from benchmarks.process import progress, run_measured
 from storykeeper.core import consent
 from storykeeper.core.attachments import add_attachment
@@ -38,6 +39,10 @@ MEDIA_SIZE = 1_000_000
 #: Stories given media per write transaction.
 MEDIA_BATCH = 50
 BUILT = "built.json"
+#: The kinds of store measured side by side (issue 19): the default first.
+ENCRYPTED = "encrypted"
+PLAIN = "plain"
+KINDS = (ENCRYPTED, PLAIN)
 
 
 def default_media_count(stories: int) -> int:
@@ -51,13 +56,15 @@ class StoreSpec:
     seed: int
     media_count: int
     media_size: int
+    #: ENCRYPTED (SQLCipher, sealed media, key in the keyring) or PLAIN (``--plain-store``).
+    kind: str = ENCRYPTED
 
     def key(self) -> str:
         # The schema is part of the key: a store built by an older program would be upgraded
         # (with a backup) on the first measured launch, and that launch would be timed.
         return (
             f"stories{self.stories}-seed{self.seed}-media{self.media_count}x{self.media_size}"
-            f"-schema{head_revision()}"
+            f"-schema{head_revision()}-{self.kind}"
         )
 
 
@@ -69,22 +76,27 @@ def cached_store(work: Path, spec: StoreSpec, sk: list[str], rebuild: bool) -> t
     if (final / BUILT).exists():
         built = json.loads((final / BUILT).read_text())
         progress(f"{spec.stories:,} stories: using the store built earlier in {final}")
+        keep_key_in_keyring(final)
         return final, {**built, "cached": True}
     partial = final.with_name(final.name + ".partial")
     if partial.exists():
         shutil.rmtree(partial)
-    progress(f"{spec.stories:,} stories: storykeeper demo-data (about 40 s at 100,000)…")
+    progress(
+        f"{spec.stories:,} stories, {spec.kind}: storykeeper demo-data (about 40 s at 100,000)…"
+    )
     demo = run_measured(
         [
             *sk,
             "--data-dir",
             partial,
+            *(["--plain-store"] if spec.kind == PLAIN else []),
             "demo-data",
             "--stories",
             spec.stories,
             "--seed",
             spec.seed,
-        ]
+        ],
+        env=building_environment(plain=spec.kind == PLAIN),
     )
     progress(
         f"{spec.stories:,} stories: demo-data took {demo.seconds:.1f} s; attaching "

@@ -14,11 +14,18 @@ from typing import Any
 
 from benchmarks.process import BenchmarkError, progress, run_measured
 
+#: The first bytes of a database SQLite can read without a key (SQLCipher's look random).
+PLAIN_DATABASE = b"SQLite format 3\x00"
 
-def run_exchange(sk: list[str], advocate: Path, folder: Path, label: str) -> dict[str, Any]:
+
+def run_exchange(
+    sk: list[str], advocate: Path, folder: Path, label: str, *, plain: bool = False
+) -> dict[str, Any]:
+    """The coordinator's store is of the advocate's kind: encrypted, or plain when ``plain``."""
     coordinator = folder / "coordinator"
+    made_as = ["--plain-store"] if plain else []
     keys = json.loads(
-        run_measured([*sk, "--data-dir", coordinator, "keys", "show", "--json"]).stdout
+        run_measured([*sk, "--data-dir", coordinator, *made_as, "keys", "show", "--json"]).stdout
     )
     public = folder / "advocate.pub"
     run_measured([*sk, "--data-dir", advocate, "keys", "export-public", public])
@@ -52,6 +59,7 @@ def run_exchange(sk: list[str], advocate: Path, folder: Path, label: str) -> dic
     progress(f"{label}: import took {first['seconds']:.1f} s; importing it again…")
     again = _import(sk, coordinator, bundle, "already_imported")
     return {
+        "coordinator_store": store_kind(coordinator),
         "export": export.record()
         | {
             "bundle_bytes": bundle.stat().st_size,
@@ -63,6 +71,12 @@ def run_exchange(sk: list[str], advocate: Path, folder: Path, label: str) -> dic
         "import": first,
         "reimport": again,
     }
+
+
+def store_kind(data_dir: Path) -> str:
+    """ "plain" when SQLite can read the database without a key, else "encrypted"."""
+    with (data_dir / "storykeeper.sqlite3").open("rb") as database:
+        return "plain" if database.read(16) == PLAIN_DATABASE else "encrypted"
 
 
 def _import(sk: list[str], coordinator: Path, bundle: Path, expected: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The results as a table (one row per measurement, one column per size) and the machine facts."""
+"""The results as a table (one row per measurement; for each size a column per kind of store and,
+when both were measured, their encrypted ÷ plain ratio) and the machine facts."""
 
 from __future__ import annotations
 
@@ -167,18 +168,53 @@ def _verdict(row: Row, number: float | None) -> str:
     return "met" if row.target.met(number) else "NOT MET"
 
 
+def kind_ratios(encrypted: dict[str, Any], plain: dict[str, Any]) -> dict[str, float]:
+    """Each row's encrypted figure ÷ its plain figure, where both were measured (and the plain
+    one is not zero)."""
+    ratios = {}
+    for row in ROWS:
+        on_encrypted, on_plain = value(encrypted, row.path), value(plain, row.path)
+        if on_encrypted is not None and on_plain:
+            ratios[row.label] = on_encrypted / on_plain
+    return ratios
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    #: One kind's results, or None for the ratio column.
+    measured: dict[str, Any] | None
+    ratios: dict[str, float]
+
+
+def columns(results: dict[str, Any]) -> list[Column]:
+    out = []
+    for size in results["sizes"].values():
+        for kind, measured in size["stores"].items():
+            out.append(Column(f"{size['stories']:,} {kind}", measured, {}))
+        if "encrypted_vs_plain" in size:
+            out.append(Column(f"{size['stories']:,} enc ÷ plain", None, size["encrypted_vs_plain"]))
+    return out
+
+
+def _cell(row: Row, column: Column) -> tuple[float | None, str, str]:
+    """The number, how it is shown, and its verdict (ratios have none)."""
+    if column.measured is None:
+        ratio = column.ratios.get(row.label)
+        return ratio, (f"× {ratio:.2f}" if ratio is not None else "—"), ""
+    number = value(column.measured, row.path)
+    return number, (row.show(number) if number is not None else "—"), _verdict(row, number)
+
+
 def table(results: dict[str, Any]) -> str:
     """Values right-aligned, each followed by whether it meets its target."""
-    sizes = list(results["sizes"].values())
-    header = ["measurement", "target", *(f"{r['stories']:,} stories" for r in sizes)]
-    values = [[value(r, row.path) for r in sizes] for row in ROWS]
-    shown = [
-        [row.show(v) if v is not None else "—" for v in line]
-        for row, line in zip(ROWS, values, strict=True)
-    ]
+    shown_columns = columns(results)
+    header = ["measurement", "target", *(c.header for c in shown_columns)]
+    cells = [[_cell(row, column) for column in shown_columns] for row in ROWS]
+    shown = [[text for _n, text, _v in line] for line in cells]
     label_w = max(len(row.label) for row in ROWS)
     target_w = max(len("target"), *(len(row.target.text) for row in ROWS if row.target))
-    value_w = [max(len(line[i]) for line in shown) for i in range(len(sizes))]
+    value_w = [max(len(line[i]) for line in shown) for i in range(len(shown_columns))]
     column_w = [max(w + len("  NOT MET"), len(h)) for w, h in zip(value_w, header[2:], strict=True)]
 
     def line(label: str, target: str, cells: list[str]) -> str:
@@ -189,17 +225,24 @@ def table(results: dict[str, Any]) -> str:
         line(header[0], header[1], [h.rjust(w) for h, w in zip(header[2:], column_w, strict=True)])
     )
     out.append(line("-" * label_w, "-" * target_w, ["-" * w for w in column_w]))
-    for row, numbers, texts in zip(ROWS, values, shown, strict=True):
-        cells = [
-            (text.rjust(vw) + "  " + _verdict(row, n)).ljust(cw)
-            for n, text, vw, cw in zip(numbers, texts, value_w, column_w, strict=True)
+    for row, line_cells in zip(ROWS, cells, strict=True):
+        texts = [
+            (text.rjust(vw) + "  " + verdict).ljust(cw)
+            for (_n, text, verdict), vw, cw in zip(line_cells, value_w, column_w, strict=True)
         ]
-        out.append(line(row.label, row.target.text if row.target else "", cells))
-    for r in sizes:
-        if "search" in r:
+        out.append(line(row.label, row.target.text if row.target else "", texts))
+    for column in shown_columns:
+        measured = column.measured
+        if measured is not None and "search" in measured:
             out.append(
-                f"slowest query at {r['stories']:,}: {r['search']['slowest_query']} "
-                f"(p95 {r['search']['slowest_p95_ms']:.1f} ms)"
+                f"slowest query at {column.header}: {measured['search']['slowest_query']} "
+                f"(p95 {measured['search']['slowest_p95_ms']:.1f} ms)"
+            )
+        if measured is not None and "load_average" in measured:
+            before, after = measured["load_average"]["before"], measured["load_average"]["after"]
+            out.append(
+                f"load average (1 min) at {column.header}: {before[0]:.2f} before, "
+                f"{after[0]:.2f} after"
             )
     return "\n".join(out)
 

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Storykeeper's benchmark: one command that builds its data, measures, prints and saves.
 
-    .venv/bin/python benchmarks/run.py [--sizes 1000,10000,100000] [--out FILE.json] [--work DIR]
+    .venv/bin/python benchmarks/run.py [--sizes 1000,10000,100000] [--stores encrypted,plain]
+                                       [--out FILE.json] [--work DIR]
 
-For each size: the window's start, searches and filters, opening a story, the insight page
+For each size and each kind of store (encrypted, the default since issue 19, and plain, made
+with ``--plain-store``; both from the same seed, measured in the same run, their keys in a
+private keyring): the window's start, searches and filters, opening a story, the insight page
 after a filter change, ``storykeeper insight`` and every report and extract format, export,
-import, re-import and ``check``, and the same bundle work done with the standard tools. Progress
-goes to standard error, the table to standard output, every raw number to the JSON file
-(written again after each size, so a long run that fails keeps what it measured). See
-benchmarks/README.md.
+import, re-import and ``check``, and the same bundle work done with the standard tools (once a
+size). Progress goes to standard error, the table (each figure for both kinds and their ratio)
+to standard output, every raw number to the JSON file (written again after each size, so a
+long run that fails keeps what it measured). See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shutil
 import sys
 import time
@@ -27,6 +31,7 @@ if __name__ == "__main__" and not __package__:
     sys.path.append(str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import baseline, data, exchange, insight_reports, measure, report
+from benchmarks.opening import private_keyring
 from benchmarks.process import BenchmarkError, progress, storykeeper_command, tool
 from storykeeper.core.errors import StorykeeperError
 
@@ -43,9 +48,26 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
+def _kinds(text: str) -> list[str]:
+    kinds = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [kind for kind in kinds if kind not in data.KINDS]
+    if not kinds or unknown:
+        raise argparse.ArgumentTypeError(
+            f"not a list of kinds of store: {text} (give {' or '.join(data.KINDS)}, or both)"
+        )
+    return list(dict.fromkeys(kinds))
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=_sizes, default=[1000, 10_000, 100_000], metavar="N,N")
+    parser.add_argument(
+        "--stores",
+        type=_kinds,
+        default=list(data.KINDS),
+        metavar="KIND,KIND",
+        help="the kinds of store measured side by side (default: encrypted,plain)",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
     parser.add_argument(
         "--work", type=Path, default=HERE / "work", help="built stores (kept) and scratch"
@@ -87,19 +109,37 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def measure_size(args: argparse.Namespace, sk: list[str], stories: int) -> dict[str, Any]:
-    label = f"{stories:,} stories"
+    """Every kind of store asked for at this size, then the encrypted ÷ plain ratios.
+
+    The stock tools run once a size: their payload is the same stories' plain bundle whichever
+    store it came from, so each kind's export and import are divided by the same figures."""
+    stock: dict[str, Any] = {}
+    kinds = {kind: measure_kind(args, sk, stories, kind, stock) for kind in args.stores}
+    result: dict[str, Any] = {"stories": stories, "stores": kinds}
+    if data.ENCRYPTED in kinds and data.PLAIN in kinds:
+        result["encrypted_vs_plain"] = report.kind_ratios(kinds[data.ENCRYPTED], kinds[data.PLAIN])
+    return result
+
+
+def measure_kind(
+    args: argparse.Namespace, sk: list[str], stories: int, kind: str, stock: dict[str, Any]
+) -> dict[str, Any]:
+    """One store of ``kind``; ``stock`` is the stock tools' figures, filled by the first kind."""
+    label = f"{stories:,} stories, {kind}"
     started = time.perf_counter()
+    # The machine is shared: each kind's figures say how busy it was.
+    load_before = os.getloadavg()
     media = args.media_count if args.media_count is not None else data.default_media_count(stories)
-    spec = data.StoreSpec(stories, args.seed, media, args.media_size)
+    spec = data.StoreSpec(stories, args.seed, media, args.media_size, kind)
     built_store, built = data.cached_store(args.work, spec, sk, args.rebuild)
-    scratch = args.work / f"run-{stories}"
+    scratch = args.work / f"run-{stories}-{kind}"
     if scratch.exists():
         shutil.rmtree(scratch)
     scratch.mkdir(parents=True)
     try:
         advocate = data.working_copy(built_store, scratch / "advocate")
         progress(f"{label}: the window, {args.runs} launches…")
-        result: dict[str, Any] = {"stories": stories, "store": built}
+        result: dict[str, Any] = {"stories": stories, "kind": kind, "store": built}
         result["window"] = measure.measure_window(sk, advocate, args.runs)
         progress(f"{label}: searches and filters, {args.search_reps} runs each…")
         result["search"] = measure.measure_search(advocate, args.search_reps)
@@ -113,15 +153,20 @@ def measure_size(args: argparse.Namespace, sk: list[str], stories: int) -> dict[
                 sk, advocate, scratch / "reports", label
             )
         if not args.no_exchange:
-            result["exchange"] = exchange.run_exchange(sk, advocate, scratch, label)
+            result["exchange"] = exchange.run_exchange(
+                sk, advocate, scratch, label, plain=kind == data.PLAIN
+            )
         progress(f"{label}: storykeeper check…")
         result["check"] = exchange.run_check(sk, advocate)
         if not args.no_exchange:
-            progress(f"{label}: the same work with the standard tools…")
-            source = data.working_copy(built_store, scratch / "plain-source")
-            bundle, result["plain_export"] = exchange.plain_export(sk, source, scratch / "plain")
-            shutil.rmtree(source)
-            stock = baseline.run_baseline(bundle, scratch / "baseline")
+            if not stock:
+                progress(f"{label}: the same work with the standard tools…")
+                source = data.working_copy(built_store, scratch / "plain-source")
+                bundle, made = exchange.plain_export(sk, source, scratch / "plain")
+                shutil.rmtree(source)
+                stock.update(baseline.run_baseline(bundle, scratch / "baseline"))
+                stock["plain_export"] = made
+                stock["from_store"] = kind
             result["baseline"] = stock
             done = result["exchange"]
             result["ratios"] = {
@@ -133,6 +178,7 @@ def measure_size(args: argparse.Namespace, sk: list[str], stories: int) -> dict[
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
     result["seconds"] = time.perf_counter() - started
+    result["load_average"] = {"before": load_before, "after": os.getloadavg()}
     progress(f"{label}: done in {result['seconds']:.0f} s")
     return result
 
@@ -170,14 +216,16 @@ def main(argv: list[str] | None = None) -> int:
                 "insight_repetitions": args.insight_reps,
                 "insight": not args.no_insight,
                 "exchange": not args.no_exchange,
+                "stores": args.stores,
             },
             "targets": report.TARGETS,
             "sizes": {},
         }
-        for stories in args.sizes:
-            results["sizes"][str(stories)] = measure_size(args, sk, stories)
-            results["harness"]["finished"] = dt.datetime.now(dt.UTC).isoformat()
-            _save(results, args.out)
+        with private_keyring():
+            for stories in args.sizes:
+                results["sizes"][str(stories)] = measure_size(args, sk, stories)
+                results["harness"]["finished"] = dt.datetime.now(dt.UTC).isoformat()
+                _save(results, args.out)
     except BenchmarkError as exc:
         progress(f"the benchmark stopped: {exc}")
         return 1
