@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtTextToSpeech import QTextToSpeech
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -20,6 +21,10 @@ NO_ENGINE_HELP = (
     "Reading aloud needs a speech engine, and none is working on this computer. "
     "On Debian or Ubuntu, install the packages speech-dispatcher and espeak-ng, "
     "then start Storykeeper again."
+)
+NO_SOUND_OUTPUT = (
+    "There is no sound output to read aloud with: plug in speakers or headphones, "
+    "or turn the sound on, then try again."
 )
 
 
@@ -34,6 +39,9 @@ class ReadAloud(QObject):
         self._speech: QTextToSpeech | None = None
         self._problem: str | None = None
         self._speaking = False
+        # Speakers unplugged while reading: stop, so the button goes back to "Read aloud".
+        self._devices = QMediaDevices(self)
+        self._devices.audioOutputsChanged.connect(self._outputs_changed)
 
     def _engine(self) -> QTextToSpeech | None:
         """Made on first use: starting a speech engine can take a moment."""
@@ -75,6 +83,10 @@ class ReadAloud(QObject):
         if self._speech is not None:
             self._speech.stop()
 
+    def _outputs_changed(self) -> None:
+        if self._speaking and not QMediaDevices.audioOutputs():
+            self.stop()
+
     def _state_changed(self, state: QTextToSpeech.State) -> None:
         speaking = state in (QTextToSpeech.State.Speaking, QTextToSpeech.State.Synthesizing)
         if speaking != self._speaking:
@@ -92,7 +104,8 @@ def read_or_stop(reader: ReadAloud, parent: QWidget, text: str) -> bool:
     if reader.speaking:
         reader.stop()
         return True
-    problem = reader.problem
+    # Without a sound output the engine "speaks" into nothing and never finishes: say so.
+    problem = reader.problem or (None if QMediaDevices.audioOutputs() else NO_SOUND_OUTPUT)
     if problem:
         QMessageBox.information(parent, "Reading aloud is not available", problem)
         give_keyboard_back(parent)
