@@ -53,6 +53,15 @@ from storykeeper.gui.widgets.modal import run_modal
 log = logging.getLogger(__name__)
 
 
+def _titled(page: str) -> str:
+    """The window's title on ``page``: the page first, then the program, as desktops show it.
+
+    Ending in the program's name, it is shown as it is: Qt adds the application's display name
+    only to a title that does not end with it ("Storykeeper — story — Storykeeper" before).
+    """
+    return f"{page} — {APP_NAME}"
+
+
 class MainWindow(QMainWindow):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -232,14 +241,14 @@ class MainWindow(QMainWindow):
         # After the "whose story" dialog some window managers leave no window active, and the
         # keyboard would go nowhere: take it back so typing can start at once.
         self.activateWindow()
-        self.setWindowTitle(f"{APP_NAME} — story")
+        self.setWindowTitle(_titled("Story"))
 
     def show_insight(self) -> None:
         """The insight page; a story open is saved and closed first, as for the list."""
         if self.pages.currentWidget() is self.editor:
             self.editor.close_editor()
         self.pages.setCurrentWidget(self.insight_page)
-        self.setWindowTitle(f"{APP_NAME} — what people are telling us")
+        self.setWindowTitle(_titled("What people are telling us"))
         self.insight_page.focus_chart()
 
     def show_stories(self, wanted: StoryFilter) -> None:

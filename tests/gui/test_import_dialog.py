@@ -149,8 +149,8 @@ def test_two_files_typed_in_by_keyboard_come_in_and_the_list_says_where_from(
         f"{first.name}\nImported: 1 new, 0 updated, 0 skipped, 0 withdrawn.",
         f"{second.name}\nImported: 1 new, 0 updated, 0 skipped, 0 withdrawn.",
     ]
-    assert seen["lines"] == [("The bus", "New here", "revision 2")]
-    assert seen["second lines"] == [("The garden", "New here", "revision 2")]
+    assert seen["lines"] == [("The bus", "New here", "It was not on this computer")]
+    assert seen["second lines"] == [("The garden", "New here", "It was not on this computer")]
     assert "From Priya (advocate) (key " in str(seen["detail"])
 
     # The list shows them with where they came from; the story written here says "Here".
@@ -220,7 +220,7 @@ def test_a_dry_run_shows_what_would_happen_and_keeps_nothing(
     assert item_texts(dialog)[0].endswith(
         "Dry run, nothing kept — would import: 1 new, 0 updated, 0 skipped, 0 withdrawn."
     )
-    assert table_rows(dialog) == [("The bus", "Would be new here", "revision 2")]
+    assert table_rows(dialog) == [("The bus", "Would be new here", "It was not on this computer")]
     assert titles_here(context.store) == []
     with context.store.read() as session:
         assert history(session) == []  # not even the ledger remembers a dry run
@@ -616,4 +616,4 @@ def test_the_story_lines_model_is_well_behaved_and_puts_what_needs_reading_first
     ]
     assert model.cell(0, LineColumn.TITLE) == "(not held here)"
     tip = model.data(model.index(1, LineColumn.DETAIL), Qt.ItemDataRole.ToolTipRole)
-    assert tip == "X (story cccccccc): Skipped — this computer already has a newer revision"
+    assert tip == "X (story cccccccc): Skipped — This computer already has a newer copy"

@@ -72,7 +72,7 @@ class KeysDialog(QDialog):
         mine_buttons.addStretch()
         mine_form.addRow(mine_buttons)
 
-        theirs = QGroupBox("Coordinators bundles are encrypted to")
+        theirs = QGroupBox("Coordinators who can open your bundles")
         self.recipient_list = QListWidget()
         self.recipient_list.setAccessibleName("Recipients")
         self.new_key = QLineEdit()

@@ -6,6 +6,7 @@ never lost below a long list of new stories.
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 
 from PySide6.QtCore import QModelIndex, QObject, Qt
@@ -42,6 +43,27 @@ class Column(IntEnum):
 
 _HEADERS = {Column.TITLE: "Story", Column.ACTION: "What happened", Column.DETAIL: "Why"}
 
+#: A skipped story's reason, as the importer words it for the record ("this computer already
+#: has a newer revision (9)"), and as a person reads it: copies, not revision numbers.
+_ALREADY_HERE = re.compile(r"this computer already has (the same|a newer) revision\b")
+
+
+def why(line: StoryLine) -> str:
+    """The "Why" column: in words that read true after an import and in a dry run alike.
+
+    The report keeps the importer's reasons with their revision numbers (the command line and
+    the ledger show them); "revision 11" meant nothing to a person reading the window.
+    """
+    if line.action is Action.NEW:
+        return "It was not on this computer"
+    if line.action is Action.UPDATED:
+        return "Newer than the copy on this computer"
+    already = _ALREADY_HERE.match(line.detail)
+    if line.action is Action.SKIPPED and already:
+        same = already.group(1) == "the same"
+        return f"This computer already has {'this' if same else 'a newer'} copy"
+    return line.detail
+
 
 class ImportLinesModel(ColumnsModel):
     columns = Column
@@ -66,7 +88,7 @@ class ImportLinesModel(ColumnsModel):
             return line.title or NOT_HELD
         if column is Column.ACTION:
             return action_words(line.action, self._dry_run)
-        return line.detail
+        return why(line)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._lines)
@@ -82,6 +104,6 @@ class ImportLinesModel(ColumnsModel):
             # The whole line, however narrow the column: the title, what happened and why.
             return neutralised(
                 f"{line.title or NOT_HELD} (story {line.story_id[:8]}): "
-                f"{action_words(line.action, self._dry_run)} — {line.detail}"
+                f"{action_words(line.action, self._dry_run)} — {why(line)}"
             )
         return None

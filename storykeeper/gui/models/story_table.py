@@ -24,6 +24,7 @@ from storykeeper.core.search import SearchPage, SortBy, StoryFilter, StorySummar
 from storykeeper.gui.models.columns import ColumnsModel, Index
 from storykeeper.gui.ops.story_list import PageQuery, fetch_page
 from storykeeper.gui.tasks import TaskRunner
+from storykeeper.gui.widgets.labels import with_pseudonym
 
 PAGE_SIZE = 200
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -92,7 +93,7 @@ def _tip(item: StorySummary, column: Column) -> str | None:
     if column is Column.STORYTELLER:
         if item.name_withheld:
             return "A pseudonym: this story’s consent does not allow the name"
-        return f"{item.storyteller_name} (pseudonym {item.storyteller_pseudonym})"
+        return with_pseudonym(item.storyteller_name, item.storyteller_pseudonym, " ")
     if column is Column.ORIGIN:
         if item.origin is None:
             return "Written on this computer"
@@ -106,6 +107,8 @@ class StoryTableModel(ColumnsModel):
     #: The first page of a query arrived: (total matching, whether any filter or text was set).
     loaded = Signal(int, bool)
     loading_changed = Signal(bool)
+    #: Every matching story is loaded, as asked by load_all().
+    all_loaded = Signal()
 
     def __init__(self, tasks: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -119,6 +122,8 @@ class StoryTableModel(ColumnsModel):
         self._descending = True
         # Until someone clicks a column header, a text search lists the best matches first.
         self._user_sorted = False
+        # Ctrl+End asked for the last story: pages follow each other until all are in.
+        self._loading_all = False
 
     # --- queries -------------------------------------------------------------------------
 
@@ -137,6 +142,7 @@ class StoryTableModel(ColumnsModel):
     def refresh(self) -> None:
         """Ask again from the first page (after a search, a sort, or a change to the store)."""
         self._generation += 1
+        self._loading_all = False
         self.beginResetModel()
         self._items = []
         self._total = 0
@@ -174,6 +180,21 @@ class StoryTableModel(ColumnsModel):
         if first:
             filtered = self._filter != StoryFilter()
             self.loaded.emit(self._total, filtered)
+        if self._loading_all:
+            self._load_the_rest()
+
+    def load_all(self) -> None:
+        """Load every matching story, a page at a time in the background; then all_loaded."""
+        self._loading_all = True
+        if not self._loading:
+            self._load_the_rest()
+
+    def _load_the_rest(self) -> None:
+        if len(self._items) < self._total:
+            self._request(offset=len(self._items))
+        else:
+            self._loading_all = False
+            self.all_loaded.emit()
 
     def _failed(self, generation: int, error: BaseException) -> None:
         if shiboken6.isValid(self) and generation == self._generation:

@@ -29,7 +29,7 @@ from storykeeper.gui.appearance import show_read_only
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.widgets.add_supporter import AddSupporter
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
-from storykeeper.gui.widgets.labels import buddy_label
+from storykeeper.gui.widgets.labels import buddy_label, with_pseudonym
 
 LANGUAGES = [
     ("English", "en"),
@@ -184,7 +184,7 @@ class StoryForm(QWidget):
 
     def show_storyteller(self, story: Story) -> None:
         self.storyteller_label.setText(
-            neutralised(f"{story.storyteller.name}  (pseudonym: {story.storyteller_pseudonym})")
+            neutralised(with_pseudonym(story.storyteller.name, story.storyteller_pseudonym))
         )
 
     def show_status(self, status: StoryStatus) -> None:

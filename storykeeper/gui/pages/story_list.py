@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +34,8 @@ from storykeeper.gui.models.story_table import ID_ROLE, Column, StoryTableModel
 from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.ops.story_list import FilterChoices, load_filter_choices
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
+from storykeeper.gui.widgets.sort_arrow import point_arrow_the_way_rows_go
+from storykeeper.gui.widgets.story_table_view import StoryTableView
 from storykeeper.gui.widgets.where_from_filters import WhereFromFilters, filter_combo
 
 SEARCH_DELAY_MS = 250
@@ -44,6 +45,12 @@ REVIEW_DUE = "review_due"
 IN_REPORTS = "in_reports"
 #: What the list shows: its rows (words, storyteller, consent, where they came from), its
 #: filters (themes, supporters) and its reminders.
+#: The enabler-and-barrier filter's choices, as a person reads them in a list of stories.
+_FILTER_WORDS = {
+    Polarity.ENABLER: "Enablers",
+    Polarity.BARRIER: "Barriers",
+    Polarity.MIXED: "Mixed",  # not "Mixeds"
+}
 SHOWN_KINDS = frozenset({Kind.STORIES, Kind.CONSENT, Kind.PEOPLE, Kind.THEMES, Kind.EXCHANGE})
 
 
@@ -67,7 +74,7 @@ class StoryListPage(QWidget):
 
         filters = self._build_filters()
 
-        self.table = QTableView()
+        self.table = StoryTableView()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Stories")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -76,6 +83,7 @@ class StoryListPage(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move within it
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(Column.UPDATED, Qt.SortOrder.DescendingOrder)
+        point_arrow_the_way_rows_go(self.table.horizontalHeader())  # ▼ for newest first
         self.table.horizontalHeader().setSectionResizeMode(
             Column.TITLE, QHeaderView.ResizeMode.Stretch
         )
@@ -160,7 +168,7 @@ class StoryListPage(QWidget):
         self.theme_filter = filter_combo("Filter by theme", [("Any theme", None)])
         self.polarity_filter = filter_combo(
             "Filter by enabler or barrier",
-            [("Enablers and barriers", None)] + [(p.label + "s", p) for p in Polarity],
+            [("Enablers and barriers", None)] + [(_FILTER_WORDS[p], p) for p in Polarity],
         )
         self.consent_filter = filter_combo(
             "Filter by consent",
