@@ -37,6 +37,7 @@ from storykeeper.gui.dialogs.security import show_security_dialog
 from storykeeper.gui.dialogs.shortcuts import ShortcutsDialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.dialogs.trust import TrustDialog
+from storykeeper.gui.dialogs.unexpected_error import show_unexpected_error
 from storykeeper.gui.drafts_offer import offer_drafts
 from storykeeper.gui.lock import AppLock
 from storykeeper.gui.ops import story_list as ops
@@ -423,12 +424,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, APP_NAME, error.message)
         else:
             log.error("unexpected error in a background task: %s", faults.describe(error))
-            QMessageBox.critical(
-                self,
-                APP_NAME,
-                f"Something unexpected went wrong ({type(error).__name__}).\n\n"
-                f"Nothing you typed has been lost. Details are in {self.context.paths.log_file}.",
-            )
+            show_unexpected_error(error, self.context.paths.log_file, self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         recorder = self.editor.recorder
