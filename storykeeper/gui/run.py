@@ -55,6 +55,7 @@ def open_bundles_when_shown(window: MainWindow, files: list[Path]) -> None:
 def run_gui(
     paths: DataPaths, *, plain: bool = False, open_bundles: list[Path] | None = None
 ) -> int:
+    from storykeeper.gui.dialogs.unexpected_error import unexpected_errors_shown
     from storykeeper.gui.main_window import MainWindow  # Qt widgets only when a window is wanted
 
     app = make_application()
@@ -82,6 +83,7 @@ def run_gui(
             window.list_page.model.loaded.connect(first_page)
         window.show()
         open_bundles_when_shown(window, open_bundles or [])
-        code = app.exec()
+        with unexpected_errors_shown(window, paths.log_file):
+            code = app.exec()
         context.shutdown()
         return int(code)

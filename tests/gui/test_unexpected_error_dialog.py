@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import pytest
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from storykeeper.core.models import StoryRow
+from storykeeper.gui.dialogs.unexpected_error import (
+    UnexpectedErrorDialog,
+    unexpected_errors_shown,
+)
 from storykeeper.gui.main_window import MainWindow
 from tests.factories import make_story
 from tests.gui.answering import when_dialog_opens
@@ -67,3 +72,27 @@ def test_an_unexpected_error_says_what_to_do_and_copies_only_its_kind_and_place(
     assert [w for w in (*NEVER_SHOWN, "Private title", "Her own words") if w in everything] == []
     # The keyboard is back with the window, so work carries on.
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+
+
+@pytest.mark.qt_no_exception_capture
+def test_an_error_escaping_the_window_s_own_code_is_shown_not_printed(
+    qtbot: QtBot, window: MainWindow, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[str] = []
+
+    def read_and_close(dialog: QWidget) -> None:
+        seen.append(shown_text(dialog))
+        qtbot.keyClick(QApplication.focusWidget() or dialog, Qt.Key.Key_Escape)
+
+    def a_slot_with_a_bug() -> None:
+        raise ValueError("Her own words")
+
+    when_dialog_opens(read_and_close, UnexpectedErrorDialog)
+    with unexpected_errors_shown(window, window.context.paths.log_file):
+        QTimer.singleShot(0, a_slot_with_a_bug)
+        qtbot.waitUntil(lambda: bool(seen))
+    (said,) = seen
+    assert "Something unexpected went wrong (ValueError)." in said
+    assert str(window.context.paths.log_file) in said
+    out, err = capsys.readouterr()
+    assert "Her own words" not in said + out + err

@@ -7,9 +7,15 @@ the places in the code, never a message), for whoever helps with Storykeeper.
 
 from __future__ import annotations
 
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import TracebackType
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -25,6 +31,8 @@ from storykeeper.core import faults
 from storykeeper.gui.widgets.modal import enter_presses, run_modal
 
 TITLE = "Something went wrong"
+
+log = logging.getLogger(__name__)
 
 
 class UnexpectedErrorDialog(QDialog):
@@ -72,3 +80,44 @@ class UnexpectedErrorDialog(QDialog):
 
 def show_unexpected_error(error: BaseException, log_file: Path, parent: QWidget | None) -> None:
     run_modal(UnexpectedErrorDialog(error, log_file, parent))
+
+
+ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
+
+
+@contextmanager
+def unexpected_errors_shown(window: QWidget, log_file: Path) -> Iterator[None]:
+    """While the window runs, an error escaping one of its slots is logged and shown.
+
+    Qt would otherwise print a traceback on a terminal nobody sees (a traceback can quote a
+    person's words) and carry on as if nothing happened. One dialog at a time: a fault that
+    repeats in a paint or a timer does not stack them up.
+    """
+    showing = False
+    earlier: ExceptHook = sys.excepthook
+
+    def show(error: BaseException) -> None:
+        nonlocal showing
+        try:
+            if shiboken6.isValid(window):
+                show_unexpected_error(error, log_file, window)
+        finally:
+            showing = False
+
+    def hook(kind: type[BaseException], error: BaseException, trace: TracebackType | None) -> None:
+        nonlocal showing
+        if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit: not a fault
+            earlier(kind, error, trace)
+            return
+        error.__traceback__ = trace
+        log.error("unexpected error in the window: %s", faults.describe(error))
+        if not showing:
+            showing = True
+            # Shown from the event loop, not from inside the slot that failed.
+            QTimer.singleShot(0, lambda: show(error))
+
+    sys.excepthook = hook
+    try:
+        yield
+    finally:
+        sys.excepthook = earlier
