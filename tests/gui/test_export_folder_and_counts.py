@@ -10,9 +10,16 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import consent, recipients
+from storykeeper.core.attachments import add_attachment
 from storykeeper.gui.dialogs.export import ExportDialog
 from storykeeper.gui.main_window import MainWindow
 from tests.factories import given, make_story
+
+#: The smallest PNG: one transparent pixel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
 
 
 @pytest.fixture
@@ -88,3 +95,20 @@ def test_a_remembered_folder_that_is_gone_is_not_offered(
     window.context.settings.export_folder = str(tmp_path / "a stick no longer plugged in")
     dialog = open_dialog(qtbot, window)
     assert dialog.folder.text() == str(home)
+
+
+def test_one_photo_held_back_is_counted_in_the_singular(
+    qtbot: QtBot, window: MainWindow, home: Path, tmp_path: Path
+) -> None:
+    store = window.context.store
+    story = make_story(store, title="Going without its photo")
+    photo = tmp_path / "bus stop.png"
+    photo.write_bytes(PNG)
+    with store.write(actor="test") as session:
+        consent.record_consent(session, story.id, given())  # not share_media
+        add_attachment(session, store.media, story.id, photo)
+    dialog = open_dialog(qtbot, window)
+    qtbot.waitUntil(lambda: "will go" in dialog.summary.text())
+    assert dialog.summary.text() == (
+        "1 story will go; 1 recording or photo stays here (consent); 0 stories are left out."
+    )

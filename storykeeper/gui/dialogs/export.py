@@ -301,7 +301,9 @@ class ExportDialog(QDialog):
                 "who had those stories"
             )
         if plan.media_left_out:
-            parts.append(f"{plan.media_left_out} recordings or photos stay here (consent)")
+            held = plan.media_left_out
+            what = "recording or photo stays" if held == 1 else "recordings or photos stay"
+            parts.append(f"{held:,} {what} here (consent)")
         parts.append(f"{counted(len(plan.left_out), 'story')} {_is(len(plan.left_out))} left out")
         if not plan.empty:
             self.summary.setText("; ".join(parts) + ".")
