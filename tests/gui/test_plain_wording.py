@@ -6,6 +6,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QGroupBox, QHeaderView
@@ -124,11 +125,13 @@ def _bottom_half(rows: list[int]) -> int:
     return sum(rows[-(len(rows) // 2) :])
 
 
+@pytest.mark.parametrize("high_contrast", [False, True])  # the style sheet draws the header
 def test_newest_first_shows_an_arrow_pointing_down(
-    qtbot: QtBot, store: Store, make_window: Callable[[], MainWindow]
+    qtbot: QtBot, store: Store, make_window: Callable[[], MainWindow], high_contrast: bool
 ) -> None:
     make_story(store)  # the list, not its empty state
     window = make_window()
+    window.context.set_high_contrast(high_contrast)
     window.resize(1366, 768)  # wide enough for the Updated column
     header = window.list_page.table.horizontalHeader()
     qtbot.waitUntil(lambda: header.isVisible() and header.sectionSize(Column.UPDATED) > 0)
