@@ -57,23 +57,10 @@ from storykeeper.gui.ops import mentioned as mentioned_ops
 from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import give_keyboard_back, run_modal
+from storykeeper.gui.wording import is_or_are, noun_for, verb_for
 
 #: Stories listed at most in each of the dialog's lists (the summary counts them all).
 LISTED_MAX = 500
-
-
-def _is(count: int) -> str:
-    """The verb agreeing with a count: "1 story is", "2 stories are"."""
-    return "is" if count == 1 else "are"
-
-
-def _verb(count: int, verb: str) -> str:
-    """A plain verb agreeing with a count: "1 withdrawal waits", "2 withdrawals wait"."""
-    return f"{verb}es" if count == 1 and verb.endswith("o") else f"{verb}s" if count == 1 else verb
-
-
-def _noun(count: int, noun: str) -> str:
-    return noun if count == 1 else f"{noun}s"
 
 
 class _Progress(QObject):
@@ -285,40 +272,42 @@ class ExportDialog(QDialog):
         if plan.withdrawals_waiting:
             waiting = plan.withdrawals_waiting
             parts.append(
-                f"{waiting:,} more {_noun(waiting, 'withdrawal')} {_verb(waiting, 'go')} "
+                f"{waiting:,} more {noun_for(waiting, 'withdrawal')} {verb_for(waiting, 'go')} "
                 "in the next export"
             )
         if plan.withdrawals_held_back:
             parts.append(
                 f"{counted(plan.withdrawals_held_back, 'withdrawal')} "
-                f"{_verb(plan.withdrawals_held_back, 'wait')} for a bundle only to those who "
+                f"{verb_for(plan.withdrawals_held_back, 'wait')} for a bundle only to those who "
                 "had the story (a recipient ticked never had it)"
             )
         if plan.withdrawals_for_others:
             parts.append(
                 f"{counted(plan.withdrawals_for_others, 'withdrawal')} "
-                f"{_verb(plan.withdrawals_for_others, 'wait')} for coordinators not ticked, "
+                f"{verb_for(plan.withdrawals_for_others, 'wait')} for coordinators not ticked, "
                 "who had those stories"
             )
         if plan.media_left_out:
             held = plan.media_left_out
             what = "recording or photo stays" if held == 1 else "recordings or photos stay"
             parts.append(f"{held:,} {what} here (consent)")
-        parts.append(f"{counted(len(plan.left_out), 'story')} {_is(len(plan.left_out))} left out")
+        parts.append(
+            f"{counted(len(plan.left_out), 'story')} {is_or_are(len(plan.left_out))} left out"
+        )
         if not plan.empty:
             self.summary.setText("; ".join(parts) + ".")
         elif plan.withdrawals_held_back:
             self.summary.setText(
                 "Nothing to send to all of these recipients: "
                 f"{counted(plan.withdrawals_held_back, 'withdrawal')} "
-                f"{_verb(plan.withdrawals_held_back, 'wait')} for a bundle only to those who "
+                f"{verb_for(plan.withdrawals_held_back, 'wait')} for a bundle only to those who "
                 "had the story (a recipient ticked never had it)."
             )
         elif plan.withdrawals_for_others:
             self.summary.setText(
                 "Nothing to send to these recipients: "
                 f"{counted(plan.withdrawals_for_others, 'withdrawal')} "
-                f"{_verb(plan.withdrawals_for_others, 'wait')} for coordinators not ticked, "
+                f"{verb_for(plan.withdrawals_for_others, 'wait')} for coordinators not ticked, "
                 "who had those stories."
             )
         elif self.selection() is Selection.SINCE_LAST:
