@@ -4,6 +4,7 @@ no timing is asserted (benchmarks are not timed tests; see benchmarks/README.md)
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +28,8 @@ def test_the_harness_measures_everything_at_a_tiny_size(
     # The test's private keyring stands for the developer's own: the harness must not use it.
     keyring_service.forget_every_entry()
     out = tmp_path / "results.json"
+    # As this session's shell sets it: the harness must still measure compiled programs.
+    environment = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
     done = subprocess.run(
         [
             sys.executable,
@@ -52,10 +55,16 @@ def test_the_harness_measures_everything_at_a_tiny_size(
         text=True,
         check=False,
         timeout=500,
+        env=environment,
     )
     assert done.returncode == 0, done.stderr
     results = json.loads(out.read_text())
     assert keyring_service.forget_every_entry() == 0  # its keys went to its own keyring
+    # The programs it measured kept their compiled modules (in the work folder), as an
+    # installed program has them, whatever PYTHONDONTWRITEBYTECODE said.
+    pycache = Path(results["harness"]["bytecode"]["pycache_prefix"])
+    assert pycache.parent == tmp_path / "work"
+    assert list(pycache.rglob("storykeeper/gui/main_window.*.pyc"))
     both = results["sizes"]["200"]
     assert results["settings"]["stores"] == ["encrypted", "plain"]
     assert set(both["stores"]) == {"encrypted", "plain"}
