@@ -170,7 +170,13 @@ class ExportDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
-        self.resize(int(700 * context.settings.text_scale / 100), self.sizeHint().height())
+        # Wider with the text, but never past the screen: at 200% text 1,400 px cut off
+        # Choose… and Export on a 1366 px laptop (issue 20).
+        screen = self.screen().availableGeometry()
+        self.resize(
+            min(int(700 * context.settings.text_scale / 100), screen.width() - 40),
+            min(self.sizeHint().height(), screen.height() - 60),
+        )
 
         self.everything.toggled.connect(self._replan)
         self.only_chosen.toggled.connect(self._replan)

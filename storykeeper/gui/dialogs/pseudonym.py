@@ -26,6 +26,7 @@ from storykeeper.gui.context import AppContext
 from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import pseudonyms as ops
 from storykeeper.gui.widgets.modal import enter_presses
+from storykeeper.gui.widgets.whole_words import keep_words_whole
 
 
 class PseudonymDialog(QDialog):
@@ -63,6 +64,7 @@ class PseudonymDialog(QDialog):
         use.setText("&Use this pseudonym")
         use.setAccessibleName("Use this pseudonym")
         enter_presses(self, use)
+        keep_words_whole(self)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(QLabel("Some to choose from:"))

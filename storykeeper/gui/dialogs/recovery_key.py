@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.gui.widgets.modal import enter_presses
+from storykeeper.gui.widgets.whole_words import keep_words_whole
 
 EXPLANATION = (
     "Your stories are encrypted. This is their recovery key. It opens them if this computer's "
@@ -81,6 +82,7 @@ class RecoveryKeyDialog(QDialog):
         )
         self.kept_button.setAccessibleName("I have kept the recovery key")
         enter_presses(self, self.kept_button)
+        keep_words_whole(self)
         layout = QVBoxLayout(self)
         layout.addWidget(explanation)
         layout.addWidget(self.key_label)
