@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFileDialog,
+    QLineEdit,
+    QMessageBox,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 
@@ -20,7 +27,15 @@ def when_dialog_opens(act: Callable[[QWidget], None], kind: type[QWidget] = QWid
         dialog = QApplication.activeModalWidget()
         if isinstance(dialog, kind) and dialog.isVisible():
             if QApplication.activeWindow() is dialog:
-                act(dialog)
+                try:
+                    act(dialog)
+                except BaseException:
+                    # The dialog's exec() would otherwise wait for ever and the test hang until
+                    # the run's timeout kills the worker, hiding why: close it, then let
+                    # pytest-qt report the failure from this slot.
+                    if isinstance(dialog, QDialog) and dialog.isVisible():
+                        QDialog.done(dialog, QDialog.DialogCode.Rejected)
+                    raise
                 return
             # Keys (and Alt+letter choices) reach only the active window, as on a desktop.
             dialog.activateWindow()

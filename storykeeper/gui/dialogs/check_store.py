@@ -212,7 +212,9 @@ class CheckStoreDialog(QDialog):
         self._offer_removal(report)
         self._update_controls()
         self.findings.setCurrentRow(0)
-        (self.remove_button if self.remove_button.isVisible() else self.findings).setFocus()
+        # isHidden, not isVisible: on a busy machine the report can come before the dialog is
+        # shown, when no child counts as visible yet, and the focus went to the list.
+        (self.findings if self.remove_button.isHidden() else self.remove_button).setFocus()
         self.check_finished.emit(report)
 
     def _summary(self, report: CheckReport) -> str:
