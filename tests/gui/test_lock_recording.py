@@ -3,18 +3,10 @@ the idle time alone does not cut an interview short (nobody presses a key while 
 
 from __future__ import annotations
 
-import math
-import os
-import shutil
-import struct
-import subprocess
-import wave
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -33,42 +25,6 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 def store(paths: DataPaths) -> Iterator[Store]:
     with encrypted_store(paths) as (opened, _made):
         yield opened
-
-
-@pytest.fixture
-def microphone(qapp: QApplication) -> None:
-    if not QMediaDevices.audioInputs():
-        # Fail, not skip, as the recorder's own tests do.
-        problem = os.environ.get("STORYKEEPER_TEST_SOUND_PROBLEM")
-        pytest.fail(
-            f"no virtual microphone: {problem}"
-            if problem
-            else "no virtual microphone: install PulseAudio with "
-            "packaging/linux/install-system-deps --test (tests/audio/virtual-microphone starts it)"
-        )
-
-
-@pytest.fixture
-def tone(tmp_path: Path) -> Iterator[None]:
-    """A tone into the virtual speaker, which the virtual microphone hears."""
-    sound = tmp_path / "tone.wav"
-    with wave.open(str(sound), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(
-            b"".join(
-                struct.pack("<h", int(16000 * math.sin(2 * math.pi * 440 * i / 16000)))
-                for i in range(16000 * 20)
-            )
-        )
-    player = shutil.which("paplay")
-    if player is None:
-        pytest.fail("paplay not found: packaging/linux/install-system-deps --test installs it")
-    playing = subprocess.Popen([player, "--device=virtual_speaker", str(sound)])
-    yield
-    playing.kill()
-    playing.wait()
 
 
 def press(qtbot: QtBot, key: Qt.Key, modifier: Qt.KeyboardModifier) -> None:

@@ -7,25 +7,18 @@ the sink is what the microphone hears, so the level meter has something to show.
 
 from __future__ import annotations
 
-import math
 import os
-import shutil
-import struct
 import subprocess
 import sys
-import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtMultimedia import QMediaDevices, QMediaPlayer, QMediaRecorder
+from PySide6.QtMultimedia import QMediaPlayer, QMediaRecorder
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import consent, recordings, stories
-from storykeeper.core.attachments import add_attachment
-from storykeeper.core.db import Store
 from storykeeper.core.recording_marks import Mark
 from storykeeper.core.stories import Story
 from storykeeper.core.vocabulary import AttachmentKind, ConsentScope
@@ -35,51 +28,13 @@ from storykeeper.gui.widgets.media_device import StreamDevice
 from storykeeper.gui.widgets.recorder import RecorderPanel
 from tests.factories import given, make_story
 from tests.gui.answering import answer_file_dialog, read_message, when_dialog_opens
+from tests.gui.imported_stories import imported_story_with_a_recording
 from tests.gui.inspecting import mnemonics
 from tests.pipes import next_line
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 ALT = Qt.KeyboardModifier.AltModifier
-
-
-@pytest.fixture
-def microphone(qapp: QApplication) -> None:
-    if not QMediaDevices.audioInputs():
-        # Fail, not skip, as the interop tests do: a recorder test that never runs proves nothing.
-        problem = os.environ.get("STORYKEEPER_TEST_SOUND_PROBLEM")
-        pytest.fail(
-            f"no virtual microphone: {problem}"
-            if problem
-            else "no virtual microphone: install PulseAudio with "
-            "packaging/linux/install-system-deps --test (tests/audio/virtual-microphone starts it)"
-        )
-
-
-@pytest.fixture
-def tone(tmp_path: Path) -> Iterator[None]:
-    """A loud tone into the virtual speaker, which the virtual microphone hears."""
-    sound = tmp_path / "tone.wav"
-    with wave.open(str(sound), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(16000)
-        out.writeframes(
-            b"".join(
-                struct.pack("<h", int(16000 * math.sin(2 * math.pi * 440 * i / 16000)))
-                for i in range(16000 * 20)
-            )
-        )
-    player = shutil.which("paplay")
-    if player is None:
-        pytest.fail(
-            "paplay not found: install pulseaudio-utils with "
-            "packaging/linux/install-system-deps --test"
-        )
-    playing = subprocess.Popen([player, "--device=virtual_speaker", str(sound)])
-    yield
-    playing.kill()
-    playing.wait()
 
 
 def agreed_to_everything(window: MainWindow, title: str = "The day centre bus") -> Story:
@@ -461,23 +416,7 @@ def test_an_imported_story_s_recording_plays_but_nothing_can_be_recorded_or_remo
     qtbot: QtBot, window: MainWindow, microphone: None, tmp_path: Path
 ) -> None:
     """At the coordinator's, a story that came in a bundle is read-only, its media included."""
-    from storykeeper.core.bundle.importer import import_bundle
-    from storykeeper.paths import resolve_paths
-    from tests.exchange import export, shared, trust_advocate
-
-    with Store.open(resolve_paths(tmp_path / "advocate")) as advocate:
-        story = shared(advocate, "The bus", scopes=frozenset(ConsentScope))
-        sound = tmp_path / "interview.wav"
-        with wave.open(str(sound), "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(8000)
-            out.writeframes(b"\0\1" * 8000 * 3)
-        with advocate.write(actor="test") as session:
-            add_attachment(session, advocate.media, story.id, sound)
-        trust_advocate(advocate, window.context.store)
-        bundle = export(advocate, window.context.store, tmp_path / "usb")
-    import_bundle(window.context.store, bundle, actor="coordinator")
+    story = imported_story_with_a_recording(window.context.store, tmp_path)
 
     open_story(qtbot, window, story.id)
     panel = window.editor.recorder
