@@ -712,12 +712,10 @@ def test_the_private_keyring_can_be_emptied_between_test_modules(
 
 
 _CREATE_AT_ONCE = """
-import json, sys, time
+import json, sys
 from pathlib import Path
 from storykeeper.core.store_keys import StoreKeyError, StoreKeys
-start = Path(sys.argv[2])
-while not start.exists():  # all begin together, so their creates overlap
-    time.sleep(0.001)
+sys.stdin.read(1)  # all begin together, on the word from the test, so their creates overlap
 try:
     made = StoreKeys(Path(sys.argv[1])).create()
 except StoreKeyError:
@@ -733,17 +731,21 @@ def test_processes_making_a_new_stores_key_at_once_leave_one_key(
     # Two windows (or a window and a script) started on a new folder at the same moment: if
     # both made a key and the second's file replaced the first's, a database keyed with the
     # first would never open again. Exactly one may make the key; the others are told.
-    folder, start = tmp_path / "new", tmp_path / "start"
+    folder = tmp_path / "new"
     runs = [
         subprocess.Popen(
-            [sys.executable, "-c", _CREATE_AT_ONCE, str(folder), str(start)],
+            [sys.executable, "-c", _CREATE_AT_ONCE, str(folder)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(6)
     ]
-    start.touch()
+    for run in runs:  # the processes are ready and waiting: start them all
+        assert run.stdin is not None
+        run.stdin.write("go")
+        run.stdin.flush()
     said = [run.communicate(timeout=120) for run in runs]
     assert [run.returncode for run in runs] == [0] * 6, [err for _, err in said]
     made = [json.loads(out) for out, _ in said]
