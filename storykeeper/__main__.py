@@ -18,9 +18,9 @@ from typing import Any, TextIO
 from storykeeper.cli import build_parser
 from storykeeper.cli.security import TerminalAsker
 from storykeeper.core import faults
-from storykeeper.core.backups import finish_interrupted_restore
 from storykeeper.core.bundle.staging import sweep_leftovers
 from storykeeper.core.errors import StorykeeperError
+from storykeeper.core.restore import finish_interrupted_restore
 from storykeeper.core.unlock import open_store
 from storykeeper.paths import DataPaths, resolve_paths
 

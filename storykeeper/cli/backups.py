@@ -15,7 +15,7 @@ from typing import TextIO
 
 from storykeeper.cli.keys import command_line_actor
 from storykeeper.cli.output import dumps, print_fields
-from storykeeper.core import backups
+from storykeeper.core import backups, restore
 from storykeeper.core.backups import BackupError, Manifest
 from storykeeper.core.db import Store
 from storykeeper.core.unlock import PASSPHRASE_ENV, PASSPHRASE_FILE_ENV, scripted_passphrase
@@ -164,7 +164,7 @@ def cmd_restore(paths: DataPaths, args: argparse.Namespace, out: TextIO) -> int:
         return answer.strip().lower() in ("y", "yes")
 
     try:
-        restored = backups.restore_backup(
+        restored = restore.restore_backup(
             paths,
             args.backup,
             ask_secret=_ask_secret,

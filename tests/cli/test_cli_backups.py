@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from storykeeper.core import backups
+from storykeeper.core import backups, restore
 from storykeeper.core.db import Store
 from storykeeper.paths import DATA_DIR_ENV, DATABASE_NAME, DataPaths, resolve_paths
 from tests.backup_stores import attach, fill, holdings
@@ -108,7 +108,7 @@ def test_a_damaged_backup_is_one_line_and_nothing_changes(
     ]
     assert [w for w in NEVER_SHOWN if w in ran.stderr] == []
     assert filled.database.read_bytes() == before
-    assert list(backups.iter_aside(filled.data_dir)) == []
+    assert list(restore.iter_aside(filled.data_dir)) == []
 
 
 def test_restore_when_the_current_database_is_damaged(filled: DataPaths, tmp_path: Path) -> None:
@@ -125,7 +125,7 @@ def test_restore_when_the_current_database_is_damaged(filled: DataPaths, tmp_pat
     assert ran.returncode == 0, ran.stderr
     assert "Stories:                  2" in ran.stdout
     assert "The allotment" in program(filled.data_dir, "list").stdout
-    (aside,) = backups.iter_aside(filled.data_dir)
+    (aside,) = restore.iter_aside(filled.data_dir)
     assert (aside / DATABASE_NAME).read_bytes().startswith(b"this is no longer a database")
 
 
@@ -189,7 +189,7 @@ def test_restore_waits_for_another_storykeeper_to_close(filled: DataPaths, tmp_p
             "changed."
         )
         assert filled.database.read_bytes() == before
-        assert list(backups.iter_aside(filled.data_dir)) == []
+        assert list(restore.iter_aside(filled.data_dir)) == []
     finally:
         holder.communicate("\n", timeout=CHILD_DEADLINE)
 

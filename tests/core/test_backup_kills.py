@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from storykeeper.core import backups
+from storykeeper.core import backups, restore
 from storykeeper.core.db import Store
 from storykeeper.paths import DataPaths
 from tests.backup_stores import Holdings, fill, holdings
@@ -46,7 +46,7 @@ def killing(real):
 os.replace = killing(os.replace)
 os.rename = killing(os.rename)
 
-from storykeeper.core import backups
+from storykeeper.core import backups, restore
 from storykeeper.core.db import Store
 from storykeeper.paths import DataPaths
 
@@ -54,7 +54,7 @@ data_dir, usb = Path(sys.argv[2]), Path(sys.argv[3])
 key, what = bytes.fromhex(sys.argv[4]), sys.argv[5]
 paths = DataPaths(data_dir, data_dir / "logs")
 if what == "restore":
-    backups.restore_backup(paths, usb, known_key=key)
+    restore.restore_backup(paths, usb, known_key=key)
 else:
     with Store.open(paths, key) as store:
         backups.make_backup(store, usb)
@@ -108,7 +108,7 @@ def test_kill_during_restore_leaves_one_whole_store(
         finished = run_killed_at(nth, paths.data_dir, usb, store_key, "restore") == 0
 
         # What the next start does first, then the store opens whole: one or the other.
-        backups.finish_interrupted_restore(paths)
+        restore.finish_interrupted_restore(paths)
         with Store.open(paths, store_key) as reopened:
             found: Holdings = holdings(reopened)
         assert found in (current_holdings, restored_holdings), f"killed at rename {nth}"
@@ -117,7 +117,7 @@ def test_kill_during_restore_leaves_one_whole_store(
         assert not (paths.data_dir / backups.JOURNAL_NAME).exists()
         # Nothing of the current store is ever lost: here, or kept aside.
         if found == restored_holdings:
-            aside = next(backups.iter_aside(paths.data_dir))
+            aside = next(restore.iter_aside(paths.data_dir))
             with Store.open(DataPaths(aside, tmp_path / "logs"), store_key) as kept:
                 assert holdings(kept) == current_holdings
 

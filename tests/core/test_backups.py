@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from storykeeper.core import audit, backups, check, clock
+from storykeeper.core import audit, backups, check, clock, restore
 from storykeeper.core.backups import BackupDamagedError, BackupError, Manifest
 from storykeeper.core.db import Store, head_revision
 from storykeeper.core.errors import DiskFullError, StoreError
@@ -66,7 +66,7 @@ def test_backup_and_restore_round_trip(
     unsaved.parent.mkdir(exist_ok=True)
     unsaved.write_bytes(b"sealed with this store's key")
 
-    restored = backups.restore_backup(paths, usb, known_key=key)
+    restored = restore.restore_backup(paths, usb, known_key=key)
 
     assert (restored.stories, restored.people) == (2, 4)
     assert restored.migrated_from is None
@@ -175,7 +175,7 @@ def test_a_damaged_backup_is_refused_with_nothing_changed(
     backup_before = tree(usb)
 
     with pytest.raises(BackupDamagedError) as refused:
-        backups.restore_backup(paths, usb, known_key=store_key)
+        restore.restore_backup(paths, usb, known_key=store_key)
 
     assert said in refused.value.message
     assert "Nothing was changed" in refused.value.message
@@ -206,7 +206,7 @@ def test_a_database_damaged_in_a_way_its_hash_cannot_see_is_refused(
     before = tree(paths.data_dir)
 
     with pytest.raises(BackupDamagedError, match="Nothing was changed"):
-        backups.restore_backup(paths, usb, known_key=store_key)
+        restore.restore_backup(paths, usb, known_key=store_key)
 
     assert tree(paths.data_dir) == before
     assert not (paths.data_dir / backups.STAGED_NAME).exists()
@@ -240,7 +240,7 @@ def test_a_backup_from_an_older_version_is_migrated(paths: DataPaths, tmp_path: 
     )
     (backup / backups.MANIFEST_NAME).write_text(json.dumps(manifest.as_json()))
 
-    restored = backups.restore_backup(paths, usb)
+    restored = restore.restore_backup(paths, usb)
 
     assert restored.migrated_from == "0012"
     assert (restored.stories, restored.people) == (stories, people)
@@ -264,16 +264,16 @@ def test_a_backup_from_a_newer_version_is_refused(
     before = tree(paths.data_dir)
 
     with pytest.raises(BackupError, match="made by a newer Storykeeper"):
-        backups.restore_backup(paths, made.folder)
+        restore.restore_backup(paths, made.folder)
 
     assert tree(paths.data_dir) == before
 
 
 def test_no_backup_there_is_one_plain_line(paths: DataPaths, tmp_path: Path) -> None:
     with pytest.raises(BackupError, match="There is no Storykeeper backup in"):
-        backups.restore_backup(paths, tmp_path)
+        restore.restore_backup(paths, tmp_path)
     with pytest.raises(BackupError, match="plug in the USB stick"):
-        backups.restore_backup(paths, tmp_path / "unplugged")
+        restore.restore_backup(paths, tmp_path / "unplugged")
 
 
 def test_backing_up_to_a_folder_that_is_not_there(store: Store, tmp_path: Path) -> None:
@@ -331,13 +331,13 @@ def test_a_backup_opens_on_a_new_laptop_with_the_passphrase_or_recovery_key(
         return "not the passphrase"
 
     with pytest.raises(BackupError, match="Neither passphrase nor recovery key opened"):
-        backups.restore_backup(new_laptop, usb, ask_secret=wrong)
+        restore.restore_backup(new_laptop, usb, ask_secret=wrong)
     assert len(asked) == 3 and "did not open" in asked[1]
     assert sorted(p.name for p in new_laptop.data_dir.iterdir()) == []
     with pytest.raises(backups.BackupKeyNeededError, match="give its passphrase or recovery"):
-        backups.restore_backup(new_laptop, usb)
+        restore.restore_backup(new_laptop, usb)
 
-    restored = backups.restore_backup(
+    restored = restore.restore_backup(
         new_laptop, usb, ask_secret=lambda _prompt: made_key.recovery_key.lower()
     )
 
@@ -348,7 +348,7 @@ def test_a_backup_opens_on_a_new_laptop_with_the_passphrase_or_recovery_key(
         assert holdings(reopened) == before
     # And on another: the passphrase.
     other = DataPaths(tmp_path / "another laptop", tmp_path / "other logs")
-    backups.restore_backup(other, usb, ask_secret=lambda _prompt: phrase)
+    restore.restore_backup(other, usb, ask_secret=lambda _prompt: phrase)
     assert StoreKeys(other.data_dir).with_passphrase(phrase) == made_key.store_key
 
 
@@ -388,12 +388,12 @@ def test_a_restore_that_cannot_be_finished_is_one_line_and_deletes_nothing(
     backups.make_backup(store, usb)
     make_story(store, title="Written after the backup", teller="Edna Morris")
     store.close()
-    prepared = backups.prepare_restore(paths, usb, known_key=store_key)
+    prepared = restore.prepare_restore(paths, usb, known_key=store_key)
     # A file is in the way where the current store is to be kept aside (root may write
     # anywhere, so a read-only folder would not stop the test's own process).
     prepared.aside.write_bytes(b"in the way")
     with pytest.raises(StoreError) as refused:
-        backups.finish_interrupted_restore(paths)
+        restore.finish_interrupted_restore(paths)
     assert refused.value.message.startswith(
         f"A restore begun earlier in {paths.data_dir} could not be finished (File exists)."
     )
@@ -402,7 +402,7 @@ def test_a_restore_that_cannot_be_finished_is_one_line_and_deletes_nothing(
     prepared.aside.unlink()
     assert "Nothing was deleted" in refused.value.message
     # Out of the way: the next start finishes it.
-    assert backups.finish_interrupted_restore(paths)
+    assert restore.finish_interrupted_restore(paths)
     with Store.open(paths, store_key) as reopened:
         assert len(holdings(reopened).stories) == 2
 
@@ -427,7 +427,7 @@ def test_restoring_onto_a_full_disk_changes_nothing(tmp_path: Path) -> None:
         before = tree(paths.data_dir)
 
         with pytest.raises(DiskFullError) as refused:
-            backups.restore_backup(paths, usb)
+            restore.restore_backup(paths, usb)
 
         assert refused.value.message == (
             f"The disk holding {paths.data_dir} is full: free some space on it and try again. "
@@ -466,7 +466,7 @@ def test_a_prepared_restore_waits_for_the_window_to_close(
     usb.mkdir()
     backups.make_backup(store, usb)
     make_story(store, title="Written after the backup", teller="Edna Morris")
-    backups.prepare_restore(paths, usb, known_key=store_key, window_open=True)
+    restore.prepare_restore(paths, usb, known_key=store_key, window_open=True)
     store.close()
     # The window, still closing: another process with the store open.
     window = subprocess.Popen(
@@ -477,16 +477,16 @@ def test_a_prepared_restore_waits_for_the_window_to_close(
     )
     try:
         assert window.stdout is not None and window.stdout.readline() == "open\n"
-        monkeypatch.setattr(backups, "IN_USE_WAIT_SECONDS", 0.5)
+        monkeypatch.setattr(restore, "IN_USE_WAIT_SECONDS", 0.5)
 
         with pytest.raises(BackupError, match="The restore is finished at the next start after"):
-            backups.finish_interrupted_restore(paths)
+            restore.finish_interrupted_restore(paths)
 
-        assert backups.restore_pending(paths)
+        assert restore.restore_pending(paths)
     finally:
         window.communicate("\n", timeout=120)
     with Store.open(paths, store_key) as current:
         assert len(holdings(current).stories) == 3
-    assert backups.finish_interrupted_restore(paths)
+    assert restore.finish_interrupted_restore(paths)
     with Store.open(paths, store_key) as reopened:
         assert len(holdings(reopened).stories) == 2

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from storykeeper.core import backups, clock
+from storykeeper.core import backups, clock, restore
 from storykeeper.core.db import Store
 from storykeeper.core.store_keys import StoreKeys
 from storykeeper.gui.context import AppContext
@@ -120,29 +120,29 @@ def test_restore_from_the_window_is_done_at_the_next_start(
         said.append(box.text())
         qtbot.keyClick(box, Qt.Key.Key_Return)
 
-    def restore(box: QWidget) -> None:
+    def restore_it(box: QWidget) -> None:
         assert isinstance(box, QMessageBox)
         said.append(box.text())
         (restore_button,) = [b for b in box.buttons() if b.text() == "&Restore this backup"]
         qtbot.mouseClick(restore_button, Qt.MouseButton.LeftButton)
         when_dialog_opens(ready, QMessageBox)  # then “checked and ready”
 
-    when_dialog_opens(restore, QMessageBox)
+    when_dialog_opens(restore_it, QMessageBox)
     with qtbot.waitSignal(dialog.restore_finished, timeout=60_000) as finished:
         dialog.restore_from(usb)
 
-    assert isinstance(finished.args[0], backups.PreparedRestore), finished.args[0]
+    assert isinstance(finished.args[0], restore.PreparedRestore), finished.args[0]
     assert "It holds 2 stories, 4 people and 2 attached files" in said[0]
     qtbot.waitUntil(lambda: len(said) == 2)
     assert "Storykeeper closes now" in said[1]
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
     # Nothing was swapped while the window had the store open.
     assert len(holdings(store).stories) == 3
-    assert backups.restore_pending(paths)
+    assert restore.restore_pending(paths)
     store.close()
 
     # The next start: the restore is finished before the store opens.
-    assert backups.finish_interrupted_restore(paths)
+    assert restore.finish_interrupted_restore(paths)
     with Store.open(paths, store_key) as reopened:
         assert holdings(reopened) == before
 
@@ -233,21 +233,21 @@ def test_a_backup_of_another_store_asks_for_its_recovery_key(
         when_dialog_opens(right_key, QInputDialog)
         type_into(box, "not the phrase")
 
-    def restore(box: QWidget) -> None:
+    def restore_it(box: QWidget) -> None:
         assert isinstance(box, QMessageBox)
         (restore_button,) = [b for b in box.buttons() if b.text() == "&Restore this backup"]
         when_dialog_opens(wrong_phrase, QInputDialog)
         qtbot.mouseClick(restore_button, Qt.MouseButton.LeftButton)
 
-    when_dialog_opens(restore, QMessageBox)
+    when_dialog_opens(restore_it, QMessageBox)
     with qtbot.waitSignal(dialog.restore_finished, timeout=60_000) as finished:
         dialog.restore_from(usb)
 
-    assert isinstance(finished.args[0], backups.PreparedRestore), finished.args[0]
+    assert isinstance(finished.args[0], restore.PreparedRestore), finished.args[0]
     assert len(asked) == 2 and asked[1].startswith("That did not open the backup")
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=30_000)
     window.context.store.close()
-    assert backups.finish_interrupted_restore(paths)
+    assert restore.finish_interrupted_restore(paths)
     with Store.open(paths, other_key.store_key) as reopened:
         assert holdings(reopened) == theirs
 

@@ -36,9 +36,9 @@ from storykeeper.core.backups import (
     BackupKeyNeededError,
     BackupMade,
     Manifest,
-    PreparedRestore,
     backup_is_due,
 )
+from storykeeper.core.restore import PreparedRestore
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.error_text import plain_error

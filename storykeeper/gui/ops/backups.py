@@ -16,16 +16,16 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storykeeper.core import backups
+from storykeeper.core import backups, restore
 from storykeeper.core.backups import (
     BackupKeyNeededError,
     BackupMade,
     Manifest,
-    PreparedRestore,
     Progress,
 )
 from storykeeper.core.db import Store
 from storykeeper.core.models import StoryRow
+from storykeeper.core.restore import PreparedRestore
 from storykeeper.gui.ops.changes import Change
 from storykeeper.paths import DataPaths
 
@@ -68,7 +68,7 @@ def prepare_restore(
     """Check and stage ``backup``; ``secret`` is the passphrase or recovery key the person
     typed for a backup of another store (tried once; None: the keyring only)."""
     ask = None if secret is None else _once(secret)
-    return backups.prepare_restore(
+    return restore.prepare_restore(
         paths, backup, ask_secret=ask, progress=progress, window_open=True
     )
 
