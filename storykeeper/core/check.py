@@ -291,8 +291,7 @@ def _guarded(area: str, paths: DataPaths, step: Callable[[], list[Problem]]) -> 
 
 
 def _sqlite_integrity(store: Store) -> list[Problem]:
-    with store.read() as session:
-        rows = [str(r[0]) for r in session.execute(text("PRAGMA integrity_check"))]
+    rows = store.integrity_check()
     if rows == ["ok"]:
         return []
     log.warning("SQLite's integrity check of the database: %s", " | ".join(rows[:100]))

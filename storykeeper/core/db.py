@@ -35,7 +35,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 from alembic import command
@@ -45,6 +45,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from storykeeper.core import clock, faults, pseudonyms
 from storykeeper.core.errors import DiskFullError, NewerStoreError, StoreError, StorykeeperError
@@ -112,12 +113,17 @@ def connect_driver(database: Path, database_key: bytes | None) -> sqlite3.Connec
     return connection  # type: ignore[no-any-return]
 
 
-def create_sqlite_engine(database: Path, database_key: bytes | None = None) -> Engine:
-    """The engine for ``database``: plain SQLite, or SQLCipher keyed with ``database_key``."""
+def create_sqlite_engine(
+    database: Path, database_key: bytes | None = None, *, pooled: bool = True
+) -> Engine:
+    """The engine for ``database``: plain SQLite, or SQLCipher keyed with ``database_key``.
+    Not ``pooled``, each connection is new and closed after use."""
     # hide_parameters: SQLAlchemy's error text otherwise quotes every value of the failed
     # statement (titles, own words, consent) into messages and logs.
-    driver = {} if database_key is None else {"module": sqlcipher}
-    engine = create_engine(f"sqlite:///{database}", future=True, hide_parameters=True, **driver)
+    options: dict[str, Any] = {} if database_key is None else {"module": sqlcipher}
+    if not pooled:
+        options["poolclass"] = NullPool
+    engine = create_engine(f"sqlite:///{database}", future=True, hide_parameters=True, **options)
 
     # insert=True: before the dialect's first-connect queries, which on an encrypted file
     # would fail ("file is not a database") until the key is given.
@@ -204,6 +210,23 @@ class Store:
         still plain (a conversion stopped before its last step) is not, though its other files
         may already be sealed: ``sealing_key`` answers for those."""
         return self._database_encrypted
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's ``PRAGMA integrity_check``: ``["ok"]``, or what it found.
+
+        On a connection of its own, never a pooled one: FTS5 keeps in each connection the layout
+        of the search index it last read, and the integrity check (unlike a search) reads
+        through it without asking whether another connection has changed the index since. After
+        a story's deletion merged the index, a pooled connection reported "fts5: corruption
+        found reading blob" on a healthy store.
+        """
+        database_key = derive(self.__store_key, "database") if self._database_encrypted else None
+        engine = create_sqlite_engine(self.paths.database, database_key, pooled=False)
+        try:
+            with engine.connect() as connection:
+                return [str(row[0]) for row in connection.exec_driver_sql("PRAGMA integrity_check")]
+        finally:
+            engine.dispose()
 
     def sealing_key(self, purpose: str) -> bytes | None:
         """The key for one use of the store key (``key_derivation.PURPOSES``: "media",

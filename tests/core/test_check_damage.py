@@ -15,6 +15,7 @@ from storykeeper.core.attachments import add_attachment
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.check import CheckCancelled, Severity, check_store, damaged_file
 from storykeeper.core.db import Store
+from storykeeper.core.search import StoryFilter, search_stories
 from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod
 from storykeeper.paths import DataPaths
 from tests.damage import change_a_character_on_disk, change_with_plain_sql, damage_a_stories_page
@@ -244,3 +245,24 @@ def test_a_check_asked_to_stop_stops_part_way(store: Store) -> None:
     # Nothing is left held: a write goes through at once.
     with store.write(actor="test") as session:
         session.execute(text("SELECT 1"))
+
+
+@pytest.mark.parametrize("kind", ["encrypted", "plain"])
+def test_search_index_changed_by_another_connection_is_not_called_damage(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    """FTS5 keeps the index layout it last read in each connection, and SQLite's integrity check
+    reads through it: a connection that searched, then sat in the pool while another connection
+    (the window's writer, or the command line beside the window) deleted a story and so merged
+    the index into a new segment, reported "fts5: corruption found" on a healthy store."""
+    store: Store = request.getfixturevalue("store" if kind == "encrypted" else "plain_store")
+    key = request.getfixturevalue("store_key") if kind == "encrypted" else None
+    make_story(store, title="First")
+    leaving = make_story(store, title="Second", own_words="Leaving soon")
+    with store.read() as session:
+        assert search_stories(session, StoryFilter(text="minibus")).total == 1
+    with Store.open(store.paths, key) as beside, beside.write(actor="test") as session:
+        stories.delete_story(session, leaving.id)
+    report = check_store(store)
+    assert report.problems == ()
+    assert report.ok
