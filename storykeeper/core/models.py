@@ -320,6 +320,9 @@ class AttachmentRow(Base):
     media_type: Mapped[str] = mapped_column(String(100))
     original_name: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # What the picture shows, in the advocate's words (migration 0017): the screen reader's name
+    # for it. Kept on this computer; bundles do not carry it.
+    caption: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
 class AuditEventRow(Base):
