@@ -150,3 +150,42 @@ def is_needed(frozen_name: str) -> bool:
     """Whether a binary PyInstaller collected belongs in the frozen program."""
     name = Path(frozen_name).name
     return not any(name.startswith(unused) for unused in UNUSED_QT_FILES)
+
+
+#: The bundle file type's identifier on macOS (the Linux MIME type's counterpart).
+MACOS_BUNDLE_TYPE = "org.storykeeper.bundle"
+
+
+def macos_info_plist(version: str) -> dict[str, object]:
+    """The app's Info.plist entries beyond PyInstaller's own: the microphone's reason, and the
+    bundle file type, so a bundle double-clicked in the Finder opens Storykeeper's import (it
+    arrives as a QFileOpenEvent: gui/file_open.py).
+
+    macOS matches a file's type by its last extension only, so a bundle
+    ("… .zip.age") is matched as ".age", the extension of every file the age tool encrypts. The
+    rank is therefore "Default", not "Owner": Storykeeper opens .age files only where no other
+    program claims them, and the import says plainly of another program's file that it is not a
+    Storykeeper bundle. Untested here: no macOS machine (packaging/README.md)."""
+    return {
+        "CFBundleShortVersionString": version,
+        "NSMicrophoneUsageDescription": (
+            "Storykeeper records conversations only when you press Record."
+        ),
+        "NSHighResolutionCapable": True,
+        "UTImportedTypeDeclarations": [
+            {
+                "UTTypeIdentifier": MACOS_BUNDLE_TYPE,
+                "UTTypeDescription": "Storykeeper bundle",
+                "UTTypeConformsTo": ["public.data"],
+                "UTTypeTagSpecification": {"public.filename-extension": ["age"]},
+            }
+        ],
+        "CFBundleDocumentTypes": [
+            {
+                "CFBundleTypeName": "Storykeeper bundle",
+                "CFBundleTypeRole": "Viewer",
+                "LSHandlerRank": "Default",
+                "LSItemContentTypes": [MACOS_BUNDLE_TYPE],
+            }
+        ],
+    }

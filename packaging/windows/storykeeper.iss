@@ -31,6 +31,8 @@ UninstallDisplayIcon={app}\Storykeeper.exe
 Compression=lzma2/max
 SolidCompression=yes
 WizardStyle=modern
+; Tell Explorer the file types changed (the bundle type below), so no sign-out is needed.
+ChangesAssociations=yes
 
 [Tasks]
 Name: "desktopicon"; Description: "Put Storykeeper on the desktop"; GroupDescription: "Shortcuts:"; Flags: unchecked
@@ -41,6 +43,19 @@ Source: "..\..\build\dist\storykeeper\*"; DestDir: "{app}"; Flags: ignoreversion
 [Icons]
 Name: "{autoprograms}\Storykeeper"; Filename: "{app}\Storykeeper.exe"; Comment: "Record people's stories with consent, and hand them on safely"
 Name: "{autodesktop}\Storykeeper"; Filename: "{app}\Storykeeper.exe"; Tasks: desktopicon
+
+; The bundle file type. Windows matches only the last extension, ".age", which every file the
+; age tool encrypts has: Storykeeper is always offered under "Open with", and becomes the
+; double-click default only where no other program already is (createvalueifdoesntexist). The
+; import says plainly of another program's .age file that it is not a Storykeeper bundle. A
+; second window is never opened: the running one takes the file (gui/single_instance.py).
+; HKA is the current user's classes for a per-user install, the machine's for all users.
+[Registry]
+Root: HKA; Subkey: "Software\Classes\.age"; ValueType: string; ValueName: ""; ValueData: "Storykeeper.Bundle"; Flags: createvalueifdoesntexist uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\.age\OpenWithProgids"; ValueType: string; ValueName: "Storykeeper.Bundle"; ValueData: ""; Flags: uninsdeletevalue
+Root: HKA; Subkey: "Software\Classes\Storykeeper.Bundle"; ValueType: string; ValueName: ""; ValueData: "Storykeeper bundle"; Flags: uninsdeletekey
+Root: HKA; Subkey: "Software\Classes\Storykeeper.Bundle\DefaultIcon"; ValueType: string; ValueName: ""; ValueData: "{app}\Storykeeper.exe,0"
+Root: HKA; Subkey: "Software\Classes\Storykeeper.Bundle\shell\open\command"; ValueType: string; ValueName: ""; ValueData: """{app}\Storykeeper.exe"" --open-bundle ""%1"""
 
 [Run]
 Filename: "{app}\Storykeeper.exe"; Description: "Open Storykeeper now"; Flags: nowait postinstall skipifsilent
