@@ -16,7 +16,7 @@ from storykeeper.cli.output import Column, Table, dumps, print_fields, print_rec
 from storykeeper.core import recipients, trust
 from storykeeper.core.db import Store
 from storykeeper.core.display import counted
-from storykeeper.core.keys import KeyStore, PasswordNeeded
+from storykeeper.core.keys import KeyStore, PasswordNeeded, receiving_key_fingerprint
 
 
 def add_commands(
@@ -146,6 +146,7 @@ def cmd_keys_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
                     "fingerprint": keys.signing.fingerprint,
                     "public_key": keys.signing.public_key,
                     "age_recipient": keys.age_recipient,
+                    "age_recipient_fingerprint": receiving_key_fingerprint(keys.age_recipient),
                 }
             ),
             file=out,
@@ -160,6 +161,11 @@ def cmd_keys_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:
             (
                 "Age recipient",
                 f"{keys.age_recipient}   (people sending bundles here encrypt to this)",
+            ),
+            (
+                "Its fingerprint",
+                f"{receiving_key_fingerprint(keys.age_recipient)}   "
+                "(senders compare these digits by phone)",
             ),
             ("Key files", str(keys.folder)),
         ],

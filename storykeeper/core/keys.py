@@ -70,10 +70,40 @@ def fingerprint(public_key: bytes) -> str:
     """Twenty digits in four groups, from SHA-256 of the public key: easy to read to someone.
 
     Like Signal's safety numbers, each group is five bytes of the hash taken modulo 100,000.
+    The rule, for any key (the signing key's 32 Ed25519 bytes, the receiving key's 32 X25519
+    bytes): SHA-256 of ``storykeeper fingerprint v1`` and a zero byte, then the key's bytes; the
+    first 20 bytes of that, in four runs of five, each read as a big-endian number, modulo
+    100,000, written as five digits. It is frozen: changing it would make every fingerprint
+    people have written down or compared disagree.
     """
     digest = hashlib.sha256(b"storykeeper fingerprint v1\0" + public_key).digest()
     groups = [int.from_bytes(digest[i : i + 5], "big") % 100_000 for i in range(0, 20, 5)]
     return " ".join(f"{g:05d}" for g in groups)
+
+
+#: bech32's alphabet: the 32 characters an age key is written in, each five bits.
+_BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+_BECH32_CHECKSUM = 6
+
+
+def _receiving_key_raw(age_recipient: str) -> bytes:
+    """The 32 bytes of an X25519 receiving key (``age1…``): bech32's five-bit groups, after the
+    last ``1`` and before the six checksum characters, read back into bytes."""
+    data = age_recipient.strip().lower().rpartition("1")[2][:-_BECH32_CHECKSUM]
+    bits = "".join(format(_BECH32.index(char), "05b") for char in data)
+    return int(bits[: len(bits) - len(bits) % 8], 2).to_bytes(len(bits) // 8, "big")
+
+
+def receiving_key_fingerprint(age_recipient: str) -> str:
+    """The receiving key's fingerprint, by the same rule as a signing key's (``fingerprint``)
+    over the key's own 32 bytes, so both sides of a phone call see the same twenty digits.
+
+    Raises ``KeyFileError`` for text that is not a receiving key (checked by pyrage first)."""
+    try:
+        canonical = str(x25519.Recipient.from_str(age_recipient.strip()))
+    except Exception as exc:  # pyrage's RecipientError, not a subclass we know
+        raise KeyFileError("That is not a receiving key.") from exc
+    return fingerprint(_receiving_key_raw(canonical))
 
 
 def _public_key_raw(public_line: str) -> tuple[bytes, bytes]:

@@ -12,7 +12,7 @@ import pytest
 from pyrage import x25519
 
 from storykeeper.__main__ import main
-from storykeeper.core.keys import public_key_file_text
+from storykeeper.core.keys import public_key_file_text, receiving_key_fingerprint
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -34,18 +34,28 @@ def test_keys_show_makes_the_keys_once_and_prints_no_secret(
     code, out, _ = run(capsys, "keys", "show", "--json")
     assert code == 0
     shown = json.loads(out)
-    assert set(shown) == {"key_id", "fingerprint", "public_key", "age_recipient"}
+    assert set(shown) == {
+        "key_id",
+        "fingerprint",
+        "public_key",
+        "age_recipient",
+        "age_recipient_fingerprint",
+    }
     assert re.fullmatch(r"\d{5} \d{5} \d{5} \d{5}", shown["fingerprint"])
+    # The same digits the window and the key card show, for the advocate to compare by phone.
+    assert shown["age_recipient_fingerprint"] == receiving_key_fingerprint(shown["age_recipient"])
     code, again, _ = run(capsys, "keys", "show", "--json")
     assert json.loads(again) == shown
     code, text, _ = run(capsys, "keys", "show")
     assert text.splitlines() == [
-        f"Signing key id:  {shown['key_id']}",
-        f"Fingerprint:     {shown['fingerprint']}   (read these digits to the coordinator)",
-        f"Public key:      {shown['public_key']}",
-        f"Age recipient:   {shown['age_recipient']}   "
+        f"Signing key id:   {shown['key_id']}",
+        f"Fingerprint:      {shown['fingerprint']}   (read these digits to the coordinator)",
+        f"Public key:       {shown['public_key']}",
+        f"Age recipient:    {shown['age_recipient']}   "
         "(people sending bundles here encrypt to this)",
-        f"Key files:       {data_dir / 'keys'}",
+        f"Its fingerprint:  {shown['age_recipient_fingerprint']}   "
+        "(senders compare these digits by phone)",
+        f"Key files:        {data_dir / 'keys'}",
     ]
     secret_line = (data_dir / "keys" / "signing.key").read_text().splitlines()[1]
     assert secret_line not in text and "AGE-SECRET-KEY" not in text  # no secret printed
