@@ -160,6 +160,8 @@ class Attachment:
     media_type: str
     original_name: str
     created_at: dt.datetime
+    #: What it shows, in the advocate's words ("": none yet); kept here only (core/captions.py).
+    caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,7 @@ def attachment_from_row(row: AttachmentRow) -> Attachment:
         media_type=row.media_type,
         original_name=row.original_name,
         created_at=row.created_at,
+        caption=row.caption,
     )
 
 
