@@ -25,6 +25,7 @@ from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.search import StoryFilter
 from storykeeper.gui.closing import CloseWhenSaved
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.dialogs import first_day
 from storykeeper.gui.dialogs.backup import show_backup_dialog
 from storykeeper.gui.dialogs.check_store import CheckStoreDialog
 from storykeeper.gui.dialogs.confirm import confirm_destructive
@@ -92,6 +93,8 @@ class MainWindow(QMainWindow):
         self.list_page.new_story.connect(self.new_story)
         self.list_page.open_story.connect(self.open_story)
         self.list_page.delete_story.connect(self.delete_story)
+        self.list_page.empty.import_stories.connect(self.show_import)
+        self.list_page.empty.share_key.connect(self.show_keys)
         self.editor.closed.connect(self.show_list)
         self.insight_page.closed.connect(self.show_list)
         self.insight_page.show_stories.connect(self.show_stories)
@@ -191,6 +194,7 @@ class MainWindow(QMainWindow):
             QKeySequence.StandardKey.HelpContents,
             self.show_shortcuts,
         )
+        self._action(help_menu, "&Getting started…", None, self.show_first_day)
         self._action(help_menu, "&About Storykeeper", None, self.show_about)
 
     def _action(self, menu: object, text: str, shortcut: object, slot: object) -> QAction:
@@ -230,7 +234,9 @@ class MainWindow(QMainWindow):
             partial(
                 ops.new_story,
                 picked=picker.picked,
-                supporter_id=self.context.settings.last_supporter,
+                # The advocate's own entry (the first day's), else the last one chosen.
+                supporter_id=self.context.settings.own_supporter
+                or self.context.settings.last_supporter,
             ),
             on_done=lambda made: self.open_story(made.story_id),
             changes=ops.NewStory.changes,
@@ -403,6 +409,21 @@ class MainWindow(QMainWindow):
         box.setEscapeButton(carry_on)
         run_modal(box)
         return box.clickedButton() is stop
+
+    def offer_first_day(self) -> first_day.FirstDayOffer:
+        """At a start (``run_gui``): a new data folder is asked what the person does here."""
+        return first_day.offer_first_day(self.context, self, self._after_first_day)
+
+    def show_first_day(self) -> None:
+        first_day.show_first_day(self.context, self, self._after_first_day)
+
+    def _after_first_day(self, step: first_day.NextStep | None) -> None:
+        self.list_page.empty.refresh()  # the empty list says what to do for the new answer
+        steps = {"share_key": self.show_keys, "trust": self.show_trust, "import": self.show_import}
+        if step is not None:
+            steps[step.value]()
+        elif not self.list_page.empty.focus_next_step():
+            self.list_page.focus_search()
 
     def show_shortcuts(self) -> None:
         run_modal(ShortcutsDialog(self))

@@ -82,6 +82,9 @@ def run_gui(
 
             window.list_page.model.loaded.connect(first_page)
         window.show()
+        if not measuring and not open_bundles:
+            # A new data folder: what will you do here? (Not when opened for a bundle.)
+            window.offer_first_day()
         open_bundles_when_shown(window, open_bundles or [])
         with unexpected_errors_shown(window, paths.log_file):
             code = app.exec()

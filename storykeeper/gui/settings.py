@@ -6,6 +6,7 @@ its comfort settings with it and each test's fresh folder starts from the defaul
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
@@ -19,6 +20,14 @@ BACKUP_REMINDER_DAYS_MAX = 365
 #: Minutes without a key or a click before the window locks itself (issue 19); 0: never.
 LOCK_AFTER_MINUTES_DEFAULT = 5
 LOCK_AFTER_MINUTES_CHOICES = (1, 2, 5, 10, 15, 30, 60, 0)
+
+
+class Use(StrEnum):
+    """What the person does with this data folder, as the first day asked (issue 20)."""
+
+    RECORD = "record"  # an advocate: records people's stories and sends them on
+    RECEIVE = "receive"  # a coordinator: receives advocates' stories
+    BOTH = "both"
 
 
 class GuiSettings:
@@ -92,6 +101,38 @@ class GuiSettings:
     @last_supporter.setter
     def last_supporter(self, supporter_id: str | None) -> None:
         self._qt.setValue("capture/last_supporter", supporter_id or "")
+        self._qt.sync()
+
+    @property
+    def use(self) -> Use | None:
+        """What the first day was told this folder is for; None: not told (or not asked)."""
+        value = str(self._qt.value("first_day/use", ""))
+        return Use(value) if value in set(Use) else None
+
+    @use.setter
+    def use(self, value: Use | None) -> None:
+        self._qt.setValue("first_day/use", value.value if value else "")
+        self._qt.sync()
+
+    @property
+    def first_day_asked(self) -> bool:
+        """Whether the first-day question was put (answered or put off): it is put once."""
+        return str(self._qt.value("first_day/asked", "false")).lower() == "true"
+
+    @first_day_asked.setter
+    def first_day_asked(self, asked: bool) -> None:
+        self._qt.setValue("first_day/asked", "true" if asked else "false")
+        self._qt.sync()
+
+    @property
+    def own_supporter(self) -> str | None:
+        """The person at this computer's own supporter entry: "recorded by" for new stories."""
+        value = self._qt.value("capture/own_supporter", "")
+        return str(value) or None
+
+    @own_supporter.setter
+    def own_supporter(self, supporter_id: str | None) -> None:
+        self._qt.setValue("capture/own_supporter", supporter_id or "")
         self._qt.sync()
 
     def report_choice(self, name: str, default: str = "") -> str:

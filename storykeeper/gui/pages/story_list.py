@@ -34,6 +34,7 @@ from storykeeper.gui.models.story_table import ID_ROLE, Column, StoryTableModel
 from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.ops.story_list import FilterChoices, load_filter_choices
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
+from storykeeper.gui.widgets.empty_list import EmptyList
 from storykeeper.gui.widgets.sort_arrow import point_arrow_the_way_rows_go
 from storykeeper.gui.widgets.story_table_view import StoryTableView
 from storykeeper.gui.widgets.where_from_filters import WhereFromFilters, filter_combo
@@ -98,21 +99,12 @@ class StoryListPage(QWidget):
         self.reminders = self._build_reminders()
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Number of stories")
-        self.empty_label = QLabel()
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setAccessibleName("No stories")
-        self.empty_new_button = QPushButton("Record the first story")
-        self.empty_new_button.setAccessibleName("Record the first story")
-        empty = QWidget()
-        empty_layout = QVBoxLayout(empty)
-        empty_layout.addStretch()
-        empty_layout.addWidget(self.empty_label)
-        empty_layout.addWidget(self.empty_new_button, alignment=Qt.AlignmentFlag.AlignCenter)
-        empty_layout.addStretch()
+        # What to do next when there are no stories, for what the person does here.
+        self.empty = EmptyList(context.settings)
+        self.empty_label = self.empty.label
         self.body = QStackedWidget()
         self.body.addWidget(self.table)
-        self.body.addWidget(empty)
+        self.body.addWidget(self.empty)
 
         top = QHBoxLayout()
         search_label = QLabel("Sea&rch:")
@@ -141,7 +133,7 @@ class StoryListPage(QWidget):
         self.new_button.clicked.connect(self.new_story)
         self.review_button.clicked.connect(lambda: self._show_consent(REVIEW_DUE))
         self.no_consent_button.clicked.connect(lambda: self._show_consent(ConsentState.NONE))
-        self.empty_new_button.clicked.connect(self.new_story)
+        self.empty.new_story.connect(self.new_story)
         self.model.loaded.connect(self._loaded)
         self.model.loading_changed.connect(self._loading)
 
@@ -432,19 +424,7 @@ class StoryListPage(QWidget):
             return
         self.body.setCurrentIndex(1)
         self.count_label.setText("No stories")
-        if filtered:
-            self.empty_label.setText(
-                "No stories match what you searched for.\n"
-                "Try fewer words, or clear the filters (Alt+L)."
-            )
-            self.empty_new_button.hide()
-        else:
-            self.empty_label.setText(
-                "Welcome to Storykeeper.\n\n"
-                "There are no stories yet. To record the first one, press the button below "
-                "or Ctrl+N. You will be asked whose story it is, then you can type their words."
-            )
-            self.empty_new_button.show()
+        self.empty.show_empty(filtered)
 
     # --- actions ---------------------------------------------------------------------------
 
