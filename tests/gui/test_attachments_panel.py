@@ -142,7 +142,10 @@ def test_photos_and_documents_added_with_the_file_dialog(
         f"garden.png — Photo, {size_in_words(photo.stat().st_size)}",
         "letter.pdf — Document, 1.7 KB",
     ]
-    assert panel.status.text() == "Added “garden.png”, “letter.pdf”."
+    assert panel.status.text() == (
+        "Added “garden.png”, “letter.pdf”. Describe what a photo shows with Ctrl+Shift+D, for "
+        "screen readers."
+    )
     assert not panel.progress.isVisible()
     assert panel.list.currentRow() == 1  # the last one added is chosen
     assert QApplication.focusWidget() is panel.list
@@ -153,7 +156,7 @@ def test_photos_and_documents_added_with_the_file_dialog(
     with context.store.read() as session:
         panel.show_story(story.id, get_story(session, story.id).attachments, read_only=False)
     assert panel.list.currentRow() == 1 and listed(panel)[1].startswith("letter.pdf")
-    assert panel.status.text() == "Added “garden.png”, “letter.pdf”."
+    assert panel.status.text().startswith("Added “garden.png”, “letter.pdf”.")
     assert previews == []  # the same file's preview is not made again
 
 
@@ -181,7 +184,10 @@ def test_files_dropped_together_are_added_and_a_folder_is_refused_in_words(
     assert stored(context, story.id) == [("one.png", "photo"), ("two.jpg", "photo")]
     assert [line.split(" — ")[0] for line in listed(panel)] == ["one.png", "two.jpg"]
     assert seen == ["“Holiday photos” is a folder; choose the files inside it instead."]
-    assert panel.status.text() == "Added “one.png”, “two.jpg”. 1 file was not added."
+    assert panel.status.text() == (
+        "Added “one.png”, “two.jpg”. Describe what a photo shows with Ctrl+Shift+D, for screen "
+        "readers. 1 file was not added."
+    )
 
 
 def test_a_file_too_large_is_refused_with_what_to_do_and_nothing_is_kept(
@@ -395,11 +401,12 @@ def test_every_control_is_named_has_a_unique_alt_key_and_a_place_in_the_tab_orde
 
     panel.list.setFocus()
     order = []
-    for _ in range(5):
+    for _ in range(6):
         order.append(accessible_name(QApplication.focusWidget()))
         key(qtbot, Qt.Key.Key_Tab)
     assert order == [
         "Photos and documents of this story",
+        "Description of the chosen photo or document",
         "Add a photo or a document to this story",
         "Remove the chosen file from this story",
         "Save a copy of the chosen file",

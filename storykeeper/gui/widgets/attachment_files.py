@@ -23,8 +23,10 @@ def local_paths(mime: QMimeData | None) -> list[Path]:
 
 
 def describe(attachment: Attachment) -> str:
-    """One line of the list: the name, then what it is and how big, in words."""
-    return f"{attachment.original_name} — {attachment.kind.label}, {size_in_words(attachment.size)}"
+    """One line of the list: the name, then what it is and how big, in words; then what it
+    shows, when someone has described it."""
+    line = f"{attachment.original_name} — {attachment.kind.label}, {size_in_words(attachment.size)}"
+    return f"{line} — “{attachment.caption}”" if attachment.caption else line
 
 
 def confirm_removal(parent: QWidget, attachment: Attachment) -> bool:

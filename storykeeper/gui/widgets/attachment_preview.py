@@ -22,6 +22,17 @@ from storykeeper.gui.widgets.thumbnail import load_thumbnail
 PREVIEW_LINES = (16, 11)  # width, height
 
 
+#: The picture's name for a screen reader while nobody has described it.
+NOT_DESCRIBED = "Photo, no description yet"
+#: The preview's name when no photo is chosen.
+PREVIEW_NAME = "Preview of the chosen photo"
+
+
+def spoken_name(attachment: Attachment) -> str:
+    """What a screen reader calls the picture: its caption, or that it has none yet."""
+    return attachment.caption or NOT_DESCRIBED
+
+
 class AttachmentPreview(QLabel):
     """Shows the chosen photo, scaled to fit; for anything else, says why there is no preview."""
 
@@ -35,7 +46,7 @@ class AttachmentPreview(QLabel):
         self._request = 0
         #: The attachment shown or being made ready (None: none yet).
         self._previewed: str | None = None
-        self.setAccessibleName("Preview of the chosen photo")
+        self.setAccessibleName(PREVIEW_NAME)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -53,6 +64,11 @@ class AttachmentPreview(QLabel):
     def show_attachment(self, attachment: Attachment | None, again: bool = False) -> None:
         """Preview ``attachment`` (None: nothing chosen); ``again`` makes it anew (at a new
         size) even when it is the one shown already."""
+        # Before anything else: a caption just written changes the name of the same picture.
+        if attachment is not None and attachment.kind is AttachmentKind.PHOTO:
+            self.setAccessibleName(spoken_name(attachment))
+        else:
+            self.setAccessibleName(PREVIEW_NAME)
         if not again and attachment is not None and attachment.id == self._previewed:
             return  # the same file is still chosen (the list was reloaded around it)
         self._previewed = attachment.id if attachment else None

@@ -61,6 +61,7 @@ from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import attachments as attachment_ops
 from storykeeper.gui.ops.attachments import AddedFiles, StoryAttachments
 from storykeeper.gui.ops.changes import Kind, concerns
+from storykeeper.gui.widgets.attachment_caption import CAPTION_KEY, CaptionField
 from storykeeper.gui.widgets.attachment_files import (
     choose_copy_target,
     confirm_removal,
@@ -120,6 +121,8 @@ class AttachmentsPanel(QGroupBox):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
         self.preview = AttachmentPreview(context.tasks, self.media)
+        # What the chosen file shows, in words: the picture's name for screen readers.
+        self.caption = CaptionField(context)
         # No Alt keys: in the story editor every letter is taken (tests/gui/test_window.py);
         # the keys are Ctrl+Shift+A and Ctrl+Shift+S (install_shortcuts), Delete in the list.
         self.add_button = QPushButton(f"Add photo or document… ({ADD_KEY})")
@@ -147,10 +150,12 @@ class AttachmentsPanel(QGroupBox):
         self.buttons.addStretch()
         column = QVBoxLayout(self)
         column.addLayout(self.body)
+        column.addWidget(self.caption)
         column.addLayout(self.buttons)
         column.addWidget(self.progress)
         column.addWidget(self.status)
-        self.setTabOrder(self.list, self.add_button)
+        self.setTabOrder(self.list, self.caption.edit)
+        self.setTabOrder(self.caption.edit, self.add_button)
         self.setTabOrder(self.add_button, self.remove_button)
         self.setTabOrder(self.remove_button, self.save_button)
 
@@ -162,14 +167,22 @@ class AttachmentsPanel(QGroupBox):
         self.save_button.clicked.connect(self.save_copy)
         self.list.currentRowChanged.connect(lambda _row: self._chosen())
         self.preview.shown.connect(self.preview_shown)
+        self.caption.saved.connect(self._caption_saved)
+        self.caption.failed.connect(self._say)
         context.appearance_changed.connect(self._apply_appearance)
         context.tasks.changed.connect(self._records_changed)
         self._apply_appearance()
         self._update_controls()
 
     def install_shortcuts(self, scope: QWidget) -> None:
-        """Add and save-a-copy keys, wherever the focus is inside ``scope`` (the editor page)."""
-        for keys, slot in ((ADD_KEY, self.choose_files), (SAVE_KEY, self.save_copy)):
+        """Add, save-a-copy and description keys, wherever the focus is inside ``scope`` (the
+        editor page)."""
+        keys_and_slots = (
+            (ADD_KEY, self.choose_files),
+            (SAVE_KEY, self.save_copy),
+            (CAPTION_KEY, self.caption.focus),
+        )
+        for keys, slot in keys_and_slots:
             shortcut = QShortcut(QKeySequence(keys), scope)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
@@ -208,7 +221,12 @@ class AttachmentsPanel(QGroupBox):
 
     def _chosen(self) -> None:
         self._update_controls()
+        self.caption.show_attachment(self.current(), self.read_only)
         self.preview.show_attachment(self.current())
+
+    def _caption_saved(self, attachment_id: str) -> None:
+        named = next((a.original_name for a in self.attachments if a.id == attachment_id), "")
+        self._say(f"Saved the description of “{named}”." if named else "Saved the description.")
 
     def _records_changed(self, kind: str, ids: frozenset[str]) -> None:
         story_id = self.story_id
@@ -321,6 +339,8 @@ class AttachmentsPanel(QGroupBox):
         words = []
         if shown:
             words.append("Added " + ", ".join(f"“{a.original_name}”" for a in shown) + ".")
+        if any(a.kind is AttachmentKind.PHOTO for a in shown):
+            words.append(f"Describe what a photo shows with {CAPTION_KEY}, for screen readers.")
         if audio:
             names = ", ".join(f"“{a.original_name}”" for a in audio)
             words.append(f"Added {names} as audio: it is listed with the recordings.")
