@@ -24,6 +24,7 @@ from storykeeper.gui.dialogs.backup import BackupDialog
 from storykeeper.gui.dialogs.check_store import CheckStoreDialog
 from storykeeper.gui.dialogs.consent_flow import ConsentFlowDialog
 from storykeeper.gui.dialogs.export import ExportDialog
+from storykeeper.gui.dialogs.first_day import FirstDayDialog
 from storykeeper.gui.dialogs.history import HistoryDialog
 from storykeeper.gui.dialogs.import_bundles import ImportDialog
 from storykeeper.gui.dialogs.keys import KeysDialog
@@ -59,6 +60,20 @@ def consent_flow_step_2(context: AppContext, story_id: str) -> QWidget:
     return dialog
 
 
+def first_day_on(page: str) -> Build:
+    """The first day's dialog on one of its pages (each sized as it shows)."""
+
+    def build(context: AppContext, _story_id: str) -> QWidget:
+        dialog = FirstDayDialog(context)
+        answer = {"about": dialog.both, "steps": dialog.receive}.get(page)
+        if answer is not None:
+            answer.setChecked(True)
+            dialog.continue_button.click()
+        return dialog
+
+    return build
+
+
 def pseudonym(context: AppContext, story_id: str) -> QWidget:
     with context.store.read() as session:
         teller = people.list_storytellers(session)[0]
@@ -71,6 +86,9 @@ DIALOGS: dict[str, Build] = {
     "consent flow": consent_flow,
     "consent flow, step 2": consent_flow_step_2,
     "export": lambda c, s: ExportDialog(c),
+    "first day": first_day_on("choice"),
+    "first day, about you": first_day_on("about"),
+    "first day, next steps": first_day_on("steps"),
     "history": lambda c, s: HistoryDialog(c, s),
     "import": lambda c, s: ImportDialog(c),
     "keys": lambda c, s: KeysDialog(c),
