@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from storykeeper.core import clock, consent, consent_text, stories
+from storykeeper.core import clock, consent, consent_text, recording_consent, stories
 from storykeeper.core.attachments import add_attachment
 from storykeeper.core.audit import recent_events
 from storykeeper.core.bundle.importer import import_bundle
@@ -46,12 +46,12 @@ def _verbal(store: Store, story_id: str, **overrides: object) -> consent.Consent
     }
     values.update(overrides)
     with store.write(actor="advocate") as session:
-        return consent.record_verbal_recording_consent(session, story_id, **values)  # type: ignore[arg-type]
+        return recording_consent.record_verbal_recording_consent(session, story_id, **values)  # type: ignore[arg-type]
 
 
 def _may_record(store: Store, story_id: str) -> bool:
     with store.read() as session:
-        return consent.may_record_audio(session, story_id)
+        return recording_consent.may_record_audio(session, story_id)
 
 
 def _history(store: Store, story_id: str) -> list[consent.ConsentRecord]:

@@ -11,7 +11,7 @@ import json
 import pytest
 from sqlalchemy import text
 
-from storykeeper.core import consent
+from storykeeper.core import consent, recording_consent
 from storykeeper.core.check import check_store
 from storykeeper.core.consent import FunctionalAnswer, PersonConsulted
 from storykeeper.core.db import Store
@@ -350,7 +350,7 @@ def test_verbal_consent_to_recording_keeps_the_advocate_and_reference(store: Sto
                 representative_reference="7000-1234-5678",
             ),
         )
-        recorded = consent.record_verbal_recording_consent(
+        recorded = recording_consent.record_verbal_recording_consent(
             session, story.id, decided_by="Ann Crisp", basis=ConsentBasis.LASTING_POWER_OF_ATTORNEY
         )
     assert (recorded.advocate_name, recorded.representative_reference) == (

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from storykeeper.core import clock, consent, stories
+from storykeeper.core import clock, consent, recording_consent, stories
 from storykeeper.core.consent import BestInterests, PersonConsulted, add_months
 from storykeeper.core.vocabulary import (
     CapacityOutcome,
@@ -406,7 +406,7 @@ def test_recording_is_asked_whatever_is_said_about_sharing(
     run_flow(qtbot, window, walk)
     with window.context.store.read() as session:
         record = consent.current_consent(session, story.id)
-        assert consent.may_record_audio(session, story.id)
+        assert recording_consent.may_record_audio(session, story.id)
     assert record is not None
     assert record.decision is ConsentDecision.GIVEN
     assert record.scopes == {ConsentScope.RECORD_AUDIO}

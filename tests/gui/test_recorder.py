@@ -18,7 +18,7 @@ from PySide6.QtMultimedia import QMediaPlayer, QMediaRecorder
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from storykeeper.core import consent, recordings, stories
+from storykeeper.core import consent, recording_consent, recordings, stories
 from storykeeper.core.recording_marks import Mark
 from storykeeper.core.stories import Story
 from storykeeper.core.vocabulary import AttachmentKind, ConsentScope
@@ -146,7 +146,7 @@ def test_without_consent_to_record_the_person_is_asked_first(
     qtbot.mouseClick(panel.record_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.recording, timeout=10_000)
     with window.context.store.read() as session:
-        assert consent.may_record_audio(session, story.id)
+        assert recording_consent.may_record_audio(session, story.id)
     qtbot.waitUntil(lambda: panel.recorder.duration() >= 500, timeout=10_000)
     qtbot.mouseClick(panel.stop_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(recorded_for(window, story.id)) == 1, timeout=15_000)

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from storykeeper.core import consent
+from storykeeper.core import consent, recording_consent
 from storykeeper.core.vocabulary import (
     ConsentBasis,
     ConsentDecision,
@@ -127,7 +127,7 @@ def test_a_spoken_yes_is_recorded_only_once_confirmed_and_then_recording_may_sta
     assert record.persons_words == "Yes, record me, that's fine."
     with context.store.read() as session:
         assert consent.current_consent(session, story.id) == record
-        assert consent.may_record_audio(session, story.id)
+        assert recording_consent.may_record_audio(session, story.id)
 
 
 def test_someone_deciding_for_the_person_is_named_and_the_tick_follows_the_words(
@@ -207,7 +207,7 @@ def test_a_refusal_is_shown_in_the_dialog_which_stays_open(
     assert dialog.choice is None and dialog.result_record is None
     with context.store.read() as session:
         assert len(consent.consent_history(session, story.id)) == 2
-        assert not consent.may_record_audio(session, story.id)
+        assert not recording_consent.may_record_audio(session, story.id)
 
 
 def test_cancel_records_nothing(qtbot: QtBot, context: AppContext) -> None:

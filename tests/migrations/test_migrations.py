@@ -23,6 +23,7 @@ from storykeeper.core import (
     consent,
     provenance,
     recipients,
+    recording_consent,
     search,
     stories,
     themes,
@@ -170,7 +171,7 @@ def test_a_released_schema_database_upgrades_with_its_data(paths: DataPaths, sch
             # 0012 added the recording scope: consent given before it never agreed to recording.
             assert (ConsentScope.RECORD_AUDIO in agreed.scopes) == holds(schema, "0012")
             assert ConsentScope.SHARE_WITH_COORDINATOR in agreed.scopes
-            assert consent.may_record_audio(session, story.id) == holds(schema, "0012")
+            assert recording_consent.may_record_audio(session, story.id) == holds(schema, "0012")
             # 0002 indexed the stories that were already there; 0009 indexed prefixes again.
             found = search.search_stories(session, search.StoryFilter(text="mill"))
             assert [s.id for s in found.items] == [story.id]

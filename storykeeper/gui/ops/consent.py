@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from storykeeper.core import consent, consent_text, people, stories
+from storykeeper.core import consent, consent_text, people, recording_consent, stories
 from storykeeper.core.consent import ConsentInput, ConsentRecord, Withdrawal
 from storykeeper.core.easy_read import ConsentText, load_consent_text
 from storykeeper.core.vocabulary import ConsentBasis
@@ -65,7 +65,7 @@ def current_consent(session: Session, story_id: str) -> ConsentRecord | None:
 
 
 def may_record_audio(session: Session, story_id: str) -> bool:
-    return consent.may_record_audio(session, story_id)
+    return recording_consent.may_record_audio(session, story_id)
 
 
 def record_consent(session: Session, story_id: str, answers: ConsentInput) -> ConsentRecord:
@@ -82,7 +82,7 @@ def record_spoken_recording_consent(
     session: Session, story_id: str, decided_by: str, basis: ConsentBasis, persons_words: str
 ) -> ConsentRecord:
     """The person (or whoever decides for them) has just agreed out loud to being recorded."""
-    return consent.record_verbal_recording_consent(
+    return recording_consent.record_verbal_recording_consent(
         session, story_id, decided_by=decided_by, basis=basis, persons_words=persons_words
     )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from storykeeper.core import consent, recordings
+from storykeeper.core import recording_consent, recordings
 from storykeeper.core.attachments import Attachment, MediaStore
 from storykeeper.core.ids import resolve
 from storykeeper.core.models import StoryRow
@@ -28,7 +28,7 @@ class KeptRecording:
 
 def may_record(session: Session, story_id: str) -> bool:
     """Whether consent says the person's voice may be recorded for this story now."""
-    return consent.may_record_audio(session, story_id)
+    return recording_consent.may_record_audio(session, story_id)
 
 
 def keep_recording(session: Session, media: MediaStore, recording: Recording) -> KeptRecording:
