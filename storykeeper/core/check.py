@@ -29,7 +29,13 @@ from sqlalchemy.orm import Session
 from storykeeper.core import audit, faults
 from storykeeper.core.attachments import MediaStore, size_in_words
 from storykeeper.core.audit import verify_chain
-from storykeeper.core.db import Store, current_revision, head_revision
+from storykeeper.core.db import (
+    Store,
+    current_revision,
+    head_revision,
+    is_interrupted,
+    stopped_when,
+)
 from storykeeper.core.digests import changed_fields
 from storykeeper.core.errors import StoreError
 from storykeeper.core.models import (
@@ -175,9 +181,11 @@ def check_store(
     file's presence and size, not its hash: the window's quiet check at every start does that,
     rather than read gigabytes of recordings each time (the full check hashes them).
 
-    ``cancelled`` is asked between steps and between rows of the longer ones; once it says yes,
-    ``CheckCancelled`` is raised (the window's quiet check, when the window closes: at 100,000
-    stories the check takes some 17 s, and closing waits for every task).
+    ``cancelled`` is asked between steps, between rows and files of the longer ones, and by
+    SQLite itself inside each statement (``db.stopped_when``: the integrity check alone is one
+    statement of some 15 s at 100,000 stories); once it says yes, ``CheckCancelled`` is raised
+    within a fraction of a second (the window's quiet check, when the window closes: the whole
+    check takes some 17-40 s at 100,000 stories, and closing waits for every task).
     """
     stop = cancelled or (lambda: False)
 
@@ -192,12 +200,12 @@ def check_store(
     removable: dict[str, int] = {}
 
     say("database file")
-    damage = _guarded("database", store.paths, lambda: _sqlite_integrity(store))
+    damage = _guarded("database", store.paths, lambda: _sqlite_integrity(store, stop))
     if damage:
         # Every other step reads the same damaged pages: it could only fail again, or report
         # as changed words what is a damaged page. The one thing to do is the same either way.
         return CheckReport(tuple(damage), checked)
-    with store.read() as session:
+    with store.read() as session, stopped_when(session, stop):
 
         def schema() -> list[Problem]:
             revision = current_revision(store.engine)
@@ -217,7 +225,7 @@ def check_store(
 
         def attachments() -> list[Problem]:
             media = store.media
-            found, checked["attachment files"] = _attachments(session, media, hash_files)
+            found, checked["attachment files"] = _attachments(session, media, hash_files, stop)
             removable_problems, unused = _removable(session, media)
             removable.update(unused)
             return found + _not_yet_sealed(media) + removable_problems
@@ -239,7 +247,7 @@ def check_store(
         problems += _guarded("attachments", store.paths, attachments)
     say("search index")
     words_changed = any(p.area == "stories" for p in problems)
-    problems += _guarded("search", store.paths, lambda: _search_index(store, words_changed))
+    problems += _guarded("search", store.paths, lambda: _search_index(store, words_changed, stop))
     return CheckReport(
         # A damaged file found by several steps is one problem, said once.
         tuple(dict.fromkeys(problems)),
@@ -271,6 +279,8 @@ def _guarded(area: str, paths: DataPaths, step: Callable[[], list[Problem]]) -> 
     except CheckCancelled:
         raise
     except DatabaseError as exc:
+        if is_interrupted(exc):
+            raise CheckCancelled from exc  # stopped inside a statement (``stopped_when``)
         if _is_locked(exc):
             return [
                 Problem(
@@ -290,8 +300,8 @@ def _guarded(area: str, paths: DataPaths, step: Callable[[], list[Problem]]) -> 
         return [Problem(area, "this part could not be checked; the log file says why")]
 
 
-def _sqlite_integrity(store: Store) -> list[Problem]:
-    rows = store.integrity_check()
+def _sqlite_integrity(store: Store, stop: Cancelled) -> list[Problem]:
+    rows = store.integrity_check(stop)
     if rows == ["ok"]:
         return []
     log.warning("SQLite's integrity check of the database: %s", " | ".join(rows[:100]))
@@ -335,13 +345,15 @@ def _derived_consent(session: Session) -> list[Problem]:
 
 
 def _attachments(
-    session: Session, media: MediaStore, hash_files: bool = True
+    session: Session, media: MediaStore, hash_files: bool, stop: Cancelled
 ) -> tuple[list[Problem], int]:
     problems: list[Problem] = []
     sizes: dict[str, int] = dict(
         session.execute(select(AttachmentRow.sha256, AttachmentRow.size).distinct()).all()
     )
     for sha in sorted(sizes):
+        if stop():
+            raise CheckCancelled
         try:
             trouble = media.verify(sha) if hash_files else _present(media, sha, sizes[sha])
         except OSError as exc:
@@ -430,11 +442,11 @@ def _removable(session: Session, media: MediaStore) -> tuple[list[Problem], dict
     return problems, unused | partial
 
 
-def _search_index(store: Store, words_changed: bool) -> list[Problem]:
+def _search_index(store: Store, words_changed: bool, stop: Cancelled) -> list[Problem]:
     # FTS5's integrity check is written as an INSERT, so it needs the writer's lock; it changes
-    # nothing.
+    # nothing, so stopping it part-way (rolled back) loses nothing either.
     try:
-        with store.write(actor="check") as session:
+        with store.write(actor="check") as session, stopped_when(session, stop):
             session.execute(
                 text("INSERT INTO story_fts (story_fts, rank) VALUES ('integrity-check', 1)")
             )

@@ -61,7 +61,7 @@ class AppContext(QObject):
         self.apply_appearance()
 
     def shutdown(self) -> None:
-        """Let queued saves finish before the store closes."""
-        self.tasks.wait_for_idle()
+        """Let queued saves finish before the store closes; reads still running stop."""
+        self.tasks.finish()
         self.settings.sync()
         self.collector.stop()

@@ -46,6 +46,8 @@ class BackgroundCheckBar(QFrame):
 
     #: The quiet check finished: its CheckReport, or the error that stopped it.
     finished = Signal(object)
+    #: The quiet check stopped part-way, as the window was closing.
+    stopped = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,7 +129,10 @@ class BackgroundCheckBar(QFrame):
         self.finished.emit(report)
 
     def _failed(self, error: BaseException) -> None:
-        if isinstance(error, CheckCancelled) or not shiboken6.isValid(self):
+        if not shiboken6.isValid(self):
+            return
+        if isinstance(error, CheckCancelled):
+            self.stopped.emit()
             return
         # The check reports damage as problems; an error here is the program's own fault. It
         # goes to the log, not to a person who did not ask for a check.
