@@ -4,10 +4,13 @@ steps), remembers the choice, and shows an empty list that says what to do next.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QRadioButton, QWidget
+from pytestqt.exceptions import TimeoutError as WaitTimeout
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import people, stories
@@ -20,6 +23,7 @@ from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.settings import GuiSettings, Use
 from tests.factories import make_story
 from tests.gui.answering import when_dialog_opens
+from tests.gui.fit_screen import cut_off_words
 from tests.gui.inspecting import unnamed_controls
 
 #: Words of the program's insides that must not greet a new person (issue 20 §3).
@@ -257,3 +261,21 @@ def test_an_advocate_without_a_name_is_told_what_to_write(
     assert dialog.isVisible()
     with context.store.read() as session:
         assert people.list_supporters(session) == []
+
+
+@pytest.mark.parametrize("use", [None, *Use])
+def test_the_empty_list_says_what_to_do_whole_at_twice_the_text_size(
+    qtbot: QtBot, make_window: Callable[[], MainWindow], context: AppContext, use: Use | None
+) -> None:
+    context.settings.use = use
+    context.set_text_scale(200)
+    window = make_window()
+    window.resize(1280, 800)  # a small laptop's screen, filled (the test screen is smaller)
+    page = window.list_page
+    qtbot.waitUntil(lambda: page.body.currentIndex() == 1)
+    window.list_page.empty.refresh()
+    # Layouts settle over a few turns of the event loop; words cut off stay cut off.
+    with contextlib.suppress(WaitTimeout):
+        qtbot.waitUntil(lambda: cut_off_words(page.empty) == [], timeout=2_000)
+    assert cut_off_words(page.empty) == []
+    assert all(b.isVisible() for b in page.empty.buttons())

@@ -113,6 +113,10 @@ class FirstDayDialog(QDialog):
         for button in self.findChildren(QPushButton):
             button.setAutoDefault(False)  # Enter continues; it never presses a step by chance
         self.continue_button.setDefault(True)
+        # Wide enough to read at a glance, never wider than the screen at any text size; as tall
+        # as the words need at that width (keep_words_whole).
+        width = min(int(620 * context.settings.text_scale / 100), self._room_width())
+        self.resize(width, self.sizeHint().height())
         keep_words_whole(self)
         self._show_page(self.choice_page)
         if self._own_id:
@@ -122,6 +126,9 @@ class FirstDayDialog(QDialog):
                 on_done=self._fill_own_entry,
             )
 
+    def _room_width(self) -> int:
+        return self.screen().availableGeometry().width() - 40
+
     def _build_choice_page(self) -> QWidget:
         self.record = QRadioButton("I &record people’s stories")
         self.receive = QRadioButton("I r&eceive stories from others")
@@ -130,6 +137,7 @@ class FirstDayDialog(QDialog):
         page = QWidget()
         column = QVBoxLayout(page)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(_words("<b>Welcome to Storykeeper.</b>"))
         column.addWidget(_words("What will you do with Storykeeper on this computer?"))
         explained = (
             (
@@ -238,6 +246,8 @@ class FirstDayDialog(QDialog):
         self.pages.setCurrentWidget(page)
         self.problem.hide()
         self.back_button.setVisible(page is not self.choice_page)
+        # The answer is kept by then: Done is all there is left to say.
+        self.later_button.setVisible(page is not self.steps_page)
         last = page is self.steps_page or (
             page is self.about_page and self.chosen_use() is Use.RECORD
         )

@@ -78,9 +78,16 @@ class EmptyList(QWidget):
         self._row = QHBoxLayout()
         self._row.addStretch()
         self._row.addStretch()
+        # Centred by stretches, not by an alignment: a layout gives an aligned label only its
+        # one-line height, and at large text the wrapped words were cut off.
+        words = QHBoxLayout()
+        words.addStretch()
+        words.addWidget(self.label, 100)
+        words.addStretch()
         column = QVBoxLayout(self)
         column.addStretch()
-        column.addWidget(self.label)
+        column.addLayout(words)
+        column.addSpacing(self.fontMetrics().height())
         column.addLayout(self._row)
         column.addStretch()
         self.new_button.clicked.connect(self.new_story)
@@ -116,6 +123,8 @@ class EmptyList(QWidget):
     def refresh(self) -> None:
         """Say again what to do, for the answer the settings now hold (it may have changed)."""
         use = self._settings.use
+        # Lines short enough to read (about 70 characters) at any text size.
+        self.label.setMaximumWidth(self.label.fontMetrics().averageCharWidth() * 72)
         if self._filtered:
             self.label.setText(NOTHING_MATCHES)
             wanted: tuple[str, ...] = ()
