@@ -25,6 +25,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from storykeeper.core import audit, clock, trust
 from storykeeper.core.attachments import MediaStore
@@ -125,10 +126,16 @@ def import_bundle(
     revoked = {s.key_id: s for s in signers if not s.active}
     trusted = [keys.public_key(), *(s.minisign_key() for s in signers if s.active)]
     started = clock.now()
+    # Taken before a byte is read: a write after it moves the change time, so the identity
+    # kept once the file authenticates never stands for bytes that were not checked.
+    identity = ledger.file_identity(path)
     digest = encrypted_file_digest(path)
 
-    def already(bundle_id: str, key_id: str, first: dt.datetime, label: str) -> ImportReport:
-        """The report for a bundle imported before (nothing changes), kept in the ledger."""
+    def already(
+        bundle_id: str, key_id: str, first: dt.datetime, label: str, *, authenticated: bool = False
+    ) -> ImportReport:
+        """The report for a bundle imported before (nothing changes), kept in the ledger;
+        ``authenticated``: this file's every byte was checked just now, and is remembered."""
         report = ImportReport(
             file=str(path),
             outcome=Outcome.ALREADY_IMPORTED,
@@ -144,16 +151,21 @@ def import_bundle(
         if not dry_run:
             with store.write(actor=actor) as session:
                 ledger.record(session, report, actor)
+                _remember(session, path, digest, identity, authenticated)
         return report
 
     # The very file imported before: known by its age header, without decrypting it.
     if digest is not None:
         with store.read() as session:
             earlier = ledger.imported_file(session, digest)
+            known = ledger.authenticated_before(session, digest, identity)
         if earlier is not None:
             assert earlier.signer_key_id is not None and earlier.bundle_id is not None
             label = labels.get(earlier.signer_key_id, earlier.signer_label)
-            if authenticates(path, keys.age_identities()) is False:
+            # This file, unchanged since an import read every byte of it, is not read again;
+            # any other copy (or this one written to since) is decrypted to nowhere first.
+            verdict = True if known else authenticates(path, keys.age_identities())
+            if verdict is False:
                 # The header is the intact file's; the bytes after it are not: never "already
                 # imported" (exit 0) for a copy that could not be imported at all. (With no key
                 # here to check it, the header's answer stands: nothing changes either way.)
@@ -172,6 +184,7 @@ def import_bundle(
                 earlier.signer_key_id,
                 earlier.checked_at,
                 label,
+                authenticated=verdict is True and not known,
             )
     try:
         # Media are hashed against the manifest as they are copied in (merge.Merger._media), and
@@ -192,7 +205,9 @@ def import_bundle(
                 bundle_id=bundle.bundle_id,
                 own=bundle.signer_key_id == own.key_id,
             )
-            return _apply(store, path, bundle, sender, actor, dry_run, progress, cancelled, digest)
+            return _apply(
+                store, path, bundle, sender, actor, dry_run, progress, cancelled, digest, identity
+            )
     except UntrustedSigner as refusal:
         was = revoked.get(refusal.key_id)
         if was is not None and was.revoked_at is not None:
@@ -213,17 +228,28 @@ def import_bundle(
             )
     except BundleRefused as refusal:
         refused = _refused(path, started, refusal.message)
-    except _AlreadyImported as known:
+    except _AlreadyImported as known_bundle:
+        # Another encryption of a bundle imported before: the reader stopped at its summary.
         return already(
-            known.bundle_id,
-            known.key_id,
-            known.first,
-            labels.get(known.key_id, known.key_id),
+            known_bundle.bundle_id,
+            known_bundle.key_id,
+            known_bundle.first,
+            labels.get(known_bundle.key_id, known_bundle.key_id),
         )
     if not dry_run:
         with store.write(actor=actor) as session:
             ledger.record(session, refused, actor)
     return refused
+
+
+def _remember(
+    session: Session, path: Path, digest: str | None, identity: str | None, authenticated: bool
+) -> None:
+    """Keep the identity of a file whose every byte authenticated, if it has not changed since
+    it was taken (a file written to meanwhile is simply checked again next time)."""
+    unchanged = identity is not None and ledger.file_identity(path) == identity
+    if authenticated and digest is not None and identity is not None and unchanged:
+        ledger.remember_authenticated(session, digest, identity)
 
 
 def _refused(
@@ -272,6 +298,7 @@ def _apply(
     progress: Progress | None,
     cancelled: Callable[[], bool] | None,
     digest: str | None,
+    identity: str | None,
 ) -> ImportReport:
     def finished(outcome: Outcome, **more: object) -> ImportReport:
         return ImportReport(
@@ -352,6 +379,8 @@ def _apply(
             if dry_run:
                 raise _DryRunDone(report)
             ledger.record(session, report, actor)
+            # The reader decrypted every byte of the file, each chunk authenticated.
+            _remember(session, path, digest, identity, authenticated=True)
             audit.record(
                 session,
                 "bundle.imported",

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storykeeper.core.bulk import insert_in_slices
-from storykeeper.core.models import ImportItemRow, ImportRow, StoryRow
+from storykeeper.core.models import ImportItemRow, ImportRow, SettingRow, StoryRow
 from storykeeper.core.stories import WITHDRAWN_TITLE
 from storykeeper.core.vocabulary import ConsentState
 
@@ -195,6 +196,38 @@ def imported_file(session: Session, digest: str) -> ImportRow | None:
         .order_by(ImportRow.id)
         .limit(1)
     )
+
+
+#: The settings key (at most 64 characters) under which an encrypted file's digest is kept
+#: with the identity it had when every byte of it was authenticated: no schema change.
+_AUTHENTICATED = "import.authenticated:"
+
+
+def file_identity(path: Path) -> str | None:
+    """The file as its file system knows it: device, inode, size, modification and change
+    times. Any write to the file moves its change time, which no program can set back (only
+    the system clock), so an equal identity is the same bytes; None when it cannot be read."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+
+
+def remember_authenticated(session: Session, digest: str, identity: str) -> None:
+    """Keep that the file of this digest, as it is now (``file_identity``), authenticated whole:
+    offered again unchanged, it is known without decrypting a gigabyte to nowhere."""
+    key = _AUTHENTICATED + digest[: 64 - len(_AUTHENTICATED)]
+    session.merge(SettingRow(key=key, value=f"{digest} {identity}"))
+
+
+def authenticated_before(session: Session, digest: str, identity: str | None) -> bool:
+    """Whether this very file, unchanged, was authenticated whole by an earlier import."""
+    if identity is None:
+        return False
+    key = _AUTHENTICATED + digest[: 64 - len(_AUTHENTICATED)]
+    kept = session.scalar(select(SettingRow.value).where(SettingRow.key == key))
+    return kept == f"{digest} {identity}"
 
 
 @dataclass(frozen=True)
