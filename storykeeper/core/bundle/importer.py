@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -50,6 +51,8 @@ from storykeeper.core.models import AttachmentRow
 from storykeeper.core.stories import merge_search_index
 
 Progress = Callable[[int, int], None]
+#: Story files read and checked before the people they name are looked up together.
+READ_BATCH = 500
 THIS_COMPUTER = "this computer"
 
 
@@ -344,18 +347,25 @@ def _apply(
             merger = Merger(session, media, bundle, sender)
             merger.preload([*revisions, *(w["story_id"] for w in withdrawals)])
             lines: list[StoryLine] = []
-            for done, story_path in enumerate(story_paths):
-                if cancelled is not None and cancelled():
-                    raise ImportCancelled()
-                document = check_story(bundle, story_path)
-                if document["revision"] != revisions[document["id"]]:
-                    raise BundleRefused(
-                        f"'{story_path}' is at revision {document['revision']}, but the "
-                        f"bundle's summary says {revisions[document['id']]}."
-                    )
-                lines.append(merger.story(story_path, document))
-                if progress is not None and done % 100 == 0:
-                    progress(done, total)
+            for start in range(0, len(story_paths), READ_BATCH):
+                # Read and checked a batch at a time, so the people they name are looked up
+                # together rather than a query each.
+                batch: list[tuple[str, dict[str, Any]]] = []
+                for story_path in story_paths[start : start + READ_BATCH]:
+                    if cancelled is not None and cancelled():
+                        raise ImportCancelled()
+                    document = check_story(bundle, story_path)
+                    if document["revision"] != revisions[document["id"]]:
+                        raise BundleRefused(
+                            f"'{story_path}' is at revision {document['revision']}, but the "
+                            f"bundle's summary says {revisions[document['id']]}."
+                        )
+                    batch.append((story_path, document))
+                merger.people.preload(document for _, document in batch)
+                for done, (story_path, document) in enumerate(batch, start=start):
+                    lines.append(merger.story(story_path, document))
+                    if progress is not None and done % 100 == 0:
+                        progress(done, total)
             merger.flush_pending()
             unused = {
                 p[len("data/media/") :] for p in bundle.payload if p.startswith("data/media/")

@@ -13,7 +13,9 @@ moves between the two takes the name with it when no other story allows it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -32,6 +34,9 @@ from storykeeper.core.models import (
 )
 from storykeeper.core.pseudonyms import unique_pseudonym
 from storykeeper.core.vocabulary import SupporterRole
+
+#: People looked up per query.
+LOOKUP_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,41 @@ class IncomingPeople:
         self._named_here: set[str] = set()
         self._storytellers: dict[str, StorytellerRow] = {}
         self._supporters: dict[str, SupporterRow] = {}
+        #: Ids looked up and not held here: naming them again asks the database nothing.
+        self._absent: set[str] = set()
+
+    def preload(self, documents: Iterable[dict[str, Any]]) -> None:
+        """Look up the storytellers, supporters and witnesses these story documents name, a
+        batch per query: one query each was most of a large import's time."""
+        storytellers: set[str] = set()
+        supporters: set[str] = set()
+        for document in documents:
+            storytellers.add(document["storyteller"]["id"])
+            if document["supporter"] is not None:
+                supporters.add(document["supporter"]["id"])
+            supporters.update(
+                r["witness"]["id"] for r in document["consent"]["history"] if r["witness"]
+            )
+        for model, ids, found in (
+            (StorytellerRow, storytellers, self._storytellers),
+            (SupporterRow, supporters, self._supporters),
+        ):
+            wanted = sorted(ids - found.keys() - self._absent)
+            for start in range(0, len(wanted), LOOKUP_BATCH):
+                chunk = wanted[start : start + LOOKUP_BATCH]
+                rows = {
+                    r.uuid: r
+                    for r in self.session.scalars(select(model).where(model.uuid.in_(chunk)))
+                }
+                found.update(rows)  # type: ignore[arg-type]
+                self._absent.update(uuid for uuid in chunk if uuid not in rows)
+
+    def _held(self, model: type[StorytellerRow] | type[SupporterRow], uuid: str) -> Any:
+        """The row of this id here (None: not held), asking the database only when unknown."""
+        found: dict[str, Any] = self._storytellers if model is StorytellerRow else self._supporters
+        if uuid in found or uuid in self._absent:
+            return found.get(uuid)
+        return self.session.scalar(select(model).where(model.uuid == uuid))
 
     def storyteller(
         self, person: PersonValues, named: bool, story_uuid: str | None = None
@@ -63,9 +103,7 @@ class IncomingPeople:
         uuid, name = person.id, person.name
         if named:
             self._named_here.add(uuid)
-        row = self._storytellers.get(uuid) or self.session.scalar(
-            select(StorytellerRow).where(StorytellerRow.uuid == uuid)
-        )
+        row: StorytellerRow | None = self._held(StorytellerRow, uuid)
         if row is None:
             # Without consent to use the name, the name that came is the sender's pseudonym:
             # keep it as the pseudonym here too, unless someone here already goes by it.
@@ -146,9 +184,7 @@ class IncomingPeople:
         if person is None:
             return None
         uuid = person.id
-        row = self._supporters.get(uuid) or self.session.scalar(
-            select(SupporterRow).where(SupporterRow.uuid == uuid)
-        )
+        row: SupporterRow | None = self._held(SupporterRow, uuid)
         if row is None:
             row = SupporterRow(
                 uuid=uuid,
