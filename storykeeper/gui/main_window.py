@@ -330,6 +330,9 @@ class MainWindow(QMainWindow):
         HistoryDialog(self.context, story_id, self).exec()
 
     def show_export(self) -> None:
+        if self.pages.currentWidget() is self.list_page and self.list_page.selection.several():
+            self.list_page.selection.export()  # only the stories selected together
+            return
         chosen = self.list_page.current_story()
         if self.pages.currentWidget() is self.editor and self.editor.story is not None:
             self.editor.save_now()

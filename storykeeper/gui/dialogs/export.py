@@ -236,9 +236,13 @@ class ExportDialog(QDialog):
         """Whom the bundle would go to, as the plan and the ledger name them."""
         return tuple(bundle_recipients(self.chosen_recipients(), self.plain.isChecked()))
 
+    def chosen_ids(self) -> list[str]:
+        """What “Only …” exports: the story chosen (stories selected together: export_several)."""
+        return [self.chosen[0]] if self.chosen else []
+
     def _replan(self) -> None:
         selection = self.selection()
-        chosen = [self.chosen[0]] if self.chosen and selection is Selection.CHOSEN else []
+        chosen = self.chosen_ids() if selection is Selection.CHOSEN else []
         self.export_button.setEnabled(False)
         self.plan = None
         self.summary.setText("Working out what may leave…")

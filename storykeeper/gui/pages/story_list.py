@@ -36,6 +36,7 @@ from storykeeper.gui.ops.story_list import FilterChoices, load_filter_choices
 from storykeeper.gui.widgets.date_field import NO_DATE, DateField
 from storykeeper.gui.widgets.empty_list import EmptyList
 from storykeeper.gui.widgets.sort_arrow import point_arrow_the_way_rows_go
+from storykeeper.gui.widgets.story_selection import StorySelection
 from storykeeper.gui.widgets.story_table_view import StoryTableView
 from storykeeper.gui.widgets.where_from_filters import WhereFromFilters, filter_combo
 
@@ -79,7 +80,8 @@ class StoryListPage(QWidget):
         self.table.setModel(self.model)
         self.table.setAccessibleName("Stories")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several at once, to export or delete together (widgets/story_selection.py).
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move within it
         self.table.setSortingEnabled(True)
@@ -117,7 +119,9 @@ class StoryListPage(QWidget):
         layout.addWidget(self.reminders)
         layout.addLayout(filters)
         layout.addWidget(self.body, 1)
-        layout.addWidget(self.count_label)
+        # The count, and with several stories chosen, how many and what to do with them.
+        self.selection = StorySelection(context, self.table, self.model, self.count_label)
+        layout.addWidget(self.selection)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -439,6 +443,9 @@ class StoryListPage(QWidget):
         return (summary.id, summary.title) if summary else None
 
     def _delete_current(self) -> None:
+        if self.selection.several():
+            self.selection.delete()  # asks once for them all
+            return
         current = self.current_story()
         if current:
             self.delete_story.emit(*current)
