@@ -8,7 +8,7 @@ import contextlib
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QRadioButton, QWidget
 from pytestqt.exceptions import TimeoutError as WaitTimeout
 from pytestqt.qtbot import QtBot
@@ -21,6 +21,7 @@ from storykeeper.gui.dialogs.import_bundles import ImportDialog
 from storykeeper.gui.dialogs.storyteller_picker import StorytellerPicker
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.settings import GuiSettings, Use
+from storykeeper.paths import DataPaths
 from tests.factories import make_story
 from tests.gui.answering import when_dialog_opens
 from tests.gui.fit_screen import cut_off_words
@@ -279,3 +280,38 @@ def test_the_empty_list_says_what_to_do_whole_at_twice_the_text_size(
         qtbot.waitUntil(lambda: cut_off_words(page.empty) == [], timeout=2_000)
     assert cut_off_words(page.empty) == []
     assert all(b.isVisible() for b in page.empty.buttons())
+
+
+def test_the_program_asks_once_the_new_data_folder_is_open(qtbot: QtBot, paths: DataPaths) -> None:
+    """Through ``run_gui``, as a person starts it: the question comes after the store is open,
+    and the coordinator's answer is there when the program has closed."""
+    from storykeeper.gui.run import run_gui
+
+    def close_the_window() -> None:
+        if QApplication.activeModalWidget() is not None:
+            QTimer.singleShot(20, close_the_window)  # the first day is still closing
+            return
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                widget.close()
+
+    def receive(dialog: QWidget) -> None:
+        assert isinstance(dialog, FirstDayDialog)
+        choose(qtbot, dialog.receive, Qt.Key.Key_E)
+        key(qtbot, Qt.Key.Key_Return)
+        qtbot.waitUntil(dialog.import_button.isVisible)
+        key(qtbot, Qt.Key.Key_D, ALT)  # Done
+        QTimer.singleShot(0, close_the_window)
+
+    def never_asked() -> None:
+        # Not a measure of speed: without it a window that never asks would wait for ever.
+        if not asked:
+            close_the_window()
+
+    asked: list[bool] = []
+    when_dialog_opens(lambda dialog: (asked.append(True), receive(dialog)), FirstDayDialog)
+    QTimer.singleShot(60_000, never_asked)
+    assert run_gui(paths, plain=True) == 0
+    assert asked, "the first day was not asked"
+    settings = GuiSettings(paths.data_dir / "settings.ini")
+    assert settings.use is Use.RECEIVE and settings.first_day_asked
