@@ -116,7 +116,8 @@ class FirstDayDialog(QDialog):
         # Wide enough to read at a glance, never wider than the screen at any text size; as tall
         # as the words need at that width (keep_words_whole).
         width = min(int(620 * context.settings.text_scale / 100), self._room_width())
-        self.resize(width, self.sizeHint().height())
+        needed = self.heightForWidth(width)  # the words wrapped at that width, not the hint's
+        self.resize(width, needed if needed > 0 else self.sizeHint().height())
         keep_words_whole(self)
         self._show_page(self.choice_page)
         if self._own_id:
