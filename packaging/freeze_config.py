@@ -17,6 +17,7 @@ QT_MODULES_USED = (
     "QtGui",
     "QtWidgets",
     "QtMultimedia",
+    "QtNetwork",  # one window per data folder (gui/single_instance.py: QLocalServer)
     "QtPrintSupport",
     "QtSvg",
     "QtTextToSpeech",

@@ -4,6 +4,9 @@ The application comes first, so that unlocking can ask in dialogs (the passphras
 recovery key shown once at the first start, the offer to encrypt a plain store) drawn with the
 person's own text size and contrast; only then is the store opened and the window built.
 
+Before anything is asked, the start claims the data folder (``gui.single_instance``): a second
+start on a folder already open hands its bundles to the first window and ends.
+
 Only ``__main__`` imports this module (a test keeps it so): everything else takes an
 ``AppContext`` from ``gui.context``.
 """
@@ -17,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from storykeeper import APP_ID, APP_NAME, __version__
 from storykeeper.core.unlock import UnlockCancelled, open_store
@@ -25,6 +28,7 @@ from storykeeper.gui.appearance import apply_appearance
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.unlock import DialogAsker
 from storykeeper.gui.settings import GuiSettings
+from storykeeper.gui.single_instance import SingleInstance, already_open_words, come_forward
 from storykeeper.paths import DataPaths
 
 if TYPE_CHECKING:
@@ -55,10 +59,44 @@ def open_bundles_when_shown(window: MainWindow, files: list[Path]) -> None:
 def run_gui(
     paths: DataPaths, *, plain: bool = False, open_bundles: list[Path] | None = None
 ) -> int:
+    app = make_application()
+    instance = SingleInstance(paths.data_dir)
+    if not instance.claim():
+        return _handed_over(instance, open_bundles or [])
+    try:
+        return _run_window(app, instance, paths, plain=plain, open_bundles=open_bundles or [])
+    finally:
+        instance.release()
+
+
+def _handed_over(instance: SingleInstance, bundles: list[Path]) -> int:
+    """A window is open on this data folder already: it comes forward with ``bundles``."""
+    if instance.hand_over(bundles):
+        return 0
+    words = already_open_words(instance.data_dir)
+    print(f"storykeeper: {words}", file=sys.stderr)
+    QMessageBox.information(None, APP_NAME, words)
+    return 1
+
+
+def _run_window(
+    app: QApplication,
+    instance: SingleInstance,
+    paths: DataPaths,
+    *,
+    plain: bool,
+    open_bundles: list[Path],
+) -> int:
     from storykeeper.gui.dialogs.unexpected_error import unexpected_errors_shown
     from storykeeper.gui.main_window import MainWindow  # Qt widgets only when a window is wanted
 
-    app = make_application()
+    # A later start while the passphrase is asked: its bundles wait for the window.
+    asked_early: list[Path] = []
+
+    def keep_for_the_window(bundles: list[Path]) -> None:
+        asked_early.extend(bundles)
+
+    instance.asked.connect(keep_for_the_window)
     # The questions before the window already in the person's text size and contrast: the
     # settings file is beside the database and holds no story.
     settings = GuiSettings(paths.data_dir / "settings.ini")
@@ -85,7 +123,9 @@ def run_gui(
         if not measuring and not open_bundles:
             # A new data folder: what will you do here? (Not when opened for a bundle.)
             window.offer_first_day()
-        open_bundles_when_shown(window, open_bundles or [])
+        instance.asked.disconnect(keep_for_the_window)
+        instance.asked.connect(lambda bundles: come_forward(window, bundles))
+        open_bundles_when_shown(window, open_bundles + asked_early)
         with unexpected_errors_shown(window, paths.log_file):
             code = app.exec()
         context.shutdown()
