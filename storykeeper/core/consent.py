@@ -12,9 +12,10 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, Row, and_, func, select
+from sqlalchemy.orm import Session
 
 from storykeeper.core import audit, clock
 
@@ -251,6 +252,19 @@ def derive_consent(history: Iterable[ConsentStep]) -> DerivedConsent:
 
 
 def _record(row: ConsentRecordRow, story_uuid: str) -> ConsentRecord:
+    witness = row.witness
+    return _record_of(
+        row, story_uuid, None if witness is None else witness.uuid, witness and witness.name
+    )
+
+
+def _record_of(
+    row: ConsentRecordRow | Row[Any],
+    story_uuid: str,
+    witness_id: str | None,
+    witness_name: str | None,
+) -> ConsentRecord:
+    """A version from its row: an ORM object, or a plain row of the same columns."""
     return ConsentRecord(
         id=row.uuid,
         story_id=story_uuid,
@@ -263,8 +277,8 @@ def _record(row: ConsentRecordRow, story_uuid: str) -> ConsentRecord:
         persons_words=row.persons_words,
         conditions=row.conditions,
         capacity_notes=row.capacity_notes,
-        witness_id=row.witness.uuid if row.witness else None,
-        witness_name=row.witness.name if row.witness else None,
+        witness_id=witness_id,
+        witness_name=witness_name,
         consulted=row.consulted,
         advocate_involved=row.advocate_involved,
         best_interests_reasons=row.best_interests_reasons,
@@ -502,17 +516,29 @@ def consent_history(session: Session, story_id: str) -> list[ConsentRecord]:
 
 
 def consent_histories(session: Session, story_ids: list[str]) -> dict[str, list[ConsentRecord]]:
-    """Every version of many stories' consent in one query (for exports), oldest first."""
+    """Every version of many stories' consent in one query (for exports), oldest first.
+
+    Plain rows, not ORM objects: an export reads every version of up to 100,000 stories once,
+    and building and tracking an object for each was half this function's time (issue 21).
+    """
+    versions = ConsentRecordRow.__table__
+    witnesses = SupporterRow.__table__
     rows = session.execute(
-        select(ConsentRecordRow, StoryRow.uuid)
-        .join(StoryRow, StoryRow.id == ConsentRecordRow.story_id)
+        select(
+            versions,
+            StoryRow.uuid.label("story_uuid"),
+            witnesses.c.uuid.label("witness_uuid"),
+            witnesses.c.name.label("witness_name"),
+        )
+        .join(StoryRow, StoryRow.id == versions.c.story_id)
+        .outerjoin(witnesses, witnesses.c.id == versions.c.witness_id)
         .where(StoryRow.uuid.in_(story_ids))
-        .options(selectinload(ConsentRecordRow.witness))
-        .order_by(ConsentRecordRow.story_id, ConsentRecordRow.version)
-    ).all()
+        .order_by(versions.c.story_id, versions.c.version)
+    )
     histories: dict[str, list[ConsentRecord]] = {}
-    for row, story_uuid in rows:
-        histories.setdefault(story_uuid, []).append(_record(row, story_uuid))
+    for row in rows:
+        record = _record_of(row, row.story_uuid, row.witness_uuid, row.witness_name)
+        histories.setdefault(row.story_uuid, []).append(record)
     return histories
 
 

@@ -15,9 +15,20 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
+from storykeeper.core import demo
 from storykeeper.core.bundle.document import canonical
+from storykeeper.core.bundle.writer import Selection, plan_export
+from storykeeper.core.consent import record_consent
+from storykeeper.core.db import Store
 from storykeeper.core.export_policy import _names_pattern, names_redactor
+from storykeeper.core.mentioned import PersonMentioned, set_people_mentioned
+from storykeeper.core.models import StoryRow
+from storykeeper.core.vocabulary import ConsentBasis
+from tests.factories import given as consent_given
+from tests.factories import make_story
+from tests.mca_records import has_capacity
 
 
 def by_json_module(document: dict[str, Any]) -> bytes:
@@ -92,3 +103,43 @@ def test_the_redactor_replaces_exactly_what_the_one_pattern_replaces(
 
         expected = pattern.sub(stand_in, text)
     assert names_redactor(names)(text) == expected
+
+
+def _story_with_every_kind_of_record(store: Store) -> None:
+    """A story whose consent names a witness and holds a capacity assessment, and which mentions
+    a person: what demo data does not make."""
+    story = make_story(
+        store,
+        teller="Margaret Evans",
+        own_words="Margaret said Jane Evans takes her to the bus.",
+    )
+    assert story.supporter is not None
+    with store.write(actor="test") as session:
+        set_people_mentioned(session, story.id, [PersonMentioned("Jane Evans", "her daughter")])
+        record_consent(
+            session,
+            story.id,
+            consent_given(
+                basis=ConsentBasis.SUPPORTED_DECISION,
+                capacity=has_capacity(steps_note="Margaret Evans chose the pictures."),
+                witness_id=story.supporter.id,
+                conditions="Not Margaret's address.",
+            ),
+        )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_planning_every_story_at_once_decides_as_story_by_story(store: Store, seed: int) -> None:
+    """An export of every story reads them in a few queries per batch; one of chosen stories
+    reads each on its own (``export_view_for``). Both must plan the same documents and leave
+    out the same stories for the same reasons, for stores the demo generator makes (every
+    consent situation, witnesses) with a story of every other kind of record."""
+    _story_with_every_kind_of_record(store)
+    demo.generate(store, stories=60, seed=seed)
+    with store.read() as session:
+        everything = plan_export(session, Selection.ALL, recipients=["plain"])
+        ids = list(session.scalars(select(StoryRow.uuid).order_by(StoryRow.id)))
+        one_by_one = plan_export(session, Selection.CHOSEN, ids, recipients=["plain"])
+    assert everything.stories == one_by_one.stories
+    assert everything.left_out == one_by_one.left_out
+    assert len(everything.stories) + len(everything.left_out) < len(ids)  # withdrawals too
