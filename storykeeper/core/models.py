@@ -128,6 +128,19 @@ class ThemeRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
+#: The story columns the list filters on, kept in the list's narrow indexes (migration 0018).
+LIST_FILTER_COLUMNS = (
+    "status",
+    "consent_state",
+    "consent_review_by",
+    "told_on",
+    "setting",
+    "how_told",
+    "supporter_id",
+    "storyteller_id",
+)
+
+
 class StoryRow(Base):
     __tablename__ = "stories"
     __table_args__ = (
@@ -136,9 +149,12 @@ class StoryRow(Base):
         Index("ix_stories_storyteller_id", "storyteller_id"),
         Index("ix_stories_supporter_id", "supporter_id"),
         Index("ix_stories_told_on", "told_on"),
-        Index("ix_stories_updated_at", "updated_at"),
-        Index("ix_stories_consent_state", "consent_state"),
         Index("ix_stories_consent_review_by", "consent_review_by"),
+        # The list's filters answered without reading a story's wide row (migration 0018):
+        # walked in the list's order, looked up by id, and the review-due stories.
+        Index("ix_stories_list", "updated_at", "id", *LIST_FILTER_COLUMNS),
+        Index("ix_stories_filters", "id", "updated_at", *LIST_FILTER_COLUMNS),
+        Index("ix_stories_review_due", "consent_state", "consent_review_by"),
         # The list sorted by title as shown (search.TITLE_SORT_SQL; migration 0011).
         Index(
             "ix_stories_title_sort",

@@ -7,6 +7,7 @@ prefix so results follow typing. Every filter has an index (see the migrations).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import Counter
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
     column,
     func,
     literal_column,
@@ -177,12 +179,9 @@ def _filtered(
     if wanted.theme or wanted.polarity:
         # As a list of story ids from the theme index (not a check per story), so SQLite can
         # start from the few stories with the theme.
-        link = []
-        if wanted.theme:
-            link.append(StoryThemeRow.theme_id == theme_row(session, wanted.theme).id)
-        if wanted.polarity:
-            link.append(StoryThemeRow.polarity == Polarity(wanted.polarity).value)
-        conditions.append(StoryRow.id.in_(select(StoryThemeRow.story_id).where(*link)))
+        conditions.append(
+            StoryRow.id.in_(select(StoryThemeRow.story_id).where(*_links(session, wanted)))
+        )
     if wanted.consent_states:
         conditions.append(
             StoryRow.consent_state.in_(sorted(s.value for s in wanted.consent_states))
@@ -245,6 +244,33 @@ def _filtered(
     if conditions:
         stmt = stmt.where(*conditions)
     return stmt, fts
+
+
+def _links(session: Session, wanted: StoryFilter) -> list[ColumnElement[bool]]:
+    """The theme links ``wanted`` asks for: its theme, its polarity, or both."""
+    link = []
+    if wanted.theme:
+        link.append(StoryThemeRow.theme_id == theme_row(session, wanted.theme).id)
+    if wanted.polarity:
+        link.append(StoryThemeRow.polarity == Polarity(wanted.polarity).value)
+    return link
+
+
+def _count(session: Session, wanted: StoryFilter, stmt: Select) -> int:  # type: ignore[type-arg]
+    """How many stories ``stmt`` (``wanted``'s) finds, reading no story row where it can.
+
+    A theme or polarity alone is counted in the theme index: every link names a story (a
+    foreign key, checked on every connection and by ``check``), so its distinct story ids are
+    the stories found. Counted through the stories, "polarity enabler" looked up 63,000 of
+    them (0.4 s encrypted at 100,000 stories; 4 ms this way).
+    """
+    themes_only = dataclasses.replace(wanted, theme=None, polarity=None) == StoryFilter()
+    if themes_only and (wanted.theme or wanted.polarity):
+        linked = select(func.count(StoryThemeRow.story_id.distinct())).where(
+            *_links(session, wanted)
+        )
+        return session.scalar(linked) or 0
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
 def senders_here(session: Session) -> list[Sender]:
@@ -346,7 +372,7 @@ def story_ids_matching(session: Session, wanted: StoryFilter) -> Select:  # type
 
 def count_stories(session: Session, wanted: StoryFilter) -> int:
     stmt, _ = _filtered(session, wanted)
-    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    return _count(session, wanted, stmt)
 
 
 def search_stories(
@@ -368,8 +394,14 @@ def search_stories(
         page = page.join(StorytellerRow, StorytellerRow.id == StoryRow.storyteller_id)
     in_memory = False
     if fts is None:
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+        total = _count(session, wanted, stmt)
         in_memory = _sort_found_ones(session, total, offset + limit)
+        if not in_memory and sort in (SortBy.UPDATED, SortBy.RELEVANCE):
+            # Walk the list's own index newest first: it holds every column a filter checks,
+            # so no story row is read until the page's own. SQLite, not knowing that a story's
+            # row is a page of words to read (and decrypt), would rather start from a filter's
+            # index and read every story it finds for its date: 85,000 for "status final".
+            page = page.with_hint(StoryRow.__table__, f"INDEXED BY {LIST_INDEX}", "sqlite")
     else:
         # Every match is gathered for the sort anyway: count them in the same pass.
         page = page.add_columns(func.count().over())
@@ -409,6 +441,22 @@ TITLE_SORT_SQL = (
     f"CASE WHEN stories.consent_state = '{ConsentState.WITHDRAWN.value}' "
     f"THEN '{WITHDRAWN_TITLE.lower()}' ELSE lower(stories.title) END"
 )
+
+
+#: The index the list is walked in, newest first (migration 0018): updated_at, id and every
+#: column a filter checks (``models.LIST_FILTER_COLUMNS``).
+LIST_INDEX = "ix_stories_list"
+
+
+@compiles(Table, "sqlite")
+def _table_with_index_hint(element: Table, compiler: Any, **kw: Any) -> str:
+    """A table named with its ``INDEXED BY`` hint (``Select.with_hint(table, …, "sqlite")``),
+    which SQLAlchemy's SQLite dialect would otherwise leave out."""
+    named = compiler.visit_table(element, **kw)
+    hints = kw.get("fromhints") or {}
+    if kw.get("asfrom") and element in hints:
+        return f"{named} {hints[element]}"
+    return named
 
 
 def _sort_found_ones(session: Session, found: int, wanted_rows: int) -> bool:

@@ -53,6 +53,7 @@ def test_the_migrations_form_one_line() -> None:
     scripts = ScriptDirectory.from_config(migrations_config())
     assert len(scripts.get_heads()) == 1
     assert [s.revision for s in scripts.walk_revisions()] == [
+        "0018",
         "0017",
         "0016",
         "0015",
