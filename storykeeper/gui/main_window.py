@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         exchange = bar.addMenu("E&xchange")
         self._action(exchange, "Export a &bundle…", "Ctrl+E", self.show_export)
         self._action(exchange, "&Import bundles…", "Ctrl+I", self.show_import)
-        self._action(exchange, "&Keys and recipients…", None, self.show_keys)
+        self._action(exchange, "&Keys and coordinators…", None, self.show_keys)
         exchange.addSeparator()
         self._action(exchange, "&Trusted senders…", None, self.show_trust)
 

@@ -14,7 +14,7 @@ from storykeeper.core import consent, recipients
 from storykeeper.core.bundle.document import WITHDRAWALS_MAX
 from storykeeper.core.bundle.export import Selection
 from storykeeper.core.bundle.reader import open_bundle
-from storykeeper.core.keys import KeyStore
+from storykeeper.core.keys import KeyStore, receiving_key_fingerprint
 from storykeeper.gui.dialogs.export import ExportDialog
 from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.main_window import MainWindow
@@ -92,7 +92,7 @@ def test_without_a_recipient_only_a_plain_bundle_can_be_chosen(
     dialog.show()
     qtbot.waitUntil(lambda: dialog.summary.text().startswith("1 story will go"))
     assert not dialog.export_button.isEnabled()  # nobody to encrypt to
-    assert dialog.recipient_list.item(0).text().startswith("No recipients yet")
+    assert dialog.recipient_list.item(0).text().startswith("No coordinators yet")
     qtbot.mouseClick(dialog.plain, Qt.MouseButton.LeftButton)
     # Planned again for a plain bundle (withdrawal notices depend on whom it goes to).
     qtbot.waitUntil(dialog.export_button.isEnabled)
@@ -106,7 +106,8 @@ def test_adding_a_recipient_and_reading_the_fingerprint(qtbot: QtBot, window: Ma
         assert isinstance(dialog, KeysDialog)
         qtbot.waitUntil(lambda: dialog.device is not None)
         done.append(dialog.fingerprint.text())
-        key(qtbot, Qt.Key.Key_G, ALT)
+        done.append(dialog.receiving_fingerprint.text())
+        key(qtbot, Qt.Key.Key_K, ALT)  # "Coordinator's key"
         qtbot.keyClicks(QApplication.focusWidget(), "age1wrong")
         key(qtbot, Qt.Key.Key_W, ALT)
         qtbot.keyClicks(QApplication.focusWidget(), "North coordinator")
@@ -122,10 +123,12 @@ def test_adding_a_recipient_and_reading_the_fingerprint(qtbot: QtBot, window: Ma
         key(qtbot, Qt.Key.Key_Escape)
 
     when_dialog_opens(fill, KeysDialog)
-    menu_action(window, "&Keys and recipients…").trigger()
-    qtbot.waitUntil(lambda: len(done) == 2, timeout=10_000)
-    assert done[0] == KeyStore(window.context.paths.data_dir).show().signing.fingerprint
-    assert done[1] == f"North coordinator\n    {key_text}"
+    menu_action(window, "&Keys and coordinators…").trigger()
+    qtbot.waitUntil(lambda: len(done) == 3, timeout=10_000)
+    own = KeyStore(window.context.paths.data_dir).show()
+    assert done[0] == own.signing.fingerprint
+    assert done[1] == receiving_key_fingerprint(own.age_recipient)
+    assert done[2] == f"North coordinator\n    fingerprint {receiving_key_fingerprint(key_text)}"
 
 
 def test_the_story_open_can_be_exported_on_its_own(
@@ -202,6 +205,7 @@ def test_saving_the_public_key_from_the_keys_screen(
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.device is not None)
+    dialog.tabs.setCurrentIndex(1)  # "Your own keys"
 
     def answer(box: QWidget) -> None:
         assert isinstance(box, QFileDialog)
@@ -212,7 +216,7 @@ def test_saving_the_public_key_from_the_keys_screen(
 
     when_dialog_opens(answer, QFileDialog)
     qtbot.mouseClick(dialog.save_public, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.problem.text().startswith("Saved"))
+    qtbot.waitUntil(lambda: dialog.own_message.text().startswith("Saved"))
     saved = minisign.PublicKey.from_file(target)
     assert saved.to_base64().decode() == dialog.device.signing.public_key  # type: ignore[union-attr]
 
@@ -255,7 +259,7 @@ def test_trusting_and_revoking_a_sender_from_the_window(qtbot: QtBot, window: Ma
 
     def act(dialog: QWidget) -> None:
         assert isinstance(dialog, TrustDialog)
-        key(qtbot, Qt.Key.Key_P, ALT)
+        key(qtbot, Qt.Key.Key_K, ALT)  # "Sender's signing key"
         qtbot.keyClicks(QApplication.focusWidget(), expected.public_key)
         key(qtbot, Qt.Key.Key_W, ALT)
         qtbot.keyClicks(QApplication.focusWidget(), "Priya, north team")

@@ -46,8 +46,8 @@ def test_a_notice_is_held_back_while_someone_who_never_had_the_story_is_ticked(
     qtbot.waitUntil(
         lambda: (
             dialog.summary.text()
-            == "Nothing to send to all of these recipients: 1 withdrawal waits for a bundle "
-            "only to those who had the story (a recipient ticked never had it)."
+            == "Nothing to send to all of these coordinators: 1 withdrawal waits for a bundle "
+            "only to those who had the story (a coordinator ticked never had it)."
         )
     )
     assert dialog.plan is not None and dialog.plan.withdrawals == []

@@ -8,7 +8,7 @@ from pyrage import x25519
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import recipients, trust
-from storykeeper.core.keys import signing_key_of
+from storykeeper.core.keys import receiving_key_fingerprint, signing_key_of
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.dialogs.trust import TrustDialog
@@ -45,5 +45,8 @@ def test_the_recipients_reload_when_keys_change_elsewhere(
         recipients.add_recipient(session, age_key, "North coordinator")
     context.tasks.announce(Change(Kind.KEYS))
     qtbot.waitUntil(lambda: dialog.recipient_list.count() == 1)
-    assert dialog.recipient_list.item(0).text() == f"North coordinator\n    {age_key}"
+    fingerprint = receiving_key_fingerprint(age_key)
+    assert (
+        dialog.recipient_list.item(0).text() == f"North coordinator\n    fingerprint {fingerprint}"
+    )
     assert dialog.remove_button.isEnabled()

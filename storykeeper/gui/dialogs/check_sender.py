@@ -58,8 +58,8 @@ class CheckSenderDialog(QDialog):
             f"“{Path(report.file).name}” is signed by a key this computer does not know. "
             "Anyone can make a key and put any name on it, so check it first: phone the person "
             "who sent it, on a number you already have (not one given with the bundle), and ask "
-            "them to read you the fingerprint shown on their computer under Exchange → Keys "
-            "and recipients."
+            "them to read you their signing key's fingerprint, under Exchange → Keys and "
+            "coordinators → Your own keys."
         )
         intro.setWordWrap(True)
         must = QLabel("Their fingerprint must be exactly:")

@@ -122,7 +122,7 @@ class ExportDialog(QDialog):
         self.preview_button = QPushButton("See what &leaves…")
         self.preview_button.setAccessibleName("See what will leave for the chosen story")
         self.recipient_list = QListWidget()
-        self.recipient_list.setAccessibleName("Encrypt to")
+        self.recipient_list.setAccessibleName("Coordinators who can open the bundle")
         self.recipient_list.setMaximumHeight(110)
         self.plain = QCheckBox("Do not encrypt (&plain): anyone with the file could read it")
         self.folder = QLineEdit(context.settings.export_folder)
@@ -213,14 +213,17 @@ class ExportDialog(QDialog):
     def _show_recipients(self, found: list[Recipient]) -> None:
         self.recipient_list.clear()
         for recipient in found:
-            item = QListWidgetItem(f"{recipient.label} — {recipient.age_recipient}")
+            item = QListWidgetItem(
+                f"{recipient.label} — fingerprint {key_ops.fingerprint_of(recipient)}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, recipient.age_recipient)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             self.recipient_list.addItem(item)
         if not found:
             self.recipient_list.addItem(
-                "No recipients yet: add the coordinator’s key under Exchange → Keys and recipients."
+                "No coordinators yet: add a coordinator’s key under Exchange → Keys and "
+                "coordinators."
             )
         self._replan()
 
@@ -289,7 +292,7 @@ class ExportDialog(QDialog):
             parts.append(
                 f"{counted(plan.withdrawals_held_back, 'withdrawal')} "
                 f"{verb_for(plan.withdrawals_held_back, 'wait')} for a bundle only to those who "
-                "had the story (a recipient ticked never had it)"
+                "had the story (a coordinator ticked never had it)"
             )
         if plan.withdrawals_for_others:
             parts.append(
@@ -308,14 +311,14 @@ class ExportDialog(QDialog):
             self.summary.setText("; ".join(parts) + ".")
         elif plan.withdrawals_held_back:
             self.summary.setText(
-                "Nothing to send to all of these recipients: "
+                "Nothing to send to all of these coordinators: "
                 f"{counted(plan.withdrawals_held_back, 'withdrawal')} "
                 f"{verb_for(plan.withdrawals_held_back, 'wait')} for a bundle only to those who "
-                "had the story (a recipient ticked never had it)."
+                "had the story (a coordinator ticked never had it)."
             )
         elif plan.withdrawals_for_others:
             self.summary.setText(
-                "Nothing to send to these recipients: "
+                "Nothing to send to these coordinators: "
                 f"{counted(plan.withdrawals_for_others, 'withdrawal')} "
                 f"{verb_for(plan.withdrawals_for_others, 'wait')} for coordinators not ticked, "
                 "who had those stories."

@@ -109,8 +109,8 @@ class ImportDialog(QDialog):
         self.run = ImportRun(context.tasks, context.store, self)
 
         self.intro = QLabel(
-            "Choose the bundles advocates sent you (files ending .age or .zip), or drop them "
-            "here. Each file is checked before anything from it is kept."
+            "Choose the bundles advocates sent you (their names start “Storykeeper stories "
+            "from”), or drop them here. Each file is checked before anything from it is kept."
         )
         self.intro.setWordWrap(True)
         self.file_list = QListWidget()
@@ -127,7 +127,7 @@ class ImportDialog(QDialog):
         self.remove_button.setAccessibleName("Remove the chosen file from the list")
         self.file_name = QLineEdit()
         self.file_name.setAccessibleName("Type a bundle file's name")
-        self.file_name.setPlaceholderText("/media/usb/bundle.zip.age — then Enter")
+        self.file_name.setPlaceholderText("The bundle file's full name, then Enter")
         self.add_button = QPushButton("&Add")
         self.add_button.setAccessibleName("Add the file typed in")
         self.dry_run = QCheckBox("&Dry run: check only, keep nothing")
@@ -280,7 +280,9 @@ class ImportDialog(QDialog):
             "Choose bundles to import",
             str(folder),
             FILE_FILTER,
-            options=QFileDialog.Option.DontUseNativeDialog,
+            # The filter's patterns (*.age) are the format's, not words a person needs to see.
+            options=QFileDialog.Option.DontUseNativeDialog
+            | QFileDialog.Option.HideNameFilterDetails,
         )
         give_keyboard_back(self)
         if chosen:

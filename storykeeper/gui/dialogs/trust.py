@@ -1,4 +1,6 @@
-"""Trusted senders: the advocates' signing keys whose bundles this computer accepts.
+"""Senders you trust: the advocates' signing keys whose bundles this computer accepts, each
+added from the file the advocate saved or its pasted text and compared by phone through its
+fingerprint (plain words: no tool names; ``ops.keys.signing_key_from_text`` reads the key).
 
 The list shows ``Kind.KEYS``: it reloads whenever the task runner announces a change of keys,
 whoever made it, and the dialog's own writes only say that they change keys.
@@ -7,12 +9,10 @@ whoever made it, and the dialog's own writes only say that they change keys.
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -26,16 +26,22 @@ from PySide6.QtWidgets import (
 )
 
 from storykeeper.core.display import counted
+from storykeeper.core.errors import StorykeeperError
 from storykeeper.core.trust import HandOver, TrustedSigner
 from storykeeper.gui.context import AppContext
+from storykeeper.gui.dialogs.check_sender import spoken_digits
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.dialogs.keys import (
+    compare_by_phone,
+    fit_on_screen,
+    forget_secret,
+    read_key_file,
+)
 from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import keys as key_ops
 from storykeeper.gui.ops.changes import Kind
 from storykeeper.gui.widgets.labels import buddy_label
-from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back, run_modal
-
-MAX_PUB_FILE = 64 * 1024
+from storykeeper.gui.widgets.modal import enter_presses, run_modal
 
 
 class TrustDialog(QDialog):
@@ -44,18 +50,19 @@ class TrustDialog(QDialog):
         self.context = context
         self.setWindowTitle("Trusted senders")
         intro = QLabel(
-            "Bundles are accepted only from these senders. Before you trust a key, read its "
-            "fingerprint to the sender by phone: they see theirs under Exchange → Keys and "
-            "recipients."
+            "Bundles are accepted only from these senders. Add each advocate's signing key from "
+            "the file they saved (Exchange → Keys and coordinators → Your own keys) or its "
+            "pasted text."
         )
         intro.setWordWrap(True)
         self.signer_list = QListWidget()
         self.signer_list.setAccessibleName("Trusted senders")
+        self.signer_list.setMinimumHeight(self.fontMetrics().lineSpacing() * 3)
         self.public_key = QLineEdit()
-        self.public_key.setAccessibleName("Sender's public key")
-        self.public_key.setPlaceholderText("RW… (the second line of their .pub file)")
+        self.public_key.setAccessibleName("The sender's signing key")
+        self.public_key.setPlaceholderText("Paste it here, or choose the file they sent")
         self.from_file = QPushButton("From a &file…")
-        self.from_file.setAccessibleName("Read the public key from a .pub file")
+        self.from_file.setAccessibleName("Read the sender's signing key from the file they sent")
         self.label = QLineEdit()
         self.label.setAccessibleName("Whose key it is")
         self.label.setMaxLength(200)
@@ -64,7 +71,7 @@ class TrustDialog(QDialog):
         self.revoke_button = QPushButton("&Revoke…")
         self.revoke_button.setAccessibleName("Revoke the chosen sender")
         self.hand_over_button = QPushButton("&Hand over…")
-        self.hand_over_button.setAccessibleName("Hand the chosen sender's records to a new key")
+        self.hand_over_button.setAccessibleName("Hand the chosen sender's stories to a new key")
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("What happened")
@@ -77,7 +84,7 @@ class TrustDialog(QDialog):
         key_row.addWidget(self.public_key, 1)
         key_row.addWidget(self.from_file)
         form = QFormLayout()
-        form.addRow(buddy_label("&Public key:", self.public_key), key_row)
+        form.addRow(buddy_label("Sender's signing &key:", self.public_key), key_row)
         form.addRow(buddy_label("&Whose:", self.label), self.label)
         buttons = QHBoxLayout()
         buttons.addWidget(self.trust_button)
@@ -90,8 +97,9 @@ class TrustDialog(QDialog):
         layout.addWidget(self.signer_list, 1)
         layout.addLayout(form)
         layout.addWidget(self.message)
+        layout.addWidget(compare_by_phone())
         layout.addLayout(buttons)
-        self.resize(int(640 * context.settings.text_scale / 100), self.sizeHint().height())
+        fit_on_screen(self, 640, context.settings.text_scale)
 
         # Enter trusts what was typed in; no other button reacts to it (Esc closes).
         enter_presses(self, self.trust_button)
@@ -114,7 +122,11 @@ class TrustDialog(QDialog):
         for signer in signers:
             state = f"revoked {signer.revoked_at:%d %b %Y}" if signer.revoked_at else "trusted"
             item = QListWidgetItem(
-                f"{signer.label} ({state})\n    key {signer.key_id} — {signer.fingerprint}"
+                f"{signer.label} ({state})\n    fingerprint {signer.fingerprint}"
+            )
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole,
+                f"{signer.label}, {state}, fingerprint {spoken_digits(signer.fingerprint)}",
             )
             item.setData(Qt.ItemDataRole.UserRole, signer.key_id)
             item.setData(Qt.ItemDataRole.UserRole + 1, signer.active)
@@ -123,38 +135,30 @@ class TrustDialog(QDialog):
         self.hand_over_button.setEnabled(len(signers) > 1 and any(s.active for s in signers))
 
     def _from_file(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileName(
-            self,
-            "The sender's public key",
-            str(Path.home()),
-            "minisign public keys (*.pub);;All files (*)",
-            options=QFileDialog.Option.DontUseNativeDialog,
-        )
-        give_keyboard_back(self)
-        if not chosen:
-            return
         try:
-            path = Path(chosen)
-            if path.stat().st_size > MAX_PUB_FILE:
-                raise OSError(f"{path} is too large to be a public key file")
-            lines = path.read_text("utf-8", "replace").strip().splitlines()
-        except OSError as exc:
-            self.message.setText(f"Could not read it: {exc.strerror or exc}")
+            text = read_key_file(self, "The sender's signing key file", "Signing key files (*.pub)")
+            if text is None:
+                return
+            self.public_key.setText(key_ops.signing_key_from_text(text))
+        except StorykeeperError as exc:
+            self.message.setText(exc.message)
+            self.public_key.setFocus()
             return
-        self.public_key.setText(lines[-1].strip() if lines else "")
+        self.message.clear()
         self.label.setFocus()
 
     def _trust(self) -> None:
         def trusted(signer: TrustedSigner) -> None:
             self.message.setText(
-                f"Now trusting {signer.label}. Fingerprint: {signer.fingerprint} — read it to "
-                "them; if theirs differs, revoke this key."
+                f"Now trusting {signer.label}. Fingerprint: {signer.fingerprint} — compare it "
+                "with them by phone; if theirs differs, revoke this key."
             )
             self.public_key.clear()
             self.label.clear()
 
         def refused(error: BaseException) -> None:
             self.message.setText(plain_error(error, self.context.paths))
+            forget_secret(error, self.public_key)
             (self.label if getattr(error, "field", None) == "label" else self.public_key).setFocus()
 
         self.context.tasks.write(
@@ -189,7 +193,7 @@ class TrustDialog(QDialog):
         self.context.tasks.write(
             partial(key_ops.revoke_signer, key_id=key_id),
             on_done=revoked,
-            on_error=lambda e: self.message.setText(str(e)),
+            on_error=lambda e: self.message.setText(plain_error(e, self.context.paths)),
             changes=key_ops.KEYS_CHANGED,
         )
 

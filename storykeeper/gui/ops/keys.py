@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from storykeeper.core import recipients, trust
 from storykeeper.core.errors import ValidationError
-from storykeeper.core.keys import MAX_KEY_FILE
+from storykeeper.core.keys import MAX_KEY_FILE, receiving_key_fingerprint
 from storykeeper.core.recipients import Recipient
 from storykeeper.core.trust import HandOver, TrustedSigner
 from storykeeper.gui.ops.changes import Change, Kind
@@ -58,6 +58,14 @@ RECEIVING_NOT_SIGNING = (
 )
 
 
+class SecretKeyGiven(ValidationError):
+    """A secret key was pasted or chosen where a public one belongs: refused, never kept, and
+    the window clears it from the screen."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(NEVER_SHARE, field)
+
+
 def _base64_keys(text: str) -> list[bytes]:
     """The minisign-looking keys (base64 of bytes starting with "Ed") in ``text``."""
     found = []
@@ -75,7 +83,7 @@ def _refuse_secrets(text: str, field: str) -> None:
     if _SECRET_MARKERS.search(text) or any(
         len(raw) > _SIGNING_PUBLIC_BYTES for raw in _base64_keys(text)
     ):
-        raise ValidationError(NEVER_SHARE, field)
+        raise SecretKeyGiven(field)
 
 
 def coordinator_key_from_text(text: str) -> str:
@@ -146,6 +154,16 @@ def signing_key_from_text(text: str) -> str:
     return line
 
 
+def receiving_key_file(receiving_key: str) -> str:
+    """This computer's receiving key as a standard recipients file (``age -R`` reads it: lines
+    starting with ``#`` are comments), saying what it is for whoever opens it."""
+    return (
+        f"# Storykeeper receiving key. Fingerprint: {receiving_key_fingerprint(receiving_key)}\n"
+        "# Safe to share: it lets people send stories that only this computer can open.\n"
+        f"{receiving_key}\n"
+    )
+
+
 def key_file_text(path: Path) -> str:
     """A key file's text, for the functions above; a file that cannot be one is said plainly."""
     try:
@@ -159,6 +177,11 @@ def key_file_text(path: Path) -> str:
             f"Storykeeper could not read {path.name} ({exc.strerror or 'unreadable'}): check "
             "that the file is still there and that you may open it."
         ) from exc
+
+
+def fingerprint_of(recipient: Recipient) -> str:
+    """The coordinator's receiving key's fingerprint, as their own screen and key card show it."""
+    return receiving_key_fingerprint(recipient.age_recipient)
 
 
 def list_recipients(session: Session) -> list[Recipient]:
