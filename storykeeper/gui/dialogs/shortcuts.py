@@ -15,7 +15,10 @@ SHORTCUTS_HELP = """
 <tr><td><b>Ctrl+N</b></td><td>New story</td></tr>
 <tr><td><b>Ctrl+F</b></td><td>Search the stories</td></tr>
 <tr><td><b>Enter</b></td><td>Open the chosen story</td></tr>
-<tr><td><b>Delete</b></td><td>Delete the chosen story (asks first)</td></tr>
+<tr><td><b>Delete</b></td>
+<td>Delete the chosen story, or those chosen together (asks first)</td></tr>
+<tr><td><b>Shift+arrows / Ctrl+click / Ctrl+A</b></td>
+<td>Choose several stories in the list, to export or delete together</td></tr>
 <tr><td><b>Esc</b></td><td>Back to the list from a story (everything is saved)</td></tr>
 <tr><td><b>Ctrl+S</b></td><td>Save now (Storykeeper also saves as you type)</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>Quit (once everything you typed is saved)</td></tr>
@@ -30,8 +33,8 @@ SHORTCUTS_HELP = """
 <tr><td><b>Ctrl+P</b></td><td>Play or pause the chosen recording (in a story)</td></tr>
 <tr><td><b>Ctrl+M / Ctrl+J</b></td>
 <td>Mark this moment in the notes / play from the mark at the cursor</td></tr>
-<tr><td><b>Ctrl+Shift+A / Ctrl+Shift+S</b></td>
-<td>Add a photo or document / save a copy of the chosen one (in a story)</td></tr>
+<tr><td><b>Ctrl+Shift+A / Ctrl+Shift+S / Ctrl+Shift+D</b></td>
+<td>Add a photo or document / save a copy of the chosen one / describe it (in a story)</td></tr>
 <tr><td><b>Ctrl+Shift+P / Ctrl+Shift+F / Ctrl+Shift+L</b></td>
 <td>Add a person mentioned / find names in the text / what will leave (in a story)</td></tr>
 <tr><td><b>Tab / Shift+Tab</b></td><td>Next / previous field</td></tr>
