@@ -264,10 +264,11 @@ class MediaStore:
         self.place(staged)
         return StoredFile(staged.sha256, staged.size)
 
-    def stage(self, stream: BinaryIO) -> StagedFile:
+    def stage(self, stream: BinaryIO, *, sync: bool = True) -> StagedFile:
         """Copy a stream to a temporary file beside the media (sealed, in an encrypted store),
         hashing its plaintext; ``place`` then puts it under its hash and ``unstage`` drops it.
-        Staging first lets an import check every file before any lands under a real name."""
+        Staging first lets an import check every file before any lands under a real name.
+        Unsynced (``sync=False``), its caller syncs it before ``place``."""
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         digest = hashlib.sha256()
         size = 0
@@ -285,14 +286,15 @@ class MediaStore:
                 if sink is not out:
                     sink.close()  # seals the last chunk
                 out.flush()
-                os.fsync(out.fileno())
+                if sync:
+                    os.fsync(out.fileno())
         except BaseException as exc:
             temp.unlink(missing_ok=True)
             _raise_if_disk_full(exc, self.root)
             raise
         return StagedFile(temp, digest.hexdigest(), size)
 
-    def place(self, staged: StagedFile) -> bool:
+    def place(self, staged: StagedFile, *, sync_folder: bool = True) -> bool:
         """Put a staged file under its hash; False when an intact copy was already there (in
         an encrypted store, a sealed one: a plain copy is replaced by the sealed one)."""
         target = self.path_for(staged.sha256)
@@ -306,7 +308,8 @@ class MediaStore:
                 staged.temp.unlink()
                 return False
             staged.temp.replace(target)
-            _fsync_dir(target.parent)
+            if sync_folder:
+                _fsync_dir(target.parent)
             return True
         except BaseException as exc:
             staged.temp.unlink(missing_ok=True)

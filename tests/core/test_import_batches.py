@@ -3,20 +3,26 @@ at 10,000 stories one query per storyteller, supporter and witness was 16,000 qu
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event, func, select
 
 from storykeeper.core import demo
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Action, Outcome
 from storykeeper.core.db import Store
 from storykeeper.core.models import StorytellerRow, SupporterRow
 from storykeeper.core.pseudonyms import GIVEN_NAMES, INITIALS, unique_pseudonym
-from tests.exchange import export, trust_advocate
+from storykeeper.core.vocabulary import ConsentScope
+from tests.exchange import export, shared, trust_advocate
+from tests.factories import given
 
 
 @contextmanager
@@ -84,3 +90,42 @@ def test_a_new_pseudonym_in_a_crowded_store_takes_a_draw_per_name_not_per_initia
     # One name left free: it is found, with the one initial it has free.
     taken.discard("Ruth B.")
     assert unique_pseudonym(taken, CountingRandom(7), avoiding="Mary Smith") == "Ruth B."
+
+
+def test_media_folders_are_synced_once_each_not_once_per_file(
+    store: Store, coordinator: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three photos whose hashes share a media folder: one sync of that folder after the three
+    are in place (one each cost 3 ms on this disk, 3 s of 1,000 files), and every photo's own
+    bytes synced before it gets its name."""
+    folder = hashlib.sha256(b"\x89PNG a sketch 0").hexdigest()[:2]
+    contents = [
+        c
+        for n in range(100_000)
+        if hashlib.sha256(c := b"\x89PNG a sketch %d" % n).hexdigest()[:2] == folder
+    ][:3]
+    scopes = given().scopes | {ConsentScope.SHARE_MEDIA}
+    story = shared(store, "The bus", scopes=scopes)
+    for number, content in enumerate(contents):
+        photo = tmp_path / f"sketch{number}.png"
+        photo.write_bytes(content)
+        with store.write(actor="test") as session:
+            add_attachment(session, store.media, story.id, photo)
+    trust_advocate(store, coordinator)
+    bundle = export(store, coordinator, tmp_path / "out")
+
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    report = import_bundle(coordinator, bundle, actor="coordinator")
+    assert report.media_files == 3
+    media_folder = str(coordinator.media.root / folder)
+    assert synced.count(media_folder) == 1
+    placed = {str(coordinator.media.path_for(hashlib.sha256(c).hexdigest())) for c in contents}
+    staged_synced = [p for p in synced if Path(p).name.startswith(".incoming-")]
+    assert len(staged_synced) == 3 and not placed & set(synced)

@@ -32,6 +32,7 @@ from storykeeper.core import audit, clock, trust
 from storykeeper.core.attachments import MediaStore
 from storykeeper.core.bundle import report as ledger
 from storykeeper.core.bundle.document import WITHDRAWALS_MAX, withdrawals_allowed
+from storykeeper.core.bundle.incoming import place_all
 from storykeeper.core.bundle.merge import Merger
 from storykeeper.core.bundle.merge_people import Sender
 from storykeeper.core.bundle.reader import (
@@ -406,9 +407,14 @@ def _apply(
             session.flush()
             # Last of all, the media go under their names: if the commit still fails, they are
             # files no story refers to, which `check` reports — never a story without its file.
-            for staged in merger.incoming.staged.values():
-                if staged.sha256 not in merger.incoming.present:
-                    media.place(staged)
+            place_all(
+                media,
+                [
+                    staged
+                    for staged in merger.incoming.staged.values()
+                    if staged.sha256 not in merger.incoming.present
+                ],
+            )
         _discard_unused(store, media, merger.orphans)
         if progress is not None:
             progress(total, total)

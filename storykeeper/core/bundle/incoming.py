@@ -8,9 +8,13 @@ its transaction commits (``MediaStore.place``), and drops them on any failure.
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import BinaryIO
 
+from storykeeper.core import faults
 from storykeeper.core.attachments import MediaStore, StagedFile
 from storykeeper.core.bundle.reader import (
     MAX_FILE,
@@ -18,6 +22,38 @@ from storykeeper.core.bundle.reader import (
     OpenedBundle,
     zip_damage_refused,
 )
+
+#: Syncs ``place_all`` has under way at once.
+SYNCS_AT_ONCE = 8
+
+
+def place_all(media: MediaStore, staged: Iterable[StagedFile]) -> None:
+    """Put staged files under their hashes (``MediaStore.place``), their bytes synced together
+    first and each folder synced once after: one sync after another (a file's, then its
+    folder's) cost an import of 1,000 files about 6 s, and the disk takes concurrent syncs in
+    one go. Raises what ``place`` raises (a full disk said as one)."""
+    files = list(staged)
+    try:
+        with ThreadPoolExecutor(SYNCS_AT_ONCE, thread_name_prefix="media-sync") as pool:
+            list(pool.map(_sync, [f.temp for f in files]))
+            placed = [f.sha256 for f in files if media.place(f, sync_folder=False)]
+            list(pool.map(_sync, {media.path_for(sha).parent for sha in placed}))
+    except OSError as exc:
+        full = faults.disk_full(exc, media.root, "Nothing was imported.")
+        if full is not None and full is not exc:
+            raise full from exc
+        raise
+
+
+def _sync(path: Path) -> None:
+    """A file's bytes, or a folder's names, on the disk (a folder only on POSIX)."""
+    if path.is_dir() and os.name != "posix":  # pragma: no cover
+        return
+    fd = os.open(path, os.O_RDONLY if path.is_dir() else os.O_RDWR)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class _Hashing:
@@ -88,7 +124,8 @@ class IncomingMedia:
         declared = self.bundle.archive.getinfo(name).file_size
         with zip_damage_refused(path), self.bundle.archive.open(name) as member:
             reader = _Hashing(member, declared, path, self._hasher)  # type: ignore[arg-type]
-            staged = self.media.stage(reader)  # type: ignore[arg-type]
+            # Synced with the others by the importer's ``MediaStore.place_all``.
+            staged = self.media.stage(reader, sync=False)  # type: ignore[arg-type]
         if reader.sha512() != self.bundle.payload[path]:
             self.media.unstage(staged)
             raise BundleRefused(f"File '{path}' was changed after signing.")
