@@ -3,14 +3,18 @@ name for the picture; a caption change is no damage to `check`, and no new revis
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from storykeeper.core import attachments, audit, captions, stories
+from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.check import check_store
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
+from storykeeper.core.vocabulary import ConsentScope
+from tests.exchange import export, shared, trust_advocate
 from tests.factories import make_story
 
 
@@ -93,3 +97,28 @@ def test_the_audit_log_says_a_caption_changed_without_its_words(
         newest = audit.recent_events(session, limit=1)[0]
     assert newest.action == "attachment.captioned"
     assert "Bessie" not in str(newest.details) and "seaside" not in str(newest.details)
+
+
+def test_a_caption_stays_here_and_an_imported_photo_s_caption_is_read_only(
+    store: Store, coordinator: Store, tmp_path: Path
+) -> None:
+    """Bundles do not carry captions (the format is unchanged): neither a plain bundle's bytes
+    nor the coordinator's copy hold it, and the imported story's caption cannot be set there."""
+    story = shared(store, "The pier", scopes=frozenset(ConsentScope))
+    picture = tmp_path / "pier.jpg"
+    picture.write_bytes(b"\xff\xd8 pretend jpeg of the pier " * 100)
+    with store.write(actor="test") as session:
+        photo = attachments.add_attachment(session, store.media, story.id, picture)
+        captions.set_caption(session, photo.id, "Aunt Bessie on the pier")
+    trust_advocate(store, coordinator)
+    plain = export(store, coordinator, tmp_path / "plain", plain=True)
+    with zipfile.ZipFile(plain) as bundle:
+        carried = b"".join(bundle.read(name) for name in bundle.namelist())
+    assert b"Bessie" not in carried
+    import_bundle(coordinator, export(store, coordinator, tmp_path / "usb"), actor="coordinator")
+    with coordinator.read() as session:
+        (received,) = attachments.list_attachments(session, story.id)
+    assert received.caption == ""
+    refused = pytest.raises(ValidationError, match="read-only here")
+    with refused, coordinator.write(actor="coordinator") as session:
+        captions.set_caption(session, received.id, "A day out")
