@@ -20,6 +20,7 @@ from storykeeper.core.vocabulary import (
     ConsentState,
 )
 from storykeeper.paths import DataPaths
+from tests.database_file import database_bytes
 from tests.factories import given, make_story
 
 
@@ -408,8 +409,6 @@ def test_a_purged_story_leaves_no_trace_of_its_words_in_the_file(
     # A plain store: an encrypted file holds no words in the clear to begin with, so only a
     # plain one shows that secure_delete overwrites what was purged.
     store = plain_store
-    import sqlite3
-
     story = make_story(
         store, title="Qwertyzzz", own_words="Zyxwvutsqr at the mill.", notes="Plokmijnub."
     )
@@ -419,10 +418,6 @@ def test_a_purged_story_leaves_no_trace_of_its_words_in_the_file(
     with store.write(actor="test") as session:
         consent.purge_withdrawn_story(session, story.id)
     store.close()
-    with sqlite3.connect(paths.database) as raw:
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    written = b"".join(
-        f.read_bytes() for f in paths.database.parent.glob(paths.database.name + "*")
-    ).lower()
+    written = database_bytes(paths)
     for word in (b"qwertyzzz", b"zyxwvutsqr", b"plokmijnub"):
         assert word not in written, word

@@ -4,7 +4,6 @@ write, with progress, and a story already gone skipped rather than stopping the 
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from storykeeper.core import attachments, audit, search, stories
@@ -13,6 +12,7 @@ from storykeeper.core.search import StoryFilter
 from storykeeper.gui.ops import several
 from storykeeper.gui.ops.changes import Change, Kind
 from storykeeper.paths import DataPaths
+from tests.database_file import database_bytes
 from tests.factories import make_story
 
 
@@ -81,11 +81,7 @@ def test_the_deleted_stories_words_leave_the_database_file(
     with plain_store.write(actor="advocate") as session:
         several.delete_stories(session, [s.id for s in going])
     plain_store.close()
-    with sqlite3.connect(paths.database) as raw:
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    written = b"".join(
-        f.read_bytes() for f in paths.database.parent.glob(paths.database.name + "*")
-    ).lower()
+    written = database_bytes(paths)
     for n in range(3):
         assert f"qwertyzzz{n}".encode() not in written
         assert f"zyxwvutsqr{n}".encode() not in written
