@@ -37,10 +37,9 @@ def _add_pictures(document: QTextDocument, html: str) -> None:
             document.addResource(QTextDocument.ResourceType.ImageResource, url, image)
 
 
-def write_consent_pdf(html: str, path: Path, title: str) -> None:
-    """Write ``html`` as an A4 PDF at ``path``, replacing any file there only once complete."""
-    partial = path.with_name(f".{path.name}.partial")
-    writer = QPdfWriter(str(partial))
+def a4_page(writer: QPdfWriter, title: str, body_points: float) -> QTextDocument:
+    """Set ``writer`` up for A4 pages and give the document to lay out on them (also the key
+    card's, gui/key_card_pdf.py)."""
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(18, 18, 18, 18), QPageLayout.Unit.Millimeter)
     writer.setResolution(300)
@@ -51,8 +50,16 @@ def write_consent_pdf(html: str, path: Path, title: str) -> None:
     # screen and scales, and the copy comes out in a narrow column.
     document.documentLayout().setPaintDevice(writer)
     font = QFont()
-    font.setPointSizeF(BODY_POINTS)
+    font.setPointSizeF(body_points)
     document.setDefaultFont(font)
+    return document
+
+
+def write_consent_pdf(html: str, path: Path, title: str) -> None:
+    """Write ``html`` as an A4 PDF at ``path``, replacing any file there only once complete."""
+    partial = path.with_name(f".{path.name}.partial")
+    writer = QPdfWriter(str(partial))
+    document = a4_page(writer, title, BODY_POINTS)
     _add_pictures(document, html)
     document.setHtml(html)
     document.setPageSize(QSizeF(writer.width(), writer.height()))

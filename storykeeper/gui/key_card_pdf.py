@@ -12,12 +12,12 @@ import datetime as dt
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSizeF, QStandardPaths
-from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSizeF, QStandardPaths
+from PySide6.QtGui import QPdfWriter
 
-from storykeeper import APP_NAME
 from storykeeper.core.atomic_files import atomic_file
 from storykeeper.core.keys import receiving_key_fingerprint
+from storykeeper.gui.consent_pdf import a4_page
 
 #: Large enough to read from a card held at arm's length; the key itself is set smaller, in a
 #: fixed-width face, so its 62 characters fit one line and each can be told apart (0 and O).
@@ -64,17 +64,7 @@ def render_key_card(receiving_key: str, made_on: dt.date) -> bytes:
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     writer = QPdfWriter(buffer)
-    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-    writer.setPageMargins(QMarginsF(20, 20, 20, 20), QPageLayout.Unit.Millimeter)
-    writer.setResolution(300)
-    writer.setTitle(TITLE)
-    writer.setCreator(APP_NAME)
-    document = QTextDocument()
-    # Laid out for the page's own pixels, not the screen's (see consent_pdf).
-    document.documentLayout().setPaintDevice(writer)
-    font = QFont()
-    font.setPointSizeF(BODY_POINTS)
-    document.setDefaultFont(font)
+    document = a4_page(writer, TITLE, BODY_POINTS)
     document.setHtml(key_card_html(receiving_key, made_on))
     document.setPageSize(QSizeF(writer.width(), writer.height()))
     document.print_(writer)

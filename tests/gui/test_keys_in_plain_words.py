@@ -83,6 +83,15 @@ def jargon_in(root: QWidget) -> list[str]:
     return [text for text in shown_texts(root) if JARGON.search(PERSONS_AGE.sub("", text))]
 
 
+def open_keys(qtbot: QtBot, context: AppContext, parent: QWidget | None = None) -> KeysDialog:
+    """The keys dialog, shown, with this computer's keys and the coordinators loaded."""
+    dialog = KeysDialog(context, parent)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.device is not None and not context.tasks.busy)
+    return dialog
+
+
 def a_coordinator(context: AppContext) -> str:
     key = str(x25519.Identity.generate().to_public())
     with context.store.write(actor="test") as session:
@@ -161,10 +170,7 @@ def test_checking_an_unknown_sender_speaks_no_tool_words(qtbot: QtBot, context: 
 def test_what_the_keys_dialog_says_after_refusals_speaks_no_tool_words(
     qtbot: QtBot, context: AppContext
 ) -> None:
-    dialog = KeysDialog(context)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: dialog.device is not None and not context.tasks.busy)
+    dialog = open_keys(qtbot, context)
     for pasted in ("age1wrong", "RW" + "A" * 54, "hello", str(x25519.Identity.generate())):
         dialog.new_key.setText(pasted)
         dialog.new_label.setText("North")
@@ -178,10 +184,7 @@ def test_the_coordinators_key_goes_by_file_to_the_advocate_with_the_same_fingerp
     qtbot: QtBot, context: AppContext, tmp_path: Path
 ) -> None:
     require("age")
-    coordinator_side = KeysDialog(context)
-    qtbot.addWidget(coordinator_side)
-    coordinator_side.show()
-    qtbot.waitUntil(lambda: coordinator_side.device is not None)
+    coordinator_side = open_keys(qtbot, context)
     coordinator_side.activateWindow()
     qtbot.keyClick(coordinator_side, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
     assert coordinator_side.tabs.currentIndex() == 1  # "Your own keys"
@@ -223,10 +226,7 @@ def test_the_coordinators_key_goes_by_file_to_the_advocate_with_the_same_fingerp
 def test_a_secret_key_pasted_is_refused_and_taken_off_the_screen(
     qtbot: QtBot, context: AppContext
 ) -> None:
-    dialog = KeysDialog(context)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: dialog.device is not None and not context.tasks.busy)
+    dialog = open_keys(qtbot, context)
     dialog.new_key.setText(str(x25519.Identity.generate()))
     dialog.new_label.setText("North")
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
@@ -263,10 +263,7 @@ def test_a_receiving_key_file_given_as_a_senders_key_says_what_it_is(
 def test_the_key_card_is_one_page_with_the_key_its_fingerprint_and_the_steps(
     qtbot: QtBot, window: MainWindow, tmp_path: Path
 ) -> None:
-    dialog = KeysDialog(window.context, window)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: dialog.device is not None)
+    dialog = open_keys(qtbot, window.context, window)
     dialog.tabs.setCurrentIndex(1)
     card = tmp_path / "key card.pdf"
     save_pdf_as(qtbot, card)
@@ -298,10 +295,7 @@ def test_the_key_card_is_one_page_with_the_key_its_fingerprint_and_the_steps(
 def test_a_key_card_on_a_full_disk_is_one_line_and_no_half_card(
     qtbot: QtBot, context: AppContext, tmp_path: Path
 ) -> None:
-    dialog = KeysDialog(context)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitUntil(lambda: dialog.device is not None)
+    dialog = open_keys(qtbot, context)
     dialog.tabs.setCurrentIndex(1)
     with small_disk(tmp_path / "stick", "1m") as stick:
         fill(stick)
