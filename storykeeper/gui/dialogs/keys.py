@@ -15,7 +15,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
@@ -114,10 +114,19 @@ def fit_on_screen(dialog: QDialog, width_at_normal_text: int, scale_percent: int
     keep_words_whole(dialog)
 
 
+class _WholePageArea(QScrollArea):
+    """A scroll area that asks for its whole page (Qt's asks for at most 24 lines), so the
+    dialog opens showing everything where the screen has room, and scrolls where it has not."""
+
+    def sizeHint(self) -> QSize:
+        page = self.widget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
+
 def _scrolling(page: QWidget) -> QScrollArea:
     """``page`` in a scroll area: at large text on a small screen it scrolls rather than
     squeezing its buttons and words until they are cut off."""
-    area = QScrollArea()
+    area = _WholePageArea()
     area.setWidget(page)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
@@ -209,8 +218,9 @@ class KeysDialog(QDialog):
         theirs_layout.addWidget(self.problem)
         layout = QVBoxLayout(tab)
         layout.addWidget(intro)
-        layout.addWidget(theirs, 1)
+        layout.addWidget(theirs)
         layout.addWidget(compare_by_phone())
+        layout.addStretch()
         self.key_from_file.clicked.connect(self._key_from_file)
         self.add_button.clicked.connect(self._add)
         self.remove_button.clicked.connect(self._remove)
@@ -218,7 +228,9 @@ class KeysDialog(QDialog):
 
     def _own_keys_tab(self) -> QWidget:
         tab = QWidget()
-        receiving = QGroupBox("Your receiving key: for people who send you stories")
+        # Short titles, the rest in words that wrap: a title never wraps, and at large text a
+        # long one made the page wider than a small screen.
+        receiving = QGroupBox("Your receiving key")
         # A line, not a label: the key is one long word that a label would cut off.
         self.age_recipient = QLineEdit("…")
         self.age_recipient.setReadOnly(True)
@@ -231,7 +243,12 @@ class KeysDialog(QDialog):
         self.print_card = QPushButton("&Print a key card…")
         self.print_card.setAccessibleName("Save a one-page key card to print")
         receiving_form = QFormLayout(receiving)
-        receiving_form.addRow(self._note("It is safe to share: it cannot open anything."))
+        receiving_form.addRow(
+            self._note(
+                "Give it to the people who send you stories: only this computer can open what "
+                "they lock with it. It is safe to share: it cannot open anything."
+            )
+        )
         receiving_form.addRow("Key:", self.age_recipient)
         receiving_form.addRow("Fingerprint:", self.receiving_fingerprint)
         receiving_buttons = QHBoxLayout()
@@ -240,13 +257,22 @@ class KeysDialog(QDialog):
         receiving_buttons.addStretch()
         receiving_form.addRow(receiving_buttons)
 
-        signing = QGroupBox("Your signing key: shows coordinators the stories came from you")
+        signing = QGroupBox("Your signing key")
         self.fingerprint = _fingerprint_label("Signing key fingerprint")
         self.save_public = QPushButton("Sa&ve it for a coordinator…")
         self.save_public.setAccessibleName("Save your signing key for a coordinator to trust")
         signing_form = QFormLayout(signing)
+        signing_form.addRow(
+            self._note(
+                "It shows coordinators that the stories they receive came from you: save it "
+                "for each coordinator you send to."
+            )
+        )
         signing_form.addRow("Fingerprint:", self.fingerprint)
-        signing_form.addRow(self.save_public)
+        signing_buttons = QHBoxLayout()
+        signing_buttons.addWidget(self.save_public)
+        signing_buttons.addStretch()
+        signing_form.addRow(signing_buttons)
         self.own_message = QLabel()
         self.own_message.setWordWrap(True)
         self.own_message.setAccessibleName("What happened")
