@@ -19,6 +19,7 @@ from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.pages.story_list import StoryListPage
 from tests.factories import given, make_story
 from tests.gui.answering import when_dialog_opens
+from tests.gui.fit_screen import LAPTOP_ROOM, cut_off_words
 
 ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -197,3 +198,26 @@ def test_ctrl_e_exports_only_the_stories_chosen_together(
     ) as opened:
         sent = {s["id"] for s in opened.summary["stories"]}
     assert sent == {made["One"].id, made["Two"].id}
+
+
+def test_at_twice_the_text_size_the_line_under_the_list_fits_a_laptop(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    for n in range(3):
+        make_story(window.context.store, title=f"Story {n}")
+    window.context.set_text_scale(200)
+    window.resize(LAPTOP_ROOM)
+    page = _list_of(qtbot, window, 3)
+    page.table.selectAll()
+    selection = page.selection
+    qtbot.waitUntil(lambda: selection.delete_button.isVisible())
+    # Wider than three stories would need: the words for 2,000 chosen.
+    selection.chosen_label.setText("· 2,000 selected")
+    for button in (selection.export_button, selection.delete_button):
+        button.setText(button.text().replace("3", "2,000"))
+    qtbot.waitUntil(lambda: selection.width() >= selection.minimumSizeHint().width())
+    assert selection.minimumSizeHint().width() <= selection.width()
+    assert cut_off_words(selection) == []
+    assert window.width() <= LAPTOP_ROOM.width()  # nothing made the window wider than that
+    right_edge = selection.mapTo(window, selection.rect().topRight()).x()
+    assert right_edge <= window.width()
