@@ -173,7 +173,13 @@ def _filtered(
     stmt = select(StoryRow.id).select_from(StoryRow)
     conditions = []
     if fts is not None:
-        stmt = stmt.join(fts, fts.c.rowid == StoryRow.id)
+        if ranked:
+            stmt = stmt.join(fts, fts.c.rowid == StoryRow.id)
+        else:
+            # Sorted by a column, the matches are a list of ids, as a theme's are: the list
+            # can then be walked in the sort's index, the matches looked up by id, rather than
+            # every match's story row read for its title or date ("garden" by title).
+            conditions.append(StoryRow.id.in_(select(fts.c.rowid)))
         # A withdrawn story's words are no longer shown, so they must not be found either.
         conditions.append(StoryRow.consent_state != ConsentState.WITHDRAWN.value)
     if wanted.theme or wanted.polarity:
@@ -243,7 +249,7 @@ def _filtered(
         fts = index
     if conditions:
         stmt = stmt.where(*conditions)
-    return stmt, fts
+    return stmt, fts if ranked else None
 
 
 def _links(session: Session, wanted: StoryFilter) -> list[ColumnElement[bool]]:
@@ -396,12 +402,12 @@ def search_stories(
     if fts is None:
         total = _count(session, wanted, stmt)
         in_memory = _sort_found_ones(session, total, offset + limit)
-        if not in_memory and sort in (SortBy.UPDATED, SortBy.RELEVANCE):
-            # Walk the list's own index newest first: it holds every column a filter checks,
-            # so no story row is read until the page's own. SQLite, not knowing that a story's
-            # row is a page of words to read (and decrypt), would rather start from a filter's
-            # index and read every story it finds for its date: 85,000 for "status final".
-            page = page.with_hint(StoryRow.__table__, f"INDEXED BY {LIST_INDEX}", "sqlite")
+        if not in_memory and sort in WALKED_INDEX:
+            # Walk the sort's own index: SQLite, not knowing that a story's row is a page of
+            # words to read (and decrypt), would rather start from a filter's index and read
+            # every story found for its sort key: 85,000 for "status final". The list's index
+            # holds every column a filter checks, so no story row is read but the page's.
+            page = page.with_hint(StoryRow.__table__, f"INDEXED BY {WALKED_INDEX[sort]}", "sqlite")
     else:
         # Every match is gathered for the sort anyway: count them in the same pass.
         page = page.add_columns(func.count().over())
@@ -443,9 +449,14 @@ TITLE_SORT_SQL = (
 )
 
 
-#: The index the list is walked in, newest first (migration 0018): updated_at, id and every
-#: column a filter checks (``models.LIST_FILTER_COLUMNS``).
-LIST_INDEX = "ix_stories_list"
+#: The index a long list is walked in, by its sort: newest first, the list's own (migration
+#: 0018: updated_at, id and every column a filter checks, ``models.LIST_FILTER_COLUMNS``).
+WALKED_INDEX = {
+    SortBy.UPDATED: "ix_stories_list",
+    SortBy.RELEVANCE: "ix_stories_list",  # without words to rank, the newest first
+    SortBy.TOLD: "ix_stories_told_on",
+    SortBy.TITLE: "ix_stories_title_sort",
+}
 
 
 @compiles(Table, "sqlite")
