@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from storykeeper.core import demo
+from storykeeper.core.attachments import add_attachment
 from storykeeper.core.bundle.document import canonical
 from storykeeper.core.bundle.writer import Selection, plan_export
 from storykeeper.core.consent import record_consent
@@ -25,7 +27,7 @@ from storykeeper.core.db import Store
 from storykeeper.core.export_policy import _names_pattern, names_redactor
 from storykeeper.core.mentioned import PersonMentioned, set_people_mentioned
 from storykeeper.core.models import StoryRow
-from storykeeper.core.vocabulary import ConsentBasis
+from storykeeper.core.vocabulary import ConsentBasis, ConsentScope
 from tests.factories import given as consent_given
 from tests.factories import make_story
 from tests.mca_records import has_capacity
@@ -105,9 +107,9 @@ def test_the_redactor_replaces_exactly_what_the_one_pattern_replaces(
     assert names_redactor(names)(text) == expected
 
 
-def _story_with_every_kind_of_record(store: Store) -> None:
-    """A story whose consent names a witness and holds a capacity assessment, and which mentions
-    a person: what demo data does not make."""
+def _story_with_every_kind_of_record(store: Store, folder: Path) -> None:
+    """A story whose consent names a witness and holds a capacity assessment, which mentions a
+    person and has two attachments to share: what demo data does not make."""
     story = make_story(
         store,
         teller="Margaret Evans",
@@ -116,12 +118,16 @@ def _story_with_every_kind_of_record(store: Store) -> None:
     assert story.supporter is not None
     with store.write(actor="test") as session:
         set_people_mentioned(session, story.id, [PersonMentioned("Jane Evans", "her daughter")])
+        for name, data in (("Margaret_Evans_bus.jpg", b"\xff\xd8 a photo"), ("notes.txt", b"x")):
+            (folder / name).write_bytes(data)
+            add_attachment(session, store.media, story.id, folder / name)
         record_consent(
             session,
             story.id,
             consent_given(
                 basis=ConsentBasis.SUPPORTED_DECISION,
                 capacity=has_capacity(steps_note="Margaret Evans chose the pictures."),
+                scopes=frozenset({ConsentScope.SHARE_WITH_COORDINATOR, ConsentScope.SHARE_MEDIA}),
                 witness_id=story.supporter.id,
                 conditions="Not Margaret's address.",
             ),
@@ -129,12 +135,14 @@ def _story_with_every_kind_of_record(store: Store) -> None:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
-def test_planning_every_story_at_once_decides_as_story_by_story(store: Store, seed: int) -> None:
+def test_planning_every_story_at_once_decides_as_story_by_story(
+    store: Store, tmp_path: Path, seed: int
+) -> None:
     """An export of every story reads them in a few queries per batch; one of chosen stories
     reads each on its own (``export_view_for``). Both must plan the same documents and leave
     out the same stories for the same reasons, for stores the demo generator makes (every
     consent situation, witnesses) with a story of every other kind of record."""
-    _story_with_every_kind_of_record(store)
+    _story_with_every_kind_of_record(store, tmp_path)
     demo.generate(store, stories=60, seed=seed)
     with store.read() as session:
         everything = plan_export(session, Selection.ALL, recipients=["plain"])
@@ -143,3 +151,4 @@ def test_planning_every_story_at_once_decides_as_story_by_story(store: Store, se
     assert everything.stories == one_by_one.stories
     assert everything.left_out == one_by_one.left_out
     assert len(everything.stories) + len(everything.left_out) < len(ids)  # withdrawals too
+    assert any(len(s.media) == 2 for s in everything.stories)
