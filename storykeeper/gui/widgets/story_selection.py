@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from storykeeper.core import faults
 from storykeeper.core.display import neutralised
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
+from storykeeper.gui.dialogs.consent_errors import BUSY
 from storykeeper.gui.dialogs.export_several import ExportSelectedDialog
 from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.models.story_table import StoryTableModel
@@ -199,7 +201,10 @@ class StorySelection(QWidget):
         if not shiboken6.isValid(self):
             return
         # One write: when it fails, every story is still there.
-        said = plain_error(error, self.context.paths, "Nothing was deleted.")
+        if faults.is_locked(error):  # an import in another window, most likely: it passes
+            said = f"{BUSY} Nothing was deleted: try again in a moment."
+        else:
+            said = plain_error(error, self.context.paths, "Nothing was deleted.")
         self._finish(said)
         run_modal(
             QMessageBox(
