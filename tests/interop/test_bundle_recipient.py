@@ -5,18 +5,23 @@ refused, with what to do. The passing-on is done with the stock age tool, as a p
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyrage
 import pytest
+from pyrage import x25519
 from sqlalchemy import func, select
 
 from storykeeper.__main__ import main
 from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.export import export_bundle
 from storykeeper.core.bundle.importer import import_bundle
+from storykeeper.core.bundle.reader import open_bundle
+from storykeeper.core.bundle.refused import BundleRefused
 from storykeeper.core.bundle.report import Outcome
 from storykeeper.core.db import Store
 from storykeeper.core.keys import AGE_IDENTITY, KeyStore
@@ -27,9 +32,10 @@ from tests.exchange import export, shared, snapshot, trust_advocate
 from tests.forgery import Payload, resign
 from tests.stock_tools import require
 
-#: Every refusal here asks for the same remedy.
+#: Every refusal here asks for the same remedy, in the words the window uses (issue 20).
 ASK_AGAIN = (
-    "Ask the sender to export it to this computer's age recipient (“storykeeper keys show”)."
+    "Ask the sender to export it to this computer's receiving key (Exchange → Keys and "
+    "coordinators, or “storykeeper keys show”)."
 )
 OWN_TESTS = "For your own tests, “storykeeper import --accept-plain” takes it."
 
@@ -256,3 +262,21 @@ def test_verify_says_whom_a_bundle_was_made_for(
     )
     said = capsys.readouterr().out
     assert "  Made for:      someone else: “storykeeper import” here would refuse it\n" in said
+
+
+def test_a_bundle_encrypted_to_other_keys_is_refused_in_the_windows_words(
+    tmp_path: Path,
+) -> None:
+    """What the import dialog shows for the commonest refusal names no tool (issue 20)."""
+    other = x25519.Identity.generate()
+    bundle = tmp_path / "Storykeeper stories from south-laptop 2026-12-07.zip.age"
+    bundle.write_bytes(pyrage.encrypt(b"not for this coordinator", [other.to_public()]))
+    with (
+        pytest.raises(BundleRefused) as refused,
+        open_bundle(bundle, [x25519.Identity.generate()], [], data_dir=tmp_path),
+    ):
+        pass
+    reason = str(refused.value)
+    assert reason.startswith("This bundle is not for this computer")
+    assert reason.endswith(ASK_AGAIN)
+    assert not re.search(r"\b(age|minisign|recipients?)\b", reason, re.IGNORECASE), reason

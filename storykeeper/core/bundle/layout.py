@@ -140,9 +140,11 @@ def declarations_agree(summary: dict[str, Any], bag_info: bytes, trusted_comment
         agree("the signature's trusted comment", "recipients", _recipients_text(to))
 
 
-#: What a person does about a bundle that is not theirs to import.
-_ASK_AGAIN = (
-    "Ask the sender to export it to this computer's age recipient (“storykeeper keys show”)."
+#: What a person does about a bundle that is not theirs to import, in the window's words (the
+#: window never names the tools: issue 20).
+ASK_AGAIN = (
+    "Ask the sender to export it to this computer's receiving key (Exchange → Keys and "
+    "coordinators, or “storykeeper keys show”)."
 )
 _OWN_TESTS = "For your own tests, “storykeeper import --accept-plain” takes it."
 
@@ -162,16 +164,16 @@ def addressed_here(
             return
         how = "encrypted afterwards by someone else" if encrypted else "is not encrypted"
         raise BundleRefused(
-            f"The bundle was made plain, for nobody, and {how}. {_ASK_AGAIN} {_OWN_TESTS}"
+            f"The bundle was made plain, for nobody, and {how}. {ASK_AGAIN} {_OWN_TESTS}"
         )
     if not set(recipients) & set(own):
         others = f" and {len(recipients) - 1} other(s)" if len(recipients) > 1 else ""
         raise BundleRefused(
             f"The bundle was made for {short_recipient(sorted(recipients)[0])}{others}, not for "
-            f"this computer: someone passed it on. {_ASK_AGAIN}"
+            f"this computer: someone passed it on. {ASK_AGAIN}"
         )
     if not encrypted and not accept_plain:
         raise BundleRefused(
             "The bundle was made for this computer but arrived decrypted: anyone could have "
-            f"read it on the way. {_ASK_AGAIN} {_OWN_TESTS}"
+            f"read it on the way. {ASK_AGAIN} {_OWN_TESTS}"
         )

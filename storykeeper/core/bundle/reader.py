@@ -48,6 +48,7 @@ from pyrage import x25519
 from storykeeper.core.bundle import FORMAT
 from storykeeper.core.bundle.envelope import MAX_ENTRIES, check_age_header, check_central_directory
 from storykeeper.core.bundle.layout import (
+    ASK_AGAIN,
     addressed_here,
     declarations_agree,
     declared_recipients,
@@ -364,8 +365,7 @@ def open_bundle(
             except pyrage.DecryptError as exc:
                 raise BundleRefused(
                     "This bundle is not for this computer: it is encrypted to other keys (or "
-                    "it is damaged). Ask the sender to export it to this computer's age "
-                    "recipient (see “storykeeper keys show”)."
+                    f"it is damaged). {ASK_AGAIN}"
                 ) from exc
             except OSError as exc:
                 if exc.errno is not None:  # the machine's own trouble (a full disk): not the file's
