@@ -18,11 +18,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 from storykeeper.core.attachments import Attachment
 from storykeeper.core.captions import CAPTION_MAX, Captioned
 from storykeeper.gui.context import AppContext
-from storykeeper.gui.error_text import plain_error
+from storykeeper.gui.dialogs.consent_errors import not_written
 from storykeeper.gui.ops import captions as caption_ops
 
 #: Goes to the field from anywhere in the story page (no Alt key: the editor's are all taken).
 CAPTION_KEY = "Ctrl+Shift+D"
+#: What to do when another Storykeeper held the store: the words stay in the field.
+RETRY = "Press Enter in it again in a moment."
 PLACEHOLDER = "What does it show? Screen readers read this out for people who cannot see it."
 
 
@@ -98,7 +100,8 @@ class CaptionField(QWidget):
             return
         if self.attachment is not None and self.attachment.id == attachment_id:
             self._stored = before  # not saved: the words stay in the field, to try again
-        self.failed.emit(f"The description was not saved. {plain_error(error, self.context.paths)}")
+        why = not_written(error, self.context.paths, RETRY)
+        self.failed.emit(f"The description was not saved. {why}")
 
     def focus(self) -> None:
         if self.edit.isEnabled():

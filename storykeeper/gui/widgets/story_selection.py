@@ -27,13 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from storykeeper.core import faults
 from storykeeper.core.display import neutralised
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.confirm import confirm_destructive
-from storykeeper.gui.dialogs.consent_errors import BUSY
+from storykeeper.gui.dialogs.consent_errors import not_written
 from storykeeper.gui.dialogs.export_several import ExportSelectedDialog
-from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.models.story_table import StoryTableModel
 from storykeeper.gui.ops import several as several_ops
 from storykeeper.gui.ops.several import DeletedSeveral
@@ -201,10 +199,8 @@ class StorySelection(QWidget):
         if not shiboken6.isValid(self):
             return
         # One write: when it fails, every story is still there.
-        if faults.is_locked(error):  # an import in another window, most likely: it passes
-            said = f"{BUSY} Nothing was deleted: try again in a moment."
-        else:
-            said = plain_error(error, self.context.paths, "Nothing was deleted.")
+        # Another Storykeeper holding the store (an import, most likely) passes: said as such.
+        said = not_written(error, self.context.paths, "Nothing was deleted: try again in a moment.")
         self._finish(said)
         run_modal(
             QMessageBox(

@@ -1,10 +1,11 @@
-"""Deleting stories chosen together while another Storykeeper holds the store's write lock (a
-second connection holding BEGIN IMMEDIATE, as a long import does): one line a person can act
-on, every story still there, and the same choice works once the lock is gone."""
+"""Deleting stories chosen together, and describing a photo, while another Storykeeper holds the
+store's write lock (a second connection holding BEGIN IMMEDIATE, as a long import does): one
+line a person can act on, nothing lost, and the same action works once the lock is gone."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core import db, search
+from storykeeper.core.attachments import add_attachment, list_attachments
 from storykeeper.core.db import Store
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.paths import DataPaths
@@ -82,3 +84,40 @@ def test_a_held_lock_is_said_in_one_line_and_nothing_is_deleted(
     qtbot.keyClick(page.table, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: page.selection.chosen_label.text() == "Deleted 3 stories.")
     assert _count(window) == 0
+
+
+def test_a_description_not_saved_for_a_held_lock_says_so_and_stays_to_try_again(
+    qtbot: QtBot, window: MainWindow, paths: DataPaths, tmp_path: Path
+) -> None:
+    store = window.context.store
+    story = make_story(store)
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF-1.4 a letter from the council")
+    with store.write(actor="test") as session:
+        add_attachment(session, store.media, story.id, letter)
+    panel = window.editor.attachments
+    with qtbot.waitSignal(panel.preview_shown, timeout=10_000):
+        window.open_story(story.id)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    panel.caption.focus()
+    qtbot.waitUntil(panel.caption.edit.hasFocus)
+    qtbot.keyClicks(panel.caption.edit, "The council's letter about the bus")
+
+    lock = HeldWriteLock(paths.database)
+    try:
+        with qtbot.waitSignal(panel.caption.failed, timeout=10_000):
+            qtbot.keyClick(panel.caption.edit, Qt.Key.Key_Return)
+    finally:
+        lock.release()
+    assert panel.status.text() == (
+        "The description was not saved. Storykeeper is busy in another window (an import, "
+        "perhaps). Press Enter in it again in a moment."
+    )
+    assert panel.caption.edit.text() == "The council's letter about the bus"  # still there
+
+    with qtbot.waitSignal(panel.caption.saved, timeout=10_000):
+        qtbot.keyClick(panel.caption.edit, Qt.Key.Key_Return)
+    with store.read() as session:
+        (stored,) = list_attachments(session, story.id)
+    assert stored.caption == "The council's letter about the bus"
