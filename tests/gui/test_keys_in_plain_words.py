@@ -36,6 +36,7 @@ from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.dialogs.trust import TrustDialog
 from storykeeper.gui.key_card_pdf import KEYS_MENU
 from storykeeper.gui.main_window import MainWindow
+from storykeeper.gui.settings import Use
 from tests.factories import make_story
 from tests.full_disk import FILLER, fill, small_disk
 from tests.gui.answering import when_dialog_opens
@@ -304,3 +305,16 @@ def test_a_key_card_on_a_full_disk_is_one_line_and_no_half_card(
         qtbot.waitUntil(lambda: dialog.own_message.text().startswith("The disk holding"))
         assert "\n" not in dialog.own_message.text()
         assert sorted(p.name for p in stick.iterdir()) == [FILLER]
+
+
+@pytest.mark.parametrize(
+    ("use", "first_tab"),
+    [(None, 0), (Use.RECORD, 0), (Use.BOTH, 0), (Use.RECEIVE, 1)],
+)
+def test_a_coordinator_who_only_receives_opens_on_their_own_keys(
+    qtbot: QtBot, context: AppContext, use: Use | None, first_tab: int
+) -> None:
+    """Someone who only receives stories sends to nobody: what they need here is their
+    receiving key to share (the first day's "share your key" step opens this dialog)."""
+    context.settings.use = use
+    assert open_keys(qtbot, context).tabs.currentIndex() == first_tab

@@ -47,6 +47,7 @@ from storykeeper.gui.dialogs.confirm import confirm_destructive
 from storykeeper.gui.error_text import plain_error
 from storykeeper.gui.ops import keys as key_ops
 from storykeeper.gui.ops.changes import Kind
+from storykeeper.gui.settings import Use
 from storykeeper.gui.widgets.labels import buddy_label
 from storykeeper.gui.widgets.modal import enter_presses, give_keyboard_back
 from storykeeper.gui.widgets.whole_words import FRAME_ALLOWANCE, keep_words_whole
@@ -158,6 +159,8 @@ class KeysDialog(QDialog):
         self.tabs.setAccessibleName("Coordinators, or your own keys")
         self.tabs.addTab(_scrolling(self._coordinators_tab()), "&Coordinators you send to")
         self.tabs.addTab(_scrolling(self._own_keys_tab()), "Your &own keys")
+        if context.settings.use is Use.RECEIVE:  # sends to nobody: their key to share first
+            self.tabs.setCurrentIndex(1)
         close = QPushButton("Clos&e")
         close.setAccessibleName("Close")
         close.clicked.connect(self.accept)
