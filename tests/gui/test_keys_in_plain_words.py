@@ -8,6 +8,7 @@ import datetime as dt
 import re
 import subprocess
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import minisign
@@ -32,8 +33,11 @@ from storykeeper.core.bundle.report import ImportReport, Outcome
 from storykeeper.core.keys import KeyStore, receiving_key_fingerprint, signing_key_of
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.check_sender import CheckSenderDialog
+from storykeeper.gui.dialogs.export_several import ExportSelectedDialog
+from storykeeper.gui.dialogs.first_day import FirstDayDialog
 from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.dialogs.trust import TrustDialog
+from storykeeper.gui.dialogs.unexpected_error import UnexpectedErrorDialog
 from storykeeper.gui.key_card_pdf import KEYS_MENU
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.settings import Use
@@ -136,6 +140,26 @@ def test_each_dialog_speaks_no_tool_words(qtbot: QtBot, context: AppContext, nam
     dialog.show()
     qtbot.waitExposed(dialog)
     # Everything it loads has arrived: the answers are delivered, not only computed.
+    qtbot.waitUntil(lambda: not context.tasks.busy)
+    assert jargon_in(dialog) == []
+
+
+MORE_DIALOGS: dict[str, Callable[[AppContext, str], QWidget]] = {
+    "first day": lambda c, s: FirstDayDialog(c),
+    "export several": lambda c, s: ExportSelectedDialog(c, None, [(s, "The bus")]),
+    "unexpected error": lambda c, s: UnexpectedErrorDialog(
+        RuntimeError("x"), c.paths.log_file, None
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE_DIALOGS))
+def test_the_other_dialogs_speak_no_tool_words(
+    qtbot: QtBot, context: AppContext, name: str
+) -> None:
+    dialog = MORE_DIALOGS[name](context, make_story(context.store).id)
+    qtbot.addWidget(dialog)
+    dialog.show()
     qtbot.waitUntil(lambda: not context.tasks.busy)
     assert jargon_in(dialog) == []
 
