@@ -103,3 +103,16 @@ def test_a_read_only_story_s_descriptions_cannot_be_changed(
     assert panel.caption.edit.text() == ""
     assert window.context.tasks.wait_for_idle()
     assert _stored_caption(window, story_id) == ""
+
+
+def test_a_description_typed_just_before_quitting_is_kept(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    story_id, _photo = _story_with_a_photo(window, tmp_path)
+    panel = _opened(qtbot, window, story_id)
+    panel.caption.focus()
+    qtbot.waitUntil(panel.caption.edit.hasFocus)
+    qtbot.keyClicks(panel.caption.edit, "Typed, then Ctrl+Q")
+    qtbot.keyClick(panel.caption.edit, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+    assert _stored_caption(window, story_id) == "Typed, then Ctrl+Q"

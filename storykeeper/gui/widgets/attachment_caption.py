@@ -12,7 +12,8 @@ from __future__ import annotations
 from functools import partial
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from storykeeper.core.attachments import Attachment
@@ -42,6 +43,8 @@ class CaptionField(QWidget):
         self.attachment: Attachment | None = None
         self._stored = ""
         self._read_only = False
+        #: The window whose closing saves what is typed first (see eventFilter).
+        self._watched: QWidget | None = None
         self.edit = QLineEdit()
         self.edit.setMaxLength(CAPTION_MAX)
         self.edit.setPlaceholderText(PLACEHOLDER)
@@ -102,6 +105,20 @@ class CaptionField(QWidget):
             self._stored = before  # not saved: the words stay in the field, to try again
         why = not_written(error, self.context.paths, RETRY)
         self.failed.emit(f"The description was not saved. {why}")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        window = self.window()
+        if window is not self._watched:
+            window.installEventFilter(self)
+            self._watched = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Close:
+            # Before the window's own close shuts the store: words typed and not yet saved
+            # (quitting straight from the field) are queued first, and the close waits for them.
+            self.save()
+        return False
 
     def focus(self) -> None:
         if self.edit.isEnabled():
