@@ -75,6 +75,15 @@ def test_shift_arrows_and_ctrl_click_choose_several_and_say_how_many(
     ]
     assert selection.chosen_label.text() == "· 3 selected"
 
+    # By keys alone, apart from each other: Ctrl+arrows move without choosing, Ctrl+Space
+    # chooses (or lets go of) the story there.
+    _click_row(qtbot, page, 0, Qt.KeyboardModifier.NoModifier)
+    qtbot.keyClick(page.table, Qt.Key.Key_Down, CTRL)
+    qtbot.keyClick(page.table, Qt.Key.Key_Down, CTRL)
+    qtbot.keyClick(page.table, Qt.Key.Key_Space, CTRL)
+    assert sorted(i.row() for i in page.table.selectionModel().selectedRows()) == [0, 2]
+    assert page.table.accessibleName() == "Stories, 2 selected"
+
 
 def test_deleting_several_asks_once_keeps_them_by_default_then_deletes_them_all(
     qtbot: QtBot, window: MainWindow
