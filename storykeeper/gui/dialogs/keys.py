@@ -124,10 +124,11 @@ class _WholePageArea(QScrollArea):
         return page.sizeHint() if page is not None else super().sizeHint()
 
 
-def _scrolling(page: QWidget) -> QScrollArea:
+def _scrolling(page: QWidget, name: str) -> QScrollArea:
     """``page`` in a scroll area: at large text on a small screen it scrolls rather than
     squeezing its buttons and words until they are cut off."""
     area = _WholePageArea()
+    area.setAccessibleName(name)
     area.setWidget(page)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
@@ -157,8 +158,11 @@ class KeysDialog(QDialog):
         self.setWindowTitle(TITLE)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Coordinators, or your own keys")
-        self.tabs.addTab(_scrolling(self._coordinators_tab()), "&Coordinators you send to")
-        self.tabs.addTab(_scrolling(self._own_keys_tab()), "Your &own keys")
+        for page, title in (
+            (self._coordinators_tab(), "&Coordinators you send to"),
+            (self._own_keys_tab(), "Your &own keys"),
+        ):
+            self.tabs.addTab(_scrolling(page, title.replace("&", "")), title)
         if context.settings.use is Use.RECEIVE:  # sends to nobody: their key to share first
             self.tabs.setCurrentIndex(1)
         close = QPushButton("Clos&e")
