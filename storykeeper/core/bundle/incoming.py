@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from storykeeper.core import faults
+from storykeeper.core.atomic_files import fsync_folder
 from storykeeper.core.attachments import MediaStore, StagedFile
 from storykeeper.core.bundle.reader import (
     MAX_FILE,
@@ -35,9 +36,9 @@ def place_all(media: MediaStore, staged: Iterable[StagedFile]) -> None:
     files = list(staged)
     try:
         with ThreadPoolExecutor(SYNCS_AT_ONCE, thread_name_prefix="media-sync") as pool:
-            list(pool.map(_sync, [f.temp for f in files]))
+            list(pool.map(_sync_file, [f.temp for f in files]))
             placed = [f.sha256 for f in files if media.place(f, sync_folder=False)]
-            list(pool.map(_sync, {media.path_for(sha).parent for sha in placed}))
+            list(pool.map(fsync_folder, {media.path_for(sha).parent for sha in placed}))
     except OSError as exc:
         full = faults.disk_full(exc, media.root, "Nothing was imported.")
         if full is not None and full is not exc:
@@ -45,15 +46,10 @@ def place_all(media: MediaStore, staged: Iterable[StagedFile]) -> None:
         raise
 
 
-def _sync(path: Path) -> None:
-    """A file's bytes, or a folder's names, on the disk (a folder only on POSIX)."""
-    if path.is_dir() and os.name != "posix":  # pragma: no cover
-        return
-    fd = os.open(path, os.O_RDONLY if path.is_dir() else os.O_RDWR)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _sync_file(path: Path) -> None:
+    # Opened to write: Windows syncs a file only through a handle that may write to it.
+    with path.open("r+b") as stream:
+        os.fsync(stream.fileno())
 
 
 class _Hashing:
