@@ -136,6 +136,27 @@ def _scrolling(page: QWidget, name: str) -> QScrollArea:
     return area
 
 
+def _key_box(
+    title: str, note: str, rows: list[tuple[str, QWidget]], buttons: list[QPushButton]
+) -> QGroupBox:
+    """One of this computer's keys: a short title (a title never wraps, and at large text a
+    long one made the page wider than a small screen), what it is for in words that wrap, its
+    values, and what can be done with it."""
+    box = QGroupBox(title)
+    form = QFormLayout(box)
+    words = QLabel(note)
+    words.setWordWrap(True)
+    form.addRow(words)
+    for label, value in rows:
+        form.addRow(label, value)
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch()
+    form.addRow(row)
+    return box
+
+
 def _fingerprint_label(name: str) -> QLabel:
     label = QLabel("…")
     label.setAccessibleName(name)
@@ -235,9 +256,6 @@ class KeysDialog(QDialog):
 
     def _own_keys_tab(self) -> QWidget:
         tab = QWidget()
-        # Short titles, the rest in words that wrap: a title never wraps, and at large text a
-        # long one made the page wider than a small screen.
-        receiving = QGroupBox("Your receiving key")
         # A line, not a label: the key is one long word that a label would cut off.
         self.age_recipient = QLineEdit("…")
         self.age_recipient.setReadOnly(True)
@@ -249,37 +267,23 @@ class KeysDialog(QDialog):
         self.save_receiving.setAccessibleName("Save your receiving key to a file to send")
         self.print_card = QPushButton("&Print a key card…")
         self.print_card.setAccessibleName("Save a one-page key card to print")
-        receiving_form = QFormLayout(receiving)
-        receiving_form.addRow(
-            self._note(
-                "Give it to the people who send you stories: only this computer can open what "
-                "they lock with it. It is safe to share: it cannot open anything."
-            )
+        receiving = _key_box(
+            "Your receiving key",
+            "Give it to the people who send you stories: only this computer can open what they "
+            "lock with it. It is safe to share: it cannot open anything.",
+            [("Key:", self.age_recipient), ("Fingerprint:", self.receiving_fingerprint)],
+            [self.copy_recipient, self.save_receiving, self.print_card],
         )
-        receiving_form.addRow("Key:", self.age_recipient)
-        receiving_form.addRow("Fingerprint:", self.receiving_fingerprint)
-        receiving_buttons = QHBoxLayout()
-        for button in (self.copy_recipient, self.save_receiving, self.print_card):
-            receiving_buttons.addWidget(button)
-        receiving_buttons.addStretch()
-        receiving_form.addRow(receiving_buttons)
-
-        signing = QGroupBox("Your signing key")
         self.fingerprint = _fingerprint_label("Signing key fingerprint")
         self.save_public = QPushButton("Sa&ve it for a coordinator…")
         self.save_public.setAccessibleName("Save your signing key for a coordinator to trust")
-        signing_form = QFormLayout(signing)
-        signing_form.addRow(
-            self._note(
-                "It shows coordinators that the stories they receive came from you: save it "
-                "for each coordinator you send to."
-            )
+        signing = _key_box(
+            "Your signing key",
+            "It shows coordinators that the stories they receive came from you: save it for "
+            "each coordinator you send to.",
+            [("Fingerprint:", self.fingerprint)],
+            [self.save_public],
         )
-        signing_form.addRow("Fingerprint:", self.fingerprint)
-        signing_buttons = QHBoxLayout()
-        signing_buttons.addWidget(self.save_public)
-        signing_buttons.addStretch()
-        signing_form.addRow(signing_buttons)
         self.own_message = QLabel()
         self.own_message.setWordWrap(True)
         self.own_message.setAccessibleName("What happened")
@@ -295,12 +299,6 @@ class KeysDialog(QDialog):
         self.print_card.clicked.connect(self._print_card)
         self.save_public.clicked.connect(self._save_public)
         return tab
-
-    @staticmethod
-    def _note(text: str) -> QLabel:
-        label = QLabel(text)
-        label.setWordWrap(True)
-        return label
 
     def _show_keys(self, device: DeviceKeys) -> None:
         self.device = device
