@@ -222,16 +222,21 @@ def _replaced(record: _Record, changes: dict[str, object]) -> _Record:
     return dataclasses.replace(record, **changes)  # type: ignore[type-var]
 
 
+#: A consent record's fields that may hold words: all but its ids and its witness, whose name
+#: has a rule of its own (looked up once: ``dataclasses.fields`` is slow for every record).
+_RECORD_TEXTS = tuple(
+    f.name
+    for f in dataclasses.fields(ConsentRecord)
+    if f.name not in ("id", "story_id", "witness_id", "witness_name")
+)
+
+
 def _redact_record(
     record: ConsentRecord,
     redact: Callable[[str], str],
     stand_ins: Sequence[tuple[str, str]] | None = None,
 ) -> ConsentRecord:
-    changes = {
-        f.name: _redact_value(getattr(record, f.name), redact)
-        for f in dataclasses.fields(record)
-        if f.name not in ("id", "story_id", "witness_id", "witness_name")
-    }
+    changes = {name: _redact_value(getattr(record, name), redact) for name in _RECORD_TEXTS}
     if stand_ins is not None and record.witness_name:
         changes["witness_name"] = _person_name_shown(record.witness_name, stand_ins, "a witness")
     return _replaced(record, changes)
@@ -350,9 +355,10 @@ def export_view(
         themes=story.themes,
         scopes=current.scopes,
         conditions=redact(current.conditions),
-        consent_history=tuple(
-            _redact_record(r, redact, None if named else stand_ins) for r in ordered
-        ),
+        # With the name nothing is redacted: the records leave as they are.
+        consent_history=tuple(ordered)
+        if named
+        else tuple(_redact_record(r, redact, stand_ins) for r in ordered),
         attachments=tuple(_redact_attachment(a, in_file_names) for a in story.attachments)
         if media
         else (),
