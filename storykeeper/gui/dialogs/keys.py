@@ -12,6 +12,7 @@ change of keys, and the dialog's own writes only say that they change keys.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -401,60 +402,68 @@ class KeysDialog(QDialog):
             changes=key_ops.KEYS_CHANGED,
         )
 
-    def _save_public(self) -> None:
-        path = ask_save_path(
-            self,
-            "Save your signing key for a coordinator",
-            key_card_pdf.default_card_path().with_name("Storykeeper signing key.pub"),
-            "Signing key files (*.pub)",
-        )
+    def _save_own(
+        self, title: str, file_name: str, file_filter: str, write: Callable[[Path], object]
+    ) -> Path | None:
+        """Ask where, then ``write(path)``; the path once written, None when the person
+        cancelled or it failed (said in one line)."""
+        suggested = key_card_pdf.default_card_path().with_name(file_name)
+        path = ask_save_path(self, title, suggested, file_filter)
         if path is None:
-            return
+            return None
         try:
-            written = self.keys.export_public(path)
+            write(path)
         except (OSError, StorykeeperError) as exc:
             self._own_failed(exc)
-            return
-        self.own_message.setText(
-            f"Saved {written}. Give it to the coordinator, then read them its fingerprint by phone."
+            return None
+        return path
+
+    def _save_public(self) -> None:
+        path = self._save_own(
+            "Save your signing key for a coordinator",
+            "Storykeeper signing key.pub",
+            "Signing key files (*.pub)",
+            self.keys.export_public,
         )
+        if path is not None:
+            self.own_message.setText(
+                f"Saved {path}. Give it to the coordinator, then read them its fingerprint by "
+                "phone."
+            )
 
     def _save_receiving(self) -> None:
         if self.device is None:
             return
-        path = ask_save_path(
-            self,
-            "Save your receiving key to send",
-            key_card_pdf.default_card_path().with_name("Storykeeper receiving key.txt"),
-            "Key files (*.txt)",
-        )
-        if path is None:
-            return
-        try:
+        text = key_ops.receiving_key_file(self.device.age_recipient).encode()
+
+        def write(path: Path) -> None:
             with atomic_file(path) as handle:
-                handle.write(key_ops.receiving_key_file(self.device.age_recipient).encode())
-        except (OSError, StorykeeperError) as exc:
-            self._own_failed(exc)
-            return
-        self.own_message.setText(
-            f"Saved {path}. Send it to the advocates who send you stories, then compare its "
-            "fingerprint with each of them by phone."
+                handle.write(text)
+
+        path = self._save_own(
+            "Save your receiving key to send",
+            "Storykeeper receiving key.txt",
+            "Key files (*.txt)",
+            write,
         )
+        if path is not None:
+            self.own_message.setText(
+                f"Saved {path}. Send it to the advocates who send you stories, then compare its "
+                "fingerprint with each of them by phone."
+            )
 
     def _print_card(self) -> None:
         if self.device is None:
             return
-        path = ask_save_path(
-            self, "Save your key card to print", key_card_pdf.default_card_path(), "PDF (*.pdf)"
+        key = self.device.age_recipient
+        path = self._save_own(
+            "Save your key card to print",
+            key_card_pdf.default_card_path().name,
+            "PDF (*.pdf)",
+            lambda path: key_card_pdf.write_key_card(key, clock.today(), path),
         )
-        if path is None:
-            return
-        try:
-            key_card_pdf.write_key_card(self.device.age_recipient, clock.today(), path)
-        except StorykeeperError as exc:
-            self._own_failed(exc)
-            return
-        self.own_message.setText(f"Saved the key card as {path}: print it, or send it.")
+        if path is not None:
+            self.own_message.setText(f"Saved the key card as {path}: print it, or send it.")
 
     def _copy_recipient(self) -> None:
         if self.device is not None:
