@@ -145,7 +145,8 @@ def test_walking_an_index_finds_what_sorting_finds(
                 session, wanted, sort=sort, descending=descending, limit=1, offset=offset
             ).items
         ]
-        assert search.count_stories(session, wanted) == whole.total >= 8
+        # The count (for a theme alone, from the theme index) is the stories found.
+        assert search.count_stories(session, wanted) == whole.total == len(whole.items) >= 8
     assert walked == [story.id for story in whole.items]
 
 
