@@ -115,6 +115,8 @@ class StoryTableModel(ColumnsModel):
         self._tasks = tasks
         self._items: list[StorySummary] = []
         self._total = 0
+        #: The words matched too many stories to put the best first: the newest come first.
+        self.newest_instead_of_best = False
         self._generation = 0
         self._loading = False
         self._filter = StoryFilter()
@@ -170,6 +172,8 @@ class StoryTableModel(ColumnsModel):
             return  # an answer to an older question
         first = page.offset == 0
         self._total = page.total
+        if first:
+            self.newest_instead_of_best = page.newest_instead_of_best
         if page.items:
             start = len(self._items)
             self.beginInsertRows(QModelIndex(), start, start + len(page.items) - 1)
@@ -232,6 +236,11 @@ class StoryTableModel(ColumnsModel):
         if role == ID_ROLE:
             return item.id
         return None
+
+    def sorting_not_chosen_yet(self) -> None:
+        """The view sorts as it is set up (``setSortingEnabled``, ``setSortIndicator``): that
+        was nobody's choice, so a text search still lists the best matches first."""
+        self._user_sorted = False
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         sort_by = Column(column).sort_by if 0 <= column < len(Column) else None

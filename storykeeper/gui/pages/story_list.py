@@ -86,6 +86,7 @@ class StoryListPage(QWidget):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move within it
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(Column.UPDATED, Qt.SortOrder.DescendingOrder)
+        self.model.sorting_not_chosen_yet()
         point_arrow_the_way_rows_go(self.table.horizontalHeader())  # ▼ for newest first
         self.table.horizontalHeader().setSectionResizeMode(
             Column.TITLE, QHeaderView.ResizeMode.Stretch
@@ -424,7 +425,11 @@ class StoryListPage(QWidget):
     def _loaded(self, total: int, filtered: bool) -> None:
         if total:
             self.body.setCurrentIndex(0)
-            self.count_label.setText(f"{total:,} {'story' if total == 1 else 'stories'}")
+            counted = f"{total:,} {'story' if total == 1 else 'stories'}"
+            if self.model.newest_instead_of_best:
+                # So many match that "best first" would say little (core.search.RANK_AT_MOST).
+                counted += ", newest first: type more to see the best matches first"
+            self.count_label.setText(counted)
             return
         self.body.setCurrentIndex(1)
         self.count_label.setText("No stories")

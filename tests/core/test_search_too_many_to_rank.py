@@ -1,0 +1,61 @@
+"""A letter or two typed matches nearly every story: beyond ``RANK_AT_MOST`` matches the newest
+come first (bm25 for 88,000 matches was the benchmark's slowest search), and the page says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from storykeeper.core import search
+from storykeeper.core.db import Store
+from tests.factories import make_story
+
+
+def best_first(store: Store, text: str) -> search.SearchPage:
+    with store.read() as session:
+        return search.search_stories(
+            session, search.StoryFilter(text=text), sort=search.SortBy.RELEVANCE
+        )
+
+
+@pytest.fixture
+def garden_stories(store: Store) -> list[str]:
+    """Oldest first: the first says "garden" most, so it is the best match."""
+    made = [
+        make_story(store, title="All about the garden", own_words="Garden, garden, my garden."),
+        make_story(store, title="A walk", own_words="We walked past a garden."),
+        make_story(store, title="The bus", own_words="The bus stops by the garden centre."),
+    ]
+    return [story.title for story in made]
+
+
+def test_a_few_matches_come_best_first(store: Store, garden_stories: list[str]) -> None:
+    page = best_first(store, "garden")
+    assert page.items[0].title == "All about the garden"
+    assert page.total == 3
+    assert not page.newest_instead_of_best
+
+
+def test_too_many_matches_come_newest_first_and_say_so(
+    store: Store, garden_stories: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "RANK_AT_MOST", 2)
+    page = best_first(store, "g")  # the letter a person types first
+    assert [item.title for item in page.items] == list(reversed(garden_stories))
+    assert page.total == 3
+    assert page.newest_instead_of_best
+    # Typing more narrows it to what can be ranked again.
+    narrower = best_first(store, "garden centre")
+    assert [item.title for item in narrower.items] == ["The bus"]
+    assert not narrower.newest_instead_of_best
+
+
+def test_other_sorts_never_say_it(
+    store: Store, garden_stories: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "RANK_AT_MOST", 2)
+    with store.read() as session:
+        page = search.search_stories(
+            session, search.StoryFilter(text="g"), sort=search.SortBy.TITLE, descending=False
+        )
+    assert [item.title for item in page.items] == sorted(garden_stories, key=str.lower)
+    assert not page.newest_instead_of_best
