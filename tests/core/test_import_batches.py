@@ -3,19 +3,23 @@ at 10,000 stories one query per storyteller, supporter and witness was 16,000 qu
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
 
 from storykeeper.core import demo
 from storykeeper.core.attachments import add_attachment
+from storykeeper.core.bundle import importer
 from storykeeper.core.bundle.importer import import_bundle
+from storykeeper.core.bundle.merge_people import IncomingPeople
 from storykeeper.core.bundle.report import Action, Outcome
 from storykeeper.core.db import Store
 from storykeeper.core.models import StorytellerRow, SupporterRow
@@ -129,3 +133,32 @@ def test_media_folders_are_synced_once_each_not_once_per_file(
     placed = {str(coordinator.media.path_for(hashlib.sha256(c).hexdigest())) for c in contents}
     staged_synced = [p for p in synced if Path(p).name.startswith(".incoming-")]
     assert len(staged_synced) == 3 and not placed & set(synced)
+
+
+def test_the_people_of_earlier_batches_are_not_held_in_memory(
+    store: Store, coordinator: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100,000 stories every storyteller and supporter the bundle named stayed in memory as
+    an ORM row to the end (the import peaked at 600 MB): only a batch's people are kept."""
+    demo.generate(store, stories=300, seed=4)
+    trust_advocate(store, coordinator)
+    bundle = export(store, coordinator, tmp_path / "out")
+    monkeypatch.setattr(importer, "READ_BATCH", 20)
+    held: list[int] = []
+    real_preload = IncomingPeople.preload
+
+    def preload(people: IncomingPeople, documents: Iterable[dict[str, Any]]) -> None:
+        gc.collect()
+        held.append(sum(isinstance(o, StorytellerRow | SupporterRow) for o in gc.get_objects()))
+        real_preload(people, documents)
+
+    monkeypatch.setattr(IncomingPeople, "preload", preload)
+    report = import_bundle(coordinator, bundle, actor="coordinator")
+    assert report.count(Action.NEW) > 100
+    with coordinator.read() as session:
+        people = session.scalar(select(func.count(StorytellerRow.id))) + session.scalar(  # type: ignore[operator]
+            select(func.count(SupporterRow.id))
+        )
+    assert people > 150 and len(held) > 5
+    # A batch of 20 stories names at most 20 storytellers, 20 supporters and their witnesses.
+    assert max(held) <= 80, held

@@ -362,6 +362,9 @@ def _apply(
                             f"bundle's summary says {revisions[document['id']]}."
                         )
                     batch.append((story_path, document))
+                # The batch before is written, so its people need not stay in memory.
+                merger.flush_pending()
+                merger.people.forget()
                 merger.people.preload(document for _, document in batch)
                 for done, (story_path, document) in enumerate(batch, start=start):
                     lines.append(merger.story(story_path, document))

@@ -89,6 +89,16 @@ class IncomingPeople:
                 found.update(rows)  # type: ignore[arg-type]
                 self._absent.update(uuid for uuid in chunk if uuid not in rows)
 
+    def forget(self) -> None:
+        """Let go of the rows looked up or made so far, once they are flushed: at 100,000
+        stories every person the bundle names, held to the end, took the import past 600 MB.
+        A person named again later is looked up again, with the next batch: so everything
+        made or changed is flushed first, or a lookup would not find it."""
+        self.session.flush()
+        self._storytellers.clear()
+        self._supporters.clear()
+        self._absent.clear()
+
     def _held(self, model: type[StorytellerRow] | type[SupporterRow], uuid: str) -> Any:
         """The row of this id here (None: not held), asking the database only when unknown."""
         found: dict[str, Any] = self._storytellers if model is StorytellerRow else self._supporters
