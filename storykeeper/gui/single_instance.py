@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QLockFile, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QLockFile, QObject, QSysInfo, Qt, QTimer, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 if TYPE_CHECKING:
@@ -86,12 +86,19 @@ class SingleInstance(QObject):
         """True when this start is the first on the folder: it then holds the lock and
         listens for later starts. False when another window holds it."""
         if not self._lock.tryLock(0):
-            if self._lock.error() == QLockFile.LockError.LockFailedError:
+            if self._lock.error() != QLockFile.LockError.LockFailedError:
+                # The folder cannot hold the lock file (read-only, full): opening the store
+                # says why in its own words, and one window is still the likely case.
+                log.warning("could not make the window's lock file: %s", self._lock.error().name)
+                return True
+            if not self._left_by_another_computer():
                 return False
-            # The folder cannot hold the lock file (read-only, full): opening the store says
-            # why in its own words, and one window is still the likely case.
-            log.warning("could not make the window's lock file: %s", self._lock.error().name)
-            return True
+            # A data folder on a memory stick, last open on a computer that crashed: no window
+            # elsewhere can be reached or checked from here, and it must not stay shut for ever.
+            log.warning("the window's lock file was left by another computer: taken over")
+            self._lock.removeStaleLockFile()
+            if not self._lock.tryLock(0):
+                return False
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         # We hold the lock, so no window is listening: a socket left by one killed with kill -9
@@ -102,6 +109,15 @@ class SingleInstance(QObject):
         server.newConnection.connect(self._connected)
         self._server = server
         return True
+
+    def _left_by_another_computer(self) -> bool:
+        """Whether the lock held was written on another computer (QLockFile judges only its own
+        computer's processes, and a lock never stale by age would otherwise be kept for ever)."""
+        info = self._lock.getLockInfo()
+        if not isinstance(info, tuple) or len(info) != 3:
+            return False
+        _pid, hostname, _appname = info
+        return bool(hostname) and hostname != QSysInfo.machineHostName()
 
     def hand_over(self, bundles: list[Path]) -> bool:
         """Ask the first window to come forward and import ``bundles``; True once it said it

@@ -133,6 +133,23 @@ def test_a_window_killed_with_kill_9_never_blocks_the_next_start(
     assert SingleInstance(paths.data_dir).claim()  # let go when released
 
 
+def test_a_lock_left_on_another_computer_never_blocks_this_one(
+    qapp: QApplication, paths: DataPaths
+) -> None:
+    """A data folder on a memory stick, last open on a laptop that crashed: the lock file that
+    laptop left names its own process, which this computer cannot check."""
+    paths.ensure()
+    (paths.data_dir / "window.lock").write_text(
+        "4242\npython3.11\nthe-office-laptop\n0123456789abcdef0123456789abcdef\nboot\n",
+        encoding="utf-8",
+    )
+    taken = SingleInstance(paths.data_dir)
+    try:
+        assert taken.claim()
+    finally:
+        taken.release()
+
+
 def test_a_first_window_that_does_not_answer_is_said_plainly(
     qtbot: QtBot, qapp: QApplication, paths: DataPaths, holder: subprocess.Popen[str]
 ) -> None:
