@@ -451,6 +451,8 @@ def _search_index(store: Store, words_changed: bool, stop: Cancelled) -> list[Pr
                 text("INSERT INTO story_fts (story_fts, rank) VALUES ('integrity-check', 1)")
             )
     except DatabaseError as exc:
+        if is_interrupted(exc):
+            raise CheckCancelled from exc  # stopped part-way, not an index that disagrees
         if not isinstance(exc.orig, faults.DRIVER_DATABASE_ERRORS) or _is_locked(exc):
             raise
         if words_changed:

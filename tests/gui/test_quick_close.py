@@ -14,13 +14,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from storykeeper.core import people
+from storykeeper.core import demo, people
 from storykeeper.core.db import Store
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.ops.changes import Change, Kind
 from storykeeper.paths import DataPaths
-from tests.factories import make_story
 
 #: A query that counts to a billion: minutes of SQLite's work, unless it is stopped.
 ENDLESS_COUNT = (
@@ -80,8 +79,9 @@ def test_closing_stops_the_start_check_inside_sqlites_integrity_check(
     own_context: AppContext,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for n in range(5):
-        make_story(store, title=f"Story {n}", teller=f"Teller {n}")
+    # Enough stories that the integrity check is more than a few thousand of SQLite's steps,
+    # each thousand of which asks whether to stop (db.STOP_ASKED_EVERY).
+    demo.generate(store, stories=200)
     window = MainWindow(own_context)
     qtbot.addWidget(window)
     at_integrity_check = threading.Event()
