@@ -92,11 +92,16 @@ def _run_window(
     from storykeeper.gui.dialogs.unexpected_error import unexpected_errors_shown
     from storykeeper.gui.main_window import MainWindow  # Qt widgets only when a window is wanted
 
-    # A later start while the passphrase is asked: its bundles wait for the window.
+    # A later start while the passphrase is asked: the question comes forward, and the
+    # bundles wait for the window.
     asked_early: list[Path] = []
 
     def keep_for_the_window(bundles: list[Path]) -> None:
         asked_early.extend(bundles)
+        question = QApplication.activeModalWidget()
+        if question is not None:
+            question.raise_()
+            question.activateWindow()
 
     instance.asked.connect(keep_for_the_window)
     # The questions before the window already in the person's text size and contrast: the

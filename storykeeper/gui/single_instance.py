@@ -4,13 +4,14 @@ Two windows on one store would each keep their own open story, drafts and lock, 
 double-clicked while Storykeeper is open would start a second program that asks for the
 passphrase again. So the first window of a data folder holds a lock file in it, ``window.lock``
 (``QLockFile``: a process killed with ``kill -9`` leaves a lock that the next start sees is
-stale, by its process id, and takes over), and listens on a local socket named after the
-folder (``QLocalServer``: a socket file in the temporary folder on Linux and macOS, a named
-pipe on Windows; only this user may connect). A later start on the same folder finds the lock
-held, connects, hands over the bundles it was given (``--open-bundle``: the desktop's
-double-click) and ends; the first window comes forward and opens the import with them. If it
-cannot be reached, the later start says plainly that Storykeeper is already open for this data
-folder, and opens nothing.
+stale, by its process id, and takes over; one left by another computer, a data folder on a
+memory stick, is taken over too, as nothing here can check it), and listens on a local
+socket named after the folder (``QLocalServer``: a socket file in the temporary folder on Linux
+and macOS, a named pipe on Windows; only this user may connect). A later start on the same
+folder finds the lock held, connects, hands over the bundles it was given (``--open-bundle``:
+the desktop's double-click) and ends; the first window comes forward and opens the import with
+them. If it cannot be reached, the later start says plainly that Storykeeper is already open
+for this data folder, and opens nothing.
 
 The command line (``storykeeper list``, ``export``…) never asks: it shares the store with an
 open window safely already (SQLite's locks, the serial writer).

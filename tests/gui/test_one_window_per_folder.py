@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pytest
 import shiboken6
+from PySide6.QtCore import Qt
 from PySide6.QtNetwork import QLocalSocket
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from storykeeper.core.unlock import open_store
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.import_bundles import ImportDialog
+from storykeeper.gui.dialogs.unlock import DialogAsker, UnlockDialog
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.run import run_gui
 from storykeeper.gui.single_instance import (
@@ -30,6 +33,8 @@ from storykeeper.paths import DataPaths
 from tests.gui.answering import when_dialog_opens
 
 ROOT = Path(__file__).resolve().parents[2]
+#: A session bus that is not there: the keyring cannot be reached.
+NO_BUS = "unix:path=/nonexistent/storykeeper-test-no-keyring"
 #: Long enough for a loaded machine to start a Python process with Qt, and no longer.
 STARTED_WITHIN_MS = 60_000
 #: Another program's window on the folder: it claims the folder, says so, then does nothing
@@ -48,6 +53,27 @@ sys.stdin.readline()
 
 def offscreen() -> dict[str, str]:
     return dict(os.environ, QT_QPA_PLATFORM="offscreen")
+
+
+def start_second(bundle: Path) -> subprocess.Popen[str]:
+    """Storykeeper started again, as the desktop starts it for a double-clicked ``bundle``
+    (from the folder it is in)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "storykeeper", "--open-bundle", bundle.name],
+        cwd=bundle.parent,
+        env=dict(offscreen(), PYTHONPATH=str(ROOT)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def a_bundle(tmp_path: Path) -> Path:
+    mail = tmp_path / "e-mail attachments"
+    mail.mkdir()
+    bundle = mail / "Storykeeper stories from Priya Shah, 7 December 2026.zip.age"
+    bundle.write_bytes(b"age-encryption.org/v1\n")
+    return bundle
 
 
 @pytest.fixture
@@ -79,10 +105,7 @@ def test_a_second_start_brings_the_first_window_forward_with_its_bundle(
     first.asked.connect(lambda bundles: come_forward(window, bundles))
     window.show()
     qtbot.waitExposed(window)
-    mail = tmp_path / "e-mail attachments"
-    mail.mkdir()
-    bundle = mail / "Storykeeper stories from Priya Shah, 7 December 2026.zip.age"
-    bundle.write_bytes(b"age-encryption.org/v1\n")
+    bundle = a_bundle(tmp_path)
     seen: list[Path] = []
 
     def look_and_close(dialog: QWidget) -> None:
@@ -91,15 +114,7 @@ def test_a_second_start_brings_the_first_window_forward_with_its_bundle(
         dialog.reject()  # as a person would with Esc: nothing imported
 
     when_dialog_opens(look_and_close, ImportDialog)
-    # As the desktop starts it for a double-clicked file, from the folder it is in.
-    second = subprocess.Popen(
-        [sys.executable, "-m", "storykeeper", "--open-bundle", bundle.name],
-        cwd=mail,
-        env=dict(offscreen(), PYTHONPATH=str(ROOT)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    second = start_second(bundle)
     try:
         qtbot.waitUntil(lambda: second.poll() is not None, timeout=STARTED_WITHIN_MS)
         qtbot.waitUntil(lambda: seen != [], timeout=STARTED_WITHIN_MS)
@@ -111,6 +126,30 @@ def test_a_second_start_brings_the_first_window_forward_with_its_bundle(
             window.close()
     assert second.returncode == 0, err
     assert seen == [bundle]
+
+
+def test_a_second_start_while_the_first_asks_for_the_passphrase_is_answered(
+    qtbot: QtBot, paths: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_store(paths, DialogAsker(paths, unattended=True)).close()
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", NO_BUS)  # the keyring lost: it must ask
+    ended: list[int | None] = []
+
+    def start_again_then_quit(dialog: QWidget) -> None:
+        assert isinstance(dialog, UnlockDialog)
+        second = start_second(a_bundle(tmp_path))
+        try:
+            qtbot.waitUntil(lambda: second.poll() is not None, timeout=STARTED_WITHIN_MS)
+        finally:
+            second.kill()
+            second.communicate()
+        ended.append(second.returncode)
+        assert QApplication.activeModalWidget() is dialog  # still asking, nothing else opened
+        qtbot.keyClick(dialog, Qt.Key.Key_Q, Qt.KeyboardModifier.AltModifier)
+
+    when_dialog_opens(start_again_then_quit, UnlockDialog)
+    assert run_gui(paths) == 1  # the first start's Quit
+    assert ended == [0]  # the second start handed its bundle over and ended
 
 
 def test_a_window_killed_with_kill_9_never_blocks_the_next_start(
