@@ -66,7 +66,9 @@ _BEGIN_OPTION = "storykeeper_begin"
 #: How every plain SQLite database file begins; an encrypted one begins with 16 random bytes.
 PLAIN_HEADER = b"SQLite format 3\x00"
 #: How often a statement asks whether it should stop (``stopped_when``): every this many of
-#: SQLite's virtual-machine steps, well under a millisecond apart, at no cost worth measuring.
+#: SQLite's virtual-machine steps. Stopped within milliseconds (some 30 ms apart in SQLCipher's
+#: integrity check on a busy machine); a full scan of 100,000 stories took no longer for it
+#: (406 ms against 410 ms; every 100 steps cost 10%).
 STOP_ASKED_EVERY = 1000
 #: The store keys file (part B's ``store_keys.KEYS_FILE``): beside a database, it says the store
 #: is encrypted. Named here too so that opening never depends on the keys module.
@@ -118,10 +120,10 @@ def connect_driver(database: Path, database_key: bytes | None) -> sqlite3.Connec
 
 @contextmanager
 def stopped_when(opened: Session | Connection, stop: Callable[[], bool]) -> Iterator[None]:
-    """Statements of ``opened`` (a session or connection) inside the block end early, with SQLite's
-    "interrupted" error, once ``stop()`` says so: a single statement (the integrity check, a
-    count over every story) can take many seconds on a large store, and a window that is
-    closing must not wait for it. SQLite's progress handler asks ``stop`` from the thread
+    """Statements of ``opened`` (a session or connection) inside the block end early, with
+    SQLite's "interrupted" error, once ``stop()`` says so: a single statement (the integrity
+    check, a count over every story) can take many seconds on a large store, and a window that
+    is closing must not wait for it. SQLite's progress handler asks ``stop`` from the thread
     running the statement, so nothing is called on a connection from another thread, and the
     handler is gone again before the connection goes back to the pool."""
     connection = opened.connection() if isinstance(opened, Session) else opened
