@@ -29,6 +29,7 @@ from storykeeper.core.unlock import UnlockCancelled, open_store
 from storykeeper.gui.appearance import apply_appearance
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.unlock import DialogAsker
+from storykeeper.gui.file_open import FilesFromTheDesktop
 from storykeeper.gui.settings import GuiSettings
 from storykeeper.gui.single_instance import SingleInstance, already_open_words, come_forward
 from storykeeper.paths import DataPaths
@@ -62,13 +63,20 @@ def run_gui(
     paths: DataPaths, *, plain: bool = False, open_bundles: list[Path] | None = None
 ) -> int:
     app = make_application()
+    # macOS's Finder hands a double-clicked bundle over as an event, even at launch: kept
+    # from now until the window is up (gui/file_open.py).
+    from_the_desktop = FilesFromTheDesktop(app)
+    app.installEventFilter(from_the_desktop)
     instance = SingleInstance(paths.data_dir)
     if not instance.claim():
         return _handed_over(instance, open_bundles or [])
     try:
-        return _run_window(app, instance, paths, plain=plain, open_bundles=open_bundles or [])
+        return _run_window(
+            app, instance, from_the_desktop, paths, plain=plain, open_bundles=open_bundles or []
+        )
     finally:
         instance.release()
+        app.removeEventFilter(from_the_desktop)
 
 
 def _handed_over(instance: SingleInstance, bundles: list[Path]) -> int:
@@ -84,6 +92,7 @@ def _handed_over(instance: SingleInstance, bundles: list[Path]) -> int:
 def _run_window(
     app: QApplication,
     instance: SingleInstance,
+    from_the_desktop: FilesFromTheDesktop,
     paths: DataPaths,
     *,
     plain: bool,
@@ -132,6 +141,7 @@ def _run_window(
             window.offer_first_day()
         instance.asked.disconnect(keep_for_the_window)
         instance.asked.connect(lambda bundles: come_forward(window, bundles))
+        from_the_desktop.deliver_to(lambda bundles: come_forward(window, bundles))
         open_bundles_when_shown(window, open_bundles + asked_early)
         with unexpected_errors_shown(window, paths.log_file):
             code = app.exec()

@@ -7,12 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QFileOpenEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from storykeeper.core.db import Store
+from storykeeper.gui.dialogs.import_bundles import ImportDialog
 from storykeeper.gui.file_open import FilesFromTheDesktop
+from storykeeper.gui.main_window import MainWindow
+from storykeeper.paths import DataPaths
+from tests.factories import make_story
+from tests.gui.answering import when_dialog_opens
 
 
 @pytest.fixture
@@ -68,3 +74,37 @@ def test_a_link_that_is_not_a_file_is_ignored(
     finder_opens(qapp, bundle)
     qtbot.waitUntil(lambda: handed != [])
     assert handed == [[bundle]]
+
+
+def test_the_program_opens_the_import_with_a_file_the_finder_hands_over(
+    qtbot: QtBot, qapp: QApplication, store: Store, paths: DataPaths, tmp_path: Path
+) -> None:
+    """Through ``run_gui``, as the Finder starts it: the file arrives as an event, not on the
+    command line, and the window opens its import with it (nothing imported until Import)."""
+    from storykeeper.gui.run import run_gui
+
+    make_story(store)  # a folder in use (no first-day question), its key in the keyring
+    bundle = tmp_path / "Storykeeper stories from ANN-LAPTOP 2026-12-07.zip.age"
+    bundle.write_bytes(b"age-encryption.org/v1\n")
+    seen: list[Path] = []
+
+    def look(dialog: QWidget) -> None:
+        assert isinstance(dialog, ImportDialog)
+        seen.extend(file.path for file in dialog.files)
+        dialog.reject()  # Esc: nothing imported
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                QTimer.singleShot(0, widget.close)
+
+    def never_opened() -> None:
+        # Not a measure of speed: without it a window that never opens the import waits forever.
+        if not seen:
+            for widget in QApplication.topLevelWidgets():
+                if isinstance(widget, MainWindow):
+                    widget.close()
+
+    when_dialog_opens(look, ImportDialog)
+    QTimer.singleShot(0, lambda: finder_opens(qapp, bundle))
+    QTimer.singleShot(60_000, never_opened)
+    assert run_gui(paths) == 0
+    assert seen == [bundle]
