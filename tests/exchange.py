@@ -17,7 +17,6 @@ from sqlalchemy import func, insert, select
 from storykeeper.core import clock, consent, stories, trust
 from storykeeper.core.bundle.export import Selection, export_bundle
 from storykeeper.core.db import Store
-from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import (
     AuditEventRow,
     ExportItemRow,
@@ -33,7 +32,7 @@ from tests.factories import given, make_story
 
 
 def trust_advocate(advocate: Store, coordinator: Store, label: str = "Priya (advocate)") -> None:
-    public = KeyStore(advocate.paths.data_dir).ensure().signing.public_key
+    public = advocate.keys.ensure().signing.public_key
     with coordinator.write(actor="test") as session:
         trust.add_signer(session, public, label)
 
@@ -57,7 +56,7 @@ def export(
     """A bundle of what may leave ``advocate``, encrypted to the coordinator (or ``plain``),
     recorded: through the same orchestrator as the command line and the window."""
     out.mkdir(parents=True, exist_ok=True)
-    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    recipient = coordinator.keys.ensure().age_recipient
     result = export_bundle(
         advocate, actor="test", out=out, selection=selection, recipients=[recipient], plain=plain
     )

@@ -24,7 +24,6 @@ from storykeeper.core.db import Store
 from storykeeper.core.display import counted
 from storykeeper.core.export_policy import Withheld
 from storykeeper.core.ids import short_id
-from storykeeper.core.keys import KeyStore
 
 
 def add_commands(
@@ -318,7 +317,7 @@ def _made_for(report: VerifyReport) -> str:
 
 
 def cmd_verify(store: Store, args: argparse.Namespace, out: TextIO) -> int:
-    keys = KeyStore(store.paths.data_dir)
+    keys = store.keys
     keys.ensure()
     with store.read() as session:
         trusted = [keys.public_key(), *trust.active_keys(session)]

@@ -133,7 +133,7 @@ def command_line_actor() -> str:
 
 
 def _keys(store: Store) -> KeyStore:
-    return KeyStore(store.paths.data_dir)
+    return store.keys
 
 
 def cmd_keys_show(store: Store, args: argparse.Namespace, out: TextIO) -> int:

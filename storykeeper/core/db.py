@@ -55,6 +55,7 @@ from storykeeper.paths import DataPaths
 
 if TYPE_CHECKING:
     from storykeeper.core.attachments import MediaStore
+    from storykeeper.core.keys import KeyStore
 
 log = logging.getLogger(__name__)
 
@@ -267,6 +268,14 @@ class Store:
         if self.__store_key is None:
             return None
         return derive(self.__store_key, purpose)
+
+    @functools.cached_property
+    def keys(self) -> KeyStore:
+        """This computer's signing key and receiving key, their secret files sealed with the
+        store's key for "keys" in an encrypted store (``core.keys``)."""
+        from storykeeper.core.keys import KeyStore
+
+        return KeyStore(self.paths.data_dir, self.sealing_key("keys"))
 
     @functools.cached_property
     def media(self) -> MediaStore:

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 STORE_KEY_BYTES = 32
 #: The uses of the store key. A new use gets a new name here; a name is never reused.
-PURPOSES = frozenset({"database", "media", "drafts", "recordings", "backups", "staging"})
+PURPOSES = frozenset({"database", "media", "drafts", "recordings", "backups", "staging", "keys"})
 
 
 def derive(store_key: bytes, purpose: str) -> bytes:

@@ -8,11 +8,19 @@ made by ``minisign -G`` and ``age-keygen`` can be brought in. The cryptography i
 
 Importing a key never destroys the one it replaces: the old file is kept beside it with the time
 it was replaced, because a coordinator may still trust it.
+
+In an encrypted store the two secret files are sealed with a key of the store's own
+(``sealed_files``, purpose "keys"): whoever copies the data folder can neither sign bundles as
+this computer nor open the bundles sent to it. Inside the seal each is still the stock tool's
+format; the public key stays plain (it is meant to be shared). A secret file found plain in an
+encrypted store (one made, or converted, before the keys were sealed) is sealed the first time
+it is read.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -22,7 +30,7 @@ from pathlib import Path
 import minisign
 from pyrage import x25519
 
-from storykeeper.core import clock
+from storykeeper.core import clock, sealed_files
 from storykeeper.core.errors import StorykeeperError
 
 FOLDER = "keys"
@@ -196,10 +204,37 @@ def _identity_file(identities: list[x25519.Identity]) -> bytes:
 
 
 class KeyStore:
-    """The key files in one data folder."""
+    """The key files in one data folder; the secret ones sealed with ``sealing_key`` (the
+    store's key for "keys") where one is given, as every encrypted store gives one."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, sealing_key: bytes | None = None) -> None:
         self.folder = data_dir / FOLDER
+        self._sealing_key = sealing_key
+
+    def _write_secret(self, name: str, data: bytes) -> None:
+        if self._sealing_key is not None:
+            data = sealed_files.seal_bytes(self._sealing_key, data)
+        _write_private(self._path(name), data)
+
+    def _read_secret(self, name: str, what: str) -> bytes:
+        path = self._path(name)
+        data = _read_small(path, what)
+        if sealed_files.is_sealed(data[: len(sealed_files.MAGIC)]):
+            if self._sealing_key is None:
+                raise KeyFileError(
+                    f"{path} is locked with the stories' key: open the stories first (the "
+                    "window, or any command that opens them)."
+                )
+            try:
+                return sealed_files.unseal_bytes(self._sealing_key, data)
+            except sealed_files.SealedFileError as exc:
+                raise KeyFileError(
+                    f"{path} is damaged or belongs to other stories: restore the data folder's "
+                    "keys folder from a copy, or import the key again."
+                ) from exc
+        if self._sealing_key is not None:
+            self._write_secret(name, data)  # left plain by an older version: sealed now
+        return data
 
     def _path(self, name: str) -> Path:
         return self.folder / name
@@ -210,6 +245,9 @@ class KeyStore:
 
     def _keep_old(self, name: str) -> None:
         path = self._path(name)
+        if name in (SIGNING_SECRET, AGE_IDENTITY) and path.exists():
+            with contextlib.suppress(KeyFileError):  # a damaged old key is kept as it is
+                self._read_secret(name, "a secret key")  # a plain one is sealed before it is kept
         if path.exists():
             stamp = clock.now().strftime("%Y%m%dT%H%M%S")
             path.replace(path.with_name(f"{name}.replaced-{stamp}"))
@@ -221,10 +259,10 @@ class KeyStore:
         self._ensure_folder()
         if not self._path(SIGNING_SECRET).exists():
             pair = minisign.KeyPair.generate()
-            _write_private(self._path(SIGNING_SECRET), bytes(pair.secret_key) + b"\n")
+            self._write_secret(SIGNING_SECRET, bytes(pair.secret_key) + b"\n")
             self._path(SIGNING_PUBLIC).write_text(public_key_file_text(pair.public_key), "ascii")
         if not self._path(AGE_IDENTITY).exists():
-            _write_private(self._path(AGE_IDENTITY), _identity_file([x25519.Identity.generate()]))
+            self._write_secret(AGE_IDENTITY, _identity_file([x25519.Identity.generate()]))
         return self.show()
 
     def show(self) -> DeviceKeys:
@@ -245,7 +283,9 @@ class KeyStore:
         """The signing key, ready to sign (it is stored without a password)."""
         path = self._path(SIGNING_SECRET)
         try:
-            key = minisign.SecretKey.from_bytes(_read_small(path, "a minisign secret key"))
+            key = minisign.SecretKey.from_bytes(
+                self._read_secret(SIGNING_SECRET, "a minisign secret key")
+            )
         except minisign.Error as exc:
             raise KeyFileError(f"{path} is not a minisign secret key ({exc}).") from exc
         return key
@@ -253,7 +293,7 @@ class KeyStore:
     def age_identities(self) -> list[x25519.Identity]:
         path = self._path(AGE_IDENTITY)
         return _age_identities(
-            _read_small(path, "an age identity").decode("ascii", "replace"), path
+            self._read_secret(AGE_IDENTITY, "an age identity").decode("ascii", "replace"), path
         )
 
     # --- bringing keys in and out ---
@@ -274,7 +314,7 @@ class KeyStore:
         identities = _age_identities(decoded, source)
         self.ensure()  # the signing key too, so the keys are always a whole set
         self._keep_old(AGE_IDENTITY)
-        _write_private(self._path(AGE_IDENTITY), _identity_file(identities))
+        self._write_secret(AGE_IDENTITY, _identity_file(identities))
         return str(identities[0].to_public())
 
     def import_minisign(
@@ -313,6 +353,6 @@ class KeyStore:
         self.ensure()  # the age identity too, so the keys are always a whole set
         self._keep_old(SIGNING_SECRET)
         self._keep_old(SIGNING_PUBLIC)
-        _write_private(self._path(SIGNING_SECRET), bytes(secret) + b"\n")
+        self._write_secret(SIGNING_SECRET, bytes(secret) + b"\n")
         self._path(SIGNING_PUBLIC).write_text(public_key_file_text(public), "ascii")
         return signing_key_of(public)

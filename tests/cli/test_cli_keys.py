@@ -13,6 +13,8 @@ from pyrage import x25519
 
 from storykeeper.__main__ import main
 from storykeeper.core.keys import public_key_file_text, receiving_key_fingerprint
+from storykeeper.paths import resolve_paths
+from tests.unlocking import open_as_the_program
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -57,8 +59,11 @@ def test_keys_show_makes_the_keys_once_and_prints_no_secret(
         "(senders compare these digits by phone)",
         f"Key files:        {data_dir / 'keys'}",
     ]
-    secret_line = (data_dir / "keys" / "signing.key").read_text().splitlines()[1]
+    with open_as_the_program(resolve_paths()) as store:
+        secret_line = bytes(store.keys.secret_key()).decode().splitlines()[1]
     assert secret_line not in text and "AGE-SECRET-KEY" not in text  # no secret printed
+    # and none kept in the clear: the store is encrypted, so are its secret key files
+    assert b"untrusted comment" not in (data_dir / "keys" / "signing.key").read_bytes()
 
 
 def test_export_public_writes_a_minisign_pub_file(

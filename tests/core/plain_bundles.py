@@ -16,7 +16,7 @@ def write_plain(store: Store, out: Path) -> tuple[Path, KeyStore]:
     """Everything in ``store`` that may leave, as a plain bundle in ``out``."""
     with store.read() as session:
         plan = plan_export(session, Selection.ALL)
-    keys = KeyStore(store.paths.data_dir)
+    keys = store.keys
     result = write_bundle(
         plan,
         keys=keys,

@@ -16,7 +16,7 @@ from storykeeper.core.bundle.report import Action, Outcome, history, lines
 from storykeeper.core.bundle.writer import Selection
 from storykeeper.core.db import Store
 from storykeeper.core.errors import ValidationError
-from storykeeper.core.keys import AGE_IDENTITY, KeyStore
+from storykeeper.core.keys import AGE_IDENTITY
 from storykeeper.core.models import (
     StoryOriginRow,
     StoryRow,
@@ -164,7 +164,7 @@ def test_a_revoked_senders_new_bundles_are_refused_and_earlier_imports_stay(
     story = shared(store, "The bus")
     trust_advocate(store, coordinator)
     assert import_bundle(coordinator, export(store, coordinator, tmp_path / "a"), actor="c").ok
-    key_id = KeyStore(store.paths.data_dir).show().signing.key_id
+    key_id = store.keys.show().signing.key_id
     with coordinator.write(actor="test") as session:
         trust.revoke_signer(session, key_id)
     shared(store, "After the revocation")
@@ -189,7 +189,7 @@ def test_an_unknown_sender_is_refused_with_a_key_to_check_and_trust(
     bundle = export(store, coordinator, tmp_path / "a")
     before = snapshot(coordinator)
     report = import_bundle(coordinator, bundle, actor="c")
-    mine = KeyStore(store.paths.data_dir).show().signing
+    mine = store.keys.show().signing
     assert report.outcome is Outcome.REFUSED
     assert f"unknown key with fingerprint {mine.fingerprint}" in report.reason
     assert report.untrusted_public_key == mine.public_key
@@ -316,7 +316,7 @@ def test_the_same_file_again_is_known_without_decrypting_it(
     bundle = export(store, coordinator, tmp_path / "a")
     assert import_bundle(coordinator, bundle, actor="c").outcome is Outcome.IMPORTED
     # Take away the key that could decrypt it: only the header can answer now.
-    identity = KeyStore(coordinator.paths.data_dir).folder / AGE_IDENTITY
+    identity = coordinator.keys.folder / AGE_IDENTITY
     identity.rename(identity.with_suffix(".away"))
     before = snapshot(coordinator)
     again = import_bundle(coordinator, bundle, actor="c")
@@ -327,10 +327,8 @@ def test_the_same_file_again_is_known_without_decrypting_it(
     # by its bundle id.
     identity.with_suffix(".away").rename(identity)
     plain = tmp_path / "plain.zip"
-    plain.write_bytes(
-        pyrage.decrypt(bundle.read_bytes(), KeyStore(coordinator.paths.data_dir).age_identities())
-    )
+    plain.write_bytes(pyrage.decrypt(bundle.read_bytes(), coordinator.keys.age_identities()))
     resealed = tmp_path / "resealed.zip.age"
-    recipient = KeyStore(coordinator.paths.data_dir).age_identities()[0].to_public()
+    recipient = coordinator.keys.age_identities()[0].to_public()
     resealed.write_bytes(pyrage.encrypt(plain.read_bytes(), [recipient]))
     assert import_bundle(coordinator, resealed, actor="c").outcome is Outcome.ALREADY_IMPORTED

@@ -25,7 +25,6 @@ from storykeeper.core.bundle.writer import (
 )
 from storykeeper.core.db import Store
 from storykeeper.core.errors import DiskFullError
-from storykeeper.core.keys import KeyStore
 from storykeeper.core.vocabulary import ConsentDecision, ConsentScope
 from tests.factories import given, make_story
 
@@ -58,7 +57,7 @@ def export(
         )
     result = write_bundle(
         plan,
-        keys=KeyStore(store.paths.data_dir),
+        keys=store.keys,
         media=store.media,
         out=out,
         recipients=[str(coordinator.to_public())],
@@ -189,7 +188,7 @@ def test_a_plain_bundle_only_when_asked_and_never_without_recipients(
     with store.write(actor="test") as session:
         consent.record_consent(session, story.id, given())
         plan = plan_export(session, Selection.ALL)
-    keys, media = KeyStore(store.paths.data_dir), store.media
+    keys, media = store.keys, store.media
     with pytest.raises(ExportError, match="Nobody to encrypt the bundle to"):
         write_bundle(plan, keys=keys, media=media, out=tmp_path, recipients=[])
     plain = write_bundle(plan, keys=keys, media=media, out=tmp_path, recipients=[], plain=True)
@@ -213,7 +212,7 @@ def test_a_cancelled_or_failed_export_leaves_nothing(
     with pytest.raises(ExportCancelled):
         write_bundle(
             plan,
-            keys=KeyStore(store.paths.data_dir),
+            keys=store.keys,
             media=store.media,
             out=out,
             recipients=[str(coordinator.to_public())],
@@ -229,7 +228,7 @@ def test_a_cancelled_or_failed_export_leaves_nothing(
     with pytest.raises(DiskFullError, match=f"The disk holding {out} is full"):
         write_bundle(
             plan,
-            keys=KeyStore(store.paths.data_dir),
+            keys=store.keys,
             media=store.media,
             out=out,
             recipients=[str(coordinator.to_public())],

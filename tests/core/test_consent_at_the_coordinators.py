@@ -306,7 +306,7 @@ def test_an_update_naming_the_storyteller_after_consent_to_the_name_ended_is_red
     path = export(store, coordinator, tmp_path / "a", plain=True)
     assert import_bundle(coordinator, path, actor="c", accept_plain=True).ok
     real_name = stored_name(coordinator, story.id)
-    keys = KeyStore(store.paths.data_dir)
+    keys = store.keys
     scopes = sorted(s.value for s in given().scopes)
 
     report = import_bundle(

@@ -24,7 +24,6 @@ from storykeeper.core.bundle.export import export_bundle
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.db import Store
 from storykeeper.core.drafts import DraftStore
-from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import StoryRow
 from storykeeper.core.vocabulary import ConsentScope
 from tests.exchange import export, trust_advocate
@@ -173,6 +172,17 @@ def test_after_a_realistic_session_no_file_holds_words_names_or_media_in_the_cle
         found_in_the_clear(store.paths.data_dir, coordinator.paths.data_dir, store.paths.log_dir)
         == []
     )
+    # Nor the keys that sign as the advocate and open what is sent to the coordinator.
+    secrets = {
+        "the advocate's signing key": bytes(store.keys.secret_key()).splitlines()[1],
+        "the coordinator's receiving key": str(coordinator.keys.age_identities()[0]).encode(),
+    }
+    assert [
+        f"{name} in {path}"
+        for path in every_file(store.paths.data_dir, coordinator.paths.data_dir)
+        for name, secret in secrets.items()
+        if secret in path.read_bytes()
+    ] == []
 
 
 def test_an_import_under_way_stages_nothing_in_the_clear(
@@ -238,7 +248,7 @@ def test_an_export_under_way_stages_nothing_in_the_clear(
         assert list(staging.glob("*.zip")), "the zip is staged while it is written"
         seen.append(found_in_the_clear(staging))
 
-    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    recipient = coordinator.keys.ensure().age_recipient
     (tmp_path / "usb").mkdir()
     export_bundle(
         store, actor="advocate", out=tmp_path / "usb", recipients=[recipient], progress=mid_way

@@ -16,7 +16,6 @@ from storykeeper.core import check, consent, people, stories
 from storykeeper.core.bundle.export import export_bundle
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.db import Store
-from storykeeper.core.keys import KeyStore
 from storykeeper.core.mentioned import PersonMentioned, set_people_mentioned
 from storykeeper.core.models import (
     ConsentRecordRow,
@@ -117,7 +116,7 @@ def test_a_story_that_loses_the_name_moves_and_takes_the_name_away(
     store: Store, coordinator: Store, tmp_path: Path
 ) -> None:
     trust_advocate(store, coordinator)
-    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    recipient = coordinator.keys.ensure().age_recipient
     named, unnamed = stories_of_one_person(store, [NAMED, SHARED])
     assert import_bundle(coordinator, sent(store, tmp_path / "1", [recipient]), actor="c").ok
 
@@ -166,7 +165,7 @@ def test_consent_versions_held_follow_the_name_rule_when_it_changes(
     again under a newer consent that says otherwise, it is the same version with the names
     replaced (or back), not a rewrite: it is taken, and what it holds follows the new rule."""
     trust_advocate(store, coordinator)
-    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    recipient = coordinator.keys.ensure().age_recipient
     with store.write(actor="test") as session:
         teller = people.create_storyteller(session, "Margaret Evans")
         story = stories.create_story(
@@ -233,7 +232,7 @@ def test_without_the_name_a_version_reworded_beyond_the_names_is_a_rewrite(
     changes anything else of a version held at the coordinator's (what the person said, who was
     consulted) is refused as before, even for a story sent without the name."""
     trust_advocate(store, coordinator)
-    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    recipient = coordinator.keys.ensure().age_recipient
     with store.write(actor="test") as session:
         teller = people.create_storyteller(session, "Margaret Evans")
         story = stories.create_story(

@@ -27,10 +27,9 @@ from storykeeper.core.bundle.reader import (
 )
 from storykeeper.core.bundle.report import Outcome
 from storykeeper.core.db import Store
-from storykeeper.core.keys import AGE_IDENTITY, KeyStore
 from storykeeper.core.models import ImportRow
 from tests.exchange import export, shared, snapshot, trust_advocate
-from tests.stock_tools import require
+from tests.stock_tools import identity_file_for_age, require
 
 
 @pytest.fixture
@@ -58,10 +57,10 @@ def encrypted_to_many(advocate: Store, coordinator: Store, tmp_path: Path, other
     trust_advocate(advocate, coordinator)
     shared(advocate, "At the allotment")
     sent = export(advocate, coordinator, tmp_path / "out")
-    identity = KeyStore(coordinator.paths.data_dir).folder / AGE_IDENTITY
+    identity = identity_file_for_age(coordinator)
     plain = tmp_path / "plain.zip"
     subprocess.run(["age", "-d", "-i", str(identity), "-o", str(plain), str(sent)], check=True)
-    coordinator_recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    coordinator_recipient = coordinator.keys.ensure().age_recipient
     arguments = ["-r", coordinator_recipient]
     for recipient in generated_recipients(others):
         arguments += ["-r", recipient]

@@ -238,7 +238,7 @@ def plain_sent(store: Store, coordinator: Store, tmp_path: Path) -> tuple[Path, 
     shared(store, "A story to forge")
     trust_advocate(store, coordinator)
     path = export(store, coordinator, tmp_path / "out", plain=True)
-    return path, KeyStore(store.paths.data_dir)
+    return path, store.keys
 
 
 #: A person's words no refusal may repeat: recognisable in any excerpt of 20 characters.

@@ -16,7 +16,6 @@ from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Outcome
 from storykeeper.core.consent import pending_withdrawals
 from storykeeper.core.db import Store
-from storykeeper.core.keys import KeyStore
 from tests.exchange import export, trust_advocate, withdrawals_waiting
 
 #: How many more than one bundle may carry.
@@ -26,7 +25,7 @@ BEYOND = 5
 def test_withdrawals_beyond_one_bundles_limit_wait_for_the_next_export(
     store: Store, coordinator: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    recipient = coordinator.keys.ensure().age_recipient
     story_ids = withdrawals_waiting(store, WITHDRAWALS_MAX + BEYOND, sent_to=[recipient])
     trust_advocate(store, coordinator)
 

@@ -15,7 +15,6 @@ from storykeeper.core import withdrawal_notices
 from storykeeper.core.bundle.export import ExportResult, Selection, export_bundle
 from storykeeper.core.bundle.writer import ExportError, plan_export, write_bundle
 from storykeeper.core.db import Store
-from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import WithdrawalNoticeRow, WithdrawalNoticeSendRow
 from tests.exchange import shared, withdraw_fully
 
@@ -114,7 +113,7 @@ def test_a_bundle_shared_with_someone_who_never_had_the_story_holds_its_notice_b
     with pytest.raises(ExportError, match="chosen recipients changed"):
         write_bundle(
             north_only,
-            keys=KeyStore(store.paths.data_dir),
+            keys=store.keys,
             media=store.media,
             out=tmp_path,
             recipients=[north, south],

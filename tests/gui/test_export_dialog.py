@@ -14,7 +14,7 @@ from storykeeper.core import consent, recipients
 from storykeeper.core.bundle.document import WITHDRAWALS_MAX
 from storykeeper.core.bundle.export import Selection
 from storykeeper.core.bundle.reader import open_bundle
-from storykeeper.core.keys import KeyStore, receiving_key_fingerprint
+from storykeeper.core.keys import receiving_key_fingerprint
 from storykeeper.gui.dialogs.export import ExportDialog
 from storykeeper.gui.dialogs.keys import KeysDialog
 from storykeeper.gui.main_window import MainWindow
@@ -75,7 +75,7 @@ def test_exporting_by_keyboard_writes_a_bundle_the_coordinator_can_open(
     assert seen["left out"].endswith("No consent has been recorded yet.")
     (bundle,) = out.iterdir()
     assert str(bundle) in seen["message"]
-    keys = KeyStore(window.context.paths.data_dir)
+    keys = window.context.store.keys
     with open_bundle(bundle, [coordinator], [keys.public_key()]) as opened:
         assert len(opened.summary["stories"]) == 3
         assert opened.summary["recipients"] == [str(coordinator.to_public())]
@@ -125,7 +125,7 @@ def test_adding_a_recipient_and_reading_the_fingerprint(qtbot: QtBot, window: Ma
     when_dialog_opens(fill, KeysDialog)
     menu_action(window, "&Keys and coordinators…").trigger()
     qtbot.waitUntil(lambda: len(done) == 3, timeout=10_000)
-    own = KeyStore(window.context.paths.data_dir).show()
+    own = window.context.store.keys.show()
     assert done[0] == own.signing.fingerprint
     assert done[1] == receiving_key_fingerprint(own.age_recipient)
     assert done[2] == f"North coordinator\n    fingerprint {receiving_key_fingerprint(key_text)}"
@@ -161,9 +161,7 @@ def test_the_story_open_can_be_exported_on_its_own(
     menu_action(window, "Export a &bundle…").trigger()
     qtbot.waitUntil(lambda: bool(seen), timeout=20_000)
     (bundle,) = tmp_path.glob("*.zip.age")
-    with open_bundle(
-        bundle, [coordinator], [KeyStore(window.context.paths.data_dir).public_key()]
-    ) as opened:
+    with open_bundle(bundle, [coordinator], [window.context.store.keys.public_key()]) as opened:
         assert [s["id"] for s in opened.summary["stories"]] == [chosen.id]
 
 

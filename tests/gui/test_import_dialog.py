@@ -23,7 +23,6 @@ from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.bundle.report import Action, Outcome, history
 from storykeeper.core.bundle.writer import Selection
 from storykeeper.core.db import Store
-from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import StoryRow
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.check_sender import CheckSenderDialog
@@ -237,7 +236,7 @@ def test_an_unknown_sender_is_trusted_only_after_the_fingerprint_check(
     qtbot: QtBot, context: AppContext, advocate: Store, tmp_path: Path
 ) -> None:
     first, second = two_bundles(advocate, context.store, tmp_path)
-    mine = KeyStore(advocate.paths.data_dir).show().signing
+    mine = advocate.keys.show().signing
     dialog = open_dialog(qtbot, context, [first, second])
     run_import(qtbot, dialog)
     assert dialog.status.text() == (
@@ -288,7 +287,7 @@ def test_a_revoked_senders_key_is_never_offered_for_trust(
     trust_advocate(advocate, context.store)
     first, _second = two_bundles(advocate, context.store, tmp_path)
     with context.store.write(actor="test") as session:
-        trust.revoke_signer(session, KeyStore(advocate.paths.data_dir).show().signing.key_id)
+        trust.revoke_signer(session, advocate.keys.show().signing.key_id)
     dialog = open_dialog(qtbot, context, [first])
     run_import(qtbot, dialog)
     assert "which was revoked on" in item_texts(dialog)[0]

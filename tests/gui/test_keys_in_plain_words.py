@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from storykeeper.core.bundle.report import ImportReport, Outcome
-from storykeeper.core.keys import KeyStore, receiving_key_fingerprint, signing_key_of
+from storykeeper.core.keys import receiving_key_fingerprint, signing_key_of
 from storykeeper.gui.context import AppContext
 from storykeeper.gui.dialogs.check_sender import CheckSenderDialog
 from storykeeper.gui.dialogs.export_several import ExportSelectedDialog
@@ -214,7 +214,7 @@ def test_the_coordinators_key_goes_by_file_to_the_advocate_with_the_same_fingerp
     qtbot.keyClick(coordinator_side, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
     assert coordinator_side.tabs.currentIndex() == 1  # "Your own keys"
     spoken = coordinator_side.receiving_fingerprint.text()
-    own = KeyStore(context.paths.data_dir).show()
+    own = context.store.keys.show()
     assert spoken == receiving_key_fingerprint(own.age_recipient)
 
     key_file = tmp_path / "North coordinator.txt"
@@ -226,7 +226,7 @@ def test_the_coordinators_key_goes_by_file_to_the_advocate_with_the_same_fingerp
     plain.write_text("for the coordinator only")
     sealed = tmp_path / "note.txt.age"
     subprocess.run(["age", "-R", str(key_file), "-o", str(sealed), str(plain)], check=True)
-    identity = KeyStore(context.paths.data_dir).age_identities()[0]
+    identity = context.store.keys.age_identities()[0]
     assert decrypt(sealed.read_bytes(), [identity]) == b"for the coordinator only"
 
     # The advocate's side: From a file…, whose, Add; the list shows the same digits.
@@ -298,7 +298,7 @@ def test_the_key_card_is_one_page_with_the_key_its_fingerprint_and_the_steps(
 
     assert len(PdfReader(card).pages) == 1
     text = unicodedata.normalize("NFKC", pdf_text(card))  # "ﬁ" set as one glyph is "fi"
-    own = KeyStore(window.context.paths.data_dir).show()
+    own = window.context.store.keys.show()
     assert own.age_recipient in text
     assert receiving_key_fingerprint(own.age_recipient) in text
     assert dialog.receiving_fingerprint.text() in text

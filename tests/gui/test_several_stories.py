@@ -13,7 +13,6 @@ from pytestqt.qtbot import QtBot
 
 from storykeeper.core import consent, demo, recipients, search, stories
 from storykeeper.core.bundle.reader import open_bundle
-from storykeeper.core.keys import KeyStore
 from storykeeper.gui.dialogs.export_several import ExportSelectedDialog
 from storykeeper.gui.main_window import MainWindow
 from storykeeper.gui.pages.story_list import StoryListPage
@@ -202,9 +201,7 @@ def test_ctrl_e_exports_only_the_stories_chosen_together(
     qtbot.keyClick(page.table, Qt.Key.Key_E, CTRL)
     qtbot.waitUntil(lambda: bool(seen), timeout=20_000)
     (bundle,) = tmp_path.glob("*.zip.age")
-    with open_bundle(
-        bundle, [coordinator], [KeyStore(window.context.paths.data_dir).public_key()]
-    ) as opened:
+    with open_bundle(bundle, [coordinator], [window.context.store.keys.public_key()]) as opened:
         sent = {s["id"] for s in opened.summary["stories"]}
     assert sent == {made["One"].id, made["Two"].id}
 

@@ -28,12 +28,11 @@ from storykeeper.core import demo
 from storykeeper.core.attachments import add_attachment
 from storykeeper.core.bundle.export import export_bundle
 from storykeeper.core.db import Store
-from storykeeper.core.keys import AGE_IDENTITY, KeyStore
 from storykeeper.core.mentioned import PersonMentioned, set_people_mentioned
 from storykeeper.core.models import StoryRow
 from storykeeper.core.stories import TITLE_MAX, get_story, update_story
 from storykeeper.core.vocabulary import ConsentState
-from tests.stock_tools import require
+from tests.stock_tools import identity_file_for_age, require
 
 STORIES = 375  # as the issue measured
 #: Every so many demo stories gets people mentioned and attachments named after people.
@@ -149,10 +148,10 @@ def test_a_real_bundle_holds_no_name_consent_forbids_and_nothing_linkable(
     demo.generate(store, stories=STORIES, seed=1)
     touched = add_names_to_stories(store, tmp_path / "files")
     (tmp_path / "out").mkdir()
-    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    recipient = coordinator.keys.ensure().age_recipient
     sealed = export_bundle(store, actor="test", out=tmp_path / "out", recipients=[recipient]).path
 
-    identity = KeyStore(coordinator.paths.data_dir).folder / AGE_IDENTITY
+    identity = identity_file_for_age(coordinator)
     zipped, unzipped = tmp_path / "bundle.zip", tmp_path / "unzipped"
     subprocess.run(
         ["age", "--decrypt", "-i", identity, "-o", zipped, sealed], check=True, timeout=120

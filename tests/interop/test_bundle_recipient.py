@@ -24,13 +24,12 @@ from storykeeper.core.bundle.reader import open_bundle
 from storykeeper.core.bundle.refused import BundleRefused
 from storykeeper.core.bundle.report import Outcome
 from storykeeper.core.db import Store
-from storykeeper.core.keys import AGE_IDENTITY, KeyStore
 from storykeeper.core.models import ImportRow
 from storykeeper.paths import resolve_paths
 from tests.core.plain_bundles import write_plain
 from tests.exchange import export, shared, snapshot, trust_advocate
 from tests.forgery import Payload, resign
-from tests.stock_tools import require
+from tests.stock_tools import identity_file_for_age, require
 
 #: Every refusal here asks for the same remedy, in the words the window uses (issue 20).
 ASK_AGAIN = (
@@ -46,12 +45,12 @@ def age(*args: str | Path) -> None:
 
 
 def identity_file(store: Store) -> Path:
-    KeyStore(store.paths.data_dir).ensure()
-    return KeyStore(store.paths.data_dir).folder / AGE_IDENTITY
+    store.keys.ensure()
+    return identity_file_for_age(store)
 
 
 def recipient_of(store: Store) -> str:
-    return KeyStore(store.paths.data_dir).ensure().age_recipient
+    return store.keys.ensure().age_recipient
 
 
 def ledger_entries(store: Store) -> int:

@@ -11,7 +11,6 @@ from storykeeper.core import people
 from storykeeper.core.bundle.export import Selection, export_bundle
 from storykeeper.core.bundle.importer import import_bundle
 from storykeeper.core.db import Store, migrations_config
-from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import StoryRow, StorytellerRow, SupporterRow, TombstoneRow
 from storykeeper.core.vocabulary import SupporterRole
 from tests.exchange import export, shared, trust_advocate, withdraw_fully
@@ -22,12 +21,12 @@ def test_0014_fills_the_owners_from_the_import_ledger(
 ) -> None:
     kept, later_gone, never = (shared(store, t) for t in ("The bus", "The garden", "The pier"))
     trust_advocate(store, coordinator)
-    signer = KeyStore(store.paths.data_dir).ensure().signing.key_id
+    signer = store.keys.ensure().signing.key_id
     # Sent once in a bundle that never reached the coordinator, then withdrawn: its notice is
     # owed to the coordinator (it was sent the story) and arrives for a story not held there.
     lost = tmp_path / "lost"
     lost.mkdir()
-    recipient = KeyStore(coordinator.paths.data_dir).ensure().age_recipient
+    recipient = coordinator.keys.ensure().age_recipient
     export_bundle(
         store,
         actor="test",

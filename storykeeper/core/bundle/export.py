@@ -31,7 +31,6 @@ from storykeeper.core.bundle.writer import (
 from storykeeper.core.db import Store
 from storykeeper.core.keys import KeyStore
 from storykeeper.core.withdrawal_notices import bundle_recipients
-from storykeeper.paths import DataPaths
 
 __all__ = [
     "ExportPlan",
@@ -86,7 +85,7 @@ def bundle_path(folder: Path, *, plain: bool, sender: str | None = None) -> Path
 
 
 def write_planned(
-    paths: DataPaths,
+    keys: KeyStore,
     plan: ExportPlan,
     *,
     media: MediaStore,
@@ -98,14 +97,14 @@ def write_planned(
     cancelled: Callable[[], bool] | None = None,
     sender: str | None = None,
 ) -> ExportResult:
-    """Write ``plan`` as one bundle with this data folder's keys and ``media`` (the store's,
-    ``store.media``, whose key reads sealed files); no database.
+    """Write ``plan`` as one bundle with this computer's ``keys`` and ``media`` (the store's,
+    ``store.keys`` and ``store.media``, whose key reads sealed files); no database.
 
     ``out`` is a file, or a folder the bundle is put in under ``bundle_path``'s name.
     """
     return write_bundle(
         plan,
-        keys=KeyStore(paths.data_dir),
+        keys=keys,
         media=media,
         out=bundle_path(out, plain=plain, sender=sender) if out.is_dir() else out,
         recipients=[] if plain else recipients,
@@ -144,7 +143,7 @@ def export_bundle(
             session, selection, story_ids, recipients=bundle_recipients(recipients or [], plain)
         )
     result = write_planned(
-        store.paths,
+        store.keys,
         plan,
         media=store.media,
         out=out,

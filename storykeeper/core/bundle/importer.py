@@ -47,7 +47,6 @@ from storykeeper.core.bundle.reader import (
 from storykeeper.core.bundle.report import REASON_MAX, ImportReport, Outcome, StoryLine, excerpt
 from storykeeper.core.db import Store, refresh_planner_statistics
 from storykeeper.core.errors import StorykeeperError
-from storykeeper.core.keys import KeyStore
 from storykeeper.core.models import AttachmentRow
 from storykeeper.core.stories import merge_search_index
 
@@ -120,7 +119,7 @@ def import_bundle(
         if checking is not None:
             checking(done, total)
 
-    keys = KeyStore(store.paths.data_dir)
+    keys = store.keys
     own = keys.ensure().signing
     with store.read() as session:
         signers = trust.list_signers(session)

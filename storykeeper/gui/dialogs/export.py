@@ -414,7 +414,7 @@ class ExportDialog(QDialog):
         self._started = True
         work = partial(
             write_planned,
-            self.context.paths,
+            self.context.store.keys,
             self.plan,
             media=self.context.store.media,
             out=Path(self.folder.text().strip()).expanduser(),

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from storykeeper.core import clock
 from storykeeper.core.atomic_files import atomic_file
 from storykeeper.core.errors import StorykeeperError
-from storykeeper.core.keys import DeviceKeys, KeyStore, receiving_key_fingerprint
+from storykeeper.core.keys import DeviceKeys, receiving_key_fingerprint
 from storykeeper.core.recipients import Recipient
 from storykeeper.gui import key_card_pdf
 from storykeeper.gui.context import AppContext
@@ -175,7 +175,7 @@ class KeysDialog(QDialog):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        self.keys = KeyStore(context.paths.data_dir)
+        self.keys = context.store.keys
         self.device: DeviceKeys | None = None
         self.setWindowTitle(TITLE)
         self.tabs = QTabWidget()

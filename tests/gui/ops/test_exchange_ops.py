@@ -30,7 +30,7 @@ def test_a_recorded_export_is_not_new_since_the_last_one(store: Store, tmp_path:
     with store.read() as session:
         plan = exchange_ops.plan_export(session, Selection.SINCE_LAST)
     result = write_planned(
-        store.paths, plan, media=store.media, out=tmp_path, recipients=[], plain=True
+        store.keys, plan, media=store.media, out=tmp_path, recipients=[], plain=True
     )
 
     with store.write(actor="test") as session:
