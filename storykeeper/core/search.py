@@ -275,11 +275,25 @@ def _links(session: Session, wanted: StoryFilter) -> list[ColumnElement[bool]]:
 def _count(session: Session, wanted: StoryFilter, stmt: Select) -> int:  # type: ignore[type-arg]
     """How many stories ``stmt`` (``wanted``'s) finds, reading no story row where it can.
 
+    Words alone are counted in the full-text index, less the withdrawn stories among them.
+
     A theme or polarity alone is counted in the theme index: every link names a story (a
     foreign key, checked on every connection and by ``check``), so its distinct story ids are
     the stories found. Counted through the stories, "polarity enabler" looked up 63,000 of
     them (0.4 s encrypted at 100,000 stories; 4 ms this way).
     """
+    query = fts_query(wanted.text)
+    if query is not None and dataclasses.replace(wanted, text="") == StoryFilter():
+        # Words alone: the matches counted in the index and the few withdrawn stories left out
+        # by id, as the best-first list does, rather than every match looked up among the
+        # stories (83,000 for "p" at 100,000 stories: 55 ms that way, a few ms this way). Every
+        # row of the index is a story's (the triggers keep them so; ``check`` checks).
+        matches = _fts_matches(query, ranked=False)
+        withdrawn = select(StoryRow.id).where(
+            StoryRow.consent_state == ConsentState.WITHDRAWN.value
+        )
+        counted = select(func.count()).select_from(matches).where(matches.c.rowid.not_in(withdrawn))
+        return session.scalar(counted) or 0
     themes_only = dataclasses.replace(wanted, theme=None, polarity=None) == StoryFilter()
     if themes_only and (wanted.theme or wanted.polarity):
         linked = select(func.count(StoryThemeRow.story_id.distinct())).where(

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from storykeeper.core import search
+from storykeeper.core import consent, search
 from storykeeper.core.db import Store
-from tests.factories import make_story
+from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod
+from tests.factories import given, make_story
 
 
 def best_first(store: Store, text: str) -> search.SearchPage:
@@ -59,3 +60,24 @@ def test_other_sorts_never_say_it(
         )
     assert [item.title for item in page.items] == sorted(garden_stories, key=str.lower)
     assert not page.newest_instead_of_best
+
+
+@pytest.mark.parametrize("rank_at_most", [100, 2])
+def test_a_withdrawn_storys_words_are_neither_listed_nor_counted(
+    store: Store, garden_stories: list[str], monkeypatch: pytest.MonkeyPatch, rank_at_most: int
+) -> None:
+    """Words alone are counted in the index, less the withdrawn stories: best first or not."""
+    monkeypatch.setattr(search, "RANK_AT_MOST", rank_at_most)
+    gone = make_story(store, title="Taken back", own_words="The garden was hers.")
+    with store.write(actor="test") as session:
+        consent.record_consent(session, gone.id, given())
+        consent.withdraw(
+            session,
+            gone.id,
+            consent.Withdrawal("The storyteller", ConsentBasis.OWN_CONSENT, ConsentMethod.VERBAL),
+        )
+    page = best_first(store, "garden")
+    assert page.total == 3
+    assert sorted(item.title for item in page.items) == sorted(garden_stories)
+    with store.read() as session:
+        assert search.count_stories(session, search.StoryFilter(text="garden")) == 3
