@@ -7,7 +7,7 @@ import pytest
 
 from storykeeper.core import consent, search
 from storykeeper.core.db import Store
-from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod
+from storykeeper.core.vocabulary import ConsentBasis, ConsentMethod, StoryStatus
 from tests.factories import given, make_story
 
 
@@ -81,3 +81,29 @@ def test_a_withdrawn_storys_words_are_neither_listed_nor_counted(
     assert sorted(item.title for item in page.items) == sorted(garden_stories)
     with store.read() as session:
         assert search.count_stories(session, search.StoryFilter(text="garden")) == 3
+
+
+def test_words_with_filters_are_ranked_when_the_filters_keep_few(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The words match more than can be ranked, but the other filters keep few of them."""
+    make_story(store, title="Draft one", own_words="A garden.", status=StoryStatus.DRAFT)
+    make_story(store, title="Draft two", own_words="Garden, garden.", status=StoryStatus.DRAFT)
+    make_story(store, title="Final", own_words="The garden at last.", status=StoryStatus.FINAL)
+    monkeypatch.setattr(search, "RANK_AT_MOST", 1)
+
+    def page(status: StoryStatus) -> search.SearchPage:
+        with store.read() as session:
+            return search.search_stories(
+                session,
+                search.StoryFilter(text="garden", status=status),
+                sort=search.SortBy.RELEVANCE,
+            )
+
+    final = page(StoryStatus.FINAL)
+    assert [item.title for item in final.items] == ["Final"]
+    assert not final.newest_instead_of_best
+    drafts = page(StoryStatus.DRAFT)  # two kept: more than one, so the newest first
+    assert [item.title for item in drafts.items] == ["Draft two", "Draft one"]
+    assert drafts.total == 2
+    assert drafts.newest_instead_of_best
