@@ -51,6 +51,7 @@ from storykeeper.gui.widgets.background_check import BackgroundCheckBar
 from storykeeper.gui.widgets.backup_reminder import install_backup_reminder
 from storykeeper.gui.widgets.media_cleanup import discard_unused_media
 from storykeeper.gui.widgets.modal import run_modal
+from storykeeper.gui.widgets.sort_menu import add_sort_menu
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         self._action(view, "What people are &telling us", "Ctrl+Shift+I", self.show_insight)
+        self.sort_group = add_sort_menu(view, self.list_page, self)
         view.addSeparator()
         self._action(
             view, "&Larger text", QKeySequence.StandardKey.ZoomIn, lambda: self._step_text(+1)

@@ -14,6 +14,7 @@ SHORTCUTS_HELP = """
 <table cellpadding="4">
 <tr><td><b>Ctrl+N</b></td><td>New story</td></tr>
 <tr><td><b>Ctrl+F</b></td><td>Search the stories</td></tr>
+<tr><td><b>Alt+V, O</b></td><td>Sort the list (as the column headings do)</td></tr>
 <tr><td><b>Enter</b></td><td>Open the chosen story</td></tr>
 <tr><td><b>Delete</b></td>
 <td>Delete the chosen story, or those chosen together (asks first)</td></tr>

@@ -242,6 +242,13 @@ class StoryTableModel(ColumnsModel):
         was nobody's choice, so a text search still lists the best matches first."""
         self._user_sorted = False
 
+    def sort_as_searched(self) -> None:
+        """Back to the list's own order: best matches first while searching, else newest."""
+        self._sort = SortBy.UPDATED
+        self._descending = True
+        self._user_sorted = False
+        self.refresh()
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         sort_by = Column(column).sort_by if 0 <= column < len(Column) else None
         if sort_by is None:
