@@ -6,7 +6,6 @@ notes, which is their very start, before what they had written.
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -18,6 +17,7 @@ from storykeeper.core.attachments import add_attachment
 from storykeeper.core.vocabulary import ConsentScope
 from storykeeper.gui.main_window import MainWindow
 from tests.factories import given, make_story
+from tests.gui.imported_stories import three_seconds_of_sound
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 NOTES = "Met Mair at the day centre. Her son joined later."
@@ -26,12 +26,7 @@ NOTES = "Met Mair at the day centre. Her son joined later."
 def open_with_a_recording(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
     store = window.context.store
     story = make_story(store, notes=NOTES)
-    sound = tmp_path / "interview.wav"
-    with wave.open(str(sound), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(8000)
-        out.writeframes(b"\0\1" * 8000 * 3)
+    sound = three_seconds_of_sound(tmp_path / "interview.wav")
     with store.write(actor="test") as session:
         consent.record_consent(session, story.id, given(scopes=frozenset(ConsentScope)))
         add_attachment(session, store.media, story.id, sound)
